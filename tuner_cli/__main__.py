@@ -1,0 +1,3 @@
+from tuner_cli.cli.app import main
+
+main()

@@ -1,0 +1,320 @@
+"""The config file, validated once into typed objects.
+
+Everything past this module works with these objects and never sees YAML. Validation errors
+become one ``ConfigError`` naming the key path, the file and the line, with the closest valid
+key suggested for a typo.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import Field, ValidationError, field_validator, model_validator
+
+from tuner_cli.errors import ConfigError, KeyPath
+from tuner_cli.objective import Objective, infer_direction
+from tuner_cli.space import Hyperparameter, SearchSpace
+from tuner_cli.strict import StrictModel, UnknownKeyError
+from tuner_cli.yaml_source import YamlDocument, load_yaml_file, load_yaml_text
+
+SKLEARN_DATASETS = ("digits", "iris", "wine", "breast_cancer", "diabetes")
+KERAS_DATASETS = ("mnist", "fashion_mnist", "cifar10", "cifar100", "boston_housing")
+STUDY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
+DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
+Reference = str  # "$name": the value of a hyperparameter
+BIG = 10**7
+
+
+class ValidationData(StrictModel):
+    path: str
+    x_key: str = "x"
+    y_key: str = "y"
+    target: str | None = None
+
+
+class DataConfig(StrictModel):
+    source: Literal["sklearn", "npz", "csv", "keras", "python"]
+    name: str | None = None
+    path: str | None = None
+    x_key: str = "x"
+    y_key: str = "y"
+    target: str | None = None
+    delimiter: str = ","
+    callable: str | None = Field(default=None, description='"pkg.mod:load" -> (x, y)')
+    validation_split: float = Field(default=0.2, gt=0.0, lt=1.0)
+    validation: ValidationData | None = None
+    scale: Literal["none", "standard", "minmax"] | float = "none"
+
+    @model_validator(mode="after")
+    def _check_source_keys(self):
+        needs = {
+            "sklearn": ("name",),
+            "keras": ("name",),
+            "npz": ("path",),
+            "csv": ("path", "target"),
+            "python": ("callable",),
+        }[self.source]
+        for key in needs:
+            if getattr(self, key) is None:
+                raise ValueError(f"source '{self.source}' needs '{key}'")
+        choices = {"sklearn": SKLEARN_DATASETS, "keras": KERAS_DATASETS}.get(self.source)
+        if choices and self.name not in choices:
+            raise ValueError(
+                f"unknown {self.source} dataset '{self.name}'; choose one of {', '.join(choices)}"
+            )
+        if self.validation is not None and self.source not in ("npz", "csv"):
+            raise ValueError("'validation: {path: ...}' is for npz and csv data")
+        return self
+
+
+class ModelConfig(StrictModel):
+    layers: list[dict[str, Any]] | None = None
+    optimizer: str | dict[str, Any] = "adam"
+    loss: str | None = None
+    metrics: list[str] = []
+    builder: str | None = Field(default=None, description='"module:function": build(hp) -> model')
+
+    @model_validator(mode="after")
+    def _layers_or_builder(self):
+        if (self.layers is None) == (self.builder is None):
+            raise ValueError("give either 'layers' (a template) or 'builder' (a function)")
+        if self.layers is not None and self.loss is None:
+            raise ValueError("a layers template needs 'loss'")
+        if self.layers is not None and not self.layers:
+            raise ValueError("'layers' is empty")
+        return self
+
+
+class EarlyStopping(StrictModel):
+    monitor: str = "val_loss"
+    patience: int = Field(default=3, ge=0, le=BIG)
+    min_delta: float = Field(default=0.0, ge=0.0)
+
+
+class TrainingConfig(StrictModel):
+    epochs: int | Reference = Field(default=10)
+    batch_size: int | Reference = 32
+    early_stopping: EarlyStopping | None = None
+
+    @field_validator("epochs", "batch_size")
+    @classmethod
+    def _positive_or_reference(cls, value: int | str) -> int | str:
+        if isinstance(value, str):
+            if not value.startswith("$") or value.startswith("$$"):
+                raise ValueError(f"must be a number or a $reference (got {value!r})")
+        elif not 1 <= value <= BIG:
+            raise ValueError(f"must be between 1 and {BIG:,} (got {value})")
+        return value
+
+
+class ObjectiveSpec(StrictModel):
+    name: str
+    direction: Literal["min", "max"] | None = None
+
+
+class StrategyConfig(StrictModel):
+    name: Literal["random", "grid", "hyperband", "bayesian"] = "random"
+    objective: str | ObjectiveSpec = "val_loss"
+    max_trials: int | None = Field(default=None, ge=1, le=BIG)
+    executions_per_trial: int = Field(default=1, ge=1, le=100)
+    max_consecutive_failures: int = Field(default=3, ge=1, le=BIG)
+    max_retries: int = Field(default=0, ge=0, le=100)
+    max_time: str | float | None = None
+    # bayesian
+    num_initial_points: int | None = Field(default=None, ge=1, le=BIG)
+    acquisition: Literal["ei", "pi", "lcb", "gp_hedge"] = "ei"
+    # hyperband
+    max_epochs: int | None = Field(default=None, ge=1, le=BIG)
+    factor: int = Field(default=3, ge=2, le=100)
+    min_epochs: int = Field(default=1, ge=1, le=BIG)
+    hyperband_iterations: int = Field(default=1, ge=1, le=1000)
+
+    @field_validator("max_time")
+    @classmethod
+    def _duration(cls, value: str | float | None) -> str | float | None:
+        if value is not None:
+            parse_duration(value)
+        return value
+
+    @field_validator("objective")
+    @classmethod
+    def _direction_known(cls, value: str | ObjectiveSpec) -> str | ObjectiveSpec:
+        if isinstance(value, str):
+            infer_direction(value)
+        elif value.direction is None:
+            infer_direction(value.name)
+        return value
+
+    def objective_spec(self) -> Objective:
+        if isinstance(self.objective, str):
+            return Objective(self.objective, infer_direction(self.objective))
+        direction = self.objective.direction or infer_direction(self.objective.name)
+        return Objective(self.objective.name, direction)
+
+    def time_limit_s(self) -> float | None:
+        return None if self.max_time is None else parse_duration(self.max_time)
+
+
+def parse_duration(value: str | float) -> float:
+    """``90m`` -> 5400.0; a bare number is seconds."""
+    if isinstance(value, (int, float)) and not isinstance(value, bool):
+        if value <= 0:
+            raise ValueError("must be > 0")
+        return float(value)
+    match = DURATION.match(str(value))
+    if not match or float(match.group(1)) <= 0:
+        raise ValueError(f"not a duration: {value!r} (use e.g. 45s, 90m, 2h, 1d)")
+    unit = {"s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2) or "s"]
+    return float(match.group(1)) * unit
+
+
+class Config(StrictModel):
+    name: str
+    seed: int | None = Field(default=None, ge=0, le=2**32 - 1)
+    data: DataConfig | None = None
+    search_space: dict[str, Hyperparameter] = {}
+    model: ModelConfig | None = None
+    training: TrainingConfig = TrainingConfig()
+    strategy: StrategyConfig = StrategyConfig()
+    objective_function: str | None = Field(
+        default=None, description='"pkg.mod:fn": fn(hp, budget) -> float | dict'
+    )
+
+    @field_validator("name")
+    @classmethod
+    def _safe_name(cls, value: str) -> str:
+        if not STUDY_NAME.match(value):
+            raise ValueError(
+                f"{value!r} is not a safe study name: use letters, digits, '.', '_' and '-', "
+                "starting with a letter or digit (it names a folder)"
+            )
+        return value
+
+    @field_validator("search_space")
+    @classmethod
+    def _param_names(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for name in value:
+            if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name):
+                raise ValueError(f"hyperparameter name {name!r} must be a Python-style name")
+        return value
+
+    @model_validator(mode="after")
+    def _workload(self):
+        if self.objective_function is not None:
+            if self.data is not None or self.model is not None:
+                raise ValueError("give either 'objective_function' or 'data' and 'model'")
+        elif self.data is None or self.model is None:
+            raise ValueError("needs 'data' and 'model' (or an 'objective_function')")
+        return self
+
+
+@dataclass(frozen=True)
+class StudyConfig:
+    """A validated config together with where it came from."""
+
+    config: Config
+    space: SearchSpace
+    raw: dict[str, Any]
+    text: str
+    path: Path
+
+    @property
+    def base_dir(self) -> Path:
+        """Modules and data files named in the config are found relative to it."""
+        return self.path.parent.resolve()
+
+    @property
+    def objective(self) -> Objective:
+        return self.config.strategy.objective_spec()
+
+    @property
+    def is_keras(self) -> bool:
+        return self.config.objective_function is None
+
+    def resolve_path(self, value: str) -> Path:
+        path = Path(value).expanduser()
+        return path if path.is_absolute() else self.base_dir / path
+
+
+def load_config(path: str | Path) -> StudyConfig:
+    path = Path(path)
+    document = load_yaml_file(path)
+    return _validate(document, path, path.read_text(encoding="utf-8"))
+
+
+def load_config_text(text: str, path: Path) -> StudyConfig:
+    """Validate config text that was saved elsewhere (a study's copy of its config)."""
+    return _validate(load_yaml_text(text, str(path)), path, text)
+
+
+def _validate(document: YamlDocument, path: Path, text: str) -> StudyConfig:
+    from tuner_cli.template import check_references
+
+    if not isinstance(document.data, dict):
+        raise ConfigError("the top level must be a mapping of keys", source=document.source)
+    try:
+        config = Config.model_validate(document.data)
+        space = SearchSpace(config.search_space)
+        check_references(config, space)
+    except ValidationError as exc:
+        raise _config_error(exc, document) from None
+    except ConfigError as exc:
+        if not exc.source:
+            exc.source, exc.line = document.source, document.line_of(exc.key_path)
+        raise
+    return StudyConfig(config=config, space=space, raw=document.data, text=text, path=path)
+
+
+def _config_error(exc: ValidationError, document: YamlDocument) -> ConfigError:
+    problems: list[tuple[KeyPath, str]] = []
+    for error in exc.errors():
+        path = _data_path(error["loc"], document.data, error["type"])
+        cause = error.get("ctx", {}).get("error")
+        if isinstance(cause, UnknownKeyError):
+            path += (cause.key,)
+            message = str(cause)
+        elif error["type"] == "union_tag_invalid":
+            ctx = error["ctx"]
+            message = (
+                f"unknown {ctx['discriminator'].strip(chr(39))} {ctx['tag']!r}; "
+                f"expected one of {ctx['expected_tags']}"
+            )
+        else:
+            message = error["msg"].removeprefix("Value error, ")
+            if error["type"] not in ("missing", "value_error") and "input" in error:
+                shown = repr(error["input"])
+                message += f" (got {shown[:60]}{'...' if len(shown) > 60 else ''})"
+        if path not in [p for p, _ in problems]:
+            problems.append((path, message))
+    first_path, first_message = problems[0]
+    error = ConfigError(
+        first_message,
+        key_path=first_path,
+        source=document.source,
+        line=document.line_of(first_path),
+    )
+    if len(problems) > 1:
+        from tuner_cli.errors import format_path
+
+        more = "; ".join(f"{format_path(p) or 'config'}: {m}" for p, m in problems[1:5])
+        error.message += f". Also: {more}"
+    return error
+
+
+def _data_path(loc: tuple[Any, ...], data: Any, error_type: str) -> KeyPath:
+    """Pydantic's location minus its internal steps (union members, tags), as keys of the data."""
+    path: list[str | int] = []
+    current = data
+    for i, part in enumerate(loc):
+        if isinstance(current, dict) and part in current:
+            current = current[part]
+            path.append(part)
+        elif isinstance(current, list) and isinstance(part, int) and part < len(current):
+            current = current[part]
+            path.append(part)
+        elif error_type == "missing" and i == len(loc) - 1:
+            path.append(part)
+    return tuple(path)

@@ -1,0 +1,66 @@
+"""Error types that carry what a user needs to fix a problem.
+
+The CLI turns each into one readable paragraph and an exit code; a traceback is shown only with
+``--verbose``. Exit code 2 means the input was wrong, 1 means the search ran but failed.
+"""
+
+from __future__ import annotations
+
+KeyPath = tuple[str | int, ...]
+
+
+def format_path(path: KeyPath) -> str:
+    """``("model", "layers", 0, "Dense")`` -> ``model.layers[0].Dense``."""
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+class KtRunError(Exception):
+    """An expected failure with a message meant for the user."""
+
+    exit_code = 1
+
+
+class ConfigError(KtRunError):
+    """The config (or a file or module it names) is wrong; nothing was run."""
+
+    exit_code = 2
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        key_path: KeyPath = (),
+        source: str = "",
+        line: int | None = None,
+    ):
+        self.message = message
+        self.key_path = tuple(key_path)
+        self.source = source
+        self.line = line
+        super().__init__(message)
+
+    def __str__(self) -> str:
+        where = ""
+        if self.source:
+            where = f" ({self.source}:{self.line})" if self.line else f" ({self.source})"
+        prefix = f"{format_path(self.key_path)}: " if self.key_path else ""
+        return f"{prefix}{self.message}{where}"
+
+
+class UsageError(KtRunError):
+    """A command-line argument is wrong (missing results directory, unknown trial...)."""
+
+    exit_code = 2
+
+
+class SearchFailedError(KtRunError):
+    """The search ran but could not produce a usable result."""
+
+    exit_code = 1
+
+
+class TrialError(Exception):
+    """A single trial failed in a way worth recording; the search goes on."""

@@ -1,0 +1,53 @@
+"""What a search optimises, and which way is better.
+
+Kept free of Keras and NumPy so the read-only commands can rank trials cheaply.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+Direction = Literal["min", "max"]
+
+_MAXIMISED = ("acc", "auc", "precision", "recall", "f1", "r2", "iou", "score", "fbeta")
+_MINIMISED = ("loss", "error", "mse", "mae", "mape", "msle", "rmse", "hinge", "crossentropy")
+
+
+def infer_direction(name: str) -> Direction:
+    """Guess from the metric's name; a name that says neither must state its direction."""
+    lowered = name.lower()
+    if any(word in lowered for word in _MINIMISED):
+        return "min"
+    if any(word in lowered for word in _MAXIMISED):
+        return "max"
+    raise ValueError(
+        f"cannot tell whether '{name}' should be minimised or maximised; "
+        "write objective: {name: ..., direction: min|max}"
+    )
+
+
+@dataclass(frozen=True)
+class Objective:
+    name: str
+    direction: Direction
+
+    def is_better(self, a: float | None, b: float | None) -> bool:
+        """Whether score ``a`` beats ``b``; a missing or NaN score never wins."""
+        if a is None or math.isnan(a):
+            return False
+        if b is None or math.isnan(b):
+            return True
+        return a > b if self.direction == "max" else a < b
+
+    def sort_key(self, score: float | None) -> float:
+        """Ascending sort puts the best score first and unscored trials last."""
+        if score is None or math.isnan(score):
+            return math.inf
+        return -score if self.direction == "max" else score
+
+    def passes(self, score: float | None, threshold: float) -> bool:
+        if score is None or math.isnan(score):
+            return False
+        return score >= threshold if self.direction == "max" else score <= threshold

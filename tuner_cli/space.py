@@ -1,0 +1,387 @@
+"""Hyperparameter definitions and the search space they form.
+
+Each hyperparameter maps the unit interval onto its values (``from_unit``/``to_unit``), so
+random sampling, grids and model-based strategies share one encoding. A parameter with a
+``when`` condition is active only for some values of others; inactive parameters are absent
+from a trial's values, never filled with a placeholder.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Iterator, Mapping
+from typing import Annotated, Any, Literal
+
+import numpy as np
+from pydantic import Field, field_validator, model_validator
+
+from tuner_cli.errors import ConfigError
+from tuner_cli.strict import StrictModel
+
+Scalar = str | int | float | bool | None
+Sampling = Literal["linear", "log", "reverse_log"]
+GRID_SIZE_CAP = 1_000_000
+
+
+class _Param(StrictModel):
+    when: dict[str, Scalar | list[Scalar]] | None = None
+
+    def grid_values(self) -> list[Any] | None:
+        """Every value a grid search visits, or None when the parameter is continuous."""
+        raise NotImplementedError
+
+    def from_unit(self, u: float) -> Any:
+        raise NotImplementedError
+
+    def to_unit(self, value: Any) -> float:
+        raise NotImplementedError
+
+    def default_value(self) -> Any:
+        raise NotImplementedError
+
+    def contains(self, value: Any) -> bool:
+        values = self.grid_values()
+        return values is not None and value in values
+
+    def sample(self, rng: np.random.Generator) -> Any:
+        return self.from_unit(float(rng.random()))
+
+    @property
+    def cardinality(self) -> int | None:
+        values = self.grid_values()
+        return None if values is None else len(values)
+
+    def conditions(self) -> dict[str, list[Scalar]]:
+        return {k: v if isinstance(v, list) else [v] for k, v in (self.when or {}).items()}
+
+
+class _Numeric(_Param):
+    sampling: Sampling = "linear"
+
+    @model_validator(mode="after")
+    def _check_range(self):
+        if self.min > self.max:
+            raise ValueError(f"min ({self.min}) must be <= max ({self.max})")
+        if self.sampling != "linear" and self.min <= 0:
+            raise ValueError(f"{self.sampling} sampling needs min > 0 (got {self.min})")
+        if self.step is not None and self.step <= 0:
+            raise ValueError(f"step must be > 0 (got {self.step})")
+        if self.default is not None and not self.contains(self.default):
+            raise ValueError(f"default {self.default} is not a value of this range")
+        return self
+
+    def _warp(self, u: float) -> float:
+        lo, hi = float(self.min), float(self.max)
+        u = min(max(u, 0.0), 1.0)
+        if lo == hi:
+            return lo
+        if self.sampling == "log":
+            return lo * (hi / lo) ** u
+        if self.sampling == "reverse_log":
+            return hi + lo - lo * (hi / lo) ** (1.0 - u)
+        return lo + u * (hi - lo)
+
+    def _unwarp(self, x: float) -> float:
+        lo, hi = float(self.min), float(self.max)
+        if lo == hi:
+            return 0.5
+        if self.sampling == "log":
+            u = math.log(x / lo) / math.log(hi / lo)
+        elif self.sampling == "reverse_log":
+            u = 1.0 - math.log((hi + lo - x) / lo) / math.log(hi / lo)
+        else:
+            u = (x - lo) / (hi - lo)
+        return min(max(u, 0.0), 1.0)
+
+    def default_value(self) -> Any:
+        return self.default if self.default is not None else self.min
+
+
+class IntParam(_Numeric):
+    type: Literal["int"]
+    min: int
+    max: int
+    step: int | None = None
+    default: int | None = None
+
+    def grid_values(self) -> list[int]:
+        return list(range(self.min, self.max + 1, self.step or 1))
+
+    def contains(self, value: Any) -> bool:
+        return (
+            isinstance(value, int)
+            and not isinstance(value, bool)
+            and self.min <= value <= self.max
+            and (value - self.min) % (self.step or 1) == 0
+        )
+
+    def from_unit(self, u: float) -> int:
+        values_count = (self.max - self.min) // (self.step or 1) + 1
+        if self.sampling == "linear":
+            index = min(int(u * values_count), values_count - 1)
+        else:
+            index = round((self._warp(u) - self.min) / (self.step or 1))
+        return self.min + min(max(index, 0), values_count - 1) * (self.step or 1)
+
+    def to_unit(self, value: int) -> float:
+        if self.sampling == "linear":
+            values_count = (self.max - self.min) // (self.step or 1) + 1
+            return ((value - self.min) // (self.step or 1) + 0.5) / values_count
+        return self._unwarp(float(value))
+
+
+class FloatParam(_Numeric):
+    type: Literal["float"]
+    min: float
+    max: float
+    step: float | None = None
+    count: int | None = Field(default=None, ge=2, description="grid points when there is no step")
+    default: float | None = None
+
+    def _steps(self) -> int:
+        return int(math.floor((self.max - self.min) / self.step + 1e-9))
+
+    def grid_values(self) -> list[float] | None:
+        if self.step is not None:
+            return [_clean(self.min + k * self.step) for k in range(self._steps() + 1)]
+        if self.count is not None:
+            return [_clean(self._warp(i / (self.count - 1))) for i in range(self.count)]
+        return None
+
+    def contains(self, value: Any) -> bool:
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            return False
+        if not self.min <= value <= self.max:
+            return False
+        if self.step is None:
+            return True
+        k = (value - self.min) / self.step
+        return abs(k - round(k)) < 1e-6
+
+    def from_unit(self, u: float) -> float:
+        x = self._warp(u)
+        if self.step is not None:
+            x = self.min + min(round((x - self.min) / self.step), self._steps()) * self.step
+        return _clean(x)
+
+    def to_unit(self, value: float) -> float:
+        return self._unwarp(float(value))
+
+
+class ChoiceParam(_Param):
+    type: Literal["choice"]
+    values: list[Scalar]
+    default: Scalar = None
+
+    @field_validator("values")
+    @classmethod
+    def _check_values(cls, values: list[Scalar]) -> list[Scalar]:
+        if not values:
+            raise ValueError("needs at least one value")
+        keys = [json.dumps(v) for v in values]
+        if len(set(keys)) != len(keys):
+            raise ValueError("values must be unique")
+        return values
+
+    @model_validator(mode="after")
+    def _check_default(self):
+        if self.default is not None and self.default not in self.values:
+            raise ValueError(f"default {self.default!r} is not one of the values")
+        return self
+
+    def grid_values(self) -> list[Scalar]:
+        return list(self.values)
+
+    def contains(self, value: Any) -> bool:
+        return any(type(v) is type(value) and v == value for v in self.values)
+
+    def from_unit(self, u: float) -> Scalar:
+        return self.values[min(int(u * len(self.values)), len(self.values) - 1)]
+
+    def to_unit(self, value: Scalar) -> float:
+        return (self.values.index(value) + 0.5) / len(self.values)
+
+    def default_value(self) -> Scalar:
+        return self.default if self.default is not None else self.values[0]
+
+
+class BoolParam(_Param):
+    type: Literal["bool"]
+    default: bool = False
+
+    def grid_values(self) -> list[bool]:
+        return [False, True]
+
+    def contains(self, value: Any) -> bool:
+        return isinstance(value, bool)
+
+    def from_unit(self, u: float) -> bool:
+        return u >= 0.5
+
+    def to_unit(self, value: bool) -> float:
+        return 0.75 if value else 0.25
+
+    def default_value(self) -> bool:
+        return self.default
+
+
+class FixedParam(_Param):
+    type: Literal["fixed"]
+    value: Any
+
+    def grid_values(self) -> list[Any]:
+        return [self.value]
+
+    def contains(self, value: Any) -> bool:
+        return value == self.value
+
+    def from_unit(self, u: float) -> Any:
+        return self.value
+
+    def to_unit(self, value: Any) -> float:
+        return 0.5
+
+    def default_value(self) -> Any:
+        return self.value
+
+
+Hyperparameter = Annotated[
+    IntParam | FloatParam | ChoiceParam | BoolParam | FixedParam, Field(discriminator="type")
+]
+
+
+def _clean(x: float) -> float:
+    """Round away float noise so 0.1 + 0.2 is recorded as 0.3."""
+    return float(f"{x:.12g}")
+
+
+class SearchSpace:
+    """Named hyperparameters in dependency order, with their ``when`` conditions checked."""
+
+    def __init__(self, params: Mapping[str, _Param]):
+        self.params = dict(params)
+        self._check_conditions()
+        self.order = self._dependency_order()
+
+    def _check_conditions(self) -> None:
+        import difflib
+
+        for name, param in self.params.items():
+            for parent, values in param.conditions().items():
+                where = ("search_space", name, "when", parent)
+                if parent == name:
+                    raise ConfigError("a parameter cannot depend on itself", key_path=where)
+                if parent not in self.params:
+                    close = difflib.get_close_matches(parent, list(self.params), n=1)
+                    hint = f"; did you mean '{close[0]}'?" if close else ""
+                    raise ConfigError(f"unknown hyperparameter '{parent}'{hint}", key_path=where)
+                for value in values:
+                    if not self.params[parent].contains(value):
+                        raise ConfigError(
+                            f"{value!r} is not a possible value of '{parent}'", key_path=where
+                        )
+
+    def _dependency_order(self) -> list[str]:
+        order: list[str] = []
+        state: dict[str, str] = {}
+
+        def visit(name: str, chain: list[str]) -> None:
+            if state.get(name) == "done":
+                return
+            if state.get(name) == "visiting":
+                cycle = " -> ".join(chain[chain.index(name) :] + [name])
+                raise ConfigError(
+                    f"conditions form a cycle: {cycle}", key_path=("search_space", name, "when")
+                )
+            state[name] = "visiting"
+            for parent in self.params[name].conditions():
+                visit(parent, chain + [name])
+            state[name] = "done"
+            order.append(name)
+
+        for name in self.params:
+            visit(name, [])
+        return order
+
+    def is_active(self, name: str, values: Mapping[str, Any]) -> bool:
+        return all(
+            parent in values and any(_same(values[parent], v) for v in allowed)
+            for parent, allowed in self.params[name].conditions().items()
+        )
+
+    def sample(self, rng: np.random.Generator) -> dict[str, Any]:
+        return self.from_units({name: float(rng.random()) for name in self.order})
+
+    def from_units(self, units: Mapping[str, float]) -> dict[str, Any]:
+        """Decode a point of the unit cube, keeping only the parameters that are active."""
+        values: dict[str, Any] = {}
+        for name in self.order:
+            if self.is_active(name, values):
+                values[name] = self.params[name].from_unit(units.get(name, 0.5))
+        return {name: values[name] for name in self.params if name in values}
+
+    def defaults(self) -> dict[str, Any]:
+        values: dict[str, Any] = {}
+        for name in self.order:
+            if self.is_active(name, values):
+                values[name] = self.params[name].default_value()
+        return {name: values[name] for name in self.params if name in values}
+
+    def continuous(self) -> list[str]:
+        return [n for n, p in self.params.items() if p.grid_values() is None]
+
+    def grid(self) -> Iterator[dict[str, Any]]:
+        """Every combination of active values, in a stable order."""
+        if self.continuous():
+            raise ConfigError(
+                "grid search needs every float to have a step or a count",
+                key_path=("search_space", self.continuous()[0]),
+            )
+        yield from self._enumerate(0, {})
+
+    def _enumerate(self, index: int, values: dict[str, Any]) -> Iterator[dict[str, Any]]:
+        if index == len(self.order):
+            yield {name: values[name] for name in self.params if name in values}
+            return
+        name = self.order[index]
+        if not self.is_active(name, values):
+            yield from self._enumerate(index + 1, values)
+            return
+        for value in self.params[name].grid_values():
+            values[name] = value
+            yield from self._enumerate(index + 1, values)
+        del values[name]
+
+    def size(self) -> int | None:
+        """Number of distinct configurations: None if infinite, capped at GRID_SIZE_CAP + 1."""
+        if self.continuous():
+            return None
+        if not any(p.when for p in self.params.values()):
+            return math.prod(p.cardinality for p in self.params.values())
+        count = 0
+        for _ in self.grid():
+            count += 1
+            if count > GRID_SIZE_CAP:
+                break
+        return count
+
+    def fingerprint(self) -> str:
+        """Changes whenever the space changes, so a resume can tell."""
+        text = json.dumps(
+            {n: p.model_dump(mode="json") for n, p in self.params.items()}, sort_keys=True
+        )
+        return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def config_key(values: Mapping[str, Any]) -> str:
+    """A canonical text for a configuration, so repeats are found by equality."""
+    return json.dumps(dict(values), sort_keys=True, default=str)
+
+
+def _same(a: Any, b: Any) -> bool:
+    return type(a) is type(b) and a == b or (
+        isinstance(a, (int, float)) and isinstance(b, (int, float))
+        and not isinstance(a, bool) and not isinstance(b, bool) and a == b
+    )

@@ -1,0 +1,140 @@
+"""Safe YAML loading that remembers where every key came from.
+
+Validation errors must name the line of the offending key, which plain ``yaml.safe_load`` loses.
+Only the safe constructors run, so tags such as ``!!python/object`` are refused, never built.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from tuner_cli.errors import ConfigError, KeyPath
+
+MAX_CONFIG_BYTES = 1_000_000
+MAX_NODES = 100_000
+
+@dataclass
+class YamlDocument:
+    """A parsed document plus the line of each key path, for error messages."""
+
+    data: Any
+    source: str
+    lines: dict[KeyPath, int] = field(default_factory=dict)
+
+    def line_of(self, path: KeyPath) -> int | None:
+        """The line of ``path``, or of its nearest ancestor that has one."""
+        for end in range(len(path), -1, -1):
+            if path[:end] in self.lines:
+                return self.lines[path[:end]]
+        return None
+
+
+def load_yaml_file(path: Path) -> YamlDocument:
+    source = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_CONFIG_BYTES:
+            raise ConfigError(
+                f"the file is {size:,} bytes; a config must be under {MAX_CONFIG_BYTES:,}",
+                source=source,
+            )
+        raw = path.read_bytes()
+    except FileNotFoundError:
+        raise ConfigError("no such file", source=source) from None
+    except IsADirectoryError:
+        raise ConfigError("is a directory, not a config file", source=source) from None
+    except PermissionError:
+        raise ConfigError("permission denied", source=source) from None
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise ConfigError("the file is not valid UTF-8 text", source=source, line=line) from None
+    return load_yaml_text(text, source)
+
+
+def load_yaml_text(text: str, source: str = "<string>") -> YamlDocument:
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as exc:
+        line = exc.problem_mark.line + 1 if exc.problem_mark else None
+        problem = exc.problem or "invalid YAML"
+        if "\t" in problem or "\\t" in problem or "tab" in problem:
+            problem += " (YAML does not allow tabs for indentation; use spaces)"
+        raise ConfigError(f"YAML syntax error: {problem}", source=source, line=line) from None
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"YAML syntax error: {exc}", source=source) from None
+    document = YamlDocument(data=None, source=source)
+    if node is None:
+        raise ConfigError("the file is empty", source=source)
+    builder = _Builder(document)
+    document.data = builder.build(node, ())
+    return document
+
+
+class _Builder:
+    """Turns a node graph into plain data, refusing unsafe tags and alias bombs."""
+
+    def __init__(self, document: YamlDocument):
+        self.document = document
+        self.constructor = yaml.SafeLoader("")
+        self.nodes = 0
+
+    def build(self, node: yaml.Node, path: KeyPath) -> Any:
+        self.nodes += 1
+        if self.nodes > MAX_NODES:
+            raise ConfigError(
+                f"the document expands to more than {MAX_NODES:,} values (anchors and aliases?)",
+                source=self.document.source,
+            )
+        line = node.start_mark.line + 1
+        if isinstance(node, yaml.MappingNode):
+            return self._mapping(node, path)
+        if isinstance(node, yaml.SequenceNode):
+            if node.tag != "tag:yaml.org,2002:seq":
+                raise ConfigError(
+                    f"tag {node.tag} is not allowed (kt-run only reads plain YAML values)",
+                    key_path=path, source=self.document.source, line=line,
+                )
+            return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
+        try:
+            return self.constructor.construct_object(node, deep=True)
+        except yaml.constructor.ConstructorError as exc:
+            raise ConfigError(
+                f"{exc.problem} (kt-run only reads plain YAML values)",
+                key_path=path,
+                source=self.document.source,
+                line=line,
+            ) from None
+
+    def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, Any]:
+        if node.tag not in ("tag:yaml.org,2002:map",):
+            raise ConfigError(
+                f"tag {node.tag} is not allowed (kt-run only reads plain YAML values)",
+                key_path=path,
+                source=self.document.source, line=node.start_mark.line + 1,
+            )
+        self.constructor.flatten_mapping(node)
+        result: dict[str, Any] = {}
+        for key_node, value_node in node.value:
+            key_line = key_node.start_mark.line + 1
+            if not isinstance(key_node, yaml.ScalarNode):
+                raise ConfigError(
+                    "keys must be plain names", key_path=path,
+                    source=self.document.source, line=key_line,
+                )
+            key = self.build(key_node, path)
+            if not isinstance(key, str):
+                key = str(key) if isinstance(key, (int, float, bool)) else key
+            if key in result:
+                raise ConfigError(
+                    "duplicate key", key_path=path + (key,),
+                    source=self.document.source, line=key_line,
+                )
+            self.document.lines[path + (key,)] = key_line
+            result[key] = self.build(value_node, path + (key,))
+        return result

@@ -14,7 +14,7 @@ from typing import Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from tuner_cli.errors import ConfigError, KeyPath
+from tuner_cli.errors import ConfigError, KeyPath, format_path
 from tuner_cli.objective import Objective, infer_direction
 from tuner_cli.space import Hyperparameter, SearchSpace
 from tuner_cli.strict import StrictModel, UnknownKeyError
@@ -297,8 +297,6 @@ def _config_error(exc: ValidationError, document: YamlDocument) -> ConfigError:
         line=document.line_of(first_path),
     )
     if len(problems) > 1:
-        from tuner_cli.errors import format_path
-
         more = "; ".join(f"{format_path(p) or 'config'}: {m}" for p, m in problems[1:5])
         error.message += f". Also: {more}"
     return error
@@ -309,10 +307,9 @@ def _data_path(loc: tuple[Any, ...], data: Any, error_type: str) -> KeyPath:
     path: list[str | int] = []
     current = data
     for i, part in enumerate(loc):
-        if isinstance(current, dict) and part in current:
-            current = current[part]
-            path.append(part)
-        elif isinstance(current, list) and isinstance(part, int) and part < len(current):
+        in_dict = isinstance(current, dict) and part in current
+        in_list = isinstance(current, list) and isinstance(part, int) and part < len(current)
+        if in_dict or in_list:
             current = current[part]
             path.append(part)
         elif error_type == "missing" and i == len(loc) - 1:

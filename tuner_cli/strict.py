@@ -25,9 +25,7 @@ class StrictModel(BaseModel):
     @classmethod
     def _reject_unknown_keys(cls, data: Any) -> Any:
         if isinstance(data, dict):
-            valid = sorted(
-                {f.alias or name for name, f in cls.model_fields.items()}
-            )
+            valid = sorted({f.alias or name for name, f in cls.model_fields.items()})
             for key in data:
                 if key not in valid:
                     raise UnknownKeyError(str(key), valid)

@@ -101,7 +101,7 @@ def _check_layers(layers: list[Any], path: KeyPath) -> None:
                 f"a layer entry has one key, the layer class (got {', '.join(map(str, entry))})",
                 key_path=where,
             )
-        (name, args), = entry.items()
+        ((name, args),) = entry.items()
         if args is not None and not isinstance(args, dict):
             raise ConfigError(
                 f"the arguments of {name} must be a mapping", key_path=where + (name,)
@@ -135,7 +135,7 @@ def _make_layers(entries: list[dict[str, Any]], hp: Mapping[str, Any], path: Key
             for _ in range(int(count)):
                 built += _make_layers(entry["layers"], hp, path + (i, "layers"))
             continue
-        (name, args), = entry.items()
+        ((name, args),) = entry.items()
         layer_class = _lookup(keras.layers, name, "layer", path + (i, name))
         try:
             built.append(layer_class(**resolve(args or {}, hp)))
@@ -158,7 +158,9 @@ def make_optimizer(spec: str | dict[str, Any], hp: Mapping[str, Any]):
     try:
         return optimizer_class(**arguments)
     except (TypeError, ValueError) as exc:
-        raise ConfigError(f"cannot create optimizer {name}: {exc}", key_path=("model", "optimizer"))
+        raise ConfigError(
+            f"cannot create optimizer {name}: {exc}", key_path=("model", "optimizer")
+        ) from None
 
 
 def _lookup(module: Any, name: str, kind: str, path: KeyPath) -> type:

@@ -17,6 +17,7 @@ from tuner_cli.errors import ConfigError, KeyPath
 MAX_CONFIG_BYTES = 1_000_000
 MAX_NODES = 100_000
 
+
 @dataclass
 class YamlDocument:
     """A parsed document plus the line of each key path, for error messages."""
@@ -98,7 +99,9 @@ class _Builder:
             if node.tag != "tag:yaml.org,2002:seq":
                 raise ConfigError(
                     f"tag {node.tag} is not allowed (kt-run only reads plain YAML values)",
-                    key_path=path, source=self.document.source, line=line,
+                    key_path=path,
+                    source=self.document.source,
+                    line=line,
                 )
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
         try:
@@ -116,7 +119,8 @@ class _Builder:
             raise ConfigError(
                 f"tag {node.tag} is not allowed (kt-run only reads plain YAML values)",
                 key_path=path,
-                source=self.document.source, line=node.start_mark.line + 1,
+                source=self.document.source,
+                line=node.start_mark.line + 1,
             )
         self.constructor.flatten_mapping(node)
         result: dict[str, Any] = {}
@@ -124,16 +128,20 @@ class _Builder:
             key_line = key_node.start_mark.line + 1
             if not isinstance(key_node, yaml.ScalarNode):
                 raise ConfigError(
-                    "keys must be plain names", key_path=path,
-                    source=self.document.source, line=key_line,
+                    "keys must be plain names",
+                    key_path=path,
+                    source=self.document.source,
+                    line=key_line,
                 )
             key = self.build(key_node, path)
             if not isinstance(key, str):
                 key = str(key) if isinstance(key, (int, float, bool)) else key
             if key in result:
                 raise ConfigError(
-                    "duplicate key", key_path=path + (key,),
-                    source=self.document.source, line=key_line,
+                    "duplicate key",
+                    key_path=path + (key,),
+                    source=self.document.source,
+                    line=key_line,
                 )
             self.document.lines[path + (key,)] = key_line
             result[key] = self.build(value_node, path + (key,))

@@ -1,0 +1,90 @@
+"""Run one trial: train the Keras model (or call the objective function) and measure it.
+
+This is what a worker executes, wherever it runs. It returns an outcome instead of writing
+files: the driver alone owns the results directory. A failure inside the trial becomes a
+``failed`` outcome; a ``ConfigError`` (an unknown layer, say) propagates, since every other
+trial would fail the same way.
+"""
+
+from __future__ import annotations
+
+import math
+import os
+import socket
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from tuner_cli.config import StudyConfig
+from tuner_cli.errors import ConfigError, TrialError
+from tuner_cli.imports import load_callable
+from tuner_cli.trial import TrialStatus
+
+EpochCallback = Callable[[int, int, dict[str, float]], bool]
+"""``(epoch, epochs, logs) -> prune``: progress after each epoch; True asks to stop the trial."""
+
+
+@dataclass
+class TrialTask:
+    trial_id: int
+    hyperparameters: dict[str, Any]
+    budget: int | None = None
+
+
+@dataclass
+class TrialOutcome:
+    status: TrialStatus
+    score: float | None = None
+    metrics: dict[str, float] = field(default_factory=dict)
+    history: list[dict[str, float]] = field(default_factory=list)
+    best_epoch: int | None = None
+    error: dict[str, str] | None = None
+    worker: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def execute_trial(
+    study: StudyConfig, task: TrialTask, on_epoch: EpochCallback | None = None
+) -> TrialOutcome:
+    try:
+        if study.is_keras:
+            from tuner_cli.keras_training import train_trial
+
+            outcome = train_trial(study, task, on_epoch or _no_progress)
+        else:
+            outcome = _call_objective(study, task)
+    except ConfigError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any error inside user code fails only this trial
+        outcome = TrialOutcome(
+            status=TrialStatus.FAILED,
+            error={"message": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()},
+        )
+    outcome.worker = worker_name()
+    return outcome
+
+
+def _no_progress(epoch: int, epochs: int, logs: dict[str, float]) -> bool:
+    return False
+
+
+def _call_objective(study: StudyConfig, task: TrialTask) -> TrialOutcome:
+    fn = load_callable(study.config.objective_function, study.base_dir, ("objective_function",))
+    result = fn(dict(task.hyperparameters), task.budget)
+    name = study.objective.name
+    metrics = {name: result} if not isinstance(result, dict) else dict(result)
+    if name not in metrics:
+        raise TrialError(
+            f"the objective '{name}' is not among the returned metrics: {', '.join(metrics)}"
+        )
+    metrics = {k: float(v) for k, v in metrics.items()}
+    if not math.isfinite(metrics[name]):
+        raise TrialError(f"the objective '{name}' is {metrics[name]}")
+    return TrialOutcome(
+        status=TrialStatus.COMPLETED, score=metrics[name], metrics=metrics, history=[metrics]
+    )

@@ -1,0 +1,41 @@
+"""Import the user code a config names (``"pkg.mod:fn"``): the only way a config runs code."""
+
+from __future__ import annotations
+
+import importlib
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+from tuner_cli.errors import ConfigError, KeyPath
+
+
+def load_callable(spec: str, base_dir: Path, key_path: KeyPath) -> Callable[..., Any]:
+    """Import ``module:function``, looking in the config file's folder first."""
+    module_name, sep, attribute = spec.partition(":")
+    if not sep or not module_name or not attribute:
+        raise ConfigError(f"{spec!r} must look like 'module:function'", key_path=key_path)
+    folder = str(base_dir)
+    if folder not in sys.path:
+        sys.path.insert(0, folder)
+    try:
+        module = importlib.import_module(module_name)
+    except ModuleNotFoundError as exc:
+        raise ConfigError(
+            f"cannot import module '{module_name}' ({exc}); it is looked for in {folder} "
+            "and on the Python path",
+            key_path=key_path,
+        ) from None
+    except Exception as exc:  # noqa: BLE001 - any error while importing user code is theirs
+        raise ConfigError(
+            f"importing '{module_name}' failed: {type(exc).__name__}: {exc}", key_path=key_path
+        ) from None
+    target = module
+    for part in attribute.split("."):
+        if not hasattr(target, part):
+            raise ConfigError(f"module '{module_name}' has no '{attribute}'", key_path=key_path)
+        target = getattr(target, part)
+    if not callable(target):
+        raise ConfigError(f"'{spec}' is not callable", key_path=key_path)
+    return target

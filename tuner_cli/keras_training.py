@@ -1,0 +1,119 @@
+"""Keras training for one trial; imported only in processes that train."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import keras
+
+from tuner_cli.config import StudyConfig
+from tuner_cli.data import load_dataset
+from tuner_cli.errors import TrialError
+from tuner_cli.execution import EpochCallback, TrialOutcome, TrialTask
+from tuner_cli.imports import load_callable
+from tuner_cli.objective import Objective
+from tuner_cli.template import build_model, resolve
+from tuner_cli.trial import TrialStatus
+
+
+def seed_for(seed: int | None, trial_id: int, execution: int) -> int:
+    """Distinct, reproducible seeds per trial and execution."""
+    return ((seed or 0) * 1_000_003 + trial_id * 101 + execution) % 2**31
+
+
+def train_trial(study: StudyConfig, task: TrialTask, on_epoch: EpochCallback) -> TrialOutcome:
+    config = study.config
+    hp = task.hyperparameters
+    data = load_dataset(study)
+    epochs = task.budget or int(resolve(config.training.epochs, hp))
+    batch_size = int(resolve(config.training.batch_size, hp))
+    objective = study.objective
+    runs: list[tuple[list[dict[str, float]], int]] = []
+    pruned = False
+    for execution in range(config.strategy.executions_per_trial):
+        keras.utils.set_random_seed(seed_for(config.seed, task.trial_id, execution))
+        if config.model.builder:
+            builder = load_callable(config.model.builder, study.base_dir, ("model", "builder"))
+            model = builder(dict(hp))
+        else:
+            model = build_model(config.model, hp, data.input_shape)
+        watcher = _EpochWatcher(objective, epochs, on_epoch)
+        callbacks: list[Any] = [watcher]
+        if config.training.early_stopping is not None:
+            stop = config.training.early_stopping
+            callbacks.append(
+                keras.callbacks.EarlyStopping(
+                    monitor=stop.monitor, patience=stop.patience, min_delta=stop.min_delta
+                )
+            )
+        model.fit(
+            data.x_train,
+            data.y_train,
+            validation_data=(data.x_val, data.y_val),
+            epochs=epochs,
+            batch_size=batch_size,
+            callbacks=callbacks,
+            verbose=0,
+        )
+        del model
+        keras.backend.clear_session()
+        watcher.raise_problem()
+        runs.append((watcher.history, watcher.best_epoch()))
+        if watcher.pruned:
+            pruned = True
+            break
+    history, best_epoch = runs[0]
+    scores = [h[b - 1][objective.name] for h, b in runs]
+    outcome = TrialOutcome(
+        status=TrialStatus.PRUNED if pruned else TrialStatus.COMPLETED,
+        score=sum(scores) / len(scores),
+        metrics=dict(history[best_epoch - 1]),
+        history=history,
+        best_epoch=best_epoch,
+    )
+    if len(runs) > 1:
+        outcome.extra["executions"] = [
+            {"score": h[b - 1][objective.name], "best_epoch": b} for h, b in runs
+        ]
+    if pruned:
+        outcome.extra["pruned_at_epoch"] = len(history)
+    return outcome
+
+
+class _EpochWatcher(keras.callbacks.Callback):
+    """Records history, reports progress, and stops on NaN, a missing objective or a prune."""
+
+    def __init__(self, objective: Objective, epochs: int, on_epoch: EpochCallback):
+        super().__init__()
+        self.objective = objective
+        self.epochs = epochs
+        self.on_epoch_callback = on_epoch
+        self.history: list[dict[str, float]] = []
+        self.problem: str | None = None
+        self.pruned = False
+
+    def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
+        logs = {k: float(v) for k, v in (logs or {}).items()}
+        self.history.append({"epoch": epoch + 1, **logs})
+        if self.objective.name not in logs:
+            self.problem = (
+                f"the objective '{self.objective.name}' is not in the training history; "
+                f"the metrics there are: {', '.join(sorted(logs))}"
+            )
+        elif any(not math.isfinite(v) for v in logs.values()):
+            bad = [k for k, v in logs.items() if not math.isfinite(v)]
+            self.problem = f"{', '.join(bad)} became {logs[bad[0]]} at epoch {epoch + 1}"
+        elif self.on_epoch_callback(epoch + 1, self.epochs, logs):
+            self.pruned = True
+        if self.problem or self.pruned:
+            self.model.stop_training = True
+
+    def raise_problem(self) -> None:
+        if self.problem:
+            raise TrialError(self.problem)
+
+    def best_epoch(self) -> int:
+        scores = [h[self.objective.name] for h in self.history]
+        best = min(range(len(scores)), key=lambda i: self.objective.sort_key(scores[i]))
+        return best + 1

@@ -1,0 +1,228 @@
+"""The search loop: ask the strategy, hand trials to an executor, record what comes back.
+
+It knows nothing of YAML or of terminals: progress goes out through ``SearchEvents``, so the
+same loop runs under a live view, in plain CI logs, or in a test.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import Counter
+from collections.abc import Sequence
+from concurrent.futures import Future
+from dataclasses import dataclass, field
+from typing import Any
+
+from tuner_cli.config import StudyConfig
+from tuner_cli.errors import ConfigError
+from tuner_cli.execution import TrialOutcome, TrialTask
+from tuner_cli.executors import Executor
+from tuner_cli.objective import Objective
+from tuner_cli.store import StudyStore, now_iso
+from tuner_cli.strategies import Proposal, Strategy, Wait
+from tuner_cli.trial import TrialRecord, TrialStatus
+
+
+class SearchEvents:
+    """What a search reports as it goes; override what you display. Every method is optional."""
+
+    def search_started(self, total: int | None, resumed: int, plan: list[str]) -> None: ...
+
+    def trial_started(self, record: TrialRecord, epochs: int | None) -> None: ...
+
+    def epoch_ended(
+        self, trial_id: int, epoch: int, epochs: int, logs: dict[str, float]
+    ) -> None: ...
+
+    def trial_finished(self, record: TrialRecord, best: TrialRecord | None) -> None: ...
+
+    def warning(self, message: str) -> None: ...
+
+
+@dataclass
+class SearchSummary:
+    trials: list[TrialRecord]
+    objective: Objective
+    stop_reason: str
+    failed_run: bool = False
+    """True when the search must exit non-zero: nothing succeeded, or too many failures."""
+    counts: dict[str, int] = field(default_factory=dict)
+
+    @property
+    def best(self) -> TrialRecord | None:
+        return best_trial(self.trials, self.objective)
+
+
+def best_trial(trials: Sequence[TrialRecord], objective: Objective) -> TrialRecord | None:
+    scored = [t for t in trials if t.status is TrialStatus.COMPLETED and t.score is not None]
+    return min(scored, key=lambda t: objective.sort_key(t.score), default=None)
+
+
+class SearchRunner:
+    def __init__(
+        self,
+        study: StudyConfig,
+        store: StudyStore,
+        strategy: Strategy,
+        executor: Executor,
+        events: SearchEvents,
+        max_trials: int | None,
+    ):
+        self.study = study
+        self.store = store
+        self.strategy = strategy
+        self.executor = executor
+        self.events = events
+        self.max_trials = max_trials
+        self.settings = study.config.strategy
+        self.records: dict[int, TrialRecord] = {}
+        self.stop_requested = False
+        self._started: dict[int, float] = {}
+
+    def run(self) -> SearchSummary:
+        self.records = {r.id: r for r in self.store.load_trials()}
+        for warning in self.store.warnings:
+            self.events.warning(warning)
+        queue = [r for r in self.records.values() if not r.status.is_finished()]
+        resumed = sum(1 for r in self.records.values() if r.status.is_finished())
+        self.events.search_started(self.max_trials, resumed, self.strategy.describe_plan())
+        deadline = self._deadline()
+        in_flight: dict[Future[TrialOutcome], TrialRecord] = {}
+        reason = "max_trials reached"
+        try:
+            while True:
+                stop = self._stop_reason(deadline)
+                while stop is None and len(in_flight) < self.executor.slots:
+                    record = queue.pop(0) if queue else self._new_record()
+                    if record is None:
+                        break
+                    in_flight[self._start(record)] = record
+                if stop is None and not in_flight:
+                    stop = self._exhausted_reason()
+                if not in_flight:
+                    reason = stop or reason
+                    break
+                for future in self.executor.wait(list(in_flight)):
+                    self._finish(in_flight.pop(future), future, queue)
+        except BaseException:
+            for record in in_flight.values():
+                self._write(record, status=TrialStatus.INTERRUPTED, finished_at=now_iso())
+            raise
+        finally:
+            self.executor.close()
+        return self._summary(reason)
+
+    def _deadline(self) -> float | None:
+        limit = self.settings.time_limit_s()
+        return None if limit is None else time.monotonic() + limit
+
+    def _stop_reason(self, deadline: float | None) -> str | None:
+        if self.stop_requested:
+            return "stopped by request"
+        if deadline is not None and time.monotonic() >= deadline:
+            return f"time limit ({self.settings.max_time}) reached"
+        if self._consecutive_failures() >= self.settings.max_consecutive_failures:
+            return f"{self._consecutive_failures()} trials failed in a row"
+        return None
+
+    def _consecutive_failures(self) -> int:
+        count = 0
+        finished = [r for r in self.records.values() if r.status.is_finished()]
+        for record in sorted(finished, key=lambda r: r.finished_at or "", reverse=True):
+            if record.status is not TrialStatus.FAILED:
+                break
+            count += 1
+        return count
+
+    def _exhausted_reason(self) -> str:
+        if self.max_trials is not None and len(self.records) >= self.max_trials:
+            return "max_trials reached"
+        return "search space exhausted"
+
+    def _new_record(self) -> TrialRecord | None:
+        if self.max_trials is not None and len(self.records) >= self.max_trials:
+            return None
+        proposal = self.strategy.ask(list(self.records.values()))
+        if proposal is None or isinstance(proposal, Wait):
+            return None
+        return self._record_for(proposal)
+
+    def _record_for(self, proposal: Proposal) -> TrialRecord:
+        trial_id = max(self.records, default=0) + 1
+        record = TrialRecord(
+            id=trial_id,
+            status=TrialStatus.RUNNING,
+            hyperparameters=proposal.hyperparameters,
+            extra={**proposal.fields, **({"budget": proposal.budget} if proposal.budget else {})},
+        )
+        self.records[trial_id] = record
+        return record
+
+    def _start(self, record: TrialRecord) -> Future[TrialOutcome]:
+        self._write(record, status=TrialStatus.RUNNING, started_at=now_iso(), error=None)
+        self._started[record.id] = time.monotonic()
+        epochs = record.extra.get("budget") or self._configured_epochs(record)
+        self.events.trial_started(record, epochs)
+        task = TrialTask(record.id, record.hyperparameters, record.extra.get("budget"))
+        return self.executor.submit(task)
+
+    def _configured_epochs(self, record: TrialRecord) -> int | None:
+        if not self.study.is_keras:
+            return None
+        from tuner_cli.template import resolve
+
+        return int(resolve(self.study.config.training.epochs, record.hyperparameters))
+
+    def _finish(
+        self, record: TrialRecord, future: Future[TrialOutcome], queue: list[TrialRecord]
+    ) -> None:
+        error = future.exception()
+        if isinstance(error, ConfigError):
+            self._write(record, status=TrialStatus.INTERRUPTED, finished_at=now_iso())
+            raise error
+        if error is not None:
+            outcome = TrialOutcome(
+                status=TrialStatus.FAILED,
+                error={"message": f"{type(error).__name__}: {error}", "traceback": ""},
+            )
+        else:
+            outcome = future.result()
+        self._write(
+            record,
+            status=outcome.status,
+            score=outcome.score,
+            metrics=outcome.metrics,
+            history=outcome.history,
+            best_epoch=outcome.best_epoch,
+            error=outcome.error,
+            worker=outcome.worker,
+            finished_at=now_iso(),
+            duration_s=round(time.monotonic() - self._started.pop(record.id), 3),
+            extra={**record.extra, **outcome.extra},
+        )
+        if outcome.status is TrialStatus.FAILED and record.attempt <= self.settings.max_retries:
+            record.attempt += 1
+            queue.append(record)
+        self.events.trial_finished(record, best_trial(list(self.records.values()), self._objective))
+
+    @property
+    def _objective(self) -> Objective:
+        return self.study.objective
+
+    def _write(self, record: TrialRecord, **changes: Any) -> None:
+        for key, value in changes.items():
+            setattr(record, key, value)
+        self.store.write_trial(record)
+
+    def _summary(self, reason: str) -> SearchSummary:
+        trials = list(self.records.values())
+        counts = Counter(t.status.value for t in trials)
+        too_many_failures = reason.endswith("failed in a row")
+        nothing_good = not any(t.status is TrialStatus.COMPLETED for t in trials)
+        return SearchSummary(
+            trials=trials,
+            objective=self._objective,
+            stop_reason=reason,
+            failed_run=too_many_failures or (nothing_good and bool(trials)),
+            counts=dict(counts),
+        )

@@ -1,0 +1,145 @@
+"""The results directory; the only code that writes it.
+
+Layout: ``config.yaml``, ``study.json``, ``trials/trial_0001.json``, ``models/``. Every file is
+written to a temporary name, synced and renamed over the old one, so a crash or a kill leaves
+either the old file or the new one, never half of either.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+from typing import Any
+
+from tuner_cli.errors import KtRunError
+from tuner_cli.trial import TrialRecord
+
+TRIAL_GLOB = "trial_*.json"
+
+
+class StoreError(KtRunError):
+    """The results directory cannot be written or read as a study."""
+
+    exit_code = 2
+
+
+def now_iso() -> str:
+    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+
+
+def atomic_write_text(path: Path, text: str) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"))
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as handle:
+            handle.write(data)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
+class StudyStore:
+    """One study's directory: ``<output>/<name>/``."""
+
+    def __init__(self, root: Path):
+        self.root = Path(root)
+        self.trials_dir = self.root / "trials"
+        self.models_dir = self.root / "models"
+        self.warnings: list[str] = []
+
+    @property
+    def study_file(self) -> Path:
+        return self.root / "study.json"
+
+    @property
+    def config_file(self) -> Path:
+        return self.root / "config.yaml"
+
+    def exists(self) -> bool:
+        return self.study_file.is_file()
+
+    def create(self, config_text: str, study: dict[str, Any], overwrite: bool = False) -> None:
+        """Start a new study; ``overwrite`` removes what an earlier run left."""
+        try:
+            if overwrite and self.root.exists():
+                shutil.rmtree(self.root)
+            self.trials_dir.mkdir(parents=True, exist_ok=True)
+            atomic_write_text(self.config_file, config_text)
+            self.write_study({**study, "created_at": now_iso()})
+        except OSError as exc:
+            raise StoreError(f"cannot write the results directory {self.root}: {exc}") from None
+
+    def read_study(self) -> dict[str, Any]:
+        try:
+            return json.loads(self.study_file.read_text(encoding="utf-8"))
+        except FileNotFoundError:
+            raise StoreError(f"{self.root} is not a study (no study.json)") from None
+        except (OSError, ValueError) as exc:
+            raise StoreError(f"cannot read {self.study_file}: {exc}") from None
+
+    def write_study(self, study: dict[str, Any]) -> None:
+        atomic_write_text(
+            self.study_file, json.dumps({**study, "updated_at": now_iso()}, indent=2) + "\n"
+        )
+
+    def saved_config_text(self) -> str:
+        return self.config_file.read_text(encoding="utf-8")
+
+    def trial_path(self, trial_id: int) -> Path:
+        return self.trials_dir / f"trial_{trial_id:04d}.json"
+
+    def write_trial(self, record: TrialRecord) -> None:
+        try:
+            atomic_write_text(
+                self.trial_path(record.id), json.dumps(record.to_dict(), indent=2) + "\n"
+            )
+        except OSError as exc:
+            raise StoreError(
+                f"cannot write trial {record.id} to {self.trials_dir}: {exc}"
+            ) from None
+
+    def load_trials(self) -> list[TrialRecord]:
+        """Every readable record, by id; an unreadable or foreign file is skipped with a warning."""
+        records: dict[int, TrialRecord] = {}
+        self.warnings = []
+        if not self.trials_dir.is_dir():
+            return []
+        for path in sorted(self.trials_dir.glob(TRIAL_GLOB)):
+            try:
+                record = TrialRecord.from_dict(json.loads(path.read_text(encoding="utf-8")))
+            except (OSError, ValueError, TypeError, KeyError) as exc:
+                self.warnings.append(f"skipped {path.name}: {exc}")
+                continue
+            if path.name != self.trial_path(record.id).name:
+                self.warnings.append(f"skipped {path.name}: it holds trial {record.id}")
+                continue
+            records[record.id] = record
+        return [records[i] for i in sorted(records)]
+
+    def model_path(self, trial_id: int) -> Path:
+        return self.models_dir / f"trial_{trial_id:04d}.keras"

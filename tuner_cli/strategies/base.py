@@ -1,0 +1,53 @@
+"""The interface every search strategy implements.
+
+A strategy is asked for one trial at a time and is given every record so far, running ones
+included. It keeps no state of its own between calls that the records cannot rebuild, so a
+resumed study, or several workers asking at once, need nothing more.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from tuner_cli.objective import Objective
+from tuner_cli.space import SearchSpace
+from tuner_cli.trial import TrialRecord
+
+
+@dataclass
+class Proposal:
+    hyperparameters: dict[str, Any]
+    budget: int | None = None
+    """Epochs to train to, for multi-fidelity strategies; None means the configured epochs."""
+    fields: dict[str, Any] = field(default_factory=dict)
+    """The strategy's own record fields (bracket, round...)."""
+
+
+class Wait:
+    """Nothing to propose until a running trial finishes (e.g. the end of a Hyperband round)."""
+
+
+WAIT = Wait()
+
+
+class Strategy(ABC):
+    def __init__(self, space: SearchSpace, objective: Objective, seed: int, settings: Any):
+        self.space = space
+        self.objective = objective
+        self.seed = seed
+        self.settings = settings
+
+    @abstractmethod
+    def ask(self, trials: Sequence[TrialRecord]) -> Proposal | Wait | None:
+        """The next trial to run, ``WAIT``, or None when the strategy has nothing left."""
+
+    def default_max_trials(self) -> int | None:
+        """How many trials to run when the config does not say."""
+        return 10
+
+    def describe_plan(self) -> list[str]:
+        """Lines printed by ``validate`` and before a search (e.g. Hyperband's brackets)."""
+        return []

@@ -1,0 +1,75 @@
+"""Starting a study or resuming one: the decision and the safety checks around it.
+
+A rerun of the same command resumes. A rerun with a config whose search space, model, data or
+training changed is refused with a readable diff, since its trials would not be comparable;
+limits such as ``max_trials`` may change freely.
+"""
+
+from __future__ import annotations
+
+import secrets
+from pathlib import Path
+from typing import Any
+
+from tuner_cli import __version__
+from tuner_cli.config import StudyConfig, load_config_text
+from tuner_cli.errors import ConfigError, format_path
+from tuner_cli.store import StudyStore
+
+FREE_TO_CHANGE = {
+    ("strategy", "max_trials"),
+    ("strategy", "max_time"),
+    ("strategy", "max_consecutive_failures"),
+    ("strategy", "max_retries"),
+}
+
+
+def open_study(study: StudyConfig, output: Path, overwrite: bool) -> tuple[StudyStore, dict]:
+    """The store for this config, created or checked for resuming, and its study.json."""
+    store = StudyStore(output / study.config.name)
+    if store.exists() and not overwrite:
+        info = store.read_study()
+        saved = load_config_text(store.saved_config_text(), store.config_file)
+        changes = config_changes(
+            saved.config.model_dump(mode="json"), study.config.model_dump(mode="json")
+        )
+        if changes:
+            raise ConfigError(
+                f"the study in {store.root} was run with a different config, so its trials "
+                "would not be comparable:\n  "
+                + "\n  ".join(changes)
+                + "\nRun with --overwrite to start over, or give the study another name.",
+                source=str(study.path),
+            )
+        return store, info
+    objective = study.objective
+    info = {
+        "name": study.config.name,
+        "strategy": study.config.strategy.name,
+        "objective": {"name": objective.name, "direction": objective.direction},
+        "space_fingerprint": study.space.fingerprint(),
+        "seed": study.config.seed if study.config.seed is not None else secrets.randbelow(2**31),
+        "kt_run_version": __version__,
+    }
+    store.create(study.text, info, overwrite=overwrite)
+    return store, store.read_study()
+
+
+def config_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
+    """``path: old -> new`` for every value that differs, except the limits free to change."""
+    flat_old, flat_new = _flatten(old), _flatten(new)
+    lines = []
+    for path in sorted(set(flat_old) | set(flat_new), key=str):
+        if path in FREE_TO_CHANGE or flat_old.get(path) == flat_new.get(path):
+            continue
+        lines.append(f"{format_path(path)}: {flat_old.get(path)!r} -> {flat_new.get(path)!r}")
+    return lines
+
+
+def _flatten(value: Any, path: tuple = ()) -> dict[tuple, Any]:
+    if isinstance(value, dict) and value:
+        flat: dict[tuple, Any] = {}
+        for key, item in value.items():
+            flat.update(_flatten(item, path + (key,)))
+        return flat
+    return {path: value}

@@ -19,6 +19,7 @@ from typing import Any
 from tuner_cli.config import StudyConfig
 from tuner_cli.errors import ConfigError, TrialError
 from tuner_cli.imports import load_callable
+from tuner_cli.keras_import import import_keras
 from tuner_cli.trial import TrialStatus
 
 EpochCallback = Callable[[int, int, dict[str, float]], bool]
@@ -53,6 +54,7 @@ def execute_trial(
 ) -> TrialOutcome:
     try:
         if study.is_keras:
+            import_keras()
             from tuner_cli.keras_training import train_trial
 
             outcome = train_trial(study, task, on_epoch or _no_progress)

@@ -22,6 +22,19 @@ def seed_for(seed: int | None, trial_id: int, execution: int) -> int:
     return ((seed or 0) * 1_000_003 + trial_id * 101 + execution) % 2**31
 
 
+def build_for_inspection(study: StudyConfig, hp: dict[str, Any]) -> keras.Model:
+    """The model a trial with these values would train, for ``validate`` to print."""
+    return _build(study, hp, load_dataset(study).input_shape)
+
+
+def _build(study: StudyConfig, hp: dict[str, Any], input_shape: tuple[int, ...]) -> keras.Model:
+    model_config = study.config.model
+    if model_config.builder:
+        builder = load_callable(model_config.builder, study.base_dir, ("model", "builder"))
+        return builder(dict(hp))
+    return build_model(model_config, hp, input_shape)
+
+
 def train_trial(study: StudyConfig, task: TrialTask, on_epoch: EpochCallback) -> TrialOutcome:
     config = study.config
     hp = task.hyperparameters
@@ -33,11 +46,7 @@ def train_trial(study: StudyConfig, task: TrialTask, on_epoch: EpochCallback) ->
     pruned = False
     for execution in range(config.strategy.executions_per_trial):
         keras.utils.set_random_seed(seed_for(config.seed, task.trial_id, execution))
-        if config.model.builder:
-            builder = load_callable(config.model.builder, study.base_dir, ("model", "builder"))
-            model = builder(dict(hp))
-        else:
-            model = build_model(config.model, hp, data.input_shape)
+        model = _build(study, hp, data.input_shape)
         watcher = _EpochWatcher(objective, epochs, on_epoch)
         callbacks: list[Any] = [watcher]
         if config.training.early_stopping is not None:
@@ -68,7 +77,7 @@ def train_trial(study: StudyConfig, task: TrialTask, on_epoch: EpochCallback) ->
     outcome = TrialOutcome(
         status=TrialStatus.PRUNED if pruned else TrialStatus.COMPLETED,
         score=sum(scores) / len(scores),
-        metrics=dict(history[best_epoch - 1]),
+        metrics={k: v for k, v in history[best_epoch - 1].items() if k != "epoch"},
         history=history,
         best_epoch=best_epoch,
     )

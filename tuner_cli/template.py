@@ -75,6 +75,15 @@ def check_references(config: Config, space: SearchSpace) -> set[str]:
     return {name for name, _ in found}
 
 
+def unused_hyperparameters(study) -> list[str]:
+    """Names a layers template never refers to: sampled and recorded, but without effect."""
+    config = study.config
+    if config.model is None or config.model.builder is not None:
+        return []
+    used = check_references(config, study.space)
+    return [name for name in study.space.params if name not in used]
+
+
 def _check_layers(layers: list[Any], path: KeyPath) -> None:
     for i, entry in enumerate(layers):
         where = path + (i,)

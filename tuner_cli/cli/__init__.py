@@ -1,0 +1,1 @@
+"""The ``kt-run`` command line: parse, call library code, render, exit."""

@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+from contextlib import nullcontext
+from pathlib import Path
+
+import typer
+
+from tuner_cli.cli.common import OutputOption, abort
+from tuner_cli.config import load_config
+
+
+def search(
+    config: Path = typer.Argument(..., help="The study's YAML config."),
+    output: Path = OutputOption,
+    max_trials: int = typer.Option(
+        None, "--max-trials", min=1, help="Override strategy.max_trials."
+    ),
+    overwrite: bool = typer.Option(
+        False, "--overwrite", help="Delete earlier results and start over."
+    ),
+    quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the final table."),
+) -> None:
+    """Run the study, or resume it: rerunning the same command keeps finished trials."""
+    from tuner_cli.console import print_summary, print_warning, search_view
+    from tuner_cli.executors import InProcessExecutor
+    from tuner_cli.runner import SearchRunner
+    from tuner_cli.strategies import make_strategy
+    from tuner_cli.study import open_study
+    from tuner_cli.template import unused_hyperparameters
+
+    study = load_config(config)
+    for name in unused_hyperparameters(study):
+        print_warning(f"hyperparameter '{name}' is not used by the model template")
+    store, info = open_study(study, output, overwrite)
+    settings = study.config.strategy
+    strategy = make_strategy(settings.name, study.space, study.objective, info["seed"], settings)
+    view = search_view(study.objective, quiet)
+
+    def on_progress(trial_id: int, epoch: int, epochs: int, logs: dict[str, float]) -> bool:
+        view.epoch_ended(trial_id, epoch, epochs, logs)
+        return False
+
+    runner = SearchRunner(
+        study,
+        store,
+        strategy,
+        InProcessExecutor(study, on_progress),
+        view,
+        max_trials or settings.max_trials or strategy.default_max_trials(),
+    )
+    try:
+        with view if hasattr(view, "__enter__") else nullcontext():
+            summary = runner.run()
+    except KeyboardInterrupt:
+        abort(f"interrupted; run the same command again to resume ({store.root})", code=130)
+    print_summary(summary)
+    console_path = store.root
+    typer.echo(f"Results: {console_path}")
+    if summary.failed_run:
+        abort(f"the search failed: {summary.stop_reason}", code=1)

@@ -1,0 +1,51 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from tuner_cli.config import load_config
+
+
+def validate(
+    config: Path = typer.Argument(..., help="The study's YAML config."),
+    build: bool = typer.Option(True, help="Build the model at default values and print it."),
+) -> None:
+    """Check a config without training: the search space, its size, the strategy, the model."""
+    from tuner_cli.console import console, print_warning, space_table
+    from tuner_cli.strategies import make_strategy
+    from tuner_cli.template import unused_hyperparameters
+
+    study = load_config(config)
+    space = study.space
+    size = space.size()
+    console.print(space_table(space))
+    shown = "infinite (continuous parameters)" if size is None else f"{size:,} configurations"
+    console.print(f"Search space: {len(space.params)} hyperparameters, {shown}", highlight=False)
+    objective = study.objective
+    console.print(
+        f"Strategy: {study.config.strategy.name}, objective {objective.name} "
+        f"({objective.direction}imised)",
+        highlight=False,
+    )
+    strategy = make_strategy(study.config.strategy.name, space, objective, 0, study.config.strategy)
+    for line in strategy.describe_plan():
+        console.print(line, markup=False, highlight=False)
+    for name in unused_hyperparameters(study):
+        print_warning(f"hyperparameter '{name}' is not used by the model template")
+    if not build:
+        return
+    if study.is_keras:
+        from tuner_cli.keras_import import import_keras
+
+        import_keras()
+        from tuner_cli.keras_training import build_for_inspection
+
+        model = build_for_inspection(study, space.defaults())
+        model.summary(print_fn=lambda line, **_: console.print(line, markup=False, highlight=False))
+    else:
+        from tuner_cli.imports import load_callable
+
+        load_callable(study.config.objective_function, study.base_dir, ("objective_function",))
+        console.print(f"objective_function {study.config.objective_function} imports.")
+    console.print("Config is valid.", style="green")

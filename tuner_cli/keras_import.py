@@ -1,0 +1,31 @@
+"""Import Keras without TensorFlow's start-up chatter.
+
+TensorFlow's native code writes to file descriptor 2 while it loads (CUDA probes, absl
+warnings), before any Python setting can stop it, so the descriptor itself is pointed at
+/dev/null for the import. ``KT_RUN_VERBOSE=1`` (``kt-run --verbose``) keeps it.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from types import ModuleType
+
+
+def import_keras() -> ModuleType:
+    if "keras" in sys.modules or os.environ.get("KT_RUN_VERBOSE") == "1":
+        import keras
+
+        return keras
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        import keras
+    finally:
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+    return keras

@@ -182,6 +182,9 @@ class Config(StrictModel):
     objective_function: str | None = Field(
         default=None, description='"pkg.mod:fn": fn(hp, budget) -> float | dict'
     )
+    models: Literal["none", "best", "all"] = Field(
+        default="best", description="which trained models to keep in models/"
+    )
 
     @field_validator("name")
     @classmethod

@@ -28,9 +28,18 @@ EpochCallback = Callable[[int, int, dict[str, float]], bool]
 
 @dataclass
 class TrialTask:
+    """Everything a worker needs besides the config; it travels to other machines as is."""
+
     trial_id: int
     hyperparameters: dict[str, Any]
     budget: int | None = None
+    """Train until this epoch (multi-fidelity); None means the configured epochs."""
+    history: list[dict[str, float]] = field(default_factory=list)
+    """Epochs already trained, when continuing a trial from ``resume_model``."""
+    resume_model: bytes | None = None
+    """A ``.keras`` file's bytes (weights and optimizer state) to continue training from."""
+    return_model: bool = False
+    """Send the trained model back (as ``.keras`` bytes) for the driver to keep."""
 
 
 @dataclass
@@ -43,6 +52,7 @@ class TrialOutcome:
     error: dict[str, str] | None = None
     worker: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
+    model_bytes: bytes | None = None
 
 
 def worker_name() -> str:

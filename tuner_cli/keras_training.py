@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import math
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 import keras
@@ -36,69 +39,112 @@ def _build(study: StudyConfig, hp: dict[str, Any], input_shape: tuple[int, ...])
 
 
 def train_trial(study: StudyConfig, task: TrialTask, on_epoch: EpochCallback) -> TrialOutcome:
+    """Train ``executions_per_trial`` times; the score is the mean of their best epochs."""
+    objective = study.objective
+    executions = 1 if task.resume_model else study.config.strategy.executions_per_trial
+    runs: list[_Run] = []
+    for execution in range(executions):
+        runs.append(_fit(study, task, execution, on_epoch))
+        if runs[-1].pruned:
+            break
+    best = min(runs, key=lambda r: objective.sort_key(r.score))
+    outcome = TrialOutcome(
+        status=TrialStatus.PRUNED if best.pruned else TrialStatus.COMPLETED,
+        score=sum(r.score for r in runs) / len(runs),
+        metrics={k: v for k, v in best.history[best.best_epoch - 1].items() if k != "epoch"},
+        history=best.history,
+        best_epoch=best.best_epoch,
+        model_bytes=best.model_bytes,
+    )
+    if len(runs) > 1:
+        outcome.extra["executions"] = [{"score": r.score, "best_epoch": r.best_epoch} for r in runs]
+    if best.pruned:
+        outcome.extra["pruned_at_epoch"] = len(best.history)
+    return outcome
+
+
+@dataclass
+class _Run:
+    history: list[dict[str, float]]
+    best_epoch: int
+    score: float
+    pruned: bool
+    model_bytes: bytes | None
+
+
+def _fit(study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCallback) -> _Run:
     config = study.config
     hp = task.hyperparameters
     data = load_dataset(study)
     epochs = task.budget or int(resolve(config.training.epochs, hp))
-    batch_size = int(resolve(config.training.batch_size, hp))
-    objective = study.objective
-    runs: list[tuple[list[dict[str, float]], int]] = []
-    pruned = False
-    for execution in range(config.strategy.executions_per_trial):
-        keras.utils.set_random_seed(seed_for(config.seed, task.trial_id, execution))
+    keras.utils.set_random_seed(seed_for(config.seed, task.trial_id, execution))
+    if task.resume_model is not None:
+        model = model_from_bytes(task.resume_model)
+    else:
         model = _build(study, hp, data.input_shape)
-        watcher = _EpochWatcher(objective, epochs, on_epoch)
-        callbacks: list[Any] = [watcher]
-        if config.training.early_stopping is not None:
-            stop = config.training.early_stopping
-            callbacks.append(
-                keras.callbacks.EarlyStopping(
-                    monitor=stop.monitor, patience=stop.patience, min_delta=stop.min_delta
-                )
+    watcher = _EpochWatcher(study.objective, epochs, on_epoch, list(task.history))
+    callbacks: list[Any] = [watcher]
+    if config.training.early_stopping is not None:
+        stop = config.training.early_stopping
+        callbacks.append(
+            keras.callbacks.EarlyStopping(
+                monitor=stop.monitor, patience=stop.patience, min_delta=stop.min_delta
             )
-        model.fit(
-            data.x_train,
-            data.y_train,
-            validation_data=(data.x_val, data.y_val),
-            epochs=epochs,
-            batch_size=batch_size,
-            callbacks=callbacks,
-            verbose=0,
         )
-        del model
-        keras.backend.clear_session()
-        watcher.raise_problem()
-        runs.append((watcher.history, watcher.best_epoch()))
-        if watcher.pruned:
-            pruned = True
-            break
-    history, best_epoch = runs[0]
-    scores = [h[b - 1][objective.name] for h, b in runs]
-    outcome = TrialOutcome(
-        status=TrialStatus.PRUNED if pruned else TrialStatus.COMPLETED,
-        score=sum(scores) / len(scores),
-        metrics={k: v for k, v in history[best_epoch - 1].items() if k != "epoch"},
-        history=history,
-        best_epoch=best_epoch,
+    model.fit(
+        data.x_train,
+        data.y_train,
+        validation_data=(data.x_val, data.y_val),
+        initial_epoch=len(task.history),
+        epochs=epochs,
+        batch_size=int(resolve(config.training.batch_size, hp)),
+        callbacks=callbacks,
+        verbose=0,
     )
-    if len(runs) > 1:
-        outcome.extra["executions"] = [
-            {"score": h[b - 1][objective.name], "best_epoch": b} for h, b in runs
-        ]
-    if pruned:
-        outcome.extra["pruned_at_epoch"] = len(history)
-    return outcome
+    watcher.raise_problem()
+    model_bytes = model_to_bytes(model) if task.return_model else None
+    del model
+    keras.backend.clear_session()
+    best_epoch = watcher.best_epoch()
+    return _Run(
+        history=watcher.history,
+        best_epoch=best_epoch,
+        score=watcher.history[best_epoch - 1][study.objective.name],
+        pruned=watcher.pruned,
+        model_bytes=model_bytes,
+    )
+
+
+def model_to_bytes(model: keras.Model) -> bytes:
+    """The model as a ``.keras`` file: architecture, weights and optimizer state."""
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.keras"
+        model.save(path)
+        return path.read_bytes()
+
+
+def model_from_bytes(data: bytes) -> keras.Model:
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "model.keras"
+        path.write_bytes(data)
+        return keras.models.load_model(path)
 
 
 class _EpochWatcher(keras.callbacks.Callback):
     """Records history, reports progress, and stops on NaN, a missing objective or a prune."""
 
-    def __init__(self, objective: Objective, epochs: int, on_epoch: EpochCallback):
+    def __init__(
+        self,
+        objective: Objective,
+        epochs: int,
+        on_epoch: EpochCallback,
+        history: list[dict[str, float]],
+    ):
         super().__init__()
         self.objective = objective
         self.epochs = epochs
         self.on_epoch_callback = on_epoch
-        self.history: list[dict[str, float]] = []
+        self.history = history
         self.problem: str | None = None
         self.pruned = False
 

@@ -163,7 +163,12 @@ class SearchRunner:
         self._started[record.id] = time.monotonic()
         epochs = record.extra.get("budget") or self._configured_epochs(record)
         self.events.trial_started(record, epochs)
-        task = TrialTask(record.id, record.hyperparameters, record.extra.get("budget"))
+        task = TrialTask(
+            record.id,
+            record.hyperparameters,
+            record.extra.get("budget"),
+            return_model=self.study.is_keras and self.study.config.models != "none",
+        )
         return self.executor.submit(task)
 
     def _configured_epochs(self, record: TrialRecord) -> int | None:
@@ -203,7 +208,17 @@ class SearchRunner:
         if outcome.status is TrialStatus.FAILED and record.attempt <= self.settings.max_retries:
             record.attempt += 1
             queue.append(record)
-        self.events.trial_finished(record, best_trial(list(self.records.values()), self._objective))
+        best = best_trial(list(self.records.values()), self._objective)
+        if outcome.model_bytes is not None:
+            self._keep_model(record, best, outcome.model_bytes)
+        self.events.trial_finished(record, best)
+
+    def _keep_model(self, record: TrialRecord, best: TrialRecord | None, data: bytes) -> None:
+        """``models: all`` keeps every model; ``best`` only the current best trial's."""
+        if self.study.config.models == "all":
+            self.store.save_model(record.id, data)
+        elif best is record:
+            self.store.save_model(record.id, data, keep_only=True)
 
     @property
     def _objective(self) -> Objective:

@@ -19,6 +19,8 @@ from tuner_cli.errors import KtRunError
 from tuner_cli.trial import TrialRecord
 
 TRIAL_GLOB = "trial_*.json"
+_UMASK = os.umask(0)
+os.umask(_UMASK)
 
 
 class StoreError(KtRunError):
@@ -39,6 +41,7 @@ def atomic_write_bytes(path: Path, data: bytes) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
+        os.fchmod(fd, 0o666 & ~_UMASK)
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
             handle.flush()
@@ -143,3 +146,15 @@ class StudyStore:
 
     def model_path(self, trial_id: int) -> Path:
         return self.models_dir / f"trial_{trial_id:04d}.keras"
+
+    def save_model(self, trial_id: int, data: bytes, keep_only: bool = False) -> None:
+        """Write a trial's model; ``keep_only`` removes every other saved model afterwards."""
+        path = self.model_path(trial_id)
+        try:
+            atomic_write_bytes(path, data)
+        except OSError as exc:
+            raise StoreError(f"cannot save the model of trial {trial_id}: {exc}") from None
+        if keep_only:
+            for other in self.models_dir.glob("trial_*.keras"):
+                if other != path:
+                    other.unlink(missing_ok=True)

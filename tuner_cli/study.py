@@ -21,6 +21,7 @@ FREE_TO_CHANGE = {
     ("strategy", "max_time"),
     ("strategy", "max_consecutive_failures"),
     ("strategy", "max_retries"),
+    ("models",),
 }
 
 

@@ -79,5 +79,5 @@ def _report(message: str, code: int) -> None:
 
     if _verbose and sys.exc_info()[0] is not None and code != 130:
         traceback.print_exc()
-    error_console.print(f"error: {message}", markup=False, highlight=False)
+    error_console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
     raise SystemExit(code)

@@ -23,7 +23,7 @@ OutputOption = typer.Option(
 def abort(message: str, code: int = 2) -> NoReturn:
     from tuner_cli.console import error_console
 
-    error_console.print(f"error: {message}", markup=False, highlight=False)
+    error_console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
     raise typer.Exit(code)
 
 

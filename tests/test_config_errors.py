@@ -1,0 +1,169 @@
+"""Malformed configs: exit code 2, the key path and line in one message, never a traceback."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+VALID = """\
+name: errors
+seed: 1
+data:
+  source: sklearn
+  name: iris
+search_space:
+  units: {type: int, min: 4, max: 16, step: 4}
+  optimizer: {type: choice, values: [adam, sgd]}
+  momentum: {type: float, min: 0.0, max: 0.9, when: {optimizer: sgd}}
+model:
+  layers:
+    - Dense: {units: $units, activation: relu}
+    - Dense: {units: 3, activation: softmax}
+  optimizer: {name: $optimizer, momentum: $momentum}
+  loss: sparse_categorical_crossentropy
+  metrics: [accuracy]
+training:
+  epochs: 1
+strategy:
+  name: random
+  objective: val_accuracy
+  max_trials: 2
+"""
+
+CASES = [
+    # (description, replace this, with this, expected fragments of the message)
+    (
+        "typo in a key",
+        "max_trials: 2",
+        "max_trails: 2",
+        ["strategy.max_trails", "max_trials", ":22"],
+    ),
+    ("unknown top-level key", "seed: 1", "seeds: 1", ["seeds", "did you mean 'seed'", ":2"]),
+    (
+        "min above max",
+        "min: 4, max: 16",
+        "min: 40, max: 16",
+        ["search_space.units", "<= max", ":7"],
+    ),
+    ("wrong type", "max_trials: 2", "max_trials: many", ["strategy.max_trials", "integer"]),
+    (
+        "zero trials",
+        "max_trials: 2",
+        "max_trials: 0",
+        ["strategy.max_trials", "greater than or equal to 1"],
+    ),
+    ("negative epochs", "epochs: 1", "epochs: -3", ["training.epochs", "-3"]),
+    ("unknown hp type", "type: int", "type: integer", ["search_space.units", "'integer'"]),
+    (
+        "empty choices",
+        "values: [adam, sgd]",
+        "values: []",
+        ["search_space.optimizer", "at least one"],
+    ),
+    (
+        "log with zero min",
+        "min: 0.0, max: 0.9,",
+        "min: 0.0, max: 0.9, sampling: log,",
+        ["search_space.momentum", "min > 0"],
+    ),
+    (
+        "unknown reference",
+        "units: $units",
+        "units: $unit",
+        ["model.layers[0].Dense.units", "$units"],
+    ),
+    ("unknown sklearn dataset", "name: iris", "name: irises", ["data", "iris"]),
+    ("unknown data source", "source: sklearn", "source: s3", ["data.source", "sklearn"]),
+    (
+        "condition on unknown parameter",
+        "when: {optimizer: sgd}",
+        "when: {optimiser: sgd}",
+        ["search_space.momentum.when.optimiser", "did you mean 'optimizer'"],
+    ),
+    (
+        "condition on impossible value",
+        "when: {optimizer: sgd}",
+        "when: {optimizer: rmsprop}",
+        ["search_space.momentum.when.optimizer", "rmsprop"],
+    ),
+    ("unsafe study name", "name: errors", "name: ../../etc", ["name", "safe study name"]),
+    (
+        "objective with unknown direction",
+        "objective: val_accuracy",
+        "objective: val_thing",
+        ["strategy.objective", "direction"],
+    ),
+    ("duplicate key", "  name: iris", "  name: iris\n  name: wine", ["data.name", "duplicate key"]),
+    ("tab indentation", "  units:", "\tunits:", ["tab", ":7"]),
+    ("yaml syntax", "metrics: [accuracy]", "metrics: [accuracy", ["YAML syntax error"]),
+    (
+        "python tag",
+        "seed: 1",
+        "seed: !!python/object/apply:os.system ['echo pwned']",
+        ["seed", "not allowed|constructor"],
+    ),
+    (
+        "layers and builder",
+        "  loss: sparse",
+        "  builder: mod:fn\n  loss: sparse",
+        ["model", "either"],
+    ),
+    (
+        "bad repeat",
+        "    - Dense: {units: 3, activation: softmax}",
+        "    - repeat: -1\n      layers: [{Dense: {units: 3}}]",
+        ["model.layers[1].repeat", "0..1000"],
+    ),
+]
+
+
+@pytest.mark.parametrize("description, old, new, fragments", CASES, ids=[c[0] for c in CASES])
+def test_bad_config_exits_2_with_a_located_message(
+    kt_run, write_config, tmp_path, description, old, new, fragments
+):
+    assert old in VALID, description
+    path = write_config(VALID.replace(old, new, 1))
+    result = kt_run("validate", str(path), "--no-build", cwd=tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "Traceback" not in result.stderr + result.stdout
+    message = result.stderr
+    assert message.startswith("error: ")
+    for fragment in fragments:
+        pattern = fragment if "|" in fragment else re.escape(fragment)
+        assert re.search(pattern, message), (fragment, message)
+    if ":" in "".join(fragments):
+        assert "config.yaml" in message
+
+
+def test_search_with_bad_config_writes_nothing(kt_run, write_config, tmp_path):
+    path = write_config(VALID.replace("max_trials: 2", "max_trails: 2"))
+    result = kt_run("search", str(path), "--output", str(tmp_path / "out"), cwd=tmp_path)
+    assert result.returncode == 2
+    assert not (tmp_path / "out").exists()
+
+
+def test_missing_config_file(kt_run, tmp_path):
+    result = kt_run("validate", str(tmp_path / "nope.yaml"))
+    assert result.returncode == 2
+    assert "no such file" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_unknown_layer_suggests_close_names(kt_run, write_config, tmp_path):
+    path = write_config(VALID.replace("- Dense: {units: $units", "- Dence: {units: $units"))
+    result = kt_run("validate", str(path), cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "unknown Keras layer 'Dence'" in result.stderr
+    assert "Dense" in result.stderr
+    assert "model.layers[0].Dence" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+def test_valid_config_validates(kt_run, write_config, tmp_path):
+    result = kt_run("validate", str(write_config(VALID)), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "configurations" not in result.stdout or "infinite" in result.stdout
+    assert "Config is valid" in result.stdout
+    assert "dense" in result.stdout.lower()
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,62 @@
+"""Random and grid search, driven through their records as the runner drives them."""
+
+from tuner_cli.objective import Objective
+from tuner_cli.space import ChoiceParam, FloatParam, IntParam, SearchSpace, config_key
+from tuner_cli.strategies import Proposal, make_strategy
+from tuner_cli.trial import TrialRecord, TrialStatus
+
+OBJECTIVE = Objective("loss", "min")
+
+
+def run_to_end(strategy, limit=1000) -> list[dict]:
+    trials: list[TrialRecord] = []
+    while len(trials) < limit:
+        proposal = strategy.ask(trials)
+        if proposal is None:
+            break
+        assert isinstance(proposal, Proposal)
+        trials.append(
+            TrialRecord(len(trials) + 1, TrialStatus.COMPLETED, proposal.hyperparameters, score=1.0)
+        )
+    return [t.hyperparameters for t in trials]
+
+
+def small_space() -> SearchSpace:
+    return SearchSpace(
+        {
+            "units": IntParam(type="int", min=1, max=4),
+            "act": ChoiceParam(type="choice", values=["relu", "tanh"]),
+            "lr": FloatParam(type="float", min=0.1, max=0.3, step=0.1, when={"act": "relu"}),
+        }
+    )
+
+
+def test_random_never_repeats_and_ends_when_exhausted():
+    space = small_space()
+    configs = run_to_end(make_strategy("random", space, OBJECTIVE, 3, None))
+    assert len(configs) == space.size() == 4 * (3 + 1)
+    assert len({config_key(c) for c in configs}) == len(configs)
+
+
+def test_random_is_reproducible_and_seed_dependent():
+    space = SearchSpace({"x": FloatParam(type="float", min=0, max=1)})
+    first = run_to_end(make_strategy("random", space, OBJECTIVE, 1, None), limit=5)
+    again = run_to_end(make_strategy("random", space, OBJECTIVE, 1, None), limit=5)
+    other = run_to_end(make_strategy("random", space, OBJECTIVE, 2, None), limit=5)
+    assert first == again != other
+
+
+def test_random_counts_running_trials_as_taken():
+    space = SearchSpace({"x": IntParam(type="int", min=1, max=2)})
+    strategy = make_strategy("random", space, OBJECTIVE, 0, None)
+    first = strategy.ask([])
+    running = [TrialRecord(1, TrialStatus.RUNNING, first.hyperparameters)]
+    second = strategy.ask(running)
+    assert second.hyperparameters != first.hyperparameters
+
+
+def test_grid_visits_every_combination_in_order():
+    space = small_space()
+    configs = run_to_end(make_strategy("grid", space, OBJECTIVE, 0, None))
+    assert configs == list(space.grid())
+    assert make_strategy("grid", space, OBJECTIVE, 0, None).default_max_trials() == 16

@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from rich import box
 from rich.console import Console, Group
@@ -18,10 +18,13 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
+from tuner_cli.events import SearchEvents
 from tuner_cli.objective import Objective
-from tuner_cli.runner import SearchEvents, SearchSummary
-from tuner_cli.space import SearchSpace
 from tuner_cli.trial import TrialRecord, TrialStatus
+
+if TYPE_CHECKING:
+    from tuner_cli.runner import SearchSummary
+    from tuner_cli.space import SearchSpace
 
 console = Console()
 error_console = Console(stderr=True)

@@ -6,6 +6,7 @@ same loop runs under a live view, in plain CI logs, or in a test.
 
 from __future__ import annotations
 
+import contextlib
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -15,28 +16,14 @@ from typing import Any
 
 from tuner_cli.config import StudyConfig
 from tuner_cli.errors import ConfigError
+from tuner_cli.events import SearchEvents
 from tuner_cli.execution import TrialOutcome, TrialTask
 from tuner_cli.executors import Executor
 from tuner_cli.objective import Objective
-from tuner_cli.store import StudyStore, now_iso
+from tuner_cli.pruning import make_pruner
+from tuner_cli.store import StoreError, StudyStore, now_iso
 from tuner_cli.strategies import Proposal, Strategy, Wait
 from tuner_cli.trial import TrialRecord, TrialStatus
-
-
-class SearchEvents:
-    """What a search reports as it goes; override what you display. Every method is optional."""
-
-    def search_started(self, total: int | None, resumed: int, plan: list[str]) -> None: ...
-
-    def trial_started(self, record: TrialRecord, epochs: int | None) -> None: ...
-
-    def epoch_ended(
-        self, trial_id: int, epoch: int, epochs: int, logs: dict[str, float]
-    ) -> None: ...
-
-    def trial_finished(self, record: TrialRecord, best: TrialRecord | None) -> None: ...
-
-    def warning(self, message: str) -> None: ...
 
 
 @dataclass
@@ -106,11 +93,17 @@ class SearchRunner:
                     self._finish(in_flight.pop(future), future, queue)
         except BaseException:
             for record in in_flight.values():
-                self._write(record, status=TrialStatus.INTERRUPTED, finished_at=now_iso())
+                self._mark_interrupted(record)
             raise
         finally:
             self.executor.close()
         return self._summary(reason)
+
+    def _mark_interrupted(self, record: TrialRecord) -> None:
+        """Best effort while already failing: a record left ``running`` is rerun on resume too,
+        and a full disk must not hide the error that stopped the search."""
+        with contextlib.suppress(StoreError, KeyboardInterrupt):
+            self._write(record, status=TrialStatus.INTERRUPTED, finished_at=now_iso())
 
     def _deadline(self) -> float | None:
         limit = self.settings.time_limit_s()
@@ -140,11 +133,18 @@ class SearchRunner:
         return "search space exhausted"
 
     def _new_record(self) -> TrialRecord | None:
+        """A new trial, or an existing one to continue (which ``max_trials`` does not limit)."""
+        trials = list(self.records.values())
         if self.max_trials is not None and len(self.records) >= self.max_trials:
-            return None
-        proposal = self.strategy.ask(list(self.records.values()))
+            proposal = self.strategy.ask_continuation(trials)
+        else:
+            proposal = self.strategy.ask(trials)
         if proposal is None or isinstance(proposal, Wait):
             return None
+        if proposal.continues is not None:
+            record = self.records[proposal.continues]
+            record.extra.update({**proposal.fields, "budget": proposal.budget})
+            return record
         return self._record_for(proposal)
 
     def _record_for(self, proposal: Proposal) -> TrialRecord:
@@ -159,17 +159,37 @@ class SearchRunner:
         return record
 
     def _start(self, record: TrialRecord) -> Future[TrialOutcome]:
-        self._write(record, status=TrialStatus.RUNNING, started_at=now_iso(), error=None)
+        started_at = record.started_at if _continuing(record) else now_iso()
+        self._write(record, status=TrialStatus.RUNNING, started_at=started_at, error=None)
         self._started[record.id] = time.monotonic()
         epochs = record.extra.get("budget") or self._configured_epochs(record)
         self.events.trial_started(record, epochs)
+        keras = self.study.is_keras
         task = TrialTask(
             record.id,
             record.hyperparameters,
             record.extra.get("budget"),
-            return_model=self.study.is_keras and self.study.config.models != "none",
+            return_model=keras and (self.study.config.models != "none" or self._checkpoints),
         )
+        if _continuing(record):
+            task.history = list(record.history)
+            if keras:
+                task.resume_model = self.store.load_checkpoint(record.id, len(record.history))
+                if task.resume_model is None:
+                    self.events.warning(
+                        f"trial {record.id}: no checkpoint after epoch {len(record.history)}; "
+                        "training it again from the start"
+                    )
+                    task.history = []
+        if keras and self.settings.pruning is not None:
+            others = [r for r in self.records.values() if r.id != record.id]
+            task.pruner = make_pruner(self.settings.pruning, self._objective, others)
         return self.executor.submit(task)
+
+    @property
+    def _checkpoints(self) -> bool:
+        """Trials may be continued later, so their models are kept as checkpoints."""
+        return self.study.is_keras and self.strategy.continues_trials
 
     def _configured_epochs(self, record: TrialRecord) -> int | None:
         if not self.study.is_keras:
@@ -192,26 +212,57 @@ class SearchRunner:
             )
         else:
             outcome = future.result()
-        self._write(
-            record,
+        duration = time.monotonic() - self._started.pop(record.id)
+        if _continuing(record):
+            duration += record.duration_s or 0.0
+        changes = dict(
             status=outcome.status,
             score=outcome.score,
             metrics=outcome.metrics,
-            history=outcome.history,
+            history=outcome.history or (record.history if _continuing(record) else []),
             best_epoch=outcome.best_epoch,
             error=outcome.error,
             worker=outcome.worker,
             finished_at=now_iso(),
-            duration_s=round(time.monotonic() - self._started.pop(record.id), 3),
-            extra={**record.extra, **outcome.extra},
+            duration_s=round(duration, 3),
+            extra={**record.extra, **outcome.extra, **self._rungs(record, outcome)},
         )
+        for key, value in changes.items():
+            setattr(record, key, value)
+        if self._checkpoints:
+            self._save_checkpoint(record, outcome.model_bytes)
+        self._write(record)
+        if self._checkpoints:
+            keep = self.strategy.continuable(list(self.records.values()))
+            self.store.keep_checkpoints({i: len(self.records[i].history) for i in keep})
         if outcome.status is TrialStatus.FAILED and record.attempt <= self.settings.max_retries:
             record.attempt += 1
             queue.append(record)
         best = best_trial(list(self.records.values()), self._objective)
-        if outcome.model_bytes is not None:
+        if outcome.model_bytes is not None and self.study.config.models != "none":
             self._keep_model(record, best, outcome.model_bytes)
         self.events.trial_finished(record, best)
+
+    def _rungs(self, record: TrialRecord, outcome: TrialOutcome) -> dict[str, Any]:
+        """A trial trained to a budget gets one rung per run: its epochs and score there."""
+        budget = record.extra.get("budget")
+        if budget is None or outcome.status is TrialStatus.FAILED:
+            return {}
+        epochs = int(outcome.history[-1].get("epoch", budget)) if outcome.history else budget
+        rung = {
+            "round": record.extra.get("round", len(record.extra.get("rungs", []))),
+            "epochs": epochs,
+            "score": outcome.score,
+            "best_epoch": outcome.best_epoch,
+            "metrics": outcome.metrics,
+        }
+        return {"rungs": [*record.extra.get("rungs", []), rung]}
+
+    def _save_checkpoint(self, record: TrialRecord, data: bytes | None) -> None:
+        """Saved before the record is written, so the record never names a missing checkpoint."""
+        continuable = self.strategy.continuable(list(self.records.values()))
+        if data is not None and record.id in continuable and record.history:
+            self.store.save_checkpoint(record.id, len(record.history), data)
 
     def _keep_model(self, record: TrialRecord, best: TrialRecord | None, data: bytes) -> None:
         """``models: all`` keeps every model; ``best`` only the current best trial's."""
@@ -241,3 +292,8 @@ class SearchRunner:
             failed_run=too_many_failures or (nothing_good and bool(trials)),
             counts=dict(counts),
         )
+
+
+def _continuing(record: TrialRecord) -> bool:
+    """A trial with finished rungs is trained further from its last one, not started over."""
+    return bool(record.extra.get("rungs"))

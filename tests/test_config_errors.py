@@ -167,3 +167,15 @@ def test_valid_config_validates(kt_run, write_config, tmp_path):
     assert "Config is valid" in result.stdout
     assert "dense" in result.stdout.lower()
     assert "Traceback" not in result.stderr
+
+
+@pytest.mark.slow
+def test_keras_dataset_offline_fails_with_a_clear_message(kt_run, write_config, tmp_path):
+    path = write_config(
+        VALID.replace("source: sklearn\n  name: iris", "source: keras\n  name: mnist")
+    )
+    result = kt_run("validate", str(path), cwd=tmp_path, KERAS_HOME=str(tmp_path / "keras"))
+    assert result.returncode == 2, result.stderr
+    assert "cannot load the Keras dataset 'mnist'" in result.stderr
+    assert "data.name" in result.stderr
+    assert "Traceback" not in result.stderr

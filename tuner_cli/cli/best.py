@@ -11,13 +11,18 @@ import typer
 from tuner_cli.cli.common import (
     OutputOption,
     abort,
+    emit,
+    format_value,
     locate_study,
     ranked,
     study_objective,
+    summaries_table,
     to_json,
     to_yaml,
+    use_rich,
 )
-from tuner_cli.trial import TrialRecord, TrialStatus
+from tuner_cli.trial import TrialRecord
+from tuner_cli.trial_index import load_index, summarize
 
 
 class BestFormat(str, Enum):
@@ -30,7 +35,12 @@ class BestFormat(str, Enum):
 def best(
     target: str = typer.Argument(None, help="Results folder, study folder or config file."),
     top: int = typer.Option(1, "--top", "-k", min=1, help="How many of the best trials."),
-    fmt: BestFormat = typer.Option(BestFormat.table, "--format", "-f"),
+    fmt: BestFormat = typer.Option(
+        BestFormat.table,
+        "--format",
+        "-f",
+        help="json/yaml: the full record (a list with --top); env: KT_BEST_* shell lines.",
+    ),
     fail_under: float = typer.Option(
         None, help="Exit 1 if the best score is worse than this (lower, or higher when minimised)."
     ),
@@ -39,27 +49,39 @@ def best(
     """The winning hyperparameters, for people and for CI scripts."""
     store = locate_study(target, output)
     objective = study_objective(store)
-    records = store.load_trials()
-    completed = [r for r in records if r.status is TrialStatus.COMPLETED and r.score is not None]
+    index = load_index(store)
+    completed = [k for k in index.keys if k[1] == "completed" and k[2] is not None]
     if not completed:
         abort(f"no completed trial in {store.root} yet", code=1)
-    winners = ranked(completed, objective)[:top]
+    winning = ranked(completed, objective, score=lambda k: k[2], ident=lambda k: k[0])[:top]
+    winners = [_full_record(index, trial_id) for trial_id, _, _ in winning]
     if fmt is BestFormat.json:
-        typer.echo(to_json(_payload(winners, top)))
+        emit(to_json(_payload(winners, top)))
     elif fmt is BestFormat.yaml:
-        typer.echo(to_yaml(_payload(winners, top)), nl=False)
+        emit(to_yaml(_payload(winners, top)))
     elif fmt is BestFormat.env:
-        typer.echo(env_lines(winners[0]))
-    else:
+        emit(env_lines(winners[0]))
+    elif use_rich(len(winners)):
         from tuner_cli.console import console, trials_table
 
-        console.print(trials_table(winners, objective, title=f"Best of {len(records)} trials"))
-    if fail_under is not None and not objective.passes(winners[0].score, fail_under):
+        console.print(trials_table(winners, objective, title=f"Best of {len(index)} trials"))
+    else:
+        emit(f"Best of {len(index)} trials")
+        emit(summaries_table([summarize(w.to_dict()) for w in winners], objective))
+    score = winners[0].score
+    if fail_under is not None and not objective.passes(score, fail_under):
         abort(
-            f"best {objective.name} {winners[0].score:.6g} is worse than --fail-under "
+            f"best {objective.name} {format_value(score)} is worse than --fail-under "
             f"{fail_under:g} ({objective.direction}imised)",
             code=1,
         )
+
+
+def _full_record(index, trial_id: int) -> TrialRecord:
+    record = index.record(trial_id)
+    if record is None:
+        abort(f"cannot read trial {trial_id} in {index.store.root}", code=1)
+    return record
 
 
 def _payload(winners: list[TrialRecord], top: int):
@@ -68,7 +90,11 @@ def _payload(winners: list[TrialRecord], top: int):
 
 
 def env_lines(record: TrialRecord) -> str:
-    """``KT_BEST_HP_UNITS=64`` lines, quoted so ``eval "$(kt-run best --format env)"`` is safe."""
+    """``KT_BEST_HP_UNITS=64`` lines, quoted so ``eval "$(kt-run best --format env)"`` is safe.
+
+    Names keep only ``[A-Z0-9_]``; every value is single-quoted by ``shlex.quote`` (strings as
+    they are, anything else as JSON), so no value can run a command or end its assignment.
+    """
     values = {"TRIAL": record.id, "SCORE": record.score}
     values.update({f"HP_{_env_name(k)}": v for k, v in record.hyperparameters.items()})
     return "\n".join(

@@ -1,8 +1,16 @@
-"""What the commands share: finding a study, rendering records, and stopping with an error."""
+"""What the commands share: finding a study, rendering records, and stopping with an error.
+
+The read-only commands import this module on their fast path, so it stays light: no pydantic,
+NumPy or rich at import time (rich tables come from ``tuner_cli.console`` only when a person is
+looking at a terminal).
+"""
 
 from __future__ import annotations
 
 import json
+import math
+import sys
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -11,9 +19,10 @@ import typer
 from tuner_cli.errors import UsageError
 from tuner_cli.objective import Objective
 from tuner_cli.store import StudyStore
-from tuner_cli.trial import TrialRecord
 
 DEFAULT_OUTPUT = Path("results")
+RICH_ROWS = 500
+"""Above this many rows even a terminal gets the plain table: rich needs seconds for 10,000."""
 
 OutputOption = typer.Option(
     DEFAULT_OUTPUT, "--output", "-o", help="Folder that holds the studies (one subfolder each)."
@@ -21,10 +30,14 @@ OutputOption = typer.Option(
 
 
 def abort(message: str, code: int = 2) -> NoReturn:
-    from tuner_cli.console import error_console
-
-    error_console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+    sys.stdout.flush()
+    sys.stderr.write(f"error: {message}\n")
     raise typer.Exit(code)
+
+
+def emit(text: str) -> None:
+    """Machine-readable output exactly as given (click's echo would strip escape sequences)."""
+    sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
 def locate_study(target: str | None, output: Path) -> StudyStore:
@@ -33,10 +46,7 @@ def locate_study(target: str | None, output: Path) -> StudyStore:
     With no target, ``./results`` is searched; several studies there must be told apart.
     """
     if target is not None and Path(target).is_file():
-        from tuner_cli.config import load_config
-
-        study = load_config(target)
-        return _existing(StudyStore(output / study.config.name))
+        return _existing(StudyStore(output / _study_name(Path(target))))
     folder = Path(target) if target is not None else output
     if (folder / "study.json").is_file():
         return StudyStore(folder)
@@ -51,6 +61,21 @@ def locate_study(target: str | None, output: Path) -> StudyStore:
     return StudyStore(studies[0])
 
 
+def _study_name(config: Path) -> str:
+    """The config's ``name``; a full validation only when the quick read finds none."""
+    import yaml
+
+    try:
+        name = yaml.safe_load(config.read_text(encoding="utf-8")).get("name")
+    except (OSError, UnicodeDecodeError, yaml.YAMLError, AttributeError):
+        name = None
+    if isinstance(name, str) and name and "/" not in name and not name.startswith("."):
+        return name
+    from tuner_cli.config import load_config
+
+    return load_config(config).config.name
+
+
 def _existing(store: StudyStore) -> StudyStore:
     if not store.exists():
         raise UsageError(f"the config's study has no results yet at '{store.root}'")
@@ -62,8 +87,11 @@ def study_objective(store: StudyStore) -> Objective:
     return Objective(info["objective"]["name"], info["objective"]["direction"])
 
 
-def ranked(records: list[TrialRecord], objective: Objective) -> list[TrialRecord]:
-    return sorted(records, key=lambda r: (objective.sort_key(r.score), r.id))
+def ranked(items: Sequence[Any], objective: Objective, score=None, ident=None) -> list[Any]:
+    """Best first, unscored last, ties by id; items are records or dicts (give the accessors)."""
+    score = score or (lambda item: item.score)
+    ident = ident or (lambda item: item.id)
+    return sorted(items, key=lambda item: (objective.sort_key(score(item)), ident(item)))
 
 
 def to_json(value: Any) -> str:
@@ -74,3 +102,58 @@ def to_yaml(value: Any) -> str:
     import yaml
 
     return yaml.safe_dump(value, sort_keys=False)
+
+
+def use_rich(rows: int) -> bool:
+    return sys.stdout.isatty() and rows <= RICH_ROWS
+
+
+def format_value(value: Any) -> str:
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            return str(value)
+        if value == 0 or 1e-3 <= abs(value) < 1e5:
+            return f"{value:.4g}"
+        return f"{value:.3e}"
+    return "-" if value is None else str(value)
+
+
+def format_duration(seconds: float | None) -> str:
+    if seconds is None or math.isnan(seconds):
+        return "-"
+    seconds = int(round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+def plain_table(headers: list[str], rows: list[list[str]], left: Sequence[int] = (0,)) -> str:
+    """Space-aligned columns: the ``left`` ones left-aligned, the rest (numbers) to the right."""
+    widths = [len(h) for h in headers]
+    for row in rows:
+        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
+
+    def line(cells: list[str]) -> str:
+        return "  ".join(
+            cell.ljust(w) if i in left else cell.rjust(w)
+            for i, (cell, w) in enumerate(zip(cells, widths, strict=True))
+        ).rstrip()
+
+    return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, rows)]) + "\n"
+
+
+def summaries_table(summaries: list[dict[str, Any]], objective: Objective) -> str:
+    """The plain-text twin of ``console.trials_table``, for pipes, CI logs and long lists."""
+    names: list[str] = []
+    for summary in summaries:
+        names += [n for n in summary["hyperparameters"] if n not in names]
+    headers = ["trial", "status", f"{objective.name} ({objective.direction})", *names]
+    rows = []
+    for s in summaries:
+        hp = s["hyperparameters"]
+        rows.append(
+            [str(s["id"]), s["status"], format_value(s["score"])]
+            + [format_value(hp[n]) if n in hp else "-" for n in names]
+            + [format_value(s.get("best_epoch")), format_duration(s.get("duration_s"))]
+        )
+    return plain_table([*headers, "epoch", "time"], rows, left=(1,))

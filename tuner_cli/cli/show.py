@@ -1,17 +1,32 @@
 from __future__ import annotations
 
+import os
 from enum import Enum
 from pathlib import Path
 
 import typer
 
-from tuner_cli.cli.common import OutputOption, locate_study, to_json
+from tuner_cli.cli.common import (
+    OutputOption,
+    emit,
+    format_duration,
+    format_value,
+    locate_study,
+    plain_table,
+    to_json,
+    to_yaml,
+    use_rich,
+)
 from tuner_cli.errors import UsageError
+from tuner_cli.store import StudyStore
+from tuner_cli.trial import TrialRecord
+from tuner_cli.trial_index import read_record
 
 
 class ShowFormat(str, Enum):
     table = "table"
     json = "json"
+    yaml = "yaml"
 
 
 def show(
@@ -22,14 +37,59 @@ def show(
 ) -> None:
     """One trial in full: hyperparameters, metrics, per-epoch history, error."""
     store = locate_study(target, output)
-    records = {r.id: r for r in store.load_trials()}
-    if trial not in records:
-        known = f"{min(records)}..{max(records)}" if records else "none yet"
-        raise UsageError(f"no trial {trial} in {store.root} (trials: {known})")
-    record = records[trial]
+    record = read_record(store, trial)
+    if record is None:
+        raise UsageError(_missing(store, trial))
     if fmt is ShowFormat.json:
-        typer.echo(to_json(record.to_dict()))
-        return
-    from tuner_cli.console import print_trial
+        emit(to_json(record.to_dict()))
+    elif fmt is ShowFormat.yaml:
+        emit(to_yaml(record.to_dict()))
+    elif use_rich(len(record.history)):
+        from tuner_cli.console import print_trial
 
-    print_trial(record)
+        print_trial(record)
+    else:
+        emit(plain_trial(record))
+
+
+def _missing(store: StudyStore, trial: int) -> str:
+    if store.trial_path(trial).exists():
+        return f"{store.trial_path(trial)} is not a readable trial record"
+    try:
+        ids = sorted(
+            int(name[6:-5])
+            for name in os.listdir(store.trials_dir)
+            if name.startswith("trial_") and name.endswith(".json") and name[6:-5].isdigit()
+        )
+    except OSError:
+        ids = []
+    known = f"{ids[0]}..{ids[-1]}" if ids else "none yet"
+    return f"no trial {trial} in {store.root} (trials: {known})"
+
+
+def plain_trial(record: TrialRecord) -> str:
+    """The plain-text twin of ``console.print_trial``."""
+    facts = [
+        ["status", record.status.value],
+        ["score", format_value(record.score)],
+        ["best epoch", format_value(record.best_epoch)],
+        *[[name, format_value(value)] for name, value in record.hyperparameters.items()],
+        *[[key, format_value(value)] for key, value in record.extra.items()],
+        ["started", record.started_at or "-"],
+        ["duration", format_duration(record.duration_s)],
+        ["worker", record.worker or "-"],
+    ]
+    text = f"Trial {record.id}\n" + plain_table(["field", "value"], facts, left=(0, 1))
+    if record.history:
+        names = [k for k in record.history[0] if k != "epoch"]
+        rows = [
+            [str(row.get("epoch", i)), *[format_value(row.get(n)) for n in names]]
+            + (["<- best"] if i == record.best_epoch else [""])
+            for i, row in enumerate(record.history, start=1)
+        ]
+        text += "\nHistory\n" + plain_table(["epoch", *names, ""], rows, left=(len(names) + 1,))
+    if record.error:
+        text += f"\nerror: {record.error.get('message', '')}\n"
+        if record.error.get("traceback"):
+            text += record.error["traceback"]
+    return text

@@ -1,0 +1,32 @@
+"""What the runner needs from an executor: submit a trial, wait for some, close."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection
+from concurrent.futures import Future
+from typing import Protocol
+
+from tuner_cli.execution import TrialOutcome, TrialTask
+
+ProgressCallback = Callable[[int, int, int, dict[str, float]], bool]
+"""``(trial_id, epoch, epochs, logs) -> prune``."""
+
+WarningCallback = Callable[[str], None]
+"""A line for the user about where trials run (a worker lost, a trial re-queued)."""
+
+
+class Executor(Protocol):
+    slots: int
+    """How many trials may run at once; read before every submission, so it may change."""
+
+    def submit(self, task: TrialTask) -> Future[TrialOutcome]: ...
+
+    def wait(self, futures: Collection[Future[TrialOutcome]]) -> set[Future[TrialOutcome]]:
+        """Block until at least one future is done, delivering progress meanwhile."""
+        ...
+
+    def close(self) -> None: ...
+
+
+def ignore_warning(message: str) -> None:
+    """The default ``on_warning``: nobody is listening."""

@@ -1,0 +1,72 @@
+"""Pick the executor the command line and the config's ``execution:`` section ask for."""
+
+from __future__ import annotations
+
+from pydantic import ValidationError
+
+from tuner_cli.config import ExecutionConfig, StudyConfig
+from tuner_cli.errors import UsageError
+from tuner_cli.executors._base import Executor, ProgressCallback, WarningCallback
+
+
+def make_executor(
+    study: StudyConfig,
+    settings: ExecutionConfig,
+    scheduler: str | None,
+    on_progress: ProgressCallback,
+    on_warning: WarningCallback,
+) -> Executor:
+    """In-process for ``workers: 0``; else Dask, on a local cluster or the one at ``scheduler``.
+
+    Only for a local cluster does the search start (and own) the workers, so only there do
+    ``memory_limit`` and the worker count apply; a cluster's workers bring their own.
+    """
+    if scheduler is None and settings.workers == 0:
+        if settings.resources:
+            raise UsageError("resources are for Dask workers; they need --scheduler")
+        from tuner_cli.executors._inprocess import InProcessExecutor
+
+        return InProcessExecutor(study, on_progress)
+    from tuner_cli.executors._dask import DaskExecutor, connect, local_client
+    from tuner_cli.executors._local import ExitRecordingNanny
+
+    if scheduler is not None:
+        if settings.memory_limit is not None:
+            on_warning(
+                "memory_limit applies to local workers; give workers on a cluster theirs with "
+                "`dask worker --memory-limit`"
+            )
+        client, cluster, exit_codes = connect(scheduler), None, None
+    else:
+        if settings.resources:
+            raise UsageError(
+                "resources (e.g. GPU=1) are offered by workers of a Dask cluster; start them "
+                "with `dask worker --resources GPU=1` and run with --scheduler"
+            )
+        client, cluster = local_client(settings.workers, settings.memory_limit_bytes())
+        exit_codes = ExitRecordingNanny.exit_codes
+    return DaskExecutor(
+        client,
+        study,
+        on_progress,
+        on_warning,
+        resources=settings.resource_needs(),
+        recycle_after=settings.recycle_after,
+        recycle_memory=settings.recycle_memory_bytes(),
+        exit_codes=exit_codes,
+        owned_cluster=cluster,
+    )
+
+
+def execution_settings(base: ExecutionConfig, **overrides: object) -> ExecutionConfig:
+    """The config's ``execution:`` section with the command line's options on top."""
+    values = {**base.model_dump(), **{k: v for k, v in overrides.items() if v is not None}}
+    try:
+        return ExecutionConfig.model_validate(values)
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"--{'-'.join(map(str, e['loc'])).replace('_', '-')}: "
+            + e["msg"].removeprefix("Value error, ")
+            for e in exc.errors()
+        )
+        raise UsageError(problems) from None

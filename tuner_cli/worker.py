@@ -1,0 +1,106 @@
+"""What a Dask worker process runs for one trial, on this machine or another.
+
+The driver sends the config's text and path rather than the validated objects: the text is
+small and plain, and each worker process validates it once. Data and user modules are loaded
+in the worker (``load_dataset`` caches per process), relative to the config's folder, which
+must therefore exist on every worker machine (or the modules be installed there). The worker
+writes nothing to the results directory: it returns the outcome, model bytes included, and
+the driver records it.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+
+import psutil
+from distributed import get_worker
+from distributed.diagnostics.plugin import WorkerPlugin
+
+from tuner_cli.config import StudyConfig, load_config_text
+from tuner_cli.execution import TrialOutcome, TrialTask, execute_trial
+from tuner_cli.keras_import import import_keras
+
+_one_trial_at_a_time = threading.Lock()
+"""Keras keeps global state (the session, the random seeds): a worker process started with
+several threads still trains one trial at a time."""
+
+_trials_done = 0
+_threads_set = False
+
+
+@dataclass
+class WorkerReply:
+    """The outcome, and what the driver needs to decide whether to recycle this process."""
+
+    outcome: TrialOutcome
+    address: str
+    pid: int
+    trials_done: int
+    rss: int
+
+
+def run_trial(config_text: str, config_path: str, task: TrialTask, topic: str) -> WorkerReply:
+    """Train one trial in this worker process; epoch progress goes to the driver on ``topic``."""
+    global _trials_done
+    worker = get_worker()
+    study = _study(config_text, config_path)
+    if study.is_keras:
+        _limit_tensorflow_threads(worker.state.nthreads)
+
+    def on_epoch(epoch: int, epochs: int, logs: dict[str, float]) -> bool:
+        message = {"trial": task.trial_id, "epoch": epoch, "epochs": epochs, "logs": logs}
+        worker.log_event(topic, message)
+        return False
+
+    with _one_trial_at_a_time:
+        outcome = execute_trial(study, task, on_epoch)
+        _trials_done += 1
+        rss = psutil.Process().memory_info().rss
+    return WorkerReply(outcome, worker.address, os.getpid(), _trials_done, rss)
+
+
+@lru_cache(maxsize=4)
+def _study(config_text: str, config_path: str) -> StudyConfig:
+    return load_config_text(config_text, Path(config_path))
+
+
+def _limit_tensorflow_threads(nthreads: int) -> None:
+    """Share the cores among the trials this machine runs at once, before TensorFlow's first op.
+
+    Local workers get ``TF_NUM_INTRAOP_THREADS`` from the driver (cores // workers); a worker
+    started by hand uses its environment's value, else its machine's cores divided by its own
+    thread count.
+    """
+    global _threads_set
+    if _threads_set:
+        return
+    _threads_set = True
+    per_trial = int(
+        os.environ.get("TF_NUM_INTRAOP_THREADS") or max(1, (os.cpu_count() or 1) // nthreads)
+    )
+    os.environ.setdefault("OMP_NUM_THREADS", str(per_trial))
+    import_keras()
+    import tensorflow as tf
+
+    try:
+        tf.config.threading.set_intra_op_parallelism_threads(per_trial)
+        tf.config.threading.set_inter_op_parallelism_threads(per_trial)
+    except RuntimeError:  # TensorFlow already ran something in this process: keep its pools
+        pass
+
+
+class IgnoreInterrupts(WorkerPlugin):
+    """Ctrl-C in a terminal reaches every process of the group, local workers included; the
+    driver decides what it means (finish the running trials, or stop), so workers ignore it."""
+
+    name = "kt-run-ignore-interrupts"
+
+    def setup(self, worker) -> None:
+        import signal
+
+        if threading.current_thread() is threading.main_thread():
+            signal.signal(signal.SIGINT, signal.SIG_IGN)

@@ -1,0 +1,65 @@
+"""One ``SearchEvents`` that forwards every event to the view and then to each tracker."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from tuner_cli.runner import SearchEvents
+from tuner_cli.trial import TrialRecord
+
+
+class EventFanout(SearchEvents):
+    """The view sees every event first; a tracker that raises is switched off with a warning.
+
+    A tracker is a copy of the results, so its failure (a full disk, an unreachable server)
+    must not stop a search whose own results are safe.
+    """
+
+    def __init__(self, view: SearchEvents, sinks: list[SearchEvents]):
+        self.view = view
+        self.sinks = list(sinks)
+
+    def __enter__(self) -> EventFanout:
+        if hasattr(self.view, "__enter__"):
+            self.view.__enter__()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        try:
+            for sink in self.sinks:
+                self._call(sink, "close")
+        finally:
+            if hasattr(self.view, "__exit__"):
+                self.view.__exit__(*exc)
+
+    def _each(self, method: str, *args: Any) -> None:
+        getattr(self.view, method)(*args)
+        for sink in list(self.sinks):
+            self._call(sink, method, *args)
+
+    def _call(self, sink: SearchEvents, method: str, *args: Any) -> None:
+        handler: Callable[..., None] | None = getattr(sink, method, None)
+        if handler is None:
+            return
+        try:
+            handler(*args)
+        except Exception as exc:  # noqa: BLE001 - any tracker failure only switches it off
+            if sink in self.sinks:
+                self.sinks.remove(sink)
+            self.view.warning(f"{type(sink).__name__} stopped logging: {type(exc).__name__}: {exc}")
+
+    def search_started(self, total: int | None, resumed: int, plan: list[str]) -> None:
+        self._each("search_started", total, resumed, plan)
+
+    def trial_started(self, record: TrialRecord, epochs: int | None) -> None:
+        self._each("trial_started", record, epochs)
+
+    def epoch_ended(self, trial_id: int, epoch: int, epochs: int, logs: dict[str, float]) -> None:
+        self._each("epoch_ended", trial_id, epoch, epochs, logs)
+
+    def trial_finished(self, record: TrialRecord, best: TrialRecord | None) -> None:
+        self._each("trial_finished", record, best)
+
+    def warning(self, message: str) -> None:
+        self.view.warning(message)

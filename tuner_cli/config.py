@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
@@ -115,6 +115,31 @@ class ObjectiveSpec(StrictModel):
     direction: Literal["min", "max"] | None = None
 
 
+class MedianPruning(StrictModel):
+    """Stop a trial whose best value so far is worse than the median of completed trials'
+    best values at the same epoch."""
+
+    type: Literal["median"]
+    warmup_epochs: int = Field(default=1, ge=0, le=BIG)
+    """Never prune at or before this epoch: early epochs say little."""
+    min_trials: int = Field(default=3, ge=1, le=BIG)
+    """Completed trials that must have reached the epoch before it is judged."""
+
+
+class AshaPruning(StrictModel):
+    """Asynchronous successive halving: at epochs min_epochs * reduction_factor**k a trial
+    continues only if it is in the top 1/reduction_factor of the trials that reached it."""
+
+    type: Literal["asha"]
+    min_epochs: int = Field(default=1, ge=1, le=BIG)
+    reduction_factor: int = Field(default=3, ge=2, le=100)
+    min_trials: int = Field(default=1, ge=1, le=BIG)
+    """Other trials that must have reached a rung before it is judged."""
+
+
+Pruning = Annotated[MedianPruning | AshaPruning, Field(discriminator="type")]
+
+
 class StrategyConfig(StrictModel):
     name: Literal["random", "grid", "hyperband", "bayesian"] = "random"
     objective: str | ObjectiveSpec = "val_loss"
@@ -131,6 +156,23 @@ class StrategyConfig(StrictModel):
     factor: int = Field(default=3, ge=2, le=100)
     min_epochs: int = Field(default=1, ge=1, le=BIG)
     hyperband_iterations: int = Field(default=1, ge=1, le=1000)
+    # random, grid, bayesian
+    pruning: Pruning | None = None
+
+    @model_validator(mode="after")
+    def _strategy_keys(self):
+        if self.name == "hyperband":
+            if self.max_epochs is None:
+                raise ValueError("hyperband needs 'max_epochs' (the most epochs a trial trains)")
+            if self.min_epochs > self.max_epochs:
+                raise ValueError(
+                    f"min_epochs ({self.min_epochs}) is above max_epochs ({self.max_epochs})"
+                )
+            if self.pruning is not None:
+                raise ValueError(
+                    "'pruning' is for random, grid and bayesian; hyperband stops trials itself"
+                )
+        return self
 
     @field_validator("max_time")
     @classmethod
@@ -211,6 +253,11 @@ class Config(StrictModel):
                 raise ValueError("give either 'objective_function' or 'data' and 'model'")
         elif self.data is None or self.model is None:
             raise ValueError("needs 'data' and 'model' (or an 'objective_function')")
+        if self.objective_function is not None and self.strategy.pruning is not None:
+            raise ValueError(
+                "strategy.pruning needs per-epoch values from Keras training; an "
+                "objective_function returns one value per call, so it cannot be pruned"
+            )
         return self
 
 

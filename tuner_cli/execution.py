@@ -14,13 +14,16 @@ import socket
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from tuner_cli.config import StudyConfig
 from tuner_cli.errors import ConfigError, TrialError
 from tuner_cli.imports import load_callable
 from tuner_cli.keras_import import import_keras
 from tuner_cli.trial import TrialStatus
+
+if TYPE_CHECKING:
+    from tuner_cli.pruning import Pruner
 
 EpochCallback = Callable[[int, int, dict[str, float]], bool]
 """``(epoch, epochs, logs) -> prune``: progress after each epoch; True asks to stop the trial."""
@@ -40,6 +43,8 @@ class TrialTask:
     """A ``.keras`` file's bytes (weights and optimizer state) to continue training from."""
     return_model: bool = False
     """Send the trained model back (as ``.keras`` bytes) for the driver to keep."""
+    pruner: Pruner | None = None
+    """Asked after every epoch whether to stop the trial (see ``tuner_cli.pruning``)."""
 
 
 @dataclass
@@ -97,6 +102,10 @@ def _call_objective(study: StudyConfig, task: TrialTask) -> TrialOutcome:
     metrics = {k: float(v) for k, v in metrics.items()}
     if not math.isfinite(metrics[name]):
         raise TrialError(f"the objective '{name}' is {metrics[name]}")
+    entry = metrics if task.budget is None else {"epoch": task.budget, **metrics}
     return TrialOutcome(
-        status=TrialStatus.COMPLETED, score=metrics[name], metrics=metrics, history=[metrics]
+        status=TrialStatus.COMPLETED,
+        score=metrics[name],
+        metrics=metrics,
+        history=[*task.history, entry],
     )

@@ -16,6 +16,7 @@ from tuner_cli.errors import TrialError
 from tuner_cli.execution import EpochCallback, TrialOutcome, TrialTask
 from tuner_cli.imports import load_callable
 from tuner_cli.objective import Objective
+from tuner_cli.pruning import Pruner
 from tuner_cli.template import build_model, resolve
 from tuner_cli.trial import TrialStatus
 
@@ -82,7 +83,7 @@ def _fit(study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCal
         model = model_from_bytes(task.resume_model)
     else:
         model = _build(study, hp, data.input_shape)
-    watcher = _EpochWatcher(study.objective, epochs, on_epoch, list(task.history))
+    watcher = _EpochWatcher(study.objective, epochs, on_epoch, list(task.history), task.pruner)
     callbacks: list[Any] = [watcher]
     if config.training.early_stopping is not None:
         stop = config.training.early_stopping
@@ -139,12 +140,14 @@ class _EpochWatcher(keras.callbacks.Callback):
         epochs: int,
         on_epoch: EpochCallback,
         history: list[dict[str, float]],
+        pruner: Pruner | None = None,
     ):
         super().__init__()
         self.objective = objective
         self.epochs = epochs
         self.on_epoch_callback = on_epoch
         self.history = history
+        self.pruner = pruner
         self.problem: str | None = None
         self.pruned = False
 
@@ -159,7 +162,9 @@ class _EpochWatcher(keras.callbacks.Callback):
         elif any(not math.isfinite(v) for v in logs.values()):
             bad = [k for k, v in logs.items() if not math.isfinite(v)]
             self.problem = f"{', '.join(bad)} became {logs[bad[0]]} at epoch {epoch + 1}"
-        elif self.on_epoch_callback(epoch + 1, self.epochs, logs):
+        elif self.on_epoch_callback(epoch + 1, self.epochs, logs) or (
+            self.pruner is not None and self.pruner.should_prune(self.history)
+        ):
             self.pruned = True
         if self.problem or self.pruned:
             self.model.stop_training = True

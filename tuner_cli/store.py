@@ -73,6 +73,7 @@ class StudyStore:
         self.root = Path(root)
         self.trials_dir = self.root / "trials"
         self.models_dir = self.root / "models"
+        self.checkpoints_dir = self.root / "checkpoints"
         self.warnings: list[str] = []
 
     @property
@@ -158,3 +159,29 @@ class StudyStore:
             for other in self.models_dir.glob("trial_*.keras"):
                 if other != path:
                     other.unlink(missing_ok=True)
+
+    def checkpoint_path(self, trial_id: int, epochs: int) -> Path:
+        """Named by the epochs trained, so a checkpoint never passes for a different point."""
+        return self.checkpoints_dir / f"trial_{trial_id:04d}.epoch_{epochs:04d}.keras"
+
+    def save_checkpoint(self, trial_id: int, epochs: int, data: bytes) -> None:
+        """Where a trial that may be continued stopped (weights and optimizer state)."""
+        try:
+            atomic_write_bytes(self.checkpoint_path(trial_id, epochs), data)
+        except OSError as exc:
+            raise StoreError(f"cannot save a checkpoint of trial {trial_id}: {exc}") from None
+
+    def load_checkpoint(self, trial_id: int, epochs: int) -> bytes | None:
+        try:
+            return self.checkpoint_path(trial_id, epochs).read_bytes()
+        except FileNotFoundError:
+            return None
+
+    def keep_checkpoints(self, keep: dict[int, int]) -> None:
+        """Remove every checkpoint but ``{trial_id: epochs}``'s, once nothing can continue them."""
+        if not self.checkpoints_dir.is_dir():
+            return
+        wanted = {self.checkpoint_path(i, e).name for i, e in keep.items()}
+        for path in self.checkpoints_dir.glob("trial_*.keras"):
+            if path.name not in wanted:
+                path.unlink(missing_ok=True)

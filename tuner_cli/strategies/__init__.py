@@ -13,6 +13,8 @@ __all__ = ["WAIT", "Proposal", "Strategy", "Wait", "make_strategy"]
 _STRATEGIES = {
     "random": ("tuner_cli.strategies._random", "RandomSearch"),
     "grid": ("tuner_cli.strategies._grid", "GridSearch"),
+    "bayesian": ("tuner_cli.strategies._bayesian", "BayesianSearch"),
+    "hyperband": ("tuner_cli.strategies._hyperband", "Hyperband"),
 }
 
 

@@ -24,6 +24,8 @@ class Proposal:
     """Epochs to train to, for multi-fidelity strategies; None means the configured epochs."""
     fields: dict[str, Any] = field(default_factory=dict)
     """The strategy's own record fields (bracket, round...)."""
+    continues: int | None = None
+    """The id of an existing trial to train further up to ``budget``, instead of a new trial."""
 
 
 class Wait:
@@ -34,6 +36,9 @@ WAIT = Wait()
 
 
 class Strategy(ABC):
+    continues_trials = False
+    """True for strategies that continue trials (Hyperband): the runner then keeps checkpoints."""
+
     def __init__(self, space: SearchSpace, objective: Objective, seed: int, settings: Any):
         self.space = space
         self.objective = objective
@@ -51,3 +56,11 @@ class Strategy(ABC):
     def describe_plan(self) -> list[str]:
         """Lines printed by ``validate`` and before a search (e.g. Hyperband's brackets)."""
         return []
+
+    def ask_continuation(self, trials: Sequence[TrialRecord]) -> Proposal | Wait | None:
+        """Like ``ask`` once no new trial may start (``max_trials`` reached): only continuations."""
+        return None
+
+    def continuable(self, trials: Sequence[TrialRecord]) -> set[int]:
+        """Ids of trials that may still be continued, whose checkpoints the runner must keep."""
+        return set()

@@ -1,0 +1,46 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from tuner_cli.cli.common import locate_study
+
+
+def export(
+    target: str = typer.Argument(None, help="Results folder, study folder or config file."),
+    model: Path = typer.Option(
+        Path("best.keras"), "--output", "-o", help="The .keras file to write."
+    ),
+    retrain: bool = typer.Option(
+        False,
+        "--retrain",
+        help="Train the configuration again on training + validation data for its best epoch "
+        "count, instead of copying the model the search kept.",
+    ),
+    trial: int = typer.Option(None, "--trial", help="Export this trial instead of the best."),
+    results: Path = typer.Option(
+        Path("results"),
+        "--results",
+        help="Folder that holds the studies, when TARGET is not given.",
+    ),
+) -> None:
+    """The best trial's model as a .keras file that keras.models.load_model opens."""
+    from tuner_cli.config import load_config, load_config_text
+    from tuner_cli.errors import UsageError
+    from tuner_cli.export import choose_trial, copy_saved_model
+    from tuner_cli.export import retrain as retrain_model
+
+    if model.suffix != ".keras":
+        raise UsageError(f"--output must end in .keras (got '{model}')")
+    store = locate_study(target, results)
+    record = choose_trial(store, trial)
+    if target is not None and Path(target).is_file():
+        study = load_config(target)
+    else:
+        study = load_config_text(store.saved_config_text(), store.config_file)
+    if retrain:
+        done = retrain_model(study, record, model)
+    else:
+        done = copy_saved_model(store, record, model, study.config.models)
+    typer.echo(f"Exported {done.how} to {done.path}")

@@ -1,0 +1,27 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import typer
+
+from tuner_cli.cli.common import locate_study
+
+
+def report(
+    target: str = typer.Argument(None, help="Results folder, study folder or config file."),
+    html: Path = typer.Option(
+        Path("report.html"), "--output", "-o", help="The HTML file to write."
+    ),
+    results: Path = typer.Option(
+        Path("results"),
+        "--results",
+        help="Folder that holds the studies, when TARGET is not given.",
+    ),
+) -> None:
+    """One self-contained HTML page: charts, importance, learning curves, sortable trials."""
+    from tuner_cli.report import render_report
+    from tuner_cli.store import atomic_write_text
+
+    store = locate_study(target, results)
+    atomic_write_text(html, render_report(store))
+    typer.echo(f"Report: {html}")

@@ -1,0 +1,102 @@
+"""The best trial's model as one ``.keras`` file that ``keras.models.load_model`` opens.
+
+Two ways: copy the model the search kept (``models: best`` or ``all``; the model at its last
+trained epoch, optimizer state included), or train it again from the saved config on the
+training plus validation data for the trial's best epoch count (``--retrain``), which needs no
+kept model and uses every labelled row.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from tuner_cli.errors import KtRunError, UsageError
+from tuner_cli.objective import Objective
+from tuner_cli.store import StudyStore
+from tuner_cli.trial import TrialRecord, TrialStatus
+from tuner_cli.trial_index import load_index, read_record
+
+
+@dataclass
+class Exported:
+    record: TrialRecord
+    path: Path
+    how: str
+    """One line for the user: where the weights came from."""
+
+
+def choose_trial(store: StudyStore, trial_id: int | None) -> TrialRecord:
+    """The given trial, or the best completed one."""
+    if trial_id is None:
+        info = store.read_study()
+        objective = Objective(info["objective"]["name"], info["objective"]["direction"])
+        completed = [k for k in load_index(store).keys if k[1] == "completed" and k[2] is not None]
+        if not completed:
+            raise KtRunError(f"no completed trial in {store.root} to export")
+        trial_id = min(completed, key=lambda k: (objective.sort_key(k[2]), k[0]))[0]
+    record = read_record(store, trial_id)
+    if record is None:
+        raise UsageError(f"no readable trial {trial_id} in {store.root}")
+    if record.status is not TrialStatus.COMPLETED:
+        raise UsageError(f"trial {trial_id} is {record.status.value}, not completed")
+    return record
+
+
+def copy_saved_model(store: StudyStore, record: TrialRecord, output: Path, policy: str) -> Exported:
+    saved = store.model_path(record.id)
+    if not saved.is_file():
+        if policy == "none":
+            raise UsageError(
+                "the study kept no models (models: none), so there are no weights to export; "
+                "use --retrain to train the best configuration again"
+            )
+        raise KtRunError(
+            f"no saved model for trial {record.id} in {store.models_dir} (models: {policy}); "
+            "use --retrain to train it again"
+        )
+    output.parent.mkdir(parents=True, exist_ok=True)
+    shutil.copyfile(saved, output)
+    epochs = len(record.history)
+    how = f"trial {record.id}'s saved model (weights after epoch {epochs}"
+    if record.best_epoch and record.best_epoch != epochs:
+        how += f"; its best epoch was {record.best_epoch}, use --retrain for exactly that"
+    return Exported(record, output, how + ")")
+
+
+def retrain(study, record: TrialRecord, output: Path) -> Exported:
+    """Build the trial's model afresh and fit it on training + validation data.
+
+    ``study`` is the ``StudyConfig`` the trial ran with. The data is loaded and scaled exactly as
+    in the search, so the exported model expects inputs scaled the same way.
+    """
+    if not study.is_keras:
+        raise UsageError("this study tunes an objective_function, not a Keras model: no model")
+    from tuner_cli.keras_import import import_keras
+
+    keras = import_keras()
+    import numpy as np
+
+    from tuner_cli.data import load_dataset
+    from tuner_cli.keras_training import build_for_inspection, seed_for
+    from tuner_cli.template import resolve
+
+    hp = record.hyperparameters
+    data = load_dataset(study)
+    keras.utils.set_random_seed(seed_for(study.config.seed, record.id, 0))
+    model = build_for_inspection(study, hp)
+    epochs = record.best_epoch or int(resolve(study.config.training.epochs, hp))
+    model.fit(
+        np.concatenate([data.x_train, data.x_val]),
+        np.concatenate([data.y_train, data.y_val]),
+        epochs=epochs,
+        batch_size=int(resolve(study.config.training.batch_size, hp)),
+        verbose=0,
+    )
+    output.parent.mkdir(parents=True, exist_ok=True)
+    model.save(output)
+    rows = len(data.x_train) + len(data.x_val)
+    return Exported(
+        record, output, f"trial {record.id} retrained for {epochs} epochs on {rows} rows"
+    )

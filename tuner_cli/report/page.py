@@ -1,0 +1,410 @@
+"""The report's sections, each a function from trial summaries to an HTML fragment."""
+
+from __future__ import annotations
+
+import zlib
+from collections import Counter
+from datetime import datetime, timezone
+from typing import Any
+
+from tuner_cli.importance import hyperparameter_importance, is_log_scale
+from tuner_cli.objective import Objective
+from tuner_cli.report.assets import SCRIPT, STYLE
+from tuner_cli.report.svg import (
+    BEST,
+    PALETTE,
+    STATUS_COLOUR,
+    Frame,
+    Scale,
+    esc,
+    gradient,
+    num,
+)
+from tuner_cli.store import StudyStore
+from tuner_cli.trial import TrialRecord
+from tuner_cli.trial_index import load_index, read_record
+
+TOP_CURVES = 5
+MAX_LINES = 1500
+"""Parallel coordinates draw at most this many trials (the best ones); more is a grey blur."""
+Summary = dict[str, Any]
+
+
+def render_report(store: StudyStore) -> str:
+    info = store.read_study()
+    objective = Objective(info["objective"]["name"], info["objective"]["direction"])
+    index = load_index(store)
+    trials = index.summaries()
+    completed = _ranked([t for t in trials if _ok(t)], objective)
+    top = [r for r in (read_record(store, t["id"]) for t in completed[:TOP_CURVES]) if r]
+    names: list[str] = []
+    for t in trials:
+        names += [n for n in t["hyperparameters"] if n not in names]
+    sections = [
+        _overview(info, objective, trials, completed),
+        _card("Objective per trial", _objective_chart(trials, objective), wide=True),
+        _card(
+            "Hyperparameters against the objective",
+            _hp_charts(trials, names, objective),
+            wide=True,
+        ),
+        _card("Parallel coordinates", _parallel(completed, names, objective), wide=True),
+        _card("Hyperparameter importance", _importance(completed, objective)),
+        _card(f"Learning curves of the top {len(top)} trials", _curves(top, objective)),
+        _card("All trials", _table(trials, names, objective), wide=True),
+    ]
+    title = f"kt-run report: {info.get('name', store.root.name)}"
+    return (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        '<meta name="viewport" content="width=device-width, initial-scale=1">'
+        f"<title>{esc(title)}</title><style>{STYLE}</style></head><body>"
+        f"<header><h1>{esc(title)}</h1></header><main>"
+        + "".join(sections)
+        + f"</main><script>{SCRIPT}</script></body></html>\n"
+    )
+
+
+def _ok(trial: Summary) -> bool:
+    return trial["status"] == "completed" and trial["score"] is not None
+
+
+def _ranked(trials: list[Summary], objective: Objective) -> list[Summary]:
+    return sorted(trials, key=lambda t: (objective.sort_key(t["score"]), t["id"]))
+
+
+def _card(title: str, body: str, wide: bool = False) -> str:
+    kind = "card wide" if wide else "card"
+    return f'<section class="{kind}"><h2>{esc(title)}</h2>{body}</section>'
+
+
+def _note(text: str) -> str:
+    return f'<p class="note">{esc(text)}</p>'
+
+
+def _overview(
+    info: dict[str, Any], objective: Objective, trials: list[Summary], completed: list[Summary]
+) -> str:
+    counts = Counter(t["status"] for t in trials)
+    chips = "".join(
+        f'<span class="chip" style="--c:{STATUS_COLOUR.get(s, "#64748b")}">{esc(s)} {n}</span>'
+        for s, n in sorted(counts.items())
+    )
+    facts = [
+        ("objective", f"{objective.name} ({objective.direction}imised)"),
+        ("strategy", info.get("strategy", "-")),
+        ("trials", f"{len(trials)}"),
+        ("created", info.get("created_at", "-")),
+        ("report made", datetime.now(timezone.utc).isoformat(timespec="seconds")),
+    ]
+    rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in facts)
+    best = ""
+    if completed:
+        winner = completed[0]
+        hp = "".join(
+            f"<tr><th>{esc(k)}</th><td>{esc(_text(v))}</td></tr>"
+            for k, v in winner["hyperparameters"].items()
+        )
+        best = (
+            f"<div><h3>Best: trial {winner['id']}, {esc(objective.name)} = "
+            f'<span class="best">{esc(num(winner["score"]))}</span></h3>'
+            f'<table class="facts">{hp}</table></div>'
+        )
+    else:
+        best = _note("No completed trial yet.")
+    return _card(
+        "Study",
+        f'<div class="overview"><div><table class="facts">{rows}</table>'
+        f'<p class="chips">{chips}</p></div>{best}</div>',
+        wide=True,
+    )
+
+
+def _text(value: Any) -> str:
+    return num(value) if isinstance(value, float) else str(value)
+
+
+def _objective_chart(trials: list[Summary], objective: Objective) -> str:
+    scored = [t for t in trials if t["score"] is not None]
+    if not trials:
+        return _note("No trials yet.")
+    frame = Frame(width=1240, height=300)
+    ids = [t["id"] for t in trials]
+    x = Scale(min(ids), max(ids), frame.x0, frame.x1)
+    scores = [t["score"] for t in scored] or [0.0, 1.0]
+    y = Scale(min(scores), max(scores), frame.y0, frame.y1)
+    frame.x_axis(x, "trial")
+    frame.y_axis(y, objective.name)
+    best_line: list[tuple[float, float]] = []
+    best: float | None = None
+    for t in trials:
+        status = t["status"]
+        if t["score"] is None:
+            if status == "failed":
+                message = (t.get("error") or {}).get("message", "")
+                frame.cross(
+                    x(t["id"]),
+                    frame.y0 - 6,
+                    STATUS_COLOUR["failed"],
+                    f"trial {t['id']} failed: {message}",
+                )
+            continue
+        tip = f"trial {t['id']} ({status}): {objective.name} = {num(t['score'])}"
+        frame.point(x(t["id"]), y(t["score"]), STATUS_COLOUR.get(status, "#64748b"), tip)
+        if status == "completed" and objective.is_better(t["score"], best):
+            if best is not None:
+                best_line.append((x(t["id"]), y(best)))
+            best = t["score"]
+            best_line.append((x(t["id"]), y(best)))
+    if best_line:
+        best_line.append((x(max(ids)), best_line[-1][1]))
+        frame.polyline(best_line, BEST, stroke_width="2")
+    legend = _legend(
+        [
+            ("completed", STATUS_COLOUR["completed"]),
+            ("pruned (score when stopped)", STATUS_COLOUR["pruned"]),
+            ("failed (no score)", STATUS_COLOUR["failed"]),
+            ("best so far", BEST),
+        ]
+    )
+    return frame.svg(f"{objective.name} per trial") + legend
+
+
+def _legend(items: list[tuple[str, str]]) -> str:
+    return (
+        '<p class="legend">'
+        + "".join(f'<span><i style="background:{c}"></i>{esc(label)}</span>' for label, c in items)
+        + "</p>"
+    )
+
+
+def _hp_charts(trials: list[Summary], names: list[str], objective: Objective) -> str:
+    scored = [t for t in trials if t["score"] is not None]
+    if not scored or not names:
+        return _note("Nothing to plot yet: no scored trials.")
+    scores = [t["score"] for t in scored]
+    charts = []
+    for name in names:
+        values = [t["hyperparameters"].get(name) for t in scored]
+        frame = Frame(width=300, height=220, left=54)
+        y = Scale(min(scores), max(scores), frame.y0, frame.y1)
+        numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
+        present = [v for v in values if v is not None]
+        if present and len(numbers) == len(present):
+            log = is_log_scale(numbers)
+            x = Scale(min(numbers), max(numbers), frame.x0, frame.x1, log=log)
+            integer = all(isinstance(v, int) for v in numbers)
+            ticks = [(t, num(t)) for t in x.ticks(4, integer=integer)]
+            frame.x_axis(x, name + (" (log)" if log else ""), ticks)
+            position = x
+        else:
+            categories = sorted({_text(v) for v in present}, key=str)
+            slots = {c: i for i, c in enumerate(categories)}
+            x = Scale(-0.5, len(categories) - 0.5, frame.x0, frame.x1)
+            frame.x_axis(x, name, [(i, c) for c, i in slots.items()])
+
+            def position(value: Any, x: Scale = x, slots: dict = slots) -> float:
+                return x(slots[_text(value)])
+
+        frame.y_axis(y, objective.name)
+        for t, value in zip(scored, values, strict=True):
+            if value is None:
+                continue
+            jitter = 0.0 if position is x else (zlib.crc32(str(t["id"]).encode()) % 21 - 10)
+            frame.point(
+                position(value) + jitter,
+                y(t["score"]),
+                STATUS_COLOUR.get(t["status"], "#64748b"),
+                f"trial {t['id']}: {name} = {_text(value)}, {objective.name} = {num(t['score'])}",
+                r=3,
+            )
+        charts.append(frame.svg(name))
+    return '<div class="grid">' + "".join(charts) + "</div>"
+
+
+def _parallel(completed: list[Summary], names: list[str], objective: Objective) -> str:
+    if len(completed) < 2 or not names:
+        return _note("Needs at least two completed trials.")
+    shown = completed[:MAX_LINES]
+    axes = [*names, objective.name]
+    width, height, top, bottom = 1240, 340, 24, 272
+    left, right = 70, width - 70
+    step = (right - left) / max(len(axes) - 1, 1)
+    positions: list[Any] = []
+    parts: list[str] = []
+    for i, name in enumerate(axes):
+        ax = left + i * step
+        if name == objective.name and i == len(axes) - 1:
+            values: list[Any] = [t["score"] for t in shown]
+        else:
+            values = [t["hyperparameters"].get(name) for t in shown]
+        locate, labels = _axis_positions(values, top, bottom)
+        positions.append(locate)
+        parts.append(f'<line class="axis" x1="{ax:.1f}" x2="{ax:.1f}" y1="{top}" y2="{bottom}"/>')
+        for y_pos, label in labels:
+            parts.append(
+                f'<text class="tick" x="{ax + 5:.1f}" y="{y_pos + 4:.1f}">{esc(label)}</text>'
+            )
+        parts.append(
+            f'<text class="label" x="{ax:.1f}" y="{height - 30}" text-anchor="middle">'
+            f"{esc(name)}</text>"
+        )
+    lines = []
+    count = len(shown)
+    for rank, t in reversed(list(enumerate(shown))):
+        points = []
+        for i, name in enumerate(axes):
+            value = t["score"] if i == len(axes) - 1 else t["hyperparameters"].get(name)
+            points.append(f"{left + i * step:.1f},{positions[i](value):.1f}")
+        colour = BEST if rank == 0 else gradient(1 - rank / max(count - 1, 1))
+        width_attr = "3" if rank == 0 else "1.2"
+        lines.append(
+            f'<polyline points="{" ".join(points)}" fill="none" stroke="{colour}" '
+            f'stroke-width="{width_attr}" stroke-opacity="0.8"><title>trial {t["id"]}: '
+            f"{esc(objective.name)} = {esc(num(t['score']))}</title></polyline>"
+        )
+    note = (
+        "Completed trials, coloured from worst (pale) to best (blue); the best in green. "
+        "'n/a' marks a hyperparameter that was inactive in a trial."
+        + (f" Showing the best {MAX_LINES} of {len(completed)}." if len(completed) > count else "")
+    )
+    return (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {width} {height}" width="{width}" '
+        f'height="{height}" role="img"><title>parallel coordinates</title>'
+        + "".join(lines)
+        + "".join(parts)
+        + "</svg>"
+        + _note(note)
+    )
+
+
+def _axis_positions(values: list[Any], top: float, bottom: float):
+    """A function from value to y on a vertical axis, and the tick labels to draw."""
+    present = [v for v in values if v is not None]
+    numbers = [v for v in present if isinstance(v, (int, float)) and not isinstance(v, bool)]
+    na = bottom + 14
+    if present and len(numbers) == len(present):
+        log = is_log_scale(numbers)
+        scale = Scale(min(numbers), max(numbers), bottom, top, log=log)
+        ticks = scale.ticks(4, integer=all(isinstance(v, int) for v in numbers))
+        labels = [(scale(t), num(t)) for t in ticks if top <= scale(t) <= bottom]
+        if len(present) < len(values):
+            labels.append((na, "n/a"))
+        return (lambda v: na if v is None else scale(v)), labels
+    categories = sorted({_text(v) for v in present}, key=str)
+    slot = (bottom - top) / max(len(categories), 1)
+    where = {c: bottom - slot * (i + 0.5) for i, c in enumerate(categories)}
+    labels = [(y, c) for c, y in where.items()]
+    if len(present) < len(values):
+        labels.append((na, "n/a"))
+    return (lambda v: na if v is None else where[_text(v)]), labels
+
+
+def _importance(completed: list[Summary], objective: Objective) -> str:
+    result = hyperparameter_importance(
+        [t["hyperparameters"] for t in completed], [t["score"] for t in completed]
+    )
+    if result is None:
+        return _note(
+            "Needs at least 5 completed trials with varying hyperparameters "
+            f"(this study has {len(completed)} completed)."
+        )
+    rows = len(result.values)
+    frame_height = 30 + 26 * rows
+    label_width = 150
+    bar_max = 380 - label_width - 60
+    bars = []
+    for i, (name, share) in enumerate(result.values.items()):
+        y = 10 + 26 * i
+        bars.append(
+            f'<text class="tick" x="{label_width - 8}" y="{y + 14}" text-anchor="end">'
+            f"{esc(name)}</text>"
+            f'<rect x="{label_width}" y="{y}" width="{max(share * bar_max, 1):.1f}" height="18" '
+            f'fill="{PALETTE[0]}"><title>{esc(name)}: {share:.1%}</title></rect>'
+            f'<text class="tick" x="{label_width + share * bar_max + 6:.1f}" y="{y + 14}">'
+            f"{share:.0%}</text>"
+        )
+    svg = (
+        f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 380 {frame_height}" width="380" '
+        f'height="{frame_height}" role="img"><title>importance</title>' + "".join(bars) + "</svg>"
+    )
+    return svg + f'<p class="note"><b>Method:</b> {esc(result.method)}</p>'
+
+
+def _curves(top: list[TrialRecord], objective: Objective) -> str:
+    series = [
+        (
+            r,
+            [
+                (row.get("epoch", i), row[objective.name])
+                for i, row in enumerate(r.history, 1)
+                if isinstance(row.get(objective.name), (int, float))
+            ],
+        )
+        for r in top
+    ]
+    series = [(r, points) for r, points in series if points]
+    if not series:
+        return _note(f"No per-epoch {objective.name} recorded yet.")
+    frame = Frame(width=520, height=280)
+    xs = [p[0] for _, points in series for p in points]
+    ys = [p[1] for _, points in series for p in points]
+    x = Scale(min(xs), max(xs), frame.x0, frame.x1)
+    y = Scale(min(ys), max(ys), frame.y0, frame.y1)
+    frame.x_axis(x, "epoch", [(t, num(t)) for t in x.ticks() if float(t).is_integer()])
+    frame.y_axis(y, objective.name)
+    legend = []
+    for i, (record, points) in enumerate(series):
+        colour = PALETTE[i % len(PALETTE)]
+        frame.polyline([(x(a), y(b)) for a, b in points], colour, stroke_width="2")
+        for a, b in points:
+            frame.point(x(a), y(b), colour, f"trial {record.id}, epoch {a}: {num(b)}", r=2.5)
+        if record.best_epoch and record.best_epoch <= len(points):
+            a, b = points[record.best_epoch - 1]
+            frame.add(
+                f'<circle cx="{x(a):.1f}" cy="{y(b):.1f}" r="5.5" fill="none" '
+                f'stroke="{colour}" stroke-width="2"><title>trial {record.id}: best epoch '
+                f"{record.best_epoch}</title></circle>"
+            )
+        legend.append((f"trial {record.id} ({num(record.score)})", colour))
+    return frame.svg("learning curves") + _legend(legend) + _note("Rings mark each best epoch.")
+
+
+def _table(trials: list[Summary], names: list[str], objective: Objective) -> str:
+    headers = [
+        "trial",
+        "status",
+        f"{objective.name} ({objective.direction})",
+        "best epoch",
+        "duration (s)",
+        *names,
+        "error",
+    ]
+    head = "".join(f'<th scope="col">{esc(h)}</th>' for h in headers)
+    rows = []
+    for t in trials:
+        hp = t["hyperparameters"]
+        error = (t.get("error") or {}).get("message", "")
+        cells = [
+            _cell(t["id"]),
+            f'<td data-v="{esc(t["status"])}"><span class="status" '
+            f'style="--c:{STATUS_COLOUR.get(t["status"], "#64748b")}">{esc(t["status"])}</span>'
+            "</td>",
+            _cell(t["score"]),
+            _cell(t.get("best_epoch")),
+            _cell(None if t.get("duration_s") is None else round(t["duration_s"], 1)),
+            *[_cell(hp.get(n)) for n in names],
+            f'<td class="error" data-v="{esc(error)}">{esc(error)}</td>',
+        ]
+        rows.append("<tr>" + "".join(cells) + "</tr>")
+    return (
+        _note("Click a column header to sort; click again to reverse.")
+        + f'<div class="scroll"><table class="trials sortable"><thead><tr>{head}</tr></thead>'
+        f"<tbody>{''.join(rows)}</tbody></table></div>"
+    )
+
+
+def _cell(value: Any) -> str:
+    if value is None:
+        return '<td data-v="">-</td>'
+    shown = num(value) if isinstance(value, float) else str(value)
+    return f'<td data-v="{esc(value)}">{esc(shown)}</td>'

@@ -1,0 +1,163 @@
+"""A few hand-written SVG chart pieces: scales with readable ticks, and a plot frame.
+
+Enough for the report's charts without a plotting library, so the page is one self-contained
+file that opens anywhere with no network. Every label passes through ``esc``.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from html import escape
+
+PALETTE = ["#2563eb", "#db2777", "#059669", "#d97706", "#7c3aed", "#0891b2", "#65a30d"]
+STATUS_COLOUR = {
+    "completed": "#2563eb",
+    "pruned": "#d97706",
+    "failed": "#dc2626",
+    "running": "#64748b",
+    "interrupted": "#9333ea",
+}
+BEST = "#16a34a"
+
+
+def esc(text: object) -> str:
+    return escape(str(text), quote=True)
+
+
+def num(value: float) -> str:
+    """Short text for a tick or tooltip."""
+    if value == 0:
+        return "0"
+    if 1e-3 <= abs(value) < 1e5:
+        return f"{value:.4g}"
+    return f"{value:.3g}"
+
+
+class Scale:
+    """Maps data to pixels, linear or log10; ``ticks`` gives round values inside the range."""
+
+    def __init__(self, lo: float, hi: float, start: float, end: float, log: bool = False):
+        if log:
+            lo, hi = math.log10(lo), math.log10(hi)
+        if hi == lo:
+            lo, hi = lo - 0.5, hi + 0.5
+        pad = (hi - lo) * 0.04
+        self.lo, self.hi = lo - pad, hi + pad
+        self.start, self.end, self.log = start, end, log
+
+    def __call__(self, value: float) -> float:
+        v = math.log10(value) if self.log else value
+        return self.start + (v - self.lo) / (self.hi - self.lo) * (self.end - self.start)
+
+    def ticks(self, count: int = 5, integer: bool = False) -> list[float]:
+        if integer and not self.log:
+            return [t for t in self._linear_ticks(count) if float(t).is_integer()]
+        if self.log:
+            first, last = math.ceil(self.lo), math.floor(self.hi)
+            return [10.0**e for e in range(first, last + 1)] or [10**self.lo]
+        return self._linear_ticks(count)
+
+    def _linear_ticks(self, count: int) -> list[float]:
+        step = _nice_step((self.hi - self.lo) / count)
+        first = math.ceil(self.lo / step) * step
+        values = []
+        value = first
+        while value <= self.hi + step * 1e-9:
+            values.append(round(value, 12))
+            value += step
+        return values
+
+
+def _nice_step(raw: float) -> float:
+    power = 10 ** math.floor(math.log10(raw))
+    for factor in (1, 2, 2.5, 5, 10):
+        if raw <= factor * power:
+            return factor * power
+    return 10 * power
+
+
+class Frame:
+    """A chart: a box with axes, ticks and labels; marks are added as SVG strings."""
+
+    def __init__(self, width: int = 460, height: int = 260, left: int = 58, bottom: int = 40):
+        self.width, self.height = width, height
+        self.x0, self.x1 = left, width - 14
+        self.y0, self.y1 = height - bottom, 14
+        self.parts: list[str] = []
+
+    def add(self, svg: str) -> None:
+        self.parts.append(svg)
+
+    def x_axis(self, scale: Scale, label: str, ticks: Sequence[tuple[float, str]] = ()) -> None:
+        marks = ticks or [(t, num(t)) for t in scale.ticks()]
+        for value, text in marks:
+            x = scale(value)
+            if self.x0 - 1 <= x <= self.x1 + 1:
+                self.add(
+                    f'<line class="grid" x1="{x:.1f}" x2="{x:.1f}" y1="{self.y1}" y2="{self.y0}"/>'
+                )
+                self.add(
+                    f'<text class="tick" x="{x:.1f}" y="{self.y0 + 14}" text-anchor="middle">'
+                    f"{esc(text)}</text>"
+                )
+        self.add(
+            f'<text class="label" x="{(self.x0 + self.x1) / 2:.1f}" y="{self.height - 6}" '
+            f'text-anchor="middle">{esc(label)}</text>'
+        )
+
+    def y_axis(self, scale: Scale, label: str) -> None:
+        for value in scale.ticks():
+            y = scale(value)
+            if self.y1 - 1 <= y <= self.y0 + 1:
+                self.add(
+                    f'<line class="grid" x1="{self.x0}" x2="{self.x1}" y1="{y:.1f}" y2="{y:.1f}"/>'
+                )
+                self.add(
+                    f'<text class="tick" x="{self.x0 - 5}" y="{y + 4:.1f}" text-anchor="end">'
+                    f"{esc(num(value))}</text>"
+                )
+        mid = (self.y0 + self.y1) / 2
+        self.add(
+            f'<text class="label" transform="translate(13 {mid:.1f}) rotate(-90)" '
+            f'text-anchor="middle">{esc(label)}</text>'
+        )
+
+    def point(self, x: float, y: float, colour: str, tip: str, r: float = 3.5) -> None:
+        self.add(
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" fill="{colour}" fill-opacity="0.75">'
+            f"<title>{esc(tip)}</title></circle>"
+        )
+
+    def cross(self, x: float, y: float, colour: str, tip: str, r: float = 4.0) -> None:
+        self.add(
+            f'<path d="M{x - r:.1f},{y - r:.1f}L{x + r:.1f},{y + r:.1f}M{x - r:.1f},{y + r:.1f}'
+            f'L{x + r:.1f},{y - r:.1f}" stroke="{colour}" stroke-width="2">'
+            f"<title>{esc(tip)}</title></path>"
+        )
+
+    def polyline(self, points: Sequence[tuple[float, float]], colour: str, **attrs: str) -> None:
+        coords = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
+        extra = "".join(f' {k.replace("_", "-")}="{esc(v)}"' for k, v in attrs.items())
+        self.add(f'<polyline points="{coords}" fill="none" stroke="{colour}"{extra}/>')
+
+    def svg(self, title: str = "") -> str:
+        box = (
+            f'<rect class="box" x="{self.x0}" y="{self.y1}" width="{self.x1 - self.x0}" '
+            f'height="{self.y0 - self.y1}"/>'
+        )
+        label = f"<title>{esc(title)}</title>" if title else ""
+        return (
+            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {self.width} {self.height}" '
+            f'width="{self.width}" height="{self.height}" role="img">{label}{box}'
+            + "".join(self.parts)
+            + "</svg>"
+        )
+
+
+def gradient(t: float) -> str:
+    """Worst (t=0, pale) to best (t=1, deep blue), for lines coloured by score."""
+    t = min(max(t, 0.0), 1.0)
+    low, high = (203, 213, 225), (29, 78, 216)
+    r, g, b = (round(a + (c - a) * t) for a, c in zip(low, high, strict=True))
+    return f"#{r:02x}{g:02x}{b:02x}"

@@ -2,32 +2,55 @@
 
 from __future__ import annotations
 
+import importlib
 import os
 import sys
 import traceback
 
 import typer
+from typer.core import TyperGroup
 
 from tuner_cli import __version__
-from tuner_cli.cli.best import best
-from tuner_cli.cli.search import search
-from tuner_cli.cli.show import show
-from tuner_cli.cli.trials import trials
-from tuner_cli.cli.validate import validate
 from tuner_cli.errors import KtRunError
+
+COMMANDS = {
+    "search": "tuner_cli.cli.search:search",
+    "best": "tuner_cli.cli.best:best",
+    "trials": "tuner_cli.cli.trials:trials",
+    "show": "tuner_cli.cli.show:show",
+    "validate": "tuner_cli.cli.validate:validate",
+    "report": "tuner_cli.cli.report:report",
+    "export": "tuner_cli.cli.export:export",
+    "schema": "tuner_cli.cli.schema:schema",
+}
+"""Command name -> ``module:function``, imported only when that command runs (or for --help).
+
+``kt-run best`` must answer fast, so it must not pay for importing the search machinery
+(pydantic, NumPy) that other commands need.
+"""
+
+
+class LazyGroup(TyperGroup):
+    def list_commands(self, ctx) -> list[str]:
+        return [*super().list_commands(ctx), *(n for n in COMMANDS if n not in self.commands)]
+
+    def get_command(self, ctx, cmd_name: str):
+        if cmd_name not in self.commands and cmd_name in COMMANDS:
+            module, function = COMMANDS[cmd_name].split(":")
+            single = typer.Typer(pretty_exceptions_enable=False, add_completion=False)
+            single.command(cmd_name)(getattr(importlib.import_module(module), function))
+            self.commands[cmd_name] = typer.main.get_command(single)
+        return super().get_command(ctx, cmd_name)
+
 
 app = typer.Typer(
     name="kt-run",
+    cls=LazyGroup,
     help="Hyperparameter search for Keras models, driven by one YAML file.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
     add_completion=False,
 )
-app.command()(search)
-app.command()(best)
-app.command()(trials)
-app.command()(show)
-app.command()(validate)
 
 _verbose = False
 

@@ -7,7 +7,6 @@ The runner takes one ``SearchEvents``; ``fan_out`` puts the trackers named in th
 
 from __future__ import annotations
 
-import importlib.util
 from typing import TYPE_CHECKING
 
 from tuner_cli.errors import ConfigError
@@ -19,40 +18,43 @@ if TYPE_CHECKING:
 
 __all__ = ["EventFanout", "fan_out", "integration_sinks"]
 
-_PACKAGES = {"tensorboard": "tensorboard", "mlflow": "mlflow"}
-
 
 def integration_sinks(study: StudyConfig) -> list[SearchEvents]:
     """The trackers the config asks for; a missing package is a config error (exit 2)."""
     logging = study.config.logging
     if logging is None:
         return []
-    for key, package in _PACKAGES.items():
-        if getattr(logging, key) is not None and importlib.util.find_spec(package) is None:
+    sinks: list[SearchEvents] = []
+    for key in ("tensorboard", "mlflow"):
+        target = getattr(logging, key)
+        if target is None:
+            continue
+        try:
+            sinks.append(_make(key, target, study))
+        except ImportError as exc:
             raise ConfigError(
-                f"logging to {key} needs the '{package}' package: "
-                f"pip install 'kt-run[{key}]' (or remove logging.{key})",
+                f"logging to {key} needs the '{key}' package ({exc}): "
+                f"pip install 'kt-run[{key}]', or remove logging.{key}",
                 key_path=("logging", key),
                 source=str(study.path),
-            )
-    sinks: list[SearchEvents] = []
-    try:
-        if logging.tensorboard is not None:
-            from tuner_cli.integrations.tensorboard import TensorBoardLogger
-
-            sinks.append(TensorBoardLogger(study.resolve_path(logging.tensorboard), study))
-        if logging.mlflow is not None:
-            from tuner_cli.integrations.mlflow import MlflowLogger
-
-            sinks.append(MlflowLogger(logging.mlflow, study))
-    except Exception as exc:  # noqa: BLE001 - a tracker's set-up errors come in many types
-        key = "mlflow" if sinks or logging.tensorboard is None else "tensorboard"
-        raise ConfigError(
-            f"cannot log to {key}: {type(exc).__name__}: {exc}",
-            key_path=("logging", key),
-            source=str(study.path),
-        ) from None
+            ) from None
+        except Exception as exc:  # noqa: BLE001 - a tracker's set-up errors come in many types
+            raise ConfigError(
+                f"cannot log to {key} at {target!r}: {type(exc).__name__}: {exc}",
+                key_path=("logging", key),
+                source=str(study.path),
+            ) from None
     return sinks
+
+
+def _make(key: str, target: str, study: StudyConfig) -> SearchEvents:
+    if key == "tensorboard":
+        from tuner_cli.integrations.tensorboard import TensorBoardLogger
+
+        return TensorBoardLogger(study.resolve_path(target), study)
+    from tuner_cli.integrations.mlflow import MlflowLogger
+
+    return MlflowLogger(target, study)
 
 
 def fan_out(view: SearchEvents, sinks: list[SearchEvents]) -> SearchEvents:

@@ -1,0 +1,282 @@
+"""best, trials and show on studies written through the real store: formats, safety, the index."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+from tuner_cli.store import StudyStore
+from tuner_cli.trial import TrialRecord, TrialStatus
+from tuner_cli.trial_index import index_path, load_index
+
+HOSTILE = [
+    "$(touch pwned)",
+    "`touch pwned`",
+    "'; touch pwned; echo '",
+    'a"b\\c $HOME ${PATH}',
+    "line one\nline two; touch pwned",
+    "tab\there & | ; < > ( ) { } * ? ! ~ #",
+    "</script><script>window.pwned=1</script>",
+    "",
+]
+
+CONFIG = """\
+name: study
+data: {source: sklearn, name: digits}
+search_space:
+  units: {type: int, min: 8, max: 64}
+  lr: {type: float, min: 1.0e-4, max: 1.0e-1, sampling: log}
+  act: {type: choice, values: [relu, tanh]}
+model:
+  layers:
+    - Dense: {units: $units, activation: relu}
+    - Dense: {units: 10, activation: softmax}
+  optimizer: {name: adam, learning_rate: $lr}
+  loss: sparse_categorical_crossentropy
+  metrics: [accuracy]
+training: {epochs: 3, batch_size: 32}
+strategy: {name: random, objective: val_accuracy, max_trials: 20}
+"""
+
+
+def make_study(root: Path, count: int = 12, best_hp: dict | None = None) -> StudyStore:
+    """Completed, pruned and failed records with histories; trial 3 is the best."""
+    store = StudyStore(root)
+    info = {
+        "name": "study",
+        "strategy": "random",
+        "objective": {"name": "val_accuracy", "direction": "max"},
+        "space_fingerprint": "x",
+        "seed": 1,
+    }
+    store.create(CONFIG, info)
+    for trial_id in range(1, count + 1):
+        hp = {"units": 8 * trial_id, "lr": 10 ** (-4 + 3 * trial_id / count), "act": "relu"}
+        if trial_id == 3:
+            hp.update(best_hp or {})
+        status = TrialStatus.COMPLETED
+        if trial_id % 5 == 0:
+            status = TrialStatus.FAILED
+        elif trial_id % 7 == 0:
+            status = TrialStatus.PRUNED
+        score = 0.99 if trial_id == 3 else 0.5 + trial_id / 100
+        history = [
+            {"epoch": e, "loss": 1 / e, "val_accuracy": score - (3 - e) / 10, "val_loss": 1.2 / e}
+            for e in range(1, 4)
+        ]
+        failed = status is TrialStatus.FAILED
+        store.write_trial(
+            TrialRecord(
+                id=trial_id,
+                status=status,
+                hyperparameters=hp,
+                score=None if failed else score,
+                metrics={} if failed else {k: v for k, v in history[-1].items() if k != "epoch"},
+                history=[] if failed else history,
+                best_epoch=None if failed else 3,
+                started_at="2025-01-01T00:00:00+00:00",
+                finished_at="2025-01-01T00:00:09+00:00",
+                duration_s=9.0,
+                error={"message": "ValueError: boom", "traceback": "Traceback ..."}
+                if failed
+                else None,
+                worker="host:1",
+                extra={"budget": 3} if status is TrialStatus.PRUNED else {},
+            )
+        )
+    return store
+
+
+@pytest.fixture
+def study(tmp_path: Path) -> Path:
+    make_study(tmp_path / "results" / "study")
+    return tmp_path / "results" / "study"
+
+
+def block_tensorflow(tmp_path: Path) -> str:
+    """A PYTHONPATH folder whose tensorflow and keras fail to import."""
+    folder = tmp_path / "no_tf"
+    for name in ("tensorflow", "keras"):
+        (folder / name).mkdir(parents=True, exist_ok=True)
+        (folder / name / "__init__.py").write_text(f"raise ImportError('{name} is blocked')\n")
+    return str(folder)
+
+
+def test_best_json_is_the_full_record(study):
+    result = run_cli("best", str(study), "--format", "json")
+    assert result.returncode == 0, result.stderr
+    record = json.loads(result.stdout)
+    assert record["id"] == 3
+    assert record["score"] == 0.99
+    assert len(record["history"]) == 3
+
+
+def test_best_top_k_and_yaml(study):
+    result = run_cli("best", str(study), "--top", "3", "--format", "json")
+    assert [r["id"] for r in json.loads(result.stdout)] == [3, 12, 11]
+    result = run_cli("best", str(study), "--format", "yaml")
+    assert result.returncode == 0
+    assert "id: 3" in result.stdout
+
+
+def test_best_fail_under(study):
+    assert run_cli("best", str(study), "--fail-under", "0.9").returncode == 0
+    failing = run_cli("best", str(study), "--fail-under", "0.999")
+    assert failing.returncode == 1
+    assert "worse than --fail-under" in failing.stderr
+
+
+def test_best_table_is_plain_when_piped(study):
+    result = run_cli("best", str(study))
+    assert result.returncode == 0
+    assert "\x1b[" not in result.stdout
+    lines = result.stdout.splitlines()
+    assert lines[0] == "Best of 12 trials"
+    assert lines[1].split()[:3] == ["trial", "status", "val_accuracy"]
+    assert lines[3].split()[:3] == ["3", "completed", "0.99"]
+
+
+@pytest.mark.parametrize("value", HOSTILE)
+def test_best_env_is_safe_to_eval(tmp_path, value):
+    store = make_study(tmp_path / "s", best_hp={"act": value})
+    script = f'set -eu\neval "$({_kt_run_command()} best {store.root} --format env)"\n'
+    script += 'printf "%s|%s|%s" "$KT_BEST_TRIAL" "$KT_BEST_SCORE" "$KT_BEST_HP_ACT"\n'
+    result = subprocess.run(
+        ["bash", "-c", script],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == f"3|0.99|{value}"
+    assert not (tmp_path / "pwned").exists()
+
+
+def _kt_run_command() -> str:
+    import shlex
+    import sys
+
+    return f"{shlex.quote(sys.executable)} -m tuner_cli"
+
+
+def test_trials_json_lists_summaries_without_history(study):
+    result = run_cli("trials", str(study), "--format", "json")
+    rows = json.loads(result.stdout)
+    assert [r["id"] for r in rows] == list(range(1, 13))
+    assert all("history" not in r for r in rows)
+    failed = next(r for r in rows if r["id"] == 5)
+    assert failed["status"] == "failed"
+    assert failed["error"] == {"message": "ValueError: boom"}
+    pruned = next(r for r in rows if r["id"] == 7)
+    assert pruned["budget"] == 3
+    on_disk = json.loads((study / "trials" / "trial_0004.json").read_text())
+    on_disk.pop("history")
+    assert rows[3] == on_disk
+
+
+def test_trials_csv_and_filters(study):
+    result = run_cli("trials", str(study), "--format", "csv", "--status", "completed")
+    rows = list(csv.DictReader(io.StringIO(result.stdout)))
+    assert {r["status"] for r in rows} == {"completed"}
+    assert rows[0]["units"] == "8"
+    assert "val_loss" in rows[0]
+    ranked = run_cli("trials", str(study), "--format", "json", "--sort", "score")
+    ids = [r["id"] for r in json.loads(ranked.stdout)]
+    assert ids[0] == 3
+    assert ids[-2:] == [5, 10]  # unscored (failed) trials last
+    bad = run_cli("trials", str(study), "--status", "done")
+    assert bad.returncode == 2
+    assert "--status must be one of" in bad.stderr
+
+
+def test_show_formats_and_unknown_trial(study):
+    result = run_cli("show", "5", str(study), "--format", "json")
+    assert json.loads(result.stdout)["error"]["traceback"] == "Traceback ..."
+    table = run_cli("show", "3", str(study))
+    assert table.returncode == 0
+    assert "<- best" in table.stdout
+    missing = run_cli("show", "99", str(study))
+    assert missing.returncode == 2
+    assert "no trial 99" in missing.stderr
+    assert "1..12" in missing.stderr
+
+
+def test_read_commands_never_import_tensorflow(study, tmp_path):
+    blocked = block_tensorflow(tmp_path)
+    for args in (
+        ["best", str(study)],
+        ["best", str(study), "--format", "env"],
+        ["trials", str(study)],
+        ["trials", str(study), "--format", "csv"],
+        ["show", "3", str(study)],
+        ["report", str(study), "--output", str(tmp_path / "r.html")],
+    ):
+        result = run_cli(*args, PYTHONPATH=blocked)
+        assert result.returncode == 0, (args, result.stderr)
+
+
+def test_index_follows_new_changed_and_removed_records(tmp_path):
+    store = make_study(tmp_path / "s", count=4)
+    assert [k[0] for k in load_index(store).keys] == [1, 2, 3, 4]
+    assert index_path(store).is_file()
+    record = TrialRecord(id=9, status=TrialStatus.COMPLETED, hyperparameters={"units": 1}, score=1)
+    store.write_trial(record)
+    store.trial_path(2).unlink()
+    changed = json.loads(store.trial_path(1).read_text())
+    changed["score"] = 0.123
+    store.trial_path(1).write_text(json.dumps(changed) + "    ")
+    keys = load_index(store).keys
+    assert [k[0] for k in keys] == [1, 3, 4, 9]
+    assert keys[0][2] == 0.123
+
+
+def test_index_trusts_an_old_folder_without_rereading(tmp_path):
+    store = make_study(tmp_path / "s", count=3)
+    old = 1_000_000_000
+    for path in [*store.trials_dir.iterdir(), store.trials_dir]:
+        os.utime(path, ns=(old, old))
+    index = load_index(store)
+    assert index.header["trusted"]
+    store.trial_path(2).write_text("not json")  # an in-place edit: the folder keeps its mtime
+    os.utime(store.trials_dir, ns=(old, old))
+    assert [k[0] for k in load_index(store).keys] == [1, 2, 3]
+    index_path(store).unlink()
+    rebuilt = load_index(store)
+    assert [k[0] for k in rebuilt.keys] == [1, 3]
+    assert rebuilt.warnings and "trial_0002.json" in rebuilt.warnings[0]
+
+
+def test_a_corrupt_or_unwritable_index_falls_back_to_the_files(tmp_path):
+    store = make_study(tmp_path / "s", count=3)
+    load_index(store)
+    index_path(store).write_text("garbage\n")
+    assert [k[0] for k in load_index(store).keys] == [1, 2, 3]
+    cache = index_path(store).parent
+    for path in cache.iterdir():
+        path.unlink()
+    cache.rmdir()
+    cache.write_text("a file where the cache folder would go: the index cannot be written")
+    assert [k[0] for k in load_index(store).keys] == [1, 2, 3]
+    assert cache.is_file()
+
+
+def test_summaries_keep_record_order_and_inactive_parameters(tmp_path):
+    store = make_study(tmp_path / "s", count=2)
+    store.write_trial(
+        TrialRecord(id=3, status=TrialStatus.COMPLETED, hyperparameters={"lr": 0.1}, score=0.2)
+    )
+    summaries = load_index(store).summaries()
+    assert summaries[2]["hyperparameters"] == {"lr": 0.1}
+    expected = TrialRecord.from_dict(json.loads(store.trial_path(3).read_text())).to_dict()
+    expected.pop("history")
+    assert list(summaries[2]) == list(expected)
+    assert summaries[2] == expected

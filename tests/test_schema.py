@@ -1,0 +1,68 @@
+"""The config's JSON Schema: every shipped config validates, typical mistakes do not."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+import yaml
+
+from tests.conftest import REPO, run_cli
+from tuner_cli.schema import config_schema
+
+jsonschema = pytest.importorskip("jsonschema")
+
+SHIPPED = sorted([*REPO.glob("configs/*.yaml"), *REPO.glob("examples/*.yaml")])
+
+
+@pytest.fixture(scope="module")
+def validator():
+    schema = config_schema()
+    jsonschema.Draft7Validator.check_schema(schema)
+    return jsonschema.Draft7Validator(schema)
+
+
+def test_cli_prints_the_schema_and_writes_a_file(tmp_path):
+    result = run_cli("schema")
+    assert result.returncode == 0, result.stderr
+    printed = json.loads(result.stdout)
+    assert printed["$schema"] == "http://json-schema.org/draft-07/schema#"
+    assert printed["title"] == "kt-run config"
+    written = run_cli("schema", "--output", str(tmp_path / "kt-run.schema.json"))
+    assert written.returncode == 0
+    assert json.loads((tmp_path / "kt-run.schema.json").read_text()) == printed
+
+
+@pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
+def test_shipped_configs_validate(validator, path: Path):
+    errors = list(validator.iter_errors(yaml.safe_load(path.read_text())))
+    assert errors == []
+
+
+BASE = {
+    "name": "s",
+    "data": {"source": "sklearn", "name": "digits"},
+    "search_space": {"units": {"type": "int", "min": 8, "max": 64}},
+    "model": {"layers": [{"Dense": {"units": "$units"}}], "loss": "mse"},
+    "training": {"epochs": "$epochs", "batch_size": 32},
+    "logging": {"tensorboard": "tb", "mlflow": "file:./mlruns"},
+}
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"strategy": {"nmae": "random"}},
+        {"strategy": {"name": "annealing"}},
+        {"strategy": {"max_trials": 0}},
+        {"search_space": {"units": {"type": "int", "min": "eight", "max": 64}}},
+        {"search_space": {"units": {"type": "integer", "min": 8, "max": 64}}},
+        {"training": {"epochs": "ten"}},
+        {"logging": {"wandb": "x"}},
+        {"models": "some"},
+    ],
+)
+def test_mistakes_are_flagged(validator, change):
+    assert validator.is_valid(BASE)
+    assert not validator.is_valid({**BASE, **change})

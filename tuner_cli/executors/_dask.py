@@ -31,6 +31,7 @@ from tuner_cli.worker import IgnoreInterrupts, WorkerReply, run_trial
 POLL_S = 0.1
 CLUSTER_INFO_TTL_S = 2.0
 NO_WORKERS_WARNING_S = 10.0
+EXIT_CODE_WAIT_S = 3.0
 KEY_PREFIX = "kt-run-trial-"
 
 
@@ -66,6 +67,7 @@ class DaskExecutor:
         self.recycle_after = recycle_after
         self.recycle_memory = recycle_memory
         self.exit_codes = exit_codes if exit_codes is not None else {}
+        self.nannies_here = exit_codes is not None
         self.owned_cluster = owned_cluster
         self.address = client.scheduler.address
         self.topic = f"kt-run-progress-{uuid.uuid4().hex}"
@@ -161,7 +163,7 @@ class DaskExecutor:
     def _died(self, error: KilledWorker) -> TrialOutcome:
         worker = error.last_worker
         rss = self._memory_kills.get(worker.address)
-        code = self.exit_codes.get(worker.address)
+        code = self._exit_code(worker.address)
         if rss is not None:
             cause = (
                 f"worker process was stopped for going over its memory limit "
@@ -178,6 +180,14 @@ class DaskExecutor:
             error={"message": cause, "traceback": ""},
             worker=f"{worker.address} (pid {worker.pid})" if worker.pid else worker.address,
         )
+
+    def _exit_code(self, address: str) -> int | None:
+        """The scheduler may notice the lost connection before the nanny sees the process
+        end, so a local nanny gets a moment to record the exit code."""
+        deadline = time.monotonic() + (EXIT_CODE_WAIT_S if self.nannies_here else 0)
+        while address not in self.exit_codes and time.monotonic() < deadline:
+            time.sleep(0.02)
+        return self.exit_codes.get(address)
 
     def _maybe_recycle(self, reply: WorkerReply) -> None:
         """Replace a worker process that ran its share of trials or holds too much memory.
@@ -264,11 +274,11 @@ class DaskExecutor:
         return self._info
 
     def _scheduler_allowed_failures(self) -> int:
-        return int(self.client.run_on_scheduler(_allowed_failures))
-
-
-def _allowed_failures(dask_scheduler: Any) -> int:
-    return dask_scheduler.allowed_failures
+        """How often Dask reruns a trial whose worker died; an inline function travels by
+        value, so a scheduler without kt-run installed can run it."""
+        return int(
+            self.client.run_on_scheduler(lambda dask_scheduler: dask_scheduler.allowed_failures)
+        )
 
 
 def _describe_exit(code: int) -> str:

@@ -1,0 +1,247 @@
+"""Where trials run: local worker processes, crashes, recycling, progress (real processes)."""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import cli_env, run_cli
+from tuner_cli.config import ExecutionConfig, load_config, parse_resources, parse_size
+from tuner_cli.errors import UsageError
+from tuner_cli.executors import execution_settings
+
+OBJECTIVE = '''\
+import os
+import time
+from pathlib import Path
+
+
+def measure(hp, budget):
+    """Records which process ran it; some values of x misbehave on purpose."""
+    Path(f"started_{hp['x']}").write_text(str(os.getpid()))
+    if hp["x"] == 3 and os.environ.get("KT_TEST_EXIT"):
+        os._exit(1)
+    if hp["x"] == 4 and os.environ.get("KT_TEST_ALLOCATE"):
+        hog = bytearray(b"x") * (800 * 2**20)
+        time.sleep(5)
+        del hog
+    time.sleep(float(os.environ.get("KT_TEST_SLEEP", "0.2")))
+    threads = float(os.environ.get("TF_NUM_INTRAOP_THREADS", "0"))
+    return {"score": float(hp["x"]), "pid": float(os.getpid()), "threads": threads}
+'''
+
+
+def objective_config(trials: int = 6, execution: str = "") -> str:
+    return f"""\
+name: where
+seed: 1
+objective_function: measure:measure
+search_space:
+  x: {{type: int, min: 0, max: {trials - 1}}}
+strategy: {{name: grid, objective: {{name: score, direction: max}}, max_trials: {trials}}}
+{execution}"""
+
+
+@pytest.fixture
+def objective_study(tmp_path: Path):
+    (tmp_path / "measure.py").write_text(OBJECTIVE)
+
+    def write(trials: int = 6, execution: str = "") -> Path:
+        path = tmp_path / "where.yaml"
+        path.write_text(objective_config(trials, execution))
+        return path
+
+    return write
+
+
+def records(folder: Path, name: str = "where") -> list[dict]:
+    trials = sorted((folder / "results" / name / "trials").glob("trial_*.json"))
+    return [json.loads(p.read_text()) for p in trials]
+
+
+def test_two_workers_run_trials_in_two_processes(objective_study, tmp_path):
+    objective_study(trials=6)
+    result = run_cli("search", "where.yaml", "--workers", "2", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    found = records(tmp_path)
+    assert sorted(r["hyperparameters"]["x"] for r in found) == list(range(6))
+    assert all(r["status"] == "completed" for r in found)
+    workers = {r["worker"] for r in found}
+    assert len(workers) == 2
+    assert {f"{r['worker'].split(':')[-1]}" for r in found} == {
+        str(int(r["metrics"]["pid"])) for r in found
+    }
+    assert os.getpid() not in {int(r["metrics"]["pid"]) for r in found}
+    cores = os.cpu_count() or 1
+    assert {r["metrics"]["threads"] for r in found} == {float(max(1, cores // 2))}
+
+
+def test_a_trial_that_kills_its_worker_fails_alone(objective_study, tmp_path):
+    objective_study(trials=6)
+    result = run_cli("search", "where.yaml", "--workers", "2", cwd=tmp_path, KT_TEST_EXIT="1")
+    assert result.returncode == 0, result.stderr
+    by_x = {r["hyperparameters"]["x"]: r for r in records(tmp_path)}
+    assert sorted(by_x) == list(range(6))
+    assert by_x[3]["status"] == "failed"
+    assert by_x[3]["error"]["message"] == "worker process died (exit code 1)"
+    assert all(by_x[x]["status"] == "completed" for x in by_x if x != 3)
+    assert "trial 4 failed: worker process died (exit code 1)" in result.stderr
+
+
+def test_a_trial_past_the_memory_limit_fails_alone(objective_study, tmp_path):
+    objective_study(trials=6, execution="execution: {memory_limit: 400MB}\n")
+    result = run_cli("search", "where.yaml", cwd=tmp_path, KT_TEST_ALLOCATE="1")
+    assert result.returncode == 0, result.stderr
+    by_x = {r["hyperparameters"]["x"]: r for r in records(tmp_path)}
+    assert by_x[4]["status"] == "failed"
+    assert "over its memory limit" in by_x[4]["error"]["message"]
+    assert "limit 381 MiB" in by_x[4]["error"]["message"]
+    assert all(by_x[x]["status"] == "completed" for x in by_x if x != 4)
+    assert by_x[5]["worker"] != by_x[3]["worker"]
+
+
+def test_workers_are_replaced_after_recycle_after_trials(objective_study, tmp_path):
+    objective_study(trials=6)
+    result = run_cli("search", "where.yaml", "--recycle-after", "2", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    found = records(tmp_path)
+    assert [r["status"] for r in found] == ["completed"] * 6
+    pids = [int(r["metrics"]["pid"]) for r in found]
+    assert pids[0] == pids[1] and pids[2] == pids[3] and pids[4] == pids[5]
+    assert len(set(pids)) == 3
+
+
+def test_workers_zero_trains_in_the_driver(objective_study, tmp_path):
+    objective_study(trials=3)
+    result = run_cli("search", "where.yaml", "--workers", "0", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert len({r["metrics"]["pid"] for r in records(tmp_path)}) == 1
+
+
+def test_ctrl_c_reaching_a_worker_does_not_stop_its_trial(objective_study, tmp_path):
+    """A terminal sends SIGINT to the whole process group; the driver decides what it means."""
+    objective_study(trials=2)
+    driver = subprocess.Popen(
+        [sys.executable, "-m", "tuner_cli", "search", "where.yaml", "--workers", "1"],
+        cwd=tmp_path,
+        env=cli_env(KT_TEST_SLEEP="3"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        started = tmp_path / "started_0"
+        deadline = time.monotonic() + 60
+        while not started.exists() and time.monotonic() < deadline:
+            time.sleep(0.1)
+        os.kill(int(started.read_text()), signal.SIGINT)
+        _, stderr = driver.communicate(timeout=120)
+    finally:
+        driver.kill()
+    assert driver.returncode == 0, stderr
+    assert [r["status"] for r in records(tmp_path)] == ["completed", "completed"]
+
+
+def test_execution_section_and_options_are_free_to_change_on_resume(objective_study, tmp_path):
+    objective_study(trials=3, execution="execution: {workers: 2, recycle_after: 5}\n")
+    assert run_cli("search", "where.yaml", "--max-trials", "2", cwd=tmp_path).returncode == 0
+    objective_study(trials=3, execution="execution: {workers: 0}\n")
+    result = run_cli("search", "where.yaml", "--max-trials", "3", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert len(records(tmp_path)) == 3
+
+
+def test_command_line_options_override_the_execution_section(objective_study):
+    study = load_config(objective_study(execution="execution: {workers: 3, memory_limit: 1GB}\n"))
+    settings = execution_settings(study.config.execution, workers=1, memory_limit=None)
+    assert settings.workers == 1
+    assert settings.memory_limit_bytes() == 10**9
+    with pytest.raises(UsageError, match="--memory-limit: not a size"):
+        execution_settings(study.config.execution, memory_limit="lots")
+    with pytest.raises(UsageError, match="--resources: not a resource"):
+        execution_settings(study.config.execution, resources="GPU")
+
+
+def test_sizes_and_resources_parse_like_dask():
+    assert parse_size("2GB") == 2 * 10**9
+    assert parse_size("2GiB") == 2 * 2**30
+    assert parse_size("512 MiB") == 512 * 2**20
+    assert parse_resources("GPU=1, MEM=2.5") == {"GPU": 1.0, "MEM": 2.5}
+    assert ExecutionConfig().workers == 1
+    for bad in ("0GB", "2PB", "-1"):
+        with pytest.raises(ValueError):
+            parse_size(bad)
+
+
+def test_resources_need_a_scheduler(objective_study, tmp_path):
+    objective_study(trials=1)
+    result = run_cli("search", "where.yaml", "--resources", "GPU=1", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "--scheduler" in result.stderr
+    assert not (tmp_path / "results" / "where" / "trials").exists() or not records(tmp_path)
+
+
+KERAS = """\
+name: tiny-keras
+seed: 3
+data: {source: sklearn, name: digits, scale: standard}
+search_space:
+  units: {type: choice, values: [8, 16, 24, 32]}
+model:
+  layers:
+    - Dense: {units: $units, activation: relu}
+    - Dense: {units: 10, activation: softmax}
+  loss: sparse_categorical_crossentropy
+  metrics: [accuracy]
+training: {epochs: 2, batch_size: 128}
+strategy: {name: grid, objective: val_accuracy, max_trials: 4}
+"""
+
+
+@pytest.mark.slow
+def test_keras_trials_on_two_workers(tmp_path):
+    (tmp_path / "tiny.yaml").write_text(KERAS)
+    result = run_cli("search", "tiny.yaml", "--workers", "2", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    found = records(tmp_path, "tiny-keras")
+    assert sorted(r["hyperparameters"]["units"] for r in found) == [8, 16, 24, 32]
+    assert all(r["status"] == "completed" and len(r["history"]) == 2 for r in found)
+    assert len({r["worker"] for r in found}) == 2
+    assert (tmp_path / "results" / "tiny-keras" / "models").is_dir()
+
+
+@pytest.mark.slow
+def test_epoch_progress_reaches_the_driver(tmp_path):
+    from tuner_cli.execution import TrialTask
+    from tuner_cli.executors import make_executor
+    from tuner_cli.trial import TrialStatus
+
+    (tmp_path / "tiny.yaml").write_text(KERAS)
+    study = load_config(tmp_path / "tiny.yaml")
+    seen: list[tuple[int, int, int]] = []
+    warnings: list[str] = []
+
+    def on_progress(trial_id: int, epoch: int, epochs: int, logs: dict[str, float]) -> bool:
+        assert "val_accuracy" in logs
+        seen.append((trial_id, epoch, epochs))
+        return False
+
+    executor = make_executor(study, ExecutionConfig(workers=2), None, on_progress, warnings.append)
+    try:
+        assert executor.slots == 2
+        futures = {executor.submit(TrialTask(i, {"units": 8 * i})) for i in (1, 2)}
+        while futures:
+            for future in executor.wait(futures):
+                futures.discard(future)
+                assert future.result().status is TrialStatus.COMPLETED
+    finally:
+        executor.close()
+    assert sorted(seen) == [(1, 1, 2), (1, 2, 2), (2, 1, 2), (2, 2, 2)]
+    assert warnings == []

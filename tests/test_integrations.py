@@ -1,0 +1,230 @@
+"""TensorBoard and MLflow logging, read back with their own readers; the event fan-out."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, run_cli
+from tests.test_read_commands import block_tensorflow
+from tuner_cli.config import load_config_text
+from tuner_cli.integrations import EventFanout
+from tuner_cli.runner import SearchEvents
+from tuner_cli.trial import TrialRecord, TrialStatus
+
+CONFIG = """\
+name: tracked
+seed: 1
+objective_function: objectives:quadratic
+search_space:
+  x: {type: float, min: -2.0, max: 2.0}
+  kind: {type: choice, values: [a, b]}
+  flag: {type: bool}
+strategy: {name: random, objective: {name: loss, direction: min}, max_trials: 4}
+"""
+
+OBJECTIVES = """\
+def quadratic(hp, budget):
+    if hp["x"] > 1.5:
+        raise ValueError("too far")
+    return {"loss": hp["x"] ** 2, "other": 1.0}
+"""
+
+
+def records() -> list[TrialRecord]:
+    history = [{"epoch": e, "loss": 1.0 / e, "val_loss": 1.5 / e} for e in (1, 2, 3)]
+    common = {"started_at": "2025-01-01T00:00:00+00:00", "finished_at": "2025-01-01T00:01:00+00:00"}
+    return [
+        TrialRecord(
+            id=1,
+            status=TrialStatus.COMPLETED,
+            hyperparameters={"x": 0.5, "kind": "a", "flag": True},
+            score=0.5,
+            history=history,
+            best_epoch=3,
+            **common,
+        ),
+        TrialRecord(
+            id=2,
+            status=TrialStatus.PRUNED,
+            hyperparameters={"x": -1.0, "kind": "b", "flag": False},
+            score=1.0,
+            history=history[:1],
+            best_epoch=1,
+            **common,
+        ),
+        TrialRecord(
+            id=3,
+            status=TrialStatus.FAILED,
+            hyperparameters={"x": 1.9, "kind": "a", "flag": False},
+            error={"message": "ValueError: too far", "traceback": ""},
+            **common,
+        ),
+    ]
+
+
+def study_config(tmp_path: Path, logging: str = ""):
+    text = CONFIG + logging
+    (tmp_path / "objectives.py").write_text(OBJECTIVES)
+    (tmp_path / "config.yaml").write_text(text)
+    return load_config_text(text, tmp_path / "config.yaml")
+
+
+def test_tensorboard_events_read_back_with_hparams(tmp_path):
+    """Written in a process where TensorFlow cannot be imported; read with EventAccumulator."""
+    study_config(tmp_path)
+    logdir = tmp_path / "tb"
+    script = (
+        "import sys; from pathlib import Path\n"
+        "from tests.test_integrations import records, study_config\n"
+        "from tuner_cli.integrations.tensorboard import TensorBoardLogger\n"
+        f"tmp = Path({str(tmp_path)!r})\n"
+        "logger = TensorBoardLogger(tmp / 'tb', study_config(tmp))\n"
+        "for record in records():\n"
+        "    logger.trial_finished(record, None)\n"
+        "assert 'tensorflow' not in sys.modules\n"
+    )
+    import subprocess
+
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        env={"PYTHONPATH": f"{block_tensorflow(tmp_path)}:{REPO}", "PATH": ""},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+    from tensorboard.plugins.hparams import api_pb2, metadata, plugin_data_pb2
+
+    run = EventAccumulator(str(logdir / "trial_0001"))
+    run.Reload()
+    assert sorted(run.Tags()["scalars"]) == ["loss", "val_loss"]
+    scalars = run.Scalars("loss")
+    assert [e.step for e in scalars] == [1, 2, 3]
+    assert [e.value for e in scalars] == pytest.approx([1.0, 0.5, 1 / 3])  # float32 on disk
+    content = run.PluginTagToContent("hparams")
+    start = plugin_data_pb2.HParamsPluginData.FromString(
+        content[metadata.SESSION_START_INFO_TAG]
+    ).session_start_info
+    assert start.hparams["x"].number_value == 0.5
+    assert start.hparams["kind"].string_value == "a"
+    assert start.hparams["flag"].bool_value is True
+    end = plugin_data_pb2.HParamsPluginData.FromString(content[metadata.SESSION_END_INFO_TAG])
+    assert end.session_end_info.status == api_pb2.STATUS_SUCCESS
+
+    failed = EventAccumulator(str(logdir / "trial_0003"))
+    failed.Reload()
+    end = plugin_data_pb2.HParamsPluginData.FromString(
+        failed.PluginTagToContent("hparams")[metadata.SESSION_END_INFO_TAG]
+    )
+    assert end.session_end_info.status == api_pb2.STATUS_FAILURE
+
+    root = EventAccumulator(str(logdir))
+    root.Reload()
+    experiment = plugin_data_pb2.HParamsPluginData.FromString(
+        root.PluginTagToContent("hparams")[metadata.EXPERIMENT_TAG]
+    ).experiment
+    infos = {h.name: h for h in experiment.hparam_infos}
+    assert list(infos) == ["x", "kind", "flag"]
+    assert infos["x"].domain_interval.max_value == 2.0
+    assert [v.string_value for v in infos["kind"].domain_discrete.values] == ["a", "b"]
+    assert [m.name.tag for m in experiment.metric_infos] == ["loss", "val_loss"]
+
+
+def test_mlflow_runs_in_a_file_store(tmp_path):
+    pytest.importorskip("mlflow")
+    from mlflow.tracking import MlflowClient
+
+    from tuner_cli.integrations.mlflow import MlflowLogger
+
+    uri = (tmp_path / "mlruns").as_uri()
+    logger = MlflowLogger(uri, study_config(tmp_path))
+    for record in records():
+        logger.trial_finished(record, None)
+    client = MlflowClient(tracking_uri=uri)
+    experiment = client.get_experiment_by_name("tracked")
+    runs = {
+        r.data.tags["kt_run.trial_id"]: r for r in client.search_runs([experiment.experiment_id])
+    }
+    assert sorted(runs) == ["1", "2", "3"]
+    first = runs["1"]
+    assert first.info.run_name == "trial_0001"
+    assert first.info.status == "FINISHED"
+    assert first.data.params == {"x": "0.5", "kind": "a", "flag": "True"}
+    history = client.get_metric_history(first.info.run_id, "loss")
+    assert [(m.step, m.value) for m in sorted(history, key=lambda m: m.step)] == [
+        (1, 1.0),
+        (2, 0.5),
+        (3, 1 / 3),
+    ]
+    assert first.data.metrics["score"] == 0.5
+    assert runs["2"].info.status == "KILLED"
+    assert runs["2"].data.tags["kt_run.status"] == "pruned"
+    assert runs["3"].info.status == "FAILED"
+    assert runs["3"].data.tags["kt_run.error"] == "ValueError: too far"
+
+
+def test_search_logs_to_both(tmp_path):
+    pytest.importorskip("mlflow")
+    study_config(tmp_path, "logging: {tensorboard: tb, mlflow: 'file:./mlruns'}\n")
+    result = run_cli("search", "config.yaml", "--workers", "0", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    trials = json.loads(run_cli("trials", "--format", "json", cwd=tmp_path).stdout)
+    assert len(trials) == 4
+    assert sorted(p.name for p in (tmp_path / "tb").glob("trial_*")) == [
+        f"trial_{t['id']:04d}" for t in trials
+    ]
+    from mlflow.tracking import MlflowClient
+
+    client = MlflowClient(tracking_uri=f"file:{tmp_path / 'mlruns'}")
+    experiment = client.get_experiment_by_name("tracked")
+    assert len(client.search_runs([experiment.experiment_id])) == 4
+
+
+def test_missing_tracker_package_is_a_config_error(tmp_path):
+    study_config(tmp_path, "logging: {mlflow: 'file:./mlruns'}\n")
+    blocker = tmp_path / "blocked" / "mlflow"
+    blocker.mkdir(parents=True)
+    (blocker / "__init__.py").write_text("raise ImportError('No module named mlflow')\n")
+    result = run_cli("search", "config.yaml", cwd=tmp_path, PYTHONPATH=str(blocker.parent))
+    assert result.returncode == 2
+    assert "logging.mlflow" in result.stderr
+    assert "pip install 'kt-run[mlflow]'" in result.stderr
+    assert not (tmp_path / "results" / "tracked" / "trials").exists()
+
+
+class _Recorder(SearchEvents):
+    def __init__(self):
+        self.calls: list[str] = []
+        self.warnings: list[str] = []
+
+    def trial_finished(self, record, best):
+        self.calls.append(f"finished {record.id}")
+
+    def epoch_ended(self, trial_id, epoch, epochs, logs):
+        self.calls.append(f"epoch {trial_id}.{epoch}")
+
+    def warning(self, message):
+        self.warnings.append(message)
+
+
+class _Broken(SearchEvents):
+    def trial_finished(self, record, best):
+        raise OSError("disk full")
+
+
+def test_fanout_reaches_everyone_and_drops_a_failing_tracker():
+    view, other = _Recorder(), _Recorder()
+    fanout = EventFanout(view, [_Broken(), other])
+    record = records()[0]
+    with fanout:
+        fanout.epoch_ended(1, 1, 3, {"loss": 1.0})
+        fanout.trial_finished(record, record)
+        fanout.trial_finished(record, record)
+    assert view.calls == ["epoch 1.1", "finished 1", "finished 1"]
+    assert other.calls == view.calls
+    assert view.warnings == ["_Broken stopped logging: OSError: disk full"]

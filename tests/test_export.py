@@ -1,0 +1,94 @@
+"""kt-run export: the kept model, or a retrained one, loads with Keras and predicts."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import run_cli
+
+CONFIG = """\
+name: export-me
+seed: 2
+models: best
+data: {source: sklearn, name: iris, scale: standard}
+search_space:
+  units: {type: int, min: 4, max: 8, step: 4}
+model:
+  layers:
+    - Dense: {units: $units, activation: relu}
+    - Dense: {units: 3, activation: softmax}
+  optimizer: {name: adam, learning_rate: 0.01}
+  loss: sparse_categorical_crossentropy
+  metrics: [accuracy]
+training: {epochs: 2, batch_size: 16}
+strategy: {name: grid, objective: val_accuracy, max_trials: 2}
+"""
+
+
+@pytest.fixture(scope="module")
+def searched(tmp_path_factory) -> Path:
+    folder = tmp_path_factory.mktemp("export")
+    (folder / "config.yaml").write_text(CONFIG)
+    result = run_cli("search", "config.yaml", "--workers", "0", cwd=folder)
+    assert result.returncode == 0, result.stderr
+    return folder
+
+
+def _predicts(path: Path) -> None:
+    from tuner_cli.keras_import import import_keras
+
+    keras = import_keras()
+    import numpy as np
+
+    model = keras.models.load_model(path)
+    predictions = model.predict(np.zeros((5, 4), dtype="float32"), verbose=0)
+    assert predictions.shape == (5, 3)
+    assert np.allclose(predictions.sum(axis=1), 1.0, atol=1e-4)
+
+
+@pytest.mark.slow
+def test_export_copies_the_kept_model(searched):
+    result = run_cli("export", "--output", "best.keras", cwd=searched)
+    assert result.returncode == 0, result.stderr
+    best = json.loads(run_cli("best", "--format", "json", cwd=searched).stdout)
+    assert f"trial {best['id']}'s saved model" in result.stdout
+    _predicts(searched / "best.keras")
+
+
+@pytest.mark.slow
+def test_export_retrains_on_all_the_data(searched):
+    result = run_cli("export", "--retrain", "--output", "out/retrained.keras", cwd=searched)
+    assert result.returncode == 0, result.stderr
+    assert "retrained for" in result.stdout
+    assert "on 150 rows" in result.stdout  # iris: training plus validation rows
+    _predicts(searched / "out" / "retrained.keras")
+
+
+@pytest.mark.slow
+def test_export_without_kept_models_needs_retrain(searched, tmp_path):
+    study = tmp_path / "results" / "export-me"
+    shutil.copytree(searched / "results" / "export-me", study)
+    config = study / "config.yaml"
+    config.write_text(config.read_text().replace("models: best", "models: none"))
+    shutil.rmtree(study / "models")
+    result = run_cli("export", str(study), "--output", str(tmp_path / "x.keras"))
+    assert result.returncode == 2
+    assert "models: none" in result.stderr
+    assert "--retrain" in result.stderr
+    assert not (tmp_path / "x.keras").exists()
+
+
+def test_export_checks_its_arguments(tmp_path):
+    from tests.test_read_commands import make_study
+
+    store = make_study(tmp_path / "study", count=3)
+    wrong_suffix = run_cli("export", str(store.root), "--output", str(tmp_path / "m.h5"))
+    assert wrong_suffix.returncode == 2
+    assert "must end in .keras" in wrong_suffix.stderr
+    failed = run_cli("export", str(store.root), "--trial", "99", "--output", "m.keras")
+    assert failed.returncode == 2
+    assert "no readable trial 99" in failed.stderr

@@ -4,7 +4,7 @@ PYTHON ?= python3
 BIN = $(VENV)/bin
 STAMP = $(VENV)/.installed
 
-.PHONY: install demo test test-fast lint format bench clean
+.PHONY: install demo test test-fast lint format bench clean chromium
 
 install: $(STAMP)
 
@@ -34,3 +34,8 @@ format: install
 
 clean:
 	rm -rf $(VENV) results .pytest_cache
+
+# The report's browser test needs Debian's chromium; skipped when it is already there.
+chromium:
+	@if [ -x /usr/bin/chromium ]; then echo "chromium: already installed"; else \
+		apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; fi

@@ -1,0 +1,210 @@
+"""Searches on a real Dask cluster: `dask scheduler` and two `dask worker`s on 127.0.0.1.
+
+The fixture starts them as subprocesses on free ports and always stops them. One worker offers
+a ``GPU=1`` resource (no GPU needed: Dask resources are only labels).
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import cli_env, run_cli
+
+DASK = str(Path(sys.executable).parent / "dask")
+
+OBJECTIVE = """\
+import os
+import time
+from pathlib import Path
+
+
+def measure(hp, budget):
+    Path(f"started_{hp['x']}").write_text(str(os.getpid()))
+    time.sleep(float(os.environ.get("KT_TEST_SLEEP", "0.2")))
+    return {"score": float(hp["x"]), "pid": float(os.getpid())}
+"""
+
+CONFIG = """\
+name: on-dask
+seed: 1
+objective_function: measure:measure
+search_space:
+  x: {type: int, min: 0, max: 5}
+strategy: {name: grid, objective: {name: score, direction: max}, max_trials: 6}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def stop(process: subprocess.Popen) -> None:
+    if process.poll() is None:
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+
+class Cluster:
+    def __init__(self, folder: Path, env: dict[str, str]):
+        self.port = free_port()
+        self.address = f"tcp://127.0.0.1:{self.port}"
+        self.folder = folder
+        self.env = env
+        self.scheduler: subprocess.Popen | None = None
+        self.workers: list[subprocess.Popen] = []
+
+    def start(self) -> None:
+        self.scheduler = self._spawn(
+            [DASK, "scheduler", "--host", "127.0.0.1", "--port", str(self.port)]
+            + ["--no-dashboard"],
+            "scheduler.log",
+        )
+        for i, extra in enumerate((["--resources", "GPU=1"], [])):
+            self.workers.append(
+                self._spawn(
+                    [DASK, "worker", self.address, "--nworkers", "1", "--nthreads", "1"]
+                    + ["--no-dashboard", "--host", "127.0.0.1", "--name", f"w{i}", *extra],
+                    f"worker{i}.log",
+                )
+            )
+        self.wait_for_workers(2)
+
+    def _spawn(self, command: list[str], log: str) -> subprocess.Popen:
+        handle = open(self.folder / log, "w")  # noqa: SIM115 - closed with the process
+        return subprocess.Popen(
+            command, cwd=self.folder, env=self.env, stdout=handle, stderr=subprocess.STDOUT
+        )
+
+    def wait_for_workers(self, n: int, timeout: float = 90) -> None:
+        from distributed import Client
+
+        with Client(self.address, timeout="30s", set_as_default=False) as client:
+            client.wait_for_workers(n, timeout=timeout)
+
+    def stop(self) -> None:
+        for process in [*self.workers, self.scheduler]:
+            if process is not None:
+                stop(process)
+
+
+@pytest.fixture
+def cluster(tmp_path: Path):
+    (tmp_path / "measure.py").write_text(OBJECTIVE)
+    (tmp_path / "on_dask.yaml").write_text(CONFIG)
+    running = Cluster(tmp_path, cli_env(KT_TEST_SLEEP="1"))
+    try:
+        running.start()
+        yield running
+    finally:
+        running.stop()
+
+
+def records(folder: Path) -> list[dict]:
+    trials = sorted((folder / "results" / "on-dask" / "trials").glob("trial_*.json"))
+    return [json.loads(p.read_text()) for p in trials]
+
+
+def search(cluster: Cluster, *extra: str) -> subprocess.Popen:
+    return subprocess.Popen(
+        [sys.executable, "-m", "tuner_cli", "search", "on_dask.yaml"]
+        + ["--scheduler", cluster.address, *extra],
+        cwd=cluster.folder,
+        env=cli_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+
+
+def wait_for_file(path: Path, timeout: float = 60) -> str:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if path.exists() and path.read_text():
+            return path.read_text()
+        time.sleep(0.05)
+    raise AssertionError(f"{path.name} never appeared")
+
+
+@pytest.mark.slow
+def test_search_through_a_scheduler_uses_both_workers(cluster):
+    result = run_cli("search", "on_dask.yaml", "--scheduler", cluster.address, cwd=cluster.folder)
+    assert result.returncode == 0, result.stderr
+    found = records(cluster.folder)
+    assert sorted(r["hyperparameters"]["x"] for r in found) == list(range(6))
+    assert all(r["status"] == "completed" for r in found)
+    assert len({r["worker"] for r in found}) == 2
+
+
+@pytest.mark.slow
+def test_resources_send_every_trial_to_the_worker_that_has_them(cluster):
+    result = run_cli(
+        "search",
+        "on_dask.yaml",
+        "--scheduler",
+        cluster.address,
+        "--resources",
+        "GPU=1",
+        cwd=cluster.folder,
+    )
+    assert result.returncode == 0, result.stderr
+    found = records(cluster.folder)
+    assert len(found) == 6
+    assert len({r["worker"] for r in found}) == 1
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_search_costs_no_trial(cluster):
+    driver = search(cluster)
+    try:
+        victim = int(wait_for_file(cluster.folder / "started_1"))
+        os.kill(victim, signal.SIGKILL)
+        _, stderr = driver.communicate(timeout=180)
+    finally:
+        stop(driver)
+    assert driver.returncode == 0, stderr
+    found = records(cluster.folder)
+    assert sorted(r["hyperparameters"]["x"] for r in found) == list(range(6))
+    assert all(r["status"] == "completed" for r in found), [r["status"] for r in found]
+    assert "was lost while running trial" in stderr
+    assert victim not in {int(r["metrics"]["pid"]) for r in found if r["id"] == 2}
+
+
+@pytest.mark.slow
+def test_losing_the_scheduler_stops_the_search_and_marks_trials_interrupted(cluster):
+    driver = search(cluster)
+    try:
+        wait_for_file(cluster.folder / "started_1")
+        stop(cluster.scheduler)
+        _, stderr = driver.communicate(timeout=120)
+    finally:
+        stop(driver)
+    assert driver.returncode == 1, stderr
+    assert "lost the connection to the Dask scheduler" in stderr
+    statuses = [r["status"] for r in records(cluster.folder)]
+    assert "running" not in statuses
+    assert "interrupted" in statuses
+
+
+def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
+    (tmp_path / "measure.py").write_text(OBJECTIVE)
+    (tmp_path / "on_dask.yaml").write_text(CONFIG)
+    address = f"tcp://127.0.0.1:{free_port()}"
+    result = run_cli("search", "on_dask.yaml", "--scheduler", address, cwd=tmp_path, timeout=120)
+    assert result.returncode == 1
+    assert f"cannot reach the Dask scheduler at {address}" in result.stderr
+    assert "Traceback" not in result.stderr

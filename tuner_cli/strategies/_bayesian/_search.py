@@ -1,0 +1,293 @@
+"""Bayesian optimisation: a Gaussian process over the trials so far, and an acquisition function.
+
+Each ``ask`` rebuilds everything from the records (seeded by the study seed and the number of
+records), so a resumed study proposes exactly what an uninterrupted one would have:
+
+1. The first ``num_initial_points`` trials follow a scrambled Sobol sequence.
+2. Then a GP is fitted on the finished trials (failed ones count as the worst score seen, so
+   the search steers away from what crashes); running trials enter as "kriging believer"
+   observations no better than the incumbent, so concurrent proposals spread out.
+3. The acquisition is maximised over random and local candidates, refined by L-BFGS-B on the
+   continuous parameters, then snapped to valid values; the best candidate whose configuration
+   has not run yet wins. Finite spaces are scored value by value and end when used up.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import cached_property
+
+import numpy as np
+from scipy.optimize import minimize
+from scipy.stats import qmc
+from threadpoolctl import ThreadpoolController
+
+from tuner_cli.space import config_key
+from tuner_cli.strategies._bayesian._acquisition import SCORES, score_gradient
+from tuner_cli.strategies._bayesian._encoding import SpaceEncoding
+from tuner_cli.strategies._bayesian._gp import GaussianProcess
+from tuner_cli.strategies.base import Proposal, Strategy
+from tuner_cli.trial import TrialRecord, TrialStatus
+
+ENUMERATE_BELOW = 5_000
+"""Finite spaces up to this size are scored exhaustively instead of sampled."""
+FIT_POINTS = 80
+"""Hyperparameters are fitted on at most this many trials (the best half and a random rest)."""
+MODEL_POINTS = 300
+"""The posterior conditions on at most this many trials, chosen the same way."""
+RANDOM_CANDIDATES = 1_000
+LOCAL_CANDIDATES = 100
+"""Perturbations around each of the best trials."""
+LOCAL_CENTRES = 5
+REFINE_STARTS = 4
+DECODE_LIMIT = 300
+"""Candidates decoded in order of acquisition before falling back to random sampling."""
+SAMPLING_ATTEMPTS = 2_000
+HEDGE_ARMS = ("ei", "pi", "lcb")
+PENDING = (TrialStatus.RUNNING, TrialStatus.INTERRUPTED)
+
+_threadpools = ThreadpoolController()
+
+
+@dataclass
+class _Data:
+    raw: np.ndarray
+    y: np.ndarray
+    """Observed values to minimise (scores negated for maximised objectives)."""
+    pending_raw: np.ndarray
+
+
+class BayesianSearch(Strategy):
+    """Gaussian-process Bayesian optimisation that never repeats a configuration."""
+
+    @cached_property
+    def encoding(self) -> SpaceEncoding:
+        return SpaceEncoding(self.space)
+
+    @cached_property
+    def num_initial_points(self) -> int:
+        configured = getattr(self.settings, "num_initial_points", None)
+        return configured or min(max(5, self.encoding.n_columns + 1), 20)
+
+    @cached_property
+    def acquisition(self) -> str:
+        return getattr(self.settings, "acquisition", None) or "ei"
+
+    @cached_property
+    def _finite(self) -> tuple[list[dict], list[str], np.ndarray] | None:
+        """Every configuration of a small finite space, with its key and raw row."""
+        size = self.space.size()
+        if size is None or size > ENUMERATE_BELOW:
+            return None
+        configs = list(self.space.grid())
+        raw = np.array([self.encoding.raw_from_config(c) for c in configs]).reshape(
+            len(configs), self.encoding.n_columns
+        )
+        return configs, [config_key(c) for c in configs], raw
+
+    @cached_property
+    def _sobol(self) -> np.ndarray:
+        d = self.encoding.n_columns
+        m = int(np.ceil(np.log2(self.num_initial_points + 64)))
+        cube = qmc.Sobol(d, scramble=True, seed=self.seed).random_base2(m)
+        return self.encoding.raw_from_unit_cube(cube)
+
+    def ask(self, trials: Sequence[TrialRecord]) -> Proposal | None:
+        with _threadpools.limit(limits=1):
+            return self._ask(trials)
+
+    def _ask(self, trials: Sequence[TrialRecord]) -> Proposal | None:
+        seen = {config_key(t.hyperparameters) for t in trials}
+        rng = np.random.default_rng([self.seed, len(trials)])
+        if self.encoding.n_columns == 0:
+            values = self.space.from_units({})
+            return None if config_key(values) in seen else Proposal(values)
+        finite_unseen = None
+        if self._finite is not None:
+            configs, keys, raw = self._finite
+            index = [i for i, key in enumerate(keys) if key not in seen]
+            if not index:
+                return None
+            finite_unseen = raw[index]
+        data = self._data(trials)
+        if len(trials) < self.num_initial_points or len(data.y) < 2:
+            return self._initial(len(trials), seen, rng)
+        proposal = self._model_based(data, seen, rng, finite_unseen)
+        return proposal or self._random(seen, rng)
+
+    def _data(self, trials: Sequence[TrialRecord]) -> _Data:
+        sign = -1.0 if self.objective.direction == "max" else 1.0
+        scored, failed, pending = [], [], []
+        for trial in trials:
+            row = self.encoding.raw_from_config(trial.hyperparameters)
+            if trial.status in PENDING:
+                pending.append(row)
+            elif trial.score is not None and np.isfinite(trial.score):
+                scored.append((row, sign * trial.score))
+            elif trial.status is TrialStatus.FAILED:
+                failed.append(row)
+        y = np.array([v for _, v in scored])
+        rows = [r for r, _ in scored]
+        if len(y) and failed:
+            rows += failed
+            y = np.concatenate([y, np.full(len(failed), y.max())])
+        n = self.encoding.n_columns
+        return _Data(
+            np.array(rows).reshape(len(rows), n), y, np.array(pending).reshape(len(pending), n)
+        )
+
+    def _initial(self, count: int, seen: set[str], rng: np.random.Generator) -> Proposal | None:
+        """The next Sobol point whose configuration has not run (ints may round together)."""
+        for row in self._sobol[count:]:
+            values = self.encoding.config_from_raw(row)
+            if config_key(values) not in seen:
+                return Proposal(values, fields={"proposed_by": "initial"})
+        return self._random(seen, rng)
+
+    def _random(self, seen: set[str], rng: np.random.Generator) -> Proposal | None:
+        if self._finite is not None:
+            configs, keys, _ = self._finite
+            unseen = [c for c, key in zip(configs, keys) if key not in seen]
+            if not unseen:
+                return None
+            return Proposal(
+                unseen[int(rng.integers(len(unseen)))], fields={"proposed_by": "random"}
+            )
+        for _ in range(SAMPLING_ATTEMPTS):
+            values = self.space.sample(rng)
+            if config_key(values) not in seen:
+                return Proposal(values, fields={"proposed_by": "random"})
+        return None
+
+    def _model_based(
+        self,
+        data: _Data,
+        seen: set[str],
+        rng: np.random.Generator,
+        finite_unseen: np.ndarray | None,
+    ) -> Proposal | None:
+        encoding = self.encoding
+        y = _standardise(data.y)
+        x = encoding.features(data.raw)
+        fit_rows = _subset(y, FIT_POINTS, rng)
+        gp = GaussianProcess.fit(x[fit_rows], y[fit_rows], rng)
+        model_rows = _subset(y, MODEL_POINTS, rng)
+        x, y = x[model_rows], y[model_rows]
+        gp = gp.with_data(x, y)
+        best = float(y.min())
+        if len(data.pending_raw):
+            x_pending = encoding.features(data.pending_raw)
+            lies = np.maximum(gp.predict(x_pending)[0], best)
+            gp = gp.with_data(np.vstack([x, x_pending]), np.concatenate([y, lies]))
+
+        if finite_unseen is not None:
+            candidates = finite_unseen
+        else:
+            candidates = np.vstack(
+                [encoding.sample_raw(rng, RANDOM_CANDIDATES), self._local(data, rng)]
+            )
+        mean, std = gp.predict(encoding.features(candidates))
+        name = self._choose_acquisition(mean, std, best, rng)
+        scores = SCORES[name](mean, std, best)
+        if finite_unseen is None and encoding.continuous_columns():
+            refined = self._refine(gp, candidates, scores, name, best)
+            candidates = np.vstack([candidates, refined])
+            scores = np.concatenate(
+                [scores, SCORES[name](*gp.predict(encoding.features(refined)), best)]
+            )
+        for i in np.argsort(-scores, kind="stable")[:DECODE_LIMIT]:
+            values = encoding.config_from_raw(candidates[i])
+            if config_key(values) not in seen:
+                return Proposal(values, fields={"proposed_by": f"model:{name}"})
+        return None
+
+    def _choose_acquisition(
+        self, mean: np.ndarray, std: np.ndarray, best: float, rng: np.random.Generator
+    ) -> str:
+        """For ``gp_hedge``: each acquisition nominates its best candidate, and the one whose
+        nominee the model expects to be lowest is most likely to be picked (a softmax). With no
+        state kept between proposals, this is a one-step version of the hedge."""
+        if self.acquisition != "gp_hedge":
+            return self.acquisition
+        nominees = np.array([mean[np.argmax(SCORES[a](mean, std, best))] for a in HEDGE_ARMS])
+        weights = np.exp(-(nominees - nominees.min()))
+        return HEDGE_ARMS[int(rng.choice(len(HEDGE_ARMS), p=weights / weights.sum()))]
+
+    def _local(self, data: _Data, rng: np.random.Generator) -> np.ndarray:
+        """Perturbations of the best trials: the acquisition's optimum is often near them."""
+        order = np.argsort(data.y, kind="stable")[:LOCAL_CENTRES]
+        centres = data.raw[order]
+        filler = self.encoding.sample_raw(rng, len(centres))
+        centres = np.where(np.isnan(centres), filler, centres)
+        rows = np.repeat(centres, LOCAL_CANDIDATES, axis=0)
+        scale = rng.choice([0.01, 0.05, 0.2], size=(len(rows), 1))
+        numeric = self.encoding.numeric_columns()
+        rows[:, numeric] = np.clip(
+            rows[:, numeric] + rng.normal(0.0, 1.0, (len(rows), len(numeric))) * scale, 0.0, 1.0
+        )
+        resample = rng.random(rows.shape) < 1.0 / self.encoding.n_columns
+        fresh = self.encoding.sample_raw(rng, len(rows))
+        categorical = np.ones(rows.shape[1], dtype=bool)
+        categorical[numeric] = False
+        rows = np.where(resample & categorical, fresh, rows)
+        return rows
+
+    def _refine(
+        self,
+        gp: GaussianProcess,
+        candidates: np.ndarray,
+        scores: np.ndarray,
+        name: str,
+        best: float,
+    ) -> np.ndarray:
+        """L-BFGS-B on the active continuous parameters of the best few candidates."""
+        encoding = self.encoding
+        continuous = encoding.continuous_columns()
+        starts = candidates[np.argsort(-scores, kind="stable")[:REFINE_STARTS]]
+        active = encoding.active(starts)
+        features = encoding.features(starts)
+        refined = starts.copy()
+        for k, row in enumerate(starts):
+            columns = [i for i in continuous if active[k, i]]
+            if not columns:
+                continue
+            positions = [encoding.columns[i].first_feature for i in columns]
+            base = features[k].copy()
+
+            def negative(u: np.ndarray, base=base, positions=positions) -> tuple[float, np.ndarray]:
+                base[positions] = u
+                mean, std, d_mean, d_std = gp.predict_with_gradient(base)
+                value, grad = score_gradient(name, mean, std, d_mean, d_std, best)
+                return -value, -grad[positions]
+
+            result = minimize(
+                negative,
+                row[columns],
+                jac=True,
+                method="L-BFGS-B",
+                bounds=[(0.0, 1.0)] * len(columns),
+                options={"maxiter": 50},
+            )
+            refined[k, columns] = np.clip(result.x, 0.0, 1.0)
+        return refined
+
+
+def _standardise(y: np.ndarray) -> np.ndarray:
+    """Unit spread, with the worst value seen at 0, the GP's prior mean.
+
+    A pessimistic prior mean: far from the data the model expects nothing better than the
+    worst trial, so exploring there must be earned by uncertainty alone. On the benchmark
+    functions this beat centring on the mean clearly (no wasted corner proposals in 6-D).
+    """
+    return (y - y.max()) / (y.std() or 1.0)
+
+
+def _subset(y: np.ndarray, limit: int, rng: np.random.Generator) -> np.ndarray:
+    """All rows, or the best half of ``limit`` plus a random sample of the rest."""
+    if len(y) <= limit:
+        return np.arange(len(y))
+    order = np.argsort(y, kind="stable")
+    keep = order[: limit // 2]
+    rest = rng.choice(order[limit // 2 :], size=limit - limit // 2, replace=False)
+    return np.sort(np.concatenate([keep, rest]))

@@ -12,7 +12,9 @@ times each command as a fresh subprocess, several times, and prints the median a
 from __future__ import annotations
 
 import argparse
+import os
 import random
+import resource
 import statistics
 import subprocess
 import sys
@@ -117,13 +119,20 @@ def _record(trial_id: int, rng: random.Random) -> TrialRecord:
     )
 
 
-def median_seconds(command: list[str], repeats: int) -> float:
-    times = []
+def median_seconds(command: list[str], repeats: int) -> tuple[float, float]:
+    """Median wall time and median CPU time (user + system) of the command's process.
+
+    CPU time barely moves when other work shares the machine; wall time is what a user waits.
+    """
+    walls, cpus = [], []
     for _ in range(repeats):
+        before = resource.getrusage(resource.RUSAGE_CHILDREN)
         start = time.perf_counter()
         subprocess.run(command, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-        times.append(time.perf_counter() - start)
-    return statistics.median(times)
+        walls.append(time.perf_counter() - start)
+        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        cpus.append(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime)
+    return statistics.median(walls), statistics.median(cpus)
 
 
 def main() -> None:
@@ -143,9 +152,10 @@ def main() -> None:
         kt = [str(script)] if script.is_file() else [sys.executable, "-m", "tuner_cli"]
         # The first run after writing builds any derived cache; time warm answers.
         subprocess.run([*kt, "best", str(root)], check=True, capture_output=True)
-        floor = median_seconds([sys.executable, "-c", "pass"], args.repeats)
-        print(f"{'command':44} {'median':>8} {'x python -c pass':>17}")
-        print(f"{'python -c pass':44} {floor:8.3f} {1:17.1f}")
+        floor, floor_cpu = median_seconds([sys.executable, "-c", "pass"], args.repeats)
+        print(f"load average: {os.getloadavg()[0]:.2f} on {os.cpu_count()} CPUs")
+        print(f"{'command':44} {'wall s':>7} {'ratio':>6} {'cpu s':>7} {'ratio':>6}")
+        print(f"{'python -c pass':44} {floor:7.3f} {1:6.1f} {floor_cpu:7.3f} {1:6.1f}")
         for argv in (
             ["best"],
             ["best", "--format", "json"],
@@ -158,8 +168,11 @@ def main() -> None:
             ["show", "5000"],
             ["show", "5000", "--format", "json"],
         ):
-            seconds = median_seconds([*kt, *argv, str(root)], args.repeats)
-            print(f"{'kt-run ' + ' '.join(argv):44} {seconds:8.3f} {seconds / floor:17.1f}")
+            wall, cpu = median_seconds([*kt, *argv, str(root)], args.repeats)
+            print(
+                f"{'kt-run ' + ' '.join(argv):44} {wall:7.3f} {wall / floor:6.1f} "
+                f"{cpu:7.3f} {cpu / floor_cpu:6.1f}"
+            )
 
 
 if __name__ == "__main__":

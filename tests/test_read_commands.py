@@ -280,3 +280,23 @@ def test_summaries_keep_record_order_and_inactive_parameters(tmp_path):
     expected.pop("history")
     assert list(summaries[2]) == list(expected)
     assert summaries[2] == expected
+
+
+def test_fast_path_parses_plain_command_lines_and_defers_the_rest():
+    from tuner_cli.cli.best import BestFormat, best
+    from tuner_cli.cli.fastpath import parse
+
+    parsed = parse(best, ["dir", "-f", "env", "--top=2", "--fail-under", "-0.5"])
+    assert parsed["target"] == "dir"
+    assert parsed["fmt"] is BestFormat.env
+    assert parsed["top"] == 2
+    assert parsed["fail_under"] == -0.5
+    assert parse(best, [])["target"] is None
+    for deferred in (["--top", "0"], ["--format", "xml"], ["--nope"], ["a", "b"], ["--top"]):
+        assert parse(best, deferred) is None, deferred
+
+
+def test_deferred_command_lines_get_typers_messages(study):
+    result = run_cli("best", str(study), "--top", "0")
+    assert result.returncode == 2
+    assert "--top" in result.stderr

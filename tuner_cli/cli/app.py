@@ -83,8 +83,15 @@ def options(
 
 
 def main() -> None:
+    from tuner_cli.cli.fastpath import FAST_COMMANDS, run_fast
+
     try:
-        app()
+        if sys.argv[1:2] and sys.argv[1] in FAST_COMMANDS:
+            options(verbose=False, version=False)
+        if not run_fast(sys.argv[1:]):
+            app()
+    except typer.Exit as exc:
+        raise SystemExit(exc.exit_code) from None
     except KtRunError as exc:
         _report(str(exc), exc.exit_code)
     except KeyboardInterrupt:

@@ -45,3 +45,10 @@ chromium:
 bench-multifidelity: install
 	$(BIN)/python -m pip install --quiet -e ".[bench]"
 	OMP_NUM_THREADS=1 $(BIN)/python benchmarks/multifidelity.py --seeds 0 1 2 --max-epochs 9 --factor 3
+
+# Search quality of strategy bayesian against KerasTuner and Optuna (about 30 minutes; options:
+# BENCH_ARGS="--quick" or "--seeds 10 --trials 30 60 --functions branin mixed --jobs 2").
+.PHONY: bench-strategies
+bench-strategies: install
+	$(BIN)/python -m pip install --quiet -e ".[bench]"
+	OMP_NUM_THREADS=1 $(BIN)/python benchmarks/strategy_quality.py $(BENCH_ARGS)

@@ -99,11 +99,11 @@ class SpaceEncoding:
 
     def config_from_raw(self, row: np.ndarray) -> dict[str, Any]:
         units: dict[str, float] = {}
-        for value, column in zip(row, self.columns):
+        for value, column in zip(row, self.columns, strict=True):
             if np.isnan(value):
                 continue
-            units[column.name] = (
-                (value + 0.5) / column.categories if column.categories else float(value)
+            units[column.name] = float(
+                (value + 0.5) / column.categories if column.categories else value
             )
         return self.space.from_units(units)
 
@@ -152,9 +152,7 @@ class SpaceEncoding:
             if column.width == 0:
                 continue
             on = active[:, i]
-            if column.categories == 0:
-                out[:, column.first_feature] = np.where(on, raw[:, i], INACTIVE_NUMBER)
-            elif column.width == 1:
+            if column.width == 1:
                 out[:, column.first_feature] = np.where(on, raw[:, i], INACTIVE_NUMBER)
             else:
                 index = np.where(on, raw[:, i], 0).astype(int)
@@ -170,7 +168,7 @@ class SpaceEncoding:
         """
         conditions = self.space.params[name].conditions()
         tests: list[tuple[str | None, Any]] = []
-        for parent, allowed in conditions.items():
+        for parent in conditions:
             parent_param = self.space.params[parent]
             others = {p: values[0] for p, values in conditions.items() if p != parent}
             if isinstance(parent_param, FixedParam):

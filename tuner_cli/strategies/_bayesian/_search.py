@@ -148,7 +148,7 @@ class BayesianSearch(Strategy):
     def _random(self, seen: set[str], rng: np.random.Generator) -> Proposal | None:
         if self._finite is not None:
             configs, keys, _ = self._finite
-            unseen = [c for c, key in zip(configs, keys) if key not in seen]
+            unseen = [c for c, key in zip(configs, keys, strict=True) if key not in seen]
             if not unseen:
                 return None
             return Proposal(

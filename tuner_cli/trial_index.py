@@ -65,6 +65,24 @@ class TrialIndex:
         """Each trial as its record minus ``history`` (and minus the error's traceback)."""
         return _decode(self.header, self.keys, json.loads(self._lines[3]))
 
+    def flat(self) -> tuple[list[str], list[str], list[list[Any]]]:
+        """Hyperparameter and metric names, and per trial ``[id, status, score, best_epoch,
+        duration_s, *hyperparameters, *metrics]`` (None where absent): tables without dicts."""
+        hp_names, metric_names = self.header["hp_names"], self.header["metric_names"]
+        full_hp, full_metrics = (1 << len(hp_names)) - 1, (1 << len(metric_names)) - 1
+        split = len(_TIMES)
+        result = []
+        for (trial_id, status, score), row in zip(
+            self.keys, json.loads(self._lines[3]), strict=True
+        ):
+            hp_mask, hp_values, metric_mask, metric_values = row[split : split + 4]
+            if hp_mask != full_hp:
+                hp_values = _spread(hp_names, hp_mask, hp_values)
+            if metric_mask != full_metrics:
+                metric_values = _spread(metric_names, metric_mask, metric_values)
+            result.append([trial_id, status, score, row[0], row[3], *hp_values, *metric_values])
+        return hp_names, metric_names, result
+
     def record(self, trial_id: int) -> TrialRecord | None:
         """One full record, read from its own file."""
         return read_record(self.store, trial_id)
@@ -261,6 +279,11 @@ def _mask(names: list[str], values: dict[str, Any]) -> tuple[int, list[Any]]:
             mask |= 1 << bit
             present.append(values[name])
     return mask, present
+
+
+def _spread(names: list[str], mask: int, values: list[Any]) -> list[Any]:
+    it = iter(values)
+    return [next(it) if mask >> bit & 1 else None for bit in range(len(names))]
 
 
 def _unmask(names: list[str], mask: int, values: list[Any]) -> dict[str, Any]:

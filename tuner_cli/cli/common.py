@@ -127,19 +127,17 @@ def format_duration(seconds: float | None) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
-def plain_table(headers: list[str], rows: list[list[str]], left: Sequence[int] = (0,)) -> str:
+def plain_table(
+    headers: list[str], rows: Sequence[Sequence[str]], left: Sequence[int] = (0,)
+) -> str:
     """Space-aligned columns: the ``left`` ones left-aligned, the rest (numbers) to the right."""
     widths = [len(h) for h in headers]
-    for row in rows:
-        widths = [max(w, len(cell)) for w, cell in zip(widths, row, strict=True)]
-
-    def line(cells: list[str]) -> str:
-        return "  ".join(
-            cell.ljust(w) if i in left else cell.rjust(w)
-            for i, (cell, w) in enumerate(zip(cells, widths, strict=True))
-        ).rstrip()
-
-    return "\n".join([line(headers), line(["-" * w for w in widths]), *map(line, rows)]) + "\n"
+    for i, column in enumerate(zip(*rows, strict=True)):
+        widths[i] = max(widths[i], *map(len, column))
+    pattern = "  ".join(f"{{:{'<' if i in left else '>'}{w}}}" for i, w in enumerate(widths))
+    lines = [pattern.format(*headers), pattern.format(*("-" * w for w in widths))]
+    lines += [pattern.format(*row) for row in rows]
+    return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
 def summaries_table(summaries: list[dict[str, Any]], objective: Objective) -> str:
@@ -147,13 +145,26 @@ def summaries_table(summaries: list[dict[str, Any]], objective: Objective) -> st
     names: list[str] = []
     for summary in summaries:
         names += [n for n in summary["hyperparameters"] if n not in names]
+    rows = [
+        [s["id"], s["status"], s["score"], s.get("best_epoch"), s.get("duration_s")]
+        + [s["hyperparameters"].get(n) for n in names]
+        for s in summaries
+    ]
+    return flat_table(names, rows, objective)
+
+
+def flat_table(names: list[str], rows: list[list[Any]], objective: Objective) -> str:
+    """Rows of ``[id, status, score, best_epoch, duration_s, *hyperparameters]``, formatted
+    column by column (10,000 rows must print in a fraction of a second)."""
     headers = ["trial", "status", f"{objective.name} ({objective.direction})", *names]
-    rows = []
-    for s in summaries:
-        hp = s["hyperparameters"]
-        rows.append(
-            [str(s["id"]), s["status"], format_value(s["score"])]
-            + [format_value(hp[n]) if n in hp else "-" for n in names]
-            + [format_value(s.get("best_epoch")), format_duration(s.get("duration_s"))]
-        )
-    return plain_table([*headers, "epoch", "time"], rows, left=(1,))
+    width = 5 + len(names)
+    columns = list(zip(*(row[:width] for row in rows), strict=True)) or [()] * width
+    cells = [
+        list(map(str, columns[0])),
+        list(columns[1]),
+        list(map(format_value, columns[2])),
+        *[list(map(format_value, column)) for column in columns[5:]],
+        list(map(format_value, columns[3])),
+        list(map(format_duration, columns[4])),
+    ]
+    return plain_table([*headers, "epoch", "time"], list(zip(*cells, strict=True)), left=(1,))

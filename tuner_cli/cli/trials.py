@@ -2,6 +2,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 from enum import Enum
 from pathlib import Path
 from typing import Any
@@ -11,11 +12,10 @@ import typer
 from tuner_cli.cli.common import (
     OutputOption,
     emit,
+    flat_table,
     locate_study,
     ranked,
     study_objective,
-    summaries_table,
-    to_json,
     use_rich,
 )
 from tuner_cli.errors import UsageError
@@ -50,46 +50,54 @@ def trials(
     store = locate_study(target, output)
     objective = study_objective(store)
     index = load_index(store)
-    records = index.summaries()
-    if status:
-        records = [r for r in records if r["status"] == status]
-    if sort == "score":
-        records = ranked(records, objective, score=lambda r: r["score"], ident=lambda r: r["id"])
     if fmt is TrialsFormat.json:
-        emit(to_json(records))
+        records = index.summaries()
+        if status:
+            records = [r for r in records if r["status"] == status]
+        if sort == "score":
+            records = ranked(
+                records, objective, score=lambda r: r["score"], ident=lambda r: r["id"]
+            )
+        emit(json_lines(records))
         return
+    hp_names, metric_names, rows = index.flat()
+    if status:
+        rows = [r for r in rows if r[1] == status]
+    if sort == "score":
+        rows = ranked(rows, objective, score=lambda r: r[2], ident=lambda r: r[0])
     if fmt is TrialsFormat.csv:
-        emit(to_csv(records))
+        emit(to_csv(hp_names, metric_names, rows))
         return
     for warning in index.warnings:
         typer.echo(f"warning: {warning}", err=True)
-    title = f"{store.root.name}: {len(records)} trials"
-    if use_rich(len(records)):
+    title = f"{store.root.name}: {len(rows)} trials"
+    if use_rich(len(rows)):
         from tuner_cli.console import console, trials_table
         from tuner_cli.trial import TrialRecord
 
-        full = [TrialRecord.from_dict(r) for r in records]
+        wanted = {r[0] for r in rows}
+        order = {r[0]: i for i, r in enumerate(rows)}
+        full = sorted(
+            (TrialRecord.from_dict(r) for r in index.summaries() if r["id"] in wanted),
+            key=lambda r: order[r.id],
+        )
         console.print(trials_table(full, objective, title=title))
     else:
         emit(title)
-        emit(summaries_table(records, objective))
+        emit(flat_table(hp_names, rows, objective))
 
 
-def to_csv(records: list[dict[str, Any]]) -> str:
+def json_lines(records: list[dict[str, Any]]) -> str:
+    """A JSON array with one record per line: valid JSON, greppable, and quick to write."""
+    if not records:
+        return "[]"
+    return "[\n" + ",\n".join(json.dumps(r) for r in records) + "\n]"
+
+
+def to_csv(hp_names: list[str], metric_names: list[str], rows: list[list[Any]]) -> str:
     """One row per trial; hyperparameters and best-epoch metrics get a column each."""
-    hp_names: list[str] = []
-    metric_names: list[str] = []
-    for record in records:
-        hp_names += [n for n in record["hyperparameters"] if n not in hp_names]
-        metric_names += [n for n in record["metrics"] if n not in metric_names and n != "epoch"]
     buffer = io.StringIO()
-    writer = csv.writer(buffer)
+    writer = csv.writer(buffer, lineterminator="\n")
     writer.writerow(["id", "status", "score", "best_epoch", "duration_s", *hp_names, *metric_names])
-    for r in records:
-        hp, metrics = r["hyperparameters"], r["metrics"]
-        writer.writerow(
-            [r["id"], r["status"], r["score"], r["best_epoch"], r["duration_s"]]
-            + [hp.get(n, "") for n in hp_names]
-            + [metrics.get(n, "") for n in metric_names]
-        )
+    writer.writerows(rows)
     return buffer.getvalue()

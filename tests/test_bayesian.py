@@ -1,0 +1,311 @@
+"""The Bayesian strategy: never repeats, categories and conditions, concurrency, resume, quality."""
+
+from __future__ import annotations
+
+import json
+import math
+import statistics
+from collections.abc import Callable
+
+import numpy as np
+import pytest
+from scipy.optimize import approx_fprime
+
+from tuner_cli.config import StrategyConfig
+from tuner_cli.objective import Objective
+from tuner_cli.space import (
+    BoolParam,
+    ChoiceParam,
+    FixedParam,
+    FloatParam,
+    IntParam,
+    SearchSpace,
+    config_key,
+)
+from tuner_cli.strategies import make_strategy
+from tuner_cli.strategies._bayesian._encoding import SpaceEncoding
+from tuner_cli.strategies._bayesian._gp import GaussianProcess, _neg_log_posterior
+from tuner_cli.trial import TrialRecord, TrialStatus
+
+MIN = Objective("value", "min")
+
+
+def bayesian(space: SearchSpace, seed: int = 0, objective: Objective = MIN, **settings):
+    config = StrategyConfig(name="bayesian", objective={"name": "value", "direction": "min"})
+    return make_strategy("bayesian", space, objective, seed, config.model_copy(update=settings))
+
+
+def drive(
+    strategy, fn: Callable[[dict], float], trials: int, records: list | None = None
+) -> list[TrialRecord]:
+    """Ask and record completed trials, as the search loop does."""
+    records = list(records or [])
+    for _ in range(trials):
+        proposal = strategy.ask(records)
+        if proposal is None:
+            break
+        hp = proposal.hyperparameters
+        records.append(TrialRecord(len(records) + 1, TrialStatus.COMPLETED, hp, score=fn(hp)))
+    return records
+
+
+def branin_space() -> SearchSpace:
+    return SearchSpace(
+        {
+            "x1": FloatParam(type="float", min=-5.0, max=10.0),
+            "x2": FloatParam(type="float", min=0.0, max=15.0),
+        }
+    )
+
+
+def branin(hp: dict) -> float:
+    x1, x2 = hp["x1"], hp["x2"]
+    b, c, t = 5.1 / (4 * math.pi**2), 5 / math.pi, 1 / (8 * math.pi)
+    return (x2 - b * x1**2 + c * x1 - 6) ** 2 + 10 * (1 - t) * math.cos(x1) + 10
+
+
+def conditional_space() -> SearchSpace:
+    return SearchSpace(
+        {
+            "optimizer": ChoiceParam(type="choice", values=["adam", "sgd", "rmsprop"]),
+            "momentum": FloatParam(type="float", min=0.0, max=0.9, when={"optimizer": "sgd"}),
+            "nesterov": BoolParam(type="bool", when={"optimizer": "sgd"}),
+            "learning_rate": FloatParam(type="float", min=1e-4, max=1e-1, sampling="log"),
+            "units": IntParam(type="int", min=16, max=512, sampling="log"),
+            "epochs": FixedParam(type="fixed", value=3),
+        }
+    )
+
+
+def training_like(hp: dict) -> float:
+    value = (math.log10(hp["learning_rate"]) + 2.5) ** 2 + (math.log2(hp["units"]) - 7) ** 2 / 4
+    if hp["optimizer"] == "sgd":
+        value += (hp["momentum"] - 0.8) ** 2 + (0.0 if hp["nesterov"] else 0.1)
+    return value + {"adam": 0.3, "sgd": 0.0, "rmsprop": 0.5}[hp["optimizer"]]
+
+
+def test_small_finite_space_runs_to_exhaustion_without_repeats():
+    space = SearchSpace(
+        {
+            "units": IntParam(type="int", min=8, max=32, step=8),
+            "activation": ChoiceParam(type="choice", values=["relu", "tanh", "gelu"]),
+            "batch_norm": BoolParam(type="bool"),
+        }
+    )
+    strategy = bayesian(space, num_initial_points=3)
+    records = drive(strategy, lambda hp: hp["units"] / 64 + (hp["activation"] == "tanh"), 60)
+    keys = [config_key(r.hyperparameters) for r in records]
+    assert len(records) == space.size() == 24
+    assert len(set(keys)) == len(keys)
+    assert strategy.ask(records) is None
+
+
+def test_int_rounding_never_repeats_in_a_large_space():
+    """Continuous candidates round onto few ints: each must still be new."""
+    space = SearchSpace(
+        {
+            "layers": IntParam(type="int", min=1, max=4),
+            "units": IntParam(type="int", min=1, max=3000, sampling="log"),
+        }
+    )
+    assert space.size() > 5_000  # sampled, not enumerated
+    records = drive(bayesian(space, num_initial_points=4), lambda hp: abs(hp["layers"] - 2), 25)
+    keys = [config_key(r.hyperparameters) for r in records]
+    assert len(keys) == 25 and len(set(keys)) == 25
+
+
+def test_failed_trials_are_not_proposed_again_and_count_as_seen():
+    space = SearchSpace({"a": IntParam(type="int", min=1, max=3), "b": BoolParam(type="bool")})
+    failed = [
+        TrialRecord(1, TrialStatus.FAILED, {"a": 2, "b": True}, error={"message": "boom"}),
+        TrialRecord(2, TrialStatus.FAILED, {"a": 3, "b": False}, error={"message": "boom"}),
+    ]
+    strategy = bayesian(space, num_initial_points=2)
+    records = drive(strategy, lambda hp: hp["a"], 10, failed)
+    assert len(records) == 6
+    assert len({config_key(r.hyperparameters) for r in records}) == 6
+    assert strategy.ask(records) is None
+
+
+def test_choice_is_encoded_as_categories_not_ordinals():
+    space = SearchSpace({"c": ChoiceParam(type="choice", values=["a", "b", "c", "d"])})
+    encoding = SpaceEncoding(space)
+    rows = np.array([encoding.raw_from_config({"c": v}) for v in "abcd"])
+    features = encoding.features(rows)
+    assert features.shape == (4, 4)
+    assert np.array_equal(features, np.eye(4))
+    distances = {
+        round(float(np.linalg.norm(features[i] - features[j])), 9)
+        for i in range(4)
+        for j in range(i)
+    }
+    assert distances == {round(math.sqrt(2), 9)}
+
+
+def test_categorical_optimum_in_the_middle_of_the_list_is_found():
+    """An ordinal encoding would expect 'c' to be like its neighbours, which are the worst."""
+    values = ["a", "b", "c", "d", "e"]
+    space = SearchSpace(
+        {
+            "c": ChoiceParam(type="choice", values=values),
+            "x": FloatParam(type="float", min=0.0, max=1.0),
+        }
+    )
+    scores = {"a": 1.0, "b": 3.0, "c": 0.0, "d": 3.0, "e": 1.0}
+    records = drive(
+        bayesian(space, num_initial_points=5), lambda hp: scores[hp["c"]] + (hp["x"] - 0.3) ** 2, 20
+    )
+    later = [r.hyperparameters["c"] for r in records[10:]]
+    assert later.count("c") >= 6
+
+
+def test_conditional_proposals_hold_only_active_parameters_in_range():
+    space = conditional_space()
+    records = drive(bayesian(space, num_initial_points=4, acquisition="ei"), training_like, 20)
+    for record in records:
+        hp = record.hyperparameters
+        assert ("momentum" in hp) == ("nesterov" in hp) == (hp["optimizer"] == "sgd")
+        assert set(hp) <= set(space.params)
+        for name, value in hp.items():
+            assert space.params[name].contains(value), (name, value)
+        json.dumps(hp)
+    assert {type(v) for r in records for v in r.hyperparameters.values()} <= {str, float, int, bool}
+
+
+@pytest.mark.parametrize("acquisition", ["ei", "pi", "lcb", "gp_hedge"])
+def test_every_acquisition_proposes_new_valid_configurations(acquisition):
+    space = conditional_space()
+    records = drive(
+        bayesian(space, seed=3, num_initial_points=3, acquisition=acquisition), training_like, 9
+    )
+    assert len({config_key(r.hyperparameters) for r in records}) == 9
+    assert records[-1].extra == {} and all(
+        space.params[n].contains(v) for n, v in records[-1].hyperparameters.items()
+    )
+
+
+def test_initial_points_come_from_the_space_filling_design_then_the_model():
+    strategy = bayesian(branin_space(), num_initial_points=4)
+    records: list[TrialRecord] = []
+    sources = []
+    for _ in range(6):
+        proposal = strategy.ask(records)
+        sources.append(proposal.fields["proposed_by"])
+        hp = proposal.hyperparameters
+        records.append(TrialRecord(len(records) + 1, TrialStatus.COMPLETED, hp, score=branin(hp)))
+    assert sources == ["initial"] * 4 + ["model:ei"] * 2
+
+
+def test_running_trials_make_concurrent_proposals_spread_out():
+    space = branin_space()
+    strategy = bayesian(space, num_initial_points=5)
+    records = drive(strategy, branin, 12)
+    first = strategy.ask(records)
+    running = TrialRecord(len(records) + 1, TrialStatus.RUNNING, first.hyperparameters)
+    second = strategy.ask([*records, running])
+    third = strategy.ask(
+        [
+            *records,
+            running,
+            TrialRecord(len(records) + 2, TrialStatus.RUNNING, second.hyperparameters),
+        ]
+    )
+
+    def unit(hp: dict) -> np.ndarray:
+        return np.array([space.params[n].to_unit(hp[n]) for n in ("x1", "x2")])
+
+    points = [unit(p.hyperparameters) for p in (first, second, third)]
+    for i in range(3):
+        for j in range(i):
+            assert np.linalg.norm(points[i] - points[j]) > 0.02
+
+
+def test_same_records_give_the_same_proposal_after_a_resume():
+    space = conditional_space()
+    records = drive(bayesian(space, seed=7, num_initial_points=4), training_like, 12)
+    reloaded = [TrialRecord.from_dict(json.loads(json.dumps(r.to_dict()))) for r in records]
+    first = bayesian(space, seed=7, num_initial_points=4).ask(records)
+    again = bayesian(space, seed=7, num_initial_points=4).ask(reloaded)
+    assert first.hyperparameters == again.hyperparameters
+    other_seed = bayesian(space, seed=8, num_initial_points=4).ask(records)
+    assert other_seed.hyperparameters != first.hyperparameters
+
+
+def test_a_maximised_objective_is_climbed():
+    space = SearchSpace({"x": FloatParam(type="float", min=0.0, max=1.0)})
+    records = drive(
+        bayesian(space, objective=Objective("accuracy", "max"), num_initial_points=3),
+        lambda hp: 1.0 - (hp["x"] - 0.7) ** 2,
+        12,
+    )
+    assert max(r.score for r in records) > 1.0 - 1e-3
+
+
+def test_beats_random_search_on_branin():
+    """Median over seeds at 25 trials; random's median regret is far above (about 1)."""
+    optimum = 0.397887357729739
+    ours, random = [], []
+    for seed in range(5):
+        ours.append(min(r.score for r in drive(bayesian(branin_space(), seed), branin, 25)))
+        strategy = make_strategy("random", branin_space(), MIN, seed, StrategyConfig())
+        random.append(min(r.score for r in drive(strategy, branin, 25)))
+    ours_regret = statistics.median(ours) - optimum
+    random_regret = statistics.median(random) - optimum
+    assert ours_regret < 0.1
+    assert ours_regret < random_regret / 4
+
+
+def test_gp_likelihood_gradient_matches_finite_differences():
+    rng = np.random.default_rng(0)
+    x = rng.random((20, 3))
+    y = np.sin(4 * x).sum(axis=1)
+    y = (y - y.mean()) / y.std()
+    sq = ((x[:, None, :] - x[None, :, :]) ** 2).reshape(-1, 3)
+    theta = np.array([-0.7, -0.2, 0.3, 0.1, -6.0])
+    value, grad = _neg_log_posterior(theta, sq, y)
+    numeric = approx_fprime(theta, lambda t: _neg_log_posterior(t, sq, y)[0], 1e-6)
+    assert np.allclose(grad, numeric, rtol=1e-4, atol=1e-4)
+    gp = GaussianProcess.fit(x, y, rng)
+    mean, std = gp.predict(x)
+    assert np.max(np.abs(mean - y)) < 0.1 and np.all(std < 0.2)
+
+
+@pytest.mark.slow
+def test_search_command_runs_and_resumes_a_bayesian_study(kt_run, tmp_path, write_config):
+    (tmp_path / "quadratic.py").write_text(
+        "def objective(hp, budget=None):\n"
+        "    value = (hp['x'] - 0.3) ** 2 + (hp['n'] - 3) ** 2 / 10\n"
+        "    return value + (0.0 if hp['kind'] == 'b' else 0.5)\n",
+        encoding="utf-8",
+    )
+    config = write_config(
+        """
+name: quad
+seed: 1
+objective_function: "quadratic:objective"
+search_space:
+  x: {type: float, min: -1.0, max: 1.0}
+  n: {type: int, min: 1, max: 8}
+  kind: {type: choice, values: [a, b, c]}
+strategy:
+  name: bayesian
+  objective: {name: loss, direction: min}
+  max_trials: 8
+  num_initial_points: 4
+  acquisition: ei
+"""
+    )
+    output = tmp_path / "results"
+    result = kt_run("search", str(config), "--output", str(output))
+    assert result.returncode == 0, result.stderr
+    result = kt_run("search", str(config), "--output", str(output), "--max-trials", "11")
+    assert result.returncode == 0, result.stderr
+    records = [
+        json.loads(p.read_text()) for p in sorted((output / "quad" / "trials").glob("trial_*.json"))
+    ]
+    assert len(records) == 11
+    assert all(r["status"] == "completed" and r["score"] is not None for r in records)
+    assert len({config_key(r["hyperparameters"]) for r in records}) == 11
+    assert [r["proposed_by"] for r in records[:4]] == ["initial"] * 4
+    assert all(r["proposed_by"] == "model:ei" for r in records[4:])
+    assert min(r["score"] for r in records) < 0.5

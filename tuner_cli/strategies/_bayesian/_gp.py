@@ -12,7 +12,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import numpy as np
-from scipy.linalg import cho_factor, cho_solve, solve_triangular
+from scipy.linalg import lapack
 from scipy.optimize import minimize
 
 SQRT5 = np.sqrt(5.0)
@@ -45,6 +45,19 @@ def _matern(r: np.ndarray) -> np.ndarray:
     return (1.0 + SQRT5 * r + (5.0 / 3.0) * r * r) * np.exp(-SQRT5 * r)
 
 
+def _inverse(k: np.ndarray) -> tuple[np.ndarray, float]:
+    """The inverse of a positive definite matrix and half its log determinant.
+
+    Through the Cholesky factor and LAPACK directly: at these sizes SciPy's checked wrappers
+    cost more than the arithmetic. Raises ``LinAlgError`` when ``k`` is not positive definite.
+    """
+    chol = np.linalg.cholesky(k)
+    chol_inv, info = lapack.dtrtri(chol, lower=1)
+    if info != 0:
+        raise np.linalg.LinAlgError("singular Cholesky factor")
+    return chol_inv.T @ chol_inv, float(np.log(np.diag(chol)).sum())
+
+
 def _scaled_sq_diffs(a: np.ndarray, b: np.ndarray, lengths: np.ndarray) -> np.ndarray:
     """Per-feature squared differences over squared length scales, shape (len(a), len(b), d)."""
     diff = (a[:, None, :] - b[None, :, :]) / lengths
@@ -63,8 +76,8 @@ class GaussianProcess:
         noise = float(np.exp(hyper.log_noise))
         r = np.sqrt(_scaled_sq_diffs(x, x, self.lengths).sum(axis=2))
         k = self.signal * _matern(r) + (noise + JITTER) * np.eye(len(x))
-        self._chol = cho_factor(k, lower=True)
-        self.alpha = cho_solve(self._chol, y)
+        self._k_inv = _inverse(k)[0]
+        self.alpha = self._k_inv @ y
 
     @classmethod
     def fit(
@@ -113,8 +126,7 @@ class GaussianProcess:
         r = np.sqrt(_scaled_sq_diffs(x, self.x, self.lengths).sum(axis=2))
         k = self.signal * _matern(r)
         mean = k @ self.alpha
-        v = solve_triangular(self._chol[0], k.T, lower=True)
-        var = np.maximum(self.signal - np.einsum("ij,ij->j", v, v), 1e-12)
+        var = np.maximum(self.signal - np.einsum("ij,ij->i", k @ self._k_inv, k), 1e-12)
         return mean, np.sqrt(var)
 
     def predict_with_gradient(self, x: np.ndarray) -> tuple[float, float, np.ndarray, np.ndarray]:
@@ -127,7 +139,7 @@ class GaussianProcess:
             diff / self.lengths**2
         )
         mean = float(k @ self.alpha)
-        v = cho_solve(self._chol, k)
+        v = self._k_inv @ k
         var = max(self.signal - float(k @ v), 1e-12)
         std = np.sqrt(var)
         return mean, std, dk.T @ self.alpha, -(dk.T @ v) / std
@@ -148,10 +160,10 @@ def _neg_log_posterior(
     decay = np.exp(-SQRT5 * r)
     k_signal = signal * (1.0 + SQRT5 * r + (5.0 / 3.0) * r * r) * decay
     k = k_signal + (noise + JITTER) * np.eye(n)
-    chol = cho_factor(k, lower=True)
-    alpha = cho_solve(chol, y)
-    value = 0.5 * y @ alpha + np.log(np.diag(chol[0])).sum()
-    w = np.outer(alpha, alpha) - cho_solve(chol, np.eye(n))
+    k_inv, half_log_det = _inverse(k)
+    alpha = k_inv @ y
+    value = 0.5 * y @ alpha + half_log_det
+    w = np.outer(alpha, alpha) - k_inv
     g_length = signal * (5.0 / 3.0) * (1.0 + SQRT5 * r) * decay
     grad = np.empty(d + 2)
     grad[:d] = -0.5 * (sq.T @ (w * g_length).ravel()) * inv_lengths2

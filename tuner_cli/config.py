@@ -7,6 +7,7 @@ key suggested for a typo.
 
 from __future__ import annotations
 
+import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -26,6 +27,14 @@ STUDY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
 Reference = str  # "$name": the value of a hyperparameter
 BIG = 10**7
+
+
+class BadKeyError(ValueError):
+    """A key that is itself wrong (not its value), so the error can point at its line."""
+
+    def __init__(self, key: str, message: str):
+        self.key = key
+        super().__init__(message)
 
 
 class ValidationData(StrictModel):
@@ -231,7 +240,7 @@ class Config(StrictModel):
     @field_validator("name")
     @classmethod
     def _safe_name(cls, value: str) -> str:
-        if not STUDY_NAME.match(value):
+        if not STUDY_NAME.fullmatch(value):
             raise ValueError(
                 f"{value!r} is not a safe study name: use letters, digits, '.', '_' and '-', "
                 "starting with a letter or digit (it names a folder)"
@@ -242,8 +251,8 @@ class Config(StrictModel):
     @classmethod
     def _param_names(cls, value: dict[str, Any]) -> dict[str, Any]:
         for name in value:
-            if not re.match(r"^[A-Za-z_][A-Za-z0-9_]*$", name):
-                raise ValueError(f"hyperparameter name {name!r} must be a Python-style name")
+            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
+                raise BadKeyError(name, f"hyperparameter name {name!r} must be a Python-style name")
         return value
 
     @model_validator(mode="after")
@@ -307,8 +316,14 @@ def _validate(document: YamlDocument, path: Path, text: str) -> StudyConfig:
         raise ConfigError("the top level must be a mapping of keys", source=document.source)
     try:
         config = Config.model_validate(document.data)
+        _check_finite(config.model_dump(), ())
         space = SearchSpace(config.search_space)
         check_references(config, space)
+        if config.strategy.name == "grid" and space.continuous():
+            raise ConfigError(
+                "grid search needs every float to have a step or a count",
+                key_path=("search_space", space.continuous()[0]),
+            )
     except ValidationError as exc:
         raise _config_error(exc, document) from None
     except ConfigError as exc:
@@ -318,12 +333,25 @@ def _validate(document: YamlDocument, path: Path, text: str) -> StudyConfig:
     return StudyConfig(config=config, space=space, raw=document.data, text=text, path=path)
 
 
+def _check_finite(value: Any, path: KeyPath) -> None:
+    """No NaN or infinity anywhere: YAML floats are checked on reading, but a quoted
+    ``"inf"`` becomes one only when a number field converts it."""
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ConfigError(f"{value} is not a finite number", key_path=path)
+    if isinstance(value, dict):
+        for key, item in value.items():
+            _check_finite(item, path + (key,))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            _check_finite(item, path + (index,))
+
+
 def _config_error(exc: ValidationError, document: YamlDocument) -> ConfigError:
     problems: list[tuple[KeyPath, str]] = []
     for error in exc.errors():
         path = _data_path(error["loc"], document.data, error["type"])
         cause = error.get("ctx", {}).get("error")
-        if isinstance(cause, UnknownKeyError):
+        if isinstance(cause, (BadKeyError, UnknownKeyError)):
             path += (cause.key,)
             message = str(cause)
         elif error["type"] == "union_tag_invalid":

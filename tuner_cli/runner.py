@@ -121,7 +121,8 @@ class SearchRunner:
     def _consecutive_failures(self) -> int:
         count = 0
         finished = [r for r in self.records.values() if r.status.is_finished()]
-        for record in sorted(finished, key=lambda r: r.finished_at or "", reverse=True):
+        # finished_at has one-second resolution; the id orders trials finished in the same second
+        for record in sorted(finished, key=lambda r: (r.finished_at or "", r.id), reverse=True):
             if record.status is not TrialStatus.FAILED:
                 break
             count += 1

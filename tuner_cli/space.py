@@ -11,7 +11,7 @@ from __future__ import annotations
 import hashlib
 import json
 import math
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -28,7 +28,7 @@ GRID_SIZE_CAP = 1_000_000
 class _Param(StrictModel):
     when: dict[str, Scalar | list[Scalar]] | None = None
 
-    def grid_values(self) -> list[Any] | None:
+    def grid_values(self) -> Sequence[Any] | None:
         """Every value a grid search visits, or None when the parameter is continuous."""
         raise NotImplementedError
 
@@ -106,8 +106,8 @@ class IntParam(_Numeric):
     step: int | None = None
     default: int | None = None
 
-    def grid_values(self) -> list[int]:
-        return list(range(self.min, self.max + 1, self.step or 1))
+    def grid_values(self) -> range:
+        return range(self.min, self.max + 1, self.step or 1)
 
     def contains(self, value: Any) -> bool:
         return (
@@ -143,11 +143,11 @@ class FloatParam(_Numeric):
     def _steps(self) -> int:
         return int(math.floor((self.max - self.min) / self.step + 1e-9))
 
-    def grid_values(self) -> list[float] | None:
+    def grid_values(self) -> Sequence[float] | None:
         if self.step is not None:
-            return [_clean(self.min + k * self.step) for k in range(self._steps() + 1)]
+            return _LazyValues(self._steps() + 1, lambda k: _clean(self.min + k * self.step))
         if self.count is not None:
-            return [_clean(self._warp(i / (self.count - 1))) for i in range(self.count)]
+            return _LazyValues(self.count, lambda i: _clean(self._warp(i / (self.count - 1))))
         return None
 
     def contains(self, value: Any) -> bool:
@@ -250,6 +250,24 @@ class FixedParam(_Param):
 Hyperparameter = Annotated[
     IntParam | FloatParam | ChoiceParam | BoolParam | FixedParam, Field(discriminator="type")
 ]
+
+
+class _LazyValues(Sequence):
+    """Grid values computed when visited: a tiny step or a huge count costs no memory."""
+
+    def __init__(self, length: int, value_at: Callable[[int], Any]):
+        self.length = length
+        self.value_at = value_at
+
+    def __len__(self) -> int:
+        return self.length
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(self.length))]
+        if not -self.length <= index < self.length:
+            raise IndexError(index)
+        return self.value_at(index % self.length)
 
 
 def _clean(x: float) -> float:

@@ -19,6 +19,7 @@ from tuner_cli.errors import KtRunError
 from tuner_cli.trial import TrialRecord
 
 TRIAL_GLOB = "trial_*.json"
+LOCK_NAME = ".lock"
 _UMASK = os.umask(0)
 os.umask(_UMASK)
 
@@ -91,12 +92,35 @@ class StudyStore:
         """Start a new study; ``overwrite`` removes what an earlier run left."""
         try:
             if overwrite and self.root.exists():
-                shutil.rmtree(self.root)
+                self._remove_contents()
             self.trials_dir.mkdir(parents=True, exist_ok=True)
             atomic_write_text(self.config_file, config_text)
             self.write_study({**study, "created_at": now_iso()})
         except OSError as exc:
             raise StoreError(f"cannot write the results directory {self.root}: {exc}") from None
+
+    def _remove_contents(self) -> None:
+        """Everything but ``.lock``: the running search holds it, and flock is on that file."""
+        for path in self.root.iterdir():
+            if path.name == LOCK_NAME:
+                continue
+            if path.is_dir() and not path.is_symlink():
+                shutil.rmtree(path)
+            else:
+                path.unlink()
+
+    def remove_partial_writes(self) -> list[str]:
+        """Delete the temporary files a killed search left mid-write; their targets are intact.
+
+        Only safe while holding the study lock, when no other search is writing.
+        """
+        removed = []
+        for folder in (self.root, self.trials_dir, self.models_dir, self.checkpoints_dir):
+            if folder.is_dir():
+                for path in folder.glob(".*.tmp"):
+                    path.unlink(missing_ok=True)
+                    removed.append(path.name)
+        return removed
 
     def read_study(self) -> dict[str, Any]:
         try:
@@ -107,12 +131,18 @@ class StudyStore:
             raise StoreError(f"cannot read {self.study_file}: {exc}") from None
 
     def write_study(self, study: dict[str, Any]) -> None:
-        atomic_write_text(
-            self.study_file, json.dumps({**study, "updated_at": now_iso()}, indent=2) + "\n"
-        )
+        try:
+            atomic_write_text(
+                self.study_file, json.dumps({**study, "updated_at": now_iso()}, indent=2) + "\n"
+            )
+        except OSError as exc:
+            raise StoreError(f"cannot write {self.study_file}: {exc}") from None
 
     def saved_config_text(self) -> str:
-        return self.config_file.read_text(encoding="utf-8")
+        try:
+            return self.config_file.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise StoreError(f"cannot read the study's config {self.config_file}: {exc}") from None
 
     def trial_path(self, trial_id: int) -> Path:
         return self.trials_dir / f"trial_{trial_id:04d}.json"

@@ -22,6 +22,14 @@ FREE_TO_CHANGE = {
     ("strategy", "max_consecutive_failures"),
     ("strategy", "max_retries"),
     ("models",),
+    ("execution", "workers"),
+    ("execution", "recycle_after"),
+    ("execution", "recycle_memory"),
+    ("execution", "memory_limit"),
+    ("execution", "resources"),
+    ("logging",),
+    ("logging", "tensorboard"),
+    ("logging", "mlflow"),
 }
 
 
@@ -29,20 +37,9 @@ def open_study(study: StudyConfig, output: Path, overwrite: bool) -> tuple[Study
     """The store for this config, created or checked for resuming, and its study.json."""
     store = StudyStore(output / study.config.name)
     if store.exists() and not overwrite:
-        info = store.read_study()
-        saved = load_config_text(store.saved_config_text(), store.config_file)
-        changes = config_changes(
-            saved.config.model_dump(mode="json"), study.config.model_dump(mode="json")
-        )
-        if changes:
-            raise ConfigError(
-                f"the study in {store.root} was run with a different config, so its trials "
-                "would not be comparable:\n  "
-                + "\n  ".join(changes)
-                + "\nRun with --overwrite to start over, or give the study another name.",
-                source=str(study.path),
-            )
-        return store, info
+        check_resumable(study, store)
+        store.remove_partial_writes()
+        return store, store.read_study()
     objective = study.objective
     info = {
         "name": study.config.name,
@@ -56,6 +53,28 @@ def open_study(study: StudyConfig, output: Path, overwrite: bool) -> tuple[Study
     return store, store.read_study()
 
 
+def check_resumable(study: StudyConfig, store: StudyStore) -> None:
+    """Refuse to resume a study whose saved config differs in what makes trials comparable.
+
+    Reads only, so ``search`` can call it before taking the lock and writing anything.
+    """
+    if not store.exists():
+        return
+    store.read_study()
+    saved = load_config_text(store.saved_config_text(), store.config_file)
+    changes = config_changes(
+        saved.config.model_dump(mode="json"), study.config.model_dump(mode="json")
+    )
+    if changes:
+        raise ConfigError(
+            f"the study in {store.root} was run with a different config, so its trials "
+            "would not be comparable (saved -> now):\n  "
+            + "\n  ".join(changes)
+            + "\nRun with --overwrite to start over, or give the study another name.",
+            source=str(study.path),
+        )
+
+
 def config_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     """``path: old -> new`` for every value that differs, except the limits free to change."""
     flat_old, flat_new = _flatten(old), _flatten(new)
@@ -63,14 +82,21 @@ def config_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     for path in sorted(set(flat_old) | set(flat_new), key=str):
         if path in FREE_TO_CHANGE or flat_old.get(path) == flat_new.get(path):
             continue
-        lines.append(f"{format_path(path)}: {flat_old.get(path)!r} -> {flat_new.get(path)!r}")
+        before = repr(flat_old[path]) if path in flat_old else "(absent)"
+        after = repr(flat_new[path]) if path in flat_new else "(absent)"
+        lines.append(f"{format_path(path)}: {before} -> {after}")
     return lines
 
 
 def _flatten(value: Any, path: tuple = ()) -> dict[tuple, Any]:
+    """Leaf values by key path; list items too, so a diff names ``model.layers[1].Dense.units``."""
     if isinstance(value, dict) and value:
-        flat: dict[tuple, Any] = {}
-        for key, item in value.items():
-            flat.update(_flatten(item, path + (key,)))
-        return flat
-    return {path: value}
+        items = value.items()
+    elif isinstance(value, list) and value:
+        items = enumerate(value)
+    else:
+        return {path: value}
+    flat: dict[tuple, Any] = {}
+    for key, item in items:
+        flat.update(_flatten(item, path + (key,)))
+    return flat

@@ -6,6 +6,7 @@ Only the safe constructors run, so tags such as ``!!python/object`` are refused,
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,6 +17,7 @@ from tuner_cli.errors import ConfigError, KeyPath
 
 MAX_CONFIG_BYTES = 1_000_000
 MAX_NODES = 100_000
+MAX_DEPTH = 50
 
 
 @dataclass
@@ -61,9 +63,15 @@ def load_yaml_file(path: Path) -> YamlDocument:
 def load_yaml_text(text: str, source: str = "<string>") -> YamlDocument:
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except RecursionError:
+        raise ConfigError(
+            f"the document is nested too deeply (more than {MAX_DEPTH} levels)", source=source
+        ) from None
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
         problem = exc.problem or "invalid YAML"
+        if exc.context and exc.context_mark and exc.context_mark.line + 1 != line:
+            problem += f" ({exc.context} that starts at line {exc.context_mark.line + 1})"
         if "\t" in problem or "\\t" in problem or "tab" in problem:
             problem += " (YAML does not allow tabs for indentation; use spaces)"
         raise ConfigError(f"YAML syntax error: {problem}", source=source, line=line) from None
@@ -87,12 +95,20 @@ class _Builder:
 
     def build(self, node: yaml.Node, path: KeyPath) -> Any:
         self.nodes += 1
+        line = node.start_mark.line + 1
         if self.nodes > MAX_NODES:
             raise ConfigError(
                 f"the document expands to more than {MAX_NODES:,} values (anchors and aliases?)",
                 source=self.document.source,
+                line=line,
             )
-        line = node.start_mark.line + 1
+        if len(path) > MAX_DEPTH:
+            raise ConfigError(
+                f"nested too deeply (more than {MAX_DEPTH} levels)",
+                key_path=path[:3],
+                source=self.document.source,
+                line=line,
+            )
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
@@ -105,7 +121,7 @@ class _Builder:
                 )
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
         try:
-            return self.constructor.construct_object(node, deep=True)
+            value = self.constructor.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
             raise ConfigError(
                 f"{exc.problem} (kt-run only reads plain YAML values)",
@@ -113,6 +129,21 @@ class _Builder:
                 source=self.document.source,
                 line=line,
             ) from None
+        except (ValueError, OverflowError) as exc:
+            raise ConfigError(
+                f"cannot read the value {node.value[:40]!r}: {exc}",
+                key_path=path,
+                source=self.document.source,
+                line=line,
+            ) from None
+        if isinstance(value, float) and not math.isfinite(value):
+            raise ConfigError(
+                f"{node.value[:40]} is not a finite number",
+                key_path=path,
+                source=self.document.source,
+                line=line,
+            )
+        return value
 
     def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, Any]:
         if node.tag not in ("tag:yaml.org,2002:map",):
@@ -134,8 +165,14 @@ class _Builder:
                     line=key_line,
                 )
             key = self.build(key_node, path)
-            if not isinstance(key, str):
-                key = str(key) if isinstance(key, (int, float, bool)) else key
+            if not isinstance(key, (str, int, float, bool)):
+                raise ConfigError(
+                    f"keys must be plain names (got {key_node.value or 'null'!r})",
+                    key_path=path,
+                    source=self.document.source,
+                    line=key_line,
+                )
+            key = str(key)
             if key in result:
                 raise ConfigError(
                     "duplicate key",

@@ -10,6 +10,7 @@ from tuner_cli.config import load_config
 
 
 def search(
+    ctx: typer.Context,
     config: Path = typer.Argument(..., help="The study's YAML config."),
     output: Path = OutputOption,
     max_trials: int = typer.Option(
@@ -23,14 +24,26 @@ def search(
     """Run the study, or resume it: rerunning the same command keeps finished trials."""
     from tuner_cli.console import print_summary, print_warning, search_view
     from tuner_cli.executors import InProcessExecutor
+    from tuner_cli.lock import StudyLock
+    from tuner_cli.preflight import preflight
     from tuner_cli.runner import SearchRunner
+    from tuner_cli.signals import GracefulInterrupts
+    from tuner_cli.store import StudyStore
     from tuner_cli.strategies import make_strategy
-    from tuner_cli.study import open_study
+    from tuner_cli.study import check_resumable, open_study
     from tuner_cli.template import unused_hyperparameters
 
     study = load_config(config)
     for name in unused_hyperparameters(study):
         print_warning(f"hyperparameter '{name}' is not used by the model template")
+    preflight(study)
+    study_dir = output / study.config.name
+    if not overwrite:
+        check_resumable(study, StudyStore(study_dir))
+    lock = StudyLock(study_dir).acquire()
+    ctx.call_on_close(lock.release)
+    if lock.stale_note():
+        print_warning(lock.stale_note())
     store, info = open_study(study, output, overwrite)
     settings = study.config.strategy
     strategy = make_strategy(settings.name, study.space, study.objective, info["seed"], settings)
@@ -48,13 +61,24 @@ def search(
         view,
         max_trials or settings.max_trials or strategy.default_max_trials(),
     )
+    interrupts = GracefulInterrupts(lambda: setattr(runner, "stop_requested", True), print_warning)
     try:
-        with view if hasattr(view, "__enter__") else nullcontext():
+        with interrupts, view if hasattr(view, "__enter__") else nullcontext():
             summary = runner.run()
     except KeyboardInterrupt:
-        abort(f"interrupted; run the same command again to resume ({store.root})", code=130)
+        abort(
+            "interrupted; the running trial was marked 'interrupted' and runs again when you "
+            f"rerun the same command, which resumes the study ({store.root})",
+            code=interrupts.exit_code,
+        )
     print_summary(summary)
     console_path = store.root
     typer.echo(f"Results: {console_path}")
     if summary.failed_run:
         abort(f"the search failed: {summary.stop_reason}", code=1)
+    if interrupts.stopped:
+        abort(
+            "stopped by Ctrl-C after the running trial finished; rerun the same command to "
+            "resume the study",
+            code=interrupts.exit_code,
+        )

@@ -35,6 +35,9 @@ def validate(
         print_warning(f"hyperparameter '{name}' is not used by the model template")
     if not build:
         return
+    from tuner_cli.preflight import preflight
+
+    preflight(study)
     if study.is_keras:
         from tuner_cli.keras_import import import_keras
 

@@ -1,0 +1,7 @@
+"""User code the malformed configs name; importing it must be the only way it runs."""
+
+NOT_CALLABLE = 42
+
+
+def score(hp, budget):
+    return {"loss": (hp["x"] - 0.5) ** 2}

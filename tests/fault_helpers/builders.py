@@ -1,0 +1,19 @@
+"""Keras builders that fail in chosen ways: at build time, or with a NaN loss in training.
+
+The default value of ``mode`` (the first choice, ``ok``) builds a healthy model, so the
+pre-search check passes and the faults show up as failed trials.
+"""
+
+import keras
+
+
+def build(hp):
+    mode = hp["mode"]
+    if mode == "raise":
+        raise RuntimeError("the builder crashed on purpose")
+    model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(hp.get("units", 4))])
+    if mode == "nan":
+        model.add(keras.layers.Rescaling(scale=float("nan")))
+    model.add(keras.layers.Dense(3, activation="softmax"))
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model

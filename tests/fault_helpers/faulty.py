@@ -1,0 +1,59 @@
+"""Objective functions that fail in chosen ways, for the fault tests.
+
+Configs name them as ``faulty:<function>``; the tests put this folder on PYTHONPATH. Anything
+that must survive a process (attempt counts) lives in files under ``$KT_FAULT_DIR``.
+"""
+
+import math
+import os
+import time
+from pathlib import Path
+
+
+def _loss(hp):
+    return (hp["x"] - 0.3) ** 2 + (hp.get("y", 0.5) - 0.6) ** 2
+
+
+def slow(hp, budget):
+    """50 to 200 ms per trial, so a kill lands in every phase of the loop."""
+    time.sleep(0.05 + 0.15 * hp["x"])
+    return {"loss": _loss(hp)}
+
+
+def sleepy(hp, budget):
+    """Long enough to send signals while it runs."""
+    time.sleep(float(os.environ.get("KT_FAULT_SLEEP", "1.0")))
+    return {"loss": _loss(hp)}
+
+
+def fails_above_half(hp, budget):
+    if hp["x"] > 0.5:
+        raise ValueError(f"x={hp['x']} is too large for this objective")
+    return {"loss": _loss(hp)}
+
+
+def by_mode(hp, budget):
+    """``mode`` picks the fault: ok, raise, nan, inf, missing (the objective not returned)."""
+    mode = hp["mode"]
+    if mode == "raise":
+        raise RuntimeError("the objective crashed on purpose")
+    if mode == "nan":
+        return {"loss": math.nan}
+    if mode == "inf":
+        return math.inf
+    if mode == "missing":
+        return {"accuracy": 0.5}
+    return {"loss": _loss({"x": 0.3})}
+
+
+def always_fails(hp, budget):
+    raise RuntimeError(f"nothing works (x={hp['x']:.3f})")
+
+
+def flaky(hp, budget):
+    """Fails on the first attempt at each configuration, succeeds on the next."""
+    marker = Path(os.environ["KT_FAULT_DIR"]) / f"seen_{hp['x']!r}"
+    if not marker.exists():
+        marker.write_text("1")
+        raise RuntimeError("first attempt fails")
+    return {"loss": _loss(hp)}

@@ -1,0 +1,616 @@
+"""What days of tuning bring: kill -9, failing trials, budgets, Ctrl-C, a second search, a
+changed config, a full or unwritable disk. Each is run with the real CLI in a subprocess.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import resource
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import cli_env
+
+HELPERS = Path(__file__).resolve().parent / "fault_helpers"
+SMALL_NPZ = Path(__file__).resolve().parent / "bad_configs" / "data" / "small.npz"
+
+
+def objective_config(function: str, max_trials: int, name: str = "faults", extra: str = "") -> str:
+    return f"""\
+name: {name}
+seed: 3
+objective_function: "faulty:{function}"
+search_space:
+  x: {{type: float, min: 0.0, max: 1.0}}
+  y: {{type: float, min: 0.0, max: 1.0}}
+strategy:
+  name: random
+  objective: loss
+  max_trials: {max_trials}
+{extra}"""
+
+
+def env(tmp_path: Path, **extra: str) -> dict[str, str]:
+    """Wide columns, so rich does not wrap the messages the tests look for."""
+    return cli_env(PYTHONPATH=str(HELPERS), KT_FAULT_DIR=str(tmp_path), COLUMNS="400", **extra)
+
+
+def command(config: Path, output: Path, *more: str) -> list[str]:
+    return [
+        sys.executable,
+        "-m",
+        "tuner_cli",
+        "search",
+        str(config),
+        "--output",
+        str(output),
+        *more,
+    ]
+
+
+def run(config: Path, output: Path, tmp_path: Path, *more: str, timeout: float = 120, **extra):
+    return subprocess.run(
+        command(config, output, *more),
+        env=env(tmp_path, **extra),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
+def start(config: Path, output: Path, tmp_path: Path, *more: str, **extra) -> subprocess.Popen:
+    """A search in its own process group, so a signal reaches it as Ctrl-C in a terminal would."""
+    return subprocess.Popen(
+        command(config, output, *more),
+        env=env(tmp_path, **extra),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+
+
+def records(study: Path) -> dict[int, dict]:
+    """Every trial record; each file must parse and sit under its own id's name."""
+    found = {}
+    for path in sorted((study / "trials").iterdir()):
+        if path.name.startswith("."):
+            continue
+        record = json.loads(path.read_text(encoding="utf-8"))
+        assert path.name == f"trial_{record['id']:04d}.json"
+        found[record["id"]] = record
+    return found
+
+
+def wait_for(condition, timeout: float = 60.0, step: float = 0.02) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        assert time.monotonic() < deadline, "timed out waiting"
+        time.sleep(step)
+
+
+def running_ids(study: Path) -> list[int]:
+    try:
+        return [i for i, r in records(study).items() if r["status"] == "running"]
+    except (OSError, ValueError):
+        return []
+
+
+def lock_pid(study: Path) -> int | None:
+    """The pid in the study's lock file: that search has started its loop."""
+    try:
+        return json.loads((study / ".lock").read_text())["pid"]
+    except (OSError, ValueError, KeyError):
+        return None
+
+
+def hp_key(record: dict) -> str:
+    return json.dumps(record["hyperparameters"], sort_keys=True)
+
+
+@pytest.mark.slow
+def test_kill_9_at_random_moments_loses_and_duplicates_nothing(tmp_path: Path) -> None:
+    max_trials = 60
+    config = tmp_path / "kill.yaml"
+    config.write_text(objective_config("slow", max_trials), encoding="utf-8")
+    output = tmp_path / "results"
+    study = output / "faults"
+    rng = random.Random(20240611)
+    completed: dict[int, dict] = {}
+    cut_short: dict[int, str] = {}
+    kills = 0
+    started = time.monotonic()
+    while kills < 20 and time.monotonic() - started < 150:
+        process = start(config, output, tmp_path)
+        if rng.random() < 0.8:
+            wait_for(lambda p=process: lock_pid(study) == p.pid or p.poll() is not None, 120)
+            time.sleep(rng.uniform(0.0, 0.6))
+        else:
+            time.sleep(rng.uniform(0.0, 0.5))
+        if process.poll() is None:
+            process.kill()
+            kills += 1
+        process.communicate()
+        if not study.exists():
+            continue
+        now = records(study)
+        for trial_id, record in completed.items():
+            assert now[trial_id] == record, f"completed trial {trial_id} changed after a kill"
+        for trial_id, record in now.items():
+            if record["status"] == "completed":
+                completed[trial_id] = record
+            elif record["status"] in ("running", "interrupted"):
+                cut_short[trial_id] = hp_key(record)
+        keys = [hp_key(r) for r in now.values()]
+        assert len(keys) == len(set(keys)), "a configuration was recorded twice"
+        if process.returncode == 0:
+            break
+    assert kills >= 8
+
+    final = run(config, output, tmp_path)
+    assert final.returncode == 0, final.stderr
+    assert "Traceback" not in final.stderr
+    now = records(study)
+    assert sorted(now) == list(range(1, max_trials + 1))
+    assert {r["status"] for r in now.values()} == {"completed"}
+    assert len({hp_key(r) for r in now.values()}) == max_trials
+    for trial_id, record in completed.items():
+        assert now[trial_id] == record
+    for trial_id, key in cut_short.items():
+        assert hp_key(now[trial_id]) == key, "a cut-short trial was not run again as itself"
+    assert not [p for p in study.rglob("*.tmp")], "a partial write was left behind"
+
+
+def keras_fault_config(epochs: int = 1, name: str = "keras-faults") -> str:
+    return f"""\
+name: {name}
+seed: 1
+data: {{source: npz, path: {SMALL_NPZ}}}
+search_space:
+  mode: {{type: choice, values: [ok, raise, nan]}}
+  units: {{type: int, min: 4, max: 8, step: 4}}
+model:
+  builder: "builders:build"
+training: {{epochs: {epochs}, batch_size: 8}}
+strategy: {{name: grid, objective: val_accuracy}}
+"""
+
+
+@pytest.mark.slow
+def test_keras_builder_exception_and_nan_loss_fail_their_trials_only(tmp_path: Path) -> None:
+    config = tmp_path / "keras.yaml"
+    config.write_text(keras_fault_config(), encoding="utf-8")
+    output = tmp_path / "results"
+    result = run(config, output, tmp_path, "--max-trials", "4", timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    by_mode = {}
+    for record in records(output / "keras-faults").values():
+        by_mode.setdefault(record["hyperparameters"]["mode"], []).append(record)
+    assert {r["status"] for r in by_mode["ok"]} == {"completed"}
+    (raised,) = by_mode["raise"][:1]
+    assert raised["status"] == "failed"
+    assert "the builder crashed on purpose" in raised["error"]["message"]
+    assert "Traceback" in raised["error"]["traceback"]
+    assert "builders.py" in raised["error"]["traceback"]
+    nan = by_mode["nan"][0]
+    assert nan["status"] == "failed"
+    assert "nan" in nan["error"]["message"]
+
+
+@pytest.mark.slow
+def test_keras_kill_9_during_training_reruns_the_trial(tmp_path: Path) -> None:
+    """A real Keras search killed while a trial trains: the trial is trained again."""
+    config = tmp_path / "keras.yaml"
+    config.write_text(
+        keras_fault_config(epochs=200, name="keras-kill").replace("[ok, raise, nan]", "[ok]"),
+        encoding="utf-8",
+    )
+    output = tmp_path / "results"
+    study = output / "keras-kill"
+    process = start(config, output, tmp_path)
+    try:
+        wait_for(lambda: running_ids(study), timeout=120)
+        time.sleep(0.5)
+        process.kill()
+    finally:
+        process.communicate()
+    (killed,) = running_ids(study)
+    before = records(study)[killed]
+    result = run(config, output, tmp_path, timeout=300)
+    assert result.returncode == 0, result.stderr
+    after = records(study)
+    assert sorted(after) == [1, 2]
+    assert after[killed]["status"] == "completed"
+    assert after[killed]["hyperparameters"] == before["hyperparameters"]
+    assert len(after[killed]["history"]) == 200
+
+
+@pytest.mark.parametrize(
+    ("mode", "message"),
+    [
+        ("raise", "RuntimeError: the objective crashed on purpose"),
+        ("nan", "the objective 'loss' is nan"),
+        ("inf", "the objective 'loss' is inf"),
+        ("missing", "the objective 'loss' is not among the returned metrics"),
+    ],
+)
+def test_a_failing_trial_is_recorded_and_the_search_goes_on(
+    tmp_path: Path, mode: str, message: str
+) -> None:
+    config = tmp_path / "modes.yaml"
+    config.write_text(
+        f"""\
+name: modes
+objective_function: "faulty:by_mode"
+search_space:
+  mode: {{type: choice, values: [{mode}, ok]}}
+strategy: {{name: grid, objective: loss}}
+""",
+        encoding="utf-8",
+    )
+    output = tmp_path / "results"
+    result = run(config, output, tmp_path)
+    assert result.returncode == 0, result.stderr
+    found = records(output / "modes")
+    assert [found[i]["status"] for i in (1, 2)] == ["failed", "completed"]
+    assert message in found[1]["error"]["message"]
+    assert "Traceback" in found[1]["error"]["traceback"]
+    assert message in result.stdout + result.stderr
+
+
+def test_too_many_failures_in_a_row_stop_the_search_with_exit_1(tmp_path: Path) -> None:
+    config = tmp_path / "fails.yaml"
+    config.write_text(objective_config("always_fails", 20), encoding="utf-8")
+    output = tmp_path / "results"
+    result = run(config, output, tmp_path)
+    assert result.returncode == 1
+    assert "3 trials failed in a row" in result.stderr
+    assert "nothing works" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(records(output / "faults")) == 3
+
+
+def test_max_consecutive_failures_is_configurable(tmp_path: Path) -> None:
+    config = tmp_path / "fails.yaml"
+    config.write_text(
+        objective_config("always_fails", 20, extra="  max_consecutive_failures: 5\n"),
+        encoding="utf-8",
+    )
+    result = run(config, tmp_path / "results", tmp_path)
+    assert result.returncode == 1
+    assert "5 trials failed in a row" in result.stderr
+    assert len(records(tmp_path / "results" / "faults")) == 5
+
+
+def test_successes_between_failures_keep_the_search_going(tmp_path: Path) -> None:
+    config = tmp_path / "some.yaml"
+    config.write_text(objective_config("fails_above_half", 12), encoding="utf-8")
+    result = run(config, tmp_path / "results", tmp_path)
+    found = records(tmp_path / "results" / "faults")
+    statuses = [found[i]["status"] for i in sorted(found)]
+    assert "failed" in statuses and "completed" in statuses
+    run_of_failures = max(len(run) for run in "".join(s[0] for s in statuses).split("c"))
+    if run_of_failures < 3:
+        assert result.returncode == 0, result.stderr
+        assert len(found) == 12
+    else:
+        assert result.returncode == 1
+
+
+def test_max_retries_runs_a_failed_trial_again(tmp_path: Path) -> None:
+    config = tmp_path / "flaky.yaml"
+    config.write_text(objective_config("flaky", 3, extra="  max_retries: 1\n"), encoding="utf-8")
+    result = run(config, tmp_path / "results", tmp_path)
+    assert result.returncode == 0, result.stderr
+    found = records(tmp_path / "results" / "faults")
+    assert sorted(found) == [1, 2, 3]
+    for record in found.values():
+        assert record["status"] == "completed"
+        assert record["attempt"] == 2
+        assert record["error"] is None
+
+
+def test_without_retries_a_flaky_trial_stays_failed(tmp_path: Path) -> None:
+    config = tmp_path / "flaky.yaml"
+    config.write_text(objective_config("flaky", 2), encoding="utf-8")
+    result = run(config, tmp_path / "results", tmp_path)
+    found = records(tmp_path / "results" / "faults")
+    assert [r["status"] for r in found.values()] == ["failed", "failed"]
+    assert result.returncode == 1
+
+
+def test_max_time_starts_no_trial_after_the_limit(tmp_path: Path) -> None:
+    config = tmp_path / "timed.yaml"
+    config.write_text(objective_config("sleepy", 100, extra="  max_time: 2s\n"), encoding="utf-8")
+    began = time.monotonic()
+    result = run(config, tmp_path / "results", tmp_path, KT_FAULT_SLEEP="0.4")
+    elapsed = time.monotonic() - began
+    assert result.returncode == 0, result.stderr
+    assert "time limit (2s) reached" in result.stdout
+    found = records(tmp_path / "results" / "faults")
+    assert 3 <= len(found) <= 7
+    assert {r["status"] for r in found.values()} == {"completed"}
+    assert elapsed < 30
+    again = run(config, tmp_path / "results", tmp_path, KT_FAULT_SLEEP="0.4")
+    assert again.returncode == 0
+    assert len(records(tmp_path / "results" / "faults")) > len(found)
+
+
+def test_ctrl_c_once_finishes_the_running_trial_then_stops(tmp_path: Path) -> None:
+    config = tmp_path / "sig.yaml"
+    config.write_text(objective_config("sleepy", 20), encoding="utf-8")
+    output = tmp_path / "results"
+    study = output / "faults"
+    process = start(config, output, tmp_path, KT_FAULT_SLEEP="1.5")
+    wait_for(lambda: running_ids(study))
+    (current,) = running_ids(study)
+    os.killpg(process.pid, signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 130, err
+    assert "Traceback" not in err
+    assert "finishing the running trial" in err
+    assert "rerun the same command to resume" in err
+    found = records(study)
+    assert max(found) == current, "a new trial started after Ctrl-C"
+    assert found[current]["status"] == "completed"
+
+    result = run(config, output, tmp_path, "--max-trials", str(current + 1), KT_FAULT_SLEEP="0")
+    assert result.returncode == 0, result.stderr
+    assert [r["status"] for r in records(study).values()] == ["completed"] * (current + 1)
+
+
+def test_ctrl_c_twice_stops_now_and_the_trial_runs_again_on_resume(tmp_path: Path) -> None:
+    config = tmp_path / "sig.yaml"
+    config.write_text(objective_config("sleepy", 3), encoding="utf-8")
+    output = tmp_path / "results"
+    study = output / "faults"
+    process = start(config, output, tmp_path, KT_FAULT_SLEEP="30")
+    wait_for(lambda: running_ids(study))
+    (current,) = running_ids(study)
+    os.killpg(process.pid, signal.SIGINT)
+    time.sleep(0.3)
+    os.killpg(process.pid, signal.SIGINT)
+    out, err = process.communicate(timeout=20)
+    assert process.returncode == 130, err
+    assert "Traceback" not in err
+    assert "interrupted" in err and "resume" in err
+    interrupted = records(study)[current]
+    assert interrupted["status"] == "interrupted"
+
+    result = run(config, output, tmp_path, KT_FAULT_SLEEP="0")
+    assert result.returncode == 0, result.stderr
+    found = records(study)
+    assert sorted(found) == [1, 2, 3]
+    assert found[current]["status"] == "completed"
+    assert found[current]["hyperparameters"] == interrupted["hyperparameters"]
+
+
+def test_sigterm_marks_the_running_trial_interrupted(tmp_path: Path) -> None:
+    config = tmp_path / "term.yaml"
+    config.write_text(objective_config("sleepy", 3), encoding="utf-8")
+    output = tmp_path / "results"
+    process = start(config, output, tmp_path, KT_FAULT_SLEEP="30")
+    wait_for(lambda: running_ids(output / "faults"))
+    process.terminate()
+    out, err = process.communicate(timeout=20)
+    assert process.returncode == 143, err
+    assert [r["status"] for r in records(output / "faults").values()] == ["interrupted"]
+
+
+def test_a_second_search_on_a_running_study_is_refused(tmp_path: Path) -> None:
+    config = tmp_path / "busy.yaml"
+    config.write_text(objective_config("sleepy", 3), encoding="utf-8")
+    output = tmp_path / "results"
+    first = start(config, output, tmp_path, KT_FAULT_SLEEP="30")
+    try:
+        wait_for(lambda: running_ids(output / "faults"))
+        second = run(config, output, tmp_path, KT_FAULT_SLEEP="0")
+    finally:
+        first.kill()
+        first.communicate()
+    assert second.returncode == 1
+    assert "in use by another kt-run search" in second.stderr
+    assert f"pid {first.pid} on {socket.gethostname()}" in second.stderr
+    assert "started 20" in second.stderr
+    assert "Traceback" not in second.stderr
+    assert [r["status"] for r in records(output / "faults").values()] == ["running"]
+
+    third = run(config, output, tmp_path, KT_FAULT_SLEEP="0")
+    assert third.returncode == 0, third.stderr
+    assert f"taking over the study from a search that did not finish (pid {first.pid}" in (
+        third.stderr
+    )
+    assert "no longer running" in third.stderr
+    assert [r["status"] for r in records(output / "faults").values()] == ["completed"] * 3
+
+
+def test_a_forked_child_does_not_keep_the_lock_after_its_parent_is_killed(tmp_path: Path) -> None:
+    """Worker processes forked by the driver must not hold the study after a kill -9."""
+    script = f"""
+import os, signal, time
+from tuner_cli.lock import StudyLock
+StudyLock({str(tmp_path / "study")!r}).acquire()
+child = os.fork()
+if child == 0:
+    time.sleep(30)
+    os._exit(0)
+print(child, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+    parent = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True)
+    child = int(parent.stdout.split()[0])
+    try:
+        os.kill(child, 0)
+        from tuner_cli.lock import StudyLock
+
+        lock = StudyLock(tmp_path / "study").acquire()
+        assert lock.previous is not None and lock.previous.pid != os.getpid()
+        lock.release()
+    finally:
+        os.kill(child, signal.SIGKILL)
+
+
+def test_a_changed_config_is_refused_with_a_diff(tmp_path: Path) -> None:
+    config = tmp_path / "study.yaml"
+    config.write_text(objective_config("slow", 2), encoding="utf-8")
+    output = tmp_path / "results"
+    assert run(config, output, tmp_path).returncode == 0
+    before = snapshot(output)
+
+    config.write_text(
+        objective_config("slow", 2).replace("max: 1.0}\n  y", "max: 2.0}\n  y"), encoding="utf-8"
+    )
+    result = run(config, output, tmp_path)
+    assert result.returncode == 2
+    assert "was run with a different config" in result.stderr
+    assert "search_space.x.max: 1.0 -> 2.0" in result.stderr
+    assert "--overwrite" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert snapshot(output) == before
+
+    config.write_text(objective_config("fails_above_half", 2), encoding="utf-8")
+    result = run(config, output, tmp_path)
+    assert result.returncode == 2
+    assert "objective_function: 'faulty:slow' -> 'faulty:fails_above_half'" in result.stderr
+
+    result = run(config, output, tmp_path, "--overwrite")
+    assert result.returncode in (0, 1)
+    assert "fails_above_half" in (output / "faults" / "config.yaml").read_text()
+
+
+def test_a_larger_max_trials_resumes_the_study(tmp_path: Path) -> None:
+    config = tmp_path / "study.yaml"
+    config.write_text(objective_config("slow", 2), encoding="utf-8")
+    output = tmp_path / "results"
+    assert run(config, output, tmp_path).returncode == 0
+    first = records(output / "faults")
+    config.write_text(objective_config("slow", 4), encoding="utf-8")
+    result = run(config, output, tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Resuming: 2 finished trial(s) kept" in result.stdout
+    now = records(output / "faults")
+    assert sorted(now) == [1, 2, 3, 4]
+    assert all(now[i] == first[i] for i in (1, 2))
+
+
+def test_a_changed_model_is_refused(tmp_path: Path) -> None:
+    from tuner_cli.config import load_config_text
+    from tuner_cli.study import config_changes
+
+    text = keras_fault_config()
+    old = load_config_text(text, tmp_path / "a.yaml").config.model_dump(mode="json")
+    changed = text.replace("builders:build", "builders:other").replace("epochs: 1", "epochs: 2")
+    new = load_config_text(changed, tmp_path / "a.yaml").config.model_dump(mode="json")
+    lines = config_changes(old, new)
+    assert "model.builder: 'builders:build' -> 'builders:other'" in lines
+    assert "training.epochs: 1 -> 2" in lines
+    layered = text.replace('  builder: "builders:build"', LAYERS)
+    changed = layered.replace("units: 3", "units: 5")
+    lines = config_changes(
+        load_config_text(layered, tmp_path / "a.yaml").config.model_dump(mode="json"),
+        load_config_text(changed, tmp_path / "a.yaml").config.model_dump(mode="json"),
+    )
+    assert lines == ["model.layers[1].Dense.units: 3 -> 5"]
+
+
+LAYERS = """\
+  layers:
+    - Dense: {units: $units}
+    - Dense: {units: 3, activation: softmax}
+  loss: sparse_categorical_crossentropy
+  metrics: [accuracy]"""
+
+
+def snapshot(folder: Path) -> dict[str, bytes]:
+    return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
+
+
+def test_an_output_folder_that_cannot_exist_gives_a_clear_error(tmp_path: Path) -> None:
+    """As root, permissions do not stop a write; a path under a regular file (ENOTDIR) does."""
+    config = tmp_path / "study.yaml"
+    config.write_text(objective_config("slow", 2), encoding="utf-8")
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    result = run(config, blocker / "results", tmp_path)
+    assert result.returncode == 2
+    assert "cannot write the results directory" in result.stderr
+    assert "Not a directory" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert blocker.read_text() == "not a folder"
+
+
+def test_a_full_disk_stops_the_search_and_keeps_the_records(tmp_path: Path) -> None:
+    """RLIMIT_FSIZE makes writes past a size fail with EFBIG, as a full disk fails them
+    with ENOSPC, and it works as root in any container (mounting a small tmpfs may not)."""
+    config = tmp_path / "study.yaml"
+    config.write_text(objective_config("slow", 3), encoding="utf-8")
+    output = tmp_path / "results"
+    assert run(config, output, tmp_path).returncode == 0
+    before = snapshot(output / "faults" / "trials")
+
+    def limit_file_size() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (250, 250))
+
+    result = subprocess.run(
+        command(config, output, "--max-trials", "6"),
+        env=env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        preexec_fn=limit_file_size,
+    )
+    assert result.returncode == 2, result.stderr
+    assert "cannot write trial 4" in result.stderr
+    assert "File too large" in result.stderr
+    assert "Traceback" not in result.stderr
+    after = snapshot(output / "faults" / "trials")
+    assert {k: v for k, v in after.items() if k in before} == before
+    assert not [p for p in (output / "faults").rglob("*.tmp")]
+    for name in after:
+        json.loads(after[name])
+
+    resumed = run(config, output, tmp_path, "--max-trials", "6")
+    assert resumed.returncode == 0, resumed.stderr
+    assert [r["status"] for r in records(output / "faults").values()] == ["completed"] * 6
+
+
+def test_corrupt_and_foreign_trial_files_are_reported_and_skipped(tmp_path: Path) -> None:
+    config = tmp_path / "study.yaml"
+    config.write_text(objective_config("slow", 2), encoding="utf-8")
+    output = tmp_path / "results"
+    assert run(config, output, tmp_path).returncode == 0
+    trials = output / "faults" / "trials"
+    (trials / "trial_0090.json").write_text('{"id": 90, "status": "compl')
+    (trials / "trial_0091.json").write_text("[1, 2, 3]")
+    (trials / "trial_0092.json").write_bytes(b"\xff\xfe\x00garbage")
+    (trials / "trial_0093.json").write_text(json.dumps({"id": 7, "status": "completed"}))
+    (trials / "notes.txt").write_text("a person's notes")
+    result = run(config, output, tmp_path, "--max-trials", "3")
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    for name in ("trial_0090.json", "trial_0091.json", "trial_0092.json", "trial_0093.json"):
+        assert f"warning: skipped {name}" in result.stderr
+    assert (trials / "notes.txt").read_text() == "a person's notes"
+    assert json.loads((trials / "trial_0003.json").read_text())["status"] == "completed"
+
+
+def test_a_study_name_cannot_leave_the_output_folder(tmp_path: Path) -> None:
+    output = tmp_path / "deep" / "results"
+    for name in ("../escape", "/tmp/kt-run-escape", "a/b", "..", ".hidden", "x\ny", "ä"):
+        config = tmp_path / "name.yaml"
+        config.write_text(objective_config("slow", 1, name=json.dumps(name)), encoding="utf-8")
+        result = run(config, output, tmp_path)
+        assert result.returncode == 2, name
+        assert "not a safe study name" in result.stderr
+    assert not output.exists()
+    assert not (tmp_path / "deep" / "escape").exists()
+    assert not Path("/tmp/kt-run-escape").exists()

@@ -1,0 +1,124 @@
+"""Checks that run before a search touches its results directory.
+
+A config can be well-formed YAML with valid keys and still be unable to run: a data file that
+is missing or has other arrays, a layer Keras does not know, an objective the model never
+reports. Found in the first trial, each would fail every trial (and leave a study behind);
+found here, it is a config error (exit 2) and nothing is written. The check builds the model
+at the default hyperparameter values and evaluates it on a few validation rows, which is what
+tells the metric names a Keras history will hold.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from tuner_cli.errors import ConfigError
+from tuner_cli.imports import load_callable
+from tuner_cli.yaml_source import load_yaml_text
+
+if TYPE_CHECKING:
+    from tuner_cli.config import StudyConfig
+
+EVALUATE_ROWS = 4
+MESSAGE_CHARS = 300
+
+
+def preflight(study: StudyConfig) -> None:
+    """Raise ``ConfigError`` for what would make every trial fail; imports Keras if needed."""
+    try:
+        _check(study)
+    except ConfigError as exc:
+        if not exc.source:
+            exc.source = str(study.path)
+            exc.line = load_yaml_text(study.text, str(study.path)).line_of(exc.key_path)
+        raise
+
+
+def _check(study: StudyConfig) -> None:
+    if not study.is_keras:
+        load_callable(study.config.objective_function, study.base_dir, ("objective_function",))
+        return
+    from tuner_cli.keras_import import import_keras
+
+    keras = import_keras()
+    from tuner_cli.data import load_dataset
+    from tuner_cli.keras_training import build_for_inspection
+
+    data = load_dataset(study)
+    model = build_model_at_defaults(study, build_for_inspection)
+    if not isinstance(model, keras.Model):
+        raise ConfigError(
+            f"the builder must return a keras.Model (got {type(model).__name__})",
+            key_path=("model", "builder"),
+        )
+    try:
+        check_metric_names(study, reported_metrics(model, data))
+    finally:
+        del model
+        keras.backend.clear_session()
+
+
+def build_model_at_defaults(study: StudyConfig, build: Any) -> Any:
+    """The model at default values; an error in user code here is a config error too."""
+    try:
+        return build(study, study.space.defaults())
+    except ConfigError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the builder is user code
+        where = ("model", "builder") if study.config.model.builder else ("model",)
+        raise ConfigError(
+            f"building the model at the default hyperparameter values failed: {_short(exc)}",
+            key_path=where,
+        ) from None
+
+
+def reported_metrics(model: Any, data: Any) -> list[str]:
+    """The names ``fit`` will log (without ``val_``), learnt by evaluating a few rows."""
+    rows = min(EVALUATE_ROWS, len(data.x_val))
+    if getattr(model, "optimizer", None) is None or not getattr(model, "compiled", True):
+        raise ConfigError(
+            "the builder must return a compiled model (call model.compile(...) in it)",
+            key_path=("model", "builder"),
+        )
+    try:
+        logs = model.evaluate(
+            data.x_val[:rows], data.y_val[:rows], batch_size=rows, verbose=0, return_dict=True
+        )
+    except Exception as exc:  # noqa: BLE001 - shape and loss mismatches come in many types
+        text = str(exc)
+        if "loss identifier" in text or "metric identifier" in text:
+            key = "loss" if "loss identifier" in text else "metrics"
+            raise ConfigError(
+                f"Keras does not know this {key}: {_short(exc)}", key_path=("model", key)
+            ) from None
+        raise ConfigError(
+            f"the model does not fit the data (evaluated at default values): {_short(exc)}",
+            key_path=("model",),
+        ) from None
+    return list(logs)
+
+
+def check_metric_names(study: StudyConfig, metrics: list[str]) -> None:
+    """The objective and the early-stopping monitor must be names the history will hold."""
+    logged = [*metrics, *(f"val_{name}" for name in metrics)]
+    shown = ", ".join(logged)
+    objective = study.objective.name
+    if objective not in logged:
+        raise ConfigError(
+            f"'{objective}' is not a metric the model reports; the training history will hold "
+            f"{shown} (add the metric to model.metrics or choose one of these)",
+            key_path=("strategy", "objective"),
+        )
+    stopping = study.config.training.early_stopping
+    if stopping is not None and stopping.monitor not in logged:
+        raise ConfigError(
+            f"'{stopping.monitor}' is not a metric the model reports; choose one of {shown}",
+            key_path=("training", "early_stopping", "monitor"),
+        )
+
+
+def _short(exc: Exception) -> str:
+    """TensorFlow errors run to pages; the first line says what went wrong."""
+    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+    return text if len(text) <= MESSAGE_CHARS else text[: MESSAGE_CHARS - 3] + "..."

@@ -1,0 +1,72 @@
+"""Ctrl-C during a search: once finishes the running trial, twice stops at once.
+
+A trial that ran for an hour should not be thrown away by one keystroke, so the first SIGINT
+only asks the search to start no new trial. A second SIGINT (or a SIGTERM, which is how
+schedulers and ``docker stop`` ask) raises ``KeyboardInterrupt`` in the main thread: the
+runner marks the running trial ``interrupted`` and the next run of the same command trains it
+again. Either way the exit code is 128 + the signal number (130 for Ctrl-C), so a script
+chaining ``kt-run search && kt-run best`` does not carry on as if the search had finished.
+"""
+
+from __future__ import annotations
+
+import signal
+import threading
+from collections.abc import Callable
+from types import FrameType
+from typing import Any
+
+FIRST_PRESS = (
+    "Ctrl-C: finishing the running trial, then stopping; press Ctrl-C again to stop now "
+    "(the trial is then run again on resume)"
+)
+
+
+class GracefulInterrupts:
+    """Installs the handlers for the duration of a ``with`` block, then restores the old ones.
+
+    ``request_stop`` is called on the first SIGINT (it sets the runner's ``stop_requested``);
+    ``notify`` shows a line to the user. Outside the main thread nothing is installed, since
+    Python delivers signals to the main thread only.
+    """
+
+    def __init__(self, request_stop: Callable[[], None], notify: Callable[[str], None]):
+        self.request_stop = request_stop
+        self.notify = notify
+        self.signal_number: int | None = None
+        self._previous: dict[int, Any] = {}
+
+    @property
+    def stopped(self) -> bool:
+        """Whether a signal asked the search to stop (once or for good)."""
+        return self.signal_number is not None
+
+    @property
+    def exit_code(self) -> int:
+        return 128 + (self.signal_number or signal.SIGINT)
+
+    def _on_sigint(self, signum: int, frame: FrameType | None) -> None:
+        if self.signal_number is None:
+            self.signal_number = signum
+            self.request_stop()
+            self.notify(FIRST_PRESS)
+            return
+        raise KeyboardInterrupt
+
+    def _on_sigterm(self, signum: int, frame: FrameType | None) -> None:
+        self.signal_number = signum
+        self.request_stop()
+        raise KeyboardInterrupt
+
+    def __enter__(self) -> GracefulInterrupts:
+        if threading.current_thread() is threading.main_thread():
+            self._previous = {
+                signal.SIGINT: signal.signal(signal.SIGINT, self._on_sigint),
+                signal.SIGTERM: signal.signal(signal.SIGTERM, self._on_sigterm),
+            }
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        for signum, handler in self._previous.items():
+            signal.signal(signum, handler)
+        self._previous = {}

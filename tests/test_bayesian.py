@@ -119,6 +119,7 @@ def test_failed_trials_are_not_proposed_again_and_count_as_seen():
     failed = [
         TrialRecord(1, TrialStatus.FAILED, {"a": 2, "b": True}, error={"message": "boom"}),
         TrialRecord(2, TrialStatus.FAILED, {"a": 3, "b": False}, error={"message": "boom"}),
+        TrialRecord(3, TrialStatus.COMPLETED, {"a": 1, "b": False}, score=None),  # diverged
     ]
     strategy = bayesian(space, num_initial_points=2)
     records = drive(strategy, lambda hp: hp["a"], 10, failed)

@@ -4,9 +4,10 @@ Each ``ask`` rebuilds everything from the records (seeded by the study seed and 
 records), so a resumed study proposes exactly what an uninterrupted one would have:
 
 1. The first ``num_initial_points`` trials follow a scrambled Sobol sequence.
-2. Then a GP is fitted on the finished trials (failed ones count as the worst score seen, so
-   the search steers away from what crashes); running trials enter as "kriging believer"
-   observations no better than the incumbent, so concurrent proposals spread out.
+2. Then a GP is fitted on the finished trials (failed ones, and completed ones whose score is
+   missing, count as the worst score seen, so the search steers away from what crashes);
+   running trials enter as "kriging believer" observations no better than the incumbent, so
+   concurrent proposals spread out.
 3. The acquisition is maximised over random and local candidates, refined by L-BFGS-B on the
    continuous parameters, then snapped to valid values; the best candidate whose configuration
    has not run yet wins. Finite spaces are scored value by value and end when used up.
@@ -93,6 +94,12 @@ class BayesianSearch(Strategy):
         cube = qmc.Sobol(d, scramble=True, seed=self.seed).random_base2(m)
         return self.encoding.raw_from_unit_cube(cube)
 
+    def describe_plan(self) -> list[str]:
+        return [
+            f"Bayesian optimisation: {self.num_initial_points} space-filling (Sobol) trials, "
+            f"then a Gaussian process with the '{self.acquisition}' acquisition"
+        ]
+
     def ask(self, trials: Sequence[TrialRecord]) -> Proposal | None:
         with _threadpools.limit(limits=1):
             return self._ask(trials)
@@ -125,8 +132,8 @@ class BayesianSearch(Strategy):
                 pending.append(row)
             elif trial.score is not None and np.isfinite(trial.score):
                 scored.append((row, sign * trial.score))
-            elif trial.status is TrialStatus.FAILED:
-                failed.append(row)
+            elif trial.status in (TrialStatus.FAILED, TrialStatus.COMPLETED):
+                failed.append(row)  # a completed trial without a score diverged (NaN)
         y = np.array([v for _, v in scored])
         rows = [r for r, _ in scored]
         if len(y) and failed:

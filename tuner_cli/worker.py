@@ -63,6 +63,13 @@ def run_trial(config_text: str, config_path: str, task: TrialTask, topic: str) -
     return WorkerReply(outcome, worker.address, os.getpid(), _trials_done, rss)
 
 
+def usable_cores() -> int:
+    """Cores this process may run on (a container or ``taskset`` may allow fewer than exist)."""
+    if hasattr(os, "sched_getaffinity"):
+        return len(os.sched_getaffinity(0))
+    return os.cpu_count() or 1
+
+
 @lru_cache(maxsize=4)
 def _study(config_text: str, config_path: str) -> StudyConfig:
     return load_config_text(config_text, Path(config_path))
@@ -79,9 +86,7 @@ def _limit_tensorflow_threads(nthreads: int) -> None:
     if _threads_set:
         return
     _threads_set = True
-    per_trial = int(
-        os.environ.get("TF_NUM_INTRAOP_THREADS") or max(1, (os.cpu_count() or 1) // nthreads)
-    )
+    per_trial = int(os.environ.get("TF_NUM_INTRAOP_THREADS") or max(1, usable_cores() // nthreads))
     os.environ.setdefault("OMP_NUM_THREADS", str(per_trial))
     import_keras()
     import tensorflow as tf

@@ -15,7 +15,7 @@ import signal
 import time
 import uuid
 from collections.abc import Collection, Mapping
-from concurrent.futures import Future
+from concurrent.futures import CancelledError, Future
 from typing import Any
 
 from distributed import Client, KilledWorker
@@ -32,6 +32,7 @@ POLL_S = 0.1
 CLUSTER_INFO_TTL_S = 2.0
 NO_WORKERS_WARNING_S = 10.0
 EXIT_CODE_WAIT_S = 3.0
+RELEASE_WAIT_S = 10.0
 KEY_PREFIX = "kt-run-trial-"
 
 
@@ -77,6 +78,10 @@ class DaskExecutor:
         self._info: dict[str, Any] = {}
         self._info_at = -CLUSTER_INFO_TTL_S
         self._no_workers_since: float | None = None
+        self._warned_threads = False
+        self._finished: list[tuple[WorkerReply, str]] = []
+        """Trials returned but not yet checked for recycling their worker: that waits until
+        the next submission, so the runner records the trial first."""
         self._allowed_failures = self._scheduler_allowed_failures()
         client.subscribe_topic(self.topic, lambda event: self._events.put(("progress", event)))
         client.subscribe_topic("all", lambda event: self._events.put(("cluster", event)))
@@ -96,6 +101,8 @@ class DaskExecutor:
         return min(int(offered.get(name, 0) // need) for name, need in self.resources.items())
 
     def submit(self, task: TrialTask) -> Future[TrialOutcome]:
+        while self._finished:
+            self._maybe_recycle(*self._finished.pop())
         future: Future[TrialOutcome] = Future()
         future.set_running_or_notify_cancel()
         self._dask[future] = self.client.submit(
@@ -140,10 +147,18 @@ class DaskExecutor:
         dask_future = self._dask[future]
         status = dask_future.status
         if status == "finished":
-            reply: WorkerReply = dask_future.result()
+            try:
+                reply: WorkerReply = dask_future.result()
+            except CancelledError:
+                raise SchedulerLostError(
+                    f"lost the connection to the Dask scheduler at {self.address} while "
+                    "fetching a result; rerun the same command to resume"
+                ) from None
+            self._forget(future)
             future.set_result(reply.outcome)
-            self._maybe_recycle(reply)
-        elif status == "error":
+            self._finished.append((reply, dask_future.key))
+            return True
+        if status == "error":
             error = dask_future.exception()
             if isinstance(error, KilledWorker):
                 future.set_result(self._died(error))
@@ -156,9 +171,13 @@ class DaskExecutor:
             )
         else:
             return False
-        del self._dask[future]
-        dask_future.release()
+        self._forget(future)
         return True
+
+    def _forget(self, future: Future[TrialOutcome]) -> None:
+        """Release the result on the cluster: a worker lost while still holding a wanted
+        result makes Dask run that trial again."""
+        self._dask.pop(future).release()
 
     def _died(self, error: KilledWorker) -> TrialOutcome:
         worker = error.last_worker
@@ -189,15 +208,20 @@ class DaskExecutor:
             time.sleep(0.02)
         return self.exit_codes.get(address)
 
-    def _maybe_recycle(self, reply: WorkerReply) -> None:
+    def _maybe_recycle(self, reply: WorkerReply, key: str) -> None:
         """Replace a worker process that ran its share of trials or holds too much memory.
 
-        Called before the runner submits the next trial, so no trial of ours can be on it.
+        Called before the next submission, so no trial of ours can be on it; the finished
+        trial's result must be gone from the scheduler first, or Dask would recompute it on the
+        replacement.
         """
         too_many = self.recycle_after is not None and reply.trials_done >= self.recycle_after
         too_big = self.recycle_memory is not None and reply.rss > self.recycle_memory
         if not (too_many or too_big):
             return
+        deadline = time.monotonic() + RELEASE_WAIT_S
+        while self._scheduler_holds(key) and time.monotonic() < deadline:
+            time.sleep(0.02)
         worker = self._cluster_info(fresh=True).get("workers", {}).get(reply.address)
         if worker is None or not worker.get("nanny"):
             return
@@ -248,8 +272,10 @@ class DaskExecutor:
                 f"lost the connection to the Dask scheduler at {self.address} "
                 f"(client {self.client.status})"
             )
-        if self._cluster_info().get("workers"):
+        workers = self._cluster_info().get("workers", {})
+        if workers:
             self._no_workers_since = None
+            self._warn_about_threads(workers)
             return
         now = time.monotonic()
         if self._no_workers_since is None:
@@ -260,6 +286,16 @@ class DaskExecutor:
                 "joins (start one with `dask worker " + self.address + " --nthreads 1`)"
             )
             self._no_workers_since = float("inf")
+
+    def _warn_about_threads(self, workers: Mapping[str, Any]) -> None:
+        threaded = sorted(a for a, w in workers.items() if w.get("nthreads", 1) > 1)
+        if threaded and not self._warned_threads:
+            self._warned_threads = True
+            self.on_warning(
+                f"worker {threaded[0]} has {workers[threaded[0]]['nthreads']} threads, but "
+                "trials in one process run one at a time (Keras state is per process); start "
+                "workers with `--nthreads 1` and use `--nworkers` for more processes"
+            )
 
     def _cluster_info(self, fresh: bool = False) -> dict[str, Any]:
         now = time.monotonic()
@@ -272,6 +308,10 @@ class DaskExecutor:
                 ) from None
             self._info_at = now
         return self._info
+
+    def _scheduler_holds(self, key: str) -> bool:
+        holds = self.client.run_on_scheduler(lambda dask_scheduler: key in dask_scheduler.tasks)
+        return bool(holds)
 
     def _scheduler_allowed_failures(self) -> int:
         """How often Dask reruns a trial whose worker died; an inline function travels by
@@ -301,10 +341,10 @@ def connect(address: str) -> Client:
         ) from None
 
 
-def local_client(workers: int, memory_limit: int | None) -> tuple[Client, Any]:
+def local_client(workers: int, memory_limit: int | None, keras: bool) -> tuple[Client, Any]:
     from tuner_cli.executors._local import start_local_cluster
 
-    cluster = start_local_cluster(workers, memory_limit)
+    cluster = start_local_cluster(workers, memory_limit, keras)
     client = Client(cluster, set_as_default=False)
     client.register_plugin(IgnoreInterrupts())
     return client, cluster

@@ -43,7 +43,9 @@ def make_executor(
                 "resources (e.g. GPU=1) are offered by workers of a Dask cluster; start them "
                 "with `dask worker --resources GPU=1` and run with --scheduler"
             )
-        client, cluster = local_client(settings.workers, settings.memory_limit_bytes())
+        client, cluster = local_client(
+            settings.workers, settings.memory_limit_bytes(), study.is_keras
+        )
         exit_codes = ExitRecordingNanny.exit_codes
     return DaskExecutor(
         client,

@@ -22,6 +22,9 @@ from typing import ClassVar
 
 import dask
 from distributed import LocalCluster, Nanny
+from distributed.utils import get_mp_context
+
+from tuner_cli.worker import usable_cores
 
 
 class ExitRecordingNanny(Nanny):
@@ -36,9 +39,12 @@ class ExitRecordingNanny(Nanny):
         await super()._on_worker_exit(exitcode)
 
 
-def start_local_cluster(workers: int, memory_limit: int | None) -> LocalCluster:
-    """``workers`` single-threaded worker processes sharing this machine's cores."""
-    threads = str(max(1, (os.cpu_count() or 1) // workers))
+def start_local_cluster(workers: int, memory_limit: int | None, keras: bool) -> LocalCluster:
+    """``workers`` single-threaded worker processes sharing this machine's cores.
+
+    ``keras``: the forkserver imports Keras once, so workers and their replacements start warm.
+    """
+    threads = str(max(1, usable_cores() // workers))
     dask.config.set(
         {
             "distributed.worker.multiprocessing-method": "forkserver",
@@ -49,6 +55,10 @@ def start_local_cluster(workers: int, memory_limit: int | None) -> LocalCluster:
             "distributed.worker.memory.pause": False,
             "distributed.worker.memory.terminate": 1.0 if memory_limit else False,
         }
+    )
+    preload = ["distributed", "numpy", "tuner_cli.worker"]
+    get_mp_context().set_forkserver_preload(
+        preload + ["tuner_cli.worker_preload"] if keras else preload
     )
     verbose = os.environ.get("KT_RUN_VERBOSE") == "1"
     return LocalCluster(

@@ -165,7 +165,10 @@ class StudyStore:
             return []
         for path in sorted(self.trials_dir.glob(TRIAL_GLOB)):
             try:
-                record = TrialRecord.from_dict(json.loads(path.read_text(encoding="utf-8")))
+                data = json.loads(path.read_text(encoding="utf-8"))
+                if not isinstance(data, dict):
+                    raise ValueError(f"not a trial record (a JSON {type(data).__name__})")
+                record = TrialRecord.from_dict(data)
             except (OSError, ValueError, TypeError, KeyError) as exc:
                 self.warnings.append(f"skipped {path.name}: {exc}")
                 continue

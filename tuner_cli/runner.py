@@ -92,7 +92,9 @@ class SearchRunner:
                 for future in self.executor.wait(list(in_flight)):
                     self._finish(in_flight.pop(future), future, queue)
         except BaseException:
-            for record in in_flight.values():
+            # every running record, not only those in flight: a signal can land between
+            # writing a record as running and handing it to the executor
+            for record in [r for r in self.records.values() if r.status is TrialStatus.RUNNING]:
                 self._mark_interrupted(record)
             raise
         finally:

@@ -10,7 +10,10 @@ chaining ``kt-run search && kt-run best`` does not carry on as if the search had
 
 from __future__ import annotations
 
+import contextlib
+import os
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from types import FrameType
@@ -26,13 +29,17 @@ class GracefulInterrupts:
     """Installs the handlers for the duration of a ``with`` block, then restores the old ones.
 
     ``request_stop`` is called on the first SIGINT (it sets the runner's ``stop_requested``);
-    ``notify`` shows a line to the user. Outside the main thread nothing is installed, since
-    Python delivers signals to the main thread only.
+    ``notify`` shows a line to the user. It runs inside the signal handler, which can interrupt
+    the main thread anywhere, even halfway through an import inside rich, so the default writes
+    to file descriptor 2 directly. Outside the main thread nothing is installed, since Python
+    delivers signals to the main thread only.
     """
 
-    def __init__(self, request_stop: Callable[[], None], notify: Callable[[str], None]):
+    def __init__(
+        self, request_stop: Callable[[], None], notify: Callable[[str], None] | None = None
+    ):
         self.request_stop = request_stop
-        self.notify = notify
+        self.notify = notify or _write_stderr
         self.signal_number: int | None = None
         self._previous: dict[int, Any] = {}
 
@@ -70,3 +77,8 @@ class GracefulInterrupts:
         for signum, handler in self._previous.items():
             signal.signal(signum, handler)
         self._previous = {}
+
+
+def _write_stderr(message: str) -> None:
+    with contextlib.suppress(OSError, ValueError):
+        os.write(sys.stderr.fileno(), f"warning: {message}\n".encode())

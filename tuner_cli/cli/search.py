@@ -61,7 +61,7 @@ def search(
         view,
         max_trials or settings.max_trials or strategy.default_max_trials(),
     )
-    interrupts = GracefulInterrupts(lambda: setattr(runner, "stop_requested", True), print_warning)
+    interrupts = GracefulInterrupts(lambda: setattr(runner, "stop_requested", True))
     try:
         with interrupts, view if hasattr(view, "__enter__") else nullcontext():
             summary = runner.run()

@@ -212,7 +212,7 @@ def test_keras_kill_9_during_training_reruns_the_trial(tmp_path: Path) -> None:
     """A real Keras search killed while a trial trains: the trial is trained again."""
     config = tmp_path / "keras.yaml"
     config.write_text(
-        keras_fault_config(epochs=200, name="keras-kill").replace("[ok, raise, nan]", "[ok]"),
+        keras_fault_config(epochs=40, name="keras-kill").replace("[ok, raise, nan]", "[ok]"),
         encoding="utf-8",
     )
     output = tmp_path / "results"
@@ -232,7 +232,7 @@ def test_keras_kill_9_during_training_reruns_the_trial(tmp_path: Path) -> None:
     assert sorted(after) == [1, 2]
     assert after[killed]["status"] == "completed"
     assert after[killed]["hyperparameters"] == before["hyperparameters"]
-    assert len(after[killed]["history"]) == 200
+    assert len(after[killed]["history"]) == 40
 
 
 @pytest.mark.parametrize(

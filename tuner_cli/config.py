@@ -222,6 +222,94 @@ def parse_duration(value: str | float) -> float:
     return float(match.group(1)) * unit
 
 
+SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b?|b)?\s*$", re.IGNORECASE)
+RESOURCE = re.compile(r"^([A-Za-z_][A-Za-z0-9_.-]*)=(\d+(?:\.\d+)?)$")
+
+
+class ExecutionConfig(StrictModel):
+    """Where trials run. Free to change between runs of a study: it does not change results."""
+
+    workers: int = Field(default=1, ge=0, le=1024)
+    """Local worker processes (trials at once); 0 trains in the driver, for debugging."""
+    recycle_after: int | None = Field(default=10, ge=1, le=BIG)
+    """Replace a worker process after this many trials (null: never). Keras leaks a few MB a
+    trial, more in a Dask worker (about 10 MB on digits); a fresh fork from the Keras-loaded
+    forkserver costs about a second, so every 10 trials keeps memory flat for little."""
+    recycle_memory: str | int | None = None
+    """Replace a worker process whose memory is above this after a trial (e.g. 3GB)."""
+    memory_limit: str | int | None = None
+    """Stop a local worker that goes above this during a trial; the trial is failed."""
+    resources: str | None = None
+    """Dask worker resources each trial needs, e.g. "GPU=1" (with --scheduler)."""
+
+    @field_validator("recycle_memory", "memory_limit")
+    @classmethod
+    def _size(cls, value: str | int | None) -> str | int | None:
+        if value is not None:
+            parse_size(value)
+        return value
+
+    @field_validator("resources")
+    @classmethod
+    def _resources(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_resources(value)
+        return value
+
+    def memory_limit_bytes(self) -> int | None:
+        return None if self.memory_limit is None else parse_size(self.memory_limit)
+
+    def recycle_memory_bytes(self) -> int | None:
+        return None if self.recycle_memory is None else parse_size(self.recycle_memory)
+
+    def resource_needs(self) -> dict[str, float]:
+        return {} if self.resources is None else parse_resources(self.resources)
+
+
+def parse_size(value: str | int) -> int:
+    """``"2GB"`` -> 2_000_000_000, ``"2GiB"`` -> 2_147_483_648; a bare number is bytes."""
+    if isinstance(value, int) and not isinstance(value, bool):
+        if value <= 0:
+            raise ValueError("must be > 0")
+        return value
+    match = SIZE.match(str(value))
+    if not match or float(match.group(1)) <= 0:
+        raise ValueError(f"not a size: {value!r} (use e.g. 500MB, 4GB, 2GiB)")
+    unit = (match.group(2) or "b").lower().rstrip("b")
+    base = 1024 if unit.endswith("i") else 1000
+    power = "kmgt".find(unit[:1]) + 1 if unit else 0
+    return int(float(match.group(1)) * base**power)
+
+
+def parse_resources(value: str) -> dict[str, float]:
+    """``"GPU=1 MEM=4e9"`` style, as ``dask worker --resources`` takes it (commas work too)."""
+    needs: dict[str, float] = {}
+    for item in value.replace(",", " ").split():
+        match = RESOURCE.match(item)
+        if not match or float(match.group(2)) <= 0:
+            raise ValueError(f"not a resource: {item!r} (use NAME=AMOUNT, e.g. GPU=1)")
+        needs[match.group(1)] = float(match.group(2))
+    if not needs:
+        raise ValueError("no resource given (use NAME=AMOUNT, e.g. GPU=1)")
+    return needs
+
+
+class LoggingConfig(StrictModel):
+    """Copies of each finished trial for experiment trackers; the results folder stays the truth.
+
+    Free to change between runs of a study: it does not change results.
+    """
+
+    tensorboard: str | None = Field(
+        default=None,
+        description="folder for TensorBoard event files: per-epoch scalars and HParams",
+    )
+    mlflow: str | None = Field(
+        default=None,
+        description="MLflow tracking URI (e.g. file:./mlruns): one run per trial",
+    )
+
+
 class Config(StrictModel):
     name: str
     seed: int | None = Field(default=None, ge=0, le=2**32 - 1)
@@ -236,6 +324,8 @@ class Config(StrictModel):
     models: Literal["none", "best", "all"] = Field(
         default="best", description="which trained models to keep in models/"
     )
+    execution: ExecutionConfig = ExecutionConfig()
+    logging: LoggingConfig | None = None
 
     @field_validator("name")
     @classmethod

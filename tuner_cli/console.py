@@ -176,19 +176,18 @@ class PlainSearchLog(SearchEvents):
 
 
 class LiveSearchView(PlainSearchLog):
-    """A live panel: trial n of N, its hyperparameters, epoch progress, best so far, times.
+    """A live panel: each running trial's hyperparameters and epoch progress, best so far, times.
 
-    Finished trials scroll above the panel as plain lines, so the history stays visible.
+    Finished trials scroll above the panel as plain lines, so the history stays visible. With
+    several workers, each running trial gets one line with its own progress bar.
     """
 
     def __init__(self, objective: Objective):
         super().__init__(objective)
         self.live = Live(console=console, refresh_per_second=4, transient=True)
         self.started = time.monotonic()
-        self.current: TrialRecord | None = None
-        self.epoch = 0
-        self.epochs: int | None = None
-        self.last_logs: dict[str, float] = {}
+        self.running: dict[int, _RunningTrial] = {}
+        self.parallel = 1
         self.best: TrialRecord | None = None
         self.done = 0
         self.durations: list[float] = []
@@ -206,15 +205,19 @@ class LiveSearchView(PlainSearchLog):
         self._refresh()
 
     def trial_started(self, record: TrialRecord, epochs: int | None) -> None:
-        self.current, self.epoch, self.epochs, self.last_logs = record, 0, epochs, {}
+        self.running[record.id] = _RunningTrial(record, epochs)
+        self.parallel = max(self.parallel, len(self.running))
         self._refresh()
 
     def epoch_ended(self, trial_id: int, epoch: int, epochs: int, logs: dict[str, float]) -> None:
-        self.epoch, self.epochs, self.last_logs = epoch, epochs, logs
-        self._refresh()
+        trial = self.running.get(trial_id)
+        if trial is not None:
+            trial.epoch, trial.epochs, trial.logs = epoch, epochs, logs
+            self._refresh()
 
     def trial_finished(self, record: TrialRecord, best: TrialRecord | None) -> None:
         super().trial_finished(record, best)
+        self.running.pop(record.id, None)
         self.best = best
         self.done += 1
         if record.duration_s is not None:
@@ -228,17 +231,18 @@ class LiveSearchView(PlainSearchLog):
         elapsed = time.monotonic() - self.started
         lines: list[Any] = []
         total = f" of {self.total}" if self.total else ""
-        if self.current is not None:
+        if len(self.running) == 1 and self.parallel == 1:
+            trial = next(iter(self.running.values()))
             lines.append(
-                Text.assemble(("Trial ", "bold"), (f"{self.current.id}{total}", "bold cyan"))
+                Text.assemble(("Trial ", "bold"), (f"{trial.record.id}{total}", "bold cyan"))
             )
-            lines.append(Text(format_hp(self.current.hyperparameters), style="dim"))
-        if self.epochs:
-            logs = "  ".join(
-                f"{k}={format_value(v)}" for k, v in self.last_logs.items() if k != "epoch"
-            )
-            lines.append(Text(f"epoch {self.epoch}/{self.epochs}  {logs}"))
-            lines.append(ProgressBar(total=self.epochs, completed=self.epoch, width=40))
+            lines.append(Text(format_hp(trial.record.hyperparameters), style="dim"))
+            if trial.epochs:
+                lines.append(Text(f"epoch {trial.epoch}/{trial.epochs}  {trial.format_logs()}"))
+                lines.append(ProgressBar(total=trial.epochs, completed=trial.epoch, width=40))
+        elif self.running:
+            lines.append(Text(f"{len(self.running)} trials running ({self.done} done{total})"))
+            lines.append(self._running_grid())
         if self.best is not None:
             lines.append(
                 Text(
@@ -250,11 +254,42 @@ class LiveSearchView(PlainSearchLog):
         eta = ""
         if self.total and self.durations:
             remaining = max(self.total - self.done, 0)
-            eta = (
-                f"  ~{format_duration(remaining * sum(self.durations) / len(self.durations))} left"
-            )
+            mean = sum(self.durations) / len(self.durations)
+            eta = f"  ~{format_duration(remaining * mean / self.parallel)} left"
         lines.append(Text(f"elapsed {format_duration(elapsed)}{eta}", style="dim"))
         return Group(*lines)
+
+    def _running_grid(self) -> Table:
+        grid = Table.grid(padding=(0, 1))
+        for _ in range(4):
+            grid.add_column(no_wrap=True)
+        grid.add_column(no_wrap=True, overflow="ellipsis", style="dim")
+        for trial_id in sorted(self.running):
+            trial = self.running[trial_id]
+            grid.add_row(
+                Text(f"trial {trial_id}", style="bold cyan"),
+                ProgressBar(total=trial.epochs or 1, completed=trial.epoch, width=20)
+                if trial.epochs
+                else Text(""),
+                f"{trial.epoch}/{trial.epochs}" if trial.epochs else "",
+                trial.format_logs(self.objective.name),
+                format_hp(trial.record.hyperparameters),
+            )
+        return grid
+
+
+class _RunningTrial:
+    """What the live view knows of a trial in flight."""
+
+    def __init__(self, record: TrialRecord, epochs: int | None):
+        self.record = record
+        self.epoch = 0
+        self.epochs = epochs
+        self.logs: dict[str, float] = {}
+
+    def format_logs(self, only: str | None = None) -> str:
+        shown = {k: v for k, v in self.logs.items() if k != "epoch" and only in (None, k)}
+        return "  ".join(f"{k}={format_value(v)}" for k, v in shown.items())
 
 
 def search_view(objective: Objective, quiet: bool) -> PlainSearchLog | SearchEvents:

@@ -20,10 +20,39 @@ def search(
         False, "--overwrite", help="Delete earlier results and start over."
     ),
     quiet: bool = typer.Option(False, "--quiet", "-q", help="Print only the final table."),
+    workers: int = typer.Option(
+        None,
+        "--workers",
+        "-w",
+        min=0,
+        help="Trials at once, each in its own worker process (default 1); 0 trains in this "
+        "process, for debugging.",
+    ),
+    scheduler: str = typer.Option(
+        None,
+        "--scheduler",
+        metavar="ADDR",
+        help="Run trials on the Dask cluster whose scheduler is at ADDR (tcp://host:8786).",
+    ),
+    recycle_after: int = typer.Option(
+        None, "--recycle-after", min=1, help="Replace a worker process after N trials."
+    ),
+    memory_limit: str = typer.Option(
+        None,
+        "--memory-limit",
+        metavar="SIZE",
+        help="Stop a local worker that goes above SIZE (e.g. 4GB); its trial is failed.",
+    ),
+    resources: str = typer.Option(
+        None,
+        "--resources",
+        metavar="NAME=N",
+        help="Dask worker resources each trial needs, e.g. GPU=1 (with --scheduler).",
+    ),
 ) -> None:
     """Run the study, or resume it: rerunning the same command keeps finished trials."""
     from tuner_cli.console import print_summary, print_warning, search_view
-    from tuner_cli.executors import InProcessExecutor
+    from tuner_cli.executors import execution_settings, make_executor
     from tuner_cli.lock import StudyLock
     from tuner_cli.preflight import preflight
     from tuner_cli.runner import SearchRunner
@@ -34,6 +63,13 @@ def search(
     from tuner_cli.template import unused_hyperparameters
 
     study = load_config(config)
+    execution = execution_settings(
+        study.config.execution,
+        workers=workers,
+        recycle_after=recycle_after,
+        memory_limit=memory_limit,
+        resources=resources,
+    )
     for name in unused_hyperparameters(study):
         print_warning(f"hyperparameter '{name}' is not used by the model template")
     preflight(study)
@@ -57,7 +93,7 @@ def search(
         study,
         store,
         strategy,
-        InProcessExecutor(study, on_progress),
+        make_executor(study, execution, scheduler, on_progress, view.warning),
         view,
         max_trials or settings.max_trials or strategy.default_max_trials(),
     )

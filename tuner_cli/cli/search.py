@@ -53,6 +53,7 @@ def search(
     """Run the study, or resume it: rerunning the same command keeps finished trials."""
     from tuner_cli.console import print_summary, print_warning, search_view
     from tuner_cli.executors import execution_settings, make_executor
+    from tuner_cli.integrations import fan_out, integration_sinks
     from tuner_cli.lock import StudyLock
     from tuner_cli.preflight import preflight
     from tuner_cli.runner import SearchRunner
@@ -73,6 +74,7 @@ def search(
     for name in unused_hyperparameters(study):
         print_warning(f"hyperparameter '{name}' is not used by the model template")
     preflight(study)
+    sinks = integration_sinks(study)
     study_dir = output / study.config.name
     if not overwrite:
         check_resumable(study, StudyStore(study_dir))
@@ -83,7 +85,7 @@ def search(
     store, info = open_study(study, output, overwrite)
     settings = study.config.strategy
     strategy = make_strategy(settings.name, study.space, study.objective, info["seed"], settings)
-    view = search_view(study.objective, quiet)
+    view = fan_out(search_view(study.objective, quiet), sinks)
 
     def on_progress(trial_id: int, epoch: int, epochs: int, logs: dict[str, float]) -> bool:
         view.epoch_ended(trial_id, epoch, epochs, logs)

@@ -6,7 +6,6 @@ The only module that talks to the terminal. Output is plain when stdout is not a
 
 from __future__ import annotations
 
-import math
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -19,6 +18,7 @@ from rich.table import Table
 from rich.text import Text
 
 from tuner_cli.events import SearchEvents
+from tuner_cli.formatting import format_duration, format_hp, format_value
 from tuner_cli.objective import Objective
 from tuner_cli.trial import TrialRecord, TrialStatus
 
@@ -36,27 +36,6 @@ STATUS_STYLE = {
     "running": "cyan",
     "interrupted": "magenta",
 }
-
-
-def format_value(value: Any) -> str:
-    if isinstance(value, float):
-        if value == 0 or 1e-3 <= abs(value) < 1e5:
-            return f"{value:.4g}"
-        return f"{value:.3e}"
-    return str(value)
-
-
-def format_hp(values: dict[str, Any]) -> str:
-    return " ".join(f"{k}={format_value(v)}" for k, v in values.items())
-
-
-def format_duration(seconds: float | None) -> str:
-    if seconds is None or math.isnan(seconds):
-        return "-"
-    seconds = int(round(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
 def _table_box() -> box.Box:

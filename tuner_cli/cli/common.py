@@ -8,7 +8,6 @@ looking at a terminal).
 from __future__ import annotations
 
 import json
-import math
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -17,6 +16,7 @@ from typing import Any, NoReturn
 import typer
 
 from tuner_cli.errors import UsageError
+from tuner_cli.formatting import format_duration, format_value
 from tuner_cli.objective import Objective
 from tuner_cli.store import StudyStore
 
@@ -106,25 +106,6 @@ def to_yaml(value: Any) -> str:
 
 def use_rich(rows: int) -> bool:
     return sys.stdout.isatty() and rows <= RICH_ROWS
-
-
-def format_value(value: Any) -> str:
-    if isinstance(value, float):
-        if math.isnan(value) or math.isinf(value):
-            return str(value)
-        if value == 0 or 1e-3 <= abs(value) < 1e5:
-            return f"{value:.4g}"
-        return f"{value:.3e}"
-    return "-" if value is None else str(value)
-
-
-def format_duration(seconds: float | None) -> str:
-    if seconds is None or math.isnan(seconds):
-        return "-"
-    seconds = int(round(seconds))
-    hours, rest = divmod(seconds, 3600)
-    minutes, secs = divmod(rest, 60)
-    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
 def plain_table(

@@ -130,11 +130,14 @@ class Sampler:
 
 
 def kt_run_role(root: psutil.Process, process: psutil.Process) -> str:
-    """The driver is the command itself; the worker is the process training (the largest
-    one besides the driver: the forkserver and the nanny-less helpers stay small)."""
+    """The driver is the command itself; its direct children are helpers (the forkserver
+    that holds Keras preloaded for forking, the resource tracker); the worker processes are
+    forked from the forkserver, so they are the driver's grandchildren."""
     if process.pid == root.pid:
         return "kt-run driver"
-    return "kt-run worker" if process.memory_info().rss > 200 * MIB else ""
+    if process.ppid() == root.pid:
+        return "kt-run forkserver" if process.memory_info().rss > 200 * MIB else ""
+    return "kt-run worker"
 
 
 def keras_tuner_role(root: psutil.Process, process: psutil.Process) -> str:
@@ -181,16 +184,18 @@ def main() -> None:
         "# Memory over a long search",
         "",
         f"{args.trials} trials of a small MLP on digits ({args.epochs} epochs each){recycle}; "
-        "peak resident memory (MiB) while each trial ran, sampled every 0.2 s.",
+        "peak resident memory (MiB) while each trial ran, sampled every 0.2 s; 'highest' is "
+        "the top over all trials (with recycling, the top of the saw-tooth).",
         "",
-        "| process | " + " | ".join(f"trial {m}" for m in marks) + " | last / 10th |",
-        "|---|" + "---:|" * (len(marks) + 1),
+        "| process | " + " | ".join(f"trial {m}" for m in marks) + " | last / 10th | highest |",
+        "|---|" + "---:|" * (len(marks) + 2),
     ]
     for role, by_trial in peaks.items():
         values = [by_trial.get(m) for m in marks]
         ratio = f"{values[-1] / values[0]:.3f}" if values[0] and values[-1] else "-"
         shown = " | ".join("-" if v is None else f"{v / MIB:.0f}" for v in values)
-        lines.append(f"| {role} | {shown} | {ratio} |")
+        highest = max(by_trial.values()) / MIB
+        lines.append(f"| {role} | {shown} | {ratio} | {highest:.0f} |")
     text = "\n".join(lines) + "\n"
     print(text)
     results = (

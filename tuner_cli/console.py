@@ -6,6 +6,7 @@ The only module that talks to the terminal. Output is plain when stdout is not a
 
 from __future__ import annotations
 
+import sys
 import time
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
@@ -26,7 +27,9 @@ if TYPE_CHECKING:
     from tuner_cli.runner import SearchSummary
     from tuner_cli.space import SearchSpace
 
-console = Console()
+# Off a terminal (CI logs, pipes) rich would wrap at 80 columns and squeeze tables into
+# ellipses; a log line should hold a whole row instead.
+console = Console(width=None if sys.stdout.isatty() else 1000)
 error_console = Console(stderr=True)
 
 STATUS_STYLE = {

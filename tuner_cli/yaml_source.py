@@ -93,64 +93,60 @@ class _Builder:
         self.constructor = yaml.SafeLoader("")
         self.nodes = 0
 
+    def _error(self, message: str, *, line: int, key_path: KeyPath = ()) -> ConfigError:
+        return ConfigError(message, key_path=key_path, source=self.document.source, line=line)
+
     def build(self, node: yaml.Node, path: KeyPath) -> Any:
         self.nodes += 1
         line = node.start_mark.line + 1
         if self.nodes > MAX_NODES:
-            raise ConfigError(
+            raise self._error(
                 f"the document expands to more than {MAX_NODES:,} values (anchors and aliases?)",
-                source=self.document.source,
                 line=line,
             )
         if len(path) > MAX_DEPTH:
-            raise ConfigError(
+            raise self._error(
                 f"nested too deeply (more than {MAX_DEPTH} levels)",
                 key_path=path[:3],
-                source=self.document.source,
                 line=line,
             )
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)
         if isinstance(node, yaml.SequenceNode):
             if node.tag != "tag:yaml.org,2002:seq":
-                raise ConfigError(
+                raise self._error(
                     f"tag {node.tag} is not allowed (kt-run only reads plain YAML values)",
                     key_path=path,
-                    source=self.document.source,
                     line=line,
                 )
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
         try:
             value = self.constructor.construct_object(node, deep=True)
         except yaml.constructor.ConstructorError as exc:
-            raise ConfigError(
+            raise self._error(
                 f"{exc.problem} (kt-run only reads plain YAML values)",
                 key_path=path,
-                source=self.document.source,
                 line=line,
             ) from None
         except (ValueError, OverflowError) as exc:
-            raise ConfigError(
+            raise self._error(
                 f"cannot read the value {node.value[:40]!r}: {exc}",
                 key_path=path,
-                source=self.document.source,
                 line=line,
             ) from None
         if isinstance(value, float) and not math.isfinite(value):
-            raise ConfigError(
+            raise self._error(
                 f"{node.value[:40]} is not a finite number",
                 key_path=path,
-                source=self.document.source,
                 line=line,
             )
         return value
 
     def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, Any]:
         if node.tag not in ("tag:yaml.org,2002:map",):
-            raise ConfigError(
+            raise self._error(
                 f"tag {node.tag} is not allowed (kt-run only reads plain YAML values)",
                 key_path=path,
-                source=self.document.source,
                 line=node.start_mark.line + 1,
             )
         self.constructor.flatten_mapping(node)
@@ -158,26 +154,23 @@ class _Builder:
         for key_node, value_node in node.value:
             key_line = key_node.start_mark.line + 1
             if not isinstance(key_node, yaml.ScalarNode):
-                raise ConfigError(
+                raise self._error(
                     "keys must be plain names",
                     key_path=path,
-                    source=self.document.source,
                     line=key_line,
                 )
             key = self.build(key_node, path)
             if not isinstance(key, (str, int, float, bool)):
-                raise ConfigError(
+                raise self._error(
                     f"keys must be plain names (got {key_node.value or 'null'!r})",
                     key_path=path,
-                    source=self.document.source,
                     line=key_line,
                 )
             key = str(key)
             if key in result:
-                raise ConfigError(
+                raise self._error(
                     "duplicate key",
                     key_path=path + (key,),
-                    source=self.document.source,
                     line=key_line,
                 )
             self.document.lines[path + (key,)] = key_line

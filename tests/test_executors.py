@@ -22,6 +22,9 @@ import os
 import time
 from pathlib import Path
 
+if os.environ.get("KT_TEST_EXIT_ON_IMPORT"):
+    os._exit(3)
+
 
 def measure(hp, budget):
     """Records which process ran it; some values of x misbehave on purpose."""
@@ -93,6 +96,18 @@ def test_a_trial_that_kills_its_worker_fails_alone(objective_study, tmp_path):
     assert by_x[3]["error"]["message"] == "worker process died (exit code 1)"
     assert all(by_x[x]["status"] == "completed" for x in by_x if x != 3)
     assert "trial 4 failed: worker process died (exit code 1)" in result.stderr
+
+
+def test_a_pre_search_check_that_kills_its_worker_is_an_error_and_writes_nothing(
+    objective_study, tmp_path
+):
+    objective_study(trials=2)
+    result = run_cli("search", "where.yaml", cwd=tmp_path, KT_TEST_EXIT_ON_IMPORT="1")
+    assert result.returncode == 1
+    assert "the pre-search check" in result.stderr
+    assert "worker process died (exit code 3)" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "results").exists()
 
 
 def test_a_trial_past_the_memory_limit_fails_alone(objective_study, tmp_path):
@@ -215,6 +230,25 @@ def test_keras_trials_on_two_workers(tmp_path):
     assert all(r["status"] == "completed" and len(r["history"]) == 2 for r in found)
     assert len({r["worker"] for r in found}) == 2
     assert (tmp_path / "results" / "tiny-keras" / "models").is_dir()
+
+
+@pytest.mark.slow
+def test_the_driver_of_a_keras_search_never_imports_tensorflow(tmp_path):
+    """The pre-search check and the trials run in workers; the driver stays small."""
+    (tmp_path / "tiny.yaml").write_text(KERAS)
+    script = (
+        "import sys\n"
+        "from tuner_cli.cli.app import main\n"
+        "sys.argv = ['kt-run', 'search', 'tiny.yaml', '--max-trials', '1', '-q']\n"
+        "try:\n    main()\nexcept SystemExit as exit:\n    assert not exit.code, exit.code\n"
+        "print('tensorflow' in sys.modules, 'keras' in sys.modules)\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script], cwd=tmp_path, env=cli_env(), capture_output=True, text=True
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.splitlines()[-1] == "False False"
+    assert [r["status"] for r in records(tmp_path, "tiny-keras")] == ["completed"]
 
 
 @pytest.mark.slow

@@ -6,6 +6,11 @@ reports. Found in the first trial, each would fail every trial (and leave a stud
 found here, it is a config error (exit 2) and nothing is written. The check builds the model
 at the default hyperparameter values and evaluates it on a few validation rows, which is what
 tells the metric names a Keras history will hold.
+
+A search on Dask workers runs the Keras part of the check in a worker (see
+``tuner_cli.worker.check_in_worker``), so the driver never imports TensorFlow and the
+worker's process, which had Keras loaded while the driver started up, is warm for the first
+trial.
 """
 
 from __future__ import annotations
@@ -26,15 +31,22 @@ MESSAGE_CHARS = 300
 def preflight(study: StudyConfig) -> None:
     """Raise ``ConfigError`` for what would make every trial fail; imports Keras if needed."""
     try:
-        _check(study)
+        check_study(study)
     except ConfigError as exc:
-        if not exc.source:
-            exc.source = str(study.path)
-            exc.line = load_yaml_text(study.text, str(study.path)).line_of(exc.key_path)
+        located(study, exc)
         raise
 
 
-def _check(study: StudyConfig) -> None:
+def located(study: StudyConfig, error: ConfigError) -> ConfigError:
+    """Add the file and line of the key ``error`` names, unless it already has a place."""
+    if not error.source:
+        error.source = str(study.path)
+        error.line = load_yaml_text(study.text, str(study.path)).line_of(error.key_path)
+    return error
+
+
+def check_study(study: StudyConfig) -> None:
+    """The checks themselves, in whichever process will train (a ``ConfigError`` if failed)."""
     if not study.is_keras:
         load_callable(study.config.objective_function, study.base_dir, ("objective_function",))
         return

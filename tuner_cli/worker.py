@@ -21,8 +21,10 @@ from distributed import get_worker
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from tuner_cli.config import StudyConfig, load_config_text
+from tuner_cli.errors import ConfigError, KeyPath
 from tuner_cli.execution import TrialOutcome, TrialTask, execute_trial
 from tuner_cli.keras_import import import_keras
+from tuner_cli.preflight import check_study
 
 _one_trial_at_a_time = threading.Lock()
 """Keras keeps global state (the session, the random seeds): a worker process started with
@@ -61,6 +63,30 @@ def run_trial(config_text: str, config_path: str, task: TrialTask, topic: str) -
         _trials_done += 1
         rss = psutil.Process().memory_info().rss
     return WorkerReply(outcome, worker.address, os.getpid(), _trials_done, rss)
+
+
+@dataclass
+class ConfigProblem:
+    """What the pre-search check found wrong, as plain data for the trip back to the driver."""
+
+    message: str
+    key_path: KeyPath
+
+    def error(self) -> ConfigError:
+        return ConfigError(self.message, key_path=self.key_path)
+
+
+def check_in_worker(config_text: str, config_path: str) -> ConfigProblem | None:
+    """The pre-search check (``tuner_cli.preflight``) in the process that will train."""
+    study = _study(config_text, config_path)
+    if study.is_keras:
+        _limit_tensorflow_threads(get_worker().state.nthreads)
+    with _one_trial_at_a_time:
+        try:
+            check_study(study)
+        except ConfigError as exc:
+            return ConfigProblem(exc.message, exc.key_path)
+    return None
 
 
 def usable_cores() -> int:

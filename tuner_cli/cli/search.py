@@ -55,7 +55,6 @@ def search(
     from tuner_cli.executors import execution_settings, make_executor
     from tuner_cli.integrations import fan_out, integration_sinks
     from tuner_cli.lock import StudyLock
-    from tuner_cli.preflight import preflight
     from tuner_cli.runner import SearchRunner
     from tuner_cli.signals import GracefulInterrupts
     from tuner_cli.store import StudyStore
@@ -73,29 +72,34 @@ def search(
     )
     for name in unused_hyperparameters(study):
         print_warning(f"hyperparameter '{name}' is not used by the model template")
-    preflight(study)
     sinks = integration_sinks(study)
     study_dir = output / study.config.name
     if not overwrite:
         check_resumable(study, StudyStore(study_dir))
-    lock = StudyLock(study_dir).acquire()
-    ctx.call_on_close(lock.release)
-    if lock.stale_note():
-        print_warning(lock.stale_note())
-    store, info = open_study(study, output, overwrite)
-    settings = study.config.strategy
-    strategy = make_strategy(settings.name, study.space, study.objective, info["seed"], settings)
     view = fan_out(search_view(study.objective, quiet), sinks)
 
     def on_progress(trial_id: int, epoch: int, epochs: int, logs: dict[str, float]) -> bool:
         view.epoch_ended(trial_id, epoch, epochs, logs)
         return False
 
+    executor = make_executor(study, execution, scheduler, on_progress, view.warning)
+    try:
+        executor.preflight()
+        lock = StudyLock(study_dir).acquire()
+        ctx.call_on_close(lock.release)
+        if lock.stale_note():
+            print_warning(lock.stale_note())
+        store, info = open_study(study, output, overwrite)
+    except BaseException:
+        executor.close()
+        raise
+    settings = study.config.strategy
+    strategy = make_strategy(settings.name, study.space, study.objective, info["seed"], settings)
     runner = SearchRunner(
         study,
         store,
         strategy,
-        make_executor(study, execution, scheduler, on_progress, view.warning),
+        executor,
         view,
         max_trials or settings.max_trials or strategy.default_max_trials(),
     )

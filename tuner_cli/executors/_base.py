@@ -1,4 +1,4 @@
-"""What the runner needs from an executor: submit a trial, wait for some, close."""
+"""What a search needs from an executor: check the study, submit a trial, wait, close."""
 
 from __future__ import annotations
 
@@ -18,6 +18,11 @@ WarningCallback = Callable[[str], None]
 class Executor(Protocol):
     slots: int
     """How many trials may run at once; read before every submission, so it may change."""
+
+    def preflight(self) -> None:
+        """Check, where trials will run, what would fail every trial (``tuner_cli.preflight``);
+        a ``ConfigError`` when something does. Called once, before the search writes anything."""
+        ...
 
     def submit(self, task: TrialTask) -> Future[TrialOutcome]: ...
 

@@ -25,8 +25,9 @@ from tuner_cli.config import StudyConfig
 from tuner_cli.errors import KtRunError
 from tuner_cli.execution import TrialOutcome, TrialTask
 from tuner_cli.executors._base import ProgressCallback, WarningCallback, ignore_warning
+from tuner_cli.preflight import located
 from tuner_cli.trial import TrialStatus
-from tuner_cli.worker import IgnoreInterrupts, WorkerReply, run_trial
+from tuner_cli.worker import IgnoreInterrupts, WorkerReply, check_in_worker, run_trial
 
 POLL_S = 0.1
 CLUSTER_INFO_TTL_S = 2.0
@@ -100,6 +101,41 @@ class DaskExecutor:
     def _fits(self, offered: Mapping[str, float]) -> int:
         return min(int(offered.get(name, 0) // need) for name, need in self.resources.items())
 
+    def preflight(self) -> None:
+        """The pre-search check, on a worker as a trial would run: the driver needs no
+        TensorFlow, and the worker it ran on starts its first trial warm."""
+        check = self.client.submit(
+            check_in_worker,
+            self.study.text,
+            str(self.study.path.resolve()),
+            key=f"kt-run-check-{uuid.uuid4().hex[:8]}",
+            pure=False,
+            resources=self.resources or None,
+        )
+        try:
+            while not check.done():
+                self._handle_events()
+                self._watch_workers()
+                self._next_event()
+            if check.status == "cancelled":
+                raise SchedulerLostError(
+                    f"lost the connection to the Dask scheduler at {self.address} during the "
+                    "pre-search check"
+                )
+            error = check.exception() if check.status == "error" else None
+            if isinstance(error, KilledWorker):
+                raise KtRunError(
+                    "the pre-search check (building the model at the default hyperparameter "
+                    f"values) failed: {self._death_cause(error)}"
+                )
+            if error is not None:
+                raise error
+            problem = check.result()
+        finally:
+            check.release()
+        if problem is not None:
+            raise located(self.study, problem.error())
+
     def submit(self, task: TrialTask) -> Future[TrialOutcome]:
         while self._finished:
             self._maybe_recycle(*self._finished.pop())
@@ -124,8 +160,7 @@ class DaskExecutor:
             if done:
                 return done
             self._watch_workers()
-            with contextlib.suppress(queue.Empty):
-                self._handle(*self._events.get(timeout=POLL_S))
+            self._next_event()
 
     def close(self) -> None:
         for dask_future in self._dask.values():
@@ -181,6 +216,14 @@ class DaskExecutor:
 
     def _died(self, error: KilledWorker) -> TrialOutcome:
         worker = error.last_worker
+        return TrialOutcome(
+            status=TrialStatus.FAILED,
+            error={"message": self._death_cause(error), "traceback": ""},
+            worker=f"{worker.address} (pid {worker.pid})" if worker.pid else worker.address,
+        )
+
+    def _death_cause(self, error: KilledWorker) -> str:
+        worker = error.last_worker
         rss = self._memory_kills.get(worker.address)
         code = self._exit_code(worker.address)
         if rss is not None:
@@ -194,11 +237,7 @@ class DaskExecutor:
             cause = f"worker process died or was lost ({worker.address})"
         if error.allowed_failures > 0:
             cause += f"; {error.allowed_failures + 1} workers died running this trial"
-        return TrialOutcome(
-            status=TrialStatus.FAILED,
-            error={"message": cause, "traceback": ""},
-            worker=f"{worker.address} (pid {worker.pid})" if worker.pid else worker.address,
-        )
+        return cause
 
     def _exit_code(self, address: str) -> int | None:
         """The scheduler may notice the lost connection before the nanny sees the process
@@ -240,6 +279,11 @@ class DaskExecutor:
                 self._handle(*self._events.get_nowait())
             except queue.Empty:
                 return
+
+    def _next_event(self) -> None:
+        """Wait up to ``POLL_S`` for one event from the cluster and handle it."""
+        with contextlib.suppress(queue.Empty):
+            self._handle(*self._events.get(timeout=POLL_S))
 
     def _handle(self, kind: str, event: tuple[float, Any]) -> None:
         message = event[1]

@@ -11,6 +11,7 @@ from concurrent.futures import Future
 from tuner_cli.config import StudyConfig
 from tuner_cli.execution import TrialOutcome, TrialTask, execute_trial
 from tuner_cli.executors._base import ProgressCallback
+from tuner_cli.preflight import preflight
 
 
 class InProcessExecutor:
@@ -19,6 +20,9 @@ class InProcessExecutor:
     def __init__(self, study: StudyConfig, on_progress: ProgressCallback):
         self.study = study
         self.on_progress = on_progress
+
+    def preflight(self) -> None:
+        preflight(self.study)
 
     def submit(self, task: TrialTask) -> Future[TrialOutcome]:
         future: Future[TrialOutcome] = Future()

@@ -27,6 +27,10 @@ def make_executor(
         from tuner_cli.executors._inprocess import InProcessExecutor
 
         return InProcessExecutor(study, on_progress)
+    if scheduler is None:
+        from tuner_cli.executors._forkserver import start_forkserver
+
+        start_forkserver(study.is_keras)
     from tuner_cli.executors._dask import DaskExecutor, connect, local_client
     from tuner_cli.executors._local import ExitRecordingNanny
 

@@ -25,6 +25,7 @@ from collections import defaultdict
 from pathlib import Path
 
 import psutil
+from keras_tuner_digits import keras_tuner_script
 
 RESULTS = Path(__file__).parent / "results" / "memory.md"
 MIB = 2**20
@@ -48,21 +49,8 @@ training: {{epochs: {epochs}, batch_size: 32}}
 strategy: {{name: random, objective: val_accuracy, max_trials: {trials}}}
 """
 
-KERAS_TUNER = """\
-import sys, tempfile
-import numpy as np
-import keras, keras_tuner
-from sklearn.datasets import load_digits
-
-trials, epochs = int(sys.argv[1]), int(sys.argv[2])
-x, y = load_digits(return_X_y=True)
-order = np.random.default_rng(0).permutation(len(x))
-n_val = int(round(len(x) * 0.2))
-val, train = order[:n_val], order[n_val:]
-mean, std = x[train].mean(axis=0), x[train].std(axis=0)
-std[std == 0] = 1.0
-x = ((x - mean) / std).astype("float32")
-
+KERAS_TUNER = keras_tuner_script(
+    """\
 def build(hp):
     model = keras.Sequential([
         keras.Input((64,)),
@@ -86,9 +74,8 @@ tuner = Announce(
     build, objective="val_accuracy", max_trials=trials, seed=0, overwrite=True,
     directory=tempfile.mkdtemp(), project_name="memory",
 )
-tuner.search(x[train], y[train], validation_data=(x[val], y[val]), epochs=epochs,
-             batch_size=32, verbose=0)
 """
+)
 
 STARTED = re.compile(r"^trial (\d+)(?:/\d+)? started")
 

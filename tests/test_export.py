@@ -92,3 +92,45 @@ def test_export_checks_its_arguments(tmp_path):
     failed = run_cli("export", str(store.root), "--trial", "99", "--output", "m.keras")
     assert failed.returncode == 2
     assert "no readable trial 99" in failed.stderr
+
+
+BEST_NOT_LAST = """\
+name: best-epoch
+seed: 0
+models: best
+data: {source: sklearn, name: digits, validation_split: 0.2, scale: standard}
+search_space:
+  units: {type: fixed, value: 256}
+model:
+  layers:
+    - Dense: {units: $units, activation: relu}
+    - Dense: {units: 10, activation: softmax}
+  optimizer: {name: adam, learning_rate: 0.05}
+  loss: sparse_categorical_crossentropy
+  metrics: [accuracy]
+training: {epochs: 6, batch_size: 64}
+strategy: {name: random, objective: {name: val_loss, direction: min}, max_trials: 1}
+"""
+
+
+@pytest.mark.slow
+def test_the_kept_model_holds_the_best_epoch_not_the_last(tmp_path):
+    """A learning rate this high makes the validation loss bounce, so the best epoch is an
+    early one; the kept model must score what the record says, on the same rows."""
+    import keras
+
+    from tuner_cli.config import load_config
+    from tuner_cli.data import load_dataset
+
+    (tmp_path / "config.yaml").write_text(BEST_NOT_LAST)
+    result = run_cli("search", "config.yaml", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    study_dir = tmp_path / "results" / "best-epoch"
+    record = json.loads((study_dir / "trials" / "trial_0001.json").read_text())
+    assert record["best_epoch"] < len(record["history"]), "this test needs an earlier best epoch"
+    data = load_dataset(load_config(tmp_path / "config.yaml"))
+    model = keras.models.load_model(study_dir / "models" / "trial_0001.keras")
+    scores = model.evaluate(data.x_val, data.y_val, verbose=0, return_dict=True)
+    best = record["history"][record["best_epoch"] - 1]
+    assert scores["loss"] == pytest.approx(best["val_loss"], rel=1e-4)
+    assert scores["loss"] != pytest.approx(record["history"][-1]["val_loss"], rel=1e-2)

@@ -42,7 +42,9 @@ class TrialTask:
     resume_model: bytes | None = None
     """A ``.keras`` file's bytes (weights and optimizer state) to continue training from."""
     return_model: bool = False
-    """Send the trained model back (as ``.keras`` bytes) for the driver to keep."""
+    """Send the model at its best epoch back (as ``.keras`` bytes) for the driver to keep."""
+    return_checkpoint: bool = False
+    """Send the model at its last epoch back, optimizer state included, to continue from."""
     pruner: Pruner | None = None
     """Asked after every epoch whether to stop the trial (see ``tuner_cli.pruning``)."""
 
@@ -58,6 +60,9 @@ class TrialOutcome:
     worker: str = ""
     extra: dict[str, Any] = field(default_factory=dict)
     model_bytes: bytes | None = None
+    """The best epoch's model; None when not asked for, or when a continued trial's best epoch
+    came before the continuation (the model kept then still holds it)."""
+    checkpoint_bytes: bytes | None = None
 
 
 def worker_name() -> str:

@@ -1,9 +1,9 @@
 """The best trial's model as one ``.keras`` file that ``keras.models.load_model`` opens.
 
-Two ways: copy the model the search kept (``models: best`` or ``all``; the model at its last
-trained epoch, optimizer state included), or train it again from the saved config on the
-training plus validation data for the trial's best epoch count (``--retrain``), which needs no
-kept model and uses every labelled row.
+Two ways: copy the model the search kept (``models: best`` or ``all``; the weights of the
+trial's best epoch, with the optimizer state of its last), or train it again from the saved
+config on the training plus validation data for the trial's best epoch count (``--retrain``),
+which needs no kept model and uses every labelled row.
 """
 
 from __future__ import annotations
@@ -58,11 +58,13 @@ def copy_saved_model(store: StudyStore, record: TrialRecord, output: Path, polic
         )
     output.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(saved, output)
-    epochs = len(record.history)
-    how = f"trial {record.id}'s saved model (weights after epoch {epochs}"
-    if record.best_epoch and record.best_epoch != epochs:
-        how += f"; its best epoch was {record.best_epoch}, use --retrain for exactly that"
-    return Exported(record, output, how + ")")
+    epoch = record.best_epoch or len(record.history)
+    return Exported(
+        record,
+        output,
+        f"trial {record.id}'s saved model (weights of its best epoch, {epoch} of "
+        f"{len(record.history)})",
+    )
 
 
 def retrain(study, record: TrialRecord, output: Path) -> Exported:

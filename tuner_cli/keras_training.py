@@ -56,6 +56,7 @@ def train_trial(study: StudyConfig, task: TrialTask, on_epoch: EpochCallback) ->
         history=best.history,
         best_epoch=best.best_epoch,
         model_bytes=best.model_bytes,
+        checkpoint_bytes=best.checkpoint,
     )
     if len(runs) > 1:
         outcome.extra["executions"] = [{"score": r.score, "best_epoch": r.best_epoch} for r in runs]
@@ -71,6 +72,7 @@ class _Run:
     score: float
     pruned: bool
     model_bytes: bytes | None
+    checkpoint: bytes | None
 
 
 def _fit(study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCallback) -> _Run:
@@ -83,7 +85,9 @@ def _fit(study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCal
         model = model_from_bytes(task.resume_model)
     else:
         model = _build(study, hp, data.input_shape)
-    watcher = _EpochWatcher(study.objective, epochs, on_epoch, list(task.history), task.pruner)
+    watcher = _EpochWatcher(
+        study.objective, epochs, on_epoch, list(task.history), task.pruner, task.return_model
+    )
     callbacks: list[Any] = [watcher]
     if config.training.early_stopping is not None:
         stop = config.training.early_stopping
@@ -103,16 +107,24 @@ def _fit(study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCal
         verbose=0,
     )
     watcher.raise_problem()
-    model_bytes = model_to_bytes(model) if task.return_model else None
+    best_epoch = watcher.best_epoch()
+    checkpoint = model_to_bytes(model) if task.return_checkpoint else None
+    model_bytes = None
+    if watcher.best_weights is not None:
+        if best_epoch == len(watcher.history) and checkpoint is not None:
+            model_bytes = checkpoint
+        else:
+            model.set_weights(watcher.best_weights)
+            model_bytes = model_to_bytes(model)
     del model
     keras.backend.clear_session()
-    best_epoch = watcher.best_epoch()
     return _Run(
         history=watcher.history,
         best_epoch=best_epoch,
         score=watcher.history[best_epoch - 1][study.objective.name],
         pruned=watcher.pruned,
         model_bytes=model_bytes,
+        checkpoint=checkpoint,
     )
 
 
@@ -132,7 +144,11 @@ def model_from_bytes(data: bytes) -> keras.Model:
 
 
 class _EpochWatcher(keras.callbacks.Callback):
-    """Records history, reports progress, and stops on NaN, a missing objective or a prune."""
+    """Records history, reports progress, and stops on NaN, a missing objective or a prune.
+
+    ``keep_best``: hold a copy of the weights at the best epoch, so the model kept for the
+    trial is the one its score was measured on, not the last epoch's.
+    """
 
     def __init__(
         self,
@@ -141,6 +157,7 @@ class _EpochWatcher(keras.callbacks.Callback):
         on_epoch: EpochCallback,
         history: list[dict[str, float]],
         pruner: Pruner | None = None,
+        keep_best: bool = False,
     ):
         super().__init__()
         self.objective = objective
@@ -148,6 +165,10 @@ class _EpochWatcher(keras.callbacks.Callback):
         self.on_epoch_callback = on_epoch
         self.history = history
         self.pruner = pruner
+        self.keep_best = keep_best
+        self.best_weights: list[Any] | None = None
+        """Set only if an epoch of this run is the trial's best; a continued trial whose best
+        epoch came before the continuation has none."""
         self.problem: str | None = None
         self.pruned = False
 
@@ -162,10 +183,13 @@ class _EpochWatcher(keras.callbacks.Callback):
         elif any(not math.isfinite(v) for v in logs.values()):
             bad = [k for k, v in logs.items() if not math.isfinite(v)]
             self.problem = f"{', '.join(bad)} became {logs[bad[0]]} at epoch {epoch + 1}"
-        elif self.on_epoch_callback(epoch + 1, self.epochs, logs) or (
-            self.pruner is not None and self.pruner.should_prune(self.history)
-        ):
-            self.pruned = True
+        else:
+            if self.keep_best and self.best_epoch() == len(self.history):
+                self.best_weights = self.model.get_weights()
+            if self.on_epoch_callback(epoch + 1, self.epochs, logs) or (
+                self.pruner is not None and self.pruner.should_prune(self.history)
+            ):
+                self.pruned = True
         if self.problem or self.pruned:
             self.model.stop_training = True
 

@@ -172,7 +172,8 @@ class SearchRunner:
             record.id,
             record.hyperparameters,
             record.extra.get("budget"),
-            return_model=keras and (self.study.config.models != "none" or self._checkpoints),
+            return_model=keras and self.study.config.models != "none",
+            return_checkpoint=self._checkpoints,
         )
         if _continuing(record):
             task.history = list(record.history)
@@ -233,7 +234,7 @@ class SearchRunner:
         for key, value in changes.items():
             setattr(record, key, value)
         if self._checkpoints:
-            self._save_checkpoint(record, outcome.model_bytes)
+            self._save_checkpoint(record, outcome.checkpoint_bytes)
         self._write(record)
         if self._checkpoints:
             keep = self.strategy.continuable(list(self.records.values()))

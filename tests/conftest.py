@@ -31,6 +31,15 @@ def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300, **env: st
     )
 
 
+def block_tensorflow(tmp_path: Path) -> str:
+    """A PYTHONPATH folder whose tensorflow and keras fail to import."""
+    folder = tmp_path / "no_tf"
+    for name in ("tensorflow", "keras"):
+        (folder / name).mkdir(parents=True, exist_ok=True)
+        (folder / name / "__init__.py").write_text(f"raise ImportError('{name} is blocked')\n")
+    return str(folder)
+
+
 @pytest.fixture
 def kt_run():
     return run_cli

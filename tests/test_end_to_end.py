@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import json
 import shutil
-from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO
+from tests.conftest import REPO, block_tensorflow
 
 DIGITS = """\
 name: digits-e2e
@@ -29,15 +28,6 @@ model:
 training: {epochs: 1, batch_size: 64}
 strategy: {name: random, objective: val_accuracy, max_trials: 3}
 """
-
-
-def block_tensorflow(tmp_path: Path) -> str:
-    """A PYTHONPATH folder whose tensorflow and keras fail to import."""
-    folder = tmp_path / "no_tf"
-    for name in ("tensorflow", "keras"):
-        (folder / name).mkdir(parents=True)
-        (folder / name / "__init__.py").write_text(f"raise ImportError('{name} is blocked')\n")
-    return str(folder)
 
 
 @pytest.fixture(scope="module")

@@ -8,8 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, run_cli
-from tests.test_read_commands import block_tensorflow
+from tests.conftest import REPO, block_tensorflow, run_cli
 from tuner_cli.config import load_config_text
 from tuner_cli.integrations import EventFanout
 from tuner_cli.runner import SearchEvents

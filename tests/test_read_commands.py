@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import block_tensorflow, run_cli
 from tuner_cli.store import StudyStore
 from tuner_cli.trial import TrialRecord, TrialStatus
 from tuner_cli.trial_index import index_path, load_index
@@ -98,15 +98,6 @@ def make_study(root: Path, count: int = 12, best_hp: dict | None = None) -> Stud
 def study(tmp_path: Path) -> Path:
     make_study(tmp_path / "results" / "study")
     return tmp_path / "results" / "study"
-
-
-def block_tensorflow(tmp_path: Path) -> str:
-    """A PYTHONPATH folder whose tensorflow and keras fail to import."""
-    folder = tmp_path / "no_tf"
-    for name in ("tensorflow", "keras"):
-        (folder / name).mkdir(parents=True, exist_ok=True)
-        (folder / name / "__init__.py").write_text(f"raise ImportError('{name} is blocked')\n")
-    return str(folder)
 
 
 def test_best_json_is_the_full_record(study):

@@ -74,8 +74,6 @@ def search(
         print_warning(f"hyperparameter '{name}' is not used by the model template")
     sinks = integration_sinks(study)
     study_dir = output / study.config.name
-    if not overwrite:
-        check_resumable(study, StudyStore(study_dir))
     view = fan_out(search_view(study.objective, quiet), sinks)
 
     def on_progress(trial_id: int, epoch: int, epochs: int, logs: dict[str, float]) -> bool:
@@ -85,6 +83,8 @@ def search(
     executor = make_executor(study, execution, scheduler, on_progress, view.warning)
     try:
         executor.preflight()
+        if not overwrite:
+            check_resumable(study, StudyStore(study_dir))
         lock = StudyLock(study_dir).acquire()
         ctx.call_on_close(lock.release)
         if lock.stale_note():

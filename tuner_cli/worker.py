@@ -71,9 +71,11 @@ class ConfigProblem:
 
     message: str
     key_path: KeyPath
+    source: str
+    line: int | None
 
     def error(self) -> ConfigError:
-        return ConfigError(self.message, key_path=self.key_path)
+        return ConfigError(self.message, key_path=self.key_path, source=self.source, line=self.line)
 
 
 def check_in_worker(config_text: str, config_path: str) -> ConfigProblem | None:
@@ -85,7 +87,7 @@ def check_in_worker(config_text: str, config_path: str) -> ConfigProblem | None:
         try:
             check_study(study)
         except ConfigError as exc:
-            return ConfigProblem(exc.message, exc.key_path)
+            return ConfigProblem(exc.message, exc.key_path, exc.source, exc.line)
     return None
 
 

@@ -56,7 +56,7 @@ def train_trial(study: StudyConfig, task: TrialTask, on_epoch: EpochCallback) ->
         history=best.history,
         best_epoch=best.best_epoch,
         model_bytes=best.model_bytes,
-        checkpoint_bytes=best.checkpoint,
+        checkpoint_bytes=best.checkpoint_bytes,
     )
     if len(runs) > 1:
         outcome.extra["executions"] = [{"score": r.score, "best_epoch": r.best_epoch} for r in runs]
@@ -72,7 +72,7 @@ class _Run:
     score: float
     pruned: bool
     model_bytes: bytes | None
-    checkpoint: bytes | None
+    checkpoint_bytes: bytes | None
 
 
 def _fit(study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCallback) -> _Run:
@@ -124,7 +124,7 @@ def _fit(study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCal
         score=watcher.history[best_epoch - 1][study.objective.name],
         pruned=watcher.pruned,
         model_bytes=model_bytes,
-        checkpoint=checkpoint,
+        checkpoint_bytes=checkpoint,
     )
 
 

@@ -21,7 +21,7 @@ from distributed import get_worker
 from distributed.diagnostics.plugin import WorkerPlugin
 
 from tuner_cli.config import StudyConfig, load_config_text
-from tuner_cli.errors import ConfigError, KeyPath
+from tuner_cli.errors import ConfigError
 from tuner_cli.execution import TrialOutcome, TrialTask, execute_trial
 from tuner_cli.keras_import import import_keras
 from tuner_cli.preflight import check_study
@@ -65,21 +65,12 @@ def run_trial(config_text: str, config_path: str, task: TrialTask, topic: str) -
     return WorkerReply(outcome, worker.address, os.getpid(), _trials_done, rss)
 
 
-@dataclass
-class ConfigProblem:
-    """What the pre-search check found wrong, as plain data for the trip back to the driver."""
+def check_in_worker(config_text: str, config_path: str) -> ConfigError | None:
+    """The pre-search check (``tuner_cli.preflight``) in the process that will train.
 
-    message: str
-    key_path: KeyPath
-    source: str
-    line: int | None
-
-    def error(self) -> ConfigError:
-        return ConfigError(self.message, key_path=self.key_path, source=self.source, line=self.line)
-
-
-def check_in_worker(config_text: str, config_path: str) -> ConfigProblem | None:
-    """The pre-search check (``tuner_cli.preflight``) in the process that will train."""
+    A problem is returned, not raised, so a worker of someone's cluster does not log it as a
+    failed task; the error keeps its key, file and line on the way back.
+    """
     study = _study(config_text, config_path)
     if study.is_keras:
         _limit_tensorflow_threads(get_worker().state.nthreads)
@@ -87,7 +78,7 @@ def check_in_worker(config_text: str, config_path: str) -> ConfigProblem | None:
         try:
             check_study(study)
         except ConfigError as exc:
-            return ConfigProblem(exc.message, exc.key_path, exc.source, exc.line)
+            return exc
     return None
 
 

@@ -134,7 +134,7 @@ class DaskExecutor:
         finally:
             check.release()
         if problem is not None:
-            raise located(self.study, problem.error())
+            raise located(self.study, problem)
 
     def submit(self, task: TrialTask) -> Future[TrialOutcome]:
         while self._finished:

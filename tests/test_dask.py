@@ -74,15 +74,18 @@ class Cluster:
             + ["--no-dashboard"],
             "scheduler.log",
         )
-        for i, extra in enumerate((["--resources", "GPU=1"], [])):
-            self.workers.append(
-                self._spawn(
-                    [DASK, "worker", self.address, "--nworkers", "1", "--nthreads", "1"]
-                    + ["--no-dashboard", "--host", "127.0.0.1", "--name", f"w{i}", *extra],
-                    f"worker{i}.log",
-                )
-            )
+        self.start_worker("w0", "--resources", "GPU=1")
+        self.start_worker("w1")
         self.wait_for_workers(2)
+
+    def start_worker(self, name: str, *extra: str) -> None:
+        self.workers.append(
+            self._spawn(
+                [DASK, "worker", self.address, "--nworkers", "1", "--nthreads", "1"]
+                + ["--no-dashboard", "--host", "127.0.0.1", "--name", name, *extra],
+                f"{name}.log",
+            )
+        )
 
     def _spawn(self, command: list[str], log: str) -> subprocess.Popen:
         handle = open(self.folder / log, "w")  # noqa: SIM115 - closed with the process
@@ -198,6 +201,36 @@ def test_losing_the_scheduler_stops_the_search_and_marks_trials_interrupted(clus
     statuses = [r["status"] for r in records(cluster.folder)]
     assert "running" not in statuses
     assert "interrupted" in statuses
+
+
+@pytest.mark.slow
+def test_a_cluster_whose_workers_all_leave_ends_the_search_and_a_rerun_resumes(cluster):
+    config = cluster.folder / "on_dask.yaml"
+    config.write_text(CONFIG + "execution: {no_worker_timeout: 14s}\n")
+    driver = search(cluster)
+    try:
+        wait_for_file(cluster.folder / "started_1")
+        for worker in cluster.workers:
+            stop(worker)
+        _, stderr = driver.communicate(timeout=120)
+    finally:
+        stop(driver)
+    assert driver.returncode == 1, stderr
+    said = " ".join(stderr.split())
+    assert "has had no workers for 10 s; trials wait until one joins" in said
+    assert "had no workers for 14 s (execution.no_worker_timeout)" in said
+    assert "Traceback" not in stderr
+    statuses = [r["status"] for r in records(cluster.folder)]
+    assert "running" not in statuses
+    assert "interrupted" in statuses
+
+    cluster.start_worker("w2")
+    cluster.wait_for_workers(1)
+    result = run_cli("search", "on_dask.yaml", "--scheduler", cluster.address, cwd=cluster.folder)
+    assert result.returncode == 0, result.stderr
+    found = records(cluster.folder)
+    assert sorted(r["hyperparameters"]["x"] for r in found) == list(range(6))
+    assert all(r["status"] == "completed" for r in found)
 
 
 def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):

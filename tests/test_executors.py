@@ -31,6 +31,8 @@ def measure(hp, budget):
     Path(f"started_{hp['x']}").write_text(str(os.getpid()))
     if hp["x"] == 3 and os.environ.get("KT_TEST_EXIT"):
         os._exit(1)
+    if hp["x"] == 2 and os.environ.get("KT_TEST_HANG"):
+        time.sleep(3600)
     if hp["x"] == 4 and os.environ.get("KT_TEST_ALLOCATE"):
         hog = bytearray(b"x") * (800 * 2**20)
         time.sleep(5)
@@ -131,6 +133,62 @@ def test_workers_are_replaced_after_recycle_after_trials(objective_study, tmp_pa
     pids = [int(r["metrics"]["pid"]) for r in found]
     assert pids[0] == pids[1] and pids[2] == pids[3] and pids[4] == pids[5]
     assert len(set(pids)) == 3
+
+
+FLAKY_PRELOAD = """\
+import os
+from pathlib import Path
+
+
+def dask_setup(worker):
+    counter = Path(os.environ["KT_TEST_STARTS"])
+    starts = int(counter.read_text()) + 1 if counter.exists() else 1
+    counter.write_text(str(starts))
+    if starts == 2:
+        os._exit(3)
+"""
+
+
+def test_a_replacement_that_fails_to_start_is_started_again(objective_study, tmp_path):
+    """The recycle that hung searches: the new worker process does not come up."""
+    objective_study(trials=6)
+    preload = tmp_path / "flaky_preload.py"
+    preload.write_text(FLAKY_PRELOAD)
+    result = run_cli(
+        "search",
+        "where.yaml",
+        "--recycle-after",
+        "2",
+        cwd=tmp_path,
+        KT_TEST_STARTS=str(tmp_path / "starts"),
+        DASK_DISTRIBUTED__WORKER__PRELOAD=json.dumps([str(preload)]),
+    )
+    assert result.returncode == 0, result.stderr
+    assert [r["status"] for r in records(tmp_path)] == ["completed"] * 6
+    assert "a new local worker process did not start" in result.stderr
+    assert int((tmp_path / "starts").read_text()) >= 4
+
+
+@pytest.mark.parametrize("workers", ["1", "0"])
+def test_a_hung_trial_fails_after_max_trial_time_and_the_rest_complete(
+    objective_study, tmp_path, workers
+):
+    objective_study(trials=5)
+    config = tmp_path / "where.yaml"
+    config.write_text(
+        config.read_text().replace("max_trials: 5}", "max_trials: 5, max_trial_time: 3s}")
+    )
+    started = time.monotonic()
+    result = run_cli(
+        "search", "where.yaml", "--workers", workers, "--quiet", cwd=tmp_path, KT_TEST_HANG="1"
+    )
+    assert result.returncode == 0, result.stderr
+    assert time.monotonic() - started < 60
+    by_x = {r["hyperparameters"]["x"]: r for r in records(tmp_path)}
+    assert sorted(by_x) == list(range(5))
+    assert by_x[2]["status"] == "failed"
+    assert "ran longer than max_trial_time (3 s)" in by_x[2]["error"]["message"]
+    assert all(by_x[x]["status"] == "completed" for x in by_x if x != 2)
 
 
 def test_workers_zero_trains_in_the_driver(objective_study, tmp_path):

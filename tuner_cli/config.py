@@ -157,6 +157,8 @@ class StrategyConfig(StrictModel):
     max_consecutive_failures: int = Field(default=3, ge=1, le=BIG)
     max_retries: int = Field(default=0, ge=0, le=100)
     max_time: str | float | None = None
+    max_trial_time: str | float | None = None
+    """A trial running longer than this is failed and its worker process replaced."""
     # bayesian
     num_initial_points: int | None = Field(default=None, ge=1, le=BIG)
     acquisition: Literal["ei", "pi", "lcb", "gp_hedge"] = "ei"
@@ -183,7 +185,7 @@ class StrategyConfig(StrictModel):
                 )
         return self
 
-    @field_validator("max_time")
+    @field_validator("max_time", "max_trial_time")
     @classmethod
     def _duration(cls, value: str | float | None) -> str | float | None:
         if value is not None:
@@ -207,6 +209,9 @@ class StrategyConfig(StrictModel):
 
     def time_limit_s(self) -> float | None:
         return None if self.max_time is None else parse_duration(self.max_time)
+
+    def trial_time_limit_s(self) -> float | None:
+        return None if self.max_trial_time is None else parse_duration(self.max_trial_time)
 
 
 def parse_duration(value: str | float) -> float:
@@ -234,19 +239,29 @@ class ExecutionConfig(StrictModel):
     recycle_after: int | None = Field(default=10, ge=1, le=BIG)
     """Replace a worker process after this many trials (null: never). Keras leaks a few MB a
     trial, more in a Dask worker (about 10 MB on digits); a fresh fork from the Keras-loaded
-    forkserver costs about a second, so every 10 trials keeps memory flat for little."""
+    forkserver costs about a second, so every 10 trials keeps memory flat for little. Only
+    Keras studies recycle by default (see ``executors._factory.recycle_after``)."""
     recycle_memory: str | int | None = None
     """Replace a worker process whose memory is above this after a trial (e.g. 3GB)."""
     memory_limit: str | int | None = None
     """Stop a local worker that goes above this during a trial; the trial is failed."""
     resources: str | None = None
     """Dask worker resources each trial needs, e.g. "GPU=1" (with --scheduler)."""
+    no_worker_timeout: str | float | None = "10m"
+    """Stop the search when the cluster has had no worker this long (null: wait forever)."""
 
     @field_validator("recycle_memory", "memory_limit")
     @classmethod
     def _size(cls, value: str | int | None) -> str | int | None:
         if value is not None:
             parse_size(value)
+        return value
+
+    @field_validator("no_worker_timeout")
+    @classmethod
+    def _duration(cls, value: str | float | None) -> str | float | None:
+        if value is not None:
+            parse_duration(value)
         return value
 
     @field_validator("resources")
@@ -261,6 +276,9 @@ class ExecutionConfig(StrictModel):
 
     def recycle_memory_bytes(self) -> int | None:
         return None if self.recycle_memory is None else parse_size(self.recycle_memory)
+
+    def no_worker_timeout_s(self) -> float | None:
+        return None if self.no_worker_timeout is None else parse_duration(self.no_worker_timeout)
 
     def resource_needs(self) -> dict[str, float]:
         return {} if self.resources is None else parse_resources(self.resources)

@@ -274,9 +274,16 @@ class _RunningTrial:
         return "  ".join(f"{k}={format_value(v)}" for k, v in shown.items())
 
 
-def search_view(objective: Objective, quiet: bool) -> PlainSearchLog | SearchEvents:
+class QuietSearchLog(SearchEvents):
+    """``--quiet`` drops progress, not warnings: a CI job must still hear that it waits."""
+
+    def warning(self, message: str) -> None:
+        print_warning(message)
+
+
+def search_view(objective: Objective, quiet: bool) -> SearchEvents:
     if quiet:
-        return SearchEvents()
+        return QuietSearchLog()
     if console.is_terminal:
         return LiveSearchView(objective)
     return PlainSearchLog(objective)

@@ -47,6 +47,8 @@ class TrialTask:
     """Send the model at its last epoch back, optimizer state included, to continue from."""
     pruner: Pruner | None = None
     """Asked after every epoch whether to stop the trial (see ``tuner_cli.pruning``)."""
+    time_limit_s: float | None = None
+    """``strategy.max_trial_time``: the executor fails the trial when it runs longer."""
 
 
 @dataclass

@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import time
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass, field
 from typing import Any
@@ -65,9 +65,13 @@ class SearchRunner:
         self.records: dict[int, TrialRecord] = {}
         self.stop_requested = False
         self._started: dict[int, float] = {}
+        self._best: TrialRecord | None = None
+        self._failures_in_a_row = 0
 
     def run(self) -> SearchSummary:
         self.records = {r.id: r for r in self.store.load_trials()}
+        self._best = best_trial(list(self.records.values()), self._objective)
+        self._failures_in_a_row = _failures_in_a_row(self.records.values())
         for warning in self.store.warnings:
             self.events.warning(warning)
         queue = [r for r in self.records.values() if not r.status.is_finished()]
@@ -116,19 +120,9 @@ class SearchRunner:
             return "stopped by request"
         if deadline is not None and time.monotonic() >= deadline:
             return f"time limit ({self.settings.max_time}) reached"
-        if self._consecutive_failures() >= self.settings.max_consecutive_failures:
-            return f"{self._consecutive_failures()} trials failed in a row"
+        if self._failures_in_a_row >= self.settings.max_consecutive_failures:
+            return f"{self._failures_in_a_row} trials failed in a row"
         return None
-
-    def _consecutive_failures(self) -> int:
-        count = 0
-        finished = [r for r in self.records.values() if r.status.is_finished()]
-        # finished_at has one-second resolution; the id orders trials finished in the same second
-        for record in sorted(finished, key=lambda r: (r.finished_at or "", r.id), reverse=True):
-            if record.status is not TrialStatus.FAILED:
-                break
-            count += 1
-        return count
 
     def _exhausted_reason(self) -> str:
         if self.max_trials is not None and len(self.records) >= self.max_trials:
@@ -174,6 +168,7 @@ class SearchRunner:
             record.extra.get("budget"),
             return_model=keras and self.study.config.models != "none",
             return_checkpoint=self._checkpoints,
+            time_limit_s=self.settings.trial_time_limit_s(),
         )
         if _continuing(record):
             task.history = list(record.history)
@@ -242,10 +237,26 @@ class SearchRunner:
         if outcome.status is TrialStatus.FAILED and record.attempt <= self.settings.max_retries:
             record.attempt += 1
             queue.append(record)
-        best = best_trial(list(self.records.values()), self._objective)
+        self._failures_in_a_row = (
+            self._failures_in_a_row + 1 if outcome.status is TrialStatus.FAILED else 0
+        )
+        best = self._update_best(record)
         if outcome.model_bytes is not None and self.study.config.models != "none":
             self._keep_model(record, best, outcome.model_bytes)
         self.events.trial_finished(record, best)
+
+    def _update_best(self, record: TrialRecord) -> TrialRecord | None:
+        """Kept up to date per finished trial, without a scan: only a best trial whose score
+        changed (a continued Hyperband trial) makes the others be looked at again."""
+        if record is self._best:
+            self._best = best_trial(list(self.records.values()), self._objective)
+        elif (
+            record.status is TrialStatus.COMPLETED
+            and record.score is not None
+            and (self._best is None or self._objective.is_better(record.score, self._best.score))
+        ):
+            self._best = record
+        return self._best
 
     def _rungs(self, record: TrialRecord, outcome: TrialOutcome) -> dict[str, Any]:
         """A trial trained to a budget gets one rung per run: its epochs and score there."""
@@ -296,6 +307,18 @@ class SearchRunner:
             failed_run=too_many_failures or (nothing_good and bool(trials)),
             counts=dict(counts),
         )
+
+
+def _failures_in_a_row(records: Iterable[TrialRecord]) -> int:
+    """Failed trials at the end of a resumed study, most recently finished first."""
+    finished = [r for r in records if r.status.is_finished()]
+    count = 0
+    # finished_at has one-second resolution; the id orders trials finished in the same second
+    for record in sorted(finished, key=lambda r: (r.finished_at or "", r.id), reverse=True):
+        if record.status is not TrialStatus.FAILED:
+            break
+        count += 1
+    return count
 
 
 def _continuing(record: TrialRecord) -> bool:

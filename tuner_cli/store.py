@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import shutil
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -20,8 +19,6 @@ from tuner_cli.trial import TrialRecord
 
 TRIAL_GLOB = "trial_*.json"
 LOCK_NAME = ".lock"
-_UMASK = os.umask(0)
-os.umask(_UMASK)
 
 
 class StoreError(KtRunError):
@@ -34,24 +31,36 @@ def now_iso() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="seconds")
 
 
-def atomic_write_text(path: Path, text: str) -> None:
-    atomic_write_bytes(path, text.encode("utf-8"))
+def atomic_write_text(path: Path, text: str, durable: bool = True) -> None:
+    atomic_write_bytes(path, text.encode("utf-8"), durable)
 
 
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
+    """Write, then rename over ``path``: a kill leaves the old file or the new one.
+
+    ``durable`` also syncs the file and its folder, so the new file survives a power cut; it
+    costs about a millisecond, which a search writing hundreds of instant trials a second
+    spends only on what must not be lost. The temporary name is fixed per process, since
+    one process holds the study's lock and writes one file at a time.
+    """
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        os.fchmod(fd, 0o666 & ~_UMASK)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    except FileNotFoundError:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o666)
+    try:
         with os.fdopen(fd, "wb") as handle:
             handle.write(data)
-            handle.flush()
-            os.fsync(handle.fileno())
+            if durable:
+                handle.flush()
+                os.fsync(handle.fileno())
         os.replace(tmp, path)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
-    _fsync_dir(path.parent)
+    if durable:
+        _fsync_dir(path.parent)
 
 
 def _fsync_dir(path: Path) -> None:
@@ -148,9 +157,12 @@ class StudyStore:
         return self.trials_dir / f"trial_{trial_id:04d}.json"
 
     def write_trial(self, record: TrialRecord) -> None:
+        """A running trial's record is not synced: losing it to a power cut loses no result."""
         try:
             atomic_write_text(
-                self.trial_path(record.id), json.dumps(record.to_dict(), indent=2) + "\n"
+                self.trial_path(record.id),
+                json.dumps(record.to_dict(), indent=2) + "\n",
+                durable=record.status.is_finished(),
             )
         except OSError as exc:
             raise StoreError(

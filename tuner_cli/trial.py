@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import dataclass, field, fields
 from enum import Enum
 from typing import Any
 
@@ -39,11 +39,11 @@ class TrialRecord:
     """The strategy's own fields (bracket, budget, rungs...), stored at the top level."""
 
     def to_dict(self) -> dict[str, Any]:
-        data = asdict(self)
-        extra = data.pop("extra")
+        """The JSON record; it shares lists and dicts with the record (serialise, don't keep)."""
+        data = {name: getattr(self, name) for name in _RECORD_FIELDS}
         data["status"] = self.status.value
         data["score"] = _finite_or_none(self.score)
-        return {**data, **extra}
+        return {**data, **self.extra}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> TrialRecord:
@@ -56,6 +56,9 @@ class TrialRecord:
         ):
             raise ValueError("not a trial record (needs an integer id and hyperparameters)")
         return cls(**values)
+
+
+_RECORD_FIELDS = tuple(f.name for f in fields(TrialRecord) if f.name != "extra")
 
 
 def _finite_or_none(value: float | None) -> float | None:

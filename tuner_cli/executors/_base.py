@@ -6,6 +6,7 @@ from collections.abc import Callable, Collection
 from concurrent.futures import Future
 from typing import Protocol
 
+from tuner_cli.errors import KtRunError
 from tuner_cli.execution import TrialOutcome, TrialTask
 
 ProgressCallback = Callable[[int, int, int, dict[str, float]], bool]
@@ -35,3 +36,7 @@ class Executor(Protocol):
 
 def ignore_warning(message: str) -> None:
     """The default ``on_warning``: nobody is listening."""
+
+
+class NoWorkersError(KtRunError):
+    """No worker could run trials for too long; the search stops instead of waiting forever."""

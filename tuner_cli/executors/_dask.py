@@ -1,17 +1,23 @@
 """Trials on Dask: local worker processes (``--workers N``) or a cluster (``--scheduler ADDR``).
 
 The runner sees plain ``concurrent.futures`` futures; this module turns Dask's outcomes into
-them. A worker that dies under a trial makes that trial ``failed`` with the cause, and its
-nanny starts a fresh process; a lost connection to the scheduler stops the search with an
-error (the runner marks the trials in flight ``interrupted``, so a rerun trains them again).
-Per-epoch progress comes back as Dask events on a topic private to this search.
+them. A worker that dies under a trial makes that trial ``failed`` with the cause, and a fresh
+process takes its place; a lost connection to the scheduler stops the search with an error (the
+runner marks the trials in flight ``interrupted``, so a rerun trains them again). Per-epoch
+progress comes back as Dask events on a topic private to this search.
+
+Waiting is driven by events: a finished Dask future or a progress message wakes the driver at
+once, and the driver otherwise sleeps until the next thing it must check (a trial's time limit,
+the workers about once a second). Every wait has a bound: a trial past ``max_trial_time`` is
+failed and its worker replaced, and a cluster without workers for ``no_worker_timeout`` ends
+the search.
 """
 
 from __future__ import annotations
 
-import contextlib
 import queue
 import signal
+import threading
 import time
 import uuid
 from collections.abc import Collection, Mapping
@@ -24,16 +30,26 @@ from distributed import Future as DaskFuture
 from tuner_cli.config import StudyConfig
 from tuner_cli.errors import KtRunError
 from tuner_cli.execution import TrialOutcome, TrialTask
-from tuner_cli.executors._base import ProgressCallback, WarningCallback, ignore_warning
+from tuner_cli.executors._base import (
+    NoWorkersError,
+    ProgressCallback,
+    WarningCallback,
+    ignore_warning,
+)
+from tuner_cli.executors._local import LocalWorkers
+from tuner_cli.formatting import format_span
 from tuner_cli.preflight import located
 from tuner_cli.trial import TrialStatus
 from tuner_cli.worker import IgnoreInterrupts, WorkerReply, check_in_worker, run_trial
 
-POLL_S = 0.1
-CLUSTER_INFO_TTL_S = 2.0
-NO_WORKERS_WARNING_S = 10.0
+WATCH_S = 1.0
+"""How often the driver looks at the cluster's workers when nothing else wakes it."""
+NO_WORKERS_FIRST_WARNING_S = 10.0
+NO_WORKERS_WARNING_EVERY_S = 60.0
 EXIT_CODE_WAIT_S = 3.0
 RELEASE_WAIT_S = 10.0
+RETIRE_TIMEOUT_S = 10.0
+RESTART_TIMEOUT_S = 120.0
 KEY_PREFIX = "kt-run-trial-"
 
 
@@ -44,8 +60,9 @@ class SchedulerLostError(KtRunError):
 class DaskExecutor:
     """Runs each trial as one Dask task of ``tuner_cli.worker.run_trial``.
 
-    ``exit_codes`` maps a worker address to how its process ended, when the workers' nannies
-    live in this process (a local cluster); for remote workers only the address is known.
+    ``local_workers`` is set when this search started the cluster: it then owns the worker
+    processes, replaces them itself and knows how each one ended. On someone else's cluster
+    only the addresses are known, and a worker is restarted through its nanny, if it has one.
     """
 
     def __init__(
@@ -58,8 +75,8 @@ class DaskExecutor:
         resources: Mapping[str, float] | None = None,
         recycle_after: int | None = None,
         recycle_memory: int | None = None,
-        exit_codes: Mapping[str, int] | None = None,
-        owned_cluster: Any = None,
+        no_worker_timeout: float | None = None,
+        local_workers: LocalWorkers | None = None,
     ):
         self.client = client
         self.study = study
@@ -68,31 +85,37 @@ class DaskExecutor:
         self.resources = dict(resources or {})
         self.recycle_after = recycle_after
         self.recycle_memory = recycle_memory
-        self.exit_codes = exit_codes if exit_codes is not None else {}
-        self.nannies_here = exit_codes is not None
-        self.owned_cluster = owned_cluster
+        self.no_worker_timeout = no_worker_timeout
+        self.local = local_workers
         self.address = client.scheduler.address
         self.topic = f"kt-run-progress-{uuid.uuid4().hex}"
+        self._wake = threading.Event()
         self._events: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
         self._dask: dict[Future[TrialOutcome], DaskFuture] = {}
+        self._tasks: dict[Future[TrialOutcome], TrialTask] = {}
+        self._running_since: dict[int, tuple[float, str]] = {}
+        """Trial id -> (when its worker began it, the worker's address)."""
         self._memory_kills: dict[str, int] = {}
         self._info: dict[str, Any] = {}
-        self._info_at = -CLUSTER_INFO_TTL_S
+        self._next_watch = 0.0
         self._no_workers_since: float | None = None
+        self._no_workers_warned_at = 0.0
         self._warned_threads = False
         self._finished: list[tuple[WorkerReply, str]] = []
         """Trials returned but not yet checked for recycling their worker: that waits until
         the next submission, so the runner records the trial first."""
         self._allowed_failures = self._scheduler_allowed_failures()
-        client.subscribe_topic(self.topic, lambda event: self._events.put(("progress", event)))
-        client.subscribe_topic("all", lambda event: self._events.put(("cluster", event)))
-        client.subscribe_topic(
-            "worker-restart-memory", lambda event: self._events.put(("memory", event))
-        )
+        for topic, kind in ((self.topic, "progress"), ("all", "cluster")):
+            client.subscribe_topic(topic, lambda event, kind=kind: self._event(kind, event))
+        client.subscribe_topic("worker-restart-memory", lambda e: self._event("memory", e))
+        if self.local is not None:
+            self.local.on_change = self._wake.set
 
     @property
     def slots(self) -> int:
-        """Worker processes that can take a trial (one trial each), at least one."""
+        """Trials at once: the workers this search keeps, or those the cluster has now."""
+        if self.local is not None:
+            return self.local.count
         workers = self._cluster_info().get("workers", {}).values()
         if not self.resources:
             return max(1, len(workers))
@@ -112,11 +135,10 @@ class DaskExecutor:
             pure=False,
             resources=self.resources or None,
         )
+        check.add_done_callback(lambda _: self._wake.set())
         try:
             while not check.done():
-                self._handle_events()
-                self._watch_workers()
-                self._next_event()
+                self._idle(time.monotonic() + WATCH_S)
             if check.status == "cancelled":
                 raise SchedulerLostError(
                     f"lost the connection to the Dask scheduler at {self.address} during the "
@@ -141,7 +163,7 @@ class DaskExecutor:
             self._maybe_recycle(*self._finished.pop())
         future: Future[TrialOutcome] = Future()
         future.set_running_or_notify_cancel()
-        self._dask[future] = self.client.submit(
+        dask_future = self.client.submit(
             run_trial,
             self.study.text,
             str(self.study.path.resolve()),
@@ -151,29 +173,88 @@ class DaskExecutor:
             pure=False,
             resources=self.resources or None,
         )
+        dask_future.add_done_callback(lambda _: self._wake.set())
+        self._dask[future] = dask_future
+        self._tasks[future] = task
         return future
 
     def wait(self, futures: Collection[Future[TrialOutcome]]) -> set[Future[TrialOutcome]]:
         while True:
             self._handle_events()
             done = {f for f in futures if f.done() or self._settle(f)}
+            done |= self._stop_overdue(futures)
             if done:
                 return done
-            self._watch_workers()
-            self._next_event()
+            self._idle(self._next_deadline(futures))
 
     def close(self) -> None:
         for dask_future in self._dask.values():
             dask_future.release()
         self._dask.clear()
+        self._tasks.clear()
         try:
             for topic in (self.topic, "all", "worker-restart-memory"):
                 self.client.unsubscribe_topic(topic)
             self.client.close(timeout=5)
         except Exception:  # noqa: BLE001 - closing after a lost scheduler must not hide the cause
             pass
-        if self.owned_cluster is not None:
-            self.owned_cluster.close(timeout=10)
+        if self.local is not None:
+            self.local.close()
+
+    # waiting
+
+    def _event(self, kind: str, event: tuple[float, Any]) -> None:
+        """Called on the client's thread: queue the event and wake the driver."""
+        self._events.put((kind, event))
+        self._wake.set()
+
+    def _idle(self, until: float) -> None:
+        """Sleep until woken or ``until``; look at the workers when that is due."""
+        now = time.monotonic()
+        if now >= self._next_watch:
+            self._watch_workers(now)
+            self._next_watch = now + WATCH_S
+        self._wake.wait(max(0.0, min(until, self._next_watch) - now))
+        self._wake.clear()
+        self._handle_events()
+
+    def _next_deadline(self, futures: Collection[Future[TrialOutcome]]) -> float:
+        limits = [
+            self._running_since[task.trial_id][0] + task.time_limit_s
+            for task in (self._tasks[f] for f in futures if f in self._tasks)
+            if task.time_limit_s is not None and task.trial_id in self._running_since
+        ]
+        return min(limits, default=time.monotonic() + WATCH_S)
+
+    def _stop_overdue(self, futures: Collection[Future[TrialOutcome]]) -> set[Future]:
+        """Fail each trial that has run longer than its time limit, and replace its worker:
+        a hung trial holds the process, and nothing but a new one gives the slot back."""
+        now = time.monotonic()
+        overdue = set()
+        for future in futures:
+            task = self._tasks.get(future)
+            if task is None or task.time_limit_s is None or future.done():
+                continue
+            since, worker = self._running_since.get(task.trial_id, (now, ""))
+            if now - since < task.time_limit_s:
+                continue
+            self._forget(future)
+            self._running_since.pop(task.trial_id, None)
+            future.set_result(
+                TrialOutcome(
+                    status=TrialStatus.FAILED,
+                    error={
+                        "message": f"the trial ran longer than max_trial_time "
+                        f"({format_span(task.time_limit_s)}) and was stopped; its worker "
+                        "process was replaced",
+                        "traceback": "",
+                    },
+                    worker=worker,
+                )
+            )
+            self._replace(worker, reason=f"trial {task.trial_id} ran past max_trial_time")
+            overdue.add(future)
+        return overdue
 
     # outcomes
 
@@ -213,6 +294,8 @@ class DaskExecutor:
         """Release the result on the cluster: a worker lost while still holding a wanted
         result makes Dask run that trial again."""
         self._dask.pop(future).release()
+        task = self._tasks.pop(future)
+        self._running_since.pop(task.trial_id, None)
 
     def _died(self, error: KilledWorker) -> TrialOutcome:
         worker = error.last_worker
@@ -242,10 +325,14 @@ class DaskExecutor:
     def _exit_code(self, address: str) -> int | None:
         """The scheduler may notice the lost connection before the nanny sees the process
         end, so a local nanny gets a moment to record the exit code."""
-        deadline = time.monotonic() + (EXIT_CODE_WAIT_S if self.nannies_here else 0)
-        while address not in self.exit_codes and time.monotonic() < deadline:
+        if self.local is None:
+            return None
+        deadline = time.monotonic() + EXIT_CODE_WAIT_S
+        while address not in self.local.exit_codes and time.monotonic() < deadline:
             time.sleep(0.02)
-        return self.exit_codes.get(address)
+        return self.local.exit_codes.get(address)
+
+    # keeping workers fresh
 
     def _maybe_recycle(self, reply: WorkerReply, key: str) -> None:
         """Replace a worker process that ran its share of trials or holds too much memory.
@@ -261,15 +348,49 @@ class DaskExecutor:
         deadline = time.monotonic() + RELEASE_WAIT_S
         while self._scheduler_holds(key) and time.monotonic() < deadline:
             time.sleep(0.02)
-        worker = self._cluster_info(fresh=True).get("workers", {}).get(reply.address)
-        if worker is None or not worker.get("nanny"):
+        reason = (
+            f"it ran {reply.trials_done} trials"
+            if too_many
+            else f"it holds {reply.rss / 2**20:.0f} MiB"
+        )
+        self._replace(reply.address, reason)
+
+    def _replace(self, address: str, reason: str) -> None:
+        """A fresh process for the worker at ``address``; returns without waiting for it.
+
+        A worker this search started is taken off the scheduler at once (so no trial goes to
+        it) and a new process started beside it. Someone else's worker is restarted by its
+        nanny, in the background; one without a nanny keeps running.
+        """
+        if self.local is not None:
+            try:
+                self.client.sync(
+                    self.client.scheduler.retire_workers,
+                    workers=[address],
+                    close_workers=False,
+                    remove=True,
+                    callback_timeout=RETIRE_TIMEOUT_S,
+                )
+            except Exception as exc:  # noqa: BLE001 - the replacement below still happens
+                self.on_warning(f"could not retire worker {address} ({reason}): {exc}")
+            self.local.replace(address)
             return
-        if self.client.processing(workers=[reply.address]).get(reply.address):
+        worker = self._cluster_info(fresh=True).get("workers", {}).get(address)
+        if worker is None:
             return
+        if not worker.get("nanny"):
+            self.on_warning(
+                f"worker {address} should be replaced ({reason}) but has no nanny to restart it; "
+                "start workers with `dask worker` (which has one) to let kt-run replace them"
+            )
+            return
+        threading.Thread(target=self._restart_remote, args=(address, reason), daemon=True).start()
+
+    def _restart_remote(self, address: str, reason: str) -> None:
         try:
-            self.client.restart_workers([reply.address], timeout=120, raise_for_error=True)
-        except Exception as exc:  # noqa: BLE001 - a failed recycle is worth a line, not a stop
-            self.on_warning(f"could not replace worker {reply.address}: {exc}")
+            self.client.restart_workers([address], timeout=RESTART_TIMEOUT_S)
+        except Exception as exc:  # noqa: BLE001 - a failed restart is worth a line, not a stop
+            self._event("warning", (0.0, f"could not restart worker {address} ({reason}): {exc}"))
 
     # events from the cluster
 
@@ -280,17 +401,19 @@ class DaskExecutor:
             except queue.Empty:
                 return
 
-    def _next_event(self) -> None:
-        """Wait up to ``POLL_S`` for one event from the cluster and handle it."""
-        with contextlib.suppress(queue.Empty):
-            self._handle(*self._events.get(timeout=POLL_S))
-
     def _handle(self, kind: str, event: tuple[float, Any]) -> None:
         message = event[1]
         if kind == "progress":
-            self.on_progress(message["trial"], message["epoch"], message["epochs"], message["logs"])
+            if message.get("started"):
+                self._running_since[message["trial"]] = (time.monotonic(), message["worker"])
+            else:
+                self.on_progress(
+                    message["trial"], message["epoch"], message["epochs"], message["logs"]
+                )
         elif kind == "memory":
             self._memory_kills[message["worker"]] = message["rss"]
+        elif kind == "warning":
+            self.on_warning(message)
         elif kind == "cluster" and message.get("action") == "remove-worker":
             self._worker_removed(message)
 
@@ -310,26 +433,52 @@ class DaskExecutor:
                 f"{self._allowed_failures + 1} lost workers)"
             )
 
-    def _watch_workers(self) -> None:
+    def _watch_workers(self, now: float) -> None:
+        """Check the connection, keep local workers alive, and bound the wait for workers."""
         if self.client.status not in ("running", "connecting", "newly-created"):
             raise SchedulerLostError(
                 f"lost the connection to the Dask scheduler at {self.address} "
                 f"(client {self.client.status})"
             )
-        workers = self._cluster_info().get("workers", {})
+        workers = self._cluster_info(fresh=True).get("workers", {})
+        if self.local is not None:
+            self.local.keep_alive({w.get("name") for w in workers.values()}, now)
         if workers:
             self._no_workers_since = None
             self._warn_about_threads(workers)
             return
-        now = time.monotonic()
         if self._no_workers_since is None:
             self._no_workers_since = now
-        elif now - self._no_workers_since > NO_WORKERS_WARNING_S:
-            self.on_warning(
-                f"the Dask scheduler at {self.address} has no workers; trials wait until one "
-                "joins (start one with `dask worker " + self.address + " --nthreads 1`)"
+            self._no_workers_warned_at = now - NO_WORKERS_WARNING_EVERY_S
+            return
+        waited = now - self._no_workers_since
+        if self.no_worker_timeout is not None and waited >= self.no_worker_timeout:
+            raise NoWorkersError(
+                f"the Dask scheduler at {self.address} had no workers for "
+                f"{format_span(waited)} (execution.no_worker_timeout); the trials that were "
+                "waiting are marked interrupted: rerun the same command to resume"
             )
-            self._no_workers_since = float("inf")
+        due = self._no_workers_warned_at + NO_WORKERS_WARNING_EVERY_S
+        if waited >= NO_WORKERS_FIRST_WARNING_S and now >= due:
+            self._no_workers_warned_at = now
+            self.on_warning(self._no_workers_message(waited))
+
+    def _no_workers_message(self, waited: float) -> str:
+        limit = (
+            f"the search stops after {format_span(self.no_worker_timeout)}"
+            if self.no_worker_timeout is not None
+            else "it waits without limit"
+        )
+        if self.local is not None:
+            return (
+                f"no local worker process has been running for {format_span(waited)}; "
+                f"starting new ones ({limit})"
+            )
+        return (
+            f"the Dask scheduler at {self.address} has had no workers for "
+            f"{format_span(waited)}; trials wait until one joins (start one with `dask "
+            f"worker {self.address} --nthreads 1`; {limit})"
+        )
 
     def _warn_about_threads(self, workers: Mapping[str, Any]) -> None:
         threaded = sorted(a for a, w in workers.items() if w.get("nthreads", 1) > 1)
@@ -342,15 +491,13 @@ class DaskExecutor:
             )
 
     def _cluster_info(self, fresh: bool = False) -> dict[str, Any]:
-        now = time.monotonic()
-        if fresh or now - self._info_at > CLUSTER_INFO_TTL_S:
+        if fresh or not self._info:
             try:
                 self._info = dict(self.client.scheduler_info(n_workers=-1))
             except Exception as exc:  # noqa: BLE001 - any comm failure means the same here
                 raise SchedulerLostError(
                     f"lost the connection to the Dask scheduler at {self.address}: {exc}"
                 ) from None
-            self._info_at = now
         return self._info
 
     def _scheduler_holds(self, key: str) -> bool:
@@ -385,10 +532,19 @@ def connect(address: str) -> Client:
         ) from None
 
 
-def local_client(workers: int, memory_limit: int | None, keras: bool) -> tuple[Client, Any]:
+def local_client(
+    workers: int, memory_limit: int | None, keras: bool, on_warning: WarningCallback
+) -> tuple[Client, LocalWorkers]:
     from tuner_cli.executors._local import start_local_cluster
 
-    cluster = start_local_cluster(workers, memory_limit, keras)
+    try:
+        cluster = start_local_cluster(workers, memory_limit, keras)
+    except Exception as exc:  # noqa: BLE001 - Dask says only "failed to start", with its cause
+        cause = exc.__cause__ or exc
+        raise NoWorkersError(
+            f"could not start local worker processes: {type(cause).__name__}: {cause} (rerun "
+            "with --verbose to see the workers' own messages)"
+        ) from None
     client = Client(cluster, set_as_default=False)
     client.register_plugin(IgnoreInterrupts())
-    return client, cluster
+    return client, LocalWorkers(cluster, workers, on_warning)

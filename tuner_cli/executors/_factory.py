@@ -32,7 +32,6 @@ def make_executor(
 
         start_forkserver(study.is_keras)
     from tuner_cli.executors._dask import DaskExecutor, connect, local_client
-    from tuner_cli.executors._local import ExitRecordingNanny
 
     if scheduler is not None:
         if settings.memory_limit is not None:
@@ -40,33 +39,45 @@ def make_executor(
                 "memory_limit applies to local workers; give workers on a cluster theirs with "
                 "`dask worker --memory-limit`"
             )
-        client, cluster, exit_codes = connect(scheduler), None, None
+        client, local_workers = connect(scheduler), None
     else:
         if settings.resources:
             raise UsageError(
                 "resources (e.g. GPU=1) are offered by workers of a Dask cluster; start them "
                 "with `dask worker --resources GPU=1` and run with --scheduler"
             )
-        client, cluster = local_client(
-            settings.workers, settings.memory_limit_bytes(), study.is_keras
+        client, local_workers = local_client(
+            settings.workers, settings.memory_limit_bytes(), study.is_keras, on_warning
         )
-        exit_codes = ExitRecordingNanny.exit_codes
     return DaskExecutor(
         client,
         study,
         on_progress,
         on_warning,
         resources=settings.resource_needs(),
-        recycle_after=settings.recycle_after,
+        recycle_after=recycle_after(settings, study.is_keras),
         recycle_memory=settings.recycle_memory_bytes(),
-        exit_codes=exit_codes,
-        owned_cluster=cluster,
+        no_worker_timeout=settings.no_worker_timeout_s(),
+        local_workers=local_workers,
     )
+
+
+def recycle_after(settings: ExecutionConfig, keras: bool) -> int | None:
+    """Keras leaks a few MB a trial and gets a fresh process every ``recycle_after`` trials by
+    default; an objective function has no such state, and at hundreds of trials a second a
+    recycle per ten would cost more than the trials, so it recycles only when asked to (or on
+    ``recycle_memory``)."""
+    if keras or "recycle_after" in settings.model_fields_set:
+        return settings.recycle_after
+    return None
 
 
 def execution_settings(base: ExecutionConfig, **overrides: object) -> ExecutionConfig:
     """The config's ``execution:`` section with the command line's options on top."""
-    values = {**base.model_dump(), **{k: v for k, v in overrides.items() if v is not None}}
+    values = {
+        **base.model_dump(exclude_unset=True),
+        **{k: v for k, v in overrides.items() if v is not None},
+    }
     try:
         return ExecutionConfig.model_validate(values)
     except ValidationError as exc:

@@ -1,16 +1,23 @@
 """``--workers 0``: trials run in the driver itself, for debugging (breakpoints, tracebacks).
 
 No isolation: a trial that crashes the process ends the search, and memory is never given back.
+``max_trial_time`` interrupts the trial with a signal, which reaches Python code only: a trial
+hung inside native code needs worker processes, where the process itself is replaced.
 """
 
 from __future__ import annotations
 
-from collections.abc import Collection
+import contextlib
+import signal
+import threading
+from collections.abc import Collection, Iterator
 from concurrent.futures import Future
 
 from tuner_cli.config import StudyConfig
+from tuner_cli.errors import TrialError
 from tuner_cli.execution import TrialOutcome, TrialTask, execute_trial
 from tuner_cli.executors._base import ProgressCallback
+from tuner_cli.formatting import format_span
 from tuner_cli.preflight import preflight
 
 
@@ -27,15 +34,15 @@ class InProcessExecutor:
     def submit(self, task: TrialTask) -> Future[TrialOutcome]:
         future: Future[TrialOutcome] = Future()
         try:
-            future.set_result(
-                execute_trial(
+            with _time_limit(task.time_limit_s):
+                outcome = execute_trial(
                     self.study,
                     task,
                     lambda epoch, epochs, logs: self.on_progress(
                         task.trial_id, epoch, epochs, logs
                     ),
                 )
-            )
+            future.set_result(outcome)
         except Exception as exc:  # noqa: BLE001 - handed to the runner like a remote failure
             future.set_exception(exc)
         return future
@@ -45,3 +52,24 @@ class InProcessExecutor:
 
     def close(self) -> None:
         pass
+
+
+@contextlib.contextmanager
+def _time_limit(seconds: float | None) -> Iterator[None]:
+    """Raise ``TrialError`` in the trial's own code when it runs past ``seconds``."""
+    if seconds is None or threading.current_thread() is not threading.main_thread():
+        yield
+        return
+
+    def stop(signum: int, frame: object) -> None:
+        raise TrialError(
+            f"the trial ran longer than max_trial_time ({format_span(seconds)}) and was stopped"
+        )
+
+    previous = signal.signal(signal.SIGALRM, stop)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)

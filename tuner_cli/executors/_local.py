@@ -22,15 +22,29 @@ Settings differ from Dask's defaults where a search needs it:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
-from typing import ClassVar
+import time
+from collections.abc import Callable, Collection
+from concurrent.futures import Future
+from typing import Any, ClassVar
 
 import dask
 from distributed import LocalCluster, Nanny
 
+from tuner_cli.executors._base import NoWorkersError, WarningCallback
 from tuner_cli.executors._forkserver import start_forkserver
 from tuner_cli.worker import usable_cores
+
+START_GRACE_S = 30.0
+"""How long a worker may be missing (starting, or being restarted by its nanny after its trial
+killed it) before a new process is started in its place."""
+START_TIMEOUT_S = 120.0
+"""A replacement that has not joined by then is given up and tried again."""
+MAX_FAILED_STARTS = 3
+"""Failed starts in a row, with no worker left, after which the search stops."""
+RETRY_BACKOFF_MAX_S = 60.0
 
 
 class ExitRecordingNanny(Nanny):
@@ -85,3 +99,94 @@ def start_local_cluster(workers: int, memory_limit: int | None, keras: bool) -> 
             "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"),
         },
     )
+
+
+class LocalWorkers:
+    """Keeps ``count`` worker processes alive in a cluster this search started.
+
+    Recycling does not use Dask's ``restart_workers``: a restart that did not come back left
+    a search waiting forever. Here a worker is replaced by a new process beside it (a new name
+    in the cluster's plan, the old one retired), and the driver checks about once a second
+    that every planned worker is connected; one missing for ``START_GRACE_S`` is replaced
+    again, with a growing pause after each failed start. Only when no worker is left and
+    ``MAX_FAILED_STARTS`` starts in a row failed does the search stop.
+    """
+
+    exit_codes = ExitRecordingNanny.exit_codes
+
+    def __init__(self, cluster: LocalCluster, count: int, on_warning: WarningCallback):
+        self.cluster = cluster
+        self.count = count
+        self.on_warning = on_warning
+        self.on_change: Callable[[], None] = lambda: None
+        """Called (on the cluster's thread) when a replacement has started or failed."""
+        self._pending: dict[Future[Any], float] = {}
+        self._missing_since: dict[Any, float] = {}
+        self._failed_starts = 0
+        self._retry_at = 0.0
+
+    def replace(self, address: str) -> None:
+        """Start a new process in place of the worker at ``address``; returns at once."""
+        names = [n for n, w in self.cluster.workers.items() if w.worker_address == address]
+        self._swap(names)
+
+    def keep_alive(self, connected: Collection[Any], now: float) -> None:
+        """Given the names of the workers the scheduler has, replace the planned ones that
+        stayed away too long; ``NoWorkersError`` when none can be started at all."""
+        for future, started in list(self._pending.items()):
+            if future.done():
+                del self._pending[future]
+                error = None if future.cancelled() else future.exception()
+                if error is not None:
+                    self._start_failed(f"{type(error).__name__}: {error}", connected, now)
+            elif now - started > START_TIMEOUT_S:
+                del self._pending[future]
+                future.cancel()
+                self._start_failed(
+                    f"no worker joined within {START_TIMEOUT_S:.0f} s", connected, now
+                )
+        missing = [name for name in self.cluster.worker_spec if name not in connected]
+        self._missing_since = {n: self._missing_since.get(n, now) for n in missing}
+        if not missing:
+            self._failed_starts = 0
+            return
+        if self._pending or now < self._retry_at:
+            return
+        overdue = [n for n in missing if now - self._missing_since[n] >= START_GRACE_S]
+        if overdue or self._failed_starts:
+            self._swap(missing if self._failed_starts else overdue)
+
+    def close(self) -> None:
+        self.cluster.close(timeout=10)
+
+    def _swap(self, names: Collection[Any]) -> None:
+        """Retire ``names`` and start as many new workers, on the cluster's event loop."""
+
+        async def swap() -> None:
+            # the new names first: a freed name would be handed out again, and the cluster
+            # would take the "new" worker for the old one and start nothing
+            plan = self.cluster.worker_spec
+            while len(plan) - len([n for n in names if n in plan]) < self.count:
+                plan.update(self.cluster.new_worker_spec())
+            for name in names:
+                plan.pop(name, None)
+                self._missing_since.pop(name, None)
+            await self.cluster
+
+        future = asyncio.run_coroutine_threadsafe(swap(), self.cluster.loop.asyncio_loop)
+        future.add_done_callback(lambda _: self.on_change())
+        self._pending[future] = time.monotonic()
+
+    def _start_failed(self, cause: str, connected: Collection[Any], now: float) -> None:
+        self._failed_starts += 1
+        if not connected and self._failed_starts >= MAX_FAILED_STARTS:
+            raise NoWorkersError(
+                f"could not start a local worker process ({self._failed_starts} attempts in a "
+                f"row failed; the last: {cause}); the trials that were waiting are marked "
+                "interrupted: rerun the same command to resume"
+            )
+        pause = min(2.0 ** (self._failed_starts - 1), RETRY_BACKOFF_MAX_S)
+        self._retry_at = now + pause
+        self.on_warning(
+            f"a new local worker process did not start ({cause}); trying again in {pause:.0f} s"
+        )

@@ -103,6 +103,7 @@ class SearchRunner:
             raise
         finally:
             self.executor.close()
+            self.store.flush()
         return self._summary(reason)
 
     def _mark_interrupted(self, record: TrialRecord) -> None:

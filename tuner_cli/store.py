@@ -7,9 +7,13 @@ either the old file or the new one, never half of either.
 
 from __future__ import annotations
 
+import atexit
 import json
 import os
+import queue
 import shutil
+import threading
+import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -18,6 +22,7 @@ from tuner_cli.errors import KtRunError
 from tuner_cli.trial import TrialRecord
 
 TRIAL_GLOB = "trial_*.json"
+SYNC_WINDOW_S = 0.05
 LOCK_NAME = ".lock"
 
 
@@ -63,6 +68,64 @@ def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
         _fsync_dir(path.parent)
 
 
+class BackgroundSync:
+    """Syncs finished trial records to disk on a thread of its own, a few at a time.
+
+    The record is complete on disk (renamed into place) before the driver moves on, so a
+    killed search loses nothing; the sync only makes it survive a power cut as well, at most
+    ``SYNC_WINDOW_S`` later. Syncing each record in the driver's own loop cost 2-5 ms of
+    waiting per trial, which at dozens of trials a second left workers idle. ``flush`` waits
+    for everything queued so far.
+    """
+
+    def __init__(self) -> None:
+        self._queue: queue.SimpleQueue[Path] = queue.SimpleQueue()
+        self._idle = threading.Condition()
+        self._waiting = 0
+        self._thread: threading.Thread | None = None
+
+    def add(self, path: Path) -> None:
+        with self._idle:
+            self._waiting += 1
+            if self._thread is None:
+                self._thread = threading.Thread(target=self._run, name="kt-run-sync", daemon=True)
+                self._thread.start()
+        self._queue.put(path)
+
+    def flush(self) -> None:
+        with self._idle:
+            self._idle.wait_for(lambda: self._waiting == 0)
+
+    def _run(self) -> None:
+        while True:
+            batch = [self._queue.get()]
+            # each sync commits the file system's journal, and creating a file (the next
+            # record) waits for a commit under way: one commit per window, not per record
+            time.sleep(SYNC_WINDOW_S)
+            while not self._queue.empty():
+                batch.append(self._queue.get())
+            for path in batch:
+                _fsync_path(path)
+            for folder in {path.parent for path in batch}:
+                _fsync_dir(folder)
+            with self._idle:
+                self._waiting -= len(batch)
+                self._idle.notify_all()
+
+
+def _fsync_path(path: Path) -> None:
+    try:
+        fd = os.open(path, os.O_RDONLY)
+    except OSError:
+        return
+    try:
+        os.fsync(fd)
+    except OSError:
+        pass
+    finally:
+        os.close(fd)
+
+
 def _fsync_dir(path: Path) -> None:
     try:
         fd = os.open(path, os.O_RDONLY)
@@ -74,6 +137,10 @@ def _fsync_dir(path: Path) -> None:
         pass
     finally:
         os.close(fd)
+
+
+_records_sync = BackgroundSync()
+atexit.register(_records_sync.flush)
 
 
 class StudyStore:
@@ -157,13 +224,13 @@ class StudyStore:
         return self.trials_dir / f"trial_{trial_id:04d}.json"
 
     def write_trial(self, record: TrialRecord) -> None:
-        """A running trial's record is not synced: losing it to a power cut loses no result."""
+        """A finished trial's record is synced in the background (``BackgroundSync``); a
+        running one's not at all: losing it to a power cut loses no result."""
+        path = self.trial_path(record.id)
         try:
-            atomic_write_text(
-                self.trial_path(record.id),
-                json.dumps(record.to_dict(), indent=2) + "\n",
-                durable=record.status.is_finished(),
-            )
+            atomic_write_text(path, json.dumps(record.to_dict(), indent=2) + "\n", durable=False)
+            if record.status.is_finished():
+                _records_sync.add(path)
         except OSError as exc:
             raise StoreError(
                 f"cannot write trial {record.id} to {self.trials_dir}: {exc}"
@@ -189,6 +256,10 @@ class StudyStore:
                 continue
             records[record.id] = record
         return [records[i] for i in sorted(records)]
+
+    def flush(self) -> None:
+        """Wait until every finished record written so far is synced to disk."""
+        _records_sync.flush()
 
     def model_path(self, trial_id: int) -> Path:
         return self.models_dir / f"trial_{trial_id:04d}.keras"

@@ -10,6 +10,7 @@ the driver records it.
 
 from __future__ import annotations
 
+import contextlib
 import os
 import threading
 from dataclasses import dataclass
@@ -28,7 +29,8 @@ from tuner_cli.preflight import check_study
 
 _one_trial_at_a_time = threading.Lock()
 """Keras keeps global state (the session, the random seeds): a worker process started with
-several threads still trains one trial at a time."""
+several threads still trains one trial at a time. Objective functions are the user's own
+plain Python and run on every thread at once."""
 
 _trials_done = 0
 _threads_set = False
@@ -60,7 +62,7 @@ def run_trial(config_text: str, config_path: str, task: TrialTask, topic: str) -
         worker.log_event(topic, message)
         return False
 
-    with _one_trial_at_a_time:
+    with _one_trial_at_a_time if study.is_keras else contextlib.nullcontext():
         outcome = execute_trial(study, task, on_epoch)
         _trials_done += 1
         rss = psutil.Process().memory_info().rss

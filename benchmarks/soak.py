@@ -76,6 +76,8 @@ class Run:
     seconds: float = 0.0
     exit_code: int | None = None
     stalled: bool = False
+    every: int = 1000
+    """Trials per stretch in the rate-over-time line."""
     marks: list[tuple[int, float]] = field(default_factory=list)
     """(trial records on disk, seconds since the first one)."""
     driver_peak: int = 0
@@ -84,7 +86,7 @@ class Run:
     completed: int = 0
 
 
-def run(spec: Run, folder: Path, stall_s: float, every: int) -> None:
+def run(spec: Run, folder: Path, stall_s: float) -> None:
     (folder / "instant.py").write_text(OBJECTIVE)
     (folder / "soak.yaml").write_text(spec.config)
     trials_dir = folder / "results" / "soak" / "trials"
@@ -96,7 +98,7 @@ def run(spec: Run, folder: Path, stall_s: float, every: int) -> None:
     driver = psutil.Process(process.pid)
     first = None
     last_count, last_change = 0, started
-    next_mark = every
+    next_mark = every = spec.every
     while process.poll() is None:
         time.sleep(0.2)
         now = time.monotonic()
@@ -115,9 +117,9 @@ def run(spec: Run, folder: Path, stall_s: float, every: int) -> None:
         try:
             spec.driver_peak = max(spec.driver_peak, driver.memory_info().rss)
             spec.driver_cpu = sum(driver.cpu_times()[:2])
-            workers = [
-                p for p in driver.children(recursive=True) if "forkserver" not in _cmdline(p)
-            ]
+            # local workers are forked by the forkserver, which is the driver's child
+            forkservers = [p for p in driver.children() if "forkserver" in _cmdline(p)]
+            workers = [w for f in forkservers for w in f.children(recursive=True)]
             spec.workers_peak = max(
                 [spec.workers_peak, *(_rss(p) for p in workers)],
             )
@@ -145,7 +147,7 @@ def _rss(process: psutil.Process) -> int:
         return 0
 
 
-def report(runs: list[Run], every: int) -> str:
+def report(runs: list[Run]) -> str:
     lines = [
         "# Soak: long searches, rate over time and memory",
         "",
@@ -165,13 +167,14 @@ def report(runs: list[Run], every: int) -> str:
             f"{rate:.1f} | {r.driver_peak / MIB:.0f} | {r.workers_peak / MIB:.0f} | "
             f"{1000 * r.driver_cpu / max(r.completed, 1):.2f} |"
         )
-    lines += ["", f"Trials per second in each stretch of {every} trials (records on disk):", ""]
+    lines += ["", "Trials per second over the run, a stretch of trials at a time:", ""]
     for r in runs:
         rates, previous = [], 0.0
         for _, at in r.marks:
-            rates.append(every / (at - previous) if at > previous else float("inf"))
+            rates.append(r.every / (at - previous) if at > previous else float("inf"))
             previous = at
-        lines.append(f"- {r.label}: " + ", ".join(f"{x:.0f}" for x in rates))
+        shown = ", ".join(f"{x:.3g}" for x in rates)
+        lines.append(f"- {r.label} (every {r.every} trials): {shown}")
     return "\n".join(lines) + "\n"
 
 
@@ -188,18 +191,20 @@ def main() -> None:
         Run("instant, default (1 local worker)", INSTANT, args.trials, []),
         Run("instant, --workers 2", INSTANT, args.trials, ["--workers", "2"]),
     ]
-    if args.keras:
-        runs.append(Run("keras iris, --workers 2", KERAS, args.keras, ["--workers", "2"]))
     for spec in runs:
-        every = args.every if "instant" in spec.label else max(1, args.keras // 10)
+        spec.every = args.every
+    if args.keras:
+        every = max(1, args.keras // 10)
+        runs.append(Run("keras iris, --workers 2", KERAS, args.keras, ["--workers", "2"], every))
+    for spec in runs:
         with tempfile.TemporaryDirectory(prefix="kt-soak-") as folder:
-            run(spec, Path(folder), args.stall, every)
+            run(spec, Path(folder), args.stall)
         print(
             f"{spec.label}: exit {spec.exit_code}, {spec.completed} completed, "
             f"{spec.seconds:.1f} s",
             flush=True,
         )
-    text = report(runs, args.every)
+    text = report(runs)
     print(text)
     if not args.no_write:
         RESULTS.write_text(text)

@@ -55,6 +55,19 @@ def test_random_counts_running_trials_as_taken():
     assert second.hyperparameters != first.hyperparameters
 
 
+def test_random_reads_a_different_record_list_afresh():
+    """It remembers what it has seen between calls; records it was not given before (another
+    study's, or a resumed one's) must not be mistaken for the ones it remembers."""
+    space = SearchSpace({"x": IntParam(type="int", min=1, max=3)})
+    strategy = make_strategy("random", space, OBJECTIVE, 0, None)
+    taken = [TrialRecord(1, TrialStatus.COMPLETED, {"x": 1})]
+    assert strategy.ask(taken).hyperparameters != {"x": 1}
+    other = [TrialRecord(1, TrialStatus.COMPLETED, {"x": 2})]
+    assert strategy.ask(other).hyperparameters != {"x": 2}
+    both = [*other, TrialRecord(2, TrialStatus.COMPLETED, {"x": 3})]
+    assert strategy.ask(both).hyperparameters == {"x": 1}
+
+
 def test_grid_visits_every_combination_in_order():
     space = small_space()
     configs = run_to_end(make_strategy("grid", space, OBJECTIVE, 0, None))

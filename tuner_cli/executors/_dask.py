@@ -181,6 +181,7 @@ class DaskExecutor:
     def wait(self, futures: Collection[Future[TrialOutcome]]) -> set[Future[TrialOutcome]]:
         while True:
             self._handle_events()
+            self._collect_results(futures)
             done = {f for f in futures if f.done() or self._settle(f)}
             done |= self._stop_overdue(futures)
             if done:
@@ -258,24 +259,29 @@ class DaskExecutor:
 
     # outcomes
 
-    def _settle(self, future: Future[TrialOutcome]) -> bool:
-        """Resolve ``future`` if its Dask task ended; True when it did."""
-        dask_future = self._dask[future]
-        status = dask_future.status
-        if status == "finished":
-            try:
-                reply: WorkerReply = dask_future.result()
-            except CancelledError:
-                raise SchedulerLostError(
-                    f"lost the connection to the Dask scheduler at {self.address} while "
-                    "fetching a result; rerun the same command to resume"
-                ) from None
+    def _collect_results(self, futures: Collection[Future[TrialOutcome]]) -> None:
+        """Fetch every finished trial's reply in one round trip: one by one, a driver feeding
+        dozens of workers would spend its time waiting on each in turn."""
+        finished = [f for f in futures if not f.done() and self._dask[f].status == "finished"]
+        if not finished:
+            return
+        try:
+            replies: list[WorkerReply] = self.client.gather([self._dask[f] for f in finished])
+        except CancelledError:
+            raise SchedulerLostError(
+                f"lost the connection to the Dask scheduler at {self.address} while "
+                "fetching a result; rerun the same command to resume"
+            ) from None
+        for future, reply in zip(finished, replies, strict=True):
+            self._finished.append((reply, self._dask[future].key))
             self._forget(future)
             future.set_result(reply.outcome)
-            self._finished.append((reply, dask_future.key))
-            return True
+
+    def _settle(self, future: Future[TrialOutcome]) -> bool:
+        """Resolve ``future`` if its Dask task failed or was lost; True when it did."""
+        status = self._dask[future].status
         if status == "error":
-            error = dask_future.exception()
+            error = self._dask[future].exception()
             if isinstance(error, KilledWorker):
                 future.set_result(self._died(error))
             else:

@@ -170,7 +170,6 @@ class LocalWorkers:
                 plan.update(self.cluster.new_worker_spec())
             for name in names:
                 plan.pop(name, None)
-                self._missing_since.pop(name, None)
             await self.cluster
 
         future = asyncio.run_coroutine_threadsafe(swap(), self.cluster.loop.asyncio_loop)

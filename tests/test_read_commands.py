@@ -230,20 +230,21 @@ def test_index_follows_new_changed_and_removed_records(tmp_path):
     assert keys[0][2] == 0.123
 
 
-def test_index_trusts_an_old_folder_without_rereading(tmp_path):
+def test_index_notices_a_record_damaged_in_place(tmp_path):
+    """An edit in place keeps the folder's mtime; the record's own signature still changes."""
     store = make_study(tmp_path / "s", count=3)
     old = 1_000_000_000
     for path in [*store.trials_dir.iterdir(), store.trials_dir]:
         os.utime(path, ns=(old, old))
-    index = load_index(store)
-    assert index.header["trusted"]
-    store.trial_path(2).write_text("not json")  # an in-place edit: the folder keeps its mtime
-    os.utime(store.trials_dir, ns=(old, old))
+    load_index(store)
     assert [k[0] for k in load_index(store).keys] == [1, 2, 3]
-    index_path(store).unlink()
+    store.trial_path(2).write_text("not json")
+    os.utime(store.trial_path(2), ns=(old, old))
+    os.utime(store.trials_dir, ns=(old, old))
     rebuilt = load_index(store)
     assert [k[0] for k in rebuilt.keys] == [1, 3]
     assert rebuilt.warnings and "trial_0002.json" in rebuilt.warnings[0]
+    assert load_index(store).warnings == rebuilt.warnings
 
 
 def test_a_corrupt_or_unwritable_index_falls_back_to_the_files(tmp_path):

@@ -20,6 +20,7 @@ from tuner_cli.config import StudyConfig
 from tuner_cli.errors import ConfigError, TrialError
 from tuner_cli.imports import load_callable
 from tuner_cli.keras_import import import_keras
+from tuner_cli.signals import SearchInterrupted
 from tuner_cli.trial import TrialStatus
 
 if TYPE_CHECKING:
@@ -80,15 +81,22 @@ def execute_trial(
             outcome = train_trial(study, task, on_epoch or _no_progress)
         else:
             outcome = _call_objective(study, task)
-    except ConfigError:
+    except (ConfigError, SearchInterrupted):
         raise
-    except Exception as exc:  # noqa: BLE001 - any error inside user code fails only this trial
-        outcome = TrialOutcome(
-            status=TrialStatus.FAILED,
-            error={"message": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()},
-        )
+    except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - user code fails its trial only
+        outcome = _failed(exc)
     outcome.worker = worker_name()
     return outcome
+
+
+def _failed(exc: BaseException) -> TrialOutcome:
+    """A failed trial naming the user's exception; a ``KeyboardInterrupt`` raised by user code
+    is theirs too: left to propagate it would kill a worker process and hide what happened."""
+    message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return TrialOutcome(
+        status=TrialStatus.FAILED,
+        error={"message": message, "traceback": traceback.format_exc()},
+    )
 
 
 def _no_progress(epoch: int, epochs: int, logs: dict[str, float]) -> bool:

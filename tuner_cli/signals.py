@@ -25,6 +25,11 @@ FIRST_PRESS = (
 )
 
 
+class SearchInterrupted(KeyboardInterrupt):
+    """A stop asked for by a signal, as opposed to a ``KeyboardInterrupt`` that user code
+    raised itself, which only fails its trial (see ``tuner_cli.execution``)."""
+
+
 class GracefulInterrupts:
     """Installs the handlers for the duration of a ``with`` block, then restores the old ones.
 
@@ -58,12 +63,12 @@ class GracefulInterrupts:
             self.request_stop()
             self.notify(FIRST_PRESS)
             return
-        raise KeyboardInterrupt
+        raise SearchInterrupted
 
     def _on_sigterm(self, signum: int, frame: FrameType | None) -> None:
         self.signal_number = signum
         self.request_stop()
-        raise KeyboardInterrupt
+        raise SearchInterrupted
 
     def __enter__(self) -> GracefulInterrupts:
         if threading.current_thread() is threading.main_thread():

@@ -57,3 +57,10 @@ def flaky(hp, budget):
         marker.write_text("1")
         raise RuntimeError("first attempt fails")
     return {"loss": _loss(hp)}
+
+
+def interrupts(hp, budget):
+    """User code that raises KeyboardInterrupt itself (as some libraries do on a timeout)."""
+    if hp["x"] > 0.5:
+        raise KeyboardInterrupt("the objective gave up")
+    return {"loss": _loss(hp)}

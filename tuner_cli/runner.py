@@ -251,7 +251,11 @@ class SearchRunner:
             self._save_checkpoint(record, outcome.checkpoint_bytes)
         best = best_trial(list(self.records.values()), self._objective)
         self._keep_model(record, best, outcome.model_bytes)
-        self._write(record)
+        try:
+            self._write(record)
+        except StoreError:
+            record.status = TrialStatus.RUNNING  # as on disk: the clean-up in run() then sees it
+            raise
         if best is record and self.study.config.models == "best":
             self.store.keep_only_model(record.id)
         if self._checkpoints:

@@ -61,6 +61,11 @@ def flaky(hp, budget):
 
 def interrupts(hp, budget):
     """User code that raises KeyboardInterrupt itself (as some libraries do on a timeout)."""
-    if hp["x"] > 0.5:
+    if hp["x"] > 0.2:
         raise KeyboardInterrupt("the objective gave up")
     return {"loss": _loss(hp)}
+
+
+def many_metrics(hp, budget):
+    """A record of about 60 kB once finished, against a few hundred bytes while running."""
+    return {"loss": _loss(hp), **{f"metric_{i:04d}": float(i) for i in range(2000)}}

@@ -789,3 +789,84 @@ def test_a_second_search_is_refused_before_its_pre_search_check(tmp_path):
     assert "in use by another kt-run search" in second.stderr
     assert "second" not in (tmp_path / "imports").read_text()
     assert took < 30
+
+
+KILL_AT = """\
+import os, signal, sys
+sys.path.insert(0, os.environ["KT_REPO"])
+from tuner_cli.store import StudyStore
+from tuner_cli.cli.app import main
+
+point = os.environ["KT_KILL_AT"]
+write_trial, keep_only_model = StudyStore.write_trial, StudyStore.keep_only_model
+
+
+def killing_write_trial(self, record):
+    new_best = record.id > 1 and self.model_path(record.id).is_file()
+    if point == "before-record" and record.status.value == "completed" and new_best:
+        os.kill(os.getpid(), signal.SIGKILL)
+    write_trial(self, record)
+
+
+def killing_keep_only_model(self, trial_id):
+    if point == "before-cleanup" and trial_id > 1:
+        os.kill(os.getpid(), signal.SIGKILL)
+    keep_only_model(self, trial_id)
+
+
+if __name__ == "__main__":  # worker processes re-import this file; only the driver runs it
+    StudyStore.write_trial = killing_write_trial
+    StudyStore.keep_only_model = killing_keep_only_model
+    sys.argv = ["kt-run", *sys.argv[1:]]
+    main()
+"""
+
+PENALISED = f"""\
+name: best-model
+seed: 1
+data: {{source: npz, path: {SMALL_NPZ}}}
+search_space:
+  quality: {{type: choice, values: [bad, good]}}
+model:
+  builder: "builders:penalised"
+training: {{epochs: 2, batch_size: 8}}
+strategy: {{name: grid, objective: val_loss}}
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("point", ["before-record", "before-cleanup"])
+def test_kill_9_around_the_best_models_save_keeps_the_best_model(tmp_path, point):
+    """Trial 2 (good) becomes the best after trial 1 (bad); the driver is killed right after
+    its model is saved, before its record is written or before the old model is removed."""
+    config = tmp_path / "best.yaml"
+    config.write_text(PENALISED, encoding="utf-8")
+    (tmp_path / "kill_at.py").write_text(KILL_AT)
+    output = tmp_path / "results"
+    study = output / "best-model"
+    killed = subprocess.run(
+        [sys.executable, str(tmp_path / "kill_at.py"), "search", str(config), "-o", str(output)],
+        env=env(tmp_path, KT_KILL_AT=point, KT_REPO=str(HELPERS.parent.parent)),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    status = records(study)[2]["status"]
+    assert status == ("running" if point == "before-record" else "completed")
+    best_now = [r for r in records(study).values() if r["status"] == "completed"]
+    best_now.sort(key=lambda r: r["score"])
+    assert (study / "models" / f"trial_{best_now[0]['id']:04d}.keras").is_file()
+
+    resumed = run(config, output, tmp_path, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert [r["status"] for r in records(study).values()] == ["completed", "completed"]
+    exported = subprocess.run(
+        [sys.executable, "-m", "tuner_cli", "export", str(study), "-o", str(tmp_path / "b.keras")],
+        env=env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert exported.returncode == 0, exported.stderr
+    assert "trial 2's saved model" in exported.stdout

@@ -7,6 +7,7 @@ same loop runs under a live view, in plain CI logs, or in a test.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import time
 from collections import Counter
 from collections.abc import Sequence
@@ -144,10 +145,18 @@ class SearchRunner:
         return "search space exhausted"
 
     def _limit_reached(self) -> bool:
-        """A damaged record skipped on resume still used up its trial: it counts, so a resumed
-        search never numbers a trial past ``max_trials``."""
-        used = len(self.records) + len(self.store.skipped_ids - set(self.records))
-        return self.max_trials is not None and used >= self.max_trials
+        """A damaged record skipped on resume still used up its trial: it counts (when its
+        number is within the limit), so a resumed search never numbers a trial past it."""
+        if self.max_trials is None:
+            return False
+        damaged = {i for i in self.store.skipped_ids if i <= self.max_trials} - set(self.records)
+        return len(self.records) + len(damaged) >= self.max_trials
+
+    def _next_id(self) -> int:
+        """The lowest number neither a record nor a damaged file holds: a damaged file is never
+        overwritten, and the numbers stay within ``max_trials``."""
+        taken = set(self.records) | self.store.skipped_ids
+        return next(i for i in itertools.count(1) if i not in taken)
 
     def _new_record(self) -> TrialRecord | None:
         """A new trial, or an existing one to continue (which ``max_trials`` does not limit)."""
@@ -165,7 +174,7 @@ class SearchRunner:
         return self._record_for(proposal)
 
     def _record_for(self, proposal: Proposal) -> TrialRecord:
-        trial_id = max([*self.records, *self.store.skipped_ids], default=0) + 1
+        trial_id = self._next_id()
         record = TrialRecord(
             id=trial_id,
             status=TrialStatus.RUNNING,

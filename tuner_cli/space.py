@@ -18,7 +18,7 @@ import numpy as np
 from pydantic import Field, field_validator, model_validator
 
 from tuner_cli.errors import ConfigError, quoted
-from tuner_cli.strict import StrictModel
+from tuner_cli.strict import KeyedError, StrictModel
 
 Scalar = str | int | float | bool | None
 Sampling = Literal["linear", "log", "reverse_log"]
@@ -72,8 +72,11 @@ class _Numeric(_Param):
             raise ValueError(f"{self.sampling} sampling needs min > 0 (got {self.min})")
         if self.step is not None and self.step <= 0:
             raise ValueError(f"step must be > 0 (got {self.step})")
-        if max(abs(self.min), abs(self.max)) > MAX_BOUND:
-            raise ValueError(f"min and max must be within +-{MAX_BOUND:.1e}")
+        for key, bound in (("min", self.min), ("max", self.max)):
+            if isinstance(bound, float) and not math.isfinite(bound):
+                raise KeyedError(key, f"{bound} is not a finite number")
+            if abs(bound) > MAX_BOUND:
+                raise KeyedError(key, f"must be within +-{MAX_BOUND:.1e}")
         if self.default is not None and not self.contains(self.default):
             raise ValueError(f"default {self.default} is not a value of this range")
         return self
@@ -155,9 +158,10 @@ class FloatParam(_Numeric):
         if self.step is not None:
             steps = _step_count(self.min, self.max, self.step)
             if not math.isfinite(steps) or steps > MAX_STEPS:
-                raise ValueError(
+                raise KeyedError(
+                    "step",
                     f"step {self.step:g} divides [{self.min:g}, {self.max:g}] into more than "
-                    f"{MAX_STEPS:.0e} values; use a larger step, or none (continuous)"
+                    f"{MAX_STEPS:.0e} values; use a larger step, or none (continuous)",
                 )
         return self
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import os
 import socket
+import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -20,7 +21,6 @@ from tuner_cli.config import StudyConfig
 from tuner_cli.errors import ConfigError, TrialError
 from tuner_cli.imports import load_callable
 from tuner_cli.keras_import import import_keras
-from tuner_cli.signals import SearchInterrupted
 from tuner_cli.trial import TrialStatus
 
 if TYPE_CHECKING:
@@ -81,17 +81,22 @@ def execute_trial(
             outcome = train_trial(study, task, on_epoch or _no_progress)
         else:
             outcome = _call_objective(study, task)
-    except (ConfigError, SearchInterrupted):
+    except ConfigError:
         raise
-    except (Exception, KeyboardInterrupt) as exc:  # noqa: BLE001 - user code fails its trial only
+    except KeyboardInterrupt as exc:
+        if threading.current_thread() is threading.main_thread():
+            raise  # perhaps Ctrl-C: Python delivers signals to the main thread only
+        outcome = _failed(exc)
+    except Exception as exc:  # noqa: BLE001 - any error inside user code fails only this trial
         outcome = _failed(exc)
     outcome.worker = worker_name()
     return outcome
 
 
 def _failed(exc: BaseException) -> TrialOutcome:
-    """A failed trial naming the user's exception; a ``KeyboardInterrupt`` raised by user code
-    is theirs too: left to propagate it would kill a worker process and hide what happened."""
+    """A failed trial naming the user's exception. A ``KeyboardInterrupt`` outside the main
+    thread (a worker's task thread) was raised by user code, not by a signal: left to propagate
+    it would kill the worker process and hide what happened."""
     message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
     return TrialOutcome(
         status=TrialStatus.FAILED,

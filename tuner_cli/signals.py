@@ -25,11 +25,6 @@ FIRST_PRESS = (
 )
 
 
-class SearchInterrupted(KeyboardInterrupt):
-    """A stop asked for by a signal, as opposed to a ``KeyboardInterrupt`` that user code
-    raised itself, which only fails its trial (see ``tuner_cli.execution``)."""
-
-
 class GracefulInterrupts:
     """Installs the handlers for the duration of a ``with`` block, then restores the old ones.
 
@@ -63,12 +58,12 @@ class GracefulInterrupts:
             self.request_stop()
             self.notify(FIRST_PRESS)
             return
-        raise SearchInterrupted
+        raise KeyboardInterrupt
 
     def _on_sigterm(self, signum: int, frame: FrameType | None) -> None:
         self.signal_number = signum
         self.request_stop()
-        raise SearchInterrupted
+        raise KeyboardInterrupt
 
     def __enter__(self) -> GracefulInterrupts:
         if threading.current_thread() is threading.main_thread():

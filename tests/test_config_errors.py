@@ -179,3 +179,57 @@ def test_keras_dataset_offline_fails_with_a_clear_message(kt_run, write_config, 
     assert "cannot load the Keras dataset 'mnist'" in result.stderr
     assert "data.name" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_yaml_merge_with_overrides_is_read_as_yaml_defines_it(tmp_path):
+    from tuner_cli.config import load_config_text
+
+    text = (
+        VALID.replace(
+            "search_space:\n", "search_space:\n  base: &base {type: int, min: 4, max: 8}\n"
+        )
+        .replace("  units: {type: int, min: 4, max: 16, step: 4}", "  units: {<<: *base, max: 16}")
+        .replace(
+            "    - Dense: {units: $units, activation: relu}",
+            "    - Dense: {units: $units}\n    - Dense: {units: $base}",
+        )
+    )
+    space = load_config_text(text, tmp_path / "c.yaml").space
+    assert space.params["units"].max == 16 and space.params["units"].min == 4
+    assert space.params["base"].max == 8
+
+
+def test_an_enormous_value_is_quoted_short(tmp_path, capsys, monkeypatch):
+    from tests.test_bad_configs import call_main
+
+    monkeypatch.chdir(tmp_path)
+    config = tmp_path / "huge.yaml"
+    config.write_text(VALID.replace("name: iris", "name: " + "x" * 900_000), encoding="utf-8")
+    code, err = call_main(["validate", str(config)], capsys)
+    assert code == 2
+    assert "data: unknown sklearn dataset 'xxx" in err and "huge.yaml:3" in err
+    assert len(err) < 1000
+
+
+def test_a_csv_whose_header_starts_with_a_byte_order_mark_loads(tmp_path):
+    from tests.test_bad_configs import CORPUS_DIR
+    from tuner_cli.config import load_config_text
+    from tuner_cli.data import load_dataset
+
+    path = CORPUS_DIR / "data" / "bom.csv"
+    text = f"name: bom\ndata: {{source: csv, path: {path}, target: label}}\n"
+    text += VALID[VALID.index("search_space:") :]
+    data = load_dataset(load_config_text(text, tmp_path / "c.yaml"))
+    assert data.x_train.shape[1] == 2
+    assert set(data.y_train.tolist()) <= {0, 1, 2}
+
+
+def test_memory_sizes_on_the_command_line_are_sizes():
+    from tuner_cli.config import ExecutionConfig
+    from tuner_cli.errors import UsageError
+    from tuner_cli.executors import execution_settings
+
+    for value in ("0.5", "1", "1KB"):
+        with pytest.raises(UsageError, match="--memory-limit: .* at least 50 MB"):
+            execution_settings(ExecutionConfig(), memory_limit=value)
+    assert execution_settings(ExecutionConfig(), memory_limit="4GB").memory_limit_bytes() == 4e9

@@ -615,3 +615,258 @@ def test_a_study_name_cannot_leave_the_output_folder(tmp_path: Path) -> None:
     assert not output.exists()
     assert not (tmp_path / "deep" / "escape").exists()
     assert not Path("/tmp/kt-run-escape").exists()
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("overwrite", [False, True])
+def test_a_folder_that_is_not_a_study_is_never_written_or_deleted(tmp_path, overwrite):
+    config = tmp_path / "h.yaml"
+    config.write_text(objective_config("slow", 2, name="h"), encoding="utf-8")
+    output = tmp_path / "out"
+    (output / "h").mkdir(parents=True)
+    (output / "h" / "config.yaml").write_text("the user's own config")
+    (output / "h" / "notes.txt").write_text("the user's notes")
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    (elsewhere / "data.txt").write_text("precious")
+    (output / "linked").symlink_to(elsewhere)
+    linked = tmp_path / "linked.yaml"
+    linked.write_text(objective_config("slow", 2, name="linked"), encoding="utf-8")
+    before = snapshot(tmp_path)
+    flags = ["--overwrite"] if overwrite else []
+    for path, message in ((config, "is not a kt-run study"), (linked, "is a symbolic link")):
+        result = run(path, output, tmp_path, *flags)
+        assert result.returncode == 2, result.stderr
+        assert message in result.stderr
+        assert "Traceback" not in result.stderr
+    assert snapshot(tmp_path) == before
+
+
+@pytest.mark.slow
+def test_overwrite_keeps_a_persons_files_in_a_study(tmp_path):
+    config = tmp_path / "study.yaml"
+    config.write_text(objective_config("slow", 2), encoding="utf-8")
+    output = tmp_path / "results"
+    assert run(config, output, tmp_path).returncode == 0
+    (output / "faults" / "analysis.ipynb").write_text("a person's notebook")
+    before = snapshot(output)
+    result = run(config, output, tmp_path, "--overwrite")
+    assert result.returncode == 2
+    assert "also holds analysis.ipynb" in result.stderr
+    assert snapshot(output) == before
+
+
+@pytest.fixture
+def small_disk(tmp_path):
+    """A 1 MiB tmpfs: a real ENOSPC. Needs root (or CAP_SYS_ADMIN); skipped elsewhere."""
+    mount = tmp_path / "disk"
+    mount.mkdir()
+    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=1m", "tmpfs", str(mount)])
+    if done.returncode != 0:
+        pytest.skip("cannot mount a tmpfs here")
+    try:
+        yield mount
+    finally:
+        subprocess.run(["umount", str(mount)], check=True)
+
+
+def fill(disk: Path, leave: int) -> Path:
+    """Fill the disk up to ``leave`` free bytes."""
+    stats = os.statvfs(disk)
+    filler = disk / "filler"
+    filler.write_bytes(b"\0" * max(stats.f_bavail * stats.f_frsize - leave, 0))
+    return filler
+
+
+@pytest.mark.slow
+def test_a_full_disk_leaves_no_running_record_and_no_half_made_study(small_disk, tmp_path):
+    config = tmp_path / "study.yaml"
+    config.write_text(objective_config("many_metrics", 4), encoding="utf-8")
+    output = small_disk / "results"
+    filler = fill(small_disk, 0)
+    result = run(config, output, tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "No space left on device" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (output / "faults").exists(), "a study that could not be made was left behind"
+
+    filler.unlink()
+    assert run(config, output, tmp_path, "--max-trials", "1").returncode == 0
+    filler = fill(small_disk, 16 * 1024)
+    result = run(config, output, tmp_path, "--max-trials", "3")
+    assert result.returncode == 2, result.stderr
+    assert "cannot write trial 2" in result.stderr
+    assert "Traceback" not in result.stderr
+    found = records(output / "faults")
+    assert [r["status"] for r in found.values()] == ["completed"]
+    assert not [p for p in (output / "faults").rglob("*.tmp")]
+
+    filler.unlink()
+    resumed = run(config, output, tmp_path, "--max-trials", "3")
+    assert resumed.returncode == 0, resumed.stderr
+    assert [r["status"] for r in records(output / "faults").values()] == ["completed"] * 3
+
+
+@pytest.mark.slow
+def test_damaged_records_skipped_on_resume_still_count_toward_max_trials(tmp_path):
+    config = tmp_path / "study.yaml"
+    config.write_text(objective_config("slow", 5), encoding="utf-8")
+    output = tmp_path / "results"
+    assert run(config, output, tmp_path).returncode == 0
+    trials = output / "faults" / "trials"
+    as_text = json.loads((trials / "trial_0002.json").read_text())
+    as_text["score"] = str(as_text["score"])
+    (trials / "trial_0002.json").write_text(json.dumps(as_text))
+    (trials / "trial_0005.json").write_text("[1, 2, 3]")
+    damaged = snapshot(trials)
+    result = run(config, output, tmp_path, "--max-trials", "6")
+    assert result.returncode == 0, result.stderr
+    assert "warning: skipped trial_0002.json: field 'score' must be a number" in result.stderr
+    assert "warning: skipped trial_0005.json" in result.stderr
+    assert "trial 6/6 started" in result.stdout
+    assert "trial 7" not in result.stdout
+    assert sorted(records_without(trials, {2, 5})) == [1, 3, 4, 6]
+    after = snapshot(trials)
+    for name in ("trial_0002.json", "trial_0005.json"):
+        assert after[name] == damaged[name], f"{name} was overwritten"
+
+
+def records_without(trials: Path, damaged: set[int]) -> dict[int, dict]:
+    return {
+        int(p.name[6:10]): json.loads(p.read_text())
+        for p in trials.glob("trial_*.json")
+        if int(p.name[6:10]) not in damaged
+    }
+
+
+@pytest.mark.slow
+def test_a_keyboard_interrupt_raised_by_user_code_fails_only_its_trial(tmp_path):
+    config = tmp_path / "ki.yaml"
+    config.write_text(
+        objective_config("interrupts", 4, extra="  max_consecutive_failures: 10\n"),
+        encoding="utf-8",
+    )
+    output = tmp_path / "results"
+    result = run(config, output, tmp_path)
+    assert "Traceback" not in result.stderr
+    assert "worker process died" not in result.stdout + result.stderr
+    found = records(output / "faults")
+    assert len(found) == 4
+    failed = [r for r in found.values() if r["status"] == "failed"]
+    assert failed, "no trial had x > 0.2"
+    for record in failed:
+        assert record["error"]["message"] == "KeyboardInterrupt: the objective gave up"
+        assert "faulty.py" in record["error"]["traceback"]
+    assert (result.stdout + result.stderr).count("KeyboardInterrupt: the objective gave up") >= len(
+        failed
+    )
+
+
+@pytest.mark.slow
+def test_a_second_search_is_refused_before_its_pre_search_check(tmp_path):
+    """The objective's module marks each import: the refused search must not have run one."""
+    (tmp_path / "marking.py").write_text(
+        "import os, pathlib, time\n"
+        "with open(pathlib.Path(os.environ['KT_FAULT_DIR']) / 'imports', 'a') as f:\n"
+        "    f.write(os.environ['MARK'] + '\\n')\n"
+        "def sleepy(hp, budget):\n"
+        "    time.sleep(30)\n"
+        "    return {'loss': hp['x']}\n"
+    )
+    config = tmp_path / "busy.yaml"
+    config.write_text(objective_config("sleepy", 3).replace("faulty:", "marking:"))
+    output = tmp_path / "results"
+    first = start(config, output, tmp_path, MARK="first")
+    try:
+        wait_for(lambda: running_ids(output / "faults"))
+        began = time.monotonic()
+        second = run(config, output, tmp_path, MARK="second")
+        took = time.monotonic() - began
+    finally:
+        first.kill()
+        first.communicate()
+    assert second.returncode == 1
+    assert "in use by another kt-run search" in second.stderr
+    assert "second" not in (tmp_path / "imports").read_text()
+    assert took < 30
+
+
+KILL_AT = """\
+import os, signal, sys
+sys.path.insert(0, os.environ["KT_REPO"])
+from tuner_cli.store import StudyStore
+from tuner_cli.cli.app import main
+
+point = os.environ["KT_KILL_AT"]
+write_trial, keep_only_model = StudyStore.write_trial, StudyStore.keep_only_model
+
+
+def killing_write_trial(self, record):
+    new_best = record.id > 1 and self.model_path(record.id).is_file()
+    if point == "before-record" and record.status.value == "completed" and new_best:
+        os.kill(os.getpid(), signal.SIGKILL)
+    write_trial(self, record)
+
+
+def killing_keep_only_model(self, trial_id):
+    if point == "before-cleanup" and trial_id > 1:
+        os.kill(os.getpid(), signal.SIGKILL)
+    keep_only_model(self, trial_id)
+
+
+if __name__ == "__main__":  # worker processes re-import this file; only the driver runs it
+    StudyStore.write_trial = killing_write_trial
+    StudyStore.keep_only_model = killing_keep_only_model
+    sys.argv = ["kt-run", *sys.argv[1:]]
+    main()
+"""
+
+PENALISED = f"""\
+name: best-model
+seed: 1
+data: {{source: npz, path: {SMALL_NPZ}}}
+search_space:
+  quality: {{type: choice, values: [bad, good]}}
+model:
+  builder: "builders:penalised"
+training: {{epochs: 2, batch_size: 8}}
+strategy: {{name: grid, objective: val_loss}}
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("point", ["before-record", "before-cleanup"])
+def test_kill_9_around_the_best_models_save_keeps_the_best_model(tmp_path, point):
+    """Trial 2 (good) becomes the best after trial 1 (bad); the driver is killed right after
+    its model is saved, before its record is written or before the old model is removed."""
+    config = tmp_path / "best.yaml"
+    config.write_text(PENALISED, encoding="utf-8")
+    (tmp_path / "kill_at.py").write_text(KILL_AT)
+    output = tmp_path / "results"
+    study = output / "best-model"
+    killed = subprocess.run(
+        [sys.executable, str(tmp_path / "kill_at.py"), "search", str(config), "-o", str(output)],
+        env=env(tmp_path, KT_KILL_AT=point, KT_REPO=str(HELPERS.parent.parent)),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert killed.returncode == -signal.SIGKILL, killed.stderr
+    status = records(study)[2]["status"]
+    assert status == ("running" if point == "before-record" else "completed")
+    best_now = [r for r in records(study).values() if r["status"] == "completed"]
+    best_now.sort(key=lambda r: r["score"])
+    assert (study / "models" / f"trial_{best_now[0]['id']:04d}.keras").is_file()
+
+    resumed = run(config, output, tmp_path, timeout=300)
+    assert resumed.returncode == 0, resumed.stderr
+    assert [r["status"] for r in records(study).values()] == ["completed", "completed"]
+    exported = subprocess.run(
+        [sys.executable, "-m", "tuner_cli", "export", str(study), "-o", str(tmp_path / "b.keras")],
+        env=env(tmp_path),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert exported.returncode == 0, exported.stderr
+    assert "trial 2's saved model" in exported.stdout

@@ -230,20 +230,21 @@ def test_index_follows_new_changed_and_removed_records(tmp_path):
     assert keys[0][2] == 0.123
 
 
-def test_index_trusts_an_old_folder_without_rereading(tmp_path):
+def test_index_notices_a_record_damaged_in_place(tmp_path):
+    """An edit in place keeps the folder's mtime; the record's own signature still changes."""
     store = make_study(tmp_path / "s", count=3)
     old = 1_000_000_000
     for path in [*store.trials_dir.iterdir(), store.trials_dir]:
         os.utime(path, ns=(old, old))
-    index = load_index(store)
-    assert index.header["trusted"]
-    store.trial_path(2).write_text("not json")  # an in-place edit: the folder keeps its mtime
-    os.utime(store.trials_dir, ns=(old, old))
+    load_index(store)
     assert [k[0] for k in load_index(store).keys] == [1, 2, 3]
-    index_path(store).unlink()
+    store.trial_path(2).write_text("not json")
+    os.utime(store.trial_path(2), ns=(old, old))
+    os.utime(store.trials_dir, ns=(old, old))
     rebuilt = load_index(store)
     assert [k[0] for k in rebuilt.keys] == [1, 3]
     assert rebuilt.warnings and "trial_0002.json" in rebuilt.warnings[0]
+    assert load_index(store).warnings == rebuilt.warnings
 
 
 def test_a_corrupt_or_unwritable_index_falls_back_to_the_files(tmp_path):
@@ -291,3 +292,107 @@ def test_deferred_command_lines_get_typers_messages(study):
     result = run_cli("best", str(study), "--top", "0")
     assert result.returncode == 2
     assert "--top" in result.stderr
+
+
+DAMAGE = ["[1, 2, 3]", "null", '"x"', "SCORE_AS_TEXT", '{"id": 3, "stat']
+
+
+def damage(store: StudyStore, trial_id: int, content: str) -> None:
+    """Rewrite a record in place (the folder's mtime stays), as an editor or a bad disk would."""
+    path = store.trial_path(trial_id)
+    if content == "SCORE_AS_TEXT":
+        data = json.loads(path.read_text())
+        data["score"] = str(data["score"])
+        content = json.dumps(data)
+    with open(path, "r+", encoding="utf-8") as handle:
+        handle.write(content)
+        handle.truncate()
+
+
+def no_crash(result) -> None:
+    assert "internal error" not in result.stderr, result.stderr
+    assert "Traceback" not in result.stderr, result.stderr
+
+
+@pytest.mark.parametrize("content", DAMAGE)
+def test_a_best_record_damaged_in_place_under_a_warm_index_is_skipped(tmp_path, content):
+    store = make_study(tmp_path / "s")
+    assert run_cli("best", str(store.root)).returncode == 0  # the index is now warm
+    damage(store, 3, content)
+    result = run_cli("best", str(store.root), "--format", "json")
+    no_crash(result)
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["id"] == 12
+    assert "warning: skipped trial_0003.json" in result.stderr
+    listing = run_cli("trials", str(store.root), "--format", "json")
+    no_crash(listing)
+    assert 3 not in [r["id"] for r in json.loads(listing.stdout)]
+    assert "warning: skipped trial_0003.json" in listing.stderr
+    report = run_cli("report", str(store.root), "--output", str(tmp_path / "r.html"))
+    no_crash(report)
+    assert report.returncode == 0 and "skipped trial_0003.json" in report.stderr
+    table = run_cli("trials", str(store.root))
+    no_crash(table)
+    assert table.returncode == 0 and "skipped trial_0003.json" in table.stderr
+
+
+def test_show_names_a_record_that_cannot_be_trusted(study):
+    damage(StudyStore(study), 3, "SCORE_AS_TEXT")
+    result = run_cli("show", "3", str(study))
+    no_crash(result)
+    assert result.returncode == 2
+    assert "trial_0003.json is not a readable trial record" in result.stderr
+
+
+@pytest.mark.parametrize("content", ["[1, 2, 3]", "null", '{"name": "study"}', "{"])
+def test_a_study_json_of_the_wrong_shape_is_a_clear_error(study, tmp_path, content):
+    (study / "study.json").write_text(content)
+    for args in (
+        ["best", str(study)],
+        ["trials", str(study)],
+        ["report", str(study), "--output", str(tmp_path / "r.html")],
+    ):
+        result = run_cli(*args)
+        no_crash(result)
+        assert result.returncode == 2, (args, result.stderr)
+        assert "study.json" in result.stderr
+
+
+@pytest.mark.parametrize(
+    "index",
+    [
+        '{"version": 2}\n{}\n[]\n[]',
+        '{"version": 2, "built_ns": 1, "hp_names": [], "metric_names": []}\n{}\n[[1]]\n[]',
+        '{"version": 2, "built_ns": 1, "hp_names": [], "metric_names": []}\n[]\n[]\n[]',
+        "[]\n[]\n[]\n[]",
+    ],
+)
+def test_an_index_of_the_wrong_shape_is_rebuilt_from_the_records(study, index):
+    assert run_cli("best", str(study)).returncode == 0
+    index_path(StudyStore(study)).write_text(index)
+    for args in (["best", str(study)], ["trials", str(study)], ["trials", str(study), "-f", "csv"]):
+        result = run_cli(*args)
+        no_crash(result)
+        assert result.returncode == 0, (args, result.stderr)
+    assert [k[0] for k in load_index(StudyStore(study)).keys] == list(range(1, 13))
+
+
+def test_index_rows_damaged_behind_a_valid_header_are_rebuilt(tmp_path):
+    store = make_study(tmp_path / "s", count=3)
+    old = 1_000_000_000
+    for path in store.trials_dir.iterdir():
+        os.utime(path, ns=(old, old))
+    load_index(store)
+    lines = index_path(store).read_bytes().split(b"\n")
+    index_path(store).write_bytes(b"\n".join([*lines[:3], b"[[1], [2], [3]]"]))
+    index = load_index(store)
+    assert [s["id"] for s in index.summaries()] == [1, 2, 3]
+    assert index.flat()[2][0][0] == 1
+
+
+def test_best_env_refuses_names_that_would_collide(tmp_path):
+    store = make_study(tmp_path / "s", best_hp={"Units": 5})
+    result = run_cli("best", str(store.root), "--format", "env")
+    no_crash(result)
+    assert result.returncode == 2
+    assert "differ only in case" in result.stderr

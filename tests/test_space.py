@@ -170,3 +170,22 @@ def test_sampling_is_reproducible_with_a_seed():
 def test_defaults_respect_conditions():
     space = conditional_space()
     assert space.defaults() == {"optimizer": "adam", "units": 16}
+
+
+@pytest.mark.parametrize("sampling", ["linear", "log", "reverse_log"])
+def test_the_widest_float_ranges_sample_and_encode_finite_values(sampling):
+    low = 1e-300 if sampling != "linear" else -1.7e308
+    param = FloatParam(type="float", min=low, max=1.7e308, sampling=sampling)
+    for value in (param.sample(rng(seed)) for seed in range(200)):
+        assert math.isfinite(value) and low <= value <= 1.7e308
+        assert 0.0 <= param.to_unit(value) <= 1.0
+    stepped = FloatParam(type="float", min=-1.7e308, max=1.7e308, step=1e307)
+    assert all(math.isfinite(v) for v in stepped.grid_values())
+    assert all(math.isfinite(stepped.sample(rng(seed))) for seed in range(50))
+
+
+def test_a_step_too_fine_for_the_range_is_refused():
+    with pytest.raises(ValueError, match="into more than 1e\\+12 values"):
+        FloatParam(type="float", min=0.0, max=1.0, step=5e-324)
+    with pytest.raises(ValueError, match="into more than"):
+        FloatParam(type="float", min=-1.7e308, max=1.7e308, step=1.0)

@@ -15,10 +15,10 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
-from tuner_cli.errors import ConfigError, KeyPath, format_path
+from tuner_cli.errors import ConfigError, KeyPath, format_path, quoted
 from tuner_cli.objective import Objective, infer_direction
 from tuner_cli.space import Hyperparameter, SearchSpace
-from tuner_cli.strict import StrictModel, UnknownKeyError
+from tuner_cli.strict import KeyedError, StrictModel
 from tuner_cli.yaml_source import YamlDocument, load_yaml_file, load_yaml_text
 
 SKLEARN_DATASETS = ("digits", "iris", "wine", "breast_cancer", "diabetes")
@@ -27,14 +27,12 @@ STUDY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
 Reference = str  # "$name": the value of a hyperparameter
 BIG = 10**7
+FLOAT32_MAX = 3.4e38
+FLOAT32_TINY = 1.2e-38
 
 
-class BadKeyError(ValueError):
+class BadKeyError(KeyedError):
     """A key that is itself wrong (not its value), so the error can point at its line."""
-
-    def __init__(self, key: str, message: str):
-        self.key = key
-        super().__init__(message)
 
 
 class ValidationData(StrictModel):
@@ -57,6 +55,24 @@ class DataConfig(StrictModel):
     validation: ValidationData | None = None
     scale: Literal["none", "standard", "minmax"] | float = "none"
 
+    @field_validator("delimiter")
+    @classmethod
+    def _one_character(cls, value: str) -> str:
+        if len(value) != 1 or value in '\r\n"':
+            raise ValueError(
+                f"must be one character other than a quote or a line break (got {quoted(value)})"
+            )
+        return value
+
+    @field_validator("scale")
+    @classmethod
+    def _usable_factor(cls, value: str | float) -> str | float:
+        if isinstance(value, float) and not (math.isfinite(value) and value != 0.0):
+            raise ValueError(f"a scale factor must be a finite number other than 0 (got {value})")
+        if isinstance(value, float) and not FLOAT32_TINY <= abs(value) <= FLOAT32_MAX:
+            raise ValueError(f"{value:g} is outside what float32 data can be multiplied by")
+        return value
+
     @model_validator(mode="after")
     def _check_source_keys(self):
         needs = {
@@ -72,7 +88,8 @@ class DataConfig(StrictModel):
         choices = {"sklearn": SKLEARN_DATASETS, "keras": KERAS_DATASETS}.get(self.source)
         if choices and self.name not in choices:
             raise ValueError(
-                f"unknown {self.source} dataset '{self.name}'; choose one of {', '.join(choices)}"
+                f"unknown {self.source} dataset {quoted(self.name)}; "
+                f"choose one of {', '.join(choices)}"
             )
         if self.validation is not None and self.source not in ("npz", "csv"):
             raise ValueError("'validation: {path: ...}' is for npz and csv data")
@@ -113,7 +130,7 @@ class TrainingConfig(StrictModel):
     def _positive_or_reference(cls, value: int | str) -> int | str:
         if isinstance(value, str):
             if not value.startswith("$") or value.startswith("$$"):
-                raise ValueError(f"must be a number or a $reference (got {value!r})")
+                raise ValueError(f"must be a number or a $reference (got {quoted(value)})")
         elif not 1 <= value <= BIG:
             raise ValueError(f"must be between 1 and {BIG:,} (got {value})")
         return value
@@ -222,11 +239,12 @@ def parse_duration(value: str | float) -> float:
         return float(value)
     match = DURATION.match(str(value))
     if not match or float(match.group(1)) <= 0:
-        raise ValueError(f"not a duration: {value!r} (use e.g. 45s, 90m, 2h, 1d)")
+        raise ValueError(f"not a duration: {quoted(value)} (use e.g. 45s, 90m, 2h, 1d)")
     unit = {"s": 1, "m": 60, "h": 3600, "d": 86400}[match.group(2) or "s"]
     return float(match.group(1)) * unit
 
 
+MIN_SIZE = 50_000_000
 SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]i?b?|b)?\s*$", re.IGNORECASE)
 RESOURCE = re.compile(r"^([A-Za-z_][A-Za-z0-9_.-]*)=(\d+(?:\.\d+)?)$")
 
@@ -287,16 +305,25 @@ class ExecutionConfig(StrictModel):
 def parse_size(value: str | int) -> int:
     """``"2GB"`` -> 2_000_000_000, ``"2GiB"`` -> 2_147_483_648; a bare number is bytes."""
     if isinstance(value, int) and not isinstance(value, bool):
-        if value <= 0:
-            raise ValueError("must be > 0")
-        return value
+        return _at_least_min_size(value, value)
     match = SIZE.match(str(value))
     if not match or float(match.group(1)) <= 0:
-        raise ValueError(f"not a size: {value!r} (use e.g. 500MB, 4GB, 2GiB)")
+        raise ValueError(f"not a size: {quoted(value)} (use e.g. 500MB, 4GB, 2GiB)")
     unit = (match.group(2) or "b").lower().rstrip("b")
     base = 1024 if unit.endswith("i") else 1000
     power = "kmgt".find(unit[:1]) + 1 if unit else 0
-    return int(float(match.group(1)) * base**power)
+    return _at_least_min_size(int(float(match.group(1)) * base**power), value)
+
+
+def _at_least_min_size(size: int, value: str | int) -> int:
+    """Dask reads a memory limit of 1 or less as a fraction of the machine's memory, and a
+    worker cannot even start in a few bytes: a size is a size, and a plausible one."""
+    if size < MIN_SIZE:
+        raise ValueError(
+            f"{quoted(value)} is {size:,} bytes; a memory size must be at least "
+            f"{MIN_SIZE // 10**6} MB (write the unit, e.g. 500MB or 4GB)"
+        )
+    return size
 
 
 def parse_resources(value: str) -> dict[str, float]:
@@ -305,7 +332,7 @@ def parse_resources(value: str) -> dict[str, float]:
     for item in value.replace(",", " ").split():
         match = RESOURCE.match(item)
         if not match or float(match.group(2)) <= 0:
-            raise ValueError(f"not a resource: {item!r} (use NAME=AMOUNT, e.g. GPU=1)")
+            raise ValueError(f"not a resource: {quoted(item)} (use NAME=AMOUNT, e.g. GPU=1)")
         needs[match.group(1)] = float(match.group(2))
     if not needs:
         raise ValueError("no resource given (use NAME=AMOUNT, e.g. GPU=1)")
@@ -350,7 +377,7 @@ class Config(StrictModel):
     def _safe_name(cls, value: str) -> str:
         if not STUDY_NAME.fullmatch(value):
             raise ValueError(
-                f"{value!r} is not a safe study name: use letters, digits, '.', '_' and '-', "
+                f"{quoted(value)} is not a safe study name: use letters, digits, '.', '_' and '-', "
                 "starting with a letter or digit (it names a folder)"
             )
         return value
@@ -358,9 +385,20 @@ class Config(StrictModel):
     @field_validator("search_space")
     @classmethod
     def _param_names(cls, value: dict[str, Any]) -> dict[str, Any]:
+        seen: dict[str, str] = {}
         for name in value:
             if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-                raise BadKeyError(name, f"hyperparameter name {name!r} must be a Python-style name")
+                raise BadKeyError(
+                    name, f"hyperparameter name {quoted(name)} must be a Python-style name"
+                )
+            if name.upper() in seen:
+                raise BadKeyError(
+                    name,
+                    f"hyperparameter names '{seen[name.upper()]}' and '{name}' differ only in "
+                    "case; `kt-run best --format env` would give both as "
+                    f"KT_BEST_HP_{name.upper()}: rename one",
+                )
+            seen[name.upper()] = name
         return value
 
     @model_validator(mode="after")
@@ -459,20 +497,19 @@ def _config_error(exc: ValidationError, document: YamlDocument) -> ConfigError:
     for error in exc.errors():
         path = _data_path(error["loc"], document.data, error["type"])
         cause = error.get("ctx", {}).get("error")
-        if isinstance(cause, (BadKeyError, UnknownKeyError)):
+        if isinstance(cause, KeyedError):
             path += (cause.key,)
             message = str(cause)
         elif error["type"] == "union_tag_invalid":
             ctx = error["ctx"]
             message = (
-                f"unknown {ctx['discriminator'].strip(chr(39))} {ctx['tag']!r}; "
+                f"unknown {ctx['discriminator'].strip(chr(39))} {quoted(ctx['tag'])}; "
                 f"expected one of {ctx['expected_tags']}"
             )
         else:
             message = error["msg"].removeprefix("Value error, ")
             if error["type"] not in ("missing", "value_error") and "input" in error:
-                shown = repr(error["input"])
-                message += f" (got {shown[:60]}{'...' if len(shown) > 60 else ''})"
+                message += f" (got {quoted(error['input'], 60)})"
         if path not in [p for p, _ in problems]:
             problems.append((path, message))
     first_path, first_message = problems[0]

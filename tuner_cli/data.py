@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import csv
 import json
+import math
+import zipfile
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -15,8 +17,10 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from tuner_cli.errors import ConfigError
+from tuner_cli.errors import ConfigError, quoted
 from tuner_cli.imports import load_callable
+
+FLOAT32_MAX = 3.4e38
 
 if TYPE_CHECKING:
     from tuner_cli.config import DataConfig, StudyConfig
@@ -49,22 +53,78 @@ def _cached(data_json: str, base_dir: str, seed: int) -> Dataset:
 
     data = DataConfig.model_validate(json.loads(data_json))
     base = Path(base_dir)
+    where = _SOURCE_KEY[data.source]
     try:
         loaded = _LOADERS[data.source](data, base)
     except ConfigError:
         raise
-    except (OSError, ValueError, KeyError) as exc:
-        raise ConfigError(f"cannot load the data: {exc}", key_path=("data",)) from None
+    except (OSError, ValueError, KeyError, MemoryError) as exc:
+        raise ConfigError(f"cannot load the data: {_short(exc)}", key_path=where) from None
+    _check_arrays(loaded, where)
     if len(loaded) == 4:
         x, y, x_val, y_val = loaded
     else:
         x, y = loaded
         if data.validation is not None:
-            x_val, y_val = _load_file(data.validation, data, base, ("data", "validation"))
+            validation = ("data", "validation")
+            x_val, y_val = _load_file(data.validation, data, base, validation)
+            _check_arrays((x_val, y_val), validation + ("path",))
         else:
             x, y, x_val, y_val = _split(x, y, data.validation_split, seed)
     x, x_val = _scale(x, x_val, data.scale)
     return Dataset(x, y, x_val, y_val)
+
+
+_SOURCE_KEY = {
+    "sklearn": ("data", "name"),
+    "keras": ("data", "name"),
+    "npz": ("data", "path"),
+    "csv": ("data", "path"),
+    "python": ("data", "callable"),
+}
+"""The key to name when the data a source gives cannot be trained on."""
+MAX_MESSAGE = 300
+
+
+def _short(exc: BaseException) -> str:
+    text = f"{type(exc).__name__}: {exc}"
+    return text if len(text) <= MAX_MESSAGE else text[: MAX_MESSAGE - 1] + "\u2026"
+
+
+def _check_arrays(arrays: tuple, where: tuple) -> None:
+    """Arrays a model can train on: numbers, one row per example, nothing NaN or infinite.
+
+    A NaN cell makes every trial's loss NaN (or worse, a trial 'complete' on garbage), and a
+    scalar where rows belong fails deep in Keras; found here, each is a config error.
+    """
+    names = ("x", "y", "x_val", "y_val")
+    for name, array in zip(names, arrays, strict=False):
+        if not isinstance(array, np.ndarray) or array.ndim == 0:
+            kind = "a 0-d array" if isinstance(array, np.ndarray) else type(array).__name__
+            raise ConfigError(
+                f"{name} is a single value ({kind}), not an array with one row per example",
+                key_path=where,
+            )
+        if not (np.issubdtype(array.dtype, np.number) or array.dtype == np.bool_):
+            raise ConfigError(
+                f"{name} holds {array.dtype} values; kt-run trains on numbers", key_path=where
+            )
+        if len(array) == 0:
+            raise ConfigError(f"{name} has no rows", key_path=where)
+        _check_finite(name, array, where)
+
+
+def _check_finite(name: str, array: np.ndarray, where: tuple) -> None:
+    if not np.issubdtype(array.dtype, np.inexact):
+        return
+    bad = ~np.isfinite(array)
+    if bad.any():
+        row = int(np.argwhere(bad)[0][0])
+        raise ConfigError(
+            f"{name} has {int(bad.sum()):,} NaN or infinite values (the first in row {row}); "
+            "fill or drop them before tuning",
+            key_path=where,
+        )
 
 
 def _split(x: np.ndarray, y: np.ndarray, fraction: float, seed: int):
@@ -81,9 +141,18 @@ def _split(x: np.ndarray, y: np.ndarray, fraction: float, seed: int):
 def _scale(x: np.ndarray, x_val: np.ndarray, scale: str | float):
     if scale == "none":
         return x, x_val
-    x, x_val = x.astype("float32"), x_val.astype("float32")
+    with np.errstate(over="ignore", invalid="ignore"):
+        x, x_val = x.astype("float32"), x_val.astype("float32")
+        if isinstance(scale, (int, float)):
+            x, x_val = x * np.float32(scale), x_val * np.float32(scale)
     if isinstance(scale, (int, float)):
-        return x * scale, x_val * scale
+        for name, array in (("x", x), ("x_val", x_val)):
+            if not np.isfinite(array).all():
+                raise ConfigError(
+                    f"scaling {name} by {scale:g} overflows float32 (above 3.4e38)",
+                    key_path=("data", "scale"),
+                )
+        return x, x_val
     axes = 0
     if scale == "standard":
         centre, spread = x.mean(axis=axes), x.std(axis=axes)
@@ -131,17 +200,50 @@ def _read_npz(path, x_key: str, y_key: str, key_path) -> tuple[np.ndarray, np.nd
             for key, name in ((x_key, "x_key"), (y_key, "y_key")):
                 if key not in archive.files:
                     raise ConfigError(
-                        f"{path.name} has no array '{key}'; it has {', '.join(archive.files)}",
+                        f"{path.name} has no array {quoted(key)}; it has "
+                        f"{', '.join(archive.files)}",
                         key_path=key_path + (name,),
                     )
+                _check_npy_header(archive, key, path, key_path + (name,))
             return archive[x_key], archive[y_key]
-    except (OSError, ValueError) as exc:
-        raise ConfigError(f"{path} is not a readable npz file: {exc}", key_path=key_path) from None
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        raise ConfigError(
+            f"{path} is not a readable npz file: {_short(exc)}", key_path=key_path
+        ) from None
+    except MemoryError:
+        raise ConfigError(f"{path.name} does not fit in memory", key_path=key_path) from None
+
+
+def _check_npy_header(archive, key: str, path: Path, key_path) -> None:
+    """Read the array's header before its data: a header can claim terabytes that the file
+    does not hold, and loading would fail only after trying to allocate them."""
+    member = f"{key}.npy"
+    size = archive.zip.getinfo(member).file_size
+    with archive.zip.open(member) as handle:
+        version = np.lib.format.read_magic(handle)
+        read_header = (
+            np.lib.format.read_array_header_1_0
+            if version == (1, 0)
+            else np.lib.format.read_array_header_2_0
+        )
+        shape, _, dtype = read_header(handle)
+    claimed = math.prod(shape) * dtype.itemsize
+    if claimed > size:
+        raise ConfigError(
+            f"{path.name}: the header of array {quoted(key)} claims {claimed:,} bytes "
+            f"(shape {shape}) but the file holds {size:,}; it is damaged",
+            key_path=key_path,
+        )
+    if shape == ():
+        raise ConfigError(
+            f"{path.name}: array {quoted(key)} is a single value (0-d), not one row per example",
+            key_path=key_path,
+        )
 
 
 def _read_csv(path, target: str, delimiter: str, key_path) -> tuple[np.ndarray, np.ndarray]:
     try:
-        with open(path, newline="", encoding="utf-8") as handle:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
             rows = [row for row in csv.reader(handle, delimiter=delimiter) if row]
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read {path}: {exc}", key_path=key_path) from None
@@ -150,16 +252,26 @@ def _read_csv(path, target: str, delimiter: str, key_path) -> tuple[np.ndarray, 
     header, body = rows[0], rows[1:]
     if target not in header:
         raise ConfigError(
-            f"{path.name} has no column '{target}'; its columns are {', '.join(header)}",
+            f"{path.name} has no column {quoted(target)}; its columns are "
+            f"{quoted(', '.join(header))}",
             key_path=key_path + ("target",),
         )
     column = header.index(target)
     try:
-        table = np.array([[float(v) for v in row] for row in body], dtype="float32")
+        table = np.array([[float(v) for v in row] for row in body], dtype="float64")
     except ValueError as exc:
         raise ConfigError(
-            f"{path.name}: every value must be a number ({exc})", key_path=key_path
+            f"{path.name}: every value must be a number ({_short(exc)})", key_path=key_path
         ) from None
+    bad = np.argwhere(~np.isfinite(table) | (np.abs(table) > FLOAT32_MAX))
+    if len(bad):
+        row, col = bad[0]
+        raise ConfigError(
+            f"{path.name}: row {row + 2}, column {quoted(header[col])} holds {body[row][col]!r}; "
+            "every value must be a finite number (fill or drop missing values before tuning)",
+            key_path=key_path,
+        )
+    table = table.astype("float32")
     y = table[:, column]
     x = np.delete(table, column, axis=1)
     return x, (y.astype("int64") if np.all(y == np.round(y)) else y)
@@ -171,7 +283,12 @@ def _npz_or_csv(data: DataConfig, base):
 
 def _python(data: DataConfig, base):
     loader = load_callable(data.callable, base, ("data", "callable"))
-    result = loader()
+    try:
+        result = loader()
+    except Exception as exc:  # noqa: BLE001 - the loader is user code
+        raise ConfigError(
+            f"the data loader raised {_short(exc)}", key_path=("data", "callable")
+        ) from None
     try:
         first, second = result
         if isinstance(first, tuple):

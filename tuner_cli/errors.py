@@ -7,6 +7,20 @@ The CLI turns each into one readable paragraph and an exit code; a traceback is 
 from __future__ import annotations
 
 KeyPath = tuple[str | int, ...]
+QUOTE_CHARS = 200
+"""The most characters of a user's value an error message repeats."""
+MESSAGE_CHARS = 4000
+"""A cap on any message, so a value quoted without ``quoted`` cannot flood a terminal."""
+
+
+def quoted(value: object, limit: int = QUOTE_CHARS) -> str:
+    """``repr`` of a value from the user's input, cut to ``limit`` characters with an ellipsis."""
+    text = repr(value)
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+def capped(text: str, limit: int = MESSAGE_CHARS) -> str:
+    return text if len(text) <= limit else text[: limit - 1] + "\u2026"
 
 
 def format_path(path: KeyPath) -> str:
@@ -47,7 +61,7 @@ class ConfigError(KtRunError):
         if self.source:
             where = f" ({self.source}:{self.line})" if self.line else f" ({self.source})"
         prefix = f"{format_path(self.key_path)}: " if self.key_path else ""
-        return f"{prefix}{self.message}{where}"
+        return f"{capped(prefix)}{capped(self.message)}{where}"
 
 
 class UsageError(KtRunError):

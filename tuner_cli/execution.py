@@ -11,6 +11,7 @@ from __future__ import annotations
 import math
 import os
 import socket
+import threading
 import traceback
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -84,13 +85,25 @@ def execute_trial(
             outcome = _call_objective(study, task)
     except ConfigError:
         raise
+    except KeyboardInterrupt as exc:
+        if threading.current_thread() is threading.main_thread():
+            raise  # perhaps Ctrl-C: Python delivers signals to the main thread only
+        outcome = _failed(exc)
     except Exception as exc:  # noqa: BLE001 - any error inside user code fails only this trial
-        outcome = TrialOutcome(
-            status=TrialStatus.FAILED,
-            error={"message": f"{type(exc).__name__}: {exc}", "traceback": traceback.format_exc()},
-        )
+        outcome = _failed(exc)
     outcome.worker = worker_name()
     return outcome
+
+
+def _failed(exc: BaseException) -> TrialOutcome:
+    """A failed trial naming the user's exception. A ``KeyboardInterrupt`` outside the main
+    thread (a worker's task thread) was raised by user code, not by a signal: left to propagate
+    it would kill the worker process and hide what happened."""
+    message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    return TrialOutcome(
+        status=TrialStatus.FAILED,
+        error={"message": message, "traceback": traceback.format_exc()},
+    )
 
 
 def _no_progress(epoch: int, epochs: int, logs: dict[str, float]) -> bool:

@@ -32,10 +32,10 @@ def choose_trial(store: StudyStore, trial_id: int | None) -> TrialRecord:
     if trial_id is None:
         info = store.read_study()
         objective = Objective(info["objective"]["name"], info["objective"]["direction"])
-        completed = [k for k in load_index(store).keys if k[1] == "completed" and k[2] is not None]
-        if not completed:
+        best = load_index(store).best_records(objective, 1)
+        if not best:
             raise KtRunError(f"no completed trial in {store.root} to export")
-        trial_id = min(completed, key=lambda k: (objective.sort_key(k[2]), k[0]))[0]
+        trial_id = best[0].id
     record = read_record(store, trial_id)
     if record is None:
         raise UsageError(f"no readable trial {trial_id} in {store.root}")

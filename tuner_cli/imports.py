@@ -8,14 +8,14 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from tuner_cli.errors import ConfigError, KeyPath
+from tuner_cli.errors import ConfigError, KeyPath, quoted
 
 
 def load_callable(spec: str, base_dir: Path, key_path: KeyPath) -> Callable[..., Any]:
     """Import ``module:function``, looking in the config file's folder first."""
     module_name, sep, attribute = spec.partition(":")
     if not sep or not module_name or not attribute:
-        raise ConfigError(f"{spec!r} must look like 'module:function'", key_path=key_path)
+        raise ConfigError(f"{quoted(spec)} must look like 'module:function'", key_path=key_path)
     folder = str(base_dir)
     if folder not in sys.path:
         sys.path.insert(0, folder)

@@ -84,7 +84,7 @@ class StudyLock:
     def acquire(self) -> StudyLock:
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+            fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
         except OSError as exc:
             raise StoreError(
                 f"cannot write the results directory {self.path.parent}: {exc.strerror or exc}"
@@ -101,6 +101,24 @@ class StudyLock:
         self.previous = read_holder(self.path)
         self._write_holder()
         return self
+
+    def check_free(self) -> None:
+        """Refuse at once if another search holds the study, creating nothing.
+
+        ``search`` asks before its seconds-long pre-search check; ``acquire`` still takes the
+        lock before anything is written, so a search that starts in between is refused there.
+        """
+        try:
+            fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
+        except OSError:
+            return
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError as exc:
+            if exc.errno in (errno.EWOULDBLOCK, errno.EACCES):
+                raise StudyLockedError(self._refusal()) from None
+        finally:
+            os.close(fd)
 
     def _refusal(self) -> str:
         holder = read_holder(self.path)

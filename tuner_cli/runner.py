@@ -7,6 +7,7 @@ same loop runs under a live view, in plain CI logs, or in a test.
 from __future__ import annotations
 
 import contextlib
+import itertools
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -107,10 +108,18 @@ class SearchRunner:
         return self._summary(reason)
 
     def _mark_interrupted(self, record: TrialRecord) -> None:
-        """Best effort while already failing: a record left ``running`` is rerun on resume too,
-        and a full disk must not hide the error that stopped the search."""
-        with contextlib.suppress(StoreError, KeyboardInterrupt):
+        """Best effort while already failing: a full disk must not hide the error that stopped
+        the search. When even this write fails (a full disk), a record of a trial that had not
+        finished once is removed rather than left ``running``: its id is free again and nothing
+        measured is lost; a continued trial's record keeps its finished rungs."""
+        try:
             self._write(record, status=TrialStatus.INTERRUPTED, finished_at=now_iso())
+        except StoreError:
+            if not _continuing(record):
+                with contextlib.suppress(OSError):
+                    self.store.remove_trial(record.id)
+        except KeyboardInterrupt:
+            pass
 
     def _deadline(self) -> float | None:
         limit = self.settings.time_limit_s()
@@ -126,14 +135,28 @@ class SearchRunner:
         return None
 
     def _exhausted_reason(self) -> str:
-        if self.max_trials is not None and len(self.records) >= self.max_trials:
+        if self._limit_reached():
             return "max_trials reached"
         return "search space exhausted"
+
+    def _limit_reached(self) -> bool:
+        """A damaged record skipped on resume still used up its trial: it counts (when its
+        number is within the limit), so a resumed search never numbers a trial past it."""
+        if self.max_trials is None:
+            return False
+        damaged = {i for i in self.store.skipped_ids if i <= self.max_trials} - set(self.records)
+        return len(self.records) + len(damaged) >= self.max_trials
+
+    def _next_id(self) -> int:
+        """The lowest number neither a record nor a damaged file holds: a damaged file is never
+        overwritten, and the numbers stay within ``max_trials``."""
+        taken = set(self.records) | self.store.skipped_ids
+        return next(i for i in itertools.count(1) if i not in taken)
 
     def _new_record(self) -> TrialRecord | None:
         """A new trial, or an existing one to continue (which ``max_trials`` does not limit)."""
         trials = list(self.records.values())
-        if self.max_trials is not None and len(self.records) >= self.max_trials:
+        if self._limit_reached():
             proposal = self.strategy.ask_continuation(trials)
         else:
             proposal = self.strategy.ask(trials)
@@ -146,7 +169,7 @@ class SearchRunner:
         return self._record_for(proposal)
 
     def _record_for(self, proposal: Proposal) -> TrialRecord:
-        trial_id = max(self.records, default=0) + 1
+        trial_id = self._next_id()
         record = TrialRecord(
             id=trial_id,
             status=TrialStatus.RUNNING,
@@ -231,7 +254,15 @@ class SearchRunner:
             setattr(record, key, value)
         if self._checkpoints:
             self._save_checkpoint(record, outcome.checkpoint_bytes)
-        self._write(record)
+        best = self._update_best(record)
+        self._keep_model(record, best, outcome.model_bytes)
+        try:
+            self._write(record)
+        except StoreError:
+            record.status = TrialStatus.RUNNING  # as on disk: the clean-up in run() then sees it
+            raise
+        if best is record and self.study.config.models == "best":
+            self.store.keep_only_model(record.id)
         if self._checkpoints:
             keep = self.strategy.continuable(list(self.records.values()))
             self.store.keep_checkpoints({i: len(self.records[i].history) for i in keep})
@@ -241,9 +272,6 @@ class SearchRunner:
         self._failures_in_a_row = (
             self._failures_in_a_row + 1 if outcome.status is TrialStatus.FAILED else 0
         )
-        best = self._update_best(record)
-        if outcome.model_bytes is not None and self.study.config.models != "none":
-            self._keep_model(record, best, outcome.model_bytes)
         self.events.trial_finished(record, best)
 
     def _update_best(self, record: TrialRecord) -> TrialRecord | None:
@@ -280,12 +308,17 @@ class SearchRunner:
         if data is not None and record.id in continuable and record.history:
             self.store.save_checkpoint(record.id, len(record.history), data)
 
-    def _keep_model(self, record: TrialRecord, best: TrialRecord | None, data: bytes) -> None:
-        """``models: all`` keeps every model; ``best`` only the current best trial's."""
-        if self.study.config.models == "all":
+    def _keep_model(
+        self, record: TrialRecord, best: TrialRecord | None, data: bytes | None
+    ) -> None:
+        """``models: all`` keeps every model; ``best`` only the current best trial's.
+
+        Saved before the record that makes the trial the best, and the older best's model
+        removed only after it: a kill between the two leaves every recorded best with its model.
+        """
+        policy = self.study.config.models
+        if data is not None and (policy == "all" or (policy == "best" and best is record)):
             self.store.save_model(record.id, data)
-        elif best is record:
-            self.store.save_model(record.id, data, keep_only=True)
 
     @property
     def _objective(self) -> Objective:

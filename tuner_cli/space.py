@@ -17,12 +17,16 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
-from tuner_cli.errors import ConfigError
-from tuner_cli.strict import StrictModel
+from tuner_cli.errors import ConfigError, quoted
+from tuner_cli.strict import KeyedError, StrictModel
 
 Scalar = str | int | float | bool | None
 Sampling = Literal["linear", "log", "reverse_log"]
 GRID_SIZE_CAP = 1_000_000
+MAX_STEPS = 10**12
+MAX_BOUND = 1.7e308
+"""The widest bounds a range may have; integers beyond it would not convert to floats."""
+"""The most values a stepped float range may have: finer than this is a continuous range."""
 
 
 class _Param(StrictModel):
@@ -68,31 +72,38 @@ class _Numeric(_Param):
             raise ValueError(f"{self.sampling} sampling needs min > 0 (got {self.min})")
         if self.step is not None and self.step <= 0:
             raise ValueError(f"step must be > 0 (got {self.step})")
+        for key, bound in (("min", self.min), ("max", self.max)):
+            if isinstance(bound, float) and not math.isfinite(bound):
+                raise KeyedError(key, f"{bound} is not a finite number")
+            if abs(bound) > MAX_BOUND:
+                raise KeyedError(key, f"must be within +-{MAX_BOUND:.1e}")
         if self.default is not None and not self.contains(self.default):
             raise ValueError(f"default {self.default} is not a value of this range")
         return self
 
     def _warp(self, u: float) -> float:
+        """Written so no intermediate overflows: a range of +-1.7e308 maps to finite values."""
         lo, hi = float(self.min), float(self.max)
         u = min(max(u, 0.0), 1.0)
         if lo == hi:
             return lo
         if self.sampling == "log":
-            return lo * (hi / lo) ** u
+            return _log_point(lo, hi, u)
         if self.sampling == "reverse_log":
-            return hi + lo - lo * (hi / lo) ** (1.0 - u)
-        return lo + u * (hi - lo)
+            return min(max(hi - (_log_point(lo, hi, 1.0 - u) - lo), lo), hi)
+        return min(max(lo * (1.0 - u) + hi * u, lo), hi)
 
     def _unwarp(self, x: float) -> float:
         lo, hi = float(self.min), float(self.max)
         if lo == hi:
             return 0.5
+        span = math.log(hi) - math.log(lo) if self.sampling != "linear" else 0.0
         if self.sampling == "log":
-            u = math.log(x / lo) / math.log(hi / lo)
+            u = (math.log(x) - math.log(lo)) / span
         elif self.sampling == "reverse_log":
-            u = 1.0 - math.log((hi + lo - x) / lo) / math.log(hi / lo)
+            u = 1.0 - (math.log((hi - x) + lo) - math.log(lo)) / span
         else:
-            u = (x - lo) / (hi - lo)
+            u = (x / 2 - lo / 2) / (hi / 2 - lo / 2)
         return min(max(u, 0.0), 1.0)
 
     def default_value(self) -> Any:
@@ -137,15 +148,29 @@ class FloatParam(_Numeric):
     min: float
     max: float
     step: float | None = None
-    count: int | None = Field(default=None, ge=2, description="grid points when there is no step")
+    count: int | None = Field(
+        default=None, ge=2, le=MAX_STEPS, description="grid points when there is no step"
+    )
     default: float | None = None
 
+    @model_validator(mode="after")
+    def _check_steps(self):
+        if self.step is not None:
+            steps = _step_count(self.min, self.max, self.step)
+            if not math.isfinite(steps) or steps > MAX_STEPS:
+                raise KeyedError(
+                    "step",
+                    f"step {self.step:g} divides [{self.min:g}, {self.max:g}] into more than "
+                    f"{MAX_STEPS:.0e} values; use a larger step, or none (continuous)",
+                )
+        return self
+
     def _steps(self) -> int:
-        return int(math.floor((self.max - self.min) / self.step + 1e-9))
+        return int(math.floor(_step_count(self.min, self.max, self.step) + 1e-9))
 
     def grid_values(self) -> Sequence[float] | None:
         if self.step is not None:
-            return _LazyValues(self._steps() + 1, lambda k: _clean(self.min + k * self.step))
+            return _LazyValues(self._steps() + 1, self._point)
         if self.count is not None:
             return _LazyValues(self.count, lambda i: _clean(self._warp(i / (self.count - 1))))
         return None
@@ -157,14 +182,18 @@ class FloatParam(_Numeric):
             return False
         if self.step is None:
             return True
-        k = (value - self.min) / self.step
+        k = _step_count(self.min, value, self.step)
         return abs(k - round(k)) < 1e-6
 
     def from_unit(self, u: float) -> float:
         x = self._warp(u)
         if self.step is not None:
-            x = self.min + min(round((x - self.min) / self.step), self._steps()) * self.step
+            return self._point(min(round(_step_count(self.min, x, self.step)), self._steps()))
         return _clean(x)
+
+    def _point(self, k: int) -> float:
+        """The k-th value of a stepped range, halved on the way so a wide range cannot overflow."""
+        return _clean(min((self.min / 2 + k * (self.step / 2)) * 2, self.max))
 
     def to_unit(self, value: float) -> float:
         return self._unwarp(float(value))
@@ -188,7 +217,7 @@ class ChoiceParam(_Param):
     @model_validator(mode="after")
     def _check_default(self):
         if self.default is not None and self.default not in self.values:
-            raise ValueError(f"default {self.default!r} is not one of the values")
+            raise ValueError(f"default {quoted(self.default)} is not one of the values")
         return self
 
     def grid_values(self) -> list[Scalar]:
@@ -270,6 +299,17 @@ class _LazyValues(Sequence):
         return self.value_at(index % self.length)
 
 
+def _step_count(low: float, high: float, step: float) -> float:
+    """``(high - low) / step`` without overflowing on the way (inf if the result does)."""
+    half = (high / 2 - low / 2) / step
+    return half * 2 if half < 1e307 else math.inf
+
+
+def _log_point(lo: float, hi: float, u: float) -> float:
+    """The point a fraction ``u`` along [lo, hi] on a log scale (lo > 0)."""
+    return min(max(math.exp(math.log(lo) + u * (math.log(hi) - math.log(lo))), lo), hi)
+
+
 def _clean(x: float) -> float:
     """Round away float noise so 0.1 + 0.2 is recorded as 0.3."""
     return float(f"{x:.12g}")
@@ -298,7 +338,7 @@ class SearchSpace:
                 for value in values:
                     if not self.params[parent].contains(value):
                         raise ConfigError(
-                            f"{value!r} is not a possible value of '{parent}'", key_path=where
+                            f"{quoted(value)} is not a possible value of '{parent}'", key_path=where
                         )
 
     def _dependency_order(self) -> list[str]:

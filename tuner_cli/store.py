@@ -8,10 +8,10 @@ either the old file or the new one, never half of either.
 from __future__ import annotations
 
 import atexit
+import contextlib
 import json
 import os
 import queue
-import shutil
 import threading
 import time
 from datetime import datetime, timezone
@@ -19,11 +19,22 @@ from pathlib import Path
 from typing import Any
 
 from tuner_cli.errors import KtRunError
-from tuner_cli.trial import TrialRecord
+from tuner_cli.trial import TrialRecord, parse_record
 
 TRIAL_GLOB = "trial_*.json"
 SYNC_WINDOW_S = 0.05
 LOCK_NAME = ".lock"
+STUDY_KIND = "kt-run study"
+"""The ``kind`` field of every study.json kt-run writes: what proves a folder is its own."""
+OWN_FILES = ("config.yaml", "study.json", LOCK_NAME)
+OWN_FOLDERS = {
+    "trials": TRIAL_GLOB,
+    "models": "trial_*.keras",
+    "checkpoints": "trial_*.epoch_*.keras",
+    ".cache": "trial-index.jsonl",
+}
+"""The layout kt-run makes: the only names ``--overwrite`` removes (with ``.*.tmp`` files)."""
+SHOWN_NAMES = 5
 
 
 class StoreError(KtRunError):
@@ -126,6 +137,22 @@ def _fsync_path(path: Path) -> None:
         os.close(fd)
 
 
+def trial_id_of(name: str) -> int | None:
+    """``trial_0007.json`` -> 7; None for any other name."""
+    prefix, suffix = TRIAL_GLOB.split("*")
+    digits = name[len(prefix) : -len(suffix)] if name.startswith(prefix) else ""
+    ok = name.endswith(suffix) and digits.isascii() and digits.isdigit()
+    return int(digits) if ok else None
+
+
+def _own_file(path: Path, patterns: str | tuple[str, ...]) -> bool:
+    """A regular file kt-run writes under this name (or one of its temporary files)."""
+    if path.is_symlink() or not path.is_file():
+        return False
+    names = (patterns,) if isinstance(patterns, str) else patterns
+    return path.match(".*.tmp") or any(path.match(name) for name in names)
+
+
 def _fsync_dir(path: Path) -> None:
     try:
         fd = os.open(path, os.O_RDONLY)
@@ -143,6 +170,33 @@ _records_sync = BackgroundSync()
 atexit.register(_records_sync.flush)
 
 
+def parse_study_info(data: Any) -> dict[str, Any]:
+    """study.json's content, checked; ``ValueError`` says what is wrong with it.
+
+    Studies of earlier versions carry no ``kind``; their name, strategy and objective fields
+    are what identify them.
+    """
+    if not isinstance(data, dict):
+        raise ValueError(f"not a study description (a JSON {type(data).__name__})")
+    if data.get("kind", STUDY_KIND) != STUDY_KIND:
+        raise ValueError(f"its kind is {str(data.get('kind'))[:80]!r}, not {STUDY_KIND!r}")
+    objective = data.get("objective")
+    if not (
+        isinstance(data.get("name"), str)
+        and isinstance(data.get("strategy"), str)
+        and isinstance(objective, dict)
+        and isinstance(objective.get("name"), str)
+        and objective.get("direction") in ("min", "max")
+    ):
+        raise ValueError("it lacks a name, a strategy and an objective {name, direction}")
+    return data
+
+
+def _listing(names: list[str]) -> str:
+    shown = ", ".join(names[:SHOWN_NAMES])
+    return shown + (f" and {len(names) - SHOWN_NAMES} more" if len(names) > SHOWN_NAMES else "")
+
+
 class StudyStore:
     """One study's directory: ``<output>/<name>/``."""
 
@@ -152,6 +206,7 @@ class StudyStore:
         self.models_dir = self.root / "models"
         self.checkpoints_dir = self.root / "checkpoints"
         self.warnings: list[str] = []
+        self.skipped_ids: set[int] = set()
 
     @property
     def study_file(self) -> Path:
@@ -162,28 +217,124 @@ class StudyStore:
         return self.root / "config.yaml"
 
     def exists(self) -> bool:
-        return self.study_file.is_file()
+        """A study to resume: its description and its config are both there."""
+        return self.study_file.is_file() and self.config_file.is_file()
+
+    def check_claimable(self, overwrite: bool) -> None:
+        """Refuse, before anything is written, a folder kt-run cannot prove it made.
+
+        kt-run writes into (and ``--overwrite`` deletes from) only a missing folder, an empty
+        one, or a study whose study.json it wrote; never through a symbolic link, and
+        ``--overwrite`` never deletes a file that is not part of the study's layout.
+        """
+        if self.root.is_symlink():
+            raise StoreError(
+                f"{self.root} is a symbolic link (to {os.readlink(self.root)}); kt-run does not "
+                "write into or delete through links: give --output a real folder"
+            )
+        if not self.root.exists():
+            return
+        if not self.root.is_dir():
+            raise StoreError(f"{self.root} is a file, not a study folder")
+        if self.study_file.exists() or self.study_file.is_symlink():
+            self._check_own_study()
+        elif self.leftovers():
+            raise StoreError(
+                f"{self.root} already exists and is not a kt-run study (no study.json; it "
+                f"holds {_listing(self.leftovers())}); kt-run writes only into folders it "
+                "made: choose another --output or study name, or move those files"
+            )
+        links = [n for n in (*OWN_FILES, *OWN_FOLDERS) if (self.root / n).is_symlink()]
+        if links:
+            raise StoreError(
+                f"{self.root / links[0]} is a symbolic link; kt-run does not write into or "
+                "delete through links"
+            )
+        foreign = self.foreign_entries()
+        if overwrite and foreign:
+            raise StoreError(
+                f"--overwrite deletes only what kt-run made, and {self.root} also holds "
+                f"{_listing(foreign)}: move them away first (nothing was deleted)"
+            )
+
+    def _check_own_study(self) -> None:
+        if self.study_file.is_symlink() or not self.study_file.is_file():
+            raise StoreError(f"{self.study_file} is not a regular file; not a kt-run study")
+        try:
+            parse_study_info(json.loads(self.study_file.read_bytes()))
+        except (OSError, ValueError) as exc:
+            raise StoreError(
+                f"{self.root} is not a kt-run study: its study.json cannot be trusted ({exc}); "
+                "kt-run writes only into folders it made: choose another --output or study "
+                "name, or move the folder"
+            ) from None
+
+    def leftovers(self) -> list[str]:
+        """What a folder without study.json holds, except an earlier failed start's lock and
+        empty layout folders (which that start may have made)."""
+        found = []
+        for path in sorted(self.root.iterdir()):
+            empty_own = path.name in OWN_FOLDERS and path.is_dir() and not any(path.iterdir())
+            if path.name != LOCK_NAME and not (empty_own and not path.is_symlink()):
+                found.append(path.name)
+        return found
+
+    def foreign_entries(self) -> list[str]:
+        """Paths in the study folder that are not part of kt-run's layout; links never are."""
+        foreign = []
+        for path in sorted(self.root.iterdir()):
+            if path.is_symlink():
+                foreign.append(path.name)
+            elif path.name in OWN_FOLDERS and path.is_dir():
+                foreign += [
+                    f"{path.name}/{inner.name}"
+                    for inner in sorted(path.iterdir())
+                    if not _own_file(inner, OWN_FOLDERS[path.name])
+                ]
+            elif not _own_file(path, OWN_FILES):
+                foreign.append(path.name)
+        return foreign
 
     def create(self, config_text: str, study: dict[str, Any], overwrite: bool = False) -> None:
-        """Start a new study; ``overwrite`` removes what an earlier run left."""
+        """Start a new study; ``overwrite`` removes what an earlier run left.
+
+        study.json is written first: it is what later proves the folder is kt-run's.
+        """
         try:
             if overwrite and self.root.exists():
                 self._remove_contents()
-            self.trials_dir.mkdir(parents=True, exist_ok=True)
-            atomic_write_text(self.config_file, config_text)
+            self.root.mkdir(parents=True, exist_ok=True)
             self.write_study({**study, "created_at": now_iso()})
+            atomic_write_text(self.config_file, config_text)
+            self.trials_dir.mkdir(exist_ok=True)
         except OSError as exc:
             raise StoreError(f"cannot write the results directory {self.root}: {exc}") from None
 
     def _remove_contents(self) -> None:
-        """Everything but ``.lock``: the running search holds it, and flock is on that file."""
+        """kt-run's own files and folders, never a link's target nor a file it did not make;
+        ``.lock`` stays: the running search holds it, and flock is on that file."""
+        for name, pattern in OWN_FOLDERS.items():
+            folder = self.root / name
+            if folder.is_symlink():
+                folder.unlink()
+            elif folder.is_dir():
+                for path in folder.iterdir():
+                    if _own_file(path, pattern):
+                        path.unlink()
+                with contextlib.suppress(OSError):
+                    folder.rmdir()
         for path in self.root.iterdir():
-            if path.name == LOCK_NAME:
-                continue
-            if path.is_dir() and not path.is_symlink():
-                shutil.rmtree(path)
-            else:
+            if path.name != LOCK_NAME and _own_file(path, OWN_FILES):
                 path.unlink()
+
+    def discard_new(self) -> None:
+        """Undo a start that failed in a folder it created, so no empty study stays behind."""
+        if self.root.is_symlink() or not self.root.is_dir():
+            return
+        with contextlib.suppress(OSError):
+            self._remove_contents()
+            (self.root / LOCK_NAME).unlink(missing_ok=True)
+            self.root.rmdir()
 
     def remove_partial_writes(self) -> list[str]:
         """Delete the temporary files a killed search left mid-write; their targets are intact.
@@ -199,18 +350,18 @@ class StudyStore:
         return removed
 
     def read_study(self) -> dict[str, Any]:
+        """study.json, checked: a file of another shape is an error, never a crash later."""
         try:
-            return json.loads(self.study_file.read_text(encoding="utf-8"))
+            return parse_study_info(json.loads(self.study_file.read_bytes()))
         except FileNotFoundError:
             raise StoreError(f"{self.root} is not a study (no study.json)") from None
         except (OSError, ValueError) as exc:
             raise StoreError(f"cannot read {self.study_file}: {exc}") from None
 
     def write_study(self, study: dict[str, Any]) -> None:
+        data = {"kind": STUDY_KIND, **study, "updated_at": now_iso()}
         try:
-            atomic_write_text(
-                self.study_file, json.dumps({**study, "updated_at": now_iso()}, indent=2) + "\n"
-            )
+            atomic_write_text(self.study_file, json.dumps(data, indent=2) + "\n")
         except OSError as exc:
             raise StoreError(f"cannot write {self.study_file}: {exc}") from None
 
@@ -228,7 +379,8 @@ class StudyStore:
         running one's not at all: losing it to a power cut loses no result."""
         path = self.trial_path(record.id)
         try:
-            atomic_write_text(path, json.dumps(record.to_dict(), indent=2) + "\n", durable=False)
+            text = json.dumps(record.to_dict(), indent=2, allow_nan=False) + "\n"
+            atomic_write_text(path, text, durable=False)
             if record.status.is_finished():
                 _records_sync.add(path)
         except OSError as exc:
@@ -236,45 +388,64 @@ class StudyStore:
                 f"cannot write trial {record.id} to {self.trials_dir}: {exc}"
             ) from None
 
+    def remove_trial(self, trial_id: int) -> None:
+        """Delete a record that never finished: a full disk may refuse even to rewrite it."""
+        self.trial_path(trial_id).unlink(missing_ok=True)
+
     def load_trials(self) -> list[TrialRecord]:
-        """Every readable record, by id; an unreadable or foreign file is skipped with a warning."""
+        """Every readable record, by id; an unreadable or foreign file is skipped with a warning.
+
+        ``skipped_ids`` keeps the ids named by skipped files, so a resumed search neither
+        reuses them (overwriting what a person may want to repair) nor counts past its limit.
+        """
         records: dict[int, TrialRecord] = {}
         self.warnings = []
+        self.skipped_ids: set[int] = set()
         if not self.trials_dir.is_dir():
             return []
         for path in sorted(self.trials_dir.glob(TRIAL_GLOB)):
             try:
-                data = json.loads(path.read_text(encoding="utf-8"))
-                if not isinstance(data, dict):
-                    raise ValueError(f"not a trial record (a JSON {type(data).__name__})")
-                record = TrialRecord.from_dict(data)
-            except (OSError, ValueError, TypeError, KeyError) as exc:
-                self.warnings.append(f"skipped {path.name}: {exc}")
+                record = parse_record(path.read_bytes())
+            except (OSError, ValueError) as exc:
+                self._skip(path, str(exc))
                 continue
             if path.name != self.trial_path(record.id).name:
-                self.warnings.append(f"skipped {path.name}: it holds trial {record.id}")
+                self._skip(path, f"it holds trial {record.id}")
                 continue
             records[record.id] = record
+        self.skipped_ids -= set(records)
         return [records[i] for i in sorted(records)]
 
     def flush(self) -> None:
         """Wait until every finished record written so far is synced to disk."""
         _records_sync.flush()
 
+    def _skip(self, path: Path, reason: str) -> None:
+        self.warnings.append(f"skipped {path.name}: {reason}")
+        trial_id = trial_id_of(path.name)
+        if trial_id is not None:
+            self.skipped_ids.add(trial_id)
+
     def model_path(self, trial_id: int) -> Path:
         return self.models_dir / f"trial_{trial_id:04d}.keras"
 
     def save_model(self, trial_id: int, data: bytes, keep_only: bool = False) -> None:
         """Write a trial's model; ``keep_only`` removes every other saved model afterwards."""
-        path = self.model_path(trial_id)
         try:
-            atomic_write_bytes(path, data)
+            atomic_write_bytes(self.model_path(trial_id), data)
         except OSError as exc:
             raise StoreError(f"cannot save the model of trial {trial_id}: {exc}") from None
         if keep_only:
-            for other in self.models_dir.glob("trial_*.keras"):
-                if other != path:
-                    other.unlink(missing_ok=True)
+            self.keep_only_model(trial_id)
+
+    def keep_only_model(self, trial_id: int) -> None:
+        """Remove every saved model but this trial's (once its record names it the best); with
+        no model of its own on disk the others stay, as the next best may need one."""
+        if not self.model_path(trial_id).is_file():
+            return
+        for other in self.models_dir.glob("trial_*.keras"):
+            if other != self.model_path(trial_id):
+                other.unlink(missing_ok=True)
 
     def checkpoint_path(self, trial_id: int, epochs: int) -> Path:
         """Named by the epochs trained, so a checkpoint never passes for a different point."""

@@ -3,19 +3,43 @@
 from __future__ import annotations
 
 import difflib
-from typing import Any
+import types
+from typing import Any, Literal, Union, get_args, get_origin
 
 from pydantic import BaseModel, ConfigDict, model_validator
 
+from tuner_cli.errors import quoted
 
-class UnknownKeyError(ValueError):
-    """Raised for a key a section does not define; carries the key so the path can name it."""
+
+class KeyedError(ValueError):
+    """A problem with one key of a section; carries the key so the path can name it."""
+
+    def __init__(self, key: str, message: str):
+        self.key = key
+        super().__init__(message)
+
+
+class UnknownKeyError(KeyedError):
+    """Raised for a key a section does not define."""
 
     def __init__(self, key: str, valid: list[str]):
-        self.key = key
         close = difflib.get_close_matches(key, valid, n=1, cutoff=0.6)
         hint = f"did you mean '{close[0]}'?" if close else f"valid keys: {', '.join(valid)}"
-        super().__init__(f"unknown key '{key}' ({hint})")
+        super().__init__(key, f"unknown key {quoted(key)} ({hint})")
+
+
+def _numbers_only(annotation: Any) -> bool:
+    """A field of numbers (or also text, a fixed word or null), where pydantic would read
+    YAML's ``yes``/``no`` as 1/0: ``epochs: yes`` must be an error, not one epoch."""
+    union = get_origin(annotation) in (Union, types.UnionType)
+    members = get_args(annotation) if union else (annotation,)
+
+    def plain(member: Any) -> bool:
+        if get_origin(member) is Literal:
+            return not any(isinstance(v, bool) for v in get_args(member))
+        return member in (int, float, str, type(None))
+
+    return any(m in (int, float) for m in members) and all(plain(m) for m in members)
 
 
 class StrictModel(BaseModel):
@@ -26,7 +50,12 @@ class StrictModel(BaseModel):
     def _reject_unknown_keys(cls, data: Any) -> Any:
         if isinstance(data, dict):
             valid = sorted({f.alias or name for name, f in cls.model_fields.items()})
-            for key in data:
+            for key, value in data.items():
                 if key not in valid:
                     raise UnknownKeyError(str(key), valid)
+                field = cls.model_fields.get(key)
+                if isinstance(value, bool) and field and _numbers_only(field.annotation):
+                    raise KeyedError(
+                        key, f"must be a number, not {str(value).lower()} (a YAML yes/no/on/off)"
+                    )
         return data

@@ -14,6 +14,7 @@ from typing import Any
 from tuner_cli import __version__
 from tuner_cli.config import StudyConfig, load_config_text
 from tuner_cli.errors import ConfigError, format_path
+from tuner_cli.lock import StudyLock, StudyLockedError
 from tuner_cli.store import StudyStore
 
 FREE_TO_CHANGE = {
@@ -31,6 +32,29 @@ FREE_TO_CHANGE = {
     ("logging", "tensorboard"),
     ("logging", "mlflow"),
 }
+
+
+def claim_study(
+    study: StudyConfig, output: Path, overwrite: bool
+) -> tuple[StudyLock, StudyStore, dict]:
+    """Lock the study and open it; a start that fails in a folder it made leaves no folder.
+
+    A full disk can stop the start after the lock file is made: without the clean-up an empty
+    folder holding ``.lock`` would pass for a study on the next run.
+    """
+    store = StudyStore(output / study.config.name)
+    store.check_claimable(overwrite)
+    new = not store.root.exists()
+    lock = StudyLock(store.root)
+    try:
+        lock.acquire()
+        store, info = open_study(study, output, overwrite)
+    except BaseException as exc:
+        lock.release()
+        if new and not isinstance(exc, StudyLockedError):
+            store.discard_new()
+        raise
+    return lock, store, info
 
 
 def open_study(study: StudyConfig, output: Path, overwrite: bool) -> tuple[StudyStore, dict]:

@@ -11,13 +11,14 @@ import difflib
 from collections.abc import Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
-from tuner_cli.errors import ConfigError, KeyPath
+from tuner_cli.errors import ConfigError, KeyPath, quoted
 
 if TYPE_CHECKING:
     from tuner_cli.config import Config, ModelConfig
     from tuner_cli.space import SearchSpace
 
 INACTIVE = object()
+REPEAT_MAX = 1000
 
 
 def reference_name(value: Any) -> str | None:
@@ -72,7 +73,57 @@ def check_references(config: Config, space: SearchSpace) -> set[str]:
             raise ConfigError(
                 f"'${name}' refers to no hyperparameter in search_space{hint}", key_path=path
             )
+        _check_count(space, name, path)
     return {name for name, _ in found}
+
+
+def _count_limits(path: KeyPath) -> tuple[int, int, bool] | None:
+    """``(lowest, highest, needed in every trial)`` for a key that takes a count, else None."""
+    from tuner_cli.config import BIG
+
+    if path in (("training", "epochs"), ("training", "batch_size")):
+        return 1, BIG, True
+    if len(path) > 1 and path[-1] == "repeat" and isinstance(path[-2], int):
+        return 0, REPEAT_MAX, False
+    return None
+
+
+def _check_count(space: SearchSpace, name: str, path: KeyPath) -> None:
+    """A reference where a count belongs must give a usable count in every trial: the same
+    bounds as a number written there, checked against every value the range can take."""
+    limits = _count_limits(path)
+    if limits is None:
+        return
+    low, high, always = limits
+    param = space.params[name]
+    problem = _count_problem(param, low, high)
+    if problem:
+        raise ConfigError(
+            f"'${name}' must be a whole number from {low} to {high:,} in every trial, but "
+            f"{problem}",
+            key_path=path,
+        )
+    if always and param.when:
+        raise ConfigError(
+            f"'${name}' is active only under its 'when' condition, but this value is needed in "
+            "every trial",
+            key_path=path,
+        )
+
+
+def _count_problem(param: Any, low: int, high: int) -> str | None:
+    if param.type == "int":
+        if param.min < low or param.max > high:
+            return f"its range is {param.min:,} to {param.max:,}"
+        return None
+    if param.type in ("choice", "fixed"):
+        values = param.values if param.type == "choice" else [param.value]
+        for value in values:
+            whole = isinstance(value, int) and not isinstance(value, bool)
+            if not whole or not low <= value <= high:
+                return f"it can be {quoted(value)}"
+        return None
+    return f"it is a {param.type} hyperparameter (use type: int)"
 
 
 def unused_hyperparameters(study) -> list[str]:
@@ -97,10 +148,12 @@ def _check_layers(layers: list[Any], path: KeyPath) -> None:
                 )
             count = entry["repeat"]
             if reference_name(count) is None and (
-                not isinstance(count, int) or isinstance(count, bool) or not 0 <= count <= 1000
+                not isinstance(count, int)
+                or isinstance(count, bool)
+                or not 0 <= count <= REPEAT_MAX
             ):
                 raise ConfigError(
-                    f"repeat must be 0..1000 or a $reference (got {count!r})",
+                    f"repeat must be 0..{REPEAT_MAX} or a $reference (got {quoted(count)})",
                     key_path=where + ("repeat",),
                 )
             _check_layers(entry["layers"], where + ("layers",))

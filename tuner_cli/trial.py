@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import json
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field, fields
 from enum import Enum
 from typing import Any
@@ -43,22 +45,103 @@ class TrialRecord:
         data = {name: getattr(self, name) for name in _RECORD_FIELDS}
         data["status"] = self.status.value
         data["score"] = _finite_or_none(self.score)
-        return {**data, **self.extra}
+        return json_safe({**data, **self.extra})
 
     @classmethod
-    def from_dict(cls, data: dict[str, Any]) -> TrialRecord:
+    def from_dict(cls, data: Any) -> TrialRecord:
+        """A record from its JSON; ``ValueError`` names the first field that cannot be trusted."""
+        if not isinstance(data, dict):
+            raise ValueError(f"not a trial record (a JSON {_json_type(data)})")
+        for name, check, wanted in _FIELD_CHECKS:
+            if name in data and not check(data[name]):
+                raise ValueError(
+                    f"field '{name}' must be {wanted} (got {_json_type(data[name])} "
+                    f"{_short(data[name])})"
+                )
+        if "id" not in data or "hyperparameters" not in data or "status" not in data:
+            raise ValueError("not a trial record (needs an id, a status and hyperparameters)")
         known = {f.name for f in fields(cls)} - {"extra"}
         values = {k: v for k, v in data.items() if k in known}
         values["status"] = TrialStatus(values["status"])
         values["extra"] = {k: v for k, v in data.items() if k not in known}
-        if not isinstance(values.get("id"), int) or not isinstance(
-            values.get("hyperparameters"), dict
-        ):
-            raise ValueError("not a trial record (needs an integer id and hyperparameters)")
         return cls(**values)
 
 
 _RECORD_FIELDS = tuple(f.name for f in fields(TrialRecord) if f.name != "extra")
+
+
+def parse_record(raw: bytes) -> TrialRecord:
+    """One record file's bytes, checked; ``ValueError`` (also for bad JSON or UTF-8) if not."""
+    try:
+        data = json.loads(raw)
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"not UTF-8 text ({exc.reason})") from None
+    return TrialRecord.from_dict(data)
+
+
+def _number(value: Any) -> bool:
+    """A finite JSON number (a bool is not one, though Python thinks so)."""
+    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+
+
+def _optional(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    return lambda value: value is None or check(value)
+
+
+def _mapping_of(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
+    return lambda value: isinstance(value, dict) and all(check(v) for v in value.values())
+
+
+def _positive_int(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value >= 1
+
+
+_STATUSES = {s.value for s in TrialStatus}
+_FIELD_CHECKS: tuple[tuple[str, Callable[[Any], bool], str], ...] = (
+    ("id", _positive_int, "a positive integer"),
+    ("status", lambda v: v in _STATUSES, f"one of {', '.join(sorted(_STATUSES))}"),
+    ("hyperparameters", lambda v: isinstance(v, dict), "an object"),
+    ("score", _optional(_number), "a number or null"),
+    ("metrics", _mapping_of(_optional(_number)), "an object of numbers"),
+    (
+        "history",
+        lambda v: isinstance(v, list) and all(_mapping_of(_optional(_number))(e) for e in v),
+        "a list of objects of numbers",
+    ),
+    ("best_epoch", _optional(_positive_int), "a positive integer or null"),
+    ("started_at", _optional(lambda v: isinstance(v, str)), "a string or null"),
+    ("finished_at", _optional(lambda v: isinstance(v, str)), "a string or null"),
+    ("duration_s", _optional(_number), "a number or null"),
+    (
+        "error",
+        _optional(_mapping_of(lambda v: isinstance(v, str))),
+        "an object of strings or null",
+    ),
+    ("worker", _optional(lambda v: isinstance(v, str)), "a string or null"),
+    ("attempt", _positive_int, "a positive integer"),
+)
+"""What each field must hold for the readers (ranking, tables, the report) to use it as is."""
+
+
+def _json_type(value: Any) -> str:
+    names = {dict: "object", list: "array", str: "string", bool: "boolean", type(None): "null"}
+    return names.get(type(value), "number")
+
+
+def _short(value: Any) -> str:
+    text = json.dumps(value, default=str)
+    return text if len(text) <= 40 else text[:39] + "…"
+
+
+def json_safe(value: Any) -> Any:
+    """``value`` with every non-finite float replaced by null: records are standard JSON."""
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, dict):
+        return {k: json_safe(v) for k, v in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [json_safe(v) for v in value]
+    return value
 
 
 def _finite_or_none(value: float | None) -> float | None:

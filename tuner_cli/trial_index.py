@@ -5,16 +5,18 @@ half a second. The index keeps every record's summary (the record without its pe
 ``history`` and error traceback) in ``<study>/.cache/trial-index.jsonl``, one JSON document per
 line so a command parses only the lines it needs:
 
-1. header: format version, the trials folder's mtime, when the index was built, column names;
+1. header: format version, when the index was built, column names, warnings;
 2. per-file ``[mtime_ns, size]``, to re-read only the records that changed;
 3. ``[id, status, score]`` per trial, all that ``best`` needs to rank;
 4. the rest of each summary, in columns.
 
-The trial files stay the truth. The store replaces a record by renaming a new file over it,
-which changes the folder's mtime, so an unchanged mtime means an unchanged folder; an index
-built within ``RACY_S`` of the folder's last change is not trusted that way (timestamps are
-coarse) and is checked file by file instead. Anything odd (a missing, corrupt or foreign index,
-a read-only study folder) falls back to reading the files; deleting ``.cache/`` is always safe.
+The trial files stay the truth. Every file is stat'ed on every load (a few milliseconds for
+10,000): a record replaced by rename or edited in place changes its mtime or size, and is read
+again, checked like any record, and skipped with a warning if it cannot be trusted. A file
+changed within ``RACY_S`` of the index's build is never trusted by its signature (timestamps
+are coarse). Anything odd in the index itself (a missing, corrupt, foreign or incomplete
+index, a read-only study folder) falls back to reading the files; deleting ``.cache/`` is
+always safe.
 """
 
 from __future__ import annotations
@@ -26,15 +28,19 @@ import time
 from pathlib import Path
 from typing import Any
 
+from tuner_cli.objective import Objective
 from tuner_cli.store import TRIAL_GLOB, StudyStore, atomic_write_text
-from tuner_cli.trial import TrialRecord
+from tuner_cli.trial import TrialRecord, TrialStatus, parse_record
 
-VERSION = 1
+VERSION = 2
 RACY_S = 2.0
 INDEX_NAME = "trial-index.jsonl"
 _TIMES = ("best_epoch", "started_at", "finished_at", "duration_s")
 _AFTER = ("worker", "attempt")
+_STATUSES = {s.value for s in TrialStatus}
 _PREFIX, _SUFFIX = TRIAL_GLOB.split("*")
+_BROKEN = (ValueError, TypeError, KeyError, IndexError, AttributeError, StopIteration)
+"""What decoding an index of the wrong shape raises; it is then rebuilt from the files."""
 
 
 def index_path(store: StudyStore) -> Path:
@@ -42,32 +48,35 @@ def index_path(store: StudyStore) -> Path:
 
 
 class TrialIndex:
-    """Every record's summary, loaded lazily; summaries are plain dicts in record key order."""
+    """Every record's summary; summaries are plain dicts in record key order."""
 
     def __init__(self, store: StudyStore, lines: list[bytes], warnings: list[str]):
         self.store = store
         self._lines = lines
         self.header: dict[str, Any] = json.loads(lines[0])
-        self.warnings = warnings or self.header.get("warnings", [])
-        self._keys: list[list[Any]] | None = None
-
-    @property
-    def keys(self) -> list[list[Any]]:
+        self.warnings = warnings
+        self.keys: list[list[Any]] = json.loads(lines[2])
         """``[id, status, score]`` for every trial, by id."""
-        if self._keys is None:
-            self._keys = json.loads(self._lines[2])
-        return self._keys
 
     def __len__(self) -> int:
         return len(self.keys)
 
     def summaries(self) -> list[dict[str, Any]]:
         """Each trial as its record minus ``history`` (and minus the error's traceback)."""
-        return _decode(self.header, self.keys, json.loads(self._lines[3]))
+        try:
+            return _decode(self.header, self.keys, json.loads(self._lines[3]))
+        except _BROKEN:
+            return self._rebuilt().summaries()
 
     def flat(self) -> tuple[list[str], list[str], list[list[Any]]]:
         """Hyperparameter and metric names, and per trial ``[id, status, score, best_epoch,
         duration_s, *hyperparameters, *metrics]`` (None where absent): tables without dicts."""
+        try:
+            return self._flat()
+        except _BROKEN:
+            return self._rebuilt().flat()
+
+    def _flat(self) -> tuple[list[str], list[str], list[list[Any]]]:
         hp_names, metric_names = self.header["hp_names"], self.header["metric_names"]
         full_hp, full_metrics = (1 << len(hp_names)) - 1, (1 << len(metric_names)) - 1
         split = len(_TIMES)
@@ -80,98 +89,171 @@ class TrialIndex:
                 hp_values = _spread(hp_names, hp_mask, hp_values)
             if metric_mask != full_metrics:
                 metric_values = _spread(metric_names, metric_mask, metric_values)
+            if len(hp_values) != len(hp_names) or len(metric_values) != len(metric_names):
+                raise ValueError("index row of the wrong width")
             result.append([trial_id, status, score, row[0], row[3], *hp_values, *metric_values])
         return hp_names, metric_names, result
+
+    def _rebuilt(self) -> TrialIndex:
+        """The index made again from the record files alone, when its own rows are damaged."""
+        fresh = _build(self.store, None, index_path(self.store))
+        self._lines, self.keys, self.warnings = fresh._lines, fresh.keys, fresh.warnings
+        self.header = fresh.header
+        return fresh
 
     def record(self, trial_id: int) -> TrialRecord | None:
         """One full record, read from its own file."""
         return read_record(self.store, trial_id)
 
+    def best_records(self, objective: Objective, top: int) -> list[TrialRecord]:
+        """The ``top`` best completed records, read in full; one that cannot be read now (it
+        changed since the index saw it) is skipped, with a warning, for the next best."""
+        completed = [k for k in self.keys if k[1] == "completed" and k[2] is not None]
+        ranked = sorted(completed, key=lambda k: (objective.sort_key(k[2]), k[0]))
+        found: list[TrialRecord] = []
+        for trial_id, _, _ in ranked:
+            record, problem = read_record_checked(self.store, trial_id)
+            if record is None:
+                self.warnings.append(f"skipped trial {trial_id}: {problem}")
+            elif record.status is TrialStatus.COMPLETED and record.score is not None:
+                found.append(record)
+            if len(found) == top:
+                break
+        return found
+
 
 def read_record(store: StudyStore, trial_id: int) -> TrialRecord | None:
+    return read_record_checked(store, trial_id)[0]
+
+
+def read_record_checked(store: StudyStore, trial_id: int) -> tuple[TrialRecord | None, str]:
+    """A trial's record from its own file, or None and why it cannot be used."""
+    path = store.trial_path(trial_id)
     try:
-        data = json.loads(store.trial_path(trial_id).read_bytes())
-        record = TrialRecord.from_dict(data)
-    except (OSError, ValueError, TypeError, KeyError):
-        return None
-    return record if record.id == trial_id else None
+        record = parse_record(path.read_bytes())
+    except (OSError, ValueError) as exc:
+        return None, f"{path.name}: {exc}"
+    if record.id != trial_id:
+        return None, f"{path.name} holds trial {record.id}"
+    return record, ""
 
 
 def load_index(store: StudyStore) -> TrialIndex:
     """The study's index, brought up to date (re-reading only changed records) if needed."""
     path = index_path(store)
-    try:
-        folder_mtime = store.trials_dir.stat().st_mtime_ns
-    except OSError:
-        return _build(store, [], {}, -1, path, write=False)
+    if not store.trials_dir.is_dir():
+        return _build(store, None, path, write=False)
+    signatures = _signatures(store)
     lines = _read_lines(path)
-    if lines is not None:
-        header = json.loads(lines[0])
-        if header["dir_mtime_ns"] == folder_mtime and header["trusted"]:
-            return TrialIndex(store, lines, [])
-        return _build(store, lines, json.loads(lines[1]), folder_mtime, path)
-    return _build(store, [], {}, folder_mtime, path)
+    if lines is not None and _files(lines) == signatures and None not in signatures.values():
+        return TrialIndex(store, lines, list(json.loads(lines[0]).get("warnings", [])))
+    return _build(store, lines, path, signatures)
 
 
-def _read_lines(path: Path) -> list[bytes] | None:
-    try:
-        lines = path.read_bytes().split(b"\n")
-        header = json.loads(lines[0])
-    except (OSError, ValueError):
-        return None
-    if not isinstance(header, dict) or header.get("version") != VERSION or len(lines) < 4:
-        return None
-    return lines
-
-
-def _build(
-    store: StudyStore,
-    old_lines: list[bytes],
-    old_files: dict[str, list[int]],
-    folder_mtime: int,
-    path: Path,
-    write: bool = True,
-) -> TrialIndex:
-    """Stat every record file; re-read the changed ones; write the index back if possible."""
-    built_ns = time.time_ns()
-    old_rows = _old_rows(old_lines)
-    files: dict[str, list[int]] = {}
-    summaries: dict[int, dict[str, Any]] = {}
-    warnings: list[str] = []
+def _signatures(store: StudyStore) -> dict[str, list[int] | None]:
+    """``[mtime_ns, size]`` per record file; None for one changed too recently to trust it."""
+    now = time.time_ns()
+    signatures: dict[str, list[int] | None] = {}
     try:
         entries = sorted(
             (e for e in os.scandir(store.trials_dir) if _is_trial_name(e.name)),
             key=lambda e: e.name,
         )
     except OSError:
-        entries = []
+        return {}
     for entry in entries:
         try:
             stat = entry.stat()
         except OSError:
             continue
-        signature = [stat.st_mtime_ns, stat.st_size]
-        if old_files.get(entry.name) == signature and entry.name in old_rows:
-            summary = old_rows[entry.name]
+        racy = now - stat.st_mtime_ns < RACY_S * 1e9
+        signatures[entry.name] = None if racy else [stat.st_mtime_ns, stat.st_size]
+    return signatures
+
+
+def _read_lines(path: Path) -> list[bytes] | None:
+    """The index's four lines, if its header and keys have the shape this version writes."""
+    try:
+        lines = path.read_bytes().split(b"\n")
+        if len(lines) != 4:
+            return None
+        _check_header(json.loads(lines[0]))
+        _check_keys(json.loads(lines[2]))
+        if not isinstance(json.loads(lines[1]), dict):
+            return None
+    except (OSError, *_BROKEN):
+        return None
+    return lines
+
+
+def _check_header(header: Any) -> None:
+    wanted = {"version": int, "built_ns": int, "hp_names": list, "metric_names": list}
+    if not isinstance(header, dict) or header.get("version") != VERSION:
+        raise ValueError("another index version")
+    for key, kind in wanted.items():
+        if not isinstance(header.get(key), kind):
+            raise ValueError(f"the index header lacks {key}")
+    if not isinstance(header.get("warnings", []), list):
+        raise ValueError("the index header's warnings are not a list")
+
+
+def _check_keys(keys: Any) -> None:
+    """``best`` ranks these without reading records, so each must be ``[id, status, score]``."""
+    if not isinstance(keys, list):
+        raise ValueError("the index keys are not a list")
+    for key in keys:
+        trial_id, status, score = key
+        if not isinstance(trial_id, int) or status not in _STATUSES:
+            raise ValueError("an index key is not [id, status, score]")
+        if score is not None and (isinstance(score, bool) or not isinstance(score, int | float)):
+            raise ValueError("an index key's score is not a number")
+
+
+def _files(lines: list[bytes]) -> dict[str, Any]:
+    return json.loads(lines[1])
+
+
+def _build(
+    store: StudyStore,
+    old_lines: list[bytes] | None,
+    path: Path,
+    signatures: dict[str, list[int] | None] | None = None,
+    write: bool = True,
+) -> TrialIndex:
+    """Re-read the records whose signature changed; write the index back if possible."""
+    built_ns = time.time_ns()
+    signatures = _signatures(store) if signatures is None else signatures
+    old_files, old_rows = _old_parts(old_lines)
+    summaries: dict[int, dict[str, Any]] = {}
+    files: dict[str, list[int] | None] = {}
+    warnings: list[str] = []
+    for name, signature in signatures.items():
+        if signature is not None and old_files.get(name) == signature and name in old_rows:
+            summary = old_rows[name]
         else:
-            summary = _read_summary(store, Path(entry.path), warnings)
+            summary = _read_summary(store, store.trials_dir / name, warnings)
             if summary is None:
                 continue
-        files[entry.name] = signature
+        files[name] = signature
         summaries[summary["id"]] = summary
     ordered = [summaries[i] for i in sorted(summaries)]
-    trusted = folder_mtime >= 0 and built_ns - folder_mtime > RACY_S * 1e9
-    lines = _encode(ordered, files, folder_mtime, built_ns, trusted, warnings)
-    old_header = json.loads(old_lines[0]) if old_lines else {}
-    changed = (files, folder_mtime, trusted) != (
-        old_files,
-        old_header.get("dir_mtime_ns"),
-        old_header.get("trusted"),
-    )
-    if write and changed:
+    lines = _encode(ordered, files, built_ns, warnings)
+    if write:
         with contextlib.suppress(OSError):
             atomic_write_text(path, b"\n".join(lines).decode("utf-8"))
     return TrialIndex(store, lines, warnings)
+
+
+def _old_parts(lines: list[bytes] | None) -> tuple[dict[str, Any], dict[str, dict[str, Any]]]:
+    """The earlier index's signatures and summaries by file name; nothing if it is damaged."""
+    if lines is None:
+        return {}, {}
+    try:
+        header, files, keys = (json.loads(line) for line in lines[:3])
+        summaries = _decode(header, keys, json.loads(lines[3]))
+        return files, {f"{_PREFIX}{s['id']:04d}{_SUFFIX}": s for s in summaries}
+    except _BROKEN:
+        return {}, {}
 
 
 def _is_trial_name(name: str) -> bool:
@@ -180,8 +262,8 @@ def _is_trial_name(name: str) -> bool:
 
 def _read_summary(store: StudyStore, path: Path, warnings: list[str]) -> dict[str, Any] | None:
     try:
-        record = TrialRecord.from_dict(json.loads(path.read_bytes()))
-    except (OSError, ValueError, TypeError, KeyError) as exc:
+        record = parse_record(path.read_bytes())
+    except (OSError, ValueError) as exc:
         warnings.append(f"skipped {path.name}: {exc}")
         return None
     if path.name != store.trial_path(record.id).name:
@@ -196,13 +278,6 @@ def summarize(data: dict[str, Any]) -> dict[str, Any]:
     if summary.get("error"):
         summary["error"] = {"message": summary["error"].get("message", "")}
     return summary
-
-
-def _old_rows(lines: list[bytes]) -> dict[str, dict[str, Any]]:
-    if not lines:
-        return {}
-    summaries = _decode(json.loads(lines[0]), json.loads(lines[2]), json.loads(lines[3]))
-    return {f"{_PREFIX}{s['id']:04d}{_SUFFIX}": s for s in summaries}
 
 
 def _decode(
@@ -230,10 +305,8 @@ def _decode(
 
 def _encode(
     summaries: list[dict[str, Any]],
-    files: dict[str, list[int]],
-    folder_mtime: int,
+    files: dict[str, list[int] | None],
     built_ns: int,
-    trusted: bool,
     warnings: list[str],
 ) -> list[bytes]:
     hp_names: list[str] = []
@@ -257,9 +330,7 @@ def _encode(
         )
     header = {
         "version": VERSION,
-        "dir_mtime_ns": folder_mtime,
         "built_ns": built_ns,
-        "trusted": trusted,
         "hp_names": hp_names,
         "metric_names": metric_names,
         "warnings": warnings,

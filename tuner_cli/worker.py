@@ -83,6 +83,14 @@ def check_in_worker(config_text: str, config_path: str) -> ConfigError | None:
             check_study(study)
         except ConfigError as exc:
             return exc
+        except KeyboardInterrupt:
+            # signals are ignored in workers, so user code raised it; raised on, it would kill
+            # the worker and the search would report a dead worker instead
+            return ConfigError(
+                "user code (the data loader or the model builder) raised KeyboardInterrupt "
+                "during the pre-search check",
+                key_path=("model",) if study.is_keras else ("objective_function",),
+            )
     return None
 
 

@@ -13,11 +13,12 @@ from typing import Any
 
 import yaml
 
-from tuner_cli.errors import ConfigError, KeyPath
+from tuner_cli.errors import ConfigError, KeyPath, quoted
 
 MAX_CONFIG_BYTES = 1_000_000
 MAX_NODES = 100_000
 MAX_DEPTH = 50
+MERGE_TAG = "tag:yaml.org,2002:merge"
 
 
 @dataclass
@@ -92,6 +93,8 @@ class _Builder:
         self.document = document
         self.constructor = yaml.SafeLoader("")
         self.nodes = 0
+        self.merging: set[int] = set()
+        """The mappings whose ``<<`` keys are being merged, to refuse a merge of itself."""
 
     def _error(self, message: str, *, line: int, key_path: KeyPath = ()) -> ConfigError:
         return ConfigError(message, key_path=key_path, source=self.document.source, line=line)
@@ -143,36 +146,70 @@ class _Builder:
         return value
 
     def _mapping(self, node: yaml.MappingNode, path: KeyPath) -> dict[str, Any]:
+        """Keys in order; ``<<`` merges come first and the mapping's own keys override them
+        (YAML's merge rule), while a key written twice in the mapping itself is an error."""
         if node.tag not in ("tag:yaml.org,2002:map",):
             raise self._error(
                 f"tag {node.tag} is not allowed (kt-run only reads plain YAML values)",
                 key_path=path,
                 line=node.start_mark.line + 1,
             )
-        self.constructor.flatten_mapping(node)
         result: dict[str, Any] = {}
+        own: set[str] = set()
+        merges = [(k, v) for k, v in node.value if k.tag == MERGE_TAG]
+        self.merging.add(id(node))
+        for key_node, value_node in merges:
+            for source in self._merge_sources(key_node, value_node, path):
+                for key, value in self._mapping(source, path).items():
+                    result.setdefault(key, value)
+        self.merging.discard(id(node))
         for key_node, value_node in node.value:
+            if key_node.tag == MERGE_TAG:
+                continue
             key_line = key_node.start_mark.line + 1
-            if not isinstance(key_node, yaml.ScalarNode):
-                raise self._error(
-                    "keys must be plain names",
-                    key_path=path,
-                    line=key_line,
-                )
-            key = self.build(key_node, path)
-            if not isinstance(key, (str, int, float, bool)):
-                raise self._error(
-                    f"keys must be plain names (got {key_node.value or 'null'!r})",
-                    key_path=path,
-                    line=key_line,
-                )
-            key = str(key)
-            if key in result:
-                raise self._error(
-                    "duplicate key",
-                    key_path=path + (key,),
-                    line=key_line,
-                )
+            key = self._key(key_node, path)
+            if key in own:
+                raise self._error("duplicate key", key_path=path + (key,), line=key_line)
+            own.add(key)
             self.document.lines[path + (key,)] = key_line
             result[key] = self.build(value_node, path + (key,))
         return result
+
+    def _merge_sources(
+        self, key_node: yaml.Node, value_node: yaml.Node, path: KeyPath
+    ) -> list[yaml.MappingNode]:
+        """The mappings a ``<<`` key merges: one mapping or a list of them, earlier ones first."""
+        sources = value_node.value if isinstance(value_node, yaml.SequenceNode) else [value_node]
+        if all(isinstance(item, yaml.MappingNode) for item in sources):
+            if any(id(item) in self.merging for item in sources):
+                raise self._error(
+                    "a merge key '<<' refers to a mapping that contains it",
+                    key_path=path,
+                    line=key_node.start_mark.line + 1,
+                )
+            return list(sources)
+        raise self._error(
+            "a merge key '<<' takes a mapping (<<: *anchor) or a list of mappings "
+            f"(<<: [*a, *b]), not {_shape(value_node)}",
+            key_path=path,
+            line=key_node.start_mark.line + 1,
+        )
+
+    def _key(self, key_node: yaml.Node, path: KeyPath) -> str:
+        key_line = key_node.start_mark.line + 1
+        if not isinstance(key_node, yaml.ScalarNode):
+            raise self._error("keys must be plain names", key_path=path, line=key_line)
+        key = self.build(key_node, path)
+        if not isinstance(key, (str, int, float, bool)):
+            raise self._error(
+                f"keys must be plain names (got {key_node.value or 'null'!r})",
+                key_path=path,
+                line=key_line,
+            )
+        return str(key)
+
+
+def _shape(node: yaml.Node) -> str:
+    if isinstance(node, yaml.SequenceNode):
+        return "a list of plain values"
+    return f"the plain value {quoted(node.value)}"

@@ -17,3 +17,21 @@ def raises(hp):
 
 def load_three_things():
     return 1, 2, 3
+
+
+def load_raises():
+    raise RuntimeError("the data server is down")
+
+
+def load_scalars():
+    import numpy as np
+
+    return np.float64(1.0), np.int64(0)
+
+
+def load_infinite():
+    import numpy as np
+
+    x = np.ones((20, 4))
+    x[3, 1] = np.inf
+    return x, np.zeros(20, dtype="int64")

@@ -17,3 +17,14 @@ def build(hp):
     model.add(keras.layers.Dense(3, activation="softmax"))
     model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
     return model
+
+
+def penalised(hp):
+    """``quality: bad`` adds a large weight penalty to the loss, so ``good`` is always the better
+    trial (by val_loss) whatever the training does: the fault tests know which becomes best."""
+    penalty = keras.regularizers.L2(1000.0) if hp["quality"] == "bad" else None
+    model = keras.Sequential(
+        [keras.Input(shape=(4,)), keras.layers.Dense(3, "softmax", kernel_regularizer=penalty)]
+    )
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    return model

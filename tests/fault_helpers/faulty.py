@@ -57,3 +57,15 @@ def flaky(hp, budget):
         marker.write_text("1")
         raise RuntimeError("first attempt fails")
     return {"loss": _loss(hp)}
+
+
+def interrupts(hp, budget):
+    """User code that raises KeyboardInterrupt itself (as some libraries do on a timeout)."""
+    if hp["x"] > 0.2:
+        raise KeyboardInterrupt("the objective gave up")
+    return {"loss": _loss(hp)}
+
+
+def many_metrics(hp, budget):
+    """A record of about 60 kB once finished, against a few hundred bytes while running."""
+    return {"loss": _loss(hp), **{f"metric_{i:04d}": float(i) for i in range(2000)}}

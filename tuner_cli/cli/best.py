@@ -14,13 +14,14 @@ from tuner_cli.cli.common import (
     emit,
     format_value,
     locate_study,
-    ranked,
     study_objective,
     summaries_table,
     to_json,
     to_yaml,
     use_rich,
+    warn,
 )
+from tuner_cli.errors import UsageError
 from tuner_cli.trial import TrialRecord
 from tuner_cli.trial_index import load_index, summarize
 
@@ -50,11 +51,10 @@ def best(
     store = locate_study(target, output)
     objective = study_objective(store)
     index = load_index(store)
-    completed = [k for k in index.keys if k[1] == "completed" and k[2] is not None]
-    if not completed:
+    winners = index.best_records(objective, top)
+    warn(index.warnings)
+    if not winners:
         abort(f"no completed trial in {store.root} yet", code=1)
-    winning = ranked(completed, objective, score=lambda k: k[2], ident=lambda k: k[0])[:top]
-    winners = [_full_record(index, trial_id) for trial_id, _, _ in winning]
     if fmt is BestFormat.json:
         emit(to_json(_payload(winners, top)))
     elif fmt is BestFormat.yaml:
@@ -77,13 +77,6 @@ def best(
         )
 
 
-def _full_record(index, trial_id: int) -> TrialRecord:
-    record = index.record(trial_id)
-    if record is None:
-        abort(f"cannot read trial {trial_id} in {index.store.root}", code=1)
-    return record
-
-
 def _payload(winners: list[TrialRecord], top: int):
     records = [w.to_dict() for w in winners]
     return records if top > 1 else records[0]
@@ -97,6 +90,11 @@ def env_lines(record: TrialRecord) -> str:
     """
     values = {"TRIAL": record.id, "SCORE": record.score}
     values.update({f"HP_{_env_name(k)}": v for k, v in record.hyperparameters.items()})
+    if len(values) != 2 + len(record.hyperparameters):
+        raise UsageError(
+            "hyperparameter names of this study differ only in case or punctuation, so their "
+            "KT_BEST_HP_* variables would collide; use --format json"
+        )
     return "\n".join(
         f"KT_BEST_{name}={shlex.quote(value if isinstance(value, str) else json.dumps(value))}"
         for name, value in values.items()

@@ -40,6 +40,12 @@ def emit(text: str) -> None:
     sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 
+def warn(warnings: Sequence[str]) -> None:
+    """Records that were skipped, on stderr so machine-readable stdout stays clean."""
+    for warning in warnings:
+        sys.stderr.write(f"warning: {warning}\n")
+
+
 def locate_study(target: str | None, output: Path) -> StudyStore:
     """A study from a results folder, a study folder, or the config that made it.
 

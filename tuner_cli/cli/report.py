@@ -4,7 +4,7 @@ from pathlib import Path
 
 import typer
 
-from tuner_cli.cli.common import locate_study
+from tuner_cli.cli.common import locate_study, warn
 
 
 def report(
@@ -23,5 +23,7 @@ def report(
     from tuner_cli.store import atomic_write_text
 
     store = locate_study(target, results)
-    atomic_write_text(html, render_report(store))
+    warnings: list[str] = []
+    atomic_write_text(html, render_report(store, warnings))
+    warn(warnings)
     typer.echo(f"Report: {html}")

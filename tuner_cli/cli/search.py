@@ -59,7 +59,7 @@ def search(
     from tuner_cli.signals import GracefulInterrupts
     from tuner_cli.store import StudyStore
     from tuner_cli.strategies import make_strategy
-    from tuner_cli.study import check_resumable, open_study
+    from tuner_cli.study import check_resumable, claim_study
     from tuner_cli.template import unused_hyperparameters
 
     study = load_config(config)
@@ -72,8 +72,10 @@ def search(
     )
     for name in unused_hyperparameters(study):
         print_warning(f"hyperparameter '{name}' is not used by the model template")
-    sinks = integration_sinks(study)
     study_dir = output / study.config.name
+    StudyStore(study_dir).check_claimable(overwrite)
+    StudyLock(study_dir).check_free()
+    sinks = integration_sinks(study)
     view = fan_out(search_view(study.objective, quiet), sinks)
 
     def on_progress(trial_id: int, epoch: int, epochs: int, logs: dict[str, float]) -> bool:
@@ -85,11 +87,10 @@ def search(
         executor.preflight()
         if not overwrite:
             check_resumable(study, StudyStore(study_dir))
-        lock = StudyLock(study_dir).acquire()
+        lock, store, info = claim_study(study, output, overwrite)
         ctx.call_on_close(lock.release)
         if lock.stale_note():
             print_warning(lock.stale_note())
-        store, info = open_study(study, output, overwrite)
     except BaseException:
         executor.close()
         raise

@@ -17,6 +17,7 @@ from tuner_cli.cli.common import (
     ranked,
     study_objective,
     use_rich,
+    warn,
 )
 from tuner_cli.errors import UsageError
 from tuner_cli.trial import TrialStatus
@@ -52,6 +53,7 @@ def trials(
     index = load_index(store)
     if fmt is TrialsFormat.json:
         records = index.summaries()
+        warn(index.warnings)
         if status:
             records = [r for r in records if r["status"] == status]
         if sort == "score":
@@ -61,6 +63,7 @@ def trials(
         emit(json_lines(records))
         return
     hp_names, metric_names, rows = index.flat()
+    warn(index.warnings)
     if status:
         rows = [r for r in rows if r[1] == status]
     if sort == "score":
@@ -68,8 +71,6 @@ def trials(
     if fmt is TrialsFormat.csv:
         emit(to_csv(hp_names, metric_names, rows))
         return
-    for warning in index.warnings:
-        typer.echo(f"warning: {warning}", err=True)
     title = f"{store.root.name}: {len(rows)} trials"
     if use_rich(len(rows)):
         from tuner_cli.console import console, trials_table

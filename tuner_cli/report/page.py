@@ -30,11 +30,14 @@ MAX_LINES = 1500
 Summary = dict[str, Any]
 
 
-def render_report(store: StudyStore) -> str:
+def render_report(store: StudyStore, warnings: list[str] | None = None) -> str:
+    """The page; records skipped as untrustworthy are added to ``warnings`` for the caller."""
     info = store.read_study()
     objective = Objective(info["objective"]["name"], info["objective"]["direction"])
     index = load_index(store)
     trials = index.summaries()
+    if warnings is not None:
+        warnings += index.warnings
     completed = _ranked([t for t in trials if _ok(t)], objective)
     top = [r for r in (read_record(store, t["id"]) for t in completed[:TOP_CURVES]) if r]
     names: list[str] = []

@@ -144,17 +144,15 @@ def dask_setup(worker):
     counter = Path(os.environ["KT_TEST_STARTS"])
     starts = int(counter.read_text()) + 1 if counter.exists() else 1
     counter.write_text(str(starts))
-    if starts == 2:
+    if starts == 2 or (starts > 1 and os.environ.get("KT_TEST_NEVER_AGAIN")):
         os._exit(3)
 """
 
 
-def test_a_replacement_that_fails_to_start_is_started_again(objective_study, tmp_path):
-    """The recycle that hung searches: the new worker process does not come up."""
-    objective_study(trials=6)
+def search_with_flaky_starts(tmp_path: Path, **env: str):
     preload = tmp_path / "flaky_preload.py"
     preload.write_text(FLAKY_PRELOAD)
-    result = run_cli(
+    return run_cli(
         "search",
         "where.yaml",
         "--recycle-after",
@@ -162,13 +160,41 @@ def test_a_replacement_that_fails_to_start_is_started_again(objective_study, tmp
         cwd=tmp_path,
         KT_TEST_STARTS=str(tmp_path / "starts"),
         DASK_DISTRIBUTED__WORKER__PRELOAD=json.dumps([str(preload)]),
+        **env,
     )
+
+
+@pytest.mark.slow
+def test_a_replacement_that_fails_to_start_is_started_again(objective_study, tmp_path):
+    """The recycle that hung searches: the new worker process does not come up."""
+    objective_study(trials=6)
+    result = search_with_flaky_starts(tmp_path)
     assert result.returncode == 0, result.stderr
     assert [r["status"] for r in records(tmp_path)] == ["completed"] * 6
     assert "a new local worker process did not start" in result.stderr
     assert int((tmp_path / "starts").read_text()) >= 4
 
 
+@pytest.mark.slow
+def test_when_no_worker_can_be_started_the_search_stops_and_a_rerun_resumes(
+    objective_study, tmp_path
+):
+    objective_study(trials=6)
+    result = search_with_flaky_starts(tmp_path, KT_TEST_NEVER_AGAIN="1")
+    assert result.returncode == 1
+    said = " ".join(result.stderr.split())
+    assert "could not start a local worker process (3 attempts in a row failed" in said
+    assert "Traceback" not in result.stderr
+    statuses = [r["status"] for r in records(tmp_path)]
+    assert statuses[:2] == ["completed", "completed"]
+    assert "running" not in statuses and "interrupted" in statuses
+
+    resumed = run_cli("search", "where.yaml", cwd=tmp_path)
+    assert resumed.returncode == 0, resumed.stderr
+    assert [r["status"] for r in records(tmp_path)] == ["completed"] * 6
+
+
+@pytest.mark.slow
 @pytest.mark.parametrize("workers", ["1", "0"])
 def test_a_hung_trial_fails_after_max_trial_time_and_the_rest_complete(
     objective_study, tmp_path, workers

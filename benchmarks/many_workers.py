@@ -10,7 +10,7 @@ sleep time and available is 64 x the time from the first trial's start to the la
 From the driver's CPU time per trial, the results estimate how many workers on 5-minute trials
 one driver could feed.
 
-    .venv/bin/python benchmarks/many_workers.py [--workers 64] [--trials 1280] [--sleep 1]
+    .venv/bin/python benchmarks/many_workers.py [--workers 64] [--trials 2560] [--sleep 1]
 """
 
 from __future__ import annotations
@@ -73,7 +73,7 @@ def plain_dask_loop(cluster: LocalCluster, workers: int, trials: int, sleep: flo
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--workers", type=int, default=64)
-    parser.add_argument("--trials", type=int, default=1280)
+    parser.add_argument("--trials", type=int, default=2560)
     parser.add_argument("--sleep", type=float, default=1.0)
     parser.add_argument("--no-write", action="store_true", help="print, do not save results")
     args = parser.parse_args()

@@ -13,7 +13,6 @@ import json
 import os
 import queue
 import threading
-import time
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -22,7 +21,7 @@ from tuner_cli.errors import KtRunError
 from tuner_cli.trial import TrialRecord, parse_record
 
 TRIAL_GLOB = "trial_*.json"
-SYNC_WINDOW_S = 0.05
+SYNC_WINDOW_S = 0.25
 LOCK_NAME = ".lock"
 STUDY_KIND = "kt-run study"
 """The ``kind`` field of every study.json kt-run writes: what proves a folder is its own."""
@@ -85,14 +84,16 @@ class BackgroundSync:
     The record is complete on disk (renamed into place) before the driver moves on, so a
     killed search loses nothing; the sync only makes it survive a power cut as well, at most
     ``SYNC_WINDOW_S`` later. Syncing each record in the driver's own loop cost 2-5 ms of
-    waiting per trial, which at dozens of trials a second left workers idle. ``flush`` waits
-    for everything queued so far.
+    waiting per trial, and even from this thread, syncing each record as it came made the
+    driver's next file creation wait for the journal: at dozens of trials a second that left
+    workers idle. ``flush`` syncs everything queued so far, at once.
     """
 
     def __init__(self) -> None:
         self._queue: queue.SimpleQueue[Path] = queue.SimpleQueue()
         self._idle = threading.Condition()
         self._waiting = 0
+        self._hurry = threading.Event()
         self._thread: threading.Thread | None = None
 
     def add(self, path: Path) -> None:
@@ -104,6 +105,7 @@ class BackgroundSync:
         self._queue.put(path)
 
     def flush(self) -> None:
+        self._hurry.set()
         with self._idle:
             self._idle.wait_for(lambda: self._waiting == 0)
 
@@ -112,7 +114,8 @@ class BackgroundSync:
             batch = [self._queue.get()]
             # each sync commits the file system's journal, and creating a file (the next
             # record) waits for a commit under way: one commit per window, not per record
-            time.sleep(SYNC_WINDOW_S)
+            self._hurry.wait(SYNC_WINDOW_S)
+            self._hurry.clear()
             while not self._queue.empty():
                 batch.append(self._queue.get())
             for path in batch:

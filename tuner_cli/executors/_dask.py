@@ -97,6 +97,7 @@ class DaskExecutor:
         """Trial id -> (when its worker began it, the worker's address)."""
         self._memory_kills: dict[str, int] = {}
         self._info: dict[str, Any] = {}
+        self._nthreads: dict[str, int] | None = None
         self._next_watch = 0.0
         self._no_workers_since: float | None = None
         self._no_workers_warned_at = 0.0
@@ -116,7 +117,7 @@ class DaskExecutor:
         """Trials at once: the workers this search keeps, or those the cluster has now."""
         if self.local is not None:
             return self.local.count
-        workers = self._cluster_info().get("workers", {}).values()
+        workers = self._workers().values()
         if not self.resources:
             return max(1, len(workers))
         return max(1, sum(self._fits(w.get("resources", {})) for w in workers))
@@ -446,7 +447,7 @@ class DaskExecutor:
                 f"lost the connection to the Dask scheduler at {self.address} "
                 f"(client {self.client.status})"
             )
-        workers = self._cluster_info(fresh=True).get("workers", {})
+        workers = self._workers(fresh=True)
         if self.local is not None:
             self.local.keep_alive({w.get("name") for w in workers.values()}, now)
         if workers:
@@ -495,6 +496,24 @@ class DaskExecutor:
                 "trials in one process run one at a time (Keras state is per process); start "
                 "workers with `--nthreads 1` and use `--nworkers` for more processes"
             )
+
+    def _workers(self, fresh: bool = False) -> dict[str, dict[str, Any]]:
+        """The cluster's workers by address, from the cheapest source that says enough: a
+        cluster this search started keeps its own list; elsewhere the thread counts suffice
+        unless trials need resources. A full ``scheduler_info`` of 64 workers costs the
+        scheduler more than the trials it would schedule meanwhile."""
+        if self.local is not None:
+            return dict(self.local.cluster.scheduler_info.get("workers", {}))
+        if self.resources:
+            return self._cluster_info(fresh).get("workers", {})
+        if fresh or self._nthreads is None:
+            try:
+                self._nthreads = self.client.nthreads()
+            except Exception as exc:  # noqa: BLE001 - any comm failure means the same here
+                raise SchedulerLostError(
+                    f"lost the connection to the Dask scheduler at {self.address}: {exc}"
+                ) from None
+        return {address: {"nthreads": n} for address, n in self._nthreads.items()}
 
     def _cluster_info(self, fresh: bool = False) -> dict[str, Any]:
         if fresh or not self._info:

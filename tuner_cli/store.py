@@ -75,7 +75,7 @@ def atomic_write_bytes(path: Path, data: bytes, durable: bool = True) -> None:
         tmp.unlink(missing_ok=True)
         raise
     if durable:
-        _fsync_dir(path.parent)
+        _fsync(path.parent)
 
 
 class BackgroundSync:
@@ -119,25 +119,12 @@ class BackgroundSync:
             while not self._queue.empty():
                 batch.append(self._queue.get())
             for path in batch:
-                _fsync_path(path)
+                _fsync(path)
             for folder in {path.parent for path in batch}:
-                _fsync_dir(folder)
+                _fsync(folder)
             with self._idle:
                 self._waiting -= len(batch)
                 self._idle.notify_all()
-
-
-def _fsync_path(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
 
 
 def trial_id_of(name: str) -> int | None:
@@ -156,7 +143,8 @@ def _own_file(path: Path, patterns: str | tuple[str, ...]) -> bool:
     return path.match(".*.tmp") or any(path.match(name) for name in names)
 
 
-def _fsync_dir(path: Path) -> None:
+def _fsync(path: Path) -> None:
+    """Sync a file or a folder (its entries: a rename into it) to disk, as far as allowed."""
     try:
         fd = os.open(path, os.O_RDONLY)
     except OSError:

@@ -214,7 +214,7 @@ def test_an_enormous_value_is_quoted_short(tmp_path, capsys, monkeypatch):
 def test_a_csv_whose_header_starts_with_a_byte_order_mark_loads(tmp_path):
     from tests.test_bad_configs import CORPUS_DIR
     from tuner_cli.config import load_config_text
-    from tuner_cli.data import load_dataset
+    from tuner_cli.training.data import load_dataset
 
     path = CORPUS_DIR / "data" / "bom.csv"
     text = f"name: bom\ndata: {{source: csv, path: {path}, target: label}}\n"

@@ -39,7 +39,7 @@ def searched(tmp_path_factory) -> Path:
 
 
 def _predicts(path: Path) -> None:
-    from tuner_cli.keras_import import import_keras
+    from tuner_cli.training.keras_import import import_keras
 
     keras = import_keras()
     import numpy as np
@@ -120,7 +120,7 @@ def test_the_kept_model_holds_the_best_epoch_not_the_last(tmp_path):
     import keras
 
     from tuner_cli.config import load_config
-    from tuner_cli.data import load_dataset
+    from tuner_cli.training.data import load_dataset
 
     (tmp_path / "config.yaml").write_text(BEST_NOT_LAST)
     result = run_cli("search", "config.yaml", cwd=tmp_path)

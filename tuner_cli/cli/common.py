@@ -1,7 +1,7 @@
 """What the commands share: finding a study, rendering records, and stopping with an error.
 
 The read-only commands import this module on their fast path, so it stays light: no pydantic,
-NumPy or rich at import time (rich tables come from ``tuner_cli.console`` only when a person is
+NumPy or rich at import time (rich tables come from ``tuner_cli.cli.console`` only when a person is
 looking at a terminal).
 """
 
@@ -15,10 +15,10 @@ from typing import Any, NoReturn
 
 import typer
 
+from tuner_cli.cli.formatting import format_duration, format_value
 from tuner_cli.errors import UsageError
-from tuner_cli.formatting import format_duration, format_value
 from tuner_cli.objective import Objective
-from tuner_cli.store import StudyStore
+from tuner_cli.results.store import StudyStore
 
 DEFAULT_OUTPUT = Path("results")
 RICH_ROWS = 500

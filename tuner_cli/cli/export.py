@@ -28,8 +28,8 @@ def export(
     """The best trial's model as a .keras file that keras.models.load_model opens."""
     from tuner_cli.config import load_config, load_config_text
     from tuner_cli.errors import UsageError
-    from tuner_cli.export import choose_trial, copy_saved_model
-    from tuner_cli.export import retrain as retrain_model
+    from tuner_cli.results.export import choose_trial, copy_saved_model
+    from tuner_cli.results.export import retrain as retrain_model
 
     if model.suffix != ".keras":
         raise UsageError(f"--output must end in .keras (got '{model}')")

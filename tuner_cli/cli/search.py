@@ -51,16 +51,16 @@ def search(
     ),
 ) -> None:
     """Run the study, or resume it: rerunning the same command keeps finished trials."""
-    from tuner_cli.console import print_summary, print_warning, search_view
+    from tuner_cli.cli.console import print_summary, print_warning, search_view
+    from tuner_cli.config.references import unused_hyperparameters
     from tuner_cli.executors import execution_settings, make_executor
     from tuner_cli.integrations import fan_out, integration_sinks
-    from tuner_cli.lock import StudyLock
-    from tuner_cli.runner import SearchRunner
-    from tuner_cli.signals import GracefulInterrupts
-    from tuner_cli.store import StudyStore
+    from tuner_cli.results.store import StudyStore
+    from tuner_cli.search.lock import StudyLock
+    from tuner_cli.search.runner import SearchRunner
+    from tuner_cli.search.signals import GracefulInterrupts
+    from tuner_cli.search.study import check_resumable, claim_study
     from tuner_cli.strategies import make_strategy
-    from tuner_cli.study import check_resumable, claim_study
-    from tuner_cli.template import unused_hyperparameters
 
     study = load_config(config)
     execution = execution_settings(

@@ -20,8 +20,8 @@ from tuner_cli.cli.common import (
     warn,
 )
 from tuner_cli.errors import UsageError
+from tuner_cli.results.trial_index import load_index
 from tuner_cli.trial import TrialStatus
-from tuner_cli.trial_index import load_index
 
 
 class TrialsFormat(str, Enum):
@@ -73,7 +73,7 @@ def trials(
         return
     title = f"{store.root.name}: {len(rows)} trials"
     if use_rich(len(rows)):
-        from tuner_cli.console import console, trials_table
+        from tuner_cli.cli.console import console, trials_table
         from tuner_cli.trial import TrialRecord
 
         wanted = {r[0] for r in rows}

@@ -7,7 +7,7 @@ from concurrent.futures import Future
 from typing import Protocol
 
 from tuner_cli.errors import KtRunError
-from tuner_cli.execution import TrialOutcome, TrialTask
+from tuner_cli.training.execution import TrialOutcome, TrialTask
 
 ProgressCallback = Callable[[int, int, int, dict[str, float]], bool]
 """``(trial_id, epoch, epochs, logs) -> prune``."""
@@ -21,8 +21,9 @@ class Executor(Protocol):
     """How many trials may run at once; read before every submission, so it may change."""
 
     def preflight(self) -> None:
-        """Check, where trials will run, what would fail every trial (``tuner_cli.preflight``);
-        a ``ConfigError`` when something does. Called once, before the search writes anything."""
+        """Check, where trials will run, what would fail every trial
+        (``tuner_cli.training.preflight``); a ``ConfigError`` when something does. Called once,
+        before the search writes anything."""
         ...
 
     def submit(self, task: TrialTask) -> Future[TrialOutcome]: ...

@@ -27,9 +27,9 @@ from typing import Any
 from distributed import Client, KilledWorker
 from distributed import Future as DaskFuture
 
+from tuner_cli.cli.formatting import format_span
 from tuner_cli.config import StudyConfig
 from tuner_cli.errors import KtRunError
-from tuner_cli.execution import TrialOutcome, TrialTask
 from tuner_cli.executors._base import (
     NoWorkersError,
     ProgressCallback,
@@ -37,10 +37,10 @@ from tuner_cli.executors._base import (
     ignore_warning,
 )
 from tuner_cli.executors._local import LocalWorkers
-from tuner_cli.formatting import format_span
-from tuner_cli.preflight import located
+from tuner_cli.executors.worker import IgnoreInterrupts, WorkerReply, check_in_worker, run_trial
+from tuner_cli.training.execution import TrialOutcome, TrialTask
+from tuner_cli.training.preflight import located
 from tuner_cli.trial import TrialStatus
-from tuner_cli.worker import IgnoreInterrupts, WorkerReply, check_in_worker, run_trial
 
 WATCH_S = 1.0
 """How often the driver looks at the cluster's workers when nothing else wakes it."""
@@ -58,7 +58,7 @@ class SchedulerLostError(KtRunError):
 
 
 class DaskExecutor:
-    """Runs each trial as one Dask task of ``tuner_cli.worker.run_trial``.
+    """Runs each trial as one Dask task of ``tuner_cli.executors.worker.run_trial``.
 
     ``local_workers`` is set when this search started the cluster: it then owns the worker
     processes, replaces them itself and knows how each one ended. On someone else's cluster

@@ -13,12 +13,12 @@ import threading
 from collections.abc import Collection, Iterator
 from concurrent.futures import Future
 
+from tuner_cli.cli.formatting import format_span
 from tuner_cli.config import StudyConfig
 from tuner_cli.errors import TrialError
-from tuner_cli.execution import TrialOutcome, TrialTask, execute_trial
 from tuner_cli.executors._base import ProgressCallback
-from tuner_cli.formatting import format_span
-from tuner_cli.preflight import preflight
+from tuner_cli.training.execution import TrialOutcome, TrialTask, execute_trial
+from tuner_cli.training.preflight import preflight
 
 
 class InProcessExecutor:

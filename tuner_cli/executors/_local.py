@@ -35,7 +35,7 @@ from distributed import LocalCluster, Nanny
 
 from tuner_cli.executors._base import NoWorkersError, WarningCallback
 from tuner_cli.executors._forkserver import start_forkserver
-from tuner_cli.worker import usable_cores
+from tuner_cli.executors.worker import usable_cores
 
 START_GRACE_S = 30.0
 """How long a worker may be missing (starting, or being restarted by its nanny after its trial

@@ -7,9 +7,9 @@ from collections import Counter
 from datetime import datetime, timezone
 from typing import Any
 
-from tuner_cli.importance import hyperparameter_importance, is_log_scale
 from tuner_cli.objective import Objective
 from tuner_cli.report.assets import SCRIPT, STYLE
+from tuner_cli.report.importance import hyperparameter_importance, is_log_scale
 from tuner_cli.report.svg import (
     BEST,
     PALETTE,
@@ -20,9 +20,9 @@ from tuner_cli.report.svg import (
     gradient,
     num,
 )
-from tuner_cli.store import StudyStore
+from tuner_cli.results.store import StudyStore
+from tuner_cli.results.trial_index import load_index, read_record
 from tuner_cli.trial import TrialRecord
-from tuner_cli.trial_index import load_index, read_record
 
 TOP_CURVES = 5
 MAX_LINES = 1500

@@ -18,12 +18,12 @@ from typing import Any
 from tuner_cli.config import StudyConfig
 from tuner_cli.errors import ConfigError
 from tuner_cli.events import SearchEvents
-from tuner_cli.execution import TrialOutcome, TrialTask
 from tuner_cli.executors import Executor
 from tuner_cli.objective import Objective
-from tuner_cli.pruning import make_pruner
-from tuner_cli.store import StoreError, StudyStore, now_iso
+from tuner_cli.results.store import StoreError, StudyStore, now_iso
 from tuner_cli.strategies import Proposal, Strategy, Wait
+from tuner_cli.strategies.pruning import make_pruner
+from tuner_cli.training.execution import TrialOutcome, TrialTask
 from tuner_cli.trial import TrialRecord, TrialStatus
 
 
@@ -217,7 +217,7 @@ class SearchRunner:
     def _configured_epochs(self, record: TrialRecord) -> int | None:
         if not self.study.is_keras:
             return None
-        from tuner_cli.template import resolve
+        from tuner_cli.config.references import resolve
 
         return int(resolve(self.study.config.training.epochs, record.hyperparameters))
 

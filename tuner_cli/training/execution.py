@@ -19,12 +19,12 @@ from typing import TYPE_CHECKING, Any
 
 from tuner_cli.config import StudyConfig
 from tuner_cli.errors import ConfigError, TrialError
-from tuner_cli.imports import load_callable
-from tuner_cli.keras_import import import_keras
+from tuner_cli.training.imports import load_callable
+from tuner_cli.training.keras_import import import_keras
 from tuner_cli.trial import TrialStatus
 
 if TYPE_CHECKING:
-    from tuner_cli.pruning import Pruner
+    from tuner_cli.strategies.pruning import Pruner
 
 EpochCallback = Callable[[int, int, dict[str, float]], bool]
 """``(epoch, epochs, logs) -> prune``: progress after each epoch; True asks to stop the trial."""
@@ -47,7 +47,7 @@ class TrialTask:
     return_checkpoint: bool = False
     """Send the model at its last epoch back, optimizer state included, to continue from."""
     pruner: Pruner | None = None
-    """Asked after every epoch whether to stop the trial (see ``tuner_cli.pruning``)."""
+    """Asked after every epoch whether to stop the trial (see ``tuner_cli.strategies.pruning``)."""
     time_limit_s: float | None = None
     """``strategy.max_trial_time``: the executor fails the trial when it runs longer."""
 
@@ -78,7 +78,7 @@ def execute_trial(
     try:
         if study.is_keras:
             import_keras()
-            from tuner_cli.keras_training import train_trial
+            from tuner_cli.training.keras_training import train_trial
 
             outcome = train_trial(study, task, on_epoch or _no_progress)
         else:

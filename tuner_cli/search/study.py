@@ -14,8 +14,8 @@ from typing import Any
 from tuner_cli import __version__
 from tuner_cli.config import StudyConfig, load_config_text
 from tuner_cli.errors import ConfigError, format_path
-from tuner_cli.lock import StudyLock, StudyLockedError
-from tuner_cli.store import StudyStore
+from tuner_cli.results.store import StudyStore
+from tuner_cli.search.lock import StudyLock, StudyLockedError
 
 FREE_TO_CHANGE = {
     ("strategy", "max_trials"),

@@ -14,9 +14,9 @@ from pathlib import Path
 
 from tuner_cli.errors import KtRunError, UsageError
 from tuner_cli.objective import Objective
-from tuner_cli.store import StudyStore
+from tuner_cli.results.store import StudyStore
+from tuner_cli.results.trial_index import load_index, read_record
 from tuner_cli.trial import TrialRecord, TrialStatus
-from tuner_cli.trial_index import load_index, read_record
 
 
 @dataclass
@@ -75,14 +75,14 @@ def retrain(study, record: TrialRecord, output: Path) -> Exported:
     """
     if not study.is_keras:
         raise UsageError("this study tunes an objective_function, not a Keras model: no model")
-    from tuner_cli.keras_import import import_keras
+    from tuner_cli.training.keras_import import import_keras
 
     keras = import_keras()
     import numpy as np
 
-    from tuner_cli.data import load_dataset
-    from tuner_cli.keras_training import build_for_inspection, seed_for
-    from tuner_cli.template import resolve
+    from tuner_cli.config.references import resolve
+    from tuner_cli.training.data import load_dataset
+    from tuner_cli.training.keras_training import build_for_inspection, seed_for
 
     hp = record.hyperparameters
     data = load_dataset(study)

@@ -11,13 +11,13 @@ from typing import Any
 import keras
 
 from tuner_cli.config import StudyConfig
-from tuner_cli.data import load_dataset
+from tuner_cli.config.references import build_model, resolve
 from tuner_cli.errors import TrialError
-from tuner_cli.execution import EpochCallback, TrialOutcome, TrialTask
-from tuner_cli.imports import load_callable
 from tuner_cli.objective import Objective
-from tuner_cli.pruning import Pruner
-from tuner_cli.template import build_model, resolve
+from tuner_cli.strategies.pruning import Pruner
+from tuner_cli.training.data import load_dataset
+from tuner_cli.training.execution import EpochCallback, TrialOutcome, TrialTask
+from tuner_cli.training.imports import load_callable
 from tuner_cli.trial import TrialStatus
 
 

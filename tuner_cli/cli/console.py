@@ -18,13 +18,13 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
+from tuner_cli.cli.formatting import format_duration, format_hp, format_value
 from tuner_cli.events import SearchEvents
-from tuner_cli.formatting import format_duration, format_hp, format_value
 from tuner_cli.objective import Objective
 from tuner_cli.trial import TrialRecord, TrialStatus
 
 if TYPE_CHECKING:
-    from tuner_cli.runner import SearchSummary
+    from tuner_cli.search.runner import SearchSummary
     from tuner_cli.space import SearchSpace
 
 # Off a terminal (CI logs, pipes) rich would wrap at 80 columns and squeeze tables into

@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Any
 
 from tuner_cli.objective import Objective
-from tuner_cli.store import TRIAL_GLOB, StudyStore, atomic_write_text
+from tuner_cli.results.store import TRIAL_GLOB, StudyStore, atomic_write_text
 from tuner_cli.trial import TrialRecord, TrialStatus, parse_record
 
 VERSION = 2

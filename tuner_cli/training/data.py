@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tuner_cli.errors import ConfigError, quoted
-from tuner_cli.imports import load_callable
+from tuner_cli.training.imports import load_callable
 
 FLOAT32_MAX = 3.4e38
 

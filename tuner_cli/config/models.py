@@ -15,11 +15,11 @@ from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from tuner_cli.config.yaml_source import YamlDocument, load_yaml_file, load_yaml_text
 from tuner_cli.errors import ConfigError, KeyPath, format_path, quoted
 from tuner_cli.objective import Objective, infer_direction
 from tuner_cli.space import Hyperparameter, SearchSpace
 from tuner_cli.strict import KeyedError, StrictModel
-from tuner_cli.yaml_source import YamlDocument, load_yaml_file, load_yaml_text
 
 SKLEARN_DATASETS = ("digits", "iris", "wine", "breast_cancer", "diabetes")
 KERAS_DATASETS = ("mnist", "fashion_mnist", "cifar10", "cifar100", "boston_housing")
@@ -456,7 +456,7 @@ def load_config_text(text: str, path: Path) -> StudyConfig:
 
 
 def _validate(document: YamlDocument, path: Path, text: str) -> StudyConfig:
-    from tuner_cli.template import check_references
+    from tuner_cli.config.references import check_references
 
     if not isinstance(document.data, dict):
         raise ConfigError("the top level must be a mapping of keys", source=document.source)

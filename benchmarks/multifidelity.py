@@ -95,7 +95,8 @@ def run_kerastuner(seed: int, max_epochs: int, factor: int, folder: Path) -> dic
 
     path = folder / f"kt-{seed}.yaml"
     path.write_text(CONFIG.format(seed=seed, max_epochs=max_epochs, factor=factor, batch=BATCH))
-    data = load_dataset(load_config(path))
+    study = load_config(path)
+    data = load_dataset(study, study.config.seed)
     curve: list[float] = []
 
     class CountEpochs(keras.callbacks.Callback):

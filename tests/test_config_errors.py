@@ -219,7 +219,7 @@ def test_a_csv_whose_header_starts_with_a_byte_order_mark_loads(tmp_path):
     path = CORPUS_DIR / "data" / "bom.csv"
     text = f"name: bom\ndata: {{source: csv, path: {path}, target: label}}\n"
     text += VALID[VALID.index("search_space:") :]
-    data = load_dataset(load_config_text(text, tmp_path / "c.yaml"))
+    data = load_dataset(load_config_text(text, tmp_path / "c.yaml"), seed=0)
     assert data.x_train.shape[1] == 2
     assert set(data.y_train.tolist()) <= {0, 1, 2}
 

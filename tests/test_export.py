@@ -128,7 +128,8 @@ def test_the_kept_model_holds_the_best_epoch_not_the_last(tmp_path):
     study_dir = tmp_path / "results" / "best-epoch"
     record = json.loads((study_dir / "trials" / "trial_0001.json").read_text())
     assert record["best_epoch"] < len(record["history"]), "this test needs an earlier best epoch"
-    data = load_dataset(load_config(tmp_path / "config.yaml"))
+    seed = json.loads((study_dir / "study.json").read_text())["seed"]
+    data = load_dataset(load_config(tmp_path / "config.yaml"), seed)
     model = keras.models.load_model(study_dir / "models" / "trial_0001.keras")
     scores = model.evaluate(data.x_val, data.y_val, verbose=0, return_dict=True)
     best = record["history"][record["best_epoch"] - 1]

@@ -275,5 +275,5 @@ def test_keras_promotion_continues_weights_and_optimizer_and_resumes_mid_rung(
     from tuner_cli.training.data import load_dataset
 
     model = keras.models.load_model(store.model_path(promoted["id"]))
-    steps = -(-len(load_dataset(load_config(path)).x_train) // 64)
+    steps = -(-len(load_dataset(load_config(path), seed=0).x_train) // 64)
     assert int(model.optimizer.iterations) == 3 * steps

@@ -10,7 +10,7 @@ import traceback
 import typer
 from typer.core import TyperGroup
 
-from tuner_cli import __version__
+from tuner_cli._version import __version__
 from tuner_cli.errors import KtRunError
 
 COMMANDS = {

@@ -14,7 +14,6 @@ from tuner_cli.cli.common import (
     emit,
     format_value,
     locate_study,
-    study_objective,
     summaries_table,
     to_json,
     to_yaml,
@@ -22,6 +21,7 @@ from tuner_cli.cli.common import (
     warn,
 )
 from tuner_cli.errors import UsageError
+from tuner_cli.results.reading import study_objective
 from tuner_cli.results.trial_index import load_index, summarize
 from tuner_cli.trial import TrialRecord
 

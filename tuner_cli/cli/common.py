@@ -88,18 +88,6 @@ def _existing(store: StudyStore) -> StudyStore:
     return store
 
 
-def study_objective(store: StudyStore) -> Objective:
-    info = store.read_study()
-    return Objective(info["objective"]["name"], info["objective"]["direction"])
-
-
-def ranked(items: Sequence[Any], objective: Objective, score=None, ident=None) -> list[Any]:
-    """Best first, unscored last, ties by id; items are records or dicts (give the accessors)."""
-    score = score or (lambda item: item.score)
-    ident = ident or (lambda item: item.id)
-    return sorted(items, key=lambda item: (objective.sort_key(score(item)), ident(item)))
-
-
 def to_json(value: Any) -> str:
     return json.dumps(value, indent=2)
 

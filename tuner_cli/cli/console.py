@@ -77,7 +77,7 @@ def trials_table(
 
 
 def print_summary(summary: SearchSummary, top: int = 10) -> None:
-    ranked = sorted(summary.trials, key=lambda t: summary.objective.sort_key(t.score))
+    ranked = summary.objective.ranked(summary.trials)
     counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.counts.items()))
     console.print(
         trials_table(ranked[:top], summary.objective, title=f"Top {min(top, len(ranked))} trials")

@@ -37,14 +37,17 @@ def validate(
         return
     from tuner_cli.training.preflight import preflight
 
-    preflight(study)
+    # no study exists yet, so no study seed: any split serves a check of names and shapes
+    preflight(study, seed=0)
     if study.is_keras:
         from tuner_cli.training.keras_import import import_keras
 
         import_keras()
+        from tuner_cli.training.data import load_dataset
         from tuner_cli.training.keras_training import build_for_inspection
 
-        model = build_for_inspection(study, space.defaults())
+        data = load_dataset(study, seed=0)
+        model = build_for_inspection(study, space.defaults(), data)
         model.summary(print_fn=lambda line, **_: console.print(line, markup=False, highlight=False))
     else:
         from tuner_cli.training.imports import load_callable

@@ -27,20 +27,19 @@ from typing import Any
 from distributed import Client, KilledWorker
 from distributed import Future as DaskFuture
 
-from tuner_cli.cli.formatting import format_span
 from tuner_cli.config import StudyConfig
 from tuner_cli.errors import KtRunError
 from tuner_cli.executors._base import (
     NoWorkersError,
     ProgressCallback,
     WarningCallback,
+    format_span,
     ignore_warning,
 )
 from tuner_cli.executors._local import LocalWorkers
 from tuner_cli.executors.worker import IgnoreInterrupts, WorkerReply, check_in_worker, run_trial
-from tuner_cli.training.execution import TrialOutcome, TrialTask
 from tuner_cli.training.preflight import located
-from tuner_cli.trial import TrialStatus
+from tuner_cli.trial import TrialOutcome, TrialStatus, TrialTask
 
 WATCH_S = 1.0
 """How often the driver looks at the cluster's workers when nothing else wakes it."""
@@ -124,13 +123,14 @@ class DaskExecutor:
     def _fits(self, offered: Mapping[str, float]) -> int:
         return min(int(offered.get(name, 0) // need) for name, need in self.resources.items())
 
-    def preflight(self) -> None:
+    def preflight(self, seed: int) -> None:
         """The pre-search check, on a worker as a trial would run: the driver needs no
         TensorFlow, and the worker it ran on starts its first trial warm."""
         check = self.client.submit(
             check_in_worker,
             self.study.text,
             str(self.study.path.resolve()),
+            seed,
             key=f"kt-run-check-{uuid.uuid4().hex[:8]}",
             pure=False,
             resources=self.resources or None,

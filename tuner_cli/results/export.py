@@ -1,38 +1,26 @@
 """The best trial's model as one ``.keras`` file that ``keras.models.load_model`` opens.
 
-Two ways: copy the model the search kept (``models: best`` or ``all``; the weights of the
-trial's best epoch, with the optimizer state of its last), or train it again from the saved
-config on the training plus validation data for the trial's best epoch count (``--retrain``),
-which needs no kept model and uses every labelled row.
+Here: choose the trial and copy the model the search kept (``models: best`` or ``all``; the
+weights of the trial's best epoch, with the optimizer state of its last). Training it again
+(``--retrain``) is ``tuner_cli.training.retrain``: this room never imports Keras.
 """
 
 from __future__ import annotations
 
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 
 from tuner_cli.errors import KtRunError, UsageError
-from tuner_cli.objective import Objective
+from tuner_cli.results.reading import study_objective
 from tuner_cli.results.store import StudyStore
 from tuner_cli.results.trial_index import load_index, read_record
 from tuner_cli.trial import TrialRecord, TrialStatus
 
 
-@dataclass
-class Exported:
-    record: TrialRecord
-    path: Path
-    how: str
-    """One line for the user: where the weights came from."""
-
-
 def choose_trial(store: StudyStore, trial_id: int | None) -> TrialRecord:
     """The given trial, or the best completed one."""
     if trial_id is None:
-        info = store.read_study()
-        objective = Objective(info["objective"]["name"], info["objective"]["direction"])
-        best = load_index(store).best_records(objective, 1)
+        best = load_index(store).best_records(study_objective(store), 1)
         if not best:
             raise KtRunError(f"no completed trial in {store.root} to export")
         trial_id = best[0].id
@@ -44,7 +32,8 @@ def choose_trial(store: StudyStore, trial_id: int | None) -> TrialRecord:
     return record
 
 
-def copy_saved_model(store: StudyStore, record: TrialRecord, output: Path, policy: str) -> Exported:
+def copy_saved_model(store: StudyStore, record: TrialRecord, output: Path, policy: str) -> str:
+    """Copy the model the search kept; returns where its weights came from, for the user."""
     saved = store.model_path(record.id)
     if not saved.is_file():
         if policy == "none":
@@ -59,46 +48,7 @@ def copy_saved_model(store: StudyStore, record: TrialRecord, output: Path, polic
     output.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(saved, output)
     epoch = record.best_epoch or len(record.history)
-    return Exported(
-        record,
-        output,
+    return (
         f"trial {record.id}'s saved model (weights of its best epoch, {epoch} of "
-        f"{len(record.history)})",
-    )
-
-
-def retrain(study, record: TrialRecord, output: Path) -> Exported:
-    """Build the trial's model afresh and fit it on training + validation data.
-
-    ``study`` is the ``StudyConfig`` the trial ran with. The data is loaded and scaled exactly as
-    in the search, so the exported model expects inputs scaled the same way.
-    """
-    if not study.is_keras:
-        raise UsageError("this study tunes an objective_function, not a Keras model: no model")
-    from tuner_cli.training.keras_import import import_keras
-
-    keras = import_keras()
-    import numpy as np
-
-    from tuner_cli.config.references import resolve
-    from tuner_cli.training.data import load_dataset
-    from tuner_cli.training.keras_training import build_for_inspection, seed_for
-
-    hp = record.hyperparameters
-    data = load_dataset(study)
-    keras.utils.set_random_seed(seed_for(study.config.seed, record.id, 0))
-    model = build_for_inspection(study, hp)
-    epochs = record.best_epoch or int(resolve(study.config.training.epochs, hp))
-    model.fit(
-        np.concatenate([data.x_train, data.x_val]),
-        np.concatenate([data.y_train, data.y_val]),
-        epochs=epochs,
-        batch_size=int(resolve(study.config.training.batch_size, hp)),
-        verbose=0,
-    )
-    output.parent.mkdir(parents=True, exist_ok=True)
-    model.save(output)
-    rows = len(data.x_train) + len(data.x_val)
-    return Exported(
-        record, output, f"trial {record.id} retrained for {epochs} epochs on {rows} rows"
+        f"{len(record.history)})"
     )

@@ -28,10 +28,14 @@ EVALUATE_ROWS = 4
 MESSAGE_CHARS = 300
 
 
-def preflight(study: StudyConfig) -> None:
-    """Raise ``ConfigError`` for what would make every trial fail; imports Keras if needed."""
+def preflight(study: StudyConfig, seed: int) -> None:
+    """Raise ``ConfigError`` for what would make every trial fail; imports Keras if needed.
+
+    ``seed`` is the study's: the data is split as the trials will split it, so the dataset
+    the check loads is the one they find cached.
+    """
     try:
-        check_study(study)
+        check_study(study, seed)
     except ConfigError as exc:
         located(study, exc)
         raise
@@ -45,7 +49,7 @@ def located(study: StudyConfig, error: ConfigError) -> ConfigError:
     return error
 
 
-def check_study(study: StudyConfig) -> None:
+def check_study(study: StudyConfig, seed: int) -> None:
     """The checks themselves, in whichever process will train (a ``ConfigError`` if failed)."""
     if not study.is_keras:
         load_callable(study.config.objective_function, study.base_dir, ("objective_function",))
@@ -56,8 +60,8 @@ def check_study(study: StudyConfig) -> None:
     from tuner_cli.training.data import load_dataset
     from tuner_cli.training.keras_training import build_for_inspection
 
-    data = load_dataset(study)
-    model = build_model_at_defaults(study, build_for_inspection)
+    data = load_dataset(study, seed)
+    model = build_model_at_defaults(study, lambda study, hp: build_for_inspection(study, hp, data))
     if not isinstance(model, keras.Model):
         raise ConfigError(
             f"the builder must return a keras.Model (got {type(model).__name__})",

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from enum import Enum
 from typing import Any, Protocol
@@ -149,6 +149,12 @@ def _finite_or_none(value: float | None) -> float | None:
     if value is None or not math.isfinite(value):
         return None
     return float(value)
+
+
+def union_names(mappings: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Every key of ``mappings``, each once, in order of first appearance: the columns of a
+    table of trials whose hyperparameters (conditional ones) or metrics differ."""
+    return list(dict.fromkeys(name for mapping in mappings for name in mapping))
 
 
 class Pruner(Protocol):

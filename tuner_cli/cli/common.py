@@ -19,6 +19,7 @@ from tuner_cli.cli.formatting import format_duration, format_value
 from tuner_cli.errors import UsageError
 from tuner_cli.objective import Objective
 from tuner_cli.results.store import StudyStore
+from tuner_cli.trial import union_names
 
 DEFAULT_OUTPUT = Path("results")
 RICH_ROWS = 500
@@ -117,9 +118,7 @@ def plain_table(
 
 def summaries_table(summaries: list[dict[str, Any]], objective: Objective) -> str:
     """The plain-text twin of ``console.trials_table``, for pipes, CI logs and long lists."""
-    names: list[str] = []
-    for summary in summaries:
-        names += [n for n in summary["hyperparameters"] if n not in names]
+    names = union_names(s["hyperparameters"] for s in summaries)
     rows = [
         [s["id"], s["status"], s["score"], s.get("best_epoch"), s.get("duration_s")]
         + [s["hyperparameters"].get(n) for n in names]

@@ -21,7 +21,7 @@ from rich.text import Text
 from tuner_cli.cli.formatting import format_duration, format_hp, format_value
 from tuner_cli.events import SearchEvents
 from tuner_cli.objective import Objective
-from tuner_cli.trial import TrialRecord, TrialStatus
+from tuner_cli.trial import TrialRecord, TrialStatus, union_names
 
 if TYPE_CHECKING:
     from tuner_cli.search.runner import SearchSummary
@@ -49,9 +49,7 @@ def trials_table(
     records: Sequence[TrialRecord], objective: Objective, title: str | None = None
 ) -> Table:
     """One row per trial: id, status, score, hyperparameters as columns, best epoch, duration."""
-    names: list[str] = []
-    for record in records:
-        names += [n for n in record.hyperparameters if n not in names]
+    names = union_names(record.hyperparameters for record in records)
     table = Table(title=title, box=_table_box(), header_style="bold")
     table.add_column("trial", justify="right")
     table.add_column("status")

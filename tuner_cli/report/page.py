@@ -24,7 +24,7 @@ from tuner_cli.report.svg import (
 from tuner_cli.results.reading import study_objective
 from tuner_cli.results.store import StudyStore
 from tuner_cli.results.trial_index import load_index, read_record
-from tuner_cli.trial import TrialRecord
+from tuner_cli.trial import TrialRecord, union_names
 
 TOP_CURVES = 5
 MAX_LINES = 1500
@@ -44,9 +44,7 @@ def render_report(store: StudyStore, warnings: list[str] | None = None) -> str:
         [t for t in trials if _ok(t)], itemgetter("score"), itemgetter("id")
     )
     top = [r for r in (read_record(store, t["id"]) for t in completed[:TOP_CURVES]) if r]
-    names: list[str] = []
-    for t in trials:
-        names += [n for n in t["hyperparameters"] if n not in names]
+    names = union_names(t["hyperparameters"] for t in trials)
     sections = [
         _overview(info, objective, trials, completed),
         _card("Objective per trial", _objective_chart(trials, objective), wide=True),

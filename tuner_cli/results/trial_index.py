@@ -31,7 +31,7 @@ from typing import Any
 
 from tuner_cli.objective import Objective
 from tuner_cli.results.store import TRIAL_GLOB, StudyStore, atomic_write_text, read_trial_file
-from tuner_cli.trial import TrialRecord, TrialStatus
+from tuner_cli.trial import TrialRecord, TrialStatus, union_names
 
 VERSION = 2
 RACY_S = 2.0
@@ -303,11 +303,8 @@ def _encode(
     built_ns: int,
     warnings: list[str],
 ) -> list[bytes]:
-    hp_names: list[str] = []
-    metric_names: list[str] = []
-    for s in summaries:
-        hp_names += [n for n in s["hyperparameters"] if n not in hp_names]
-        metric_names += [n for n in s["metrics"] if n not in metric_names]
+    hp_names = union_names(s["hyperparameters"] for s in summaries)
+    metric_names = union_names(s["metrics"] for s in summaries)
     core = {"id", "status", "hyperparameters", "score", "metrics", "error", *_TIMES, *_AFTER}
     keys, rows = [], []
     for s in summaries:

@@ -81,6 +81,7 @@ def run_ours(seed: int, max_epochs: int, factor: int, folder: Path) -> dict:
         InProcessExecutor(study, on_progress),
         SearchEvents(),
         strategy.default_max_trials(),
+        seed=info["seed"],
     )
     summary = runner.run()
     return {"curve": curve, "configs": len(summary.trials), "seconds": time.perf_counter() - start}

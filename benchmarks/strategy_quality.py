@@ -125,6 +125,7 @@ def run_kt_run(problem: Problem, strategy_name: str, seed: int, trials: int) -> 
             InProcessExecutor(study, lambda *_: False),
             SearchEvents(),
             trials,
+            seed=seed,
         )
         summary = runner.run()
     records = sorted(summary.trials, key=lambda r: r.id)

@@ -104,6 +104,7 @@ def run_study(path: Path, output: Path, events: Interrupting | None = None, max_
         InProcessExecutor(study, events.on_progress),
         events,
         max_trials or settings.max_trials or strategy.default_max_trials(),
+        seed=info["seed"],
     )
     return runner.run(), store
 

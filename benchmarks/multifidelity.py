@@ -57,9 +57,9 @@ CHECKPOINTS = (20, 40, 60)
 def run_ours(seed: int, max_epochs: int, factor: int, folder: Path) -> dict:
     from tuner_cli.config import load_config
     from tuner_cli.executors import InProcessExecutor
-    from tuner_cli.runner import SearchEvents, SearchRunner
+    from tuner_cli.search.runner import SearchEvents, SearchRunner
+    from tuner_cli.search.study import open_study
     from tuner_cli.strategies import make_strategy
-    from tuner_cli.study import open_study
 
     path = folder / f"ours-{seed}.yaml"
     path.write_text(CONFIG.format(seed=seed, max_epochs=max_epochs, factor=factor, batch=BATCH))
@@ -81,6 +81,7 @@ def run_ours(seed: int, max_epochs: int, factor: int, folder: Path) -> dict:
         InProcessExecutor(study, on_progress),
         SearchEvents(),
         strategy.default_max_trials(),
+        seed=info["seed"],
     )
     summary = runner.run()
     return {"curve": curve, "configs": len(summary.trials), "seconds": time.perf_counter() - start}
@@ -91,11 +92,12 @@ def run_kerastuner(seed: int, max_epochs: int, factor: int, folder: Path) -> dic
     import keras_tuner
 
     from tuner_cli.config import load_config
-    from tuner_cli.data import load_dataset
+    from tuner_cli.training.data import load_dataset
 
     path = folder / f"kt-{seed}.yaml"
     path.write_text(CONFIG.format(seed=seed, max_epochs=max_epochs, factor=factor, batch=BATCH))
-    data = load_dataset(load_config(path))
+    study = load_config(path)
+    data = load_dataset(study, study.config.seed)
     curve: list[float] = []
 
     class CountEpochs(keras.callbacks.Callback):
@@ -221,7 +223,7 @@ def main() -> None:
     parser.add_argument("--factor", type=int, default=3)
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/multifidelity.md")
     args = parser.parse_args()
-    from tuner_cli.keras_import import import_keras
+    from tuner_cli.training.keras_import import import_keras
 
     import_keras()
     results: dict[str, list[dict]] = {"kt-run Hyperband": [], "KerasTuner Hyperband": []}

@@ -22,7 +22,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from tuner_cli.store import StudyStore
+from tuner_cli.results.store import StudyStore
 from tuner_cli.trial import TrialRecord, TrialStatus
 
 CONFIG = """\

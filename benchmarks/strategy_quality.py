@@ -41,7 +41,6 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 import yaml  # noqa: E402
 
 from tuner_cli.config import StudyConfig, load_config, load_config_text  # noqa: E402
-from tuner_cli.imports import load_callable  # noqa: E402
 from tuner_cli.space import (  # noqa: E402
     BoolParam,
     ChoiceParam,
@@ -50,6 +49,7 @@ from tuner_cli.space import (  # noqa: E402
     IntParam,
     SearchSpace,
 )
+from tuner_cli.training.imports import load_callable  # noqa: E402
 
 HERE = Path(__file__).resolve().parent
 FUNCTIONS_DIR = HERE / "functions"
@@ -105,9 +105,9 @@ def load_problem(name: str) -> Problem:
 
 def run_kt_run(problem: Problem, strategy_name: str, seed: int, trials: int) -> Run:
     from tuner_cli.executors import InProcessExecutor
-    from tuner_cli.runner import SearchEvents, SearchRunner
+    from tuner_cli.search.runner import SearchEvents, SearchRunner
+    from tuner_cli.search.study import open_study
     from tuner_cli.strategies import make_strategy
-    from tuner_cli.study import open_study
 
     raw = yaml.safe_load(problem.study.text)
     raw["seed"] = seed
@@ -125,6 +125,7 @@ def run_kt_run(problem: Problem, strategy_name: str, seed: int, trials: int) -> 
             InProcessExecutor(study, lambda *_: False),
             SearchEvents(),
             trials,
+            seed=seed,
         )
         summary = runner.run()
     records = sorted(summary.trials, key=lambda r: r.id)

@@ -214,12 +214,12 @@ def test_an_enormous_value_is_quoted_short(tmp_path, capsys, monkeypatch):
 def test_a_csv_whose_header_starts_with_a_byte_order_mark_loads(tmp_path):
     from tests.test_bad_configs import CORPUS_DIR
     from tuner_cli.config import load_config_text
-    from tuner_cli.data import load_dataset
+    from tuner_cli.training.data import load_dataset
 
     path = CORPUS_DIR / "data" / "bom.csv"
     text = f"name: bom\ndata: {{source: csv, path: {path}, target: label}}\n"
     text += VALID[VALID.index("search_space:") :]
-    data = load_dataset(load_config_text(text, tmp_path / "c.yaml"))
+    data = load_dataset(load_config_text(text, tmp_path / "c.yaml"), seed=0)
     assert data.x_train.shape[1] == 2
     assert set(data.y_train.tolist()) <= {0, 1, 2}
 

@@ -337,9 +337,8 @@ def test_the_driver_of_a_keras_search_never_imports_tensorflow(tmp_path):
 
 @pytest.mark.slow
 def test_epoch_progress_reaches_the_driver(tmp_path):
-    from tuner_cli.execution import TrialTask
     from tuner_cli.executors import make_executor
-    from tuner_cli.trial import TrialStatus
+    from tuner_cli.trial import TrialStatus, TrialTask
 
     (tmp_path / "tiny.yaml").write_text(KERAS)
     study = load_config(tmp_path / "tiny.yaml")

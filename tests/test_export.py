@@ -39,7 +39,7 @@ def searched(tmp_path_factory) -> Path:
 
 
 def _predicts(path: Path) -> None:
-    from tuner_cli.keras_import import import_keras
+    from tuner_cli.training.keras_import import import_keras
 
     keras = import_keras()
     import numpy as np
@@ -120,7 +120,7 @@ def test_the_kept_model_holds_the_best_epoch_not_the_last(tmp_path):
     import keras
 
     from tuner_cli.config import load_config
-    from tuner_cli.data import load_dataset
+    from tuner_cli.training.data import load_dataset
 
     (tmp_path / "config.yaml").write_text(BEST_NOT_LAST)
     result = run_cli("search", "config.yaml", cwd=tmp_path)
@@ -128,7 +128,8 @@ def test_the_kept_model_holds_the_best_epoch_not_the_last(tmp_path):
     study_dir = tmp_path / "results" / "best-epoch"
     record = json.loads((study_dir / "trials" / "trial_0001.json").read_text())
     assert record["best_epoch"] < len(record["history"]), "this test needs an earlier best epoch"
-    data = load_dataset(load_config(tmp_path / "config.yaml"))
+    seed = json.loads((study_dir / "study.json").read_text())["seed"]
+    data = load_dataset(load_config(tmp_path / "config.yaml"), seed)
     model = keras.models.load_model(study_dir / "models" / "trial_0001.keras")
     scores = model.evaluate(data.x_val, data.y_val, verbose=0, return_dict=True)
     best = record["history"][record["best_epoch"] - 1]

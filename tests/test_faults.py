@@ -438,7 +438,7 @@ def test_a_forked_child_does_not_keep_the_lock_after_its_parent_is_killed(tmp_pa
     """Worker processes forked by the driver must not hold the study after a kill -9."""
     script = f"""
 import os, signal, time
-from tuner_cli.lock import StudyLock
+from tuner_cli.search.lock import StudyLock
 StudyLock({str(tmp_path / "study")!r}).acquire()
 child = os.fork()
 if child == 0:
@@ -451,7 +451,7 @@ os.kill(os.getpid(), signal.SIGKILL)
     child = int(parent.stdout.split()[0])
     try:
         os.kill(child, 0)
-        from tuner_cli.lock import StudyLock
+        from tuner_cli.search.lock import StudyLock
 
         lock = StudyLock(tmp_path / "study").acquire()
         assert lock.previous is not None and lock.previous.pid != os.getpid()
@@ -505,7 +505,7 @@ def test_a_larger_max_trials_resumes_the_study(tmp_path: Path) -> None:
 
 def test_a_changed_model_is_refused(tmp_path: Path) -> None:
     from tuner_cli.config import load_config_text
-    from tuner_cli.study import config_changes
+    from tuner_cli.search.study import config_changes
 
     text = keras_fault_config()
     old = load_config_text(text, tmp_path / "a.yaml").config.model_dump(mode="json")
@@ -794,7 +794,7 @@ def test_a_second_search_is_refused_before_its_pre_search_check(tmp_path):
 KILL_AT = """\
 import os, signal, sys
 sys.path.insert(0, os.environ["KT_REPO"])
-from tuner_cli.store import StudyStore
+from tuner_cli.results.store import StudyStore
 from tuner_cli.cli.app import main
 
 point = os.environ["KT_KILL_AT"]

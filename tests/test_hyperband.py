@@ -11,11 +11,11 @@ import pytest
 from tuner_cli.config import load_config
 from tuner_cli.errors import ConfigError
 from tuner_cli.executors import InProcessExecutor
-from tuner_cli.runner import SearchEvents, SearchRunner
+from tuner_cli.search.runner import SearchEvents, SearchRunner
+from tuner_cli.search.study import open_study
 from tuner_cli.space import config_key
 from tuner_cli.strategies import WAIT, make_strategy
 from tuner_cli.strategies._hyperband import hyperband_plan
-from tuner_cli.study import open_study
 from tuner_cli.trial import TrialRecord, TrialStatus
 
 OBJECTIVE_MODULE = """
@@ -104,6 +104,7 @@ def run_study(path: Path, output: Path, events: Interrupting | None = None, max_
         InProcessExecutor(study, events.on_progress),
         events,
         max_trials or settings.max_trials or strategy.default_max_trials(),
+        seed=info["seed"],
     )
     return runner.run(), store
 
@@ -272,8 +273,8 @@ def test_keras_promotion_continues_weights_and_optimizer_and_resumes_mid_rung(
 
     import keras
 
-    from tuner_cli.data import load_dataset
+    from tuner_cli.training.data import load_dataset
 
     model = keras.models.load_model(store.model_path(promoted["id"]))
-    steps = -(-len(load_dataset(load_config(path)).x_train) // 64)
+    steps = -(-len(load_dataset(load_config(path), seed=0).x_train) // 64)
     assert int(model.optimizer.iterations) == 3 * steps

@@ -11,7 +11,7 @@ import pytest
 from tests.conftest import REPO, block_tensorflow, run_cli
 from tuner_cli.config import load_config_text
 from tuner_cli.integrations import EventFanout
-from tuner_cli.runner import SearchEvents
+from tuner_cli.search.runner import SearchEvents
 from tuner_cli.trial import TrialRecord, TrialStatus
 
 CONFIG = """\

@@ -11,7 +11,7 @@ from tests.test_hyperband import records, run_study
 from tuner_cli.config import AshaPruning, MedianPruning, load_config
 from tuner_cli.errors import ConfigError
 from tuner_cli.objective import Objective
-from tuner_cli.pruning import AshaPruner, MedianPruner, best_so_far, make_pruner
+from tuner_cli.strategies.pruning import AshaPruner, MedianPruner, best_so_far, make_pruner
 from tuner_cli.trial import TrialRecord, TrialStatus
 
 ACC = Objective("val_accuracy", "max")

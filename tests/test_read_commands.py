@@ -12,9 +12,9 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import block_tensorflow, run_cli
-from tuner_cli.store import StudyStore
+from tuner_cli.results.store import StudyStore
+from tuner_cli.results.trial_index import index_path, load_index
 from tuner_cli.trial import TrialRecord, TrialStatus
-from tuner_cli.trial_index import index_path, load_index
 
 HOSTILE = [
     "$(touch pwned)",

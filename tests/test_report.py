@@ -12,8 +12,8 @@ import pytest
 
 from tests.conftest import run_cli
 from tests.test_read_commands import HOSTILE, make_study
-from tuner_cli.importance import encode_column, hyperparameter_importance, is_log_scale
 from tuner_cli.report import render_report
+from tuner_cli.report.importance import encode_column, hyperparameter_importance, is_log_scale
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_chromium = pytest.mark.skipif(

@@ -9,7 +9,7 @@ import pytest
 import yaml
 
 from tests.conftest import REPO, run_cli
-from tuner_cli.schema import config_schema
+from tuner_cli.config.schema import config_schema
 
 jsonschema = pytest.importorskip("jsonschema")
 

@@ -3,7 +3,7 @@ import os
 
 import pytest
 
-from tuner_cli.store import StoreError, StudyStore, atomic_write_text
+from tuner_cli.results.store import StoreError, StudyStore, atomic_write_text
 from tuner_cli.trial import TrialRecord, TrialStatus
 
 

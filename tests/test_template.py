@@ -5,8 +5,9 @@ from pathlib import Path
 import pytest
 
 from tuner_cli.config import load_config_text
+from tuner_cli.config.references import INACTIVE, resolve
 from tuner_cli.errors import ConfigError
-from tuner_cli.template import INACTIVE, build_model, resolve
+from tuner_cli.training.template import build_model
 
 keras = pytest.importorskip("keras")
 

@@ -1,3 +1,36 @@
-"""kt-run: hyperparameter search for Keras models, driven by one YAML file."""
+"""kt-run: hyperparameter search for Keras models, driven by one YAML file.
 
-__version__ = "0.1.0"
+The Python API, beside the ``kt-run`` command::
+
+    from tuner_cli import run_search, best_trials
+
+    result = run_search("configs/digits.yaml", output="results", workers=0)
+    print(result.best.hyperparameters)
+    print(best_trials("results/digits-mlp", top=3))
+
+Names are imported on first use, so ``kt-run best`` never loads the search machinery.
+"""
+
+from importlib import import_module
+from typing import Any
+
+from tuner_cli._version import __version__
+
+_API = {
+    "run_search": "tuner_cli.search",
+    "SearchResult": "tuner_cli.search",
+    "load_config": "tuner_cli.config",
+    "load_config_dict": "tuner_cli.config",
+    "read_trials": "tuner_cli.results",
+    "best_trials": "tuner_cli.results",
+    "TrialRecord": "tuner_cli.trial",
+    "TrialStatus": "tuner_cli.trial",
+}
+
+__all__ = ["__version__", *_API]
+
+
+def __getattr__(name: str) -> Any:
+    if name in _API:
+        return getattr(import_module(_API[name]), name)
+    raise AttributeError(f"module 'tuner_cli' has no attribute {name!r}")

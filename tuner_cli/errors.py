@@ -70,11 +70,5 @@ class UsageError(KtRunError):
     exit_code = 2
 
 
-class SearchFailedError(KtRunError):
-    """The search ran but could not produce a usable result."""
-
-    exit_code = 1
-
-
 class TrialError(Exception):
     """A single trial failed in a way worth recording; the search goes on."""

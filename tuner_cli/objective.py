@@ -6,8 +6,12 @@ Kept free of Keras and NumPy so the read-only commands can rank trials cheaply.
 from __future__ import annotations
 
 import math
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Literal
+from operator import attrgetter
+from typing import Literal, TypeVar
+
+T = TypeVar("T")
 
 Direction = Literal["min", "max"]
 
@@ -46,6 +50,16 @@ class Objective:
         if score is None or math.isnan(score):
             return math.inf
         return -score if self.direction == "max" else score
+
+    def ranked(
+        self,
+        items: Iterable[T],
+        score: Callable[[T], float | None] = attrgetter("score"),
+        ident: Callable[[T], int] = attrgetter("id"),
+    ) -> list[T]:
+        """Best first, unscored last, ties by id: the one ranking every table, summary and
+        export uses. Items are records by default; for dicts or rows give the accessors."""
+        return sorted(items, key=lambda item: (self.sort_key(score(item)), ident(item)))
 
     def passes(self, score: float | None, threshold: float) -> bool:
         if score is None or math.isnan(score):

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol
 
 
 class TrialStatus(str, Enum):
@@ -149,3 +149,62 @@ def _finite_or_none(value: float | None) -> float | None:
     if value is None or not math.isfinite(value):
         return None
     return float(value)
+
+
+def union_names(mappings: Iterable[Mapping[str, Any]]) -> list[str]:
+    """Every key of ``mappings``, each once, in order of first appearance: the columns of a
+    table of trials whose hyperparameters (conditional ones) or metrics differ."""
+    return list(dict.fromkeys(name for mapping in mappings for name in mapping))
+
+
+class Pruner(Protocol):
+    """Decides after each epoch whether a trial is hopeless; travels to workers in the task."""
+
+    def should_prune(self, history: list[dict[str, float]]) -> bool: ...
+
+
+EpochCallback = Callable[[int, int, dict[str, float]], bool]
+"""``(epoch, epochs, logs) -> prune``: progress after each epoch; True asks to stop the trial."""
+
+
+@dataclass
+class TrialTask:
+    """Everything a worker needs besides the config; it travels to other machines as is."""
+
+    trial_id: int
+    hyperparameters: dict[str, Any]
+    budget: int | None = None
+    """Train until this epoch (multi-fidelity); None means the configured epochs."""
+    seed: int = 0
+    """The study's seed from study.json: the data split and the trial's own seeds derive from
+    it. The runner always sets it; 0 serves tests that build a task by hand."""
+    history: list[dict[str, float]] = field(default_factory=list)
+    """Epochs already trained, when continuing a trial from ``resume_model``."""
+    resume_model: bytes | None = None
+    """A ``.keras`` file's bytes (weights and optimizer state) to continue training from."""
+    return_model: bool = False
+    """Send the model at its best epoch back (as ``.keras`` bytes) for the driver to keep."""
+    return_checkpoint: bool = False
+    """Send the model at its last epoch back, optimizer state included, to continue from."""
+    pruner: Pruner | None = None
+    """Asked after every epoch whether to stop the trial (see ``tuner_cli.strategies.pruning``)."""
+    time_limit_s: float | None = None
+    """``strategy.max_trial_time``: the executor fails the trial when it runs longer."""
+
+
+@dataclass
+class TrialOutcome:
+    """What a worker sends back; the driver turns it into the trial's record."""
+
+    status: TrialStatus
+    score: float | None = None
+    metrics: dict[str, float] = field(default_factory=dict)
+    history: list[dict[str, float]] = field(default_factory=list)
+    best_epoch: int | None = None
+    error: dict[str, str] | None = None
+    worker: str = ""
+    extra: dict[str, Any] = field(default_factory=dict)
+    model_bytes: bytes | None = None
+    """The best epoch's model; None when not asked for, or when a continued trial's best epoch
+    came before the continuation (the model kept then still holds it)."""
+    checkpoint_bytes: bytes | None = None

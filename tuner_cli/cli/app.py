@@ -10,7 +10,7 @@ import traceback
 import typer
 from typer.core import TyperGroup
 
-from tuner_cli import __version__
+from tuner_cli._version import __version__
 from tuner_cli.errors import KtRunError
 
 COMMANDS = {
@@ -105,7 +105,7 @@ def main() -> None:
 
 
 def _report(message: str, code: int) -> None:
-    from tuner_cli.console import error_console
+    from tuner_cli.cli.console import error_console
 
     if _verbose and sys.exc_info()[0] is not None and code != 130:
         traceback.print_exc()

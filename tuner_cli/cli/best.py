@@ -14,7 +14,6 @@ from tuner_cli.cli.common import (
     emit,
     format_value,
     locate_study,
-    study_objective,
     summaries_table,
     to_json,
     to_yaml,
@@ -22,8 +21,9 @@ from tuner_cli.cli.common import (
     warn,
 )
 from tuner_cli.errors import UsageError
+from tuner_cli.results.reading import study_objective
+from tuner_cli.results.trial_index import load_index, summarize
 from tuner_cli.trial import TrialRecord
-from tuner_cli.trial_index import load_index, summarize
 
 
 class BestFormat(str, Enum):
@@ -62,7 +62,7 @@ def best(
     elif fmt is BestFormat.env:
         emit(env_lines(winners[0]))
     elif use_rich(len(winners)):
-        from tuner_cli.console import console, trials_table
+        from tuner_cli.cli.console import console, trials_table
 
         console.print(trials_table(winners, objective, title=f"Best of {len(index)} trials"))
     else:

@@ -1,7 +1,7 @@
 """What the commands share: finding a study, rendering records, and stopping with an error.
 
 The read-only commands import this module on their fast path, so it stays light: no pydantic,
-NumPy or rich at import time (rich tables come from ``tuner_cli.console`` only when a person is
+NumPy or rich at import time (rich tables come from ``tuner_cli.cli.console`` only when a person is
 looking at a terminal).
 """
 
@@ -15,10 +15,11 @@ from typing import Any, NoReturn
 
 import typer
 
+from tuner_cli.cli.formatting import format_duration, format_value
 from tuner_cli.errors import UsageError
-from tuner_cli.formatting import format_duration, format_value
 from tuner_cli.objective import Objective
-from tuner_cli.store import StudyStore
+from tuner_cli.results.store import StudyStore
+from tuner_cli.trial import union_names
 
 DEFAULT_OUTPUT = Path("results")
 RICH_ROWS = 500
@@ -88,18 +89,6 @@ def _existing(store: StudyStore) -> StudyStore:
     return store
 
 
-def study_objective(store: StudyStore) -> Objective:
-    info = store.read_study()
-    return Objective(info["objective"]["name"], info["objective"]["direction"])
-
-
-def ranked(items: Sequence[Any], objective: Objective, score=None, ident=None) -> list[Any]:
-    """Best first, unscored last, ties by id; items are records or dicts (give the accessors)."""
-    score = score or (lambda item: item.score)
-    ident = ident or (lambda item: item.id)
-    return sorted(items, key=lambda item: (objective.sort_key(score(item)), ident(item)))
-
-
 def to_json(value: Any) -> str:
     return json.dumps(value, indent=2)
 
@@ -129,9 +118,7 @@ def plain_table(
 
 def summaries_table(summaries: list[dict[str, Any]], objective: Objective) -> str:
     """The plain-text twin of ``console.trials_table``, for pipes, CI logs and long lists."""
-    names: list[str] = []
-    for summary in summaries:
-        names += [n for n in summary["hyperparameters"] if n not in names]
+    names = union_names(s["hyperparameters"] for s in summaries)
     rows = [
         [s["id"], s["status"], s["score"], s.get("best_epoch"), s.get("duration_s")]
         + [s["hyperparameters"].get(n) for n in names]

@@ -28,8 +28,7 @@ def export(
     """The best trial's model as a .keras file that keras.models.load_model opens."""
     from tuner_cli.config import load_config, load_config_text
     from tuner_cli.errors import UsageError
-    from tuner_cli.export import choose_trial, copy_saved_model
-    from tuner_cli.export import retrain as retrain_model
+    from tuner_cli.results.export import choose_trial, copy_saved_model
 
     if model.suffix != ".keras":
         raise UsageError(f"--output must end in .keras (got '{model}')")
@@ -40,7 +39,9 @@ def export(
     else:
         study = load_config_text(store.saved_config_text(), store.config_file)
     if retrain:
-        done = retrain_model(study, record, model)
+        from tuner_cli.training.retrain import retrain as retrain_model
+
+        how = retrain_model(study, record, model, int(store.read_study()["seed"]))
     else:
-        done = copy_saved_model(store, record, model, study.config.models)
-    typer.echo(f"Exported {done.how} to {done.path}")
+        how = copy_saved_model(store, record, model, study.config.models)
+    typer.echo(f"Exported {how} to {model}")

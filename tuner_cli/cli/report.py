@@ -20,7 +20,7 @@ def report(
 ) -> None:
     """One self-contained HTML page: charts, importance, learning curves, sortable trials."""
     from tuner_cli.report import render_report
-    from tuner_cli.store import atomic_write_text
+    from tuner_cli.results.store import atomic_write_text
 
     store = locate_study(target, results)
     warnings: list[str] = []

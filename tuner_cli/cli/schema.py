@@ -11,7 +11,7 @@ def schema(
     output: Path = typer.Option(None, "--output", "-o", help="Write to this file, not stdout."),
 ) -> None:
     """The config's JSON Schema, for editor completion and validation as you type."""
-    from tuner_cli.schema import config_schema
+    from tuner_cli.config.schema import config_schema
 
     text = to_json(config_schema()) + "\n"
     if output is None:

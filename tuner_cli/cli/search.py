@@ -1,16 +1,13 @@
 from __future__ import annotations
 
-from contextlib import nullcontext
 from pathlib import Path
 
 import typer
 
 from tuner_cli.cli.common import OutputOption, abort
-from tuner_cli.config import load_config
 
 
 def search(
-    ctx: typer.Context,
     config: Path = typer.Argument(..., help="The study's YAML config."),
     output: Path = OutputOption,
     max_trials: int = typer.Option(
@@ -51,77 +48,30 @@ def search(
     ),
 ) -> None:
     """Run the study, or resume it: rerunning the same command keeps finished trials."""
-    from tuner_cli.console import print_summary, print_warning, search_view
-    from tuner_cli.executors import execution_settings, make_executor
-    from tuner_cli.integrations import fan_out, integration_sinks
-    from tuner_cli.lock import StudyLock
-    from tuner_cli.runner import SearchRunner
-    from tuner_cli.signals import GracefulInterrupts
-    from tuner_cli.store import StudyStore
-    from tuner_cli.strategies import make_strategy
-    from tuner_cli.study import check_resumable, claim_study
-    from tuner_cli.template import unused_hyperparameters
+    from tuner_cli.cli.console import print_summary, search_view
+    from tuner_cli.config import load_config
+    from tuner_cli.search import run_search
 
     study = load_config(config)
-    execution = execution_settings(
-        study.config.execution,
+    result = run_search(
+        study,
+        output,
+        max_trials=max_trials,
+        overwrite=overwrite,
         workers=workers,
+        scheduler=scheduler,
         recycle_after=recycle_after,
         memory_limit=memory_limit,
         resources=resources,
+        events=search_view(study.objective, quiet),
     )
-    for name in unused_hyperparameters(study):
-        print_warning(f"hyperparameter '{name}' is not used by the model template")
-    study_dir = output / study.config.name
-    StudyStore(study_dir).check_claimable(overwrite)
-    StudyLock(study_dir).check_free()
-    sinks = integration_sinks(study)
-    view = fan_out(search_view(study.objective, quiet), sinks)
-
-    def on_progress(trial_id: int, epoch: int, epochs: int, logs: dict[str, float]) -> bool:
-        view.epoch_ended(trial_id, epoch, epochs, logs)
-        return False
-
-    executor = make_executor(study, execution, scheduler, on_progress, view.warning)
-    try:
-        executor.preflight()
-        if not overwrite:
-            check_resumable(study, StudyStore(study_dir))
-        lock, store, info = claim_study(study, output, overwrite)
-        ctx.call_on_close(lock.release)
-        if lock.stale_note():
-            print_warning(lock.stale_note())
-    except BaseException:
-        executor.close()
-        raise
-    settings = study.config.strategy
-    strategy = make_strategy(settings.name, study.space, study.objective, info["seed"], settings)
-    runner = SearchRunner(
-        study,
-        store,
-        strategy,
-        executor,
-        view,
-        max_trials or settings.max_trials or strategy.default_max_trials(),
-    )
-    interrupts = GracefulInterrupts(lambda: setattr(runner, "stop_requested", True))
-    try:
-        with interrupts, view if hasattr(view, "__enter__") else nullcontext():
-            summary = runner.run()
-    except KeyboardInterrupt:
-        abort(
-            "interrupted; the running trial was marked 'interrupted' and runs again when you "
-            f"rerun the same command, which resumes the study ({store.root})",
-            code=interrupts.exit_code,
-        )
-    print_summary(summary)
-    console_path = store.root
-    typer.echo(f"Results: {console_path}")
-    if summary.failed_run:
-        abort(f"the search failed: {summary.stop_reason}", code=1)
-    if interrupts.stopped:
+    print_summary(result.summary)
+    typer.echo(f"Results: {result.root}")
+    if result.summary.failed_run:
+        abort(f"the search failed: {result.summary.stop_reason}", code=1)
+    if result.stopped_by_signal is not None:
         abort(
             "stopped by Ctrl-C after the running trial finished; rerun the same command to "
             "resume the study",
-            code=interrupts.exit_code,
+            code=result.stopped_by_signal,
         )

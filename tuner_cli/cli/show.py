@@ -18,9 +18,9 @@ from tuner_cli.cli.common import (
     use_rich,
 )
 from tuner_cli.errors import UsageError
-from tuner_cli.store import StudyStore
+from tuner_cli.results.store import StudyStore
+from tuner_cli.results.trial_index import read_record
 from tuner_cli.trial import TrialRecord
-from tuner_cli.trial_index import read_record
 
 
 class ShowFormat(str, Enum):
@@ -45,7 +45,7 @@ def show(
     elif fmt is ShowFormat.yaml:
         emit(to_yaml(record.to_dict()))
     elif use_rich(len(record.history)):
-        from tuner_cli.console import print_trial
+        from tuner_cli.cli.console import print_trial
 
         print_trial(record)
     else:

@@ -4,6 +4,7 @@ import csv
 import io
 import json
 from enum import Enum
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
@@ -14,14 +15,13 @@ from tuner_cli.cli.common import (
     emit,
     flat_table,
     locate_study,
-    ranked,
-    study_objective,
     use_rich,
     warn,
 )
 from tuner_cli.errors import UsageError
+from tuner_cli.results.reading import study_objective
+from tuner_cli.results.trial_index import load_index
 from tuner_cli.trial import TrialStatus
-from tuner_cli.trial_index import load_index
 
 
 class TrialsFormat(str, Enum):
@@ -57,9 +57,7 @@ def trials(
         if status:
             records = [r for r in records if r["status"] == status]
         if sort == "score":
-            records = ranked(
-                records, objective, score=lambda r: r["score"], ident=lambda r: r["id"]
-            )
+            records = objective.ranked(records, itemgetter("score"), itemgetter("id"))
         emit(json_lines(records))
         return
     hp_names, metric_names, rows = index.flat()
@@ -67,13 +65,13 @@ def trials(
     if status:
         rows = [r for r in rows if r[1] == status]
     if sort == "score":
-        rows = ranked(rows, objective, score=lambda r: r[2], ident=lambda r: r[0])
+        rows = objective.ranked(rows, itemgetter(2), itemgetter(0))
     if fmt is TrialsFormat.csv:
         emit(to_csv(hp_names, metric_names, rows))
         return
     title = f"{store.root.name}: {len(rows)} trials"
     if use_rich(len(rows)):
-        from tuner_cli.console import console, trials_table
+        from tuner_cli.cli.console import console, trials_table
         from tuner_cli.trial import TrialRecord
 
         wanted = {r[0] for r in rows}

@@ -12,9 +12,9 @@ def validate(
     build: bool = typer.Option(True, help="Build the model at default values and print it."),
 ) -> None:
     """Check a config without training: the search space, its size, the strategy, the model."""
-    from tuner_cli.console import console, print_warning, space_table
+    from tuner_cli.cli.console import console, print_warning, space_table
+    from tuner_cli.config.references import unused_hyperparameters
     from tuner_cli.strategies import make_strategy
-    from tuner_cli.template import unused_hyperparameters
 
     study = load_config(config)
     space = study.space
@@ -35,19 +35,22 @@ def validate(
         print_warning(f"hyperparameter '{name}' is not used by the model template")
     if not build:
         return
-    from tuner_cli.preflight import preflight
+    from tuner_cli.training.preflight import preflight
 
-    preflight(study)
+    # no study exists yet, so no study seed: any split serves a check of names and shapes
+    preflight(study, seed=0)
     if study.is_keras:
-        from tuner_cli.keras_import import import_keras
+        from tuner_cli.training.keras_import import import_keras
 
         import_keras()
-        from tuner_cli.keras_training import build_for_inspection
+        from tuner_cli.training.data import load_dataset
+        from tuner_cli.training.keras_training import build_for_inspection
 
-        model = build_for_inspection(study, space.defaults())
+        data = load_dataset(study, seed=0)
+        model = build_for_inspection(study, space.defaults(), data)
         model.summary(print_fn=lambda line, **_: console.print(line, markup=False, highlight=False))
     else:
-        from tuner_cli.imports import load_callable
+        from tuner_cli.training.imports import load_callable
 
         load_callable(study.config.objective_function, study.base_dir, ("objective_function",))
         console.print(f"objective_function {study.config.objective_function} imports.")

@@ -7,7 +7,7 @@ from concurrent.futures import Future
 from typing import Protocol
 
 from tuner_cli.errors import KtRunError
-from tuner_cli.execution import TrialOutcome, TrialTask
+from tuner_cli.trial import TrialOutcome, TrialTask
 
 ProgressCallback = Callable[[int, int, int, dict[str, float]], bool]
 """``(trial_id, epoch, epochs, logs) -> prune``."""
@@ -20,9 +20,10 @@ class Executor(Protocol):
     slots: int
     """How many trials may run at once; read before every submission, so it may change."""
 
-    def preflight(self) -> None:
-        """Check, where trials will run, what would fail every trial (``tuner_cli.preflight``);
-        a ``ConfigError`` when something does. Called once, before the search writes anything."""
+    def preflight(self, seed: int) -> None:
+        """Check, where trials will run, what would fail every trial
+        (``tuner_cli.training.preflight``); a ``ConfigError`` when something does. Called once,
+        before the search writes anything; ``seed`` is the study's (it splits the data)."""
         ...
 
     def submit(self, task: TrialTask) -> Future[TrialOutcome]: ...
@@ -40,3 +41,14 @@ def ignore_warning(message: str) -> None:
 
 class NoWorkersError(KtRunError):
     """No worker could run trials for too long; the search stops instead of waiting forever."""
+
+
+def format_span(seconds: float) -> str:
+    """A limit in words for messages: ``45 s``, ``10 min``, ``1 h 30 min``."""
+    seconds = round(seconds)
+    if seconds < 120:
+        return f"{seconds} s"
+    hours, minutes = divmod(seconds // 60, 60)
+    if not hours:
+        return f"{minutes} min"
+    return f"{hours} h {minutes} min" if minutes else f"{hours} h"

@@ -29,18 +29,17 @@ from distributed import Future as DaskFuture
 
 from tuner_cli.config import StudyConfig
 from tuner_cli.errors import KtRunError
-from tuner_cli.execution import TrialOutcome, TrialTask
 from tuner_cli.executors._base import (
     NoWorkersError,
     ProgressCallback,
     WarningCallback,
+    format_span,
     ignore_warning,
 )
 from tuner_cli.executors._local import LocalWorkers
-from tuner_cli.formatting import format_span
-from tuner_cli.preflight import located
-from tuner_cli.trial import TrialStatus
-from tuner_cli.worker import IgnoreInterrupts, WorkerReply, check_in_worker, run_trial
+from tuner_cli.executors.worker import IgnoreInterrupts, WorkerReply, check_in_worker, run_trial
+from tuner_cli.training.preflight import located
+from tuner_cli.trial import TrialOutcome, TrialStatus, TrialTask
 
 WATCH_S = 1.0
 """How often the driver looks at the cluster's workers when nothing else wakes it."""
@@ -58,7 +57,7 @@ class SchedulerLostError(KtRunError):
 
 
 class DaskExecutor:
-    """Runs each trial as one Dask task of ``tuner_cli.worker.run_trial``.
+    """Runs each trial as one Dask task of ``tuner_cli.executors.worker.run_trial``.
 
     ``local_workers`` is set when this search started the cluster: it then owns the worker
     processes, replaces them itself and knows how each one ended. On someone else's cluster
@@ -125,13 +124,14 @@ class DaskExecutor:
     def _fits(self, offered: Mapping[str, float]) -> int:
         return min(int(offered.get(name, 0) // need) for name, need in self.resources.items())
 
-    def preflight(self) -> None:
+    def preflight(self, seed: int) -> None:
         """The pre-search check, on a worker as a trial would run: the driver needs no
         TensorFlow, and the worker it ran on starts its first trial warm."""
         check = self.client.submit(
             check_in_worker,
             self.study.text,
             str(self.study.path.resolve()),
+            seed,
             key=f"kt-run-check-{uuid.uuid4().hex[:8]}",
             pure=False,
             resources=self.resources or None,

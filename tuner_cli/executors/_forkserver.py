@@ -18,8 +18,8 @@ def start_forkserver(keras: bool) -> None:
 
     ``keras``: preload Keras too; an ``objective_function`` study never imports TensorFlow.
     """
-    preload = ["distributed", "numpy", "tuner_cli.worker"]
+    preload = ["distributed", "numpy", "tuner_cli.executors.worker"]
     if keras:
-        preload.append("tuner_cli.worker_preload")
+        preload.append("tuner_cli.executors.worker_preload")
     multiprocessing.get_context("forkserver").set_forkserver_preload(preload)
     multiprocessing.forkserver.ensure_running()

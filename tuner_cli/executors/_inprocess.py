@@ -15,10 +15,10 @@ from concurrent.futures import Future
 
 from tuner_cli.config import StudyConfig
 from tuner_cli.errors import TrialError
-from tuner_cli.execution import TrialOutcome, TrialTask, execute_trial
-from tuner_cli.executors._base import ProgressCallback
-from tuner_cli.formatting import format_span
-from tuner_cli.preflight import preflight
+from tuner_cli.executors._base import ProgressCallback, format_span
+from tuner_cli.training.execution import execute_trial
+from tuner_cli.training.preflight import preflight
+from tuner_cli.trial import TrialOutcome, TrialTask
 
 
 class InProcessExecutor:
@@ -28,8 +28,8 @@ class InProcessExecutor:
         self.study = study
         self.on_progress = on_progress
 
-    def preflight(self) -> None:
-        preflight(self.study)
+    def preflight(self, seed: int) -> None:
+        preflight(self.study, seed)
 
     def submit(self, task: TrialTask) -> Future[TrialOutcome]:
         future: Future[TrialOutcome] = Future()

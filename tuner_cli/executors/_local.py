@@ -35,7 +35,7 @@ from distributed import LocalCluster, Nanny
 
 from tuner_cli.executors._base import NoWorkersError, WarningCallback
 from tuner_cli.executors._forkserver import start_forkserver
-from tuner_cli.worker import usable_cores
+from tuner_cli.executors.worker import usable_cores
 
 START_GRACE_S = 30.0
 """How long a worker may be missing (starting, or being restarted by its nanny after its trial
@@ -54,9 +54,13 @@ class ExitRecordingNanny(Nanny):
     exit_codes: ClassVar[dict[str, int]] = {}
 
     async def _on_worker_exit(self, exitcode: int) -> None:
+        """Overrides a private hook of Dask's ``Nanny``; a Dask without it never calls this,
+        and deaths are then reported without their exit code (``exit_codes`` stays empty)."""
         if self.worker_address:
             ExitRecordingNanny.exit_codes[self.worker_address] = exitcode
-        await super()._on_worker_exit(exitcode)
+        parent = getattr(super(), "_on_worker_exit", None)
+        if parent is not None:
+            await parent(exitcode)
 
 
 def start_local_cluster(workers: int, memory_limit: int | None, keras: bool) -> LocalCluster:

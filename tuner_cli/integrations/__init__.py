@@ -14,7 +14,7 @@ from tuner_cli.integrations._fanout import EventFanout
 
 if TYPE_CHECKING:
     from tuner_cli.config import StudyConfig
-    from tuner_cli.runner import SearchEvents
+    from tuner_cli.events import SearchEvents
 
 __all__ = ["EventFanout", "fan_out", "integration_sinks"]
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from tuner_cli.runner import SearchEvents
+from tuner_cli.events import SearchEvents
 from tuner_cli.trial import TrialRecord
 
 

@@ -16,7 +16,7 @@ from mlflow.entities import Metric, Param
 from mlflow.tracking import MlflowClient
 
 from tuner_cli.config import StudyConfig
-from tuner_cli.runner import SearchEvents
+from tuner_cli.events import SearchEvents
 from tuner_cli.trial import TrialRecord, TrialStatus
 
 _RUN_STATUS = {

@@ -20,7 +20,7 @@ from tensorboard.plugins.hparams import api_pb2, metadata, plugin_data_pb2
 from tensorboard.summary.writer.record_writer import RecordWriter
 
 from tuner_cli.config import StudyConfig
-from tuner_cli.runner import SearchEvents
+from tuner_cli.events import SearchEvents
 from tuner_cli.space import BoolParam, ChoiceParam, FixedParam, FloatParam, IntParam
 from tuner_cli.trial import TrialRecord, TrialStatus
 

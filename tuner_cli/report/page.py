@@ -5,11 +5,12 @@ from __future__ import annotations
 import zlib
 from collections import Counter
 from datetime import datetime, timezone
+from operator import itemgetter
 from typing import Any
 
-from tuner_cli.importance import hyperparameter_importance, is_log_scale
 from tuner_cli.objective import Objective
 from tuner_cli.report.assets import SCRIPT, STYLE
+from tuner_cli.report.importance import hyperparameter_importance, is_log_scale
 from tuner_cli.report.svg import (
     BEST,
     PALETTE,
@@ -20,9 +21,10 @@ from tuner_cli.report.svg import (
     gradient,
     num,
 )
-from tuner_cli.store import StudyStore
-from tuner_cli.trial import TrialRecord
-from tuner_cli.trial_index import load_index, read_record
+from tuner_cli.results.reading import study_objective
+from tuner_cli.results.store import StudyStore
+from tuner_cli.results.trial_index import load_index, read_record
+from tuner_cli.trial import TrialRecord, union_names
 
 TOP_CURVES = 5
 MAX_LINES = 1500
@@ -33,16 +35,16 @@ Summary = dict[str, Any]
 def render_report(store: StudyStore, warnings: list[str] | None = None) -> str:
     """The page; records skipped as untrustworthy are added to ``warnings`` for the caller."""
     info = store.read_study()
-    objective = Objective(info["objective"]["name"], info["objective"]["direction"])
+    objective = study_objective(store)
     index = load_index(store)
     trials = index.summaries()
     if warnings is not None:
         warnings += index.warnings
-    completed = _ranked([t for t in trials if _ok(t)], objective)
+    completed = objective.ranked(
+        [t for t in trials if _ok(t)], itemgetter("score"), itemgetter("id")
+    )
     top = [r for r in (read_record(store, t["id"]) for t in completed[:TOP_CURVES]) if r]
-    names: list[str] = []
-    for t in trials:
-        names += [n for n in t["hyperparameters"] if n not in names]
+    names = union_names(t["hyperparameters"] for t in trials)
     sections = [
         _overview(info, objective, trials, completed),
         _card("Objective per trial", _objective_chart(trials, objective), wide=True),
@@ -69,10 +71,6 @@ def render_report(store: StudyStore, warnings: list[str] | None = None) -> str:
 
 def _ok(trial: Summary) -> bool:
     return trial["status"] == "completed" and trial["score"] is not None
-
-
-def _ranked(trials: list[Summary], objective: Objective) -> list[Summary]:
-    return sorted(trials, key=lambda t: (objective.sort_key(t["score"]), t["id"]))
 
 
 def _card(title: str, body: str, wide: bool = False) -> str:

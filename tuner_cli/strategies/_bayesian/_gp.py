@@ -33,9 +33,6 @@ class Hyperparameters:
     log_signal: float
     log_noise: float
 
-    def to_vector(self) -> np.ndarray:
-        return np.concatenate([self.log_lengths, [self.log_signal, self.log_noise]])
-
     @classmethod
     def from_vector(cls, theta: np.ndarray) -> Hyperparameters:
         return cls(np.array(theta[:-2]), float(theta[-2]), float(theta[-1]))

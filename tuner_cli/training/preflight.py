@@ -8,7 +8,7 @@ at the default hyperparameter values and evaluates it on a few validation rows, 
 tells the metric names a Keras history will hold.
 
 A search on Dask workers runs the Keras part of the check in a worker (see
-``tuner_cli.worker.check_in_worker``), so the driver never imports TensorFlow and the
+``tuner_cli.executors.worker.check_in_worker``), so the driver never imports TensorFlow and the
 worker's process, which had Keras loaded while the driver started up, is warm for the first
 trial.
 """
@@ -17,9 +17,9 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from tuner_cli.config.yaml_source import load_yaml_text
 from tuner_cli.errors import ConfigError
-from tuner_cli.imports import load_callable
-from tuner_cli.yaml_source import load_yaml_text
+from tuner_cli.training.imports import load_callable
 
 if TYPE_CHECKING:
     from tuner_cli.config import StudyConfig
@@ -28,10 +28,14 @@ EVALUATE_ROWS = 4
 MESSAGE_CHARS = 300
 
 
-def preflight(study: StudyConfig) -> None:
-    """Raise ``ConfigError`` for what would make every trial fail; imports Keras if needed."""
+def preflight(study: StudyConfig, seed: int) -> None:
+    """Raise ``ConfigError`` for what would make every trial fail; imports Keras if needed.
+
+    ``seed`` is the study's: the data is split as the trials will split it, so the dataset
+    the check loads is the one they find cached.
+    """
     try:
-        check_study(study)
+        check_study(study, seed)
     except ConfigError as exc:
         located(study, exc)
         raise
@@ -45,19 +49,19 @@ def located(study: StudyConfig, error: ConfigError) -> ConfigError:
     return error
 
 
-def check_study(study: StudyConfig) -> None:
+def check_study(study: StudyConfig, seed: int) -> None:
     """The checks themselves, in whichever process will train (a ``ConfigError`` if failed)."""
     if not study.is_keras:
         load_callable(study.config.objective_function, study.base_dir, ("objective_function",))
         return
-    from tuner_cli.keras_import import import_keras
+    from tuner_cli.training.keras_import import import_keras
 
     keras = import_keras()
-    from tuner_cli.data import load_dataset
-    from tuner_cli.keras_training import build_for_inspection
+    from tuner_cli.training.data import load_dataset
+    from tuner_cli.training.keras_training import build_for_inspection
 
-    data = load_dataset(study)
-    model = build_model_at_defaults(study, build_for_inspection)
+    data = load_dataset(study, seed)
+    model = build_model_at_defaults(study, lambda study, hp: build_for_inspection(study, hp, data))
     if not isinstance(model, keras.Model):
         raise ConfigError(
             f"the builder must return a keras.Model (got {type(model).__name__})",

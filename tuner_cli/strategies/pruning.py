@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 
 from tuner_cli.config import AshaPruning, MedianPruning
 from tuner_cli.objective import Objective
-from tuner_cli.trial import TrialRecord, TrialStatus
+from tuner_cli.trial import Pruner, TrialRecord, TrialStatus
 
 History = Sequence[dict[str, float]]
 
@@ -76,9 +76,6 @@ class AshaPruner:
         everyone = sorted([*others, current], key=self.objective.sort_key)
         keep = max(1, len(everyone) // self.reduction_factor)
         return self.objective.is_better(everyone[keep - 1], current)
-
-
-Pruner = MedianPruner | AshaPruner
 
 
 def make_pruner(

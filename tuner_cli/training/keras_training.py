@@ -11,24 +11,22 @@ from typing import Any
 import keras
 
 from tuner_cli.config import StudyConfig
-from tuner_cli.data import load_dataset
 from tuner_cli.errors import TrialError
-from tuner_cli.execution import EpochCallback, TrialOutcome, TrialTask
-from tuner_cli.imports import load_callable
 from tuner_cli.objective import Objective
-from tuner_cli.pruning import Pruner
-from tuner_cli.template import build_model, resolve
-from tuner_cli.trial import TrialStatus
+from tuner_cli.training.data import Dataset, load_dataset
+from tuner_cli.training.imports import load_callable
+from tuner_cli.training.template import build_model
+from tuner_cli.trial import EpochCallback, Pruner, TrialOutcome, TrialStatus, TrialTask
 
 
-def seed_for(seed: int | None, trial_id: int, execution: int) -> int:
-    """Distinct, reproducible seeds per trial and execution."""
-    return ((seed or 0) * 1_000_003 + trial_id * 101 + execution) % 2**31
+def seed_for(seed: int, trial_id: int, execution: int) -> int:
+    """Distinct, reproducible seeds per trial and execution, from the study's seed."""
+    return (seed * 1_000_003 + trial_id * 101 + execution) % 2**31
 
 
-def build_for_inspection(study: StudyConfig, hp: dict[str, Any]) -> keras.Model:
-    """The model a trial with these values would train, for ``validate`` to print."""
-    return _build(study, hp, load_dataset(study).input_shape)
+def build_for_inspection(study: StudyConfig, hp: dict[str, Any], data: Dataset) -> keras.Model:
+    """The model a trial with these values would train on ``data`` (for checks and export)."""
+    return _build(study, hp, data.input_shape)
 
 
 def _build(study: StudyConfig, hp: dict[str, Any], input_shape: tuple[int, ...]) -> keras.Model:
@@ -78,9 +76,9 @@ class _Run:
 def _fit(study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCallback) -> _Run:
     config = study.config
     hp = task.hyperparameters
-    data = load_dataset(study)
-    epochs = task.budget or int(resolve(config.training.epochs, hp))
-    keras.utils.set_random_seed(seed_for(config.seed, task.trial_id, execution))
+    data = load_dataset(study, task.seed)
+    epochs = task.budget or study.epochs(hp)
+    keras.utils.set_random_seed(seed_for(task.seed, task.trial_id, execution))
     if task.resume_model is not None:
         model = model_from_bytes(task.resume_model)
     else:
@@ -102,7 +100,7 @@ def _fit(study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCal
         validation_data=(data.x_val, data.y_val),
         initial_epoch=len(task.history),
         epochs=epochs,
-        batch_size=int(resolve(config.training.batch_size, hp)),
+        batch_size=study.batch_size(hp),
         callbacks=callbacks,
         verbose=0,
     )

@@ -9,17 +9,19 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationError, field_validator, model_validator
 
+from tuner_cli.config.references import resolve
+from tuner_cli.config.yaml_source import YamlDocument, load_yaml_file, load_yaml_text
 from tuner_cli.errors import ConfigError, KeyPath, format_path, quoted
 from tuner_cli.objective import Objective, infer_direction
 from tuner_cli.space import Hyperparameter, SearchSpace
 from tuner_cli.strict import KeyedError, StrictModel
-from tuner_cli.yaml_source import YamlDocument, load_yaml_file, load_yaml_text
 
 SKLEARN_DATASETS = ("digits", "iris", "wine", "breast_cancer", "diabetes")
 KERAS_DATASETS = ("mnist", "fashion_mnist", "cifar10", "cifar100", "boston_housing")
@@ -439,6 +441,14 @@ class StudyConfig:
     def is_keras(self) -> bool:
         return self.config.objective_function is None
 
+    def epochs(self, hp: Mapping[str, Any]) -> int:
+        """``training.epochs`` for one trial's values (it may be a ``$reference``)."""
+        return int(resolve(self.config.training.epochs, hp))
+
+    def batch_size(self, hp: Mapping[str, Any]) -> int:
+        """``training.batch_size`` for one trial's values (it may be a ``$reference``)."""
+        return int(resolve(self.config.training.batch_size, hp))
+
     def resolve_path(self, value: str) -> Path:
         path = Path(value).expanduser()
         return path if path.is_absolute() else self.base_dir / path
@@ -450,13 +460,25 @@ def load_config(path: str | Path) -> StudyConfig:
     return _validate(document, path, path.read_text(encoding="utf-8"))
 
 
+def load_config_dict(data: Mapping[str, Any], base_dir: str | Path = ".") -> StudyConfig:
+    """A config given as a dict (from a notebook, say), checked exactly like a YAML file.
+
+    Modules and files it names are found relative to ``base_dir``; the study keeps the dict as
+    YAML text, as it keeps a file's text, so a rerun with an equal dict resumes.
+    """
+    import yaml
+
+    text = yaml.safe_dump(dict(data), sort_keys=False)
+    return load_config_text(text, Path(base_dir) / "<dict>.yaml")
+
+
 def load_config_text(text: str, path: Path) -> StudyConfig:
     """Validate config text that was saved elsewhere (a study's copy of its config)."""
     return _validate(load_yaml_text(text, str(path)), path, text)
 
 
 def _validate(document: YamlDocument, path: Path, text: str) -> StudyConfig:
-    from tuner_cli.template import check_references
+    from tuner_cli.config.references import check_references
 
     if not isinstance(document.data, dict):
         raise ConfigError("the top level must be a mapping of keys", source=document.source)

@@ -13,6 +13,8 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
+from tuner_cli.trial import union_names
+
 LOG_SPAN = 20.0
 MIN_TRIALS = 5
 TREES = 200
@@ -59,9 +61,7 @@ def hyperparameter_importance(
     """
     if len(scores) < MIN_TRIALS:
         return None
-    names: list[str] = []
-    for hp in hyperparameters:
-        names += [n for n in hp if n not in names]
+    names = union_names(hyperparameters)
     varying = [n for n in names if len({repr(hp.get(n)) for hp in hyperparameters}) > 1]
     if not varying:
         return None

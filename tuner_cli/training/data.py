@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tuner_cli.errors import ConfigError, quoted
-from tuner_cli.imports import load_callable
+from tuner_cli.training.imports import load_callable
 
 FLOAT32_MAX = 3.4e38
 
@@ -38,13 +38,14 @@ class Dataset:
         return tuple(self.x_train.shape[1:])
 
 
-def load_dataset(study: StudyConfig) -> Dataset:
+def load_dataset(study: StudyConfig, seed: int) -> Dataset:
     """The study's data, cached per process so trials after the first load nothing.
 
-    The keras source uses the dataset's own test split as validation data.
+    ``seed`` is the study's seed (study.json), which decides the validation split. The keras
+    source uses the dataset's own test split as validation data.
     """
     data = study.config.data
-    return _cached(data.model_dump_json(), str(study.base_dir), study.config.seed or 0)
+    return _cached(data.model_dump_json(), str(study.base_dir), seed)
 
 
 @lru_cache(maxsize=4)

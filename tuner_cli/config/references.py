@@ -1,8 +1,9 @@
-"""The ``model:`` template: ``$name`` references checked at load, compiled into Keras models.
+"""The ``$reference`` rules: what ``$name`` means, checked at load and resolved per trial.
 
-Checking needs no Keras, so ``validate`` and a bad config fail fast; Keras is imported only by
-``build_model``. An argument whose hyperparameter is inactive is left out of the call, so the
-layer's or optimizer's own default applies.
+Pure Python, so ``validate`` and a bad config fail fast without Keras; the Keras half (building
+layers and optimizers) is ``tuner_cli.training.template``. A reference to an inactive
+hyperparameter resolves to ``INACTIVE`` and its argument is left out of the call, so the layer's
+or optimizer's own default applies.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from typing import TYPE_CHECKING, Any
 from tuner_cli.errors import ConfigError, KeyPath, quoted
 
 if TYPE_CHECKING:
-    from tuner_cli.config import Config, ModelConfig
+    from tuner_cli.config import Config
     from tuner_cli.space import SearchSpace
 
 INACTIVE = object()
@@ -168,72 +169,3 @@ def _check_layers(layers: list[Any], path: KeyPath) -> None:
             raise ConfigError(
                 f"the arguments of {name} must be a mapping", key_path=where + (name,)
             )
-
-
-def build_model(model: ModelConfig, hp: Mapping[str, Any], input_shape: tuple[int, ...]):
-    """Compile the template into a ready-to-fit ``keras.Model``."""
-    import keras
-
-    layers = [keras.Input(shape=input_shape)]
-    layers += _make_layers(model.layers or [], hp, ("model", "layers"))
-    network = keras.Sequential(layers)
-    network.compile(
-        optimizer=make_optimizer(model.optimizer, hp),
-        loss=resolve(model.loss, hp),
-        metrics=resolve(list(model.metrics), hp),
-    )
-    return network
-
-
-def _make_layers(entries: list[dict[str, Any]], hp: Mapping[str, Any], path: KeyPath) -> list:
-    import keras
-
-    built = []
-    for i, entry in enumerate(entries):
-        if "repeat" in entry:
-            count = resolve(entry["repeat"], hp)
-            if count is INACTIVE:
-                continue
-            for _ in range(int(count)):
-                built += _make_layers(entry["layers"], hp, path + (i, "layers"))
-            continue
-        ((name, args),) = entry.items()
-        layer_class = _lookup(keras.layers, name, "layer", path + (i, name))
-        try:
-            built.append(layer_class(**resolve(args or {}, hp)))
-        except (TypeError, ValueError) as exc:
-            raise ConfigError(f"cannot create {name}: {exc}", key_path=path + (i, name)) from None
-    return built
-
-
-def make_optimizer(spec: str | dict[str, Any], hp: Mapping[str, Any]):
-    import keras
-
-    spec = resolve(spec, hp)
-    if isinstance(spec, str):
-        spec = {"name": spec}
-    arguments = dict(spec)
-    name = arguments.pop("name", None)
-    if not isinstance(name, str):
-        raise ConfigError("the optimizer needs a 'name'", key_path=("model", "optimizer"))
-    optimizer_class = _lookup(keras.optimizers, name, "optimizer", ("model", "optimizer", "name"))
-    try:
-        return optimizer_class(**arguments)
-    except (TypeError, ValueError) as exc:
-        raise ConfigError(
-            f"cannot create optimizer {name}: {exc}", key_path=("model", "optimizer")
-        ) from None
-
-
-def _lookup(module: Any, name: str, kind: str, path: KeyPath) -> type:
-    """A class of ``module`` by name, case-insensitively (``adam`` finds ``Adam``)."""
-    classes = {n: getattr(module, n) for n in dir(module) if n[:1].isupper()}
-    classes = {n: c for n, c in classes.items() if isinstance(c, type)}
-    if name in classes:
-        return classes[name]
-    by_lower = {n.lower(): c for n, c in classes.items()}
-    if name.lower() in by_lower:
-        return by_lower[name.lower()]
-    close = difflib.get_close_matches(name, list(classes), n=3, cutoff=0.5)
-    hint = f"; did you mean {' or '.join(close)}?" if close else ""
-    raise ConfigError(f"unknown Keras {kind} '{name}'{hint}", key_path=path)

@@ -23,9 +23,10 @@ from distributed.diagnostics.plugin import WorkerPlugin
 
 from tuner_cli.config import StudyConfig, load_config_text
 from tuner_cli.errors import ConfigError
-from tuner_cli.execution import TrialOutcome, TrialTask, execute_trial
-from tuner_cli.keras_import import import_keras
-from tuner_cli.preflight import check_study
+from tuner_cli.training.execution import execute_trial
+from tuner_cli.training.keras_import import import_keras
+from tuner_cli.training.preflight import check_study
+from tuner_cli.trial import TrialOutcome, TrialTask
 
 _one_trial_at_a_time = threading.Lock()
 """Keras keeps global state (the session, the random seeds): a worker process started with
@@ -69,8 +70,8 @@ def run_trial(config_text: str, config_path: str, task: TrialTask, topic: str) -
     return WorkerReply(outcome, worker.address, os.getpid(), _trials_done, rss)
 
 
-def check_in_worker(config_text: str, config_path: str) -> ConfigError | None:
-    """The pre-search check (``tuner_cli.preflight``) in the process that will train.
+def check_in_worker(config_text: str, config_path: str, seed: int) -> ConfigError | None:
+    """The pre-search check (``tuner_cli.training.preflight``) in the process that will train.
 
     A problem is returned, not raised, so a worker of someone's cluster does not log it as a
     failed task; the error keeps its key, file and line on the way back.
@@ -80,7 +81,7 @@ def check_in_worker(config_text: str, config_path: str) -> ConfigError | None:
         _limit_tensorflow_threads(get_worker().state.nthreads)
     with _one_trial_at_a_time:
         try:
-            check_study(study)
+            check_study(study, seed)
         except ConfigError as exc:
             return exc
         except KeyboardInterrupt:

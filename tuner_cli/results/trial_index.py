@@ -25,12 +25,13 @@ import contextlib
 import json
 import os
 import time
+from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
 from tuner_cli.objective import Objective
-from tuner_cli.store import TRIAL_GLOB, StudyStore, atomic_write_text
-from tuner_cli.trial import TrialRecord, TrialStatus, parse_record
+from tuner_cli.results.store import TRIAL_GLOB, StudyStore, atomic_write_text, read_trial_file
+from tuner_cli.trial import TrialRecord, TrialStatus, union_names
 
 VERSION = 2
 RACY_S = 2.0
@@ -109,7 +110,7 @@ class TrialIndex:
         """The ``top`` best completed records, read in full; one that cannot be read now (it
         changed since the index saw it) is skipped, with a warning, for the next best."""
         completed = [k for k in self.keys if k[1] == "completed" and k[2] is not None]
-        ranked = sorted(completed, key=lambda k: (objective.sort_key(k[2]), k[0]))
+        ranked = objective.ranked(completed, itemgetter(2), itemgetter(0))
         found: list[TrialRecord] = []
         for trial_id, _, _ in ranked:
             record, problem = read_record_checked(self.store, trial_id)
@@ -130,12 +131,9 @@ def read_record_checked(store: StudyStore, trial_id: int) -> tuple[TrialRecord |
     """A trial's record from its own file, or None and why it cannot be used."""
     path = store.trial_path(trial_id)
     try:
-        record = parse_record(path.read_bytes())
-    except (OSError, ValueError) as exc:
+        return read_trial_file(path), ""
+    except ValueError as exc:
         return None, f"{path.name}: {exc}"
-    if record.id != trial_id:
-        return None, f"{path.name} holds trial {record.id}"
-    return record, ""
 
 
 def load_index(store: StudyStore) -> TrialIndex:
@@ -262,14 +260,10 @@ def _is_trial_name(name: str) -> bool:
 
 def _read_summary(store: StudyStore, path: Path, warnings: list[str]) -> dict[str, Any] | None:
     try:
-        record = parse_record(path.read_bytes())
-    except (OSError, ValueError) as exc:
+        return summarize(read_trial_file(path).to_dict())
+    except ValueError as exc:
         warnings.append(f"skipped {path.name}: {exc}")
         return None
-    if path.name != store.trial_path(record.id).name:
-        warnings.append(f"skipped {path.name}: it holds trial {record.id}")
-        return None
-    return summarize(record.to_dict())
 
 
 def summarize(data: dict[str, Any]) -> dict[str, Any]:
@@ -309,11 +303,8 @@ def _encode(
     built_ns: int,
     warnings: list[str],
 ) -> list[bytes]:
-    hp_names: list[str] = []
-    metric_names: list[str] = []
-    for s in summaries:
-        hp_names += [n for n in s["hyperparameters"] if n not in hp_names]
-        metric_names += [n for n in s["metrics"] if n not in metric_names]
+    hp_names = union_names(s["hyperparameters"] for s in summaries)
+    metric_names = union_names(s["metrics"] for s in summaries)
     core = {"id", "status", "hyperparameters", "score", "metrics", "error", *_TIMES, *_AFTER}
     keys, rows = [], []
     for s in summaries:

@@ -6,6 +6,6 @@ Forking after the import is safe on CPU: TensorFlow starts its thread pools and 
 first operation, which happens in the worker, after the fork.
 """
 
-from tuner_cli.keras_import import import_keras
+from tuner_cli.training.keras_import import import_keras
 
 import_keras()

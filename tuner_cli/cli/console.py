@@ -18,13 +18,13 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
+from tuner_cli.cli.formatting import format_duration, format_hp, format_value
 from tuner_cli.events import SearchEvents
-from tuner_cli.formatting import format_duration, format_hp, format_value
 from tuner_cli.objective import Objective
-from tuner_cli.trial import TrialRecord, TrialStatus
+from tuner_cli.trial import TrialRecord, TrialStatus, union_names
 
 if TYPE_CHECKING:
-    from tuner_cli.runner import SearchSummary
+    from tuner_cli.search.runner import SearchSummary
     from tuner_cli.space import SearchSpace
 
 # Off a terminal (CI logs, pipes) rich would wrap at 80 columns and squeeze tables into
@@ -49,9 +49,7 @@ def trials_table(
     records: Sequence[TrialRecord], objective: Objective, title: str | None = None
 ) -> Table:
     """One row per trial: id, status, score, hyperparameters as columns, best epoch, duration."""
-    names: list[str] = []
-    for record in records:
-        names += [n for n in record.hyperparameters if n not in names]
+    names = union_names(record.hyperparameters for record in records)
     table = Table(title=title, box=_table_box(), header_style="bold")
     table.add_column("trial", justify="right")
     table.add_column("status")
@@ -77,7 +75,7 @@ def trials_table(
 
 
 def print_summary(summary: SearchSummary, top: int = 10) -> None:
-    ranked = sorted(summary.trials, key=lambda t: summary.objective.sort_key(t.score))
+    ranked = summary.objective.ranked(summary.trials)
     counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.counts.items()))
     console.print(
         trials_table(ranked[:top], summary.objective, title=f"Top {min(top, len(ranked))} trials")

@@ -18,13 +18,12 @@ from typing import Any
 from tuner_cli.config import StudyConfig
 from tuner_cli.errors import ConfigError
 from tuner_cli.events import SearchEvents
-from tuner_cli.execution import TrialOutcome, TrialTask
 from tuner_cli.executors import Executor
 from tuner_cli.objective import Objective
-from tuner_cli.pruning import make_pruner
-from tuner_cli.store import StoreError, StudyStore, now_iso
+from tuner_cli.results.store import StoreError, StudyStore, now_iso
 from tuner_cli.strategies import Proposal, Strategy, Wait
-from tuner_cli.trial import TrialRecord, TrialStatus
+from tuner_cli.strategies.pruning import make_pruner
+from tuner_cli.trial import TrialOutcome, TrialRecord, TrialStatus, TrialTask
 
 
 @dataclass
@@ -43,7 +42,7 @@ class SearchSummary:
 
 def best_trial(trials: Sequence[TrialRecord], objective: Objective) -> TrialRecord | None:
     scored = [t for t in trials if t.status is TrialStatus.COMPLETED and t.score is not None]
-    return min(scored, key=lambda t: objective.sort_key(t.score), default=None)
+    return next(iter(objective.ranked(scored)), None)
 
 
 class SearchRunner:
@@ -55,6 +54,8 @@ class SearchRunner:
         executor: Executor,
         events: SearchEvents,
         max_trials: int | None,
+        *,
+        seed: int,
     ):
         self.study = study
         self.store = store
@@ -62,6 +63,8 @@ class SearchRunner:
         self.executor = executor
         self.events = events
         self.max_trials = max_trials
+        self.seed = seed
+        """The study's seed (study.json): every trial splits the data and trains with it."""
         self.settings = study.config.strategy
         self.records: dict[int, TrialRecord] = {}
         self.stop_requested = False
@@ -190,6 +193,7 @@ class SearchRunner:
             record.id,
             record.hyperparameters,
             record.extra.get("budget"),
+            seed=self.seed,
             return_model=keras and self.study.config.models != "none",
             return_checkpoint=self._checkpoints,
             time_limit_s=self.settings.trial_time_limit_s(),
@@ -217,9 +221,7 @@ class SearchRunner:
     def _configured_epochs(self, record: TrialRecord) -> int | None:
         if not self.study.is_keras:
             return None
-        from tuner_cli.template import resolve
-
-        return int(resolve(self.study.config.training.epochs, record.hyperparameters))
+        return self.study.epochs(record.hyperparameters)
 
     def _finish(
         self, record: TrialRecord, future: Future[TrialOutcome], queue: list[TrialRecord]

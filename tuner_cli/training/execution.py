@@ -13,59 +13,12 @@ import os
 import socket
 import threading
 import traceback
-from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
 
 from tuner_cli.config import StudyConfig
 from tuner_cli.errors import ConfigError, TrialError
-from tuner_cli.imports import load_callable
-from tuner_cli.keras_import import import_keras
-from tuner_cli.trial import TrialStatus
-
-if TYPE_CHECKING:
-    from tuner_cli.pruning import Pruner
-
-EpochCallback = Callable[[int, int, dict[str, float]], bool]
-"""``(epoch, epochs, logs) -> prune``: progress after each epoch; True asks to stop the trial."""
-
-
-@dataclass
-class TrialTask:
-    """Everything a worker needs besides the config; it travels to other machines as is."""
-
-    trial_id: int
-    hyperparameters: dict[str, Any]
-    budget: int | None = None
-    """Train until this epoch (multi-fidelity); None means the configured epochs."""
-    history: list[dict[str, float]] = field(default_factory=list)
-    """Epochs already trained, when continuing a trial from ``resume_model``."""
-    resume_model: bytes | None = None
-    """A ``.keras`` file's bytes (weights and optimizer state) to continue training from."""
-    return_model: bool = False
-    """Send the model at its best epoch back (as ``.keras`` bytes) for the driver to keep."""
-    return_checkpoint: bool = False
-    """Send the model at its last epoch back, optimizer state included, to continue from."""
-    pruner: Pruner | None = None
-    """Asked after every epoch whether to stop the trial (see ``tuner_cli.pruning``)."""
-    time_limit_s: float | None = None
-    """``strategy.max_trial_time``: the executor fails the trial when it runs longer."""
-
-
-@dataclass
-class TrialOutcome:
-    status: TrialStatus
-    score: float | None = None
-    metrics: dict[str, float] = field(default_factory=dict)
-    history: list[dict[str, float]] = field(default_factory=list)
-    best_epoch: int | None = None
-    error: dict[str, str] | None = None
-    worker: str = ""
-    extra: dict[str, Any] = field(default_factory=dict)
-    model_bytes: bytes | None = None
-    """The best epoch's model; None when not asked for, or when a continued trial's best epoch
-    came before the continuation (the model kept then still holds it)."""
-    checkpoint_bytes: bytes | None = None
+from tuner_cli.training.imports import load_callable
+from tuner_cli.training.keras_import import import_keras
+from tuner_cli.trial import EpochCallback, TrialOutcome, TrialStatus, TrialTask
 
 
 def worker_name() -> str:
@@ -78,7 +31,7 @@ def execute_trial(
     try:
         if study.is_keras:
             import_keras()
-            from tuner_cli.keras_training import train_trial
+            from tuner_cli.training.keras_training import train_trial
 
             outcome = train_trial(study, task, on_epoch or _no_progress)
         else:

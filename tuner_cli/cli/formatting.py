@@ -25,16 +25,5 @@ def format_duration(seconds: float | None) -> str:
     return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
 
 
-def format_span(seconds: float) -> str:
-    """A limit in words for messages: ``45 s``, ``10 min``, ``1 h 30 min``."""
-    seconds = round(seconds)
-    if seconds < 120:
-        return f"{seconds} s"
-    hours, minutes = divmod(seconds // 60, 60)
-    if not hours:
-        return f"{minutes} min"
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"
-
-
 def format_hp(values: dict[str, Any]) -> str:
     return " ".join(f"{k}={format_value(v)}" for k, v in values.items())

@@ -135,6 +135,18 @@ def trial_id_of(name: str) -> int | None:
     return int(digits) if ok else None
 
 
+def read_trial_file(path: Path) -> TrialRecord:
+    """The record in one trial file; ``ValueError`` says why it cannot be used (unreadable,
+    malformed, or holding another trial than its name says). Every reader goes through here."""
+    try:
+        record = parse_record(path.read_bytes())
+    except OSError as exc:
+        raise ValueError(str(exc)) from None
+    if trial_id_of(path.name) != record.id:
+        raise ValueError(f"it holds trial {record.id}")
+    return record
+
+
 def _own_file(path: Path, patterns: str | tuple[str, ...]) -> bool:
     """A regular file kt-run writes under this name (or one of its temporary files)."""
     if path.is_symlink() or not path.is_file():
@@ -396,12 +408,9 @@ class StudyStore:
             return []
         for path in sorted(self.trials_dir.glob(TRIAL_GLOB)):
             try:
-                record = parse_record(path.read_bytes())
-            except (OSError, ValueError) as exc:
+                record = read_trial_file(path)
+            except ValueError as exc:
                 self._skip(path, str(exc))
-                continue
-            if path.name != self.trial_path(record.id).name:
-                self._skip(path, f"it holds trial {record.id}")
                 continue
             records[record.id] = record
         self.skipped_ids -= set(records)

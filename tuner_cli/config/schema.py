@@ -16,7 +16,7 @@ REFERENCE_HELP = "a $name reference to a hyperparameter"
 
 def config_schema() -> dict[str, Any]:
     """The schema of a config file, with a title and hints the language server shows."""
-    from tuner_cli import __version__
+    from tuner_cli._version import __version__
     from tuner_cli.config import Config
 
     schema = Config.model_json_schema()

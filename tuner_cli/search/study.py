@@ -11,11 +11,11 @@ import secrets
 from pathlib import Path
 from typing import Any
 
-from tuner_cli import __version__
+from tuner_cli._version import __version__
 from tuner_cli.config import StudyConfig, load_config_text
 from tuner_cli.errors import ConfigError, format_path
-from tuner_cli.lock import StudyLock, StudyLockedError
-from tuner_cli.store import StudyStore
+from tuner_cli.results.store import StudyStore
+from tuner_cli.search.lock import StudyLock, StudyLockedError
 
 FREE_TO_CHANGE = {
     ("strategy", "max_trials"),
@@ -35,7 +35,7 @@ FREE_TO_CHANGE = {
 
 
 def claim_study(
-    study: StudyConfig, output: Path, overwrite: bool
+    study: StudyConfig, output: Path, overwrite: bool, seed: int | None = None
 ) -> tuple[StudyLock, StudyStore, dict]:
     """Lock the study and open it; a start that fails in a folder it made leaves no folder.
 
@@ -48,7 +48,7 @@ def claim_study(
     lock = StudyLock(store.root)
     try:
         lock.acquire()
-        store, info = open_study(study, output, overwrite)
+        store, info = open_study(study, output, overwrite, seed)
     except BaseException as exc:
         lock.release()
         if new and not isinstance(exc, StudyLockedError):
@@ -57,8 +57,22 @@ def claim_study(
     return lock, store, info
 
 
-def open_study(study: StudyConfig, output: Path, overwrite: bool) -> tuple[StudyStore, dict]:
-    """The store for this config, created or checked for resuming, and its study.json."""
+def study_seed(study: StudyConfig, store: StudyStore, overwrite: bool) -> int:
+    """The study's one seed: study.json's when resuming, else the config's ``seed``, else one
+    drawn now (and then kept in study.json). Sampling, the data split and training all use it.
+    """
+    if store.exists() and not overwrite:
+        return int(store.read_study()["seed"])
+    return study.config.seed if study.config.seed is not None else secrets.randbelow(2**31)
+
+
+def open_study(
+    study: StudyConfig, output: Path, overwrite: bool, seed: int | None = None
+) -> tuple[StudyStore, dict]:
+    """The store for this config, created or checked for resuming, and its study.json.
+
+    ``seed`` is what ``study_seed`` chose for a new study, when the caller needed it earlier.
+    """
     store = StudyStore(output / study.config.name)
     if store.exists() and not overwrite:
         check_resumable(study, store)
@@ -70,7 +84,7 @@ def open_study(study: StudyConfig, output: Path, overwrite: bool) -> tuple[Study
         "strategy": study.config.strategy.name,
         "objective": {"name": objective.name, "direction": objective.direction},
         "space_fingerprint": study.space.fingerprint(),
-        "seed": study.config.seed if study.config.seed is not None else secrets.randbelow(2**31),
+        "seed": seed if seed is not None else study_seed(study, store, overwrite),
         "kt_run_version": __version__,
     }
     store.create(study.text, info, overwrite=overwrite)

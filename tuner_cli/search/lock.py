@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tuner_cli.errors import KtRunError
-from tuner_cli.store import LOCK_NAME, StoreError, now_iso
+from tuner_cli.results.store import LOCK_NAME, StoreError, now_iso
 
 _held_fds: set[int] = set()
 

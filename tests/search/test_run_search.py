@@ -1,0 +1,112 @@
+"""``run_search`` from Python: the call the command line makes, and the study's one seed."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+import tuner_cli
+from tuner_cli import best_trials, read_trials, run_search
+
+REPO = Path(__file__).resolve().parents[2]
+
+BRANIN = {
+    "name": "branin",
+    "objective_function": "objectives:branin",
+    "search_space": {
+        "x": {"type": "float", "min": -5.0, "max": 10.0},
+        "y": {"type": "float", "min": 0.0, "max": 15.0},
+    },
+    "strategy": {"name": "random", "objective": {"name": "branin", "direction": "min"}},
+}
+
+
+def test_run_search_from_a_dict_then_resume(tmp_path):
+    config = {**BRANIN, "seed": 3}
+    first = run_search(
+        tuner_cli.load_config_dict(config, REPO / "examples"),
+        tmp_path,
+        max_trials=4,
+        workers=0,
+    )
+    assert first.root == tmp_path / "branin"
+    assert len(first.trials) == 4 and first.best is not None
+    assert first.stopped_by_signal is None and not first.summary.failed_run
+    again = run_search(
+        tuner_cli.load_config_dict(config, REPO / "examples"), tmp_path, max_trials=6, workers=0
+    )
+    assert [t.id for t in again.trials] == [1, 2, 3, 4, 5, 6]
+    assert [t.id for t in read_trials(first.root)] == [1, 2, 3, 4, 5, 6]
+    assert best_trials(first.root)[0].score == again.best.score
+    ranked = best_trials(first.root, top=3)
+    assert [t.score for t in ranked] == sorted(t.score for t in ranked)
+
+
+def test_run_search_from_a_path(tmp_path):
+    result = run_search(REPO / "examples" / "objective.yaml", tmp_path, max_trials=2, workers=0)
+    assert len(result.trials) == 2
+    assert json.loads((result.root / "study.json").read_text())["seed"] == 0
+
+
+UNSEEDED = """
+name: unseeded
+data: {source: sklearn, name: iris, validation_split: 0.3, scale: standard}
+search_space:
+  units: {type: int, min: 4, max: 8}
+model:
+  layers:
+    - Dense: {units: $units, activation: relu}
+    - Dense: {units: 3, activation: softmax}
+  optimizer: adam
+  loss: sparse_categorical_crossentropy
+  metrics: [accuracy]
+training: {epochs: 1, batch_size: 32}
+strategy: {name: random, objective: val_accuracy, max_trials: 1}
+"""
+
+
+def test_an_unseeded_study_splits_and_trains_with_study_json_seed(tmp_path, monkeypatch):
+    """No ``seed:`` in the config: the seed drawn into study.json is the one the data split
+    and the trial's Keras seed come from (not a silent 0)."""
+    from tuner_cli.training import data, keras_training
+
+    split_seeds: list[int] = []
+    trial_seeds: list[int] = []
+    split, seed_for = data._split, keras_training.seed_for
+
+    def recording_split(x, y, fraction, seed):
+        split_seeds.append(seed)
+        return split(x, y, fraction, seed)
+
+    def recording_seed_for(seed, trial_id, execution):
+        trial_seeds.append(seed)
+        return seed_for(seed, trial_id, execution)
+
+    monkeypatch.setattr(data, "_split", recording_split)
+    monkeypatch.setattr(keras_training, "seed_for", recording_seed_for)
+    data._cached.cache_clear()
+    config = tmp_path / "unseeded.yaml"
+    config.write_text(UNSEEDED)
+    result = run_search(config, tmp_path / "results", workers=0)
+    study_seed = json.loads((result.root / "study.json").read_text())["seed"]
+    assert result.trials[0].status.value == "completed"
+    assert split_seeds and set(split_seeds) == {study_seed}
+    assert trial_seeds == [study_seed]
+    data._cached.cache_clear()
+
+
+def test_the_package_root_stays_light():
+    """``import tuner_cli`` loads no search machinery: the read commands depend on it."""
+    import subprocess
+    import sys
+
+    code = "import sys, tuner_cli; print('tuner_cli.search' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize("name", ["run_search", "load_config", "best_trials", "read_trials"])
+def test_the_api_names_resolve(name):
+    assert callable(getattr(tuner_cli, name))

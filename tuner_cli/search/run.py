@@ -1,0 +1,154 @@
+"""``run_search``: the whole search as one call, for the command line, notebooks and tests.
+
+It opens or resumes the study, checks it where trials will run, runs the loop and returns
+the summary; what to show goes out through ``SearchEvents``, so it never prints by itself.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from contextlib import nullcontext
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from tuner_cli.config import StudyConfig, load_config, load_config_dict
+from tuner_cli.config.references import unused_hyperparameters
+from tuner_cli.errors import KtRunError
+from tuner_cli.events import SearchEvents
+from tuner_cli.executors import Executor, execution_settings, make_executor
+from tuner_cli.integrations import fan_out, integration_sinks
+from tuner_cli.results import StudyStore
+from tuner_cli.search.lock import StudyLock
+from tuner_cli.search.runner import SearchRunner, SearchSummary
+from tuner_cli.search.signals import GracefulInterrupts
+from tuner_cli.search.study import check_resumable, claim_study, study_seed
+from tuner_cli.strategies import make_strategy
+from tuner_cli.trial import TrialRecord
+
+
+class SearchInterrupted(KtRunError):
+    """A second Ctrl-C (or a SIGTERM) stopped the search at once; rerunning it resumes."""
+
+    def __init__(self, message: str, exit_code: int):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
+@dataclass
+class SearchResult:
+    """What a finished (or gracefully stopped) search leaves: its records and where they are."""
+
+    summary: SearchSummary
+    root: Path
+    """The study folder, ``<output>/<name>``."""
+    stopped_by_signal: int | None = None
+    """The exit code (128 + signal) when Ctrl-C stopped the search after the running trial."""
+
+    @property
+    def best(self) -> TrialRecord | None:
+        return self.summary.best
+
+    @property
+    def trials(self) -> list[TrialRecord]:
+        return self.summary.trials
+
+
+def run_search(
+    config: str | Path | Mapping[str, Any] | StudyConfig,
+    output: str | Path = "results",
+    *,
+    max_trials: int | None = None,
+    overwrite: bool = False,
+    workers: int | None = None,
+    scheduler: str | None = None,
+    recycle_after: int | None = None,
+    memory_limit: str | None = None,
+    resources: str | None = None,
+    events: SearchEvents | None = None,
+) -> SearchResult:
+    """Run the study, or resume it: a second call on the same ``output`` keeps finished trials.
+
+    ``config`` is a YAML path, a dict with the same keys, or a loaded ``StudyConfig``; the
+    keyword arguments are ``kt-run search``'s options. A bad config raises ``ConfigError``.
+    >>> result = run_search("configs/digits.yaml", workers=0)  # doctest: +SKIP
+    >>> result.best.hyperparameters  # doctest: +SKIP
+    """
+    study = _study(config)
+    events = events or SearchEvents()
+    execution = execution_settings(
+        study.config.execution,
+        workers=workers,
+        recycle_after=recycle_after,
+        memory_limit=memory_limit,
+        resources=resources,
+    )
+    for name in unused_hyperparameters(study):
+        events.warning(f"hyperparameter '{name}' is not used by the model template")
+    output = Path(output)
+    store = StudyStore(output / study.config.name)
+    store.check_claimable(overwrite)
+    StudyLock(store.root).check_free()
+    seed = study_seed(study, store, overwrite)
+    view = fan_out(events, integration_sinks(study))
+
+    def on_progress(trial_id: int, epoch: int, epochs: int, logs: dict[str, float]) -> bool:
+        view.epoch_ended(trial_id, epoch, epochs, logs)
+        return False
+
+    executor = make_executor(study, execution, scheduler, on_progress, view.warning)
+    try:
+        executor.preflight(seed)
+        if not overwrite:
+            check_resumable(study, store)
+        lock, store, info = claim_study(study, output, overwrite, seed)
+    except BaseException:
+        executor.close()
+        raise
+    try:
+        if lock.stale_note():
+            view.warning(lock.stale_note())
+        return _run(study, store, executor, view, max_trials, int(info["seed"]))
+    finally:
+        lock.release()
+
+
+def _run(
+    study: StudyConfig,
+    store: StudyStore,
+    executor: Executor,
+    view: SearchEvents,
+    max_trials: int | None,
+    seed: int,
+) -> SearchResult:
+    settings = study.config.strategy
+    strategy = make_strategy(settings.name, study.space, study.objective, seed, settings)
+    runner = SearchRunner(
+        study,
+        store,
+        strategy,
+        executor,
+        view,
+        max_trials or settings.max_trials or strategy.default_max_trials(),
+        seed=seed,
+    )
+    interrupts = GracefulInterrupts(lambda: setattr(runner, "stop_requested", True))
+    try:
+        with interrupts, view if hasattr(view, "__enter__") else nullcontext():
+            summary = runner.run()
+    except KeyboardInterrupt:
+        raise SearchInterrupted(
+            "interrupted; the running trial was marked 'interrupted' and runs again when you "
+            f"rerun the same command, which resumes the study ({store.root})",
+            exit_code=interrupts.exit_code,
+        ) from None
+    stopped = interrupts.exit_code if interrupts.stopped else None
+    return SearchResult(summary, store.root, stopped)
+
+
+def _study(config: str | Path | Mapping[str, Any] | StudyConfig) -> StudyConfig:
+    if isinstance(config, StudyConfig):
+        return config
+    if isinstance(config, Mapping):
+        return load_config_dict(config)
+    return load_config(config)

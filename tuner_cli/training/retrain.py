@@ -1,0 +1,44 @@
+"""``kt-run export --retrain``: one trial's model trained again on all the labelled data."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tuner_cli.config import StudyConfig
+from tuner_cli.errors import UsageError
+from tuner_cli.trial import TrialRecord
+
+
+def retrain(study: StudyConfig, record: TrialRecord, output: Path, seed: int) -> str:
+    """Build the trial's model afresh and fit it on training + validation data.
+
+    ``study`` is the config the trial ran with and ``seed`` the study's seed (study.json): the
+    data is split and scaled exactly as in the search, so the exported model expects inputs
+    scaled the same way. Returns one line for the user saying what was trained.
+    """
+    if not study.is_keras:
+        raise UsageError("this study tunes an objective_function, not a Keras model: no model")
+    from tuner_cli.training.keras_import import import_keras
+
+    keras = import_keras()
+    import numpy as np
+
+    from tuner_cli.training.data import load_dataset
+    from tuner_cli.training.keras_training import build_for_inspection, seed_for
+
+    hp = record.hyperparameters
+    data = load_dataset(study, seed)
+    keras.utils.set_random_seed(seed_for(seed, record.id, 0))
+    model = build_for_inspection(study, hp, data)
+    epochs = record.best_epoch or study.epochs(hp)
+    model.fit(
+        np.concatenate([data.x_train, data.x_val]),
+        np.concatenate([data.y_train, data.y_val]),
+        epochs=epochs,
+        batch_size=study.batch_size(hp),
+        verbose=0,
+    )
+    output.parent.mkdir(parents=True, exist_ok=True)
+    model.save(output)
+    rows = len(data.x_train) + len(data.x_val)
+    return f"trial {record.id} retrained for {epochs} epochs on {rows} rows"

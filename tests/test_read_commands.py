@@ -417,3 +417,22 @@ def test_several_studies_without_an_argument_use_the_latest_and_say_so(tmp_path)
     result = run_cli("trials", "--format", "json", cwd=tmp_path)
     assert "using 'older'" in result.stderr
     assert len(json.loads(result.stdout)) == 12
+
+
+def test_best_env_exports_to_child_processes(tmp_path):
+    store = make_study(tmp_path / "s", best_hp={"act": "it's $HOME"})
+    script = f'set -eu\neval "$({_kt_run_command()} best {store.root} --format env)"\n'
+    script += (
+        'bash -c \'printf "%s|%s|%s" "$KT_BEST_TRIAL" "$KT_BEST_HP_UNITS" "$KT_BEST_HP_ACT"\'\n'
+    )
+    result = subprocess.run(
+        ["bash", "-c", script],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "3|24|it's $HOME"
+    lines = run_cli("best", str(store.root), "--format", "env").stdout.splitlines()
+    assert lines and all(line.startswith("export KT_BEST_") for line in lines)

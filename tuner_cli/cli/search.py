@@ -16,6 +16,14 @@ def search(
     max_trials: int = typer.Option(
         None, "--max-trials", min=1, help="Override strategy.max_trials."
     ),
+    strategy_name: str = typer.Option(
+        None,
+        "--strategy",
+        metavar="NAME",
+        help="Override strategy.name (random, grid, hyperband, bayesian); the study is then "
+        "named <name>-<strategy> unless --name is given.",
+    ),
+    study_name: str = typer.Option(None, "--name", help="Override the study name."),
     overwrite: bool = typer.Option(
         False, "--overwrite", help="Delete earlier results and start over."
     ),
@@ -62,7 +70,7 @@ def search(
     from tuner_cli.study import check_resumable, claim_study
     from tuner_cli.template import unused_hyperparameters
 
-    study = load_config(config)
+    study = load_config(config, strategy=strategy_name, name=study_name)
     execution = execution_settings(
         study.config.execution,
         workers=workers,

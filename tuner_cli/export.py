@@ -44,6 +44,16 @@ def choose_trial(store: StudyStore, trial_id: int | None) -> TrialRecord:
     return record
 
 
+def check_has_models(study) -> None:
+    """An objective-function study trains no Keras model: neither way of exporting applies."""
+    if not study.is_keras:
+        raise UsageError(
+            f"this study tunes an objective_function ({study.config.objective_function}), not a "
+            "Keras model, so it has no model to export (nor to retrain); `kt-run best` gives "
+            "its best hyperparameters"
+        )
+
+
 def copy_saved_model(store: StudyStore, record: TrialRecord, output: Path, policy: str) -> Exported:
     saved = store.model_path(record.id)
     if not saved.is_file():
@@ -52,9 +62,10 @@ def copy_saved_model(store: StudyStore, record: TrialRecord, output: Path, polic
                 "the study kept no models (models: none), so there are no weights to export; "
                 "use --retrain to train the best configuration again"
             )
-        raise KtRunError(
-            f"no saved model for trial {record.id} in {store.models_dir} (models: {policy}); "
-            "use --retrain to train it again"
+        kept = "only the best trial's model" if policy == "best" else "every trial's model"
+        raise UsageError(
+            f"no saved model for trial {record.id} in {store.models_dir}: with models: {policy} "
+            f"the search keeps {kept}; use --retrain to train trial {record.id} again"
         )
     output.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(saved, output)
@@ -73,8 +84,7 @@ def retrain(study, record: TrialRecord, output: Path) -> Exported:
     ``study`` is the ``StudyConfig`` the trial ran with. The data is loaded and scaled exactly as
     in the search, so the exported model expects inputs scaled the same way.
     """
-    if not study.is_keras:
-        raise UsageError("this study tunes an objective_function, not a Keras model: no model")
+    check_has_models(study)
     from tuner_cli.keras_import import import_keras
 
     keras = import_keras()

@@ -193,6 +193,7 @@ class SearchRunner:
             return_model=keras and self.study.config.models != "none",
             return_checkpoint=self._checkpoints,
             time_limit_s=self.settings.trial_time_limit_s(),
+            objective_seen=any(r.score is not None for r in self.records.values()),
         )
         if _continuing(record):
             task.history = list(record.history)

@@ -38,3 +38,16 @@ def format_span(seconds: float) -> str:
 
 def format_hp(values: dict[str, Any]) -> str:
     return " ".join(f"{k}={format_value(v)}" for k, v in values.items())
+
+
+def plural(count: int, word: str, many: str | None = None) -> str:
+    """``1 configuration``, ``12 configurations`` (``many`` for irregular plurals)."""
+    return f"{count:,} {word if count == 1 else (many or word + 's')}"
+
+
+def format_condition(name: str, values: Any) -> str:
+    """A ``when`` condition as a person writes it: ``optimizer = sgd``, ``act in relu, tanh``."""
+    values = list(values) if isinstance(values, list | tuple | set) else [values]
+    if len(values) == 1:
+        return f"{name} = {format_value(values[0])}"
+    return f"{name} in {', '.join(map(format_value, values))}"

@@ -439,6 +439,17 @@ class StudyConfig:
     def is_keras(self) -> bool:
         return self.config.objective_function is None
 
+    def ignored_settings(self) -> list[str]:
+        """Settings the config gives that its strategy does not use, for a warning."""
+        training = self.raw.get("training") if isinstance(self.raw, dict) else None
+        strategy = self.config.strategy
+        if strategy.name == "hyperband" and isinstance(training, dict) and "epochs" in training:
+            return [
+                f"training.epochs ({training['epochs']}) is ignored under hyperband: trials "
+                f"train up to strategy.max_epochs ({strategy.max_epochs}) in rounds"
+            ]
+        return []
+
     def resolve_path(self, value: str) -> Path:
         path = Path(value).expanduser()
         return path if path.is_absolute() else self.base_dir / path

@@ -80,6 +80,8 @@ def search(
     )
     for name in unused_hyperparameters(study):
         print_warning(f"hyperparameter '{name}' is not used by the model template")
+    for note in study.ignored_settings():
+        print_warning(note)
     study_dir = output / study.config.name
     StudyStore(study_dir).check_claimable(overwrite)
     StudyLock(study_dir).check_free()

@@ -35,6 +35,8 @@ def validate(
         console.print(line, markup=False, highlight=False)
     for name in unused_hyperparameters(study):
         print_warning(f"hyperparameter '{name}' is not used by the model template")
+    for note in study.ignored_settings():
+        print_warning(note)
     if not build:
         return
     from tuner_cli.preflight import preflight

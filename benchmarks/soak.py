@@ -195,7 +195,9 @@ def main() -> None:
         spec.every = args.every
     if args.keras:
         every = max(1, args.keras // 10)
-        runs.append(Run("keras iris, --workers 2", KERAS, args.keras, ["--workers", "2"], every))
+        runs.append(
+            Run("keras iris, --workers 2", KERAS, args.keras, ["--workers", "2"], every=every)
+        )
     for spec in runs:
         with tempfile.TemporaryDirectory(prefix="kt-soak-") as folder:
             run(spec, Path(folder), args.stall)

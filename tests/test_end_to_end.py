@@ -158,6 +158,24 @@ def test_failing_objective_exits_1_after_consecutive_failures(kt_run, write_conf
     assert record["status"] == "failed" and "boom" in record["error"]["traceback"]
 
 
+@pytest.mark.parametrize("workers", ["0", pytest.param("1", marks=pytest.mark.slow)])
+def test_misspelt_objective_of_an_objective_function_is_a_config_error(kt_run, tmp_path, workers):
+    for name in ("objective.yaml", "objectives.py"):
+        shutil.copy(REPO / "examples" / name, tmp_path / name)
+    config = tmp_path / "objective.yaml"
+    config.write_text(config.read_text().replace("name: branin,", "name: branni,"))
+    result = kt_run("search", "objective.yaml", "--workers", workers, cwd=tmp_path)
+    assert result.returncode == 2, result.stderr
+    assert "strategy.objective: 'branni' is not among the metrics objectives:branin" in (
+        result.stderr
+    )
+    assert "(branin, distance_to_origin)" in result.stderr
+    assert "objective.yaml:11)" in result.stderr
+    assert "failed" not in result.stdout
+    records = list((tmp_path / "results/branin/trials").glob("*.json"))
+    assert [json.loads(r.read_text())["status"] for r in records] == ["interrupted"]
+
+
 def test_grid_search_runs_every_combination(kt_run, write_config, tmp_path):
     (tmp_path / "objectives.py").write_text((REPO / "examples/objectives.py").read_text())
     path = write_config(

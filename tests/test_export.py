@@ -135,3 +135,30 @@ def test_the_kept_model_holds_the_best_epoch_not_the_last(tmp_path):
     best = record["history"][record["best_epoch"] - 1]
     assert scores["loss"] == pytest.approx(best["val_loss"], rel=1e-4)
     assert scores["loss"] != pytest.approx(record["history"][-1]["val_loss"], rel=1e-2)
+
+
+def test_export_of_a_trial_without_a_saved_model_is_a_usage_error(tmp_path):
+    from tests.test_read_commands import make_study
+
+    store = make_study(tmp_path / "study", count=3)
+    result = run_cli("export", str(store.root), "--trial", "2", "--output", "m.keras")
+    assert result.returncode == 2
+    assert "no saved model for trial 2" in result.stderr
+    assert "keeps only the best trial's model" in result.stderr
+    assert "--retrain" in result.stderr
+    assert "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize("retrain", [[], ["--retrain"]])
+def test_export_of_an_objective_function_study_says_there_is_no_model(tmp_path, retrain):
+    from tests.conftest import REPO
+
+    for name in ("objective.yaml", "objectives.py"):
+        shutil.copy(REPO / "examples" / name, tmp_path / name)
+    search = run_cli("search", "objective.yaml", "-w", "0", "--max-trials", "2", cwd=tmp_path)
+    assert search.returncode == 0, search.stderr
+    result = run_cli("export", *retrain, cwd=tmp_path)
+    assert result.returncode == 2
+    assert "tunes an objective_function (objectives:branin)" in result.stderr
+    assert "use --retrain" not in result.stderr
+    assert not (tmp_path / "best.keras").exists()

@@ -278,3 +278,37 @@ def test_keras_promotion_continues_weights_and_optimizer_and_resumes_mid_rung(
     model = keras.models.load_model(store.model_path(promoted["id"]))
     steps = -(-len(load_dataset(load_config(path), seed=0).x_train) // 64)
     assert int(model.optimizer.iterations) == 3 * steps
+
+
+KERAS_HYPERBAND = """\
+name: hb-epochs
+data: {source: sklearn, name: iris, scale: standard}
+search_space:
+  units: {type: choice, values: [4, 8]}
+model:
+  layers:
+    - Dense: {units: $units, activation: relu}
+    - Dense: {units: 3, activation: softmax}
+  loss: sparse_categorical_crossentropy
+  metrics: [accuracy]
+training: {epochs: 20, batch_size: 32}
+strategy: {name: hyperband, objective: val_accuracy, max_epochs: 2, factor: 2, max_trials: 2}
+"""
+EPOCHS_IGNORED = "training.epochs (20) is ignored under hyperband"
+
+
+def test_validate_warns_that_training_epochs_is_ignored(write_config, kt_run):
+    result = kt_run("validate", str(write_config(KERAS_HYPERBAND)), "--no-build")
+    assert result.returncode == 0, result.stderr
+    assert EPOCHS_IGNORED in result.stderr
+    assert "strategy.max_epochs (2)" in result.stderr
+    quiet = kt_run("validate", str(write_config(FN_CONFIG)), "--no-build")
+    assert "ignored" not in quiet.stderr
+
+
+@pytest.mark.slow
+def test_search_warns_that_training_epochs_is_ignored(tmp_path, write_config, kt_run):
+    config = write_config(KERAS_HYPERBAND)
+    result = kt_run("search", str(config), "-w", "0", "-o", str(tmp_path / "out"))
+    assert result.returncode == 0, result.stderr
+    assert EPOCHS_IGNORED in result.stderr

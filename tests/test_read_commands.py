@@ -396,3 +396,43 @@ def test_best_env_refuses_names_that_would_collide(tmp_path):
     no_crash(result)
     assert result.returncode == 2
     assert "differ only in case" in result.stderr
+
+
+def test_several_studies_without_an_argument_use_the_latest_and_say_so(tmp_path):
+    old = make_study(tmp_path / "results" / "older")
+    new = make_study(tmp_path / "results" / "newer", count=4)
+    for path in (old.root / "study.json", old.root / "trials"):
+        os.utime(path, (1_000_000, 1_000_000))
+    for command in (["best"], ["trials"], ["show", "3"], ["best", "--format", "json"]):
+        result = run_cli(*command, cwd=tmp_path)
+        assert result.returncode == 0, (command, result.stderr)
+        assert "using 'newer', the most recently updated" in result.stderr
+        assert "others: older" in result.stderr
+    assert len(json.loads(run_cli("trials", "--format", "json", cwd=tmp_path).stdout)) == 4
+    # a record written into the older study makes it the latest
+    record = old.load_trials()[0]
+    os.utime(new.root / "study.json", (2_000_000, 2_000_000))
+    os.utime(new.root / "trials", (2_000_000, 2_000_000))
+    old.write_trial(record)
+    result = run_cli("trials", "--format", "json", cwd=tmp_path)
+    assert "using 'older'" in result.stderr
+    assert len(json.loads(result.stdout)) == 12
+
+
+def test_best_env_exports_to_child_processes(tmp_path):
+    store = make_study(tmp_path / "s", best_hp={"act": "it's $HOME"})
+    script = f'set -eu\neval "$({_kt_run_command()} best {store.root} --format env)"\n'
+    script += (
+        'bash -c \'printf "%s|%s|%s" "$KT_BEST_TRIAL" "$KT_BEST_HP_UNITS" "$KT_BEST_HP_ACT"\'\n'
+    )
+    result = subprocess.run(
+        ["bash", "-c", script],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "NO_COLOR": "1"},
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "3|24|it's $HOME"
+    lines = run_cli("best", str(store.root), "--format", "env").stdout.splitlines()
+    assert lines and all(line.startswith("export KT_BEST_") for line in lines)

@@ -190,6 +190,9 @@ class TrialTask:
     """Asked after every epoch whether to stop the trial (see ``tuner_cli.strategies.pruning``)."""
     time_limit_s: float | None = None
     """``strategy.max_trial_time``: the executor fails the trial when it runs longer."""
+    objective_seen: bool = False
+    """An earlier trial reported the objective: one result without it is a failed trial, not
+    a misspelt ``strategy.objective``."""
 
 
 @dataclass

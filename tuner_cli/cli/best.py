@@ -40,7 +40,7 @@ def best(
         BestFormat.table,
         "--format",
         "-f",
-        help="json/yaml: the full record (a list with --top); env: KT_BEST_* shell lines.",
+        help="json/yaml: the full record (a list with --top); env: export KT_BEST_*=... lines.",
     ),
     fail_under: float = typer.Option(
         None, help="Exit 1 if the best score is worse than this (lower, or higher when minimised)."
@@ -83,7 +83,8 @@ def _payload(winners: list[TrialRecord], top: int):
 
 
 def env_lines(record: TrialRecord) -> str:
-    """``KT_BEST_HP_UNITS=64`` lines, quoted so ``eval "$(kt-run best --format env)"`` is safe.
+    """``export KT_BEST_HP_UNITS=64`` lines, quoted so ``eval "$(kt-run best --format env)"``
+    is safe; exported, so the programs the script starts see them too.
 
     Names keep only ``[A-Z0-9_]``; every value is single-quoted by ``shlex.quote`` (strings as
     they are, anything else as JSON), so no value can run a command or end its assignment.
@@ -95,10 +96,8 @@ def env_lines(record: TrialRecord) -> str:
             "hyperparameter names of this study differ only in case or punctuation, so their "
             "KT_BEST_HP_* variables would collide; use --format json"
         )
-    return "\n".join(
-        f"KT_BEST_{name}={shlex.quote(value if isinstance(value, str) else json.dumps(value))}"
-        for name, value in values.items()
-    )
+    texts = {k: v if isinstance(v, str) else json.dumps(v) for k, v in values.items()}
+    return "\n".join(f"export KT_BEST_{k}={shlex.quote(v)}" for k, v in texts.items())
 
 
 def _env_name(name: str) -> str:

@@ -50,7 +50,9 @@ def warn(warnings: Sequence[str]) -> None:
 def locate_study(target: str | None, output: Path) -> StudyStore:
     """A study from a results folder, a study folder, or the config that made it.
 
-    With no target, ``./results`` is searched; several studies there must be told apart.
+    With no target, ``./results`` is searched; when it holds several studies, the most
+    recently updated one is used and stderr says which (so ``make demo`` and the README's bare
+    ``kt-run best`` work after any other search).
     """
     if target is not None and Path(target).is_file():
         return _existing(StudyStore(output / _study_name(Path(target))))
@@ -63,9 +65,21 @@ def locate_study(target: str | None, output: Path) -> StudyStore:
     if not studies:
         raise UsageError(f"no study in '{folder}' (a study folder holds study.json)")
     if len(studies) > 1:
-        names = ", ".join(str(p) for p in studies)
-        raise UsageError(f"'{folder}' holds several studies ({names}); name one of them")
+        chosen = max(studies, key=_last_update)
+        others = ", ".join(p.name for p in studies if p != chosen)
+        sys.stderr.write(
+            f"note: '{folder}' holds {len(studies)} studies; using '{chosen.name}', the most "
+            f"recently updated (others: {others}; name one, e.g. {folder / studies[0].name})\n"
+        )
+        return StudyStore(chosen)
     return StudyStore(studies[0])
+
+
+def _last_update(study: Path) -> tuple[float, str]:
+    """When a study last changed: its study.json or its trials folder (a new record renames
+    into it), whichever is later; ties go to the name so the choice is stable."""
+    paths = (study / "study.json", study / "trials")
+    return max((p.stat().st_mtime for p in paths if p.exists()), default=0.0), study.name
 
 
 def _study_name(config: Path) -> str:

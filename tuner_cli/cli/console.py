@@ -18,7 +18,7 @@ from rich.progress_bar import ProgressBar
 from rich.table import Table
 from rich.text import Text
 
-from tuner_cli.cli.formatting import format_duration, format_hp, format_value
+from tuner_cli.cli.formatting import format_condition, format_duration, format_hp, format_value
 from tuner_cli.events import SearchEvents
 from tuner_cli.objective import Objective
 from tuner_cli.trial import TrialRecord, TrialStatus, union_names
@@ -108,7 +108,7 @@ def space_table(space: SearchSpace) -> Table:
                 shown += f" [{len(values)} values]"
         else:
             shown = ", ".join(map(format_value, values))
-        when = " and ".join(f"{k} in {v}" for k, v in param.conditions().items())
+        when = " and ".join(format_condition(k, v) for k, v in param.conditions().items())
         table.add_row(name, param.type, shown, format_value(param.default_value()), when or "")
     return table
 

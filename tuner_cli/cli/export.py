@@ -28,7 +28,7 @@ def export(
     """The best trial's model as a .keras file that keras.models.load_model opens."""
     from tuner_cli.config import load_config, load_config_text
     from tuner_cli.errors import UsageError
-    from tuner_cli.results.export import choose_trial, copy_saved_model
+    from tuner_cli.results.export import check_has_models, choose_trial, copy_saved_model
 
     if model.suffix != ".keras":
         raise UsageError(f"--output must end in .keras (got '{model}')")
@@ -38,6 +38,7 @@ def export(
         study = load_config(target)
     else:
         study = load_config_text(store.saved_config_text(), store.config_file)
+    check_has_models(study)
     if retrain:
         from tuner_cli.training.retrain import retrain as retrain_model
 

@@ -27,3 +27,11 @@ def format_duration(seconds: float | None) -> str:
 
 def format_hp(values: dict[str, Any]) -> str:
     return " ".join(f"{k}={format_value(v)}" for k, v in values.items())
+
+
+def format_condition(name: str, values: Any) -> str:
+    """A ``when`` condition as a person writes it: ``optimizer = sgd``, ``act in relu, tanh``."""
+    values = list(values) if isinstance(values, list | tuple | set) else [values]
+    if len(values) == 1:
+        return f"{name} = {format_value(values[0])}"
+    return f"{name} in {', '.join(map(format_value, values))}"

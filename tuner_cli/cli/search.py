@@ -13,6 +13,14 @@ def search(
     max_trials: int = typer.Option(
         None, "--max-trials", min=1, help="Override strategy.max_trials."
     ),
+    strategy_name: str = typer.Option(
+        None,
+        "--strategy",
+        metavar="NAME",
+        help="Override strategy.name (random, grid, hyperband, bayesian); the study is then "
+        "named <name>-<strategy> unless --name is given.",
+    ),
+    study_name: str = typer.Option(None, "--name", help="Override the study name."),
     overwrite: bool = typer.Option(
         False, "--overwrite", help="Delete earlier results and start over."
     ),
@@ -52,7 +60,7 @@ def search(
     from tuner_cli.config import load_config
     from tuner_cli.search import run_search
 
-    study = load_config(config)
+    study = load_config(config, strategy=strategy_name, name=study_name)
     result = run_search(
         study,
         output,

@@ -5,6 +5,7 @@ from pathlib import Path
 import typer
 
 from tuner_cli.config import load_config
+from tuner_cli.wording import plural
 
 
 def validate(
@@ -20,8 +21,9 @@ def validate(
     space = study.space
     size = space.size()
     console.print(space_table(space))
-    shown = "infinite (continuous parameters)" if size is None else f"{size:,} configurations"
-    console.print(f"Search space: {len(space.params)} hyperparameters, {shown}", highlight=False)
+    shown = "infinite (continuous parameters)" if size is None else plural(size, "configuration")
+    count = plural(len(space.params), "hyperparameter")
+    console.print(f"Search space: {count}, {shown}", highlight=False)
     objective = study.objective
     console.print(
         f"Strategy: {study.config.strategy.name}, objective {objective.name} "
@@ -33,6 +35,8 @@ def validate(
         console.print(line, markup=False, highlight=False)
     for name in unused_hyperparameters(study):
         print_warning(f"hyperparameter '{name}' is not used by the model template")
+    for note in study.ignored_settings():
+        print_warning(note)
     if not build:
         return
     from tuner_cli.training.preflight import preflight

@@ -449,15 +449,76 @@ class StudyConfig:
         """``training.batch_size`` for one trial's values (it may be a ``$reference``)."""
         return int(resolve(self.config.training.batch_size, hp))
 
+    def ignored_settings(self) -> list[str]:
+        """Settings the config gives that its strategy does not use, for a warning."""
+        training = self.raw.get("training") if isinstance(self.raw, dict) else None
+        strategy = self.config.strategy
+        if strategy.name == "hyperband" and isinstance(training, dict) and "epochs" in training:
+            return [
+                f"training.epochs ({training['epochs']}) is ignored under hyperband: trials "
+                f"train up to strategy.max_epochs ({strategy.max_epochs}) in rounds"
+            ]
+        return []
+
     def resolve_path(self, value: str) -> Path:
         path = Path(value).expanduser()
         return path if path.is_absolute() else self.base_dir / path
 
 
-def load_config(path: str | Path) -> StudyConfig:
+def load_config(
+    path: str | Path, strategy: str | None = None, name: str | None = None
+) -> StudyConfig:
+    """The config at ``path``; ``strategy`` and ``name`` override ``strategy.name`` and
+    ``name`` (``search --strategy/--name``), so one file can run several comparable studies.
+
+    A changed strategy names the study ``<name>-<strategy>`` unless ``name`` is given, so it
+    never collides with the study the file makes as written. Errors still point at the file's
+    lines, and say which override led to them.
+    """
     path = Path(path)
     document = load_yaml_file(path)
-    return _validate(document, path, path.read_text(encoding="utf-8"))
+    text = path.read_text(encoding="utf-8")
+    if strategy is None and name is None:
+        return _validate(document, path, text)
+    overrides = _apply_overrides(document, strategy, name)
+    if not overrides:
+        return _validate(document, path, text)
+    try:
+        study = _validate(document, path, _overridden_text(document.data, overrides))
+    except ConfigError as exc:
+        exc.message += f" (with {overrides})"
+        raise
+    return study
+
+
+def _apply_overrides(document: YamlDocument, strategy: str | None, name: str | None) -> str:
+    """Set the overrides in the parsed document; returns them as given on the command line
+    (empty when they change nothing)."""
+    data = document.data
+    if not isinstance(data, dict):
+        return ""
+    given = []
+    settings = data.get("strategy")
+    current = settings.get("name", "random") if isinstance(settings, dict) else "random"
+    if strategy is not None and strategy != current:
+        if not isinstance(settings, dict):
+            settings = data["strategy"] = {}
+        settings["name"] = strategy
+        given.append(f"--strategy {strategy}")
+        if name is None and isinstance(data.get("name"), str):
+            data["name"] = f"{data['name']}-{strategy}"
+    if name is not None and name != data.get("name"):
+        data["name"] = name
+        given.append(f"--name {name}")
+    return " ".join(given)
+
+
+def _overridden_text(data: dict[str, Any], overrides: str) -> str:
+    """The config as run, for the study's config.yaml and the workers (comments not kept)."""
+    import yaml
+
+    header = f"# the config as run with `kt-run search ... {overrides}`\n"
+    return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
 def load_config_dict(data: Mapping[str, Any], base_dir: str | Path = ".") -> StudyConfig:

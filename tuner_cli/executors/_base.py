@@ -41,14 +41,3 @@ def ignore_warning(message: str) -> None:
 
 class NoWorkersError(KtRunError):
     """No worker could run trials for too long; the search stops instead of waiting forever."""
-
-
-def format_span(seconds: float) -> str:
-    """A limit in words for messages: ``45 s``, ``10 min``, ``1 h 30 min``."""
-    seconds = round(seconds)
-    if seconds < 120:
-        return f"{seconds} s"
-    hours, minutes = divmod(seconds // 60, 60)
-    if not hours:
-        return f"{minutes} min"
-    return f"{hours} h {minutes} min" if minutes else f"{hours} h"

@@ -33,13 +33,13 @@ from tuner_cli.executors._base import (
     NoWorkersError,
     ProgressCallback,
     WarningCallback,
-    format_span,
     ignore_warning,
 )
 from tuner_cli.executors._local import LocalWorkers
 from tuner_cli.executors.worker import IgnoreInterrupts, WorkerReply, check_in_worker, run_trial
 from tuner_cli.training.preflight import located
 from tuner_cli.trial import TrialOutcome, TrialStatus, TrialTask
+from tuner_cli.wording import format_span
 
 WATCH_S = 1.0
 """How often the driver looks at the cluster's workers when nothing else wakes it."""

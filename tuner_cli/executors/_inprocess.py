@@ -15,10 +15,11 @@ from concurrent.futures import Future
 
 from tuner_cli.config import StudyConfig
 from tuner_cli.errors import TrialError
-from tuner_cli.executors._base import ProgressCallback, format_span
+from tuner_cli.executors._base import ProgressCallback
 from tuner_cli.training.execution import execute_trial
 from tuner_cli.training.preflight import preflight
 from tuner_cli.trial import TrialOutcome, TrialTask
+from tuner_cli.wording import format_span
 
 
 class InProcessExecutor:

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from tuner_cli.errors import KtRunError, UsageError
 from tuner_cli.results.reading import study_objective
 from tuner_cli.results.store import StudyStore
 from tuner_cli.results.trial_index import load_index, read_record
 from tuner_cli.trial import TrialRecord, TrialStatus
+
+if TYPE_CHECKING:
+    from tuner_cli.config import StudyConfig
 
 
 def choose_trial(store: StudyStore, trial_id: int | None) -> TrialRecord:
@@ -32,6 +36,16 @@ def choose_trial(store: StudyStore, trial_id: int | None) -> TrialRecord:
     return record
 
 
+def check_has_models(study: StudyConfig) -> None:
+    """An objective-function study trains no Keras model: neither way of exporting applies."""
+    if not study.is_keras:
+        raise UsageError(
+            f"this study tunes an objective_function ({study.config.objective_function}), not a "
+            "Keras model, so it has no model to export (nor to retrain); `kt-run best` gives "
+            "its best hyperparameters"
+        )
+
+
 def copy_saved_model(store: StudyStore, record: TrialRecord, output: Path, policy: str) -> str:
     """Copy the model the search kept; returns where its weights came from, for the user."""
     saved = store.model_path(record.id)
@@ -41,9 +55,10 @@ def copy_saved_model(store: StudyStore, record: TrialRecord, output: Path, polic
                 "the study kept no models (models: none), so there are no weights to export; "
                 "use --retrain to train the best configuration again"
             )
-        raise KtRunError(
-            f"no saved model for trial {record.id} in {store.models_dir} (models: {policy}); "
-            "use --retrain to train it again"
+        kept = "only the best trial's model" if policy == "best" else "every trial's model"
+        raise UsageError(
+            f"no saved model for trial {record.id} in {store.models_dir}: with models: {policy} "
+            f"the search keeps {kept}; use --retrain to train trial {record.id} again"
         )
     output.parent.mkdir(parents=True, exist_ok=True)
     shutil.copyfile(saved, output)

@@ -85,6 +85,8 @@ def run_search(
     )
     for name in unused_hyperparameters(study):
         events.warning(f"hyperparameter '{name}' is not used by the model template")
+    for note in study.ignored_settings():
+        events.warning(note)
     output = Path(output)
     store = StudyStore(output / study.config.name)
     store.check_claimable(overwrite)

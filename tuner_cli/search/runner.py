@@ -7,7 +7,6 @@ same loop runs under a live view, in plain CI logs, or in a test.
 from __future__ import annotations
 
 import contextlib
-import itertools
 import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
@@ -71,6 +70,7 @@ class SearchRunner:
         self._started: dict[int, float] = {}
         self._best: TrialRecord | None = None
         self._failures_in_a_row = 0
+        self._free_id = 1
 
     def run(self) -> SearchSummary:
         self.records = {r.id: r for r in self.store.load_trials()}
@@ -147,14 +147,18 @@ class SearchRunner:
         number is within the limit), so a resumed search never numbers a trial past it."""
         if self.max_trials is None:
             return False
-        damaged = {i for i in self.store.skipped_ids if i <= self.max_trials} - set(self.records)
-        return len(self.records) + len(damaged) >= self.max_trials
+        damaged = sum(
+            1 for i in self.store.skipped_ids if i <= self.max_trials and i not in self.records
+        )
+        return len(self.records) + damaged >= self.max_trials
 
     def _next_id(self) -> int:
         """The lowest number neither a record nor a damaged file holds: a damaged file is never
-        overwritten, and the numbers stay within ``max_trials``."""
-        taken = set(self.records) | self.store.skipped_ids
-        return next(i for i in itertools.count(1) if i not in taken)
+        overwritten, and the numbers stay within ``max_trials``. Numbers are only ever taken,
+        so the search goes on from the last one found instead of from 1."""
+        while self._free_id in self.records or self._free_id in self.store.skipped_ids:
+            self._free_id += 1
+        return self._free_id
 
     def _new_record(self) -> TrialRecord | None:
         """A new trial, or an existing one to continue (which ``max_trials`` does not limit)."""
@@ -197,6 +201,7 @@ class SearchRunner:
             return_model=keras and self.study.config.models != "none",
             return_checkpoint=self._checkpoints,
             time_limit_s=self.settings.trial_time_limit_s(),
+            objective_seen=any(r.score is not None for r in self.records.values()),
         )
         if _continuing(record):
             task.history = list(record.history)

@@ -20,6 +20,7 @@ from functools import cached_property
 from tuner_cli.strategies._random import RandomSearch
 from tuner_cli.strategies.base import WAIT, Proposal, Strategy, Wait
 from tuner_cli.trial import TrialRecord, TrialStatus
+from tuner_cli.wording import plural
 
 
 @dataclass(frozen=True)
@@ -83,7 +84,8 @@ class Hyperband(Strategy):
         lines = [
             f"Hyperband: max_epochs {settings.max_epochs}, factor {settings.factor}, "
             f"min_epochs {settings.min_epochs}, iterations {settings.hyperband_iterations}",
-            f"  {len(self.plan)} brackets, {configs} configurations, {epochs} epochs in all "
+            f"  {plural(len(self.plan), 'bracket')}, {plural(configs, 'configuration')}, "
+            f"{plural(epochs, 'epoch')} in all "
             "(promoted trials continue)",
         ]
         for bracket in self.plan:

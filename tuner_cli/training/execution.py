@@ -68,9 +68,22 @@ def _call_objective(study: StudyConfig, task: TrialTask) -> TrialOutcome:
     result = fn(dict(task.hyperparameters), task.budget)
     name = study.objective.name
     metrics = {name: result} if not isinstance(result, dict) else dict(result)
-    if name not in metrics:
+    if name not in metrics and task.objective_seen:
         raise TrialError(
             f"the objective '{name}' is not among the returned metrics: {', '.join(metrics)}"
+        )
+    if name not in metrics:
+        # Before any result had it: a misspelt objective, which every call would miss alike.
+        from tuner_cli.preflight import located
+
+        raise located(
+            study,
+            ConfigError(
+                f"'{name}' is not among the metrics {study.config.objective_function} returns "
+                f"({', '.join(map(str, metrics)) or 'none'}); name one of them and rerun with "
+                "--overwrite",
+                key_path=("strategy", "objective"),
+            ),
         )
     metrics = {k: float(v) for k, v in metrics.items()}
     if not math.isfinite(metrics[name]):

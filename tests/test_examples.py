@@ -1,0 +1,55 @@
+"""The shipped examples run as documented."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+from tests.conftest import REPO, cli_env
+
+
+def _gate(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:
+    (tmp_path / "examples").mkdir()
+    script = tmp_path / "examples" / "ci_gate.sh"
+    shutil.copy(REPO / "examples" / "ci_gate.sh", script)
+    for name in ("objective.yaml", "objectives.py"):
+        shutil.copy(REPO / "examples" / name, tmp_path / name)
+    return subprocess.run(
+        ["bash", str(script), "objective.yaml"],
+        cwd=tmp_path,
+        env={**cli_env(), "MAX_TRIALS": "4", "TMPDIR": str(tmp_path), **env},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_ci_gate_finds_kt_run_and_writes_json_to_a_temp_file(tmp_path):
+    wrapper = tmp_path / "kt-run-wrapper"
+    wrapper.write_text(f'#!/bin/sh\nexec "{sys.executable}" -m tuner_cli "$@"\n')
+    wrapper.chmod(wrapper.stat().st_mode | stat.S_IEXEC)
+    result = _gate(tmp_path, KT_RUN=str(wrapper), THRESHOLD="100")
+    assert result.returncode == 0, result.stderr
+    assert "best trial " in result.stdout
+    assert "X=" in result.stdout and "Y=" in result.stdout  # the study's own names
+    assert "units" not in result.stdout
+    assert not (tmp_path / "best.json").exists()
+    path = Path(result.stdout.strip().splitlines()[-1].removeprefix("best record: "))
+    assert path.parent == tmp_path
+    assert json.loads(path.read_text())["status"] == "completed"
+    # a threshold the best score misses fails the gate (branin is minimised: above fails)
+    (tmp_path / "again").mkdir()
+    failed = _gate(tmp_path / "again", KT_RUN=str(wrapper), THRESHOLD="0.01")
+    assert failed.returncode == 1
+    assert "--fail-under" in failed.stderr
+
+
+def test_ci_gate_says_how_to_get_kt_run(tmp_path):
+    result = _gate(tmp_path, PATH="/usr/bin:/bin")
+    assert result.returncode == 127
+    assert "kt-run not found" in result.stderr
+    assert "make install" in result.stderr and "KT_RUN" in result.stderr

@@ -74,7 +74,7 @@ def _call_objective(study: StudyConfig, task: TrialTask) -> TrialOutcome:
         )
     if name not in metrics:
         # Before any result had it: a misspelt objective, which every call would miss alike.
-        from tuner_cli.preflight import located
+        from tuner_cli.training.preflight import located
 
         raise located(
             study,

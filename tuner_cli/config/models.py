@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationError, field_validator, model_validator
+from pydantic import AfterValidator, Field, ValidationError, field_validator, model_validator
 
 from tuner_cli.config.references import resolve
 from tuner_cli.config.yaml_source import YamlDocument, load_yaml_file, load_yaml_text
@@ -168,6 +168,16 @@ class AshaPruning(StrictModel):
 Pruning = Annotated[MedianPruning | AshaPruning, Field(discriminator="type")]
 
 
+def _valid_duration(value: str | float | None) -> str | float | None:
+    if value is not None:
+        parse_duration(value)
+    return value
+
+
+Duration = Annotated[str | float | None, AfterValidator(_valid_duration)]
+"""``45s``, ``90m``, ``2h``, ``1d`` or seconds; kept as written, read with ``parse_duration``."""
+
+
 class StrategyConfig(StrictModel):
     name: Literal["random", "grid", "hyperband", "bayesian"] = "random"
     objective: str | ObjectiveSpec = "val_loss"
@@ -175,8 +185,8 @@ class StrategyConfig(StrictModel):
     executions_per_trial: int = Field(default=1, ge=1, le=100)
     max_consecutive_failures: int = Field(default=3, ge=1, le=BIG)
     max_retries: int = Field(default=0, ge=0, le=100)
-    max_time: str | float | None = None
-    max_trial_time: str | float | None = None
+    max_time: Duration = None
+    max_trial_time: Duration = None
     """A trial running longer than this is failed and its worker process replaced."""
     # bayesian
     num_initial_points: int | None = Field(default=None, ge=1, le=BIG)
@@ -203,13 +213,6 @@ class StrategyConfig(StrictModel):
                     "'pruning' is for random, grid and bayesian; hyperband stops trials itself"
                 )
         return self
-
-    @field_validator("max_time", "max_trial_time")
-    @classmethod
-    def _duration(cls, value: str | float | None) -> str | float | None:
-        if value is not None:
-            parse_duration(value)
-        return value
 
     @field_validator("objective")
     @classmethod
@@ -267,7 +270,7 @@ class ExecutionConfig(StrictModel):
     """Stop a local worker that goes above this during a trial; the trial is failed."""
     resources: str | None = None
     """Dask worker resources each trial needs, e.g. "GPU=1" (with --scheduler)."""
-    no_worker_timeout: str | float | None = "10m"
+    no_worker_timeout: Duration = "10m"
     """Stop the search when the cluster has had no worker this long (null: wait forever)."""
 
     @field_validator("recycle_memory", "memory_limit")
@@ -275,13 +278,6 @@ class ExecutionConfig(StrictModel):
     def _size(cls, value: str | int | None) -> str | int | None:
         if value is not None:
             parse_size(value)
-        return value
-
-    @field_validator("no_worker_timeout")
-    @classmethod
-    def _duration(cls, value: str | float | None) -> str | float | None:
-        if value is not None:
-            parse_duration(value)
         return value
 
     @field_validator("resources")

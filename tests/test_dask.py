@@ -29,6 +29,8 @@ from pathlib import Path
 
 def measure(hp, budget):
     Path(f"started_{hp['x']}").write_text(str(os.getpid()))
+    if hp["x"] == 2 and Path("hang").exists():
+        time.sleep(3600)
     time.sleep(float(os.environ.get("KT_TEST_SLEEP", "0.2")))
     return {"score": float(hp["x"]), "pid": float(os.getpid())}
 """
@@ -231,6 +233,22 @@ def test_a_cluster_whose_workers_all_leave_ends_the_search_and_a_rerun_resumes(c
     found = records(cluster.folder)
     assert sorted(r["hyperparameters"]["x"] for r in found) == list(range(6))
     assert all(r["status"] == "completed" for r in found)
+
+
+@pytest.mark.slow
+def test_a_hung_trial_on_a_cluster_fails_and_its_worker_is_restarted(cluster):
+    (cluster.folder / "hang").write_text("")
+    config = cluster.folder / "on_dask.yaml"
+    config.write_text(CONFIG.replace("max_trials: 6}", "max_trials: 6, max_trial_time: 5s}"))
+    result = run_cli("search", "on_dask.yaml", "--scheduler", cluster.address, cwd=cluster.folder)
+    assert result.returncode == 0, result.stderr
+    by_x = {r["hyperparameters"]["x"]: r for r in records(cluster.folder)}
+    assert sorted(by_x) == list(range(6))
+    assert "ran longer than max_trial_time (5 s)" in by_x[2]["error"]["message"]
+    assert all(by_x[x]["status"] == "completed" for x in by_x if x != 2)
+    hung_pid = int((cluster.folder / "started_2").read_text())
+    with pytest.raises(ProcessLookupError):
+        os.kill(hung_pid, 0)
 
 
 def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):

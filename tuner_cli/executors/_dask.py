@@ -97,6 +97,7 @@ class DaskExecutor:
         self._memory_kills: dict[str, int] = {}
         self._info: dict[str, Any] = {}
         self._nthreads: dict[str, int] | None = None
+        self._restarts: list[threading.Thread] = []
         self._next_watch = 0.0
         self._no_workers_since: float | None = None
         self._no_workers_warned_at = 0.0
@@ -190,6 +191,9 @@ class DaskExecutor:
             self._idle(self._next_deadline(futures))
 
     def close(self) -> None:
+        deadline = time.monotonic() + RESTART_TIMEOUT_S
+        for restart in self._restarts:  # a hung worker left behind would hold a slot forever
+            restart.join(max(0.0, deadline - time.monotonic()))
         for dask_future in self._dask.values():
             dask_future.release()
         self._dask.clear()
@@ -391,7 +395,9 @@ class DaskExecutor:
                 "start workers with `dask worker` (which has one) to let kt-run replace them"
             )
             return
-        threading.Thread(target=self._restart_remote, args=(address, reason), daemon=True).start()
+        restart = threading.Thread(target=self._restart_remote, args=(address, reason), daemon=True)
+        restart.start()
+        self._restarts.append(restart)
 
     def _restart_remote(self, address: str, reason: str) -> None:
         try:

@@ -75,7 +75,7 @@ class SearchRunner:
     def run(self) -> SearchSummary:
         self.records = {r.id: r for r in self.store.load_trials()}
         self._best = best_trial(list(self.records.values()), self._objective)
-        self._failures_in_a_row = _failures_in_a_row(self.records.values())
+        self._failures_in_a_row = _failure_streak(self.records.values())
         for warning in self.store.warnings:
             self.events.warning(warning)
         queue = [r for r in self.records.values() if not r.status.is_finished()]
@@ -350,7 +350,7 @@ class SearchRunner:
         )
 
 
-def _failures_in_a_row(records: Iterable[TrialRecord]) -> int:
+def _failure_streak(records: Iterable[TrialRecord]) -> int:
     """Failed trials at the end of a resumed study, most recently finished first."""
     finished = [r for r in records if r.status.is_finished()]
     count = 0

@@ -569,13 +569,13 @@ def local_client(
     from tuner_cli.executors._local import start_local_cluster
 
     try:
-        cluster = start_local_cluster(workers, memory_limit, keras)
+        local = start_local_cluster(workers, memory_limit, keras, on_warning)
     except Exception as exc:  # noqa: BLE001 - Dask says only "failed to start", with its cause
         cause = exc.__cause__ or exc
         raise NoWorkersError(
             f"could not start local worker processes: {type(cause).__name__}: {cause} (rerun "
             "with --verbose to see the workers' own messages)"
         ) from None
-    client = Client(cluster, set_as_default=False)
+    client = Client(local.cluster, set_as_default=False)
     client.register_plugin(IgnoreInterrupts())
-    return client, LocalWorkers(cluster, workers, on_warning)
+    return client, local

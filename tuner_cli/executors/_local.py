@@ -28,6 +28,7 @@ import os
 import time
 from collections.abc import Callable, Collection
 from concurrent.futures import Future
+from contextlib import AbstractContextManager
 from typing import Any, ClassVar
 
 import dask
@@ -63,13 +64,17 @@ class ExitRecordingNanny(Nanny):
             await parent(exitcode)
 
 
-def start_local_cluster(workers: int, memory_limit: int | None, keras: bool) -> LocalCluster:
+def start_local_cluster(
+    workers: int, memory_limit: int | None, keras: bool, on_warning: WarningCallback
+) -> LocalWorkers:
     """``workers`` single-threaded worker processes sharing this machine's cores.
 
-    ``keras``: workers fork with Keras already imported (see ``_forkserver``).
+    ``keras``: workers fork with Keras already imported (see ``_forkserver``). The Dask
+    settings above hold while the cluster lives (workers started later read them too) and are
+    undone when it closes, so a notebook's own Dask work after a search is left as it was.
     """
     threads = str(max(1, usable_cores() // workers))
-    dask.config.set(
+    settings = dask.config.set(
         {
             "distributed.worker.multiprocessing-method": "forkserver",
             "distributed.scheduler.allowed-failures": 0,
@@ -84,7 +89,16 @@ def start_local_cluster(workers: int, memory_limit: int | None, keras: bool) -> 
             "distributed.worker.heartbeat-interval": "5s",
         }
     )
-    start_forkserver(keras)
+    try:
+        start_forkserver(keras)
+        cluster = _cluster(workers, memory_limit, threads)
+    except BaseException:
+        settings.__exit__(None, None, None)
+        raise
+    return LocalWorkers(cluster, workers, on_warning, settings)
+
+
+def _cluster(workers: int, memory_limit: int | None, threads: str) -> LocalCluster:
     verbose = os.environ.get("KT_RUN_VERBOSE") == "1"
     return LocalCluster(
         n_workers=workers,
@@ -93,6 +107,9 @@ def start_local_cluster(workers: int, memory_limit: int | None, keras: bool) -> 
         host="127.0.0.1",
         scheduler_port=0,
         dashboard_address=None,
+        # no dashboard, but the scheduler still serves /health: on this machine only, on a
+        # free port (Dask's default is 8787 on every interface, taken by the first search)
+        scheduler_kwargs={"dashboard_address": "127.0.0.1:0"},
         memory_limit=memory_limit or 0,
         worker_class=ExitRecordingNanny,
         silence_logs=logging.WARNING if verbose else logging.CRITICAL,
@@ -118,8 +135,15 @@ class LocalWorkers:
 
     exit_codes = ExitRecordingNanny.exit_codes
 
-    def __init__(self, cluster: LocalCluster, count: int, on_warning: WarningCallback):
+    def __init__(
+        self,
+        cluster: LocalCluster,
+        count: int,
+        on_warning: WarningCallback,
+        settings: AbstractContextManager[Any],
+    ):
         self.cluster = cluster
+        self._settings = settings
         self.count = count
         self.on_warning = on_warning
         self.on_change: Callable[[], None] = lambda: None
@@ -161,7 +185,10 @@ class LocalWorkers:
             self._swap(missing if self._failed_starts else overdue)
 
     def close(self) -> None:
-        self.cluster.close(timeout=10)
+        try:
+            self.cluster.close(timeout=10)
+        finally:
+            self._settings.__exit__(None, None, None)
 
     def _swap(self, names: Collection[Any]) -> None:
         """Retire ``names`` and start as many new workers, on the cluster's event loop."""

@@ -1,0 +1,111 @@
+"""The search loop alone: a real strategy and store, an executor the test drives."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.fakes import Recorder, ScriptedExecutor, runner_for, score_x
+from tuner_cli.results.store import StudyStore
+from tuner_cli.trial import TrialOutcome, TrialStatus, TrialTask
+
+
+def test_fills_every_slot_and_stops_at_max_trials(tmp_path):
+    executor = ScriptedExecutor(slots=3)
+    summary = runner_for(tmp_path, executor, max_trials=7).run()
+    assert len(summary.trials) == 7 and summary.stop_reason == "max_trials reached"
+    assert executor.most_at_once == 3 and executor.closed
+    assert sorted(t.trial_id for t in executor.submitted) == list(range(1, 8))
+    on_disk = StudyStore(tmp_path / "fake").load_trials()
+    assert {r.status for r in on_disk} == {TrialStatus.COMPLETED}
+
+
+def test_best_never_goes_backwards_when_trials_finish_out_of_order(tmp_path):
+    events = Recorder()
+    summary = runner_for(tmp_path, ScriptedExecutor(slots=4), max_trials=12, events=events).run()
+    assert events.bests == sorted(events.bests)
+    assert summary.best.score == max(t.score for t in summary.trials)
+
+
+def test_every_trial_gets_the_study_seed(tmp_path):
+    executor = ScriptedExecutor(slots=2)
+    runner_for(tmp_path, executor, max_trials=3).run()
+    assert {t.seed for t in executor.submitted} == {1}
+
+
+def test_failures_in_a_row_stop_the_search(tmp_path):
+    def fail(task: TrialTask) -> TrialOutcome:
+        raise RuntimeError("worker-side failure")
+
+    summary = runner_for(
+        tmp_path,
+        ScriptedExecutor(slots=1, outcome=fail),
+        strategy={"max_consecutive_failures": 3},
+        max_trials=20,
+    ).run()
+    assert summary.stop_reason == "3 trials failed in a row" and summary.failed_run
+    assert [t.status for t in summary.trials] == [TrialStatus.FAILED] * 3
+    assert "RuntimeError: worker-side failure" in summary.trials[0].error["message"]
+
+
+def test_a_failed_trial_is_retried_under_the_same_id(tmp_path):
+    attempts: dict[int, int] = {}
+
+    def flaky(task: TrialTask) -> TrialOutcome:
+        attempts[task.trial_id] = attempts.get(task.trial_id, 0) + 1
+        if attempts[task.trial_id] == 1:
+            return TrialOutcome(TrialStatus.FAILED, error={"message": "first try", "traceback": ""})
+        return score_x(task)
+
+    summary = runner_for(
+        tmp_path, ScriptedExecutor(slots=1, outcome=flaky), strategy={"max_retries": 1}
+    ).run()
+    assert attempts == {i: 2 for i in range(1, 7)}
+    assert all(t.status is TrialStatus.COMPLETED and t.attempt == 2 for t in summary.trials)
+
+
+def test_a_used_up_space_ends_the_search_before_max_trials(tmp_path):
+    summary = runner_for(
+        tmp_path,
+        ScriptedExecutor(slots=2),
+        space={"x": {"type": "choice", "values": [1, 2, 3]}},
+        strategy={"name": "grid"},
+        max_trials=10,
+    ).run()
+    assert summary.stop_reason == "search space exhausted"
+    assert sorted(t.hyperparameters["x"] for t in summary.trials) == [1, 2, 3]
+
+
+def test_a_stop_in_the_middle_leaves_running_trials_interrupted_and_resumable(tmp_path):
+    class StopAfterTwo(ScriptedExecutor):
+        def wait(self, futures):
+            if len(self.submitted) > 3:
+                raise KeyboardInterrupt
+            return super().wait(futures)
+
+    with pytest.raises(KeyboardInterrupt):
+        runner_for(tmp_path, StopAfterTwo(slots=2), max_trials=6).run()
+    statuses = [r.status for r in StudyStore(tmp_path / "fake").load_trials()]
+    assert statuses.count(TrialStatus.INTERRUPTED) == 2
+    assert TrialStatus.RUNNING not in statuses
+
+    executor = ScriptedExecutor(slots=2)
+    summary = runner_for(tmp_path, executor, max_trials=6).run()
+    assert len(summary.trials) == 6
+    assert all(t.status is TrialStatus.COMPLETED for t in summary.trials)
+    interrupted = [i for i, s in enumerate(statuses, 1) if s is TrialStatus.INTERRUPTED]
+    assert [t.trial_id for t in executor.submitted[:2]] == interrupted
+
+
+def test_a_resumed_failure_streak_counts_toward_the_limit(tmp_path):
+    def fail(task: TrialTask) -> TrialOutcome:
+        return TrialOutcome(TrialStatus.FAILED, error={"message": "no", "traceback": ""})
+
+    settings = {"max_consecutive_failures": 3}
+    runner_for(
+        tmp_path, ScriptedExecutor(slots=1, outcome=fail), strategy=settings, max_trials=2
+    ).run()
+    summary = runner_for(
+        tmp_path, ScriptedExecutor(slots=1, outcome=fail), strategy=settings, max_trials=10
+    ).run()
+    assert summary.stop_reason == "3 trials failed in a row"
+    assert len(summary.trials) == 3

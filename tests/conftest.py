@@ -1,10 +1,13 @@
-"""Shared fixtures: run the real CLI in a subprocess, and write small configs."""
+"""Shared fixtures: run the real CLI (in a subprocess or in this process), write small configs."""
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import subprocess
 import sys
+import warnings
 from pathlib import Path
 
 import pytest
@@ -31,6 +34,39 @@ def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300, **env: st
     )
 
 
+def invoke(*args: str, cwd: Path | None = None, **env: str) -> subprocess.CompletedProcess[str]:
+    """``kt-run ARGS`` through the console script's own ``main()``, in this process.
+
+    The same parsing, messages and exit codes as ``run_cli`` without a new interpreter (about
+    a second each); for checks where no process boundary is under test. The working folder,
+    environment, warning filters and ``sys.argv`` are put back afterwards.
+    """
+    from tuner_cli.cli.app import main
+
+    out, err = io.StringIO(), io.StringIO()
+    saved_env, saved_argv, saved_cwd = dict(os.environ), sys.argv, Path.cwd()
+    os.environ.update(cli_env(**env))
+    sys.argv = ["kt-run", *args]
+    code = 0
+    try:
+        with (
+            warnings.catch_warnings(),
+            contextlib.redirect_stdout(out),
+            contextlib.redirect_stderr(err),
+        ):
+            if cwd is not None:
+                os.chdir(cwd)
+            main()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else 1
+    finally:
+        os.chdir(saved_cwd)
+        sys.argv = saved_argv
+        os.environ.clear()
+        os.environ.update(saved_env)
+    return subprocess.CompletedProcess(["kt-run", *args], code, out.getvalue(), err.getvalue())
+
+
 def block_tensorflow(tmp_path: Path) -> str:
     """A PYTHONPATH folder whose tensorflow and keras fail to import."""
     folder = tmp_path / "no_tf"
@@ -42,7 +78,8 @@ def block_tensorflow(tmp_path: Path) -> str:
 
 @pytest.fixture
 def kt_run():
-    return run_cli
+    """``kt-run`` in this process; tests of what happens across processes use ``run_cli``."""
+    return invoke
 
 
 @pytest.fixture

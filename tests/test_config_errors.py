@@ -6,6 +6,8 @@ import re
 
 import pytest
 
+from tests.conftest import run_cli
+
 VALID = """\
 name: errors
 seed: 1
@@ -174,7 +176,8 @@ def test_keras_dataset_offline_fails_with_a_clear_message(kt_run, write_config, 
     path = write_config(
         VALID.replace("source: sklearn\n  name: iris", "source: keras\n  name: mnist")
     )
-    result = kt_run("validate", str(path), cwd=tmp_path, KERAS_HOME=str(tmp_path / "keras"))
+    # a new interpreter: Keras reads KERAS_HOME when it is imported
+    result = run_cli("validate", str(path), cwd=tmp_path, KERAS_HOME=str(tmp_path / "keras"))
     assert result.returncode == 2, result.stderr
     assert "cannot load the Keras dataset 'mnist'" in result.stderr
     assert "data.name" in result.stderr

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import invoke, run_cli
 
 CONFIG = """\
 name: export-me
@@ -86,10 +86,10 @@ def test_export_checks_its_arguments(tmp_path):
     from tests.test_read_commands import make_study
 
     store = make_study(tmp_path / "study", count=3)
-    wrong_suffix = run_cli("export", str(store.root), "--output", str(tmp_path / "m.h5"))
+    wrong_suffix = invoke("export", str(store.root), "--output", str(tmp_path / "m.h5"))
     assert wrong_suffix.returncode == 2
     assert "must end in .keras" in wrong_suffix.stderr
-    failed = run_cli("export", str(store.root), "--trial", "99", "--output", "m.keras")
+    failed = invoke("export", str(store.root), "--trial", "99", "--output", "m.keras")
     assert failed.returncode == 2
     assert "no readable trial 99" in failed.stderr
 
@@ -141,7 +141,7 @@ def test_export_of_a_trial_without_a_saved_model_is_a_usage_error(tmp_path):
     from tests.test_read_commands import make_study
 
     store = make_study(tmp_path / "study", count=3)
-    result = run_cli("export", str(store.root), "--trial", "2", "--output", "m.keras")
+    result = invoke("export", str(store.root), "--trial", "2", "--output", "m.keras")
     assert result.returncode == 2
     assert "no saved model for trial 2" in result.stderr
     assert "keeps only the best trial's model" in result.stderr
@@ -155,9 +155,9 @@ def test_export_of_an_objective_function_study_says_there_is_no_model(tmp_path, 
 
     for name in ("objective.yaml", "objectives.py"):
         shutil.copy(REPO / "examples" / name, tmp_path / name)
-    search = run_cli("search", "objective.yaml", "-w", "0", "--max-trials", "2", cwd=tmp_path)
+    search = invoke("search", "objective.yaml", "-w", "0", "--max-trials", "2", cwd=tmp_path)
     assert search.returncode == 0, search.stderr
-    result = run_cli("export", *retrain, cwd=tmp_path)
+    result = invoke("export", *retrain, cwd=tmp_path)
     assert result.returncode == 2
     assert "tunes an objective_function (objectives:branin)" in result.stderr
     assert "use --retrain" not in result.stderr

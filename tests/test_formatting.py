@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from tests.conftest import run_cli
+from tests.conftest import invoke
 from tuner_cli.cli.formatting import format_condition
 from tuner_cli.wording import plural
 
@@ -28,7 +28,7 @@ def test_plural_and_conditions():
 def test_validate_says_one_configuration_and_conditions_without_python_repr(tmp_path):
     (tmp_path / "config.yaml").write_text(ONE)
     (tmp_path / "objectives.py").write_text("def fn(hp, budget):\n    return 1.0\n")
-    result = run_cli("validate", "config.yaml", cwd=tmp_path, COLUMNS="200")
+    result = invoke("validate", "config.yaml", cwd=tmp_path, COLUMNS="200")
     assert result.returncode == 0, result.stderr
     assert "3 hyperparameters, 1 configuration\n" in result.stdout
     assert "optimizer = sgd" in result.stdout

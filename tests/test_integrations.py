@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, block_tensorflow, run_cli
+from tests.conftest import REPO, block_tensorflow, invoke, run_cli
 from tuner_cli.config import load_config_text
 from tuner_cli.integrations import EventFanout
 from tuner_cli.search.runner import SearchEvents
@@ -170,9 +170,9 @@ def test_mlflow_runs_in_a_file_store(tmp_path):
 def test_search_logs_to_both(tmp_path):
     pytest.importorskip("mlflow")
     study_config(tmp_path, "logging: {tensorboard: tb, mlflow: 'file:./mlruns'}\n")
-    result = run_cli("search", "config.yaml", "--workers", "0", cwd=tmp_path)
+    result = invoke("search", "config.yaml", "--workers", "0", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
-    trials = json.loads(run_cli("trials", "--format", "json", cwd=tmp_path).stdout)
+    trials = json.loads(invoke("trials", "--format", "json", cwd=tmp_path).stdout)
     assert len(trials) == 4
     assert sorted(p.name for p in (tmp_path / "tb").glob("trial_*")) == [
         f"trial_{t['id']:04d}" for t in trials

@@ -7,11 +7,12 @@ import io
 import json
 import os
 import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import block_tensorflow, run_cli
+from tests.conftest import REPO, block_tensorflow, cli_env, invoke
 from tuner_cli.results.store import StudyStore
 from tuner_cli.results.trial_index import index_path, load_index
 from tuner_cli.trial import TrialRecord, TrialStatus
@@ -101,7 +102,7 @@ def study(tmp_path: Path) -> Path:
 
 
 def test_best_json_is_the_full_record(study):
-    result = run_cli("best", str(study), "--format", "json")
+    result = invoke("best", str(study), "--format", "json")
     assert result.returncode == 0, result.stderr
     record = json.loads(result.stdout)
     assert record["id"] == 3
@@ -110,22 +111,22 @@ def test_best_json_is_the_full_record(study):
 
 
 def test_best_top_k_and_yaml(study):
-    result = run_cli("best", str(study), "--top", "3", "--format", "json")
+    result = invoke("best", str(study), "--top", "3", "--format", "json")
     assert [r["id"] for r in json.loads(result.stdout)] == [3, 12, 11]
-    result = run_cli("best", str(study), "--format", "yaml")
+    result = invoke("best", str(study), "--format", "yaml")
     assert result.returncode == 0
     assert "id: 3" in result.stdout
 
 
 def test_best_fail_under(study):
-    assert run_cli("best", str(study), "--fail-under", "0.9").returncode == 0
-    failing = run_cli("best", str(study), "--fail-under", "0.999")
+    assert invoke("best", str(study), "--fail-under", "0.9").returncode == 0
+    failing = invoke("best", str(study), "--fail-under", "0.999")
     assert failing.returncode == 1
     assert "worse than --fail-under" in failing.stderr
 
 
 def test_best_table_is_plain_when_piped(study):
-    result = run_cli("best", str(study))
+    result = invoke("best", str(study))
     assert result.returncode == 0
     assert "\x1b[" not in result.stdout
     lines = result.stdout.splitlines()
@@ -160,7 +161,7 @@ def _kt_run_command() -> str:
 
 
 def test_trials_json_lists_summaries_without_history(study):
-    result = run_cli("trials", str(study), "--format", "json")
+    result = invoke("trials", str(study), "--format", "json")
     rows = json.loads(result.stdout)
     assert [r["id"] for r in rows] == list(range(1, 13))
     assert all("history" not in r for r in rows)
@@ -175,44 +176,59 @@ def test_trials_json_lists_summaries_without_history(study):
 
 
 def test_trials_csv_and_filters(study):
-    result = run_cli("trials", str(study), "--format", "csv", "--status", "completed")
+    result = invoke("trials", str(study), "--format", "csv", "--status", "completed")
     rows = list(csv.DictReader(io.StringIO(result.stdout)))
     assert {r["status"] for r in rows} == {"completed"}
     assert rows[0]["units"] == "8"
     assert "val_loss" in rows[0]
-    ranked = run_cli("trials", str(study), "--format", "json", "--sort", "score")
+    ranked = invoke("trials", str(study), "--format", "json", "--sort", "score")
     ids = [r["id"] for r in json.loads(ranked.stdout)]
     assert ids[0] == 3
     assert ids[-2:] == [5, 10]  # unscored (failed) trials last
-    bad = run_cli("trials", str(study), "--status", "done")
+    bad = invoke("trials", str(study), "--status", "done")
     assert bad.returncode == 2
     assert "--status must be one of" in bad.stderr
 
 
 def test_show_formats_and_unknown_trial(study):
-    result = run_cli("show", "5", str(study), "--format", "json")
+    result = invoke("show", "5", str(study), "--format", "json")
     assert json.loads(result.stdout)["error"]["traceback"] == "Traceback ..."
-    table = run_cli("show", "3", str(study))
+    table = invoke("show", "3", str(study))
     assert table.returncode == 0
     assert "<- best" in table.stdout
-    missing = run_cli("show", "99", str(study))
+    missing = invoke("show", "99", str(study))
     assert missing.returncode == 2
     assert "no trial 99" in missing.stderr
     assert "1..12" in missing.stderr
 
 
 def test_read_commands_never_import_tensorflow(study, tmp_path):
-    blocked = block_tensorflow(tmp_path)
-    for args in (
+    """All of them in one interpreter whose TensorFlow and Keras fail to import."""
+    commands = [
         ["best", str(study)],
         ["best", str(study), "--format", "env"],
         ["trials", str(study)],
         ["trials", str(study), "--format", "csv"],
         ["show", "3", str(study)],
         ["report", str(study), "--output", str(tmp_path / "r.html")],
-    ):
-        result = run_cli(*args, PYTHONPATH=blocked)
-        assert result.returncode == 0, (args, result.stderr)
+    ]
+    script = (
+        "import sys\n"
+        "from tests.conftest import invoke\n"
+        f"for args in {commands!r}:\n"
+        "    result = invoke(*args)\n"
+        "    assert result.returncode == 0, (args, result.stderr)\n"
+        "assert 'tensorflow' not in sys.modules and 'keras' not in sys.modules\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=REPO,
+        env=cli_env(PYTHONPATH=os.pathsep.join([block_tensorflow(tmp_path), str(REPO)])),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
 
 
 def test_index_follows_new_changed_and_removed_records(tmp_path):
@@ -289,7 +305,7 @@ def test_fast_path_parses_plain_command_lines_and_defers_the_rest():
 
 
 def test_deferred_command_lines_get_typers_messages(study):
-    result = run_cli("best", str(study), "--top", "0")
+    result = invoke("best", str(study), "--top", "0")
     assert result.returncode == 2
     assert "--top" in result.stderr
 
@@ -317,28 +333,28 @@ def no_crash(result) -> None:
 @pytest.mark.parametrize("content", DAMAGE)
 def test_a_best_record_damaged_in_place_under_a_warm_index_is_skipped(tmp_path, content):
     store = make_study(tmp_path / "s")
-    assert run_cli("best", str(store.root)).returncode == 0  # the index is now warm
+    assert invoke("best", str(store.root)).returncode == 0  # the index is now warm
     damage(store, 3, content)
-    result = run_cli("best", str(store.root), "--format", "json")
+    result = invoke("best", str(store.root), "--format", "json")
     no_crash(result)
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["id"] == 12
     assert "warning: skipped trial_0003.json" in result.stderr
-    listing = run_cli("trials", str(store.root), "--format", "json")
+    listing = invoke("trials", str(store.root), "--format", "json")
     no_crash(listing)
     assert 3 not in [r["id"] for r in json.loads(listing.stdout)]
     assert "warning: skipped trial_0003.json" in listing.stderr
-    report = run_cli("report", str(store.root), "--output", str(tmp_path / "r.html"))
+    report = invoke("report", str(store.root), "--output", str(tmp_path / "r.html"))
     no_crash(report)
     assert report.returncode == 0 and "skipped trial_0003.json" in report.stderr
-    table = run_cli("trials", str(store.root))
+    table = invoke("trials", str(store.root))
     no_crash(table)
     assert table.returncode == 0 and "skipped trial_0003.json" in table.stderr
 
 
 def test_show_names_a_record_that_cannot_be_trusted(study):
     damage(StudyStore(study), 3, "SCORE_AS_TEXT")
-    result = run_cli("show", "3", str(study))
+    result = invoke("show", "3", str(study))
     no_crash(result)
     assert result.returncode == 2
     assert "trial_0003.json is not a readable trial record" in result.stderr
@@ -352,7 +368,7 @@ def test_a_study_json_of_the_wrong_shape_is_a_clear_error(study, tmp_path, conte
         ["trials", str(study)],
         ["report", str(study), "--output", str(tmp_path / "r.html")],
     ):
-        result = run_cli(*args)
+        result = invoke(*args)
         no_crash(result)
         assert result.returncode == 2, (args, result.stderr)
         assert "study.json" in result.stderr
@@ -368,10 +384,10 @@ def test_a_study_json_of_the_wrong_shape_is_a_clear_error(study, tmp_path, conte
     ],
 )
 def test_an_index_of_the_wrong_shape_is_rebuilt_from_the_records(study, index):
-    assert run_cli("best", str(study)).returncode == 0
+    assert invoke("best", str(study)).returncode == 0
     index_path(StudyStore(study)).write_text(index)
     for args in (["best", str(study)], ["trials", str(study)], ["trials", str(study), "-f", "csv"]):
-        result = run_cli(*args)
+        result = invoke(*args)
         no_crash(result)
         assert result.returncode == 0, (args, result.stderr)
     assert [k[0] for k in load_index(StudyStore(study)).keys] == list(range(1, 13))
@@ -392,7 +408,7 @@ def test_index_rows_damaged_behind_a_valid_header_are_rebuilt(tmp_path):
 
 def test_best_env_refuses_names_that_would_collide(tmp_path):
     store = make_study(tmp_path / "s", best_hp={"Units": 5})
-    result = run_cli("best", str(store.root), "--format", "env")
+    result = invoke("best", str(store.root), "--format", "env")
     no_crash(result)
     assert result.returncode == 2
     assert "differ only in case" in result.stderr
@@ -404,17 +420,17 @@ def test_several_studies_without_an_argument_use_the_latest_and_say_so(tmp_path)
     for path in (old.root / "study.json", old.root / "trials"):
         os.utime(path, (1_000_000, 1_000_000))
     for command in (["best"], ["trials"], ["show", "3"], ["best", "--format", "json"]):
-        result = run_cli(*command, cwd=tmp_path)
+        result = invoke(*command, cwd=tmp_path)
         assert result.returncode == 0, (command, result.stderr)
         assert "using 'newer', the most recently updated" in result.stderr
         assert "others: older" in result.stderr
-    assert len(json.loads(run_cli("trials", "--format", "json", cwd=tmp_path).stdout)) == 4
+    assert len(json.loads(invoke("trials", "--format", "json", cwd=tmp_path).stdout)) == 4
     # a record written into the older study makes it the latest
     record = old.load_trials()[0]
     os.utime(new.root / "study.json", (2_000_000, 2_000_000))
     os.utime(new.root / "trials", (2_000_000, 2_000_000))
     old.write_trial(record)
-    result = run_cli("trials", "--format", "json", cwd=tmp_path)
+    result = invoke("trials", "--format", "json", cwd=tmp_path)
     assert "using 'older'" in result.stderr
     assert len(json.loads(result.stdout)) == 12
 
@@ -434,5 +450,5 @@ def test_best_env_exports_to_child_processes(tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert result.stdout == "3|24|it's $HOME"
-    lines = run_cli("best", str(store.root), "--format", "env").stdout.splitlines()
+    lines = invoke("best", str(store.root), "--format", "env").stdout.splitlines()
     assert lines and all(line.startswith("export KT_BEST_") for line in lines)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 import yaml
 
-from tests.conftest import REPO, run_cli
+from tests.conftest import REPO, invoke
 from tuner_cli.config.schema import config_schema
 
 jsonschema = pytest.importorskip("jsonschema")
@@ -24,12 +24,12 @@ def validator():
 
 
 def test_cli_prints_the_schema_and_writes_a_file(tmp_path):
-    result = run_cli("schema")
+    result = invoke("schema")
     assert result.returncode == 0, result.stderr
     printed = json.loads(result.stdout)
     assert printed["$schema"] == "http://json-schema.org/draft-07/schema#"
     assert printed["title"] == "kt-run config"
-    written = run_cli("schema", "--output", str(tmp_path / "kt-run.schema.json"))
+    written = invoke("schema", "--output", str(tmp_path / "kt-run.schema.json"))
     assert written.returncode == 0
     assert json.loads((tmp_path / "kt-run.schema.json").read_text()) == printed
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, run_cli
+from tests.conftest import REPO, invoke
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def objective_config(tmp_path: Path) -> Path:
 
 
 def _search(config: Path, *args: str):
-    return run_cli("search", config.name, "--workers", "0", "--quiet", *args, cwd=config.parent)
+    return invoke("search", config.name, "--workers", "0", "--quiet", *args, cwd=config.parent)
 
 
 def test_strategy_override_makes_a_separate_study(objective_config):

@@ -110,3 +110,17 @@ def test_the_package_root_stays_light():
 @pytest.mark.parametrize("name", ["run_search", "load_config", "best_trials", "read_trials"])
 def test_the_api_names_resolve(name):
     assert callable(getattr(tuner_cli, name))
+
+
+def test_two_studies_in_one_process_each_import_their_own_objective_module(tmp_path):
+    """A notebook running two studies whose folders each hold an ``objectives.py``."""
+    results = []
+    for constant in (1.0, 2.0):
+        folder = tmp_path / f"study{constant:g}"
+        folder.mkdir()
+        (folder / "objectives.py").write_text(
+            f"def branin(hp, budget):\n    return {{'branin': {constant}}}\n"
+        )
+        config = tuner_cli.load_config_dict({**BRANIN, "seed": 1}, folder)
+        results.append(run_search(config, folder / "results", max_trials=1, workers=0))
+    assert [r.best.score for r in results] == [1.0, 2.0]

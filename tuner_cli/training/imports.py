@@ -17,8 +17,10 @@ def load_callable(spec: str, base_dir: Path, key_path: KeyPath) -> Callable[...,
     if not sep or not module_name or not attribute:
         raise ConfigError(f"{quoted(spec)} must look like 'module:function'", key_path=key_path)
     folder = str(base_dir)
-    if folder not in sys.path:
-        sys.path.insert(0, folder)
+    if folder in sys.path:
+        sys.path.remove(folder)
+    sys.path.insert(0, folder)
+    _forget_if_shadowed(module_name.split(".")[0], Path(base_dir))
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
@@ -39,3 +41,19 @@ def load_callable(spec: str, base_dir: Path, key_path: KeyPath) -> Callable[...,
     if not callable(target):
         raise ConfigError(f"'{spec}' is not callable", key_path=key_path)
     return target
+
+
+def _forget_if_shadowed(top: str, folder: Path) -> None:
+    """Drop an imported ``top`` (and its submodules) that another folder supplied when this
+    config's folder has its own: two studies in one notebook, each with an ``objectives.py``
+    beside its config, must each get their own and not the one imported first."""
+    cached = sys.modules.get(top)
+    own = [folder / f"{top}.py", folder / top / "__init__.py"]
+    if cached is None or not any(path.is_file() for path in own):
+        return
+    location = getattr(cached, "__file__", None)
+    if location is not None and Path(location).resolve() in {p.resolve() for p in own}:
+        return
+    for name in [n for n in sys.modules if n == top or n.startswith(f"{top}.")]:
+        del sys.modules[name]
+    importlib.invalidate_caches()

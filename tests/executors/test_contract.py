@@ -19,7 +19,7 @@ import distributed  # noqa: F401 - its defaults join dask.config on import
 import pytest
 
 from tests.conftest import cli_env
-from tests.test_dask import Cluster
+from tests.executors.test_dask import Cluster
 from tuner_cli import load_config_dict, run_search
 
 OBJECTIVE = """

@@ -7,7 +7,7 @@ import pickle
 
 import pytest
 
-from tests.test_hyperband import records, run_study
+from tests.strategies.test_hyperband import records, run_study
 from tuner_cli.config import AshaPruning, MedianPruning, load_config
 from tuner_cli.errors import ConfigError
 from tuner_cli.objective import Objective

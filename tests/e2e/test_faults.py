@@ -20,7 +20,7 @@ import pytest
 from tests.conftest import cli_env
 
 HELPERS = Path(__file__).resolve().parent / "fault_helpers"
-SMALL_NPZ = Path(__file__).resolve().parent / "bad_configs" / "data" / "small.npz"
+SMALL_NPZ = Path(__file__).resolve().parents[1] / "config" / "bad_configs" / "data" / "small.npz"
 
 
 def objective_config(function: str, max_trials: int, name: str = "faults", extra: str = "") -> str:

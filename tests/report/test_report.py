@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.cli.test_read_commands import HOSTILE, make_study
 from tests.conftest import run_cli
-from tests.test_read_commands import HOSTILE, make_study
 from tuner_cli.report import render_report
 from tuner_cli.report.importance import encode_column, hyperparameter_importance, is_log_scale
 

@@ -203,7 +203,7 @@ def test_a_yaml_merge_with_overrides_is_read_as_yaml_defines_it(tmp_path):
 
 
 def test_an_enormous_value_is_quoted_short(tmp_path, capsys, monkeypatch):
-    from tests.test_bad_configs import call_main
+    from tests.config.test_bad_configs import call_main
 
     monkeypatch.chdir(tmp_path)
     config = tmp_path / "huge.yaml"
@@ -215,7 +215,7 @@ def test_an_enormous_value_is_quoted_short(tmp_path, capsys, monkeypatch):
 
 
 def test_a_csv_whose_header_starts_with_a_byte_order_mark_loads(tmp_path):
-    from tests.test_bad_configs import CORPUS_DIR
+    from tests.config.test_bad_configs import CORPUS_DIR
     from tuner_cli.config import load_config_text
     from tuner_cli.training.data import load_dataset
 

@@ -83,7 +83,7 @@ def test_export_without_kept_models_needs_retrain(searched, tmp_path):
 
 
 def test_export_checks_its_arguments(tmp_path):
-    from tests.test_read_commands import make_study
+    from tests.cli.test_read_commands import make_study
 
     store = make_study(tmp_path / "study", count=3)
     wrong_suffix = invoke("export", str(store.root), "--output", str(tmp_path / "m.h5"))
@@ -138,7 +138,7 @@ def test_the_kept_model_holds_the_best_epoch_not_the_last(tmp_path):
 
 
 def test_export_of_a_trial_without_a_saved_model_is_a_usage_error(tmp_path):
-    from tests.test_read_commands import make_study
+    from tests.cli.test_read_commands import make_study
 
     store = make_study(tmp_path / "study", count=3)
     result = invoke("export", str(store.root), "--trial", "2", "--output", "m.keras")

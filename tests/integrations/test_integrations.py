@@ -78,7 +78,7 @@ def test_tensorboard_events_read_back_with_hparams(tmp_path):
     logdir = tmp_path / "tb"
     script = (
         "import sys; from pathlib import Path\n"
-        "from tests.test_integrations import records, study_config\n"
+        "from tests.integrations.test_integrations import records, study_config\n"
         "from tuner_cli.integrations.tensorboard import TensorBoardLogger\n"
         f"tmp = Path({str(tmp_path)!r})\n"
         "logger = TensorBoardLogger(tmp / 'tb', study_config(tmp))\n"

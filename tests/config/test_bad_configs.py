@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import run_cli
+from tests.conftest import invoke, run_cli
 
 CORPUS_DIR = Path(__file__).resolve().parent / "bad_configs"
 CORPUS = sorted(CORPUS_DIR.glob("*.yaml"))
@@ -63,7 +63,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 def existing_study(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A valid study named like the corpus configs, for them to (not) write into."""
     output = tmp_path_factory.mktemp("corpus") / "results"
-    result = run_cli("search", str(VALID), "--output", str(output))
+    result = invoke("search", str(VALID), "--output", str(output), "--workers", "0")
     assert result.returncode == 0, result.stderr
     assert (output / "corpus" / "trials" / "trial_0002.json").is_file()
     return output
@@ -132,7 +132,7 @@ def test_a_10_mb_config_is_refused_before_it_is_parsed(
     assert big.stat().st_size > 10_000_000
     before = snapshot(existing_study)
     for args in (["validate", str(big)], ["search", str(big), "-o", str(existing_study)]):
-        result = run_cli(*args, cwd=tmp_path, COLUMNS="400")
+        result = invoke(*args, cwd=tmp_path, COLUMNS="400")
         assert result.returncode == 2
         assert "Traceback" not in result.stderr
         flat = " ".join(result.stderr.split())

@@ -9,6 +9,8 @@ import pytest
 
 from tests.conftest import REPO, block_tensorflow
 
+pytestmark = pytest.mark.slow  # each test runs kt-run as a separate process, as a user does
+
 DIGITS = """\
 name: digits-e2e
 seed: 5

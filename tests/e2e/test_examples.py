@@ -9,7 +9,11 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import REPO, cli_env
+
+pytestmark = pytest.mark.slow  # the shipped examples run as a user runs them
 
 
 def _gate(tmp_path: Path, **env: str) -> subprocess.CompletedProcess:

@@ -19,6 +19,8 @@ import pytest
 
 from tests.conftest import cli_env
 
+pytestmark = pytest.mark.slow  # kill, signal and lock tests need real kt-run processes
+
 HELPERS = Path(__file__).resolve().parent / "fault_helpers"
 SMALL_NPZ = Path(__file__).resolve().parents[1] / "config" / "bad_configs" / "data" / "small.npz"
 

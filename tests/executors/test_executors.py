@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import cli_env, run_cli
+from tests.conftest import cli_env, invoke, run_cli
 from tuner_cli.config import ExecutionConfig, load_config, parse_resources, parse_size
 from tuner_cli.errors import UsageError
 from tuner_cli.executors import execution_settings
@@ -71,6 +71,7 @@ def records(folder: Path, name: str = "where") -> list[dict]:
     return [json.loads(p.read_text()) for p in trials]
 
 
+@pytest.mark.slow
 def test_two_workers_run_trials_in_two_processes(objective_study, tmp_path):
     objective_study(trials=6)
     result = run_cli("search", "where.yaml", "--workers", "2", cwd=tmp_path)
@@ -88,6 +89,7 @@ def test_two_workers_run_trials_in_two_processes(objective_study, tmp_path):
     assert {r["metrics"]["threads"] for r in found} == {float(max(1, cores // 2))}
 
 
+@pytest.mark.slow
 def test_a_trial_that_kills_its_worker_fails_alone(objective_study, tmp_path):
     objective_study(trials=6)
     result = run_cli("search", "where.yaml", "--workers", "2", cwd=tmp_path, KT_TEST_EXIT="1")
@@ -100,6 +102,7 @@ def test_a_trial_that_kills_its_worker_fails_alone(objective_study, tmp_path):
     assert "trial 4 failed: worker process died (exit code 1)" in result.stderr
 
 
+@pytest.mark.slow
 def test_a_pre_search_check_that_kills_its_worker_is_an_error_and_writes_nothing(
     objective_study, tmp_path
 ):
@@ -112,6 +115,7 @@ def test_a_pre_search_check_that_kills_its_worker_is_an_error_and_writes_nothing
     assert not (tmp_path / "results").exists()
 
 
+@pytest.mark.slow
 def test_a_trial_past_the_memory_limit_fails_alone(objective_study, tmp_path):
     objective_study(trials=6, execution="execution: {memory_limit: 400MB}\n")
     result = run_cli("search", "where.yaml", cwd=tmp_path, KT_TEST_ALLOCATE="1")
@@ -124,6 +128,7 @@ def test_a_trial_past_the_memory_limit_fails_alone(objective_study, tmp_path):
     assert by_x[5]["worker"] != by_x[3]["worker"]
 
 
+@pytest.mark.slow
 def test_workers_are_replaced_after_recycle_after_trials(objective_study, tmp_path):
     objective_study(trials=6)
     result = run_cli("search", "where.yaml", "--recycle-after", "2", cwd=tmp_path)
@@ -224,6 +229,7 @@ def test_workers_zero_trains_in_the_driver(objective_study, tmp_path):
     assert len({r["metrics"]["pid"] for r in records(tmp_path)}) == 1
 
 
+@pytest.mark.slow
 def test_ctrl_c_reaching_a_worker_does_not_stop_its_trial(objective_study, tmp_path):
     """A terminal sends SIGINT to the whole process group; the driver decides what it means."""
     objective_study(trials=2)
@@ -248,6 +254,7 @@ def test_ctrl_c_reaching_a_worker_does_not_stop_its_trial(objective_study, tmp_p
     assert [r["status"] for r in records(tmp_path)] == ["completed", "completed"]
 
 
+@pytest.mark.slow
 def test_execution_section_and_options_are_free_to_change_on_resume(objective_study, tmp_path):
     objective_study(trials=3, execution="execution: {workers: 2, recycle_after: 5}\n")
     assert run_cli("search", "where.yaml", "--max-trials", "2", cwd=tmp_path).returncode == 0
@@ -281,7 +288,7 @@ def test_sizes_and_resources_parse_like_dask():
 
 def test_resources_need_a_scheduler(objective_study, tmp_path):
     objective_study(trials=1)
-    result = run_cli("search", "where.yaml", "--resources", "GPU=1", cwd=tmp_path)
+    result = invoke("search", "where.yaml", "--resources", "GPU=1", cwd=tmp_path)
     assert result.returncode == 2
     assert "--scheduler" in result.stderr
     assert not (tmp_path / "results" / "where" / "trials").exists() or not records(tmp_path)

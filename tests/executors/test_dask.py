@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import cli_env, run_cli
+from tests.conftest import cli_env, invoke, run_cli
 
 DASK = str(Path(sys.executable).parent / "dask")
 
@@ -255,7 +255,7 @@ def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
     (tmp_path / "measure.py").write_text(OBJECTIVE)
     (tmp_path / "on_dask.yaml").write_text(CONFIG)
     address = f"tcp://127.0.0.1:{free_port()}"
-    result = run_cli("search", "on_dask.yaml", "--scheduler", address, cwd=tmp_path, timeout=120)
+    result = invoke("search", "on_dask.yaml", "--scheduler", address, cwd=tmp_path)
     assert result.returncode == 1
     assert f"cannot reach the Dask scheduler at {address}" in result.stderr
     assert "Traceback" not in result.stderr

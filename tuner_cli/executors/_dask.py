@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import queue
 import signal
+import socket
 import threading
 import time
 import uuid
@@ -553,14 +554,33 @@ def _describe_exit(code: int) -> str:
 
 
 def connect(address: str) -> Client:
-    """A client of the scheduler at ``address``, or an error that says what to check."""
+    """A client of the scheduler at ``address``, or an error that says what to check.
+
+    A port nobody listens on is refused at once, but Dask retries it for its whole timeout:
+    one plain TCP connection first makes that mistake (a wrong port, no scheduler started) an
+    immediate error instead of a 15 s wait."""
     try:
+        _refused_at_once(address)
         return Client(address, timeout="15s", set_as_default=False)
     except (OSError, TimeoutError) as exc:
         raise KtRunError(
             f"cannot reach the Dask scheduler at {address} ({exc}); start one with "
             "`dask scheduler` and check the address and port"
         ) from None
+
+
+def _refused_at_once(address: str) -> None:
+    """Raise ``ConnectionRefusedError`` when a ``tcp://`` address refuses connections."""
+    scheme, _, location = address.rpartition("://")
+    host, _, port = location.rpartition(":")
+    if scheme not in ("", "tcp") or not port.isdigit():
+        return  # tls://, ucx:// and the like: Dask's own connect says what is wrong
+    try:
+        socket.create_connection((host.strip("[]") or "127.0.0.1", int(port)), timeout=5).close()
+    except ConnectionRefusedError:
+        raise
+    except OSError:
+        return  # slow or unresolvable: Dask's connect (with its timeout) decides
 
 
 def local_client(

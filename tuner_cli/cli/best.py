@@ -12,7 +12,7 @@ from tuner_cli.cli.common import (
     OutputOption,
     abort,
     emit,
-    format_value,
+    format_score,
     locate_study,
     summaries_table,
     to_json,
@@ -71,7 +71,7 @@ def best(
     score = winners[0].score
     if fail_under is not None and not objective.passes(score, fail_under):
         abort(
-            f"best {objective.name} {format_value(score)} is worse than --fail-under "
+            f"best {objective.name} {format_score(score)} is worse than --fail-under "
             f"{fail_under:g} ({objective.direction}imised)",
             code=1,
         )

@@ -15,11 +15,11 @@ from typing import Any, NoReturn
 
 import typer
 
-from tuner_cli.cli.formatting import format_duration, format_value
+from tuner_cli.cli.formatting import format_duration, format_score, format_value
 from tuner_cli.errors import UsageError
 from tuner_cli.objective import Objective
 from tuner_cli.results.store import StudyStore
-from tuner_cli.trial import union_names
+from tuner_cli.trial import TrialRecord, union_names
 
 DEFAULT_OUTPUT = Path("results")
 RICH_ROWS = 500
@@ -150,9 +150,49 @@ def flat_table(names: list[str], rows: list[list[Any]], objective: Objective) ->
     cells = [
         list(map(str, columns[0])),
         list(columns[1]),
-        list(map(format_value, columns[2])),
+        list(map(format_score, columns[2])),
         *[list(map(format_value, column)) for column in columns[5:]],
         list(map(format_value, columns[3])),
         list(map(format_duration, columns[4])),
     ]
     return plain_table([*headers, "epoch", "time"], list(zip(*cells, strict=True)), left=(1,))
+
+
+EntriesTable = tuple[str, list[str], list[list[str]]]
+"""A titled table: ``(title, headers, rows)``."""
+
+
+def extra_parts(record: TrialRecord) -> tuple[list[list[str]], list[EntriesTable]]:
+    """A record's strategy fields as ``(facts, tables)``: scalars as ``[name, value]`` rows,
+    lists of entries (Hyperband's rungs, repeated executions) as titled tables, one row per
+    entry with nested metrics spread into columns, instead of one long Python repr."""
+    facts: list[list[str]] = []
+    tables: list[EntriesTable] = []
+    for key, value in record.extra.items():
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            tables.append(_entries_table(key, value))
+        else:
+            facts.append([key, format_value(value)])
+    return facts, tables
+
+
+def _entries_table(key: str, entries: list[dict[str, Any]]) -> EntriesTable:
+    rows = [_flat_entry(entry) for entry in entries]
+    headers = list(dict.fromkeys(name for row in rows for name in row))
+    scores = {"score"} | {name for row in rows for name in row if "." in name}
+    cells = [
+        [(format_score if name in scores else format_value)(row.get(name)) for name in headers]
+        for row in rows
+    ]
+    headers = [name.split(".", 1)[1] if "." in name else name.replace("_", " ") for name in headers]
+    return key.replace("_", " ").capitalize(), headers, cells
+
+
+def _flat_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for name, value in entry.items():
+        if isinstance(value, dict):
+            flat.update({f"{name}.{k}": v for k, v in value.items()})
+        else:
+            flat[name] = value
+    return flat

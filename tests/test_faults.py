@@ -501,7 +501,7 @@ def test_a_larger_max_trials_resumes_the_study(tmp_path: Path) -> None:
     config.write_text(objective_config("slow", 4), encoding="utf-8")
     result = run(config, output, tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "Resuming: 2 finished trial(s) kept" in result.stdout
+    assert "Resuming: 2 finished trials kept" in result.stdout
     now = records(output / "faults")
     assert sorted(now) == [1, 2, 3, 4]
     assert all(now[i] == first[i] for i in (1, 2))

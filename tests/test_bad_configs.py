@@ -63,7 +63,7 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 def existing_study(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A valid study named like the corpus configs, for them to (not) write into."""
     output = tmp_path_factory.mktemp("corpus") / "results"
-    result = run_cli("search", str(VALID), "--output", str(output))
+    result = run_cli("search", str(VALID), "--results", str(output))
     assert result.returncode == 0, result.stderr
     assert (output / "corpus" / "trials" / "trial_0002.json").is_file()
     return output
@@ -101,7 +101,7 @@ def test_validate_and_search_refuse_it(
     before = snapshot(existing_study)
     code, err = call_main(["validate", str(path)], capsys)
     check_failure(path, code, err)
-    code, err = call_main(["search", str(path), "--output", str(existing_study)], capsys)
+    code, err = call_main(["search", str(path), "--results", str(existing_study)], capsys)
     check_failure(path, code, err)
     assert snapshot(existing_study) == before, f"{path.name} wrote into the existing study"
     assert not list(tmp_path.iterdir()), "something was written in the working directory"
@@ -114,7 +114,7 @@ def test_a_sample_fails_the_same_way_as_a_separate_process(
 ) -> None:
     path = CORPUS_DIR / name
     before = snapshot(existing_study)
-    for args in (["validate", str(path)], ["search", str(path), "-o", str(existing_study)]):
+    for args in (["validate", str(path)], ["search", str(path), "--results", str(existing_study)]):
         result = run_cli(*args, cwd=tmp_path, COLUMNS="400")
         check_failure(path, result.returncode, result.stderr)
     assert snapshot(existing_study) == before
@@ -131,7 +131,7 @@ def test_a_10_mb_config_is_refused_before_it_is_parsed(
     big.write_text(head + ("# padding padding padding padding padding\n" * 250_000))
     assert big.stat().st_size > 10_000_000
     before = snapshot(existing_study)
-    for args in (["validate", str(big)], ["search", str(big), "-o", str(existing_study)]):
+    for args in (["validate", str(big)], ["search", str(big), "--results", str(existing_study)]):
         result = run_cli(*args, cwd=tmp_path, COLUMNS="400")
         assert result.returncode == 2
         assert "Traceback" not in result.stderr

@@ -50,7 +50,7 @@ def command(config: Path, output: Path, *more: str) -> list[str]:
         "tuner_cli",
         "search",
         str(config),
-        "--output",
+        "--results",
         str(output),
         *more,
     ]
@@ -849,7 +849,14 @@ def test_kill_9_around_the_best_models_save_keeps_the_best_model(tmp_path, point
     output = tmp_path / "results"
     study = output / "best-model"
     killed = subprocess.run(
-        [sys.executable, str(tmp_path / "kill_at.py"), "search", str(config), "-o", str(output)],
+        [
+            sys.executable,
+            str(tmp_path / "kill_at.py"),
+            "search",
+            str(config),
+            "--results",
+            str(output),
+        ],
         env=env(tmp_path, KT_KILL_AT=point, KT_REPO=str(HELPERS.parent.parent)),
         capture_output=True,
         text=True,

@@ -25,9 +25,30 @@ DEFAULT_OUTPUT = Path("results")
 RICH_ROWS = 500
 """Above this many rows even a terminal gets the plain table: rich needs seconds for 10,000."""
 
-OutputOption = typer.Option(
-    DEFAULT_OUTPUT, "--output", "-o", help="Folder that holds the studies (one subfolder each)."
+ResultsOption = typer.Option(
+    DEFAULT_OUTPUT, "--results", help="Folder that holds the studies (one subfolder each)."
 )
+"""``--results DIR`` is the results folder on every command; ``-o/--output`` is always a file
+that a command writes (``report``, ``export``, ``schema``)."""
+
+OldOutputOption = typer.Option(
+    None,
+    "--output",
+    "-o",
+    hidden=True,
+    help="Deprecated spelling of --results on search, best, trials and show.",
+)
+
+
+def results_folder(results: Path, old_output: Path | None) -> Path:
+    """``--results``, or the deprecated ``-o/--output DIR`` with a note saying so."""
+    if old_output is None:
+        return results
+    sys.stderr.write(
+        "warning: -o/--output for the results folder is deprecated (it names the file a "
+        f"command writes, as in `kt-run report -o report.html`); use --results {old_output}\n"
+    )
+    return old_output
 
 
 def abort(message: str, code: int = 2) -> NoReturn:

@@ -4,12 +4,13 @@ from pathlib import Path
 
 import typer
 
-from tuner_cli.cli.common import OutputOption, abort
+from tuner_cli.cli.common import OldOutputOption, ResultsOption, abort, results_folder
 
 
 def search(
     config: Path = typer.Argument(..., help="The study's YAML config."),
-    output: Path = OutputOption,
+    results: Path = ResultsOption,
+    output: Path = OldOutputOption,
     max_trials: int = typer.Option(
         None, "--max-trials", min=1, help="Override strategy.max_trials."
     ),
@@ -60,10 +61,11 @@ def search(
     from tuner_cli.config import load_config
     from tuner_cli.search import run_search
 
+    folder = results_folder(results, output)
     study = load_config(config, strategy=strategy_name, name=study_name)
     result = run_search(
         study,
-        output,
+        folder,
         max_trials=max_trials,
         overwrite=overwrite,
         workers=workers,

@@ -7,7 +7,8 @@ from pathlib import Path
 import typer
 
 from tuner_cli.cli.common import (
-    OutputOption,
+    OldOutputOption,
+    ResultsOption,
     emit,
     extra_parts,
     format_duration,
@@ -15,6 +16,7 @@ from tuner_cli.cli.common import (
     format_value,
     locate_study,
     plain_table,
+    results_folder,
     to_json,
     to_yaml,
     use_rich,
@@ -35,10 +37,11 @@ def show(
     trial: int = typer.Argument(..., help="Trial id (as in `kt-run trials`)."),
     target: str = typer.Argument(None, help="Results folder, study folder or config file."),
     fmt: ShowFormat = typer.Option(ShowFormat.table, "--format", "-f"),
-    output: Path = OutputOption,
+    results: Path = ResultsOption,
+    output: Path = OldOutputOption,
 ) -> None:
     """One trial in full: hyperparameters, metrics, per-epoch history, error."""
-    store = locate_study(target, output)
+    store = locate_study(target, results_folder(results, output))
     record = read_record(store, trial)
     if record is None:
         raise UsageError(_missing(store, trial))

@@ -11,10 +11,12 @@ from typing import Any
 import typer
 
 from tuner_cli.cli.common import (
-    OutputOption,
+    OldOutputOption,
+    ResultsOption,
     emit,
     flat_table,
     locate_study,
+    results_folder,
     use_rich,
     warn,
 )
@@ -40,7 +42,8 @@ def trials(
     ),
     status: str = typer.Option(None, help="Only trials with this status (completed, failed...)."),
     sort: str = typer.Option("id", help="Order by 'id' or 'score' (best first)."),
-    output: Path = OutputOption,
+    results: Path = ResultsOption,
+    output: Path = OldOutputOption,
 ) -> None:
     """Every trial of a study."""
     statuses = [s.value for s in TrialStatus]
@@ -48,7 +51,7 @@ def trials(
         raise UsageError(f"--status must be one of {', '.join(statuses)} (got {status!r})")
     if sort not in ("id", "score"):
         raise UsageError(f"--sort must be 'id' or 'score' (got {sort!r})")
-    store = locate_study(target, output)
+    store = locate_study(target, results_folder(results, output))
     objective = study_objective(store)
     index = load_index(store)
     if fmt is TrialsFormat.json:

@@ -5,16 +5,14 @@ from __future__ import annotations
 import math
 from typing import Any
 
-SIGNIFICANT = 4
-"""Every number kt-run prints carries four significant digits: enough to tell scores apart,
-few enough to line up."""
+from tuner_cli.wording import format_number
 
 
 def format_value(value: Any) -> str:
     """A hyperparameter or any other value: four significant digits, trailing zeros dropped
     (``0.001``, ``0.05018``, ``0.0003755``, ``128``); scientific only below 1e-4 or from 1e6."""
     if isinstance(value, float):
-        return _number(value, keep_zeros=False)
+        return format_number(value)
     if isinstance(value, list | tuple):
         return ", ".join(map(format_value, value))
     return "-" if value is None else str(value)
@@ -24,22 +22,8 @@ def format_score(value: Any) -> str:
     """A score or metric: like ``format_value`` but trailing zeros kept, so scores in a column
     or a log line have their digits in the same places (``0.9610`` beside ``0.9721``)."""
     if isinstance(value, float):
-        return _number(value, keep_zeros=True)
+        return format_number(value, keep_zeros=True)
     return format_value(value)
-
-
-def _number(value: float, keep_zeros: bool) -> str:
-    if math.isnan(value) or math.isinf(value):
-        return str(value)
-    if value == 0:
-        return "0"
-    exponent = int(f"{value:.{SIGNIFICANT - 1}e}".split("e")[1])
-    if not -4 <= exponent < 6:
-        return f"{value:.{SIGNIFICANT - 1}e}"
-    text = f"{value:.{max(SIGNIFICANT - 1 - exponent, 0)}f}"
-    if not keep_zeros and "." in text:
-        text = text.rstrip("0").rstrip(".")
-    return text
 
 
 def format_duration(seconds: float | None) -> str:

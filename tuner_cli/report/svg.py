@@ -10,6 +10,8 @@ import math
 from collections.abc import Sequence
 from html import escape
 
+from tuner_cli.wording import format_number
+
 PALETTE = ["#2563eb", "#db2777", "#059669", "#d97706", "#7c3aed", "#0891b2", "#65a30d"]
 STATUS_COLOUR = {
     "completed": "#2563eb",
@@ -26,12 +28,8 @@ def esc(text: object) -> str:
 
 
 def num(value: float) -> str:
-    """Short text for a tick or tooltip."""
-    if value == 0:
-        return "0"
-    if 1e-3 <= abs(value) < 1e5:
-        return f"{value:.4g}"
-    return f"{value:.3g}"
+    """A tick or a tooltip's number, as the terminal shows it (four significant digits)."""
+    return format_number(value)
 
 
 class Scale:

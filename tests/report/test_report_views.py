@@ -104,7 +104,8 @@ INTERACT = """
   box.checked = false;
   box.dispatchEvent(new Event("change"));
   out.failed_hidden = document.querySelectorAll('[data-status="failed"][data-off]').length;
-  out.failed_row_shown = getComputedStyle(document.querySelector('tr[data-status="failed"]')).display;
+  var row = document.querySelector('tr[data-status="failed"]');
+  out.failed_row_shown = getComputedStyle(row).display;
   var pre = document.createElement("pre");
   pre.id = "result";
   pre.textContent = JSON.stringify(out);

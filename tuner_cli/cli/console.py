@@ -85,9 +85,9 @@ def trials_table(
 def print_summary(summary: SearchSummary, top: int = 10) -> None:
     ranked = summary.objective.ranked(summary.trials)
     counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.counts.items()))
-    console.print(
-        trials_table(ranked[:top], summary.objective, title=f"Top {min(top, len(ranked))} trials")
-    )
+    shown = min(top, len(ranked))
+    title = "Top trial" if shown == 1 else f"Top {shown} trials" if shown else "No trials"
+    console.print(trials_table(ranked[:shown], summary.objective, title=title))
     console.print(f"Search ended: {summary.stop_reason} ({counts or 'no trials'}).")
     best = summary.best
     if best is not None:

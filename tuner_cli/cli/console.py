@@ -286,9 +286,8 @@ class LiveSearchView(PlainSearchLog):
             )
             lines.append(Text(format_hp(trial.record.hyperparameters), style="dim"))
             if trial.epochs:
-                lines.append(
-                    _fit(Text(f"epoch {trial.epoch}/{trial.epochs}  {trial.format_logs()}"), width)
-                )
+                logs = trial.format_logs(self.objective.name)
+                lines.append(_fit(Text(f"epoch {trial.epoch}/{trial.epochs}  {logs}"), width))
                 lines.append(_bar(trial.epoch, trial.epochs, min(40, width)))
         elif running:
             count = plural(len(running), "trial")
@@ -327,7 +326,7 @@ class LiveSearchView(PlainSearchLog):
             if trial.epochs:
                 line.append_text(_bar(trial.epoch, trial.epochs, bar))
                 line.append(f" {trial.epoch}/{trial.epochs}".ljust(7))
-            logs = trial.format_logs(self.objective.name)
+            logs = trial.format_logs(self.objective.name, only=True)
             if logs:
                 line.append(f" {logs}")
             line.append(f"  {format_hp(trial.record.hyperparameters)}", style="dim")
@@ -364,9 +363,10 @@ class _RunningTrial:
         promoted = " promoted to" if self.record.extra.get("rungs") else ","
         return f"{promoted} {plural(self.epochs or 0, 'epoch')}{_stage(self.record)}"
 
-    def format_logs(self, only: str | None = None) -> str:
-        shown = {k: v for k, v in self.logs.items() if k != "epoch" and only in (None, k)}
-        return "  ".join(f"{k}={format_score(v)}" for k, v in shown.items())
+    def format_logs(self, first: str, only: bool = False) -> str:
+        """The objective first, so a narrow pane cuts the other metrics, not it."""
+        names = [first, *(k for k in self.logs if k not in ("epoch", first) and not only)]
+        return "  ".join(f"{k}={format_score(self.logs[k])}" for k in names if k in self.logs)
 
 
 class QuietSearchLog(SearchEvents):

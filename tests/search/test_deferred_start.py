@@ -46,7 +46,7 @@ def test_a_finished_study_answers_without_starting_an_executor(tmp_path):
     first = Recorder()
     done = _search(tmp_path, CONFIG, first)
     assert first.preparing_calls == [
-        "branin: training in this process; checking the objective function..."
+        "branin: running trials in this process; checking the objective function..."
     ]
     again = Recorder()
     rerun = _search(tmp_path, CONFIG, again)

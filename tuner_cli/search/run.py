@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tuner_cli.config import StudyConfig, load_config, load_config_dict
+from tuner_cli.config import ExecutionConfig, StudyConfig, load_config, load_config_dict
 from tuner_cli.config.references import unused_hyperparameters
 from tuner_cli.errors import KtRunError
 from tuner_cli.events import SearchEvents
@@ -132,12 +132,12 @@ def run_search(
         lock.release()
 
 
-def _starting_message(study: StudyConfig, execution: Any, scheduler: str | None) -> str:
+def _starting_message(study: StudyConfig, execution: ExecutionConfig, scheduler: str | None) -> str:
     """What the seconds before the first trial are spent on, in the user's terms."""
     if scheduler is not None:
         where = f"connecting to the Dask scheduler at {scheduler}"
     elif execution.workers == 0:
-        where = "training in this process"
+        where = "running trials in this process"
     else:
         where = f"starting {plural(execution.workers, 'worker')}"
     if study.is_keras:

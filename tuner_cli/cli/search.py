@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 import typer
@@ -63,18 +64,21 @@ def search(
 
     folder = results_folder(results, output)
     study = load_config(config, strategy=strategy_name, name=study_name)
-    result = run_search(
-        study,
-        folder,
-        max_trials=max_trials,
-        overwrite=overwrite,
-        workers=workers,
-        scheduler=scheduler,
-        recycle_after=recycle_after,
-        memory_limit=memory_limit,
-        resources=resources,
-        events=search_view(study.objective, quiet),
-    )
+    view = search_view(study.objective, quiet)
+    # the live view starts while workers start: a check that fails there must still end it
+    with view if hasattr(view, "__enter__") else nullcontext():
+        result = run_search(
+            study,
+            folder,
+            max_trials=max_trials,
+            overwrite=overwrite,
+            workers=workers,
+            scheduler=scheduler,
+            recycle_after=recycle_after,
+            memory_limit=memory_limit,
+            resources=resources,
+            events=view,
+        )
     print_summary(result.summary)
     typer.echo(f"Results: {result.root}")
     if result.summary.failed_run:

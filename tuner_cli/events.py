@@ -2,13 +2,24 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
+import sys
+
 from tuner_cli.trial import TrialRecord
 
 
 class SearchEvents:
     """What a search reports as it goes; override what you display. Every method is optional."""
 
+    def preparing(self, message: str) -> None:
+        """A step before the first trial that can take seconds (starting workers, loading
+        TensorFlow, checking the model), so the screen is never blank after Enter."""
+
     def search_started(self, total: int | None, resumed: int, plan: list[str]) -> None: ...
+
+    def best_restored(self, best: TrialRecord) -> None:
+        """The best trial a resumed study already has, before any new trial finishes."""
 
     def trial_started(self, record: TrialRecord, epochs: int | None) -> None: ...
 
@@ -19,3 +30,10 @@ class SearchEvents:
     def trial_finished(self, record: TrialRecord, best: TrialRecord | None) -> None: ...
 
     def warning(self, message: str) -> None: ...
+
+    def stop_requested(self, message: str) -> None:
+        """The first Ctrl-C. Called inside the signal handler, which can interrupt the main
+        thread anywhere (even halfway through drawing the screen): a view only records it and
+        shows it on its next redraw. Unless a view does, the line goes to file descriptor 2."""
+        with contextlib.suppress(OSError, ValueError):
+            os.write(sys.stderr.fileno(), f"warning: {message}\n".encode())

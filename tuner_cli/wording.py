@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import math
+
+SIGNIFICANT = 4
+"""Every number kt-run shows (terminal, logs, report) carries four significant digits: enough
+to tell scores apart, few enough to line up."""
+
 
 def plural(count: int, word: str, many: str | None = None) -> str:
     """``1 configuration``, ``12 configurations`` (``many`` for irregular plurals)."""
@@ -17,3 +23,20 @@ def format_span(seconds: float) -> str:
     if not hours:
         return f"{minutes} min"
     return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+
+
+def format_number(value: float, keep_zeros: bool = False) -> str:
+    """Four significant digits in plain decimals from 1e-4 to 1e6 (``0.0003755``, ``0.00187``,
+    ``12346``), scientific outside (``3.755e-05``). ``keep_zeros`` keeps trailing zeros, so
+    scores line up (``0.9610`` beside ``0.9721``); hyperparameters drop them (``0.001``)."""
+    if math.isnan(value) or math.isinf(value):
+        return str(value)
+    if value == 0:
+        return "0"
+    exponent = int(f"{value:.{SIGNIFICANT - 1}e}".split("e")[1])
+    if not -4 <= exponent < 6:
+        return f"{value:.{SIGNIFICANT - 1}e}"
+    text = f"{value:.{max(SIGNIFICANT - 1 - exponent, 0)}f}"
+    if not keep_zeros and "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text

@@ -132,7 +132,7 @@ def test_best_table_is_plain_when_piped(study):
     lines = result.stdout.splitlines()
     assert lines[0] == "Best of 12 trials"
     assert lines[1].split()[:3] == ["trial", "status", "val_accuracy"]
-    assert lines[3].split()[:3] == ["3", "completed", "0.99"]
+    assert lines[3].split()[:3] == ["3", "completed", "0.9900"]
 
 
 @pytest.mark.parametrize("value", HOSTILE)

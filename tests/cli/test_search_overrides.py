@@ -43,7 +43,9 @@ def test_strategy_override_makes_a_separate_study(objective_config):
 
 
 def test_name_override(objective_config):
-    result = _search(objective_config, "--name", "mine", "--strategy", "bayesian", "-o", "out")
+    result = _search(
+        objective_config, "--name", "mine", "--strategy", "bayesian", "--results", "out"
+    )
     assert result.returncode == 0, result.stderr
     info = json.loads((objective_config.parent / "out" / "mine" / "study.json").read_text())
     assert (info["name"], info["strategy"]) == ("mine", "bayesian")

@@ -1,5 +1,7 @@
 """The malformed-config corpus: every file must give exit code 2, a message naming the problem
-and its place, no traceback, and leave an existing study with the same name untouched.
+and its place, no traceback, write nothing, and leave an existing study with the same name
+untouched (there a config the saved one does not match is refused first, before any check that
+needs a worker, so the message may be that refusal's).
 
 Each corpus file says what its message must contain (``# expect: ...`` lines) and marks the
 line the message must name (``# <- here``). All of them run through ``validate`` and
@@ -63,19 +65,23 @@ def snapshot(folder: Path) -> dict[str, bytes]:
 def existing_study(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A valid study named like the corpus configs, for them to (not) write into."""
     output = tmp_path_factory.mktemp("corpus") / "results"
-    result = invoke("search", str(VALID), "--output", str(output), "--workers", "0")
+    result = invoke("search", str(VALID), "--results", str(output), "--workers", "0")
     assert result.returncode == 0, result.stderr
     assert (output / "corpus" / "trials" / "trial_0002.json").is_file()
     return output
 
 
-def check_failure(path: Path, code: int, err: str) -> None:
-    expected, line = expectations(path)
-    flat = " ".join(err.split())
+def check_refused(path: Path, code: int, err: str) -> None:
     assert code == 2, f"{path.name}: exit {code}\n{err}"
     assert "Traceback" not in err, err
     assert "internal error" not in err, err
     assert len(re.findall(r"^error: ", err, re.MULTILINE)) == 1, err
+
+
+def check_failure(path: Path, code: int, err: str) -> None:
+    expected, line = expectations(path)
+    flat = " ".join(err.split())
+    check_refused(path, code, err)
     for text in expected:
         assert text in flat, f"{path.name}: {text!r} not in {flat!r}"
     if line is not None:
@@ -99,10 +105,14 @@ def test_validate_and_search_refuse_it(
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("COLUMNS", "400")
     before = snapshot(existing_study)
+    fresh = existing_study.parent / "fresh"
     code, err = call_main(["validate", str(path)], capsys)
     check_failure(path, code, err)
-    code, err = call_main(["search", str(path), "--output", str(existing_study)], capsys)
+    code, err = call_main(["search", str(path), "--results", str(fresh)], capsys)
     check_failure(path, code, err)
+    assert not fresh.exists() or not list(fresh.iterdir()), f"{path.name} wrote a study"
+    code, err = call_main(["search", str(path), "--results", str(existing_study)], capsys)
+    check_refused(path, code, err)
     assert snapshot(existing_study) == before, f"{path.name} wrote into the existing study"
     assert not list(tmp_path.iterdir()), "something was written in the working directory"
 
@@ -114,9 +124,12 @@ def test_a_sample_fails_the_same_way_as_a_separate_process(
 ) -> None:
     path = CORPUS_DIR / name
     before = snapshot(existing_study)
-    for args in (["validate", str(path)], ["search", str(path), "-o", str(existing_study)]):
+    for args in (["validate", str(path)], ["search", str(path), "--results", "fresh"]):
         result = run_cli(*args, cwd=tmp_path, COLUMNS="400")
         check_failure(path, result.returncode, result.stderr)
+    assert not (tmp_path / "fresh" / "corpus").exists()
+    result = run_cli("search", str(path), "--results", str(existing_study), cwd=tmp_path)
+    check_refused(path, result.returncode, result.stderr)
     assert snapshot(existing_study) == before
     assert not (tmp_path / "kt_run_pwned").exists()
     assert not (CORPUS_DIR / "kt_run_pwned").exists()
@@ -131,7 +144,7 @@ def test_a_10_mb_config_is_refused_before_it_is_parsed(
     big.write_text(head + ("# padding padding padding padding padding\n" * 250_000))
     assert big.stat().st_size > 10_000_000
     before = snapshot(existing_study)
-    for args in (["validate", str(big)], ["search", str(big), "-o", str(existing_study)]):
+    for args in (["validate", str(big)], ["search", str(big), "--results", str(existing_study)]):
         result = invoke(*args, cwd=tmp_path, COLUMNS="400")
         assert result.returncode == 2
         assert "Traceback" not in result.stderr

@@ -140,7 +140,7 @@ def test_bad_config_exits_2_with_a_located_message(
 
 def test_search_with_bad_config_writes_nothing(kt_run, write_config, tmp_path):
     path = write_config(VALID.replace("max_trials: 2", "max_trails: 2"))
-    result = kt_run("search", str(path), "--output", str(tmp_path / "out"), cwd=tmp_path)
+    result = kt_run("search", str(path), "--results", str(tmp_path / "out"), cwd=tmp_path)
     assert result.returncode == 2
     assert not (tmp_path / "out").exists()
 

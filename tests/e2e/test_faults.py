@@ -52,7 +52,7 @@ def command(config: Path, output: Path, *more: str) -> list[str]:
         "tuner_cli",
         "search",
         str(config),
-        "--output",
+        "--results",
         str(output),
         *more,
     ]
@@ -503,7 +503,7 @@ def test_a_larger_max_trials_resumes_the_study(tmp_path: Path) -> None:
     config.write_text(objective_config("slow", 4), encoding="utf-8")
     result = run(config, output, tmp_path)
     assert result.returncode == 0, result.stderr
-    assert "Resuming: 2 finished trial(s) kept" in result.stdout
+    assert "Resuming: 2 finished trials kept" in result.stdout
     now = records(output / "faults")
     assert sorted(now) == [1, 2, 3, 4]
     assert all(now[i] == first[i] for i in (1, 2))
@@ -851,7 +851,14 @@ def test_kill_9_around_the_best_models_save_keeps_the_best_model(tmp_path, point
     output = tmp_path / "results"
     study = output / "best-model"
     killed = subprocess.run(
-        [sys.executable, str(tmp_path / "kill_at.py"), "search", str(config), "-o", str(output)],
+        [
+            sys.executable,
+            str(tmp_path / "kill_at.py"),
+            "search",
+            str(config),
+            "--results",
+            str(output),
+        ],
         env=env(tmp_path, KT_KILL_AT=point, KT_REPO=str(HELPERS.parent.parent)),
         capture_output=True,
         text=True,

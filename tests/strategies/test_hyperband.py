@@ -309,6 +309,6 @@ def test_validate_warns_that_training_epochs_is_ignored(write_config, kt_run):
 @pytest.mark.slow
 def test_search_warns_that_training_epochs_is_ignored(tmp_path, write_config, kt_run):
     config = write_config(KERAS_HYPERBAND)
-    result = kt_run("search", str(config), "-w", "0", "-o", str(tmp_path / "out"))
+    result = kt_run("search", str(config), "-w", "0", "--results", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     assert EPOCHS_IGNORED in result.stderr

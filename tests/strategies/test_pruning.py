@@ -138,7 +138,7 @@ def test_median_prunes_hopeless_trials_in_a_worker_process(tmp_path, write_confi
     path = write_config(
         KERAS_CONFIG + "  pruning: {type: median, warmup_epochs: 1, min_trials: 2}\n"
     )
-    result = kt_run("search", str(path), "--output", str(tmp_path / "out"), "-q")
+    result = kt_run("search", str(path), "--results", str(tmp_path / "out"), "-q")
     assert result.returncode == 0, result.stderr
     found = sorted((tmp_path / "out/pruned/trials").glob("trial_*.json"))
     check_pruned([json.loads(p.read_text()) for p in found])

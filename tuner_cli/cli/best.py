@@ -9,11 +9,13 @@ from pathlib import Path
 import typer
 
 from tuner_cli.cli.common import (
-    OutputOption,
+    OldOutputOption,
+    ResultsOption,
     abort,
     emit,
-    format_value,
+    format_score,
     locate_study,
+    results_folder,
     summaries_table,
     to_json,
     to_yaml,
@@ -45,10 +47,11 @@ def best(
     fail_under: float = typer.Option(
         None, help="Exit 1 if the best score is worse than this (lower, or higher when minimised)."
     ),
-    output: Path = OutputOption,
+    results: Path = ResultsOption,
+    output: Path = OldOutputOption,
 ) -> None:
     """The winning hyperparameters, for people and for CI scripts."""
-    store = locate_study(target, output)
+    store = locate_study(target, results_folder(results, output))
     objective = study_objective(store)
     index = load_index(store)
     winners = index.best_records(objective, top)
@@ -71,7 +74,7 @@ def best(
     score = winners[0].score
     if fail_under is not None and not objective.passes(score, fail_under):
         abort(
-            f"best {objective.name} {format_value(score)} is worse than --fail-under "
+            f"best {objective.name} {format_score(score)} is worse than --fail-under "
             f"{fail_under:g} ({objective.direction}imised)",
             code=1,
         )

@@ -15,19 +15,40 @@ from typing import Any, NoReturn
 
 import typer
 
-from tuner_cli.cli.formatting import format_duration, format_value
+from tuner_cli.cli.formatting import format_duration, format_score, format_value
 from tuner_cli.errors import UsageError
 from tuner_cli.objective import Objective
 from tuner_cli.results.store import StudyStore
-from tuner_cli.trial import union_names
+from tuner_cli.trial import TrialRecord, union_names
 
 DEFAULT_OUTPUT = Path("results")
 RICH_ROWS = 500
 """Above this many rows even a terminal gets the plain table: rich needs seconds for 10,000."""
 
-OutputOption = typer.Option(
-    DEFAULT_OUTPUT, "--output", "-o", help="Folder that holds the studies (one subfolder each)."
+ResultsOption = typer.Option(
+    DEFAULT_OUTPUT, "--results", help="Folder that holds the studies (one subfolder each)."
 )
+"""``--results DIR`` is the results folder on every command; ``-o/--output`` is always a file
+that a command writes (``report``, ``export``, ``schema``)."""
+
+OldOutputOption = typer.Option(
+    None,
+    "--output",
+    "-o",
+    hidden=True,
+    help="Deprecated spelling of --results on search, best, trials and show.",
+)
+
+
+def results_folder(results: Path, old_output: Path | None) -> Path:
+    """``--results``, or the deprecated ``-o/--output DIR`` with a note saying so."""
+    if old_output is None:
+        return results
+    sys.stderr.write(
+        "warning: -o/--output for the results folder is deprecated (it names the file a "
+        f"command writes, as in `kt-run report -o report.html`); use --results {old_output}\n"
+    )
+    return old_output
 
 
 def abort(message: str, code: int = 2) -> NoReturn:
@@ -150,9 +171,49 @@ def flat_table(names: list[str], rows: list[list[Any]], objective: Objective) ->
     cells = [
         list(map(str, columns[0])),
         list(columns[1]),
-        list(map(format_value, columns[2])),
+        list(map(format_score, columns[2])),
         *[list(map(format_value, column)) for column in columns[5:]],
         list(map(format_value, columns[3])),
         list(map(format_duration, columns[4])),
     ]
     return plain_table([*headers, "epoch", "time"], list(zip(*cells, strict=True)), left=(1,))
+
+
+EntriesTable = tuple[str, list[str], list[list[str]]]
+"""A titled table: ``(title, headers, rows)``."""
+
+
+def extra_parts(record: TrialRecord) -> tuple[list[list[str]], list[EntriesTable]]:
+    """A record's strategy fields as ``(facts, tables)``: scalars as ``[name, value]`` rows,
+    lists of entries (Hyperband's rungs, repeated executions) as titled tables, one row per
+    entry with nested metrics spread into columns, instead of one long Python repr."""
+    facts: list[list[str]] = []
+    tables: list[EntriesTable] = []
+    for key, value in record.extra.items():
+        if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
+            tables.append(_entries_table(key, value))
+        else:
+            facts.append([key, format_value(value)])
+    return facts, tables
+
+
+def _entries_table(key: str, entries: list[dict[str, Any]]) -> EntriesTable:
+    rows = [_flat_entry(entry) for entry in entries]
+    headers = list(dict.fromkeys(name for row in rows for name in row))
+    scores = {"score"} | {name for row in rows for name in row if "." in name}
+    cells = [
+        [(format_score if name in scores else format_value)(row.get(name)) for name in headers]
+        for row in rows
+    ]
+    headers = [name.split(".", 1)[1] if "." in name else name.replace("_", " ") for name in headers]
+    return key.replace("_", " ").capitalize(), headers, cells
+
+
+def _flat_entry(entry: dict[str, Any]) -> dict[str, Any]:
+    flat: dict[str, Any] = {}
+    for name, value in entry.items():
+        if isinstance(value, dict):
+            flat.update({f"{name}.{k}": v for k, v in value.items()})
+        else:
+            flat[name] = value
+    return flat

@@ -14,14 +14,22 @@ from typing import TYPE_CHECKING, Any
 from rich import box
 from rich.console import Console, Group
 from rich.live import Live
-from rich.progress_bar import ProgressBar
+from rich.spinner import Spinner
 from rich.table import Table
 from rich.text import Text
 
-from tuner_cli.cli.formatting import format_condition, format_duration, format_hp, format_value
+from tuner_cli.cli.common import extra_parts
+from tuner_cli.cli.formatting import (
+    format_condition,
+    format_duration,
+    format_hp,
+    format_score,
+    format_value,
+)
 from tuner_cli.events import SearchEvents
 from tuner_cli.objective import Objective
 from tuner_cli.trial import TrialRecord, TrialStatus, union_names
+from tuner_cli.wording import plural
 
 if TYPE_CHECKING:
     from tuner_cli.search.runner import SearchSummary
@@ -63,7 +71,7 @@ def trials_table(
         table.add_row(
             str(record.id),
             Text(status, style=STATUS_STYLE.get(status, "")),
-            "-" if record.score is None else format_value(record.score),
+            "-" if record.score is None else format_score(record.score),
             *[
                 format_value(record.hyperparameters[n]) if n in record.hyperparameters else "-"
                 for n in names
@@ -77,14 +85,14 @@ def trials_table(
 def print_summary(summary: SearchSummary, top: int = 10) -> None:
     ranked = summary.objective.ranked(summary.trials)
     counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.counts.items()))
-    console.print(
-        trials_table(ranked[:top], summary.objective, title=f"Top {min(top, len(ranked))} trials")
-    )
+    shown = min(top, len(ranked))
+    title = "Top trial" if shown == 1 else f"Top {shown} trials" if shown else "No trials"
+    console.print(trials_table(ranked[:shown], summary.objective, title=title))
     console.print(f"Search ended: {summary.stop_reason} ({counts or 'no trials'}).")
     best = summary.best
     if best is not None:
         console.print(
-            f"Best: trial {best.id}, {summary.objective.name} = {format_value(best.score)} "
+            f"Best: trial {best.id}, {summary.objective.name} = {format_score(best.score)} "
             f"with {format_hp(best.hyperparameters)}"
         )
     failed = [t for t in summary.trials if t.status is TrialStatus.FAILED and t.error]
@@ -120,142 +128,224 @@ def print_warning(message: str) -> None:
 class PlainSearchLog(SearchEvents):
     """One line per event: readable in CI logs and under ``| tee``."""
 
-    def __init__(self, objective: Objective):
+    def __init__(self, objective: Objective, screen: Console | None = None):
         self.objective = objective
+        self.screen = screen or console
         self.total: int | None = None
+
+    def preparing(self, message: str) -> None:
+        self.screen.print(message, markup=False, highlight=False)
 
     def search_started(self, total: int | None, resumed: int, plan: list[str]) -> None:
         self.total = total
         for line in plan:
-            console.print(line, markup=False, highlight=False)
+            self.screen.print(line, markup=False, highlight=False)
         if resumed:
-            console.print(f"Resuming: {resumed} finished trial(s) kept.", highlight=False)
+            self.screen.print(
+                f"Resuming: {plural(resumed, 'finished trial')} kept.", highlight=False
+            )
+
+    def best_restored(self, best: TrialRecord) -> None:
+        self.screen.print(self._best_line(best), markup=False, highlight=False)
 
     def trial_started(self, record: TrialRecord, epochs: int | None) -> None:
+        self.screen.print(self._started_line(record, epochs), markup=False, highlight=False)
+
+    def _started_line(self, record: TrialRecord, epochs: int | None) -> str:
+        if record.extra.get("rungs"):
+            return f"trial {record.id} promoted to {plural(epochs or 0, 'epoch')}{_stage(record)}"
         of = f"/{self.total}" if self.total else ""
-        console.print(
-            f"trial {record.id}{of} started: {format_hp(record.hyperparameters)}",
-            markup=False,
-            highlight=False,
+        budget = (
+            f" for {plural(epochs or 0, 'epoch')}{_stage(record)}" if is_budgeted(record) else ""
         )
+        return f"trial {record.id}{of} started{budget}: {format_hp(record.hyperparameters)}"
 
     def trial_finished(self, record: TrialRecord, best: TrialRecord | None) -> None:
-        score = "-" if record.score is None else format_value(record.score)
+        score = "-" if record.score is None else format_score(record.score)
+        at = f" at {plural(len(record.history), 'epoch')}" if is_budgeted(record) else ""
         line = (
-            f"trial {record.id} {record.status.value}: {self.objective.name}={score} "
+            f"trial {record.id} {record.status.value}{at}: {self.objective.name}={score} "
             f"({format_duration(record.duration_s)})"
         )
         if record.error:
             line += f" error: {record.error['message']}"
         if best is not None:
-            line += f"; best so far {format_value(best.score)} (trial {best.id})"
-        console.print(line, markup=False, highlight=False)
+            line += f"; best so far {format_score(best.score)} (trial {best.id})"
+        self.screen.print(line, markup=False, highlight=False)
+
+    def _best_line(self, best: TrialRecord) -> str:
+        return f"best so far: {self.objective.name}={format_score(best.score)} (trial {best.id})"
 
     def warning(self, message: str) -> None:
         print_warning(message)
 
 
-class LiveSearchView(PlainSearchLog):
-    """A live panel: each running trial's hyperparameters and epoch progress, best so far, times.
+def is_budgeted(record: TrialRecord) -> bool:
+    """A trial a multi-fidelity strategy (Hyperband) trains to a budget of epochs per round."""
+    return record.extra.get("budget") is not None
 
-    Finished trials scroll above the panel as plain lines, so the history stays visible. With
-    several workers, each running trial gets one line with its own progress bar.
+
+def _stage(record: TrialRecord) -> str:
+    """`` (bracket 0, round 1)``: where a Hyperband trial stands, for its log lines."""
+    parts = [f"{key} {record.extra[key]}" for key in ("bracket", "round") if key in record.extra]
+    return f" ({', '.join(parts)})" if parts else ""
+
+
+class LiveSearchView(PlainSearchLog):
+    """A live panel: each running trial's progress, best so far, times.
+
+    Finished trials (and promotions) scroll above the panel as plain lines, so the history stays
+    visible. With several workers, each running trial gets one line with its own progress bar.
+    Every line fits the terminal's width (a 60-column pane included): long parts are cut with
+    an ellipsis rather than wrapped into the next line. The panel is redrawn from the view's
+    state on every refresh, so the clock ticks and a Ctrl-C shows without a new event.
     """
 
-    def __init__(self, objective: Objective):
-        super().__init__(objective)
-        self.live = Live(console=console, refresh_per_second=4, transient=True)
+    def __init__(self, objective: Objective, screen: Console | None = None):
+        super().__init__(objective, screen)
         self.started = time.monotonic()
         self.running: dict[int, _RunningTrial] = {}
         self.parallel = 1
         self.best: TrialRecord | None = None
-        self.done = 0
+        self.finished: set[int] = set()
         self.durations: list[float] = []
+        self.budgeted = False
+        self.note: str | None = None
+        """What the search is busy with before its first trial (starting workers...)."""
+        self.stopping: str | None = None
+        self.live = Live(
+            console=self.screen, refresh_per_second=4, transient=True, get_renderable=self._render
+        )
 
     def __enter__(self) -> LiveSearchView:
-        self.live.__enter__()
+        self.live.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self.live.__exit__(*exc)
+        self.live.stop()
+
+    def preparing(self, message: str) -> None:
+        self.note = message
+        self.live.start()
 
     def search_started(self, total: int | None, resumed: int, plan: list[str]) -> None:
         super().search_started(total, resumed, plan)
-        self.done = resumed
-        self._refresh()
+        self.note = None
+
+    def best_restored(self, best: TrialRecord) -> None:
+        self.best = best
+
+    def stop_requested(self, message: str) -> None:
+        self.stopping = message
 
     def trial_started(self, record: TrialRecord, epochs: int | None) -> None:
-        self.running[record.id] = _RunningTrial(record, epochs)
+        self.note = None
+        if record.extra.get("rungs"):
+            self.screen.print(self._started_line(record, epochs), markup=False, highlight=False)
+        self.budgeted = self.budgeted or is_budgeted(record)
+        # replaced, never changed in place: the refresh thread draws from whichever it holds
+        self.running = {**self.running, record.id: _RunningTrial(record, epochs)}
         self.parallel = max(self.parallel, len(self.running))
-        self._refresh()
 
     def epoch_ended(self, trial_id: int, epoch: int, epochs: int, logs: dict[str, float]) -> None:
         trial = self.running.get(trial_id)
         if trial is not None:
             trial.epoch, trial.epochs, trial.logs = epoch, epochs, logs
-            self._refresh()
 
     def trial_finished(self, record: TrialRecord, best: TrialRecord | None) -> None:
         super().trial_finished(record, best)
-        self.running.pop(record.id, None)
-        self.best = best
-        self.done += 1
+        self.running = {i: t for i, t in self.running.items() if i != record.id}
+        self.best = best or self.best
+        self.finished = self.finished | {record.id}
         if record.duration_s is not None:
             self.durations.append(record.duration_s)
-        self._refresh()
 
-    def _refresh(self) -> None:
-        self.live.update(self._render())
+    @property
+    def done(self) -> int:
+        """Trials finished and not running again: a promoted or retried trial counts once."""
+        return len(self.finished - self.running.keys())
 
     def _render(self) -> Group:
-        elapsed = time.monotonic() - self.started
+        width = self.screen.width
+        running = self.running
         lines: list[Any] = []
+        if self.note is not None:
+            lines.append(Spinner("dots", text=_fit(Text(self.note), width - 2)))
         total = f" of {self.total}" if self.total else ""
-        if len(self.running) == 1 and self.parallel == 1:
-            trial = next(iter(self.running.values()))
+        if len(running) == 1 and self.parallel == 1:
+            trial = next(iter(running.values()))
             lines.append(
-                Text.assemble(("Trial ", "bold"), (f"{trial.record.id}{total}", "bold cyan"))
+                _fit(
+                    Text.assemble(
+                        ("Trial ", "bold"),
+                        (f"{trial.record.id}{total}", "bold cyan"),
+                        (trial.stage(), "dim"),
+                    ),
+                    width,
+                )
             )
             lines.append(Text(format_hp(trial.record.hyperparameters), style="dim"))
             if trial.epochs:
-                lines.append(Text(f"epoch {trial.epoch}/{trial.epochs}  {trial.format_logs()}"))
-                lines.append(ProgressBar(total=trial.epochs, completed=trial.epoch, width=40))
-        elif self.running:
-            lines.append(Text(f"{len(self.running)} trials running ({self.done} done{total})"))
-            lines.append(self._running_grid())
+                logs = trial.format_logs(self.objective.name)
+                lines.append(_fit(Text(f"epoch {trial.epoch}/{trial.epochs}  {logs}"), width))
+                lines.append(_bar(trial.epoch, trial.epochs, min(40, width)))
+        elif running:
+            count = plural(len(running), "trial")
+            lines.append(_fit(Text(f"{count} running ({self.done} done{total})"), width))
+            lines.extend(self._running_lines(running, width))
         if self.best is not None:
-            lines.append(
-                Text(
-                    f"best so far: {self.objective.name}={format_value(self.best.score)} "
-                    f"(trial {self.best.id})",
-                    style="green",
-                )
-            )
-        eta = ""
-        if self.total and self.durations:
-            remaining = max(self.total - self.done, 0)
-            mean = sum(self.durations) / len(self.durations)
-            eta = f"  ~{format_duration(remaining * mean / self.parallel)} left"
-        lines.append(Text(f"elapsed {format_duration(elapsed)}{eta}", style="dim"))
+            lines.append(_fit(Text(self._best_line(self.best), style="green"), width))
+        eta = self._eta(len(running))
+        lines.append(_fit(Text(f"elapsed {self._elapsed()}{eta}", style="dim"), width))
+        if self.stopping is not None:
+            lines.append(Text(self.stopping, style="yellow"))
         return Group(*lines)
 
-    def _running_grid(self) -> Table:
-        grid = Table.grid(padding=(0, 1))
-        for _ in range(4):
-            grid.add_column(no_wrap=True)
-        grid.add_column(no_wrap=True, overflow="ellipsis", style="dim")
-        for trial_id in sorted(self.running):
-            trial = self.running[trial_id]
-            grid.add_row(
-                Text(f"trial {trial_id}", style="bold cyan"),
-                ProgressBar(total=trial.epochs or 1, completed=trial.epoch, width=20)
-                if trial.epochs
-                else Text(""),
-                f"{trial.epoch}/{trial.epochs}" if trial.epochs else "",
-                trial.format_logs(self.objective.name),
-                format_hp(trial.record.hyperparameters),
-            )
-        return grid
+    def _elapsed(self) -> str:
+        return format_duration(time.monotonic() - self.started)
+
+    def _eta(self, running: int) -> str:
+        """Only when it can be right: a Hyperband trial's later rounds are not counted in
+        ``total``, so there the estimate would run out while trials still train."""
+        if not self.total or not self.durations or self.budgeted:
+            return ""
+        remaining = self.total - self.done
+        if running and remaining <= running:
+            return ""
+        mean = sum(self.durations) / len(self.durations)
+        return f"  ~{format_duration(max(remaining, 0) * mean / self.parallel)} left"
+
+    def _running_lines(self, running: dict[int, _RunningTrial], width: int) -> list[Text]:
+        """``trial 12 ━━━━━━━━━━ 3/9 val_accuracy=0.9667 units=16 ...``, cut at the width."""
+        label = max(len(f"trial {i}") for i in running)
+        bar = 20 if width >= 100 else 10
+        lines = []
+        for trial_id in sorted(running):
+            trial = running[trial_id]
+            line = Text(f"trial {trial_id}".ljust(label) + " ", style="bold cyan")
+            if trial.epochs:
+                line.append_text(_bar(trial.epoch, trial.epochs, bar))
+                line.append(f" {trial.epoch}/{trial.epochs}".ljust(7))
+            logs = trial.format_logs(self.objective.name, only=True)
+            if logs:
+                line.append(f" {logs}")
+            line.append(f"  {format_hp(trial.record.hyperparameters)}", style="dim")
+            lines.append(_fit(line, width))
+        return lines
+
+
+def _fit(text: Text, width: int) -> Text:
+    """One terminal line: cut with an ellipsis, never wrapped into the next."""
+    text.no_wrap = True
+    text.overflow = "ellipsis"
+    text.truncate(max(width, 1), overflow="ellipsis")
+    return text
+
+
+def _bar(completed: int, total: int, width: int) -> Text:
+    """A progress bar as text, so it can share a line and always ends one."""
+    filled = round(width * min(completed, total) / max(total, 1))
+    return Text.assemble(("━" * filled, "magenta"), ("━" * (width - filled), "grey23"))
 
 
 class _RunningTrial:
@@ -263,13 +353,20 @@ class _RunningTrial:
 
     def __init__(self, record: TrialRecord, epochs: int | None):
         self.record = record
-        self.epoch = 0
+        self.epoch = len(record.history) if record.extra.get("rungs") else 0
         self.epochs = epochs
         self.logs: dict[str, float] = {}
 
-    def format_logs(self, only: str | None = None) -> str:
-        shown = {k: v for k, v in self.logs.items() if k != "epoch" and only in (None, k)}
-        return "  ".join(f"{k}={format_value(v)}" for k, v in shown.items())
+    def stage(self) -> str:
+        if not is_budgeted(self.record):
+            return ""
+        promoted = " promoted to" if self.record.extra.get("rungs") else ","
+        return f"{promoted} {plural(self.epochs or 0, 'epoch')}{_stage(self.record)}"
+
+    def format_logs(self, first: str, only: bool = False) -> str:
+        """The objective first, so a narrow pane cuts the other metrics, not it."""
+        names = [first, *(k for k in self.logs if k not in ("epoch", first) and not only)]
+        return "  ".join(f"{k}={format_score(self.logs[k])}" for k in names if k in self.logs)
 
 
 class QuietSearchLog(SearchEvents):
@@ -293,16 +390,24 @@ def print_trial(record: TrialRecord) -> None:
     facts.add_column()
     status = record.status.value
     facts.add_row("status", Text(status, style=STATUS_STYLE.get(status, "")))
-    facts.add_row("score", "-" if record.score is None else format_value(record.score))
+    facts.add_row("score", "-" if record.score is None else format_score(record.score))
     facts.add_row("best epoch", "-" if record.best_epoch is None else str(record.best_epoch))
     for name, value in record.hyperparameters.items():
         facts.add_row(name, format_value(value))
-    for key, value in record.extra.items():
-        facts.add_row(key, format_value(value))
+    extra, tables = extra_parts(record)
+    for key, value in extra:
+        facts.add_row(key, value)
     facts.add_row("started", record.started_at or "-")
     facts.add_row("duration", format_duration(record.duration_s))
     facts.add_row("worker", record.worker or "-")
     console.print(facts)
+    for title, headers, rows in tables:
+        table = Table(box=_table_box(), title=title, header_style="bold")
+        for header in headers:
+            table.add_column(header, justify="right")
+        for row in rows:
+            table.add_row(*row)
+        console.print(table)
     if record.history:
         names = [k for k in record.history[0] if k != "epoch"]
         history = Table(box=_table_box(), title="History", header_style="bold")
@@ -313,7 +418,7 @@ def print_trial(record: TrialRecord) -> None:
             style = "bold green" if i == record.best_epoch else ""
             history.add_row(
                 str(row.get("epoch", i)),
-                *[format_value(row.get(n, "-")) for n in names],
+                *[format_score(row.get(n, "-")) for n in names],
                 style=style,
             )
         console.print(history)

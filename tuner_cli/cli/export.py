@@ -37,7 +37,12 @@ def export(
     if target is not None and Path(target).is_file():
         study = load_config(target)
     else:
-        study = load_config_text(store.saved_config_text(), store.config_file)
+        # the saved copy names builder modules and data files relative to the folder of the
+        # config the search was started from, which study.json remembers
+        origin = store.read_study().get("config_dir")
+        study = load_config_text(
+            store.saved_config_text(), store.config_file, Path(origin) if origin else None
+        )
     check_has_models(study)
     if retrain:
         from tuner_cli.training.retrain import retrain as retrain_model

@@ -5,15 +5,25 @@ from __future__ import annotations
 import math
 from typing import Any
 
+from tuner_cli.wording import format_number
+
 
 def format_value(value: Any) -> str:
+    """A hyperparameter or any other value: four significant digits, trailing zeros dropped
+    (``0.001``, ``0.05018``, ``0.0003755``, ``128``); scientific only below 1e-4 or from 1e6."""
     if isinstance(value, float):
-        if math.isnan(value) or math.isinf(value):
-            return str(value)
-        if value == 0 or 1e-3 <= abs(value) < 1e5:
-            return f"{value:.4g}"
-        return f"{value:.3e}"
+        return format_number(value)
+    if isinstance(value, list | tuple):
+        return ", ".join(map(format_value, value))
     return "-" if value is None else str(value)
+
+
+def format_score(value: Any) -> str:
+    """A score or metric: like ``format_value`` but trailing zeros kept, so scores in a column
+    or a log line have their digits in the same places (``0.9610`` beside ``0.9721``)."""
+    if isinstance(value, float):
+        return format_number(value, keep_zeros=True)
+    return format_value(value)
 
 
 def format_duration(seconds: float | None) -> str:

@@ -1,15 +1,17 @@
 from __future__ import annotations
 
+from contextlib import nullcontext
 from pathlib import Path
 
 import typer
 
-from tuner_cli.cli.common import OutputOption, abort
+from tuner_cli.cli.common import OldOutputOption, ResultsOption, abort, results_folder
 
 
 def search(
     config: Path = typer.Argument(..., help="The study's YAML config."),
-    output: Path = OutputOption,
+    results: Path = ResultsOption,
+    output: Path = OldOutputOption,
     max_trials: int = typer.Option(
         None, "--max-trials", min=1, help="Override strategy.max_trials."
     ),
@@ -60,19 +62,23 @@ def search(
     from tuner_cli.config import load_config
     from tuner_cli.search import run_search
 
+    folder = results_folder(results, output)
     study = load_config(config, strategy=strategy_name, name=study_name)
-    result = run_search(
-        study,
-        output,
-        max_trials=max_trials,
-        overwrite=overwrite,
-        workers=workers,
-        scheduler=scheduler,
-        recycle_after=recycle_after,
-        memory_limit=memory_limit,
-        resources=resources,
-        events=search_view(study.objective, quiet),
-    )
+    view = search_view(study.objective, quiet)
+    # the live view starts while workers start: a check that fails there must still end it
+    with view if hasattr(view, "__enter__") else nullcontext():
+        result = run_search(
+            study,
+            folder,
+            max_trials=max_trials,
+            overwrite=overwrite,
+            workers=workers,
+            scheduler=scheduler,
+            recycle_after=recycle_after,
+            memory_limit=memory_limit,
+            resources=resources,
+            events=view,
+        )
     print_summary(result.summary)
     typer.echo(f"Results: {result.root}")
     if result.summary.failed_run:

@@ -7,12 +7,16 @@ from pathlib import Path
 import typer
 
 from tuner_cli.cli.common import (
-    OutputOption,
+    OldOutputOption,
+    ResultsOption,
     emit,
+    extra_parts,
     format_duration,
+    format_score,
     format_value,
     locate_study,
     plain_table,
+    results_folder,
     to_json,
     to_yaml,
     use_rich,
@@ -33,10 +37,11 @@ def show(
     trial: int = typer.Argument(..., help="Trial id (as in `kt-run trials`)."),
     target: str = typer.Argument(None, help="Results folder, study folder or config file."),
     fmt: ShowFormat = typer.Option(ShowFormat.table, "--format", "-f"),
-    output: Path = OutputOption,
+    results: Path = ResultsOption,
+    output: Path = OldOutputOption,
 ) -> None:
     """One trial in full: hyperparameters, metrics, per-epoch history, error."""
-    store = locate_study(target, output)
+    store = locate_study(target, results_folder(results, output))
     record = read_record(store, trial)
     if record is None:
         raise UsageError(_missing(store, trial))
@@ -69,21 +74,24 @@ def _missing(store: StudyStore, trial: int) -> str:
 
 def plain_trial(record: TrialRecord) -> str:
     """The plain-text twin of ``console.print_trial``."""
+    extra, tables = extra_parts(record)
     facts = [
         ["status", record.status.value],
-        ["score", format_value(record.score)],
+        ["score", format_score(record.score)],
         ["best epoch", format_value(record.best_epoch)],
         *[[name, format_value(value)] for name, value in record.hyperparameters.items()],
-        *[[key, format_value(value)] for key, value in record.extra.items()],
+        *extra,
         ["started", record.started_at or "-"],
         ["duration", format_duration(record.duration_s)],
         ["worker", record.worker or "-"],
     ]
     text = f"Trial {record.id}\n" + plain_table(["field", "value"], facts, left=(0, 1))
+    for title, headers, rows in tables:
+        text += f"\n{title}\n" + plain_table(headers, rows, left=())
     if record.history:
         names = [k for k in record.history[0] if k != "epoch"]
         rows = [
-            [str(row.get("epoch", i)), *[format_value(row.get(n)) for n in names]]
+            [str(row.get("epoch", i)), *[format_score(row.get(n)) for n in names]]
             + (["<- best"] if i == record.best_epoch else [""])
             for i, row in enumerate(record.history, start=1)
         ]

@@ -11,10 +11,12 @@ from typing import Any
 import typer
 
 from tuner_cli.cli.common import (
-    OutputOption,
+    OldOutputOption,
+    ResultsOption,
     emit,
     flat_table,
     locate_study,
+    results_folder,
     use_rich,
     warn,
 )
@@ -40,7 +42,8 @@ def trials(
     ),
     status: str = typer.Option(None, help="Only trials with this status (completed, failed...)."),
     sort: str = typer.Option("id", help="Order by 'id' or 'score' (best first)."),
-    output: Path = OutputOption,
+    results: Path = ResultsOption,
+    output: Path = OldOutputOption,
 ) -> None:
     """Every trial of a study."""
     statuses = [s.value for s in TrialStatus]
@@ -48,7 +51,7 @@ def trials(
         raise UsageError(f"--status must be one of {', '.join(statuses)} (got {status!r})")
     if sort not in ("id", "score"):
         raise UsageError(f"--sort must be 'id' or 'score' (got {sort!r})")
-    store = locate_study(target, output)
+    store = locate_study(target, results_folder(results, output))
     objective = study_objective(store)
     index = load_index(store)
     if fmt is TrialsFormat.json:
@@ -67,7 +70,7 @@ def trials(
     if sort == "score":
         rows = objective.ranked(rows, itemgetter(2), itemgetter(0))
     if fmt is TrialsFormat.csv:
-        emit(to_csv(hp_names, metric_names, rows))
+        emit(to_csv(hp_names, metric_names, rows, stages(index.summaries())))
         return
     title = f"{store.root.name}: {len(rows)} trials"
     if use_rich(len(rows)):
@@ -93,10 +96,33 @@ def json_lines(records: list[dict[str, Any]]) -> str:
     return "[\n" + ",\n".join(json.dumps(r) for r in records) + "\n]"
 
 
-def to_csv(hp_names: list[str], metric_names: list[str], rows: list[list[Any]]) -> str:
-    """One row per trial; hyperparameters and best-epoch metrics get a column each."""
+STAGE_FIELDS = ("bracket", "round", "budget")
+"""Where a multi-fidelity (Hyperband) trial stands: its scores are comparable only within a
+budget, so a table of them must say which."""
+
+
+def stages(summaries: list[dict[str, Any]]) -> dict[int, list[Any]]:
+    """Per trial id, its ``STAGE_FIELDS`` values; empty when no trial has any."""
+    if not any(field in s for s in summaries for field in STAGE_FIELDS):
+        return {}
+    return {s["id"]: [s.get(field) for field in STAGE_FIELDS] for s in summaries}
+
+
+def to_csv(
+    hp_names: list[str],
+    metric_names: list[str],
+    rows: list[list[Any]],
+    stage_values: dict[int, list[Any]] | None = None,
+) -> str:
+    """One row per trial; hyperparameters and best-epoch metrics get a column each, and a
+    Hyperband study's bracket, round and budget (epochs) follow the duration."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["id", "status", "score", "best_epoch", "duration_s", *hp_names, *metric_names])
+    staged = list(STAGE_FIELDS) if stage_values else []
+    writer.writerow(
+        ["id", "status", "score", "best_epoch", "duration_s", *staged, *hp_names, *metric_names]
+    )
+    if stage_values:
+        rows = [[*r[:5], *stage_values.get(r[0], [None] * 3), *r[5:]] for r in rows]
     writer.writerows(rows)
     return buffer.getvalue()

@@ -7,6 +7,7 @@ key suggested for a typo.
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import re
 from collections.abc import Mapping
@@ -423,11 +424,15 @@ class StudyConfig:
     raw: dict[str, Any]
     text: str
     path: Path
+    origin: Path | None = None
+    """The folder of the config file a study was started from, when ``path`` is the study's
+    saved copy of it (``results/<name>/config.yaml``)."""
 
     @property
     def base_dir(self) -> Path:
-        """Modules and data files named in the config are found relative to it."""
-        return self.path.parent.resolve()
+        """Modules and data files named in the config are found relative to it: the folder
+        of the file the user wrote, even when the config is read back from a study."""
+        return (self.origin or self.path.parent).resolve()
 
     @property
     def objective(self) -> Objective:
@@ -529,9 +534,11 @@ def load_config_dict(data: Mapping[str, Any], base_dir: str | Path = ".") -> Stu
     return load_config_text(text, Path(base_dir) / "<dict>.yaml")
 
 
-def load_config_text(text: str, path: Path) -> StudyConfig:
-    """Validate config text that was saved elsewhere (a study's copy of its config)."""
-    return _validate(load_yaml_text(text, str(path)), path, text)
+def load_config_text(text: str, path: Path, origin: Path | None = None) -> StudyConfig:
+    """Validate config text that was saved elsewhere (a study's copy of its config);
+    ``origin`` is the folder the config was first read from, where its modules are found."""
+    study = _validate(load_yaml_text(text, str(path)), path, text)
+    return study if origin is None else dataclasses.replace(study, origin=origin)
 
 
 def _validate(document: YamlDocument, path: Path, text: str) -> StudyConfig:

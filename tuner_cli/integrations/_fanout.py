@@ -49,8 +49,14 @@ class EventFanout(SearchEvents):
                 self.sinks.remove(sink)
             self.view.warning(f"{type(sink).__name__} stopped logging: {type(exc).__name__}: {exc}")
 
+    def preparing(self, message: str) -> None:
+        self.view.preparing(message)
+
     def search_started(self, total: int | None, resumed: int, plan: list[str]) -> None:
         self._each("search_started", total, resumed, plan)
+
+    def best_restored(self, best: TrialRecord) -> None:
+        self.view.best_restored(best)
 
     def trial_started(self, record: TrialRecord, epochs: int | None) -> None:
         self._each("trial_started", record, epochs)
@@ -63,3 +69,6 @@ class EventFanout(SearchEvents):
 
     def warning(self, message: str) -> None:
         self.view.warning(message)
+
+    def stop_requested(self, message: str) -> None:
+        self.view.stop_requested(message)

@@ -1,4 +1,5 @@
-"""The report's inline stylesheet and its one script (table sorting)."""
+"""The report's inline stylesheet and its one script: table sorting, hover values, a filter by
+status, and linked highlighting of one trial across every chart and the table."""
 
 STYLE = """
 :root { --ink: #0f172a; --muted: #64748b; --line: #e2e8f0; --bg: #f8fafc; }
@@ -18,17 +19,21 @@ main { display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)
 .facts th { text-align: left; color: var(--muted); font-weight: 500; padding: 2px 16px 2px 0; }
 .facts td { padding: 2px 0; }
 .best { color: #16a34a; }
+.chips .chip { cursor: pointer; user-select: none; }
+.chips .chip input { margin: 0 4px 0 0; vertical-align: -1px; accent-color: var(--c); }
 .chips .chip, .status { display: inline-block; padding: 1px 9px; border-radius: 999px;
   background: color-mix(in srgb, var(--c) 14%, white); color: var(--c); font-weight: 600;
   margin-right: 6px; }
-.grid { display: flex; flex-wrap: wrap; gap: 10px; }
+.grid { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(100%, 280px), 1fr));
+  gap: 10px; }
+.grid svg { width: 100%; }
 svg { max-width: 100%; height: auto; }
 svg .box { fill: none; stroke: #cbd5e1; }
 svg .grid { stroke: #eef2f7; }
 svg .axis { stroke: #94a3b8; stroke-width: 1.5; }
 svg .tick { font-size: 11px; fill: #475569; }
 svg .label { font-size: 12px; fill: #0f172a; font-weight: 600; }
-.legend span { margin-right: 18px; color: #334155; }
+.legend span { display: inline-block; white-space: nowrap; margin-right: 18px; color: #334155; }
 .legend i { display: inline-block; width: 11px; height: 11px; border-radius: 3px;
   margin-right: 6px; vertical-align: -1px; }
 .note { color: var(--muted); margin: 8px 0; }
@@ -42,6 +47,15 @@ table.trials td { text-align: right; padding: 4px 10px; border-top: 1px solid va
   white-space: nowrap; }
 table.trials td.error { text-align: left; color: #b91c1c; white-space: normal; min-width: 240px; }
 table.trials tbody tr:hover { background: #f8fafc; }
+table.trials tr.best-row td { background: #f0fdf4; }
+svg .mark { cursor: pointer; }
+body.linked svg .mark:not(.hl) { opacity: 0.18; }
+svg circle.hl, svg path.hl { stroke: #0f172a; stroke-width: 2; }
+svg polyline.hl { stroke-width: 4; stroke-opacity: 1; }
+table.trials tr.hl td { background: #fef9c3; }
+[data-off] { display: none; }
+#tip { position: fixed; z-index: 10; display: none; pointer-events: none; max-width: 420px;
+  padding: 5px 9px; border-radius: 5px; background: #0f172a; color: #f8fafc; font-size: 12px; }
 """
 
 SCRIPT = """
@@ -80,6 +94,53 @@ SCRIPT = """
         var fragment = document.createDocumentFragment();
         rows.forEach(function (item) { fragment.appendChild(item.row); });
         body.appendChild(fragment);
+      });
+    });
+  });
+  var each = function (selector, fn) {
+    Array.prototype.forEach.call(document.querySelectorAll(selector), fn);
+  };
+  // hover values: a mark's <title> becomes its tooltip (without the script, the browser's
+  // own tooltip shows the same text)
+  each("svg .mark", function (mark) {
+    var title = mark.querySelector("title");
+    if (title) {
+      mark.setAttribute("data-tip", title.textContent);
+      mark.removeChild(title);
+    }
+  });
+  var tip = document.getElementById("tip");
+  var current = null;
+  function highlight(trial) {
+    if (trial === current) { return; }
+    current = trial;
+    each(".hl", function (el) { el.classList.remove("hl"); });
+    document.body.classList.toggle("linked", trial !== null);
+    if (trial !== null) {
+      each('[data-trial="' + trial + '"]', function (el) { el.classList.add("hl"); });
+    }
+  }
+  document.addEventListener("mouseover", function (event) {
+    var target = event.target.closest ? event.target.closest("[data-trial]") : null;
+    highlight(target ? target.getAttribute("data-trial") : null);
+    var text = target ? target.getAttribute("data-tip") : null;
+    tip.style.display = text ? "block" : "none";
+    if (text) { tip.textContent = text; }
+  });
+  document.addEventListener("mousemove", function (event) {
+    tip.style.left = Math.min(event.clientX + 14, window.innerWidth - 300) + "px";
+    tip.style.top = (event.clientY + 14) + "px";
+  });
+  // the filter: a status unticked hides its trials in every chart and in the table
+  each("input[data-filter]", function (box) {
+    box.addEventListener("change", function () {
+      var status = box.getAttribute("data-filter");
+      each('[data-status="' + status + '"]', function (el) {
+        if (box.checked) {
+          el.removeAttribute("data-off");
+        } else {
+          el.setAttribute("data-off", "");
+        }
       });
     });
   });

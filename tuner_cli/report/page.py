@@ -19,13 +19,18 @@ from tuner_cli.report.svg import (
     Scale,
     esc,
     gradient,
+    mark_attributes,
     num,
+    score_text,
 )
 from tuner_cli.results.reading import study_objective
 from tuner_cli.results.store import StudyStore
 from tuner_cli.results.trial_index import load_index, read_record
 from tuner_cli.trial import TrialRecord, union_names
+from tuner_cli.wording import plural
 
+STAGE_FIELDS = ("bracket", "round", "budget")
+"""A Hyperband trial's place: its scores compare only with others at the same budget."""
 TOP_CURVES = 5
 MAX_LINES = 1500
 """Parallel coordinates draw at most this many trials (the best ones); more is a grey blur."""
@@ -45,9 +50,10 @@ def render_report(store: StudyStore, warnings: list[str] | None = None) -> str:
     )
     top = [r for r in (read_record(store, t["id"]) for t in completed[:TOP_CURVES]) if r]
     names = union_names(t["hyperparameters"] for t in trials)
+    best_ids = _tied_best(completed)
     sections = [
-        _overview(info, objective, trials, completed),
-        _card("Objective per trial", _objective_chart(trials, objective), wide=True),
+        _overview(info, objective, trials, completed, best_ids),
+        _card("Objective per trial", _objective_chart(trials, objective, best_ids), wide=True),
         _card(
             "Hyperparameters against the objective",
             _hp_charts(trials, names, objective),
@@ -55,8 +61,8 @@ def render_report(store: StudyStore, warnings: list[str] | None = None) -> str:
         ),
         _card("Parallel coordinates", _parallel(completed, names, objective), wide=True),
         _card("Hyperparameter importance", _importance(completed, objective)),
-        _card(f"Learning curves of the top {len(top)} trials", _curves(top, objective)),
-        _card("All trials", _table(trials, names, objective), wide=True),
+        _card(_curves_title(len(top)), _curves(top, objective)),
+        _card("All trials", _table(trials, names, objective, best_ids), wide=True),
     ]
     title = f"kt-run report: {info.get('name', store.root.name)}"
     return (
@@ -65,8 +71,27 @@ def render_report(store: StudyStore, warnings: list[str] | None = None) -> str:
         f"<title>{esc(title)}</title><style>{STYLE}</style></head><body>"
         f"<header><h1>{esc(title)}</h1></header><main>"
         + "".join(sections)
-        + f"</main><script>{SCRIPT}</script></body></html>\n"
+        + f'</main><div id="tip" role="tooltip"></div><script>{SCRIPT}</script></body></html>\n'
     )
+
+
+def _tied_best(completed: list[Summary]) -> set[int]:
+    """Every trial whose score equals the best one: a tie is not decided by trial number."""
+    if not completed:
+        return set()
+    return {t["id"] for t in completed if t["score"] == completed[0]["score"]}
+
+
+def _curves_title(count: int) -> str:
+    if count == 0:
+        return "Learning curves"
+    if count == 1:
+        return "Learning curve of the best trial"
+    return f"Learning curves of the top {count} trials"
+
+
+def _mark(trial: Summary) -> tuple[int, str]:
+    return trial["id"], trial["status"]
 
 
 def _ok(trial: Summary) -> bool:
@@ -83,11 +108,16 @@ def _note(text: str) -> str:
 
 
 def _overview(
-    info: dict[str, Any], objective: Objective, trials: list[Summary], completed: list[Summary]
+    info: dict[str, Any],
+    objective: Objective,
+    trials: list[Summary],
+    completed: list[Summary],
+    best_ids: set[int],
 ) -> str:
     counts = Counter(t["status"] for t in trials)
     chips = "".join(
-        f'<span class="chip" style="--c:{STATUS_COLOUR.get(s, "#64748b")}">{esc(s)} {n}</span>'
+        f'<label class="chip" style="--c:{STATUS_COLOUR.get(s, "#64748b")}">'
+        f'<input type="checkbox" checked data-filter="{esc(s)}"> {esc(s)} {n}</label>'
         for s, n in sorted(counts.items())
     )
     facts = [
@@ -105,9 +135,11 @@ def _overview(
             f"<tr><th>{esc(k)}</th><td>{esc(_text(v))}</td></tr>"
             for k, v in winner["hyperparameters"].items()
         )
+        ties = sorted(best_ids - {winner["id"]})
+        tied = f" (tied with trial {', '.join(map(str, ties))})" if ties else ""
         best = (
-            f"<div><h3>Best: trial {winner['id']}, {esc(objective.name)} = "
-            f'<span class="best">{esc(num(winner["score"]))}</span></h3>'
+            f"<div><h3>Best: trial {winner['id']}{tied}, {esc(objective.name)} = "
+            f'<span class="best">{esc(score_text(winner["score"]))}</span></h3>'
             f'<table class="facts">{hp}</table></div>'
         )
     else:
@@ -115,7 +147,8 @@ def _overview(
     return _card(
         "Study",
         f'<div class="overview"><div><table class="facts">{rows}</table>'
-        f'<p class="chips">{chips}</p></div>{best}</div>',
+        f'<p class="chips" title="Show or hide trials of a status in every chart and the '
+        f'table">{chips}</p></div>{best}</div>',
         wide=True,
     )
 
@@ -124,33 +157,52 @@ def _text(value: Any) -> str:
     return num(value) if isinstance(value, float) else str(value)
 
 
-def _objective_chart(trials: list[Summary], objective: Objective) -> str:
-    scored = [t for t in trials if t["score"] is not None]
+def _objective_chart(trials: list[Summary], objective: Objective, best_ids: set[int]) -> str:
+    """Each trial's score by trial number, the best so far as a line. A Hyperband trial gets
+    one dot per round, sized by its budget (epochs), since its scores at 1 and at 9 epochs
+    are not comparable. Trials without a score are crosses along the bottom, and when no
+    trial has one the vertical axis carries no numbers (a cross at 0 would read as a score)."""
     if not trials:
         return _note("No trials yet.")
     frame = Frame(width=1240, height=300)
     ids = [t["id"] for t in trials]
     x = Scale(min(ids), max(ids), frame.x0, frame.x1)
-    scores = [t["score"] for t in scored] or [0.0, 1.0]
-    y = Scale(min(scores), max(scores), frame.y0, frame.y1)
-    frame.x_axis(x, "trial")
-    frame.y_axis(y, objective.name)
+    points = [(t, score, epochs) for t in trials for score, epochs in _scores(t)]
+    budgets = sorted({epochs for _, _, epochs in points if epochs is not None})
+    frame.x_axis(x, "trial", [(i, str(int(i))) for i in x.ticks(integer=True)])
+    if points:
+        scores = [score for _, score, _ in points]
+        y = Scale(min(scores), max(scores), frame.y0, frame.y1)
+        frame.y_axis(y, objective.name)
+    else:
+        frame.y_axis_label(f"{objective.name} (no trial has a score)")
     best_line: list[tuple[float, float]] = []
     best: float | None = None
     for t in trials:
         status = t["status"]
-        if t["score"] is None:
-            if status == "failed":
-                message = (t.get("error") or {}).get("message", "")
-                frame.cross(
-                    x(t["id"]),
-                    frame.y0 - 6,
-                    STATUS_COLOUR["failed"],
-                    f"trial {t['id']} failed: {message}",
-                )
+        if t["score"] is None and not _scores(t):
+            message = (t.get("error") or {}).get("message", "")
+            frame.cross(
+                x(t["id"]),
+                frame.y0 - 8 if points else (frame.y0 + frame.y1) / 2,
+                STATUS_COLOUR.get(status, "#64748b"),
+                f"trial {t['id']} {status}" + (f": {message}" if message else ", no score"),
+                trial=_mark(t),
+            )
             continue
-        tip = f"trial {t['id']} ({status}): {objective.name} = {num(t['score'])}"
-        frame.point(x(t["id"]), y(t["score"]), STATUS_COLOUR.get(status, "#64748b"), tip)
+        colour = STATUS_COLOUR.get(status, "#64748b")
+        for score, epochs in _scores(t):
+            ring = BEST if t["id"] in best_ids and score == t["score"] else None
+            at = f" at {epochs} epochs" if epochs is not None else ""
+            frame.point(
+                x(t["id"]),
+                y(score),
+                colour,
+                f"trial {t['id']} ({status}){at}: {objective.name} = {score_text(score)}",
+                r=3.5 if epochs is None else 2.5 + 1.6 * budgets.index(epochs),
+                trial=_mark(t),
+                ring=ring,
+            )
         if status == "completed" and objective.is_better(t["score"], best):
             if best is not None:
                 best_line.append((x(t["id"]), y(best)))
@@ -159,15 +211,32 @@ def _objective_chart(trials: list[Summary], objective: Objective) -> str:
     if best_line:
         best_line.append((x(max(ids)), best_line[-1][1]))
         frame.polyline(best_line, BEST, stroke_width="2")
-    legend = _legend(
-        [
-            ("completed", STATUS_COLOUR["completed"]),
-            ("pruned (score when stopped)", STATUS_COLOUR["pruned"]),
-            ("failed (no score)", STATUS_COLOUR["failed"]),
-            ("best so far", BEST),
-        ]
-    )
+    present = sorted({t["status"] for t in trials})
+    labels = {"pruned": "pruned (score when stopped)", "failed": "failed (no score)"}
+    items = [(labels.get(s, s), STATUS_COLOUR.get(s, "#64748b")) for s in present]
+    if best_line:
+        items.append(("best so far", BEST))
+    legend = _legend(items)
+    if best_ids:
+        legend += _note("Ringed: the best trial" + ("s (tied)." if len(best_ids) > 1 else "."))
+    if budgets:
+        sizes = ", ".join(plural(b, "epoch") for b in budgets)
+        legend += _note(f"One dot per round, larger for a larger budget ({sizes}).")
     return frame.svg(f"{objective.name} per trial") + legend
+
+
+def _scores(trial: Summary) -> list[tuple[float, int | None]]:
+    """``(score, epochs)`` per round of a budgeted trial, else its one score (epochs None)."""
+    rungs = trial.get("rungs")
+    if isinstance(rungs, list):
+        scored = [
+            (r["score"], r.get("epochs"))
+            for r in rungs
+            if isinstance(r, dict) and isinstance(r.get("score"), int | float)
+        ]
+        if scored:
+            return scored
+    return [] if trial["score"] is None else [(trial["score"], None)]
 
 
 def _legend(items: list[tuple[str, str]]) -> str:
@@ -184,9 +253,12 @@ def _hp_charts(trials: list[Summary], names: list[str], objective: Objective) ->
         return _note("Nothing to plot yet: no scored trials.")
     scores = [t["score"] for t in scored]
     charts = []
+    # a few charts share the card's width; many wrap, four to a row
+    per_row = min(len(names), 4)
+    width = int((1240 - 10 * (per_row - 1)) / per_row)
     for name in names:
         values = [t["hyperparameters"].get(name) for t in scored]
-        frame = Frame(width=300, height=220, left=54)
+        frame = Frame(width=width, height=240 if width < 400 else 280, left=54)
         y = Scale(min(scores), max(scores), frame.y0, frame.y1)
         numbers = [v for v in values if isinstance(v, (int, float)) and not isinstance(v, bool)]
         present = [v for v in values if v is not None]
@@ -215,8 +287,10 @@ def _hp_charts(trials: list[Summary], names: list[str], objective: Objective) ->
                 position(value) + jitter,
                 y(t["score"]),
                 STATUS_COLOUR.get(t["status"], "#64748b"),
-                f"trial {t['id']}: {name} = {_text(value)}, {objective.name} = {num(t['score'])}",
-                r=3,
+                f"trial {t['id']}: {name} = {_text(value)}, "
+                f"{objective.name} = {score_text(t['score'])}",
+                r=3.5,
+                trial=_mark(t),
             )
         charts.append(frame.svg(name))
     return '<div class="grid">' + "".join(charts) + "</div>"
@@ -260,8 +334,9 @@ def _parallel(completed: list[Summary], names: list[str], objective: Objective) 
         width_attr = "3" if rank == 0 else "1.2"
         lines.append(
             f'<polyline points="{" ".join(points)}" fill="none" stroke="{colour}" '
-            f'stroke-width="{width_attr}" stroke-opacity="0.8"><title>trial {t["id"]}: '
-            f"{esc(objective.name)} = {esc(num(t['score']))}</title></polyline>"
+            f'stroke-width="{width_attr}" stroke-opacity="0.8"{mark_attributes(_mark(t))}>'
+            f"<title>trial {t['id']}: "
+            f"{esc(objective.name)} = {esc(score_text(t['score']))}</title></polyline>"
         )
     note = (
         "Completed trials, coloured from worst (pale) to best (blue); the best in green. "
@@ -356,9 +431,11 @@ def _curves(top: list[TrialRecord], objective: Objective) -> str:
     legend = []
     for i, (record, points) in enumerate(series):
         colour = PALETTE[i % len(PALETTE)]
-        frame.polyline([(x(a), y(b)) for a, b in points], colour, stroke_width="2")
+        mark = (record.id, record.status.value)
+        frame.polyline([(x(a), y(b)) for a, b in points], colour, trial=mark, stroke_width="2")
         for a, b in points:
-            frame.point(x(a), y(b), colour, f"trial {record.id}, epoch {a}: {num(b)}", r=2.5)
+            tip = f"trial {record.id}, epoch {a}: {score_text(b)}"
+            frame.point(x(a), y(b), colour, tip, r=2.5, trial=mark)
         if record.best_epoch and record.best_epoch <= len(points):
             a, b = points[record.best_epoch - 1]
             frame.add(
@@ -366,17 +443,21 @@ def _curves(top: list[TrialRecord], objective: Objective) -> str:
                 f'stroke="{colour}" stroke-width="2"><title>trial {record.id}: best epoch '
                 f"{record.best_epoch}</title></circle>"
             )
-        legend.append((f"trial {record.id} ({num(record.score)})", colour))
+        legend.append((f"trial {record.id} ({score_text(record.score)})", colour))
     return frame.svg("learning curves") + _legend(legend) + _note("Rings mark each best epoch.")
 
 
-def _table(trials: list[Summary], names: list[str], objective: Objective) -> str:
+def _table(
+    trials: list[Summary], names: list[str], objective: Objective, best_ids: set[int]
+) -> str:
+    stages = [f for f in STAGE_FIELDS if any(f in t for t in trials)]
     headers = [
         "trial",
         "status",
         f"{objective.name} ({objective.direction})",
         "best epoch",
         "duration (s)",
+        *stages,
         *names,
         "error",
     ]
@@ -390,22 +471,32 @@ def _table(trials: list[Summary], names: list[str], objective: Objective) -> str
             f'<td data-v="{esc(t["status"])}"><span class="status" '
             f'style="--c:{STATUS_COLOUR.get(t["status"], "#64748b")}">{esc(t["status"])}</span>'
             "</td>",
-            _cell(t["score"]),
+            _cell(t["score"], score=True),
             _cell(t.get("best_epoch")),
             _cell(None if t.get("duration_s") is None else round(t["duration_s"], 1)),
+            *[_cell(t.get(f)) for f in stages],
             *[_cell(hp.get(n)) for n in names],
             f'<td class="error" data-v="{esc(error)}">{esc(error)}</td>',
         ]
-        rows.append("<tr>" + "".join(cells) + "</tr>")
+        best = ' class="best-row"' if t["id"] in best_ids else ""
+        rows.append(
+            f'<tr data-trial="{t["id"]}" data-status="{esc(t["status"])}"{best}>'
+            + "".join(cells)
+            + "</tr>"
+        )
     return (
-        _note("Click a column header to sort; click again to reverse.")
+        _note(
+            "Click a column header to sort; click again to reverse. Point at a row, a dot or "
+            "a line to see that trial in every chart."
+        )
         + f'<div class="scroll"><table class="trials sortable"><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
 
 
-def _cell(value: Any) -> str:
+def _cell(value: Any, score: bool = False) -> str:
     if value is None:
         return '<td data-v="">-</td>'
-    shown = num(value) if isinstance(value, float) else str(value)
+    text = score_text if score else num
+    shown = text(value) if isinstance(value, float) else str(value)
     return f'<td data-v="{esc(value)}">{esc(shown)}</td>'

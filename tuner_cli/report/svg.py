@@ -10,6 +10,8 @@ import math
 from collections.abc import Sequence
 from html import escape
 
+from tuner_cli.wording import format_number
+
 PALETTE = ["#2563eb", "#db2777", "#059669", "#d97706", "#7c3aed", "#0891b2", "#65a30d"]
 STATUS_COLOUR = {
     "completed": "#2563eb",
@@ -26,12 +28,24 @@ def esc(text: object) -> str:
 
 
 def num(value: float) -> str:
-    """Short text for a tick or tooltip."""
-    if value == 0:
-        return "0"
-    if 1e-3 <= abs(value) < 1e5:
-        return f"{value:.4g}"
-    return f"{value:.3g}"
+    """A tick or a tooltip's number, as the terminal shows it (four significant digits)."""
+    return format_number(value)
+
+
+def score_text(value: float) -> str:
+    """A score, trailing zeros kept as in the terminal's tables (``1.000``, ``0.9667``)."""
+    return format_number(value, keep_zeros=True)
+
+
+Mark = tuple[int, str]
+"""``(trial id, status)`` of what a mark draws: the page's script highlights every mark of a
+trial together (points, lines, its table row) and filters them by status."""
+
+
+def mark_attributes(mark: Mark | None) -> str:
+    if mark is None:
+        return ""
+    return f' class="mark" data-trial="{mark[0]}" data-status="{esc(mark[1])}"'
 
 
 class Scale:
@@ -117,29 +131,54 @@ class Frame:
                     f'<text class="tick" x="{self.x0 - 5}" y="{y + 4:.1f}" text-anchor="end">'
                     f"{esc(num(value))}</text>"
                 )
+        self.y_axis_label(label)
+
+    def y_axis_label(self, label: str) -> None:
         mid = (self.y0 + self.y1) / 2
         self.add(
             f'<text class="label" transform="translate(13 {mid:.1f}) rotate(-90)" '
             f'text-anchor="middle">{esc(label)}</text>'
         )
 
-    def point(self, x: float, y: float, colour: str, tip: str, r: float = 3.5) -> None:
+    def point(
+        self,
+        x: float,
+        y: float,
+        colour: str,
+        tip: str,
+        r: float = 3.5,
+        trial: Mark | None = None,
+        ring: str | None = None,
+    ) -> None:
+        """A dot; ``ring`` draws its outline (the best trial's, in ``BEST``)."""
+        outline = f' stroke="{ring}" stroke-width="2.5"' if ring else ""
         self.add(
-            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" fill="{colour}" fill-opacity="0.75">'
-            f"<title>{esc(tip)}</title></circle>"
+            f'<circle cx="{x:.1f}" cy="{y:.1f}" r="{r}" fill="{colour}" fill-opacity="0.75"'
+            f"{outline}{mark_attributes(trial)}><title>{esc(tip)}</title></circle>"
         )
 
-    def cross(self, x: float, y: float, colour: str, tip: str, r: float = 4.0) -> None:
+    def cross(
+        self, x: float, y: float, colour: str, tip: str, r: float = 4.0, trial: Mark | None = None
+    ) -> None:
         self.add(
             f'<path d="M{x - r:.1f},{y - r:.1f}L{x + r:.1f},{y + r:.1f}M{x - r:.1f},{y + r:.1f}'
-            f'L{x + r:.1f},{y - r:.1f}" stroke="{colour}" stroke-width="2">'
-            f"<title>{esc(tip)}</title></path>"
+            f'L{x + r:.1f},{y - r:.1f}" stroke="{colour}" stroke-width="2"'
+            f"{mark_attributes(trial)}><title>{esc(tip)}</title></path>"
         )
 
-    def polyline(self, points: Sequence[tuple[float, float]], colour: str, **attrs: str) -> None:
+    def polyline(
+        self,
+        points: Sequence[tuple[float, float]],
+        colour: str,
+        trial: Mark | None = None,
+        **attrs: str,
+    ) -> None:
         coords = " ".join(f"{x:.1f},{y:.1f}" for x, y in points)
         extra = "".join(f' {k.replace("_", "-")}="{esc(v)}"' for k, v in attrs.items())
-        self.add(f'<polyline points="{coords}" fill="none" stroke="{colour}"{extra}/>')
+        self.add(
+            f'<polyline points="{coords}" fill="none" stroke="{colour}"{extra}'
+            f"{mark_attributes(trial)}/>"
+        )
 
     def svg(self, title: str = "") -> str:
         box = (

@@ -12,19 +12,21 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from tuner_cli.config import StudyConfig, load_config, load_config_dict
+from tuner_cli.config import ExecutionConfig, StudyConfig, load_config, load_config_dict
 from tuner_cli.config.references import unused_hyperparameters
 from tuner_cli.errors import KtRunError
 from tuner_cli.events import SearchEvents
 from tuner_cli.executors import Executor, execution_settings, make_executor
 from tuner_cli.integrations import fan_out, integration_sinks
 from tuner_cli.results import StudyStore
+from tuner_cli.search.deferred import DeferredExecutor
 from tuner_cli.search.lock import StudyLock
 from tuner_cli.search.runner import SearchRunner, SearchSummary
 from tuner_cli.search.signals import GracefulInterrupts
 from tuner_cli.search.study import check_resumable, claim_study, study_seed
 from tuner_cli.strategies import make_strategy
 from tuner_cli.trial import TrialRecord
+from tuner_cli.wording import plural
 
 
 class SearchInterrupted(KtRunError):
@@ -89,8 +91,12 @@ def run_search(
         events.warning(note)
     output = Path(output)
     store = StudyStore(output / study.config.name)
+    # the refusals first: each reads a file or two, and must not wait for workers to start
     store.check_claimable(overwrite)
     StudyLock(store.root).check_free()
+    resuming = store.exists() and not overwrite
+    if resuming:
+        check_resumable(study, store)
     seed = study_seed(study, store, overwrite)
     view = fan_out(events, integration_sinks(study))
 
@@ -98,11 +104,22 @@ def run_search(
         view.epoch_ended(trial_id, epoch, epochs, logs)
         return False
 
-    executor = make_executor(study, execution, scheduler, on_progress, view.warning)
-    try:
+    def start_executor() -> Executor:
+        view.preparing(_starting_message(study, execution, scheduler))
+        executor = make_executor(study, execution, scheduler, on_progress, view.warning)
+        try:
+            executor.preflight(seed)
+        except BaseException:
+            executor.close()
+            raise
+        return executor
+
+    # a new study is checked before anything is written; a resumed one starts its workers
+    # only when a trial is left to run, so rerunning a finished study answers at once
+    executor = DeferredExecutor(start_executor)
+    if not resuming:
         executor.preflight(seed)
-        if not overwrite:
-            check_resumable(study, store)
+    try:
         lock, store, info = claim_study(study, output, overwrite, seed)
     except BaseException:
         executor.close()
@@ -115,10 +132,23 @@ def run_search(
         lock.release()
 
 
+def _starting_message(study: StudyConfig, execution: ExecutionConfig, scheduler: str | None) -> str:
+    """What the seconds before the first trial are spent on, in the user's terms."""
+    if scheduler is not None:
+        where = f"connecting to the Dask scheduler at {scheduler}"
+    elif execution.workers == 0:
+        where = "running trials in this process"
+    else:
+        where = f"starting {plural(execution.workers, 'worker')}"
+    if study.is_keras:
+        return f"{study.config.name}: {where}; loading TensorFlow and checking the model..."
+    return f"{study.config.name}: {where}; checking the objective function..."
+
+
 def _run(
     study: StudyConfig,
     store: StudyStore,
-    executor: Executor,
+    executor: Executor | DeferredExecutor,
     view: SearchEvents,
     max_trials: int | None,
     seed: int,
@@ -134,7 +164,9 @@ def _run(
         max_trials or settings.max_trials or strategy.default_max_trials(),
         seed=seed,
     )
-    interrupts = GracefulInterrupts(lambda: setattr(runner, "stop_requested", True))
+    interrupts = GracefulInterrupts(
+        lambda: setattr(runner, "stop_requested", True), notify=view.stop_requested
+    )
     try:
         with interrupts, view if hasattr(view, "__enter__") else nullcontext():
             summary = runner.run()

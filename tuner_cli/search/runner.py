@@ -40,7 +40,18 @@ class SearchSummary:
 
 
 def best_trial(trials: Sequence[TrialRecord], objective: Objective) -> TrialRecord | None:
-    scored = [t for t in trials if t.status is TrialStatus.COMPLETED and t.score is not None]
+    """A trial being trained further (a promoted Hyperband trial) keeps the score of its last
+    finished rung while it runs: its score can only rise (the best epoch of a longer history),
+    so leaving it out would make "best so far" go backwards until it finishes."""
+    scored = [
+        t
+        for t in trials
+        if t.score is not None
+        and (
+            t.status is TrialStatus.COMPLETED
+            or (t.status is TrialStatus.RUNNING and _continuing(t))
+        )
+    ]
     return next(iter(objective.ranked(scored)), None)
 
 
@@ -81,13 +92,15 @@ class SearchRunner:
         queue = [r for r in self.records.values() if not r.status.is_finished()]
         resumed = sum(1 for r in self.records.values() if r.status.is_finished())
         self.events.search_started(self.max_trials, resumed, self.strategy.describe_plan())
+        if self._best is not None:
+            self.events.best_restored(self._best)
         deadline = self._deadline()
         in_flight: dict[Future[TrialOutcome], TrialRecord] = {}
         reason = "max_trials reached"
         try:
             while True:
                 stop = self._stop_reason(deadline)
-                while stop is None and len(in_flight) < self.executor.slots:
+                while stop is None and (not in_flight or len(in_flight) < self.executor.slots):
                     record = queue.pop(0) if queue else self._new_record()
                     if record is None:
                         break
@@ -187,6 +200,7 @@ class SearchRunner:
         return record
 
     def _start(self, record: TrialRecord) -> Future[TrialOutcome]:
+        self._executor_up(record)
         started_at = record.started_at if _continuing(record) else now_iso()
         self._write(record, status=TrialStatus.RUNNING, started_at=started_at, error=None)
         self._started[record.id] = time.monotonic()
@@ -217,6 +231,16 @@ class SearchRunner:
             others = [r for r in self.records.values() if r.id != record.id]
             task.pruner = make_pruner(self.settings.pruning, self._objective, others)
         return self.executor.submit(task)
+
+    def _executor_up(self, record: TrialRecord) -> None:
+        """A deferred executor starts (and checks the study) when the first trial needs it;
+        when that fails, a trial not yet written leaves no record behind."""
+        try:
+            self.executor.slots  # noqa: B018 - reading it starts a deferred executor
+        except BaseException:
+            if record.started_at is None:
+                self.records.pop(record.id, None)
+            raise
 
     @property
     def _checkpoints(self) -> bool:

@@ -85,6 +85,7 @@ def open_study(
         "objective": {"name": objective.name, "direction": objective.direction},
         "space_fingerprint": study.space.fingerprint(),
         "seed": seed if seed is not None else study_seed(study, store, overwrite),
+        "config_dir": str(study.base_dir),
         "kt_run_version": __version__,
     }
     store.create(study.text, info, overwrite=overwrite)

@@ -2,11 +2,14 @@
 
 TensorFlow's native code writes to file descriptor 2 while it loads (CUDA probes, absl
 warnings), before any Python setting can stop it, so the descriptor itself is pointed at
-/dev/null for the import. ``KT_RUN_VERBOSE=1`` (``kt-run --verbose``) keeps it.
+/dev/null for the import. Later, TensorFlow's Python logger warns through ``logging`` (a
+multi-line "triggered tf.function retracing" block whenever a worker builds its sixth model),
+so it is turned down to errors. ``KT_RUN_VERBOSE=1`` (``kt-run --verbose``) keeps both.
 """
 
 from __future__ import annotations
 
+import logging
 import os
 import sys
 from types import ModuleType
@@ -16,6 +19,7 @@ def import_keras() -> ModuleType:
     if "keras" in sys.modules or os.environ.get("KT_RUN_VERBOSE") == "1":
         import keras
 
+        _quiet_python_logs()
         return keras
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
     sys.stderr.flush()
@@ -28,4 +32,10 @@ def import_keras() -> ModuleType:
         os.dup2(saved, 2)
         os.close(saved)
         os.close(devnull)
+    _quiet_python_logs()
     return keras
+
+
+def _quiet_python_logs() -> None:
+    if os.environ.get("KT_RUN_VERBOSE") != "1":
+        logging.getLogger("tensorflow").setLevel(logging.ERROR)

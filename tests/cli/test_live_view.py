@@ -1,0 +1,110 @@
+"""The live search view as a 60-column terminal draws it: lines that fit, counts that add up
+under Hyperband's promotions, and the first Ctrl-C acknowledged inside the panel."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from tuner_cli.cli.console import LiveSearchView, PlainSearchLog
+from tuner_cli.objective import Objective
+from tuner_cli.trial import TrialRecord, TrialStatus
+
+OBJECTIVE = Objective("val_accuracy", "max")
+HP = {"units": 16, "learning_rate": 0.0685512345, "optimizer": "adam", "dropout": 0.2}
+
+
+def _screen(width: int = 60) -> Console:
+    return Console(file=io.StringIO(), width=width, force_terminal=True, color_system=None)
+
+
+def _panel(view: LiveSearchView) -> list[str]:
+    screen = _screen(view.screen.width)
+    screen.print(view._render())
+    return screen.file.getvalue().rstrip("\n").split("\n")
+
+
+def _record(trial_id: int, **extra) -> TrialRecord:
+    return TrialRecord(id=trial_id, status=TrialStatus.RUNNING, hyperparameters=HP, extra=extra)
+
+
+def _finish(record: TrialRecord, score: float, epochs: int) -> TrialRecord:
+    record.status, record.score, record.duration_s = TrialStatus.COMPLETED, score, 3.0
+    record.history = [{"epoch": e, "val_accuracy": score} for e in range(1, epochs + 1)]
+    if "budget" in record.extra:
+        record.extra["rungs"] = [*record.extra.get("rungs", []), {"epochs": epochs}]
+    return record
+
+
+def test_single_trial_panel_ends_the_bar_line_and_fits_60_columns():
+    view = LiveSearchView(OBJECTIVE, screen=_screen())
+    view.search_started(12, 0, [])
+    first = _record(1)
+    view.trial_started(first, 5)
+    view.trial_finished(_finish(first, 0.9721, 5), first)
+    second = _record(2)
+    view.trial_started(second, 5)
+    view.epoch_ended(2, 2, 5, {"loss": 0.31234, "val_accuracy": 0.961, "val_loss": 0.2})
+    lines = _panel(view)
+    assert all(len(line) <= 60 for line in lines), lines
+    assert any(line.startswith("best so far: val_accuracy=0.9721 (trial 1)") for line in lines)
+    bar = next(line for line in lines if "━" in line)
+    assert set(bar.strip()) == {"━"}, "the progress bar shares its line with nothing"
+    assert any(line.startswith("epoch 2/5  val_accuracy=0.9610  loss=") for line in lines)
+
+
+def test_hyperband_promotions_keep_counts_within_the_total_and_hide_a_wrong_eta():
+    view = LiveSearchView(OBJECTIVE, screen=_screen())
+    view.search_started(3, 0, [])
+    records = [_record(i, bracket=0, round=0, budget=1) for i in (1, 2, 3)]
+    for record in records[:2]:
+        view.trial_started(record, 1)
+    for record, score in zip(records[:2], (0.9, 0.8), strict=True):
+        view.trial_finished(_finish(record, score, 1), records[0])
+    view.trial_started(records[2], 1)
+    view.trial_finished(_finish(records[2], 0.7, 1), records[0])
+    promoted = records[0]
+    promoted.status = TrialStatus.RUNNING
+    promoted.extra.update(round=1, budget=3)
+    view.trial_started(promoted, 3)
+    view.trial_started(records[1], 3)
+    text = "\n".join(_panel(view))
+    assert "2 trials running (1 done of 3)" in text
+    assert "left" not in text, "no estimate that runs out while trials still train"
+    assert "trial 1 ━" in text and "1/3" in text
+
+
+def test_plain_log_names_promotions_and_budgets():
+    screen = _screen(200)
+    log = PlainSearchLog(OBJECTIVE, screen=screen)
+    log.search_started(17, 0, [])
+    record = _record(9, bracket=0, round=0, budget=1)
+    log.trial_started(record, 1)
+    log.trial_finished(_finish(record, 0.96, 1), record)
+    record.extra.update(round=1, budget=3)
+    log.trial_started(record, 3)
+    lines = screen.file.getvalue().splitlines()
+    assert lines[0].startswith("trial 9/17 started for 1 epoch (bracket 0, round 0): units=16")
+    assert lines[1].startswith("trial 9 completed at 1 epoch: val_accuracy=0.9600")
+    assert lines[2] == "trial 9 promoted to 3 epochs (bracket 0, round 1)"
+
+
+def test_resumed_best_and_first_ctrl_c_show_in_the_panel():
+    view = LiveSearchView(OBJECTIVE, screen=_screen())
+    view.search_started(12, 4, [])
+    best = _finish(_record(3), 0.95, 2)
+    view.best_restored(best)
+    view.trial_started(_record(5), 2)
+    view.stop_requested("Ctrl-C: finishing the running trial, then stopping")
+    lines = _panel(view)
+    assert "best so far: val_accuracy=0.9500 (trial 3)" in lines
+    assert lines[-1] == "Ctrl-C: finishing the running trial, then stopping"
+    assert sum("Trial 5 of 12" in line for line in lines) == 1
+
+
+def test_the_wait_before_the_first_trial_is_explained():
+    view = LiveSearchView(OBJECTIVE, screen=_screen())
+    view.preparing("digits: starting 2 workers; loading TensorFlow and checking the model...")
+    view.live.stop()
+    assert "starting 2 workers" in "\n".join(_panel(view))

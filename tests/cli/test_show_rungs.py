@@ -1,0 +1,42 @@
+"""``show`` on a Hyperband trial: its rounds as a table, not one long Python repr."""
+
+from __future__ import annotations
+
+import io
+
+from rich.console import Console
+
+from tuner_cli.cli import console as console_module
+from tuner_cli.cli.show import plain_trial
+from tuner_cli.trial import TrialRecord, TrialStatus
+
+RUNGS = [
+    {"round": 0, "epochs": 1, "score": 0.9333, "best_epoch": 1, "metrics": {"val_loss": 0.2396}},
+    {"round": 1, "epochs": 3, "score": 1.0, "best_epoch": 2, "metrics": {"val_loss": 0.1048}},
+]
+RECORD = TrialRecord(
+    id=6,
+    status=TrialStatus.COMPLETED,
+    hyperparameters={"units": 16},
+    score=1.0,
+    extra={"bracket": 0, "round": 1, "budget": 3, "rungs": RUNGS},
+)
+
+
+def test_plain_show_prints_rungs_as_rows():
+    text = plain_trial(RECORD)
+    assert "{" not in text and "[" not in text
+    lines = text.splitlines()
+    header = lines[lines.index("Rungs") + 1].split()
+    assert header == ["round", "epochs", "score", "best", "epoch", "val_loss"]
+    assert lines[lines.index("Rungs") + 3].split() == ["0", "1", "0.9333", "1", "0.2396"]
+    assert lines[lines.index("Rungs") + 4].split() == ["1", "3", "1.000", "2", "0.1048"]
+
+
+def test_rich_show_prints_rungs_as_a_table(monkeypatch):
+    screen = Console(file=io.StringIO(), width=100, color_system=None)
+    monkeypatch.setattr(console_module, "console", screen)
+    console_module.print_trial(RECORD)
+    text = screen.file.getvalue()
+    assert "Rungs" in text and "0.9333" in text and "{" not in text
+    assert max(len(line) for line in text.splitlines()) <= 100

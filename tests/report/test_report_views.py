@@ -1,0 +1,140 @@
+"""What the report's charts say about unusual studies (all failed, ties, Hyperband budgets),
+and how its interactions behave in a real headless Chromium."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+from tests.cli.test_read_commands import CONFIG
+from tests.report.test_report import _chromium, console_messages, needs_chromium
+from tuner_cli.report import render_report
+from tuner_cli.results.store import StudyStore
+from tuner_cli.trial import TrialRecord, TrialStatus
+
+
+def _study(root: Path, records: list[TrialRecord], objective=("val_mae", "min")) -> StudyStore:
+    store = StudyStore(root)
+    info = {
+        "name": "study",
+        "strategy": "hyperband",
+        "objective": {"name": objective[0], "direction": objective[1]},
+        "space_fingerprint": "x",
+        "seed": 1,
+    }
+    store.create(CONFIG, info)
+    for record in records:
+        store.write_trial(record)
+    store.flush()
+    return store
+
+
+def _trial(trial_id: int, score: float | None, status=TrialStatus.COMPLETED, **extra):
+    failed = status is TrialStatus.FAILED
+    return TrialRecord(
+        id=trial_id,
+        status=status,
+        hyperparameters={"units": 8 * trial_id, "lr": 0.001 * trial_id, "act": "relu"},
+        score=score,
+        history=[] if score is None else [{"epoch": 1, "val_mae": score, "val_accuracy": score}],
+        best_epoch=None if score is None else 1,
+        error={"message": "ValueError: boom", "traceback": ""} if failed else None,
+        extra=extra,
+    )
+
+
+def _objective_chart(html: str) -> str:
+    start = html.index("<h2>Objective per trial</h2>")
+    return html[start : html.index("</section>", start)]
+
+
+def test_an_all_failed_study_draws_no_score_and_integer_ticks(tmp_path):
+    records = [_trial(i, None, TrialStatus.FAILED) for i in (1, 2, 3)]
+    html = render_report(_study(tmp_path / "s", records))
+    chart = _objective_chart(html)
+    assert "no trial has a score" in chart
+    ticks = re.findall(r'<text class="tick"[^>]*>([^<]*)</text>', chart)
+    assert ticks and all(t.isdigit() for t in ticks), ticks  # trials only, no y values
+    assert "failed (no score)" in chart
+    assert "completed" not in chart and "pruned" not in chart and "best so far" not in chart
+    assert "top 0" not in html and "<h2>Learning curves</h2>" in html
+
+
+def test_every_trial_tied_for_best_is_highlighted(tmp_path):
+    records = [_trial(1, 0.2), _trial(2, 0.1), _trial(3, 0.3), _trial(4, 0.1)]
+    html = render_report(_study(tmp_path / "s", records))
+    assert "Best: trial 2 (tied with trial 4)" in html
+    rows = re.findall(r'<tr data-trial="(\d+)"[^>]*class="best-row"', html)
+    assert rows == ["2", "4"]
+    assert _objective_chart(html).count('stroke="#16a34a" stroke-width="2.5"') == 2
+
+
+def test_hyperband_rounds_are_marked_by_budget(tmp_path):
+    rungs = [{"round": 0, "epochs": 1, "score": 0.5}, {"round": 1, "epochs": 3, "score": 0.3}]
+    records = [
+        _trial(1, 0.3, bracket=0, round=1, budget=3, rungs=rungs),
+        _trial(2, 0.6, bracket=0, round=0, budget=1, rungs=rungs[:1]),
+    ]
+    html = render_report(_study(tmp_path / "s", records))
+    chart = _objective_chart(html)
+    assert "trial 1 (completed) at 1 epochs: val_mae = 0.5000" in chart
+    assert "trial 1 (completed) at 3 epochs: val_mae = 0.3000" in chart
+    assert "larger for a larger budget (1 epoch, 3 epochs)" in chart
+    assert '<th scope="col">bracket</th><th scope="col">round</th>' in html
+
+
+INTERACT = """
+<script>
+(function () {
+  var out = {};
+  var point = document.querySelector('svg .mark[data-trial="3"]');
+  point.dispatchEvent(new MouseEvent("mouseover", {bubbles: true, clientX: 50, clientY: 50}));
+  var lit = document.querySelectorAll(".hl");
+  out.lit_sections = Array.prototype.map.call(lit, function (el) {
+    return el.closest("section").querySelector("h2").textContent;
+  }).filter(function (v, i, all) { return all.indexOf(v) === i; });
+  out.row_lit = document.querySelector('tr[data-trial="3"]').classList.contains("hl");
+  out.tip = document.getElementById("tip").textContent;
+  out.tip_shown = getComputedStyle(document.getElementById("tip")).display;
+  out.dimmed = getComputedStyle(document.querySelector('svg .mark[data-trial="1"]')).opacity;
+  var box = document.querySelector('input[data-filter="failed"]');
+  box.checked = false;
+  box.dispatchEvent(new Event("change"));
+  out.failed_hidden = document.querySelectorAll('[data-status="failed"][data-off]').length;
+  var row = document.querySelector('tr[data-status="failed"]');
+  out.failed_row_shown = getComputedStyle(row).display;
+  var pre = document.createElement("pre");
+  pre.id = "result";
+  pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+})();
+</script>
+"""
+
+
+@needs_chromium
+@pytest.mark.slow
+def test_hover_highlights_a_trial_everywhere_and_the_filter_hides_a_status(tmp_path):
+    records = [_trial(i, 0.1 * i) for i in range(1, 6)] + [_trial(6, None, TrialStatus.FAILED)]
+    html = render_report(_study(tmp_path / "s", records, objective=("val_accuracy", "max")))
+    page = tmp_path / "page.html"
+    page.write_text(html.replace("</body>", INTERACT + "</body>"), encoding="utf-8")
+    loaded = _chromium(tmp_path, "--dump-dom", page.as_uri())
+    assert console_messages(loaded.stderr) == []
+    found = json.loads(re.search(r'<pre id="result">(.*?)</pre>', loaded.stdout).group(1))
+    assert set(found["lit_sections"]) >= {
+        "Objective per trial",
+        "Hyperparameters against the objective",
+        "Parallel coordinates",
+        "Learning curves of the top 5 trials",
+        "All trials",
+    }
+    assert found["row_lit"] is True
+    assert found["tip"] == "trial 3 (completed): val_accuracy = 0.3000"
+    assert found["tip_shown"] == "block"
+    assert float(found["dimmed"]) < 0.5
+    assert found["failed_hidden"] >= 2  # its cross and its table row
+    assert found["failed_row_shown"] == "none"

@@ -1,4 +1,5 @@
-"""The Typer app and the one place where errors become messages and exit codes."""
+"""The entry point: which parser runs a command, and the one place where errors become
+messages and exit codes."""
 
 from __future__ import annotations
 
@@ -7,10 +8,6 @@ import os
 import sys
 import traceback
 
-import typer
-from typer.core import TyperGroup
-
-from tuner_cli._version import __version__
 from tuner_cli.errors import KtRunError
 
 COMMANDS = {
@@ -28,48 +25,16 @@ COMMANDS = {
 ``kt-run best`` must answer fast, so it must not pay for importing the search machinery
 (pydantic, NumPy) that other commands need.
 """
+CLICK_COMMANDS = {"best", "trials", "show"}
+"""Declared with plain click (``tuner_cli.cli.read_options`` says why): ``main`` runs them
+without building the Typer app, and the app lists them and hands their arguments over."""
 
-
-class LazyGroup(TyperGroup):
-    def list_commands(self, ctx) -> list[str]:
-        return [*super().list_commands(ctx), *(n for n in COMMANDS if n not in self.commands)]
-
-    def get_command(self, ctx, cmd_name: str):
-        if cmd_name not in self.commands and cmd_name in COMMANDS:
-            module, function = COMMANDS[cmd_name].split(":")
-            single = typer.Typer(pretty_exceptions_enable=False, add_completion=False)
-            single.command(cmd_name)(getattr(importlib.import_module(module), function))
-            self.commands[cmd_name] = typer.main.get_command(single)
-        return super().get_command(ctx, cmd_name)
-
-
-app = typer.Typer(
-    name="kt-run",
-    cls=LazyGroup,
-    help="Hyperparameter search for Keras models, driven by one YAML file.",
-    no_args_is_help=True,
-    pretty_exceptions_enable=False,
-    add_completion=False,
-)
 
 _verbose = False
 
 
-def _version(value: bool) -> None:
-    if value:
-        typer.echo(f"kt-run {__version__}")
-        raise typer.Exit()
-
-
-@app.callback()
-def options(
-    verbose: bool = typer.Option(
-        False, "--verbose", "-v", help="Show TensorFlow's logs and full tracebacks."
-    ),
-    version: bool = typer.Option(
-        False, "--version", callback=_version, is_eager=True, help="Print the version."
-    ),
-) -> None:
+def set_verbosity(verbose: bool) -> None:
+    """``-v``: TensorFlow's logs, Python warnings and full tracebacks; else all kept quiet."""
     global _verbose
     _verbose = verbose
     if verbose:
@@ -82,16 +47,20 @@ def options(
         warnings.filterwarnings("ignore")
 
 
-def main() -> None:
-    from tuner_cli.cli.fastpath import FAST_COMMANDS, run_fast
+def load_command(name: str):
+    module, function = COMMANDS[name].split(":")
+    return getattr(importlib.import_module(module), function)
 
+
+def main() -> None:
     try:
-        if sys.argv[1:2] and sys.argv[1] in FAST_COMMANDS:
-            options(verbose=False, version=False)
-        if not run_fast(sys.argv[1:]):
+        if sys.argv[1:2] and sys.argv[1] in CLICK_COMMANDS:
+            set_verbosity(False)
+            load_command(sys.argv[1]).main(sys.argv[2:], prog_name=f"kt-run {sys.argv[1]}")
+        else:
+            from tuner_cli.cli.typer_app import app
+
             app()
-    except typer.Exit as exc:
-        raise SystemExit(exc.exit_code) from None
     except KtRunError as exc:
         _report(str(exc), exc.exit_code)
     except KeyboardInterrupt:

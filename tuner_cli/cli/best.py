@@ -6,11 +6,9 @@ import shlex
 from enum import Enum
 from pathlib import Path
 
-import typer
+import click
 
 from tuner_cli.cli.common import (
-    OldOutputOption,
-    ResultsOption,
     abort,
     emit,
     format_score,
@@ -22,6 +20,7 @@ from tuner_cli.cli.common import (
     use_rich,
     warn,
 )
+from tuner_cli.cli.read_options import format_option, study_options
 from tuner_cli.errors import UsageError
 from tuner_cli.results.reading import study_objective
 from tuner_cli.results.trial_index import load_index, summarize
@@ -35,22 +34,32 @@ class BestFormat(str, Enum):
     env = "env"
 
 
+@click.command()
+@study_options
+@click.option(
+    "--top", "-k", type=click.IntRange(min=1), default=1, help="How many of the best trials."
+)
+@format_option(
+    BestFormat,
+    "json/yaml: the full record (a list with --top); env: export KT_BEST_*=... lines.",
+)
+@click.option(
+    "--fail-under",
+    type=float,
+    help="Exit 1 if the best score is worse than this (lower, or higher when minimised).",
+)
 def best(
-    target: str = typer.Argument(None, help="Results folder, study folder or config file."),
-    top: int = typer.Option(1, "--top", "-k", min=1, help="How many of the best trials."),
-    fmt: BestFormat = typer.Option(
-        BestFormat.table,
-        "--format",
-        "-f",
-        help="json/yaml: the full record (a list with --top); env: export KT_BEST_*=... lines.",
-    ),
-    fail_under: float = typer.Option(
-        None, help="Exit 1 if the best score is worse than this (lower, or higher when minimised)."
-    ),
-    results: Path = ResultsOption,
-    output: Path = OldOutputOption,
+    target: str | None,
+    top: int,
+    fmt: BestFormat,
+    fail_under: float | None,
+    results: Path,
+    output: Path | None,
 ) -> None:
-    """The winning hyperparameters, for people and for CI scripts."""
+    """The winning hyperparameters, for people and for CI scripts.
+
+    TARGET: a results folder, a study folder or the study's config file.
+    """
     store = locate_study(target, results_folder(results, output))
     objective = study_objective(store)
     index = load_index(store)

@@ -13,8 +13,6 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-import typer
-
 from tuner_cli.cli.formatting import format_duration, format_score, format_value
 from tuner_cli.errors import UsageError
 from tuner_cli.objective import Objective
@@ -25,19 +23,10 @@ DEFAULT_OUTPUT = Path("results")
 RICH_ROWS = 500
 """Above this many rows even a terminal gets the plain table: rich needs seconds for 10,000."""
 
-ResultsOption = typer.Option(
-    DEFAULT_OUTPUT, "--results", help="Folder that holds the studies (one subfolder each)."
-)
+RESULTS_HELP = "Folder that holds the studies (one subfolder each)."
 """``--results DIR`` is the results folder on every command; ``-o/--output`` is always a file
 that a command writes (``report``, ``export``, ``schema``)."""
-
-OldOutputOption = typer.Option(
-    None,
-    "--output",
-    "-o",
-    hidden=True,
-    help="Deprecated spelling of --results on search, best, trials and show.",
-)
+OLD_OUTPUT_HELP = "Deprecated spelling of --results on search, best, trials and show."
 
 
 def results_folder(results: Path, old_output: Path | None) -> Path:
@@ -54,7 +43,7 @@ def results_folder(results: Path, old_output: Path | None) -> Path:
 def abort(message: str, code: int = 2) -> NoReturn:
     sys.stdout.flush()
     sys.stderr.write(f"error: {message}\n")
-    raise typer.Exit(code)
+    raise SystemExit(code)
 
 
 def emit(text: str) -> None:

@@ -5,13 +5,19 @@ from pathlib import Path
 
 import typer
 
-from tuner_cli.cli.common import OldOutputOption, ResultsOption, abort, results_folder
+from tuner_cli.cli.common import (
+    DEFAULT_OUTPUT,
+    OLD_OUTPUT_HELP,
+    RESULTS_HELP,
+    abort,
+    results_folder,
+)
 
 
 def search(
     config: Path = typer.Argument(..., help="The study's YAML config."),
-    results: Path = ResultsOption,
-    output: Path = OldOutputOption,
+    results: Path = typer.Option(DEFAULT_OUTPUT, "--results", help=RESULTS_HELP),
+    output: Path = typer.Option(None, "--output", "-o", hidden=True, help=OLD_OUTPUT_HELP),
     max_trials: int = typer.Option(
         None, "--max-trials", min=1, help="Override strategy.max_trials."
     ),

@@ -4,11 +4,9 @@ import os
 from enum import Enum
 from pathlib import Path
 
-import typer
+import click
 
 from tuner_cli.cli.common import (
-    OldOutputOption,
-    ResultsOption,
     emit,
     extra_parts,
     format_duration,
@@ -21,6 +19,7 @@ from tuner_cli.cli.common import (
     to_yaml,
     use_rich,
 )
+from tuner_cli.cli.read_options import format_option, study_options
 from tuner_cli.errors import UsageError
 from tuner_cli.results.store import StudyStore
 from tuner_cli.results.trial_index import read_record
@@ -33,14 +32,18 @@ class ShowFormat(str, Enum):
     yaml = "yaml"
 
 
+@click.command()
+@click.argument("trial", type=int)
+@study_options
+@format_option(ShowFormat)
 def show(
-    trial: int = typer.Argument(..., help="Trial id (as in `kt-run trials`)."),
-    target: str = typer.Argument(None, help="Results folder, study folder or config file."),
-    fmt: ShowFormat = typer.Option(ShowFormat.table, "--format", "-f"),
-    results: Path = ResultsOption,
-    output: Path = OldOutputOption,
+    trial: int, target: str | None, fmt: ShowFormat, results: Path, output: Path | None
 ) -> None:
-    """One trial in full: hyperparameters, metrics, per-epoch history, error."""
+    """One trial in full: hyperparameters, metrics, per-epoch history, error.
+
+    TRIAL: the trial's id (as in `kt-run trials`); TARGET: a results folder, a study folder or
+    the study's config file.
+    """
     store = locate_study(target, results_folder(results, output))
     record = read_record(store, trial)
     if record is None:

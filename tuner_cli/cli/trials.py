@@ -8,11 +8,9 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
-import typer
+import click
 
 from tuner_cli.cli.common import (
-    OldOutputOption,
-    ResultsOption,
     emit,
     flat_table,
     locate_study,
@@ -20,7 +18,7 @@ from tuner_cli.cli.common import (
     use_rich,
     warn,
 )
-from tuner_cli.errors import UsageError
+from tuner_cli.cli.read_options import format_option, study_options
 from tuner_cli.results.reading import study_objective
 from tuner_cli.results.trial_index import load_index
 from tuner_cli.trial import TrialStatus
@@ -32,25 +30,33 @@ class TrialsFormat(str, Enum):
     csv = "csv"
 
 
+@click.command()
+@study_options
+@format_option(TrialsFormat, "json: each record without its per-epoch history (see `kt-run show`).")
+@click.option(
+    "--status",
+    type=click.Choice([s.value for s in TrialStatus]),
+    help="Only trials with this status.",
+)
+@click.option(
+    "--sort",
+    type=click.Choice(["id", "score"]),
+    default="id",
+    show_default=True,
+    help="Order by id, or by score (best first).",
+)
 def trials(
-    target: str = typer.Argument(None, help="Results folder, study folder or config file."),
-    fmt: TrialsFormat = typer.Option(
-        TrialsFormat.table,
-        "--format",
-        "-f",
-        help="json: each record without its per-epoch history (see `kt-run show`).",
-    ),
-    status: str = typer.Option(None, help="Only trials with this status (completed, failed...)."),
-    sort: str = typer.Option("id", help="Order by 'id' or 'score' (best first)."),
-    results: Path = ResultsOption,
-    output: Path = OldOutputOption,
+    target: str | None,
+    fmt: TrialsFormat,
+    status: str | None,
+    sort: str,
+    results: Path,
+    output: Path | None,
 ) -> None:
-    """Every trial of a study."""
-    statuses = [s.value for s in TrialStatus]
-    if status is not None and status not in statuses:
-        raise UsageError(f"--status must be one of {', '.join(statuses)} (got {status!r})")
-    if sort not in ("id", "score"):
-        raise UsageError(f"--sort must be 'id' or 'score' (got {sort!r})")
+    """Every trial of a study.
+
+    TARGET: a results folder, a study folder or the study's config file.
+    """
     store = locate_study(target, results_folder(results, output))
     objective = study_objective(store)
     index = load_index(store)

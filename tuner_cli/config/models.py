@@ -10,11 +10,18 @@ from __future__ import annotations
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from tuner_cli.config.references import resolve
 from tuner_cli.config.yaml_source import YamlDocument, load_yaml_file, load_yaml_text
@@ -31,6 +38,7 @@ Reference = str  # "$name": the value of a hyperparameter
 BIG = 10**7
 FLOAT32_MAX = 3.4e38
 FLOAT32_TINY = 1.2e-38
+BUILDER_PARAM = TypeAdapter(Hyperparameter)
 
 
 class BadKeyError(KeyedError):
@@ -234,6 +242,17 @@ class StrategyConfig(StrictModel):
 
     def trial_time_limit_s(self) -> float | None:
         return None if self.max_trial_time is None else parse_duration(self.max_trial_time)
+
+
+def _builder_param(name: str, entry: Mapping[str, Any]) -> Any:
+    try:
+        return BUILDER_PARAM.validate_python(dict(entry))
+    except ValidationError as exc:
+        problem = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        raise ConfigError(
+            f"the builder's hyperparameter '{name}' is not usable: {problem}",
+            key_path=("model", "builder"),
+        ) from None
 
 
 def parse_duration(value: str | float) -> float:
@@ -455,6 +474,43 @@ class StudyConfig:
                 f"train up to strategy.max_epochs ({strategy.max_epochs}) in rounds"
             ]
         return []
+
+    def with_builder_space(self, declared: Mapping[str, Mapping[str, Any]]) -> StudyConfig:
+        """This study with the space its builder declares (found by calling it in a process
+        that may import Keras: ``tuner_cli.training.discovery``).
+
+        A ``search_space`` entry of the same name replaces the builder's declaration (keeping
+        the builder's condition when it gives no ``when`` of its own); entries only in
+        ``search_space`` stay, after the builder's.
+        """
+        if not declared:
+            return self
+        own = self.config.search_space
+        params: dict[str, Any] = {}
+        for name, entry in declared.items():
+            override = own.get(name)
+            if override is None:
+                params[name] = _builder_param(name, entry)
+            elif override.when is None and entry.get("when"):
+                params[name] = override.model_copy(update={"when": dict(entry["when"])})
+            else:
+                params[name] = override
+        for name, param in own.items():
+            params.setdefault(name, param)
+        try:
+            space = SearchSpace(params)
+        except ConfigError as exc:
+            if len(exc.key_path) < 2 or exc.key_path[1] not in own:
+                exc.key_path = ("model", "builder")
+            raise
+        if self.config.strategy.name == "grid" and space.continuous():
+            name = space.continuous()[0]
+            raise ConfigError(
+                f"grid search needs every float to have a step; the builder declares '{name}' "
+                "without one (give it a step, or a search_space entry with step or count)",
+                key_path=("search_space", name) if name in own else ("model", "builder"),
+            )
+        return replace(self, space=space)
 
     def resolve_path(self, value: str) -> Path:
         path = Path(value).expanduser()

@@ -92,15 +92,16 @@ def run_search(
     store.check_claimable(overwrite)
     StudyLock(store.root).check_free()
     seed = study_seed(study, store, overwrite)
-    view = fan_out(events, integration_sinks(study))
+    view = events
 
     def on_progress(trial_id: int, epoch: int, epochs: int, logs: dict[str, float]) -> bool:
         view.epoch_ended(trial_id, epoch, epochs, logs)
         return False
 
-    executor = make_executor(study, execution, scheduler, on_progress, view.warning)
+    executor = make_executor(study, execution, scheduler, on_progress, events.warning)
     try:
-        executor.preflight(seed)
+        study = study.with_builder_space(executor.preflight(seed) or {})
+        view = fan_out(events, integration_sinks(study))
         if not overwrite:
             check_resumable(study, store)
         lock, store, info = claim_study(study, output, overwrite, seed)

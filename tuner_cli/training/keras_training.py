@@ -13,8 +13,9 @@ import keras
 from tuner_cli.config import StudyConfig
 from tuner_cli.errors import TrialError
 from tuner_cli.objective import Objective
+from tuner_cli.training.builders import ModelBuilder, batch_size_given, load_builder
 from tuner_cli.training.data import Dataset, load_dataset
-from tuner_cli.training.imports import load_callable
+from tuner_cli.training.hyperparameters import HyperParameters
 from tuner_cli.training.template import build_model
 from tuner_cli.trial import EpochCallback, Pruner, TrialOutcome, TrialStatus, TrialTask
 
@@ -26,15 +27,33 @@ def seed_for(seed: int, trial_id: int, execution: int) -> int:
 
 def build_for_inspection(study: StudyConfig, hp: dict[str, Any], data: Dataset) -> keras.Model:
     """The model a trial with these values would train on ``data`` (for checks and export)."""
-    return _build(study, hp, data.input_shape)
+    return Trainable.build(study, hp, data.input_shape).model
 
 
-def _build(study: StudyConfig, hp: dict[str, Any], input_shape: tuple[int, ...]) -> keras.Model:
-    model_config = study.config.model
-    if model_config.builder:
-        builder = load_callable(model_config.builder, study.base_dir, ("model", "builder"))
-        return builder(dict(hp))
-    return build_model(model_config, hp, input_shape)
+@dataclass
+class Trainable:
+    """A built model and how to fit it: a HyperModel's own ``fit`` gets the same ``hp``."""
+
+    model: keras.Model
+    builder: ModelBuilder | None = None
+    hp: HyperParameters | None = None
+
+    @classmethod
+    def build(
+        cls, study: StudyConfig, values: dict[str, Any], input_shape: tuple[int, ...]
+    ) -> Trainable:
+        if not study.config.model.builder:
+            return cls(build_model(study.config.model, values, input_shape))
+        builder = load_builder(study)
+        hp = builder.hyperparameters(values)
+        return cls(builder.build(hp), builder, hp)
+
+    def fit(self, study: StudyConfig, x: Any, y: Any, **kwargs: Any) -> Any:
+        if self.builder is None or self.builder.fit_model is None:
+            return self.model.fit(x, y, **kwargs)
+        if not batch_size_given(study):
+            kwargs.pop("batch_size", None)
+        return self.builder.fit(self.hp, self.model, x, y, **kwargs)
 
 
 def train_trial(study: StudyConfig, task: TrialTask, on_epoch: EpochCallback) -> TrialOutcome:
@@ -80,9 +99,13 @@ def _fit(study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCal
     epochs = task.budget or study.epochs(hp)
     keras.utils.set_random_seed(seed_for(task.seed, task.trial_id, execution))
     if task.resume_model is not None:
-        model = model_from_bytes(task.resume_model)
+        trainable = Trainable(model_from_bytes(task.resume_model))
+        if config.model.builder:  # a HyperModel's fit still trains the continued model
+            builder = load_builder(study)
+            trainable = Trainable(trainable.model, builder, builder.hyperparameters(hp))
     else:
-        model = _build(study, hp, data.input_shape)
+        trainable = Trainable.build(study, hp, data.input_shape)
+    model = trainable.model
     watcher = _EpochWatcher(
         study.objective, epochs, on_epoch, list(task.history), task.pruner, task.return_model
     )
@@ -94,7 +117,8 @@ def _fit(study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCal
                 monitor=stop.monitor, patience=stop.patience, min_delta=stop.min_delta
             )
         )
-    model.fit(
+    returned = trainable.fit(
+        study,
         data.x_train,
         data.y_train,
         validation_data=(data.x_val, data.y_val),
@@ -104,6 +128,8 @@ def _fit(study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCal
         callbacks=callbacks,
         verbose=0,
     )
+    if len(watcher.history) == len(task.history):
+        watcher.record_returned(returned, model)
     watcher.raise_problem()
     best_epoch = watcher.best_epoch()
     checkpoint = model_to_bytes(model) if task.return_checkpoint else None
@@ -190,6 +216,21 @@ class _EpochWatcher(keras.callbacks.Callback):
                 self.pruned = True
         if self.problem or self.pruned:
             self.model.stop_training = True
+
+    def record_returned(self, returned: Any, model: keras.Model) -> None:
+        """A HyperModel ``fit`` that trains in its own loop may return the result instead of
+        calling Keras callbacks, as KerasTuner allows: a number (the objective) or a dict."""
+        if isinstance(returned, (int, float)) and not isinstance(returned, bool):
+            returned = {self.objective.name: returned}
+        if isinstance(returned, dict) and returned:
+            self.set_model(model)
+            self.on_epoch_end(len(self.history), returned)
+        else:
+            self.problem = (
+                "training recorded no epoch: a HyperModel's fit must pass on the callbacks it is "
+                "given to model.fit (fit(self, hp, model, *args, **kwargs) -> "
+                "model.fit(*args, **kwargs)), or return the objective's value or a dict of metrics"
+            )
 
     def raise_problem(self) -> None:
         if self.problem:

@@ -6,9 +6,11 @@ sits under a ``conditional_scope`` (or behind an ``if`` on a choice) is declared
 values, so the builder is called again:
 
 1. for each scope never yet active, with its parents set to a value that activates it;
-2. for each choice or boolean, once per other value, the rest at their defaults. A parameter
-   first seen that way, always while one parent was varied, is made conditional on that parent
-   (``when: {model_type: [cnn]}``), so it is sampled only where it matters.
+2. for each choice, boolean or integer of at most ``MAX_EXPLORED_VALUES`` values, once per
+   other value, the rest at their defaults (``hp.Int('layers', 1, 3)`` then finds the units of
+   the second and third layer). A parameter first seen that way, always while one parent was
+   varied, is made conditional on that parent (``when: {layers: [2, 3]}``), so it is sampled
+   only where it matters.
 
 A call that fails after the first only tells nothing (that value's trials will fail on their
 own); a bad declaration (``hp.Int`` with min above max) is always an error.
@@ -32,7 +34,7 @@ from tuner_cli.training.hyperparameters import (
 MAX_CALLS = 32
 """Builds a discovery may take; each is a real model build (tens of milliseconds)."""
 MAX_EXPLORED_VALUES = 16
-"""Choices with more values than this are not explored one value at a time."""
+"""Parameters with more values than this are not explored one value at a time."""
 
 BuilderRun = Callable[[HyperParameters, bool], None]
 """``run(hp, first)``: build with ``hp`` (and fit, for a HyperModel, when ``first``)."""
@@ -46,6 +48,9 @@ class _Found:
     varied: set[tuple[str, str]] | None = field(default=None)
     """``(parent, value as JSON)`` of the calls that declared it, when it was first found by
     varying one choice; None when the default call (or a scope) declared it."""
+    beside: frozenset[str] = frozenset()
+    """The active names of the call that first declared it: varying this parameter's value
+    explains only names outside them."""
 
 
 class _Discovery:
@@ -72,13 +77,22 @@ class _Discovery:
         self.never_active += [s for s in hp.inactive_scopes if s not in self.active]
         return hp
 
-    def record(self, hp: HyperParameters, context: dict[str, Any], varied: tuple | None) -> None:
+    def record(
+        self,
+        hp: HyperParameters,
+        context: dict[str, Any],
+        varied: tuple[str, str] | None,
+        already: frozenset[str] = frozenset(),
+    ) -> None:
+        """Add what ``hp`` met; ``varied`` is the one value changed from a call that declared
+        the names in ``already``, so only other names may depend on it."""
+        active = frozenset(name for name in hp.declarations if hp.is_active(name))
         for name, declaration in hp.declarations.items():
             item = self.found.get(name)
             if item is None:
-                self.found[name] = _Found(declaration, context, set() if varied else None)
-                item = self.found[name]
-            if item.varied is not None and varied is not None and hp.is_active(name):
+                item = _Found(declaration, context, set() if varied else None, active)
+                self.found[name] = item
+            if item.varied is not None and varied and name in active and name not in already:
                 item.varied.add(varied)
 
     def activate_scopes(self) -> None:
@@ -99,7 +113,7 @@ class _Discovery:
             name, item = list(self.found.items())[index]
             index += 1
             param = self.builder.overrides.get(name) or item.declaration.param
-            values = param.grid_values() if param.type in ("choice", "bool") else None
+            values = param.grid_values() if param.type in ("choice", "bool", "int") else None
             if values is None or len(values) > MAX_EXPLORED_VALUES:
                 continue
             base = dict(item.context)
@@ -110,7 +124,7 @@ class _Discovery:
                 forced = {**base, name: value}
                 hp = self.call(forced)
                 if hp is not None and hp.values.get(name) == value:
-                    self.record(hp, forced, (name, json.dumps(value)))
+                    self.record(hp, forced, (name, json.dumps(value)), item.beside)
 
     def entries(self) -> dict[str, dict[str, Any]]:
         found: dict[str, dict[str, Any]] = {}

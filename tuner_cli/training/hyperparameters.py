@@ -175,7 +175,10 @@ class HyperParameters:
             return default
         if name in self.declarations:
             raise ValueError(f"{name} is currently inactive.")
-        raise KeyError(f"{name} does not exist.")
+        raise KeyError(
+            f"{name} does not exist. Declare it in the builder (hp.Int({name!r}, ...), "
+            "hp.Choice...) or in the config's search_space"
+        )
 
     def __getitem__(self, name: str) -> Any:
         return self.get(name)
@@ -199,6 +202,14 @@ class HyperParameters:
         declaration = self.declarations.get(name)
         return name in self.values or (
             declaration is not None and self._holds(declaration.conditions)
+        )
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        raise AttributeError(
+            f"kt-run's hp has no {name!r}; it offers Int, Float, Choice, Boolean, Fixed, "
+            "conditional_scope, get, values and is_active, as KerasTuner's HyperParameters does"
         )
 
     def __repr__(self) -> str:

@@ -1,0 +1,86 @@
+"""KerasTuner code run by kt-run as it is: the tutorial's builder under every strategy that
+trains Keras models, and a HyperModel class whose ``fit`` is tuned too."""
+
+from __future__ import annotations
+
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from tests.conftest import REPO
+from tuner_cli import run_search
+from tuner_cli.cli.app import app
+from tuner_cli.config import load_config
+
+EXAMPLE = REPO / "examples" / "keras_tuner"
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Path:
+    folder = tmp_path / "example"
+    shutil.copytree(EXAMPLE, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("tutorial.yaml", "hypermodel.yaml"):  # one epoch a trial keeps the suite quick
+        config = folder / name
+        text = (
+            config.read_text()
+            .replace("epochs: 3", "epochs: 1")
+            .replace("max_epochs: 4", "max_epochs: 3")
+        )
+        config.write_text(text)
+    return folder
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("strategy", "keras_import"),
+    [
+        ("random", "from tensorflow import keras"),
+        ("hyperband", "import keras"),
+        ("bayesian", "from tensorflow import keras"),
+    ],
+)
+def test_the_tutorial_builder_runs_unchanged(example, tmp_path, strategy, keras_import):
+    builder = example / "tutorial_builder.py"
+    source = builder.read_text()
+    assert "from tensorflow import keras" in source
+    builder.write_text(source.replace("from tensorflow import keras", keras_import))
+    sys.modules.pop("tutorial_builder", None)  # each copy is its own module
+    study = load_config(example / "tutorial.yaml", strategy=strategy)
+    result = run_search(study, tmp_path / "results", max_trials=2, workers=0)
+    assert len(result.trials) == 2
+    for record in result.trials:
+        assert record.status.value == "completed", record.error
+        assert set(record.hyperparameters) == {"units", "learning_rate"}
+        assert record.hyperparameters["units"] in range(32, 513, 32)
+        assert record.hyperparameters["learning_rate"] in (1e-2, 1e-3, 1e-4)
+        assert 0.0 <= record.score <= 1.0
+    assert result.best.score > 0.3  # ten classes: far above chance after one epoch
+    assert "keras_tuner" not in sys.modules
+
+
+@pytest.mark.slow
+def test_a_hypermodel_tunes_its_fit_and_validate_shows_the_discovered_space(example, tmp_path):
+    shown = CliRunner().invoke(app, ["validate", str(example / "hypermodel.yaml")])
+    assert shown.exit_code == 0, shown.output
+    table = " ".join(shown.output.split())
+    for row in (
+        "layers int 1 .. 2",
+        "units_1 int 16 .. 64 step 16 [4 values] 16 layers = 2",
+        "rate float 0.1 .. 0.4 step 0.1 [4 values] 0.1 dropout = True",
+        "learning_rate choice 0.003, 0.01",  # the config's entry overrides the builder's range
+        "batch_size choice 16, 64",  # declared in fit
+    ):
+        assert row in table, table
+    sys.modules.pop("hypermodel", None)
+    study = load_config(example / "hypermodel.yaml")
+    result = run_search(study, tmp_path / "results", max_trials=3, workers=0)
+    assert [r.status.value for r in result.trials] == ["completed"] * 3
+    for record in result.trials:
+        values = record.hyperparameters
+        assert values["batch_size"] in (16, 64)
+        assert values["learning_rate"] in (0.003, 0.01)
+        assert ("units_1" in values) == (values["layers"] == 2)
+        assert ("rate" in values) == values["dropout"]

@@ -95,6 +95,22 @@ def test_a_plain_dict_builder_declares_nothing():
     assert found == {} and len(calls) == 1
 
 
+def test_every_call_starts_from_the_configs_own_defaults():
+    builder = ModelBuilder("test:build", lambda hp: None, None, {})
+    seen = []
+
+    def run(hp, first):
+        mode = hp["mode"]  # a search_space name, read as from a dict
+        if hp.Boolean("wide"):
+            hp.Int("units", 8, 16)
+        seen.append((mode, dict(hp.values)))
+
+    found = discover_space(builder, run, {"mode": "ok"})
+    assert set(found) == {"wide", "units"}
+    assert seen[0] == ("ok", {"mode": "ok", "wide": False})
+    assert all(mode == "ok" for mode, _ in seen)
+
+
 def test_an_override_changes_which_values_are_explored():
     seen = []
 

@@ -111,7 +111,12 @@ class ModelConfig(StrictModel):
     optimizer: str | dict[str, Any] = "adam"
     loss: str | None = None
     metrics: list[str] = []
-    builder: str | None = Field(default=None, description='"module:function": build(hp) -> model')
+    builder: str | None = Field(
+        default=None,
+        description='"module:function" (build(hp) -> compiled model) or "module:Class" (a '
+        "HyperModel: build(self, hp), optional fit(self, hp, model, *args, **kwargs)); hp is "
+        "KerasTuner-compatible and, without search_space, the space is what it declares",
+    )
 
     @model_validator(mode="after")
     def _layers_or_builder(self):

@@ -54,9 +54,10 @@ class _Found:
 
 
 class _Discovery:
-    def __init__(self, builder: ModelBuilder, run: BuilderRun):
+    def __init__(self, builder: ModelBuilder, run: BuilderRun, start: dict[str, Any]):
         self.builder = builder
         self.run = run
+        self.start = start
         self.calls = 0
         self.found: dict[str, _Found] = {}
         self.active: set[Conditions] = set()
@@ -64,7 +65,7 @@ class _Discovery:
 
     def call(self, forced: dict[str, Any], first: bool = False) -> HyperParameters | None:
         self.calls += 1
-        hp = self.builder.hyperparameters(forced)
+        hp = self.builder.hyperparameters({**self.start, **forced})
         try:
             self.run(hp, first)
         except HyperparameterError:
@@ -138,10 +139,13 @@ class _Discovery:
         return found
 
 
-def discover_space(builder: ModelBuilder, run: BuilderRun) -> dict[str, dict[str, Any]]:
+def discover_space(
+    builder: ModelBuilder, run: BuilderRun, start: dict[str, Any] | None = None
+) -> dict[str, dict[str, Any]]:
     """``search_space``-style entries (plain data, in declaration order) for what the builder
-    declares; empty for a builder that only reads a dict. The first call's errors propagate."""
-    discovery = _Discovery(builder, run)
+    declares; empty for a builder that only reads a dict. ``start``: the config's own
+    ``search_space`` defaults, which every call gets. The first call's errors propagate."""
+    discovery = _Discovery(builder, run, dict(start or {}))
     first = discovery.call({}, first=True)
     discovery.record(first, {}, None)
     if discovery.found:

@@ -109,7 +109,7 @@ def discover_builder_space(study: StudyConfig, data: Any) -> dict[str, dict[str,
             keras.backend.clear_session()
 
     try:
-        return discover_space(builder, run)
+        return discover_space(builder, run, study.space.defaults())
     except ConfigError:
         raise
     except Exception as exc:  # noqa: BLE001 - the builder is user code

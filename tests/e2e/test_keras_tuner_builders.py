@@ -84,3 +84,17 @@ def test_a_hypermodel_tunes_its_fit_and_validate_shows_the_discovered_space(exam
         assert values["learning_rate"] in (0.003, 0.01)
         assert ("units_1" in values) == (values["layers"] == 2)
         assert ("rate" in values) == values["dropout"]
+
+
+@pytest.mark.slow
+def test_the_schedule_and_callbacks_examples_run(tmp_path):
+    schedule = load_config(REPO / "examples" / "schedule.yaml")
+    result = run_search(schedule, tmp_path / "a", max_trials=1, workers=0)
+    (record,) = result.trials
+    assert record.status.value == "completed", record.error
+    assert {"val_accuracy", "val_top2"} <= set(record.metrics)
+    callbacks = load_config(REPO / "examples" / "callbacks.yaml")
+    result = run_search(callbacks, tmp_path / "b", max_trials=2, workers=0)
+    for record in result.trials:
+        assert record.status.value == "completed", record.error
+        assert all("learning_rate" in row and row["epoch_seconds"] > 0 for row in record.history)

@@ -106,11 +106,50 @@ class DataConfig(StrictModel):
         return self
 
 
+def _object_spec(value: Any, what: str) -> None:
+    """``{ClassName: arguments}``: one key, a class name (``tuner_cli.training.keras_objects``
+    makes it); anything else where a name or an object belongs is a config error."""
+    if not isinstance(value, dict):
+        return
+    keys = list(value)
+    if len(keys) != 1 or not isinstance(keys[0], str):
+        raise ValueError(f"{what} is {{ClassName: {{arguments}}}} (got {quoted(value)})")
+    if not (keys[0][:1].isupper() or ":" in keys[0]):
+        raise KeyedError(
+            keys[0],
+            f"{quoted(keys[0])} is not a class name: a Keras class (AUC, CosineDecay...) "
+            "starts with a capital letter; a class of your own is 'module:Class'",
+        )
+
+
 class ModelConfig(StrictModel):
     layers: list[dict[str, Any]] | None = None
     optimizer: str | dict[str, Any] = "adam"
-    loss: str | None = None
-    metrics: list[str] = []
+    loss: str | dict[str, Any] | None = Field(
+        default=None, description="a Keras loss name, or {LossClass: {arguments}}"
+    )
+    metrics: list[str | dict[str, Any]] = Field(
+        default=[], description="Keras metric names or {MetricClass: {arguments}}"
+    )
+
+    @field_validator("loss")
+    @classmethod
+    def _loss_object(cls, value: Any) -> Any:
+        _object_spec(value, "a loss")
+        return value
+
+    @field_validator("metrics")
+    @classmethod
+    def _metric_objects(cls, value: list[Any]) -> list[Any]:
+        for i, item in enumerate(value):
+            try:
+                _object_spec(item, "a metric")
+            except KeyedError as exc:
+                raise KeyedError(i, str(exc)) from None
+            except ValueError as exc:
+                raise KeyedError(i, str(exc)) from None
+        return value
+
     builder: str | None = Field(
         default=None,
         description='"module:function" (build(hp) -> compiled model) or "module:Class" (a '
@@ -139,6 +178,21 @@ class TrainingConfig(StrictModel):
     epochs: int | Reference = Field(default=10)
     batch_size: int | Reference = 32
     early_stopping: EarlyStopping | None = None
+    callbacks: list[dict[str, Any]] = Field(
+        default=[],
+        description="[{CallbackClass: {arguments}}]: any keras.callbacks class, or "
+        "'module:Class' of your own; made afresh for every trial",
+    )
+
+    @field_validator("callbacks")
+    @classmethod
+    def _callback_objects(cls, value: list[Any]) -> list[Any]:
+        for i, item in enumerate(value):
+            try:
+                _object_spec(item, "a callback")
+            except ValueError as exc:
+                raise KeyedError(i, str(exc)) from None
+        return value
 
     @field_validator("epochs", "batch_size")
     @classmethod
@@ -227,20 +281,20 @@ class StrategyConfig(StrictModel):
                 )
         return self
 
-    @field_validator("objective")
-    @classmethod
-    def _direction_known(cls, value: str | ObjectiveSpec) -> str | ObjectiveSpec:
-        if isinstance(value, str):
-            infer_direction(value)
-        elif value.direction is None:
-            infer_direction(value.name)
-        return value
-
-    def objective_spec(self) -> Objective:
-        if isinstance(self.objective, str):
-            return Objective(self.objective, infer_direction(self.objective))
-        direction = self.objective.direction or infer_direction(self.objective.name)
-        return Objective(self.objective.name, direction)
+    def objective_spec(self, metric_classes: Mapping[str, str] | None = None) -> Objective:
+        """``metric_classes``: a metric's own ``name`` -> its class (``top2`` ->
+        ``SparseTopKCategoricalAccuracy``), so ``val_top2`` is maximised like an accuracy."""
+        spec = ObjectiveSpec(name=self.objective) if isinstance(self.objective, str) else None
+        spec = spec or self.objective
+        if spec.direction is not None:
+            return Objective(spec.name, spec.direction)
+        named = (metric_classes or {}).get(spec.name.removeprefix("val_"))
+        if named is not None:
+            try:
+                return Objective(spec.name, infer_direction(named))
+            except ValueError:
+                pass
+        return Objective(spec.name, infer_direction(spec.name))
 
     def time_limit_s(self) -> float | None:
         return None if self.max_time is None else parse_duration(self.max_time)
@@ -423,6 +477,24 @@ class Config(StrictModel):
             seen[name.upper()] = name
         return value
 
+    def metric_classes(self) -> dict[str, str]:
+        """The ``name`` a metric object gives itself -> its class name."""
+        named: dict[str, str] = {}
+        for item in self.model.metrics if self.model is not None else []:
+            if isinstance(item, dict):
+                ((cls, arguments),) = item.items()
+                if isinstance(arguments, dict) and isinstance(arguments.get("name"), str):
+                    named[arguments["name"]] = cls.rpartition(":")[2]
+        return named
+
+    @model_validator(mode="after")
+    def _objective_direction(self):
+        try:
+            self.strategy.objective_spec(self.metric_classes())
+        except ValueError as exc:
+            raise ConfigError(str(exc), key_path=("strategy", "objective")) from None
+        return self
+
     @model_validator(mode="after")
     def _workload(self):
         if self.objective_function is not None:
@@ -455,7 +527,7 @@ class StudyConfig:
 
     @property
     def objective(self) -> Objective:
-        return self.config.strategy.objective_spec()
+        return self.config.strategy.objective_spec(self.config.metric_classes())
 
     @property
     def is_keras(self) -> bool:

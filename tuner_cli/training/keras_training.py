@@ -11,11 +11,13 @@ from typing import Any
 import keras
 
 from tuner_cli.config import StudyConfig
-from tuner_cli.errors import TrialError
+from tuner_cli.config.references import resolve
+from tuner_cli.errors import ConfigError, TrialError
 from tuner_cli.objective import Objective
 from tuner_cli.training.builders import ModelBuilder, batch_size_given, load_builder
 from tuner_cli.training.data import Dataset, load_dataset
 from tuner_cli.training.hyperparameters import HyperParameters
+from tuner_cli.training.keras_objects import make_objects
 from tuner_cli.training.template import build_model
 from tuner_cli.trial import EpochCallback, Pruner, TrialOutcome, TrialStatus, TrialTask
 
@@ -43,7 +45,7 @@ class Trainable:
         cls, study: StudyConfig, values: dict[str, Any], input_shape: tuple[int, ...]
     ) -> Trainable:
         if not study.config.model.builder:
-            return cls(build_model(study.config.model, values, input_shape))
+            return cls(build_model(study.config.model, values, input_shape, study.base_dir))
         builder = load_builder(study)
         hp = builder.hyperparameters(values)
         return cls(builder.build(hp), builder, hp)
@@ -54,6 +56,22 @@ class Trainable:
         if not batch_size_given(study):
             kwargs.pop("batch_size", None)
         return self.builder.fit(self.hp, self.model, x, y, **kwargs)
+
+
+def make_callbacks(study: StudyConfig, hp: dict[str, Any]) -> list[keras.callbacks.Callback]:
+    """``training.callbacks``, made afresh for each trial: a callback keeps state (a plateau's
+    patience, a best value) that must not leak from one trial into the next."""
+    path = ("training", "callbacks")
+    made = make_objects(
+        resolve(study.config.training.callbacks, hp), "callbacks", path, study.base_dir
+    )
+    for i, callback in enumerate(made):
+        if not isinstance(callback, keras.callbacks.Callback):
+            raise ConfigError(
+                f"{type(callback).__name__} is not a keras.callbacks.Callback",
+                key_path=path + (i,),
+            )
+    return made
 
 
 def train_trial(study: StudyConfig, task: TrialTask, on_epoch: EpochCallback) -> TrialOutcome:
@@ -109,7 +127,8 @@ def _fit(study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCal
     watcher = _EpochWatcher(
         study.objective, epochs, on_epoch, list(task.history), task.pruner, task.return_model
     )
-    callbacks: list[Any] = [watcher]
+    # the config's callbacks first, so what they add to the logs (a learning rate) is recorded
+    callbacks: list[Any] = [*make_callbacks(study, hp), watcher]
     if config.training.early_stopping is not None:
         stop = config.training.early_stopping
         callbacks.append(

@@ -73,7 +73,9 @@ def check_study(study: StudyConfig, seed: int) -> dict[str, dict[str, Any]] | No
         study = study.with_builder_space(declared)
     model = build_model_at_defaults(study, lambda study, hp: build_for_inspection(study, hp, data))
     try:
-        check_metric_names(study, reported_metrics(model, data))
+        metrics = reported_metrics(model, data)
+        check_metric_names(study, metrics)
+        check_callbacks(study, metrics)
     finally:
         del model
         keras.backend.clear_session()
@@ -196,6 +198,22 @@ def check_metric_names(study: StudyConfig, metrics: list[str]) -> None:
             f"'{stopping.monitor}' is not a metric the model reports; choose one of {shown}",
             key_path=("training", "early_stopping", "monitor"),
         )
+
+
+def check_callbacks(study: StudyConfig, metrics: list[str]) -> None:
+    """``training.callbacks`` can be made, and what they monitor is in the history."""
+    from tuner_cli.training.keras_training import make_callbacks
+
+    logged = [*metrics, *(f"val_{name}" for name in metrics)]
+    callbacks = make_callbacks(study, study.space.defaults())
+    for i, callback in enumerate(callbacks):
+        monitor = getattr(callback, "monitor", None)
+        if isinstance(monitor, str) and monitor not in logged:
+            ((name, _),) = study.config.training.callbacks[i].items()
+            raise ConfigError(
+                f"'{monitor}' is not a metric the model reports; choose one of {', '.join(logged)}",
+                key_path=("training", "callbacks", i, name),
+            )
 
 
 def _short(exc: Exception) -> str:

@@ -7,31 +7,42 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tuner_cli.config.references import INACTIVE, resolve
 from tuner_cli.errors import ConfigError, KeyPath
+from tuner_cli.training.keras_objects import make_objects
 
 if TYPE_CHECKING:
     from tuner_cli.config import ModelConfig
 
 
-def build_model(model: ModelConfig, hp: Mapping[str, Any], input_shape: tuple[int, ...]):
+def build_model(
+    model: ModelConfig,
+    hp: Mapping[str, Any],
+    input_shape: tuple[int, ...],
+    base_dir: Path = Path("."),
+):
     """Compile the template into a ready-to-fit ``keras.Model``."""
     import keras
 
     layers = [keras.Input(shape=input_shape)]
-    layers += _make_layers(model.layers or [], hp, ("model", "layers"))
+    layers += _make_layers(model.layers or [], hp, ("model", "layers"), base_dir)
     network = keras.Sequential(layers)
     network.compile(
-        optimizer=make_optimizer(model.optimizer, hp),
-        loss=resolve(model.loss, hp),
-        metrics=resolve(list(model.metrics), hp),
+        optimizer=make_optimizer(model.optimizer, hp, base_dir),
+        loss=make_objects(resolve(model.loss, hp), "loss", ("model", "loss"), base_dir),
+        metrics=make_objects(
+            resolve(list(model.metrics), hp), "metrics", ("model", "metrics"), base_dir
+        ),
     )
     return network
 
 
-def _make_layers(entries: list[dict[str, Any]], hp: Mapping[str, Any], path: KeyPath) -> list:
+def _make_layers(
+    entries: list[dict[str, Any]], hp: Mapping[str, Any], path: KeyPath, base_dir: Path
+) -> list:
     import keras
 
     built = []
@@ -41,24 +52,26 @@ def _make_layers(entries: list[dict[str, Any]], hp: Mapping[str, Any], path: Key
             if count is INACTIVE:
                 continue
             for _ in range(int(count)):
-                built += _make_layers(entry["layers"], hp, path + (i, "layers"))
+                built += _make_layers(entry["layers"], hp, path + (i, "layers"), base_dir)
             continue
         ((name, args),) = entry.items()
-        layer_class = _lookup(keras.layers, name, "layer", path + (i, name))
+        where = path + (i, name)
+        layer_class = _lookup(keras.layers, name, "layer", where)
+        arguments = make_objects(resolve(args or {}, hp), None, where, base_dir)
         try:
-            built.append(layer_class(**resolve(args or {}, hp)))
+            built.append(layer_class(**arguments))
         except (TypeError, ValueError) as exc:
-            raise ConfigError(f"cannot create {name}: {exc}", key_path=path + (i, name)) from None
+            raise ConfigError(f"cannot create {name}: {exc}", key_path=where) from None
     return built
 
 
-def make_optimizer(spec: str | dict[str, Any], hp: Mapping[str, Any]):
+def make_optimizer(spec: str | dict[str, Any], hp: Mapping[str, Any], base_dir: Path = Path(".")):
     import keras
 
     spec = resolve(spec, hp)
     if isinstance(spec, str):
         spec = {"name": spec}
-    arguments = dict(spec)
+    arguments = make_objects(dict(spec), None, ("model", "optimizer"), base_dir)
     name = arguments.pop("name", None)
     if not isinstance(name, str):
         raise ConfigError("the optimizer needs a 'name'", key_path=("model", "optimizer"))

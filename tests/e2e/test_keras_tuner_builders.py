@@ -98,3 +98,15 @@ def test_the_schedule_and_callbacks_examples_run(tmp_path):
     for record in result.trials:
         assert record.status.value == "completed", record.error
         assert all("learning_rate" in row and row["epoch_seconds"] > 0 for row in record.history)
+
+
+@pytest.mark.slow
+def test_the_residual_cnn_example_runs_and_keeps_its_model(tmp_path):
+    import keras
+
+    study = load_config(REPO / "examples" / "cnn_residual.yaml")
+    result = run_search(study, tmp_path / "results", max_trials=2, workers=0)
+    assert [r.status.value for r in result.trials] == ["completed"] * 2
+    saved = keras.models.load_model(result.root / "models" / f"trial_{result.best.id:04d}.keras")
+    kinds = {type(layer).__name__ for layer in saved.layers}
+    assert {"Add", "Concatenate", "RandomTranslation"} <= kinds

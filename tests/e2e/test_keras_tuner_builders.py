@@ -110,3 +110,57 @@ def test_the_residual_cnn_example_runs_and_keeps_its_model(tmp_path):
     saved = keras.models.load_model(result.root / "models" / f"trial_{result.best.id:04d}.keras")
     kinds = {type(layer).__name__ for layer in saved.layers}
     assert {"Add", "Concatenate", "RandomTranslation"} <= kinds
+
+
+MIRRORED_RUN = """\
+import sys
+import tensorflow as tf
+
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+from tuner_cli import run_search
+
+result = run_search(sys.argv[1], sys.argv[2], workers=0)
+for record in result.trials:
+    print(record.id, record.status.value, record.extra.get("replicas"), record.score)
+"""
+
+MIRRORED_CONFIG = """\
+name: mirrored
+seed: 1
+data: {source: sklearn, name: digits, scale: standard}
+search_space:
+  units: {type: choice, values: [16, 32]}
+model:
+  layers:
+    - Dense: {units: $units, activation: relu}
+    - Dense: {units: 10, activation: softmax}
+  optimizer: {name: adam, learning_rate: 0.01}
+  loss: sparse_categorical_crossentropy
+  metrics: [accuracy]
+training: {epochs: 2, batch_size: 64, distribution: mirrored}
+strategy: {name: random, objective: val_accuracy, max_trials: 1}
+"""
+
+
+@pytest.mark.slow
+def test_a_mirrored_trial_trains_on_two_logical_cpu_devices(tmp_path):
+    import subprocess
+
+    from tests.conftest import cli_env
+
+    (tmp_path / "run.py").write_text(MIRRORED_RUN)
+    (tmp_path / "mirrored.yaml").write_text(MIRRORED_CONFIG)
+    done = subprocess.run(
+        [sys.executable, "run.py", "mirrored.yaml", "results"],
+        cwd=tmp_path,
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    trial, status, replicas, score = done.stdout.split()
+    assert (trial, status, replicas) == ("1", "completed", "2")
+    assert float(score) > 0.5
+    assert (tmp_path / "results" / "mirrored" / "models" / "trial_0001.keras").is_file()

@@ -178,6 +178,11 @@ class TrainingConfig(StrictModel):
     epochs: int | Reference = Field(default=10)
     batch_size: int | Reference = 32
     early_stopping: EarlyStopping | None = None
+    distribution: Literal["none", "mirrored"] = Field(
+        default="none",
+        description="mirrored: train each trial on all devices of its worker "
+        "(tf.distribute.MirroredStrategy; batch_size is the global batch)",
+    )
     callbacks: list[dict[str, Any]] = Field(
         default=[],
         description="[{CallbackClass: {arguments}}]: any keras.callbacks class, or "

@@ -16,6 +16,7 @@ from tuner_cli.errors import ConfigError, TrialError
 from tuner_cli.objective import Objective
 from tuner_cli.training.builders import ModelBuilder, batch_size_given, load_builder
 from tuner_cli.training.data import Dataset, load_dataset
+from tuner_cli.training.distribution import distribution_scope
 from tuner_cli.training.hyperparameters import HyperParameters
 from tuner_cli.training.keras_objects import make_objects
 from tuner_cli.training.template import build_model
@@ -97,11 +98,15 @@ def train_trial(study: StudyConfig, task: TrialTask, on_epoch: EpochCallback) ->
         outcome.extra["executions"] = [{"score": r.score, "best_epoch": r.best_epoch} for r in runs]
     if best.pruned:
         outcome.extra["pruned_at_epoch"] = len(best.history)
+    if best.replicas > 1:
+        outcome.extra["replicas"] = best.replicas
     return outcome
 
 
 @dataclass
 class _Run:
+    replicas: int
+    """Devices the model trained on (``training.distribution: mirrored``)."""
     history: list[dict[str, float]]
     best_epoch: int
     score: float
@@ -116,13 +121,14 @@ def _fit(study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCal
     data = load_dataset(study, task.seed)
     epochs = task.budget or study.epochs(hp)
     keras.utils.set_random_seed(seed_for(task.seed, task.trial_id, execution))
-    if task.resume_model is not None:
-        trainable = Trainable(model_from_bytes(task.resume_model))
-        if config.model.builder:  # a HyperModel's fit still trains the continued model
-            builder = load_builder(study)
-            trainable = Trainable(trainable.model, builder, builder.hyperparameters(hp))
-    else:
-        trainable = Trainable.build(study, hp, data.input_shape)
+    with distribution_scope(config.training.distribution) as replicas:
+        if task.resume_model is not None:
+            trainable = Trainable(model_from_bytes(task.resume_model))
+            if config.model.builder:  # a HyperModel's fit still trains the continued model
+                builder = load_builder(study)
+                trainable = Trainable(trainable.model, builder, builder.hyperparameters(hp))
+        else:
+            trainable = Trainable.build(study, hp, data.input_shape)
     model = trainable.model
     watcher = _EpochWatcher(
         study.objective, epochs, on_epoch, list(task.history), task.pruner, task.return_model
@@ -162,6 +168,7 @@ def _fit(study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCal
     del model
     keras.backend.clear_session()
     return _Run(
+        replicas=replicas,
         history=watcher.history,
         best_epoch=best_epoch,
         score=watcher.history[best_epoch - 1][study.objective.name],

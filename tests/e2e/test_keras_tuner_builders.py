@@ -164,3 +164,34 @@ def test_a_mirrored_trial_trains_on_two_logical_cpu_devices(tmp_path):
     assert (trial, status, replicas) == ("1", "completed", "2")
     assert float(score) > 0.5
     assert (tmp_path / "results" / "mirrored" / "models" / "trial_0001.keras").is_file()
+
+
+DRIVER_RUN = """\
+import sys
+from tuner_cli import run_search
+
+if __name__ == "__main__":  # worker processes start from a forkserver
+    result = run_search(sys.argv[1], sys.argv[2], max_trials=1, workers=1)
+    assert "tensorflow" not in sys.modules and "keras" not in sys.modules
+    (record,) = result.trials
+    print(record.status.value, sorted(record.hyperparameters))
+"""
+
+
+@pytest.mark.slow
+def test_with_worker_processes_the_space_is_discovered_in_a_worker(example):
+    import subprocess
+
+    from tests.conftest import cli_env
+
+    (example / "driver.py").write_text(DRIVER_RUN)
+    done = subprocess.run(
+        [sys.executable, "driver.py", "tutorial.yaml", "results"],
+        cwd=example,
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[0] == "completed ['learning_rate', 'units']"

@@ -3,6 +3,7 @@ trains Keras models, and a HyperModel class whose ``fit`` is tuned too."""
 
 from __future__ import annotations
 
+import re
 import shutil
 import sys
 from pathlib import Path
@@ -22,27 +23,34 @@ EXAMPLE = REPO / "examples" / "keras_tuner"
 def example(tmp_path: Path) -> Path:
     folder = tmp_path / "example"
     shutil.copytree(EXAMPLE, folder, ignore=shutil.ignore_patterns("__pycache__"))
-    for name in ("tutorial.yaml", "hypermodel.yaml"):  # one epoch a trial keeps the suite quick
-        config = folder / name
-        text = (
-            config.read_text()
-            .replace("epochs: 3", "epochs: 1")
-            .replace("max_epochs: 4", "max_epochs: 3")
-        )
-        config.write_text(text)
+    for name in ("tutorial.yaml", "hypermodel.yaml"):
+        quick(folder / name)
     return folder
+
+
+def quick(config: Path, keep_models: bool = False) -> Path:
+    """One epoch a trial (hyperband: up to 3) and no saved models keep the suite quick."""
+    text = config.read_text().replace("max_epochs: 4", "max_epochs: 3")
+    text = re.sub(r"(?<![a-z_])epochs: [34]\b", "epochs: 1", text)
+    text = re.sub(r"(?<![a-z_])epochs: 5\b", "epochs: 2", text)
+    config.write_text(text if keep_models else text + "models: none\n")
+    return config
+
+
+def quick_copy(name: str, folder: Path, keep_models: bool = False) -> Path:
+    for source in (REPO / "examples").iterdir():
+        if source.is_file():
+            shutil.copy(source, folder / source.name)
+    return quick(folder / name, keep_models)
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("strategy", "keras_import"),
-    [
-        ("random", "from tensorflow import keras"),
-        ("hyperband", "import keras"),
-        ("bayesian", "from tensorflow import keras"),
-    ],
+    [("hyperband", "import keras"), ("bayesian", "from tensorflow import keras")],
 )
 def test_the_tutorial_builder_runs_unchanged(example, tmp_path, strategy, keras_import):
+    """Random search runs it too, in worker processes (the test after the next)."""
     builder = example / "tutorial_builder.py"
     source = builder.read_text()
     assert "from tensorflow import keras" in source
@@ -88,12 +96,12 @@ def test_a_hypermodel_tunes_its_fit_and_validate_shows_the_discovered_space(exam
 
 @pytest.mark.slow
 def test_the_schedule_and_callbacks_examples_run(tmp_path):
-    schedule = load_config(REPO / "examples" / "schedule.yaml")
+    schedule = load_config(quick_copy("schedule.yaml", tmp_path))
     result = run_search(schedule, tmp_path / "a", max_trials=1, workers=0)
     (record,) = result.trials
     assert record.status.value == "completed", record.error
     assert {"val_accuracy", "val_top2"} <= set(record.metrics)
-    callbacks = load_config(REPO / "examples" / "callbacks.yaml")
+    callbacks = load_config(quick_copy("callbacks.yaml", tmp_path))
     result = run_search(callbacks, tmp_path / "b", max_trials=2, workers=0)
     for record in result.trials:
         assert record.status.value == "completed", record.error
@@ -104,11 +112,11 @@ def test_the_schedule_and_callbacks_examples_run(tmp_path):
 def test_the_residual_cnn_example_runs_and_keeps_its_model(tmp_path):
     import keras
 
-    study = load_config(REPO / "examples" / "cnn_residual.yaml")
+    study = load_config(quick_copy("cnn_residual.yaml", tmp_path, keep_models=True))
     result = run_search(study, tmp_path / "results", max_trials=2, workers=0)
     assert [r.status.value for r in result.trials] == ["completed"] * 2
-    saved = keras.models.load_model(result.root / "models" / f"trial_{result.best.id:04d}.keras")
-    kinds = {type(layer).__name__ for layer in saved.layers}
+    trained = keras.models.load_model(result.root / "models" / f"trial_{result.best.id:04d}.keras")
+    kinds = {type(layer).__name__ for layer in trained.layers}
     assert {"Add", "Concatenate", "RandomTranslation"} <= kinds
 
 

@@ -123,7 +123,12 @@ def _object_spec(value: Any, what: str) -> None:
 
 
 class ModelConfig(StrictModel):
-    layers: list[dict[str, Any]] | None = None
+    layers: list[dict[str, Any]] | None = Field(
+        default=None,
+        description="[{LayerClass: {arguments}}, {repeat: N, layers: [...]}, "
+        "{residual: [...], project: false}, {branches: [[...], [...]], merge: concatenate}, "
+        "{application: {name: MobileNetV2, weights: null, include_top: false, trainable: true}}]",
+    )
     optimizer: str | dict[str, Any] = "adam"
     loss: str | dict[str, Any] | None = Field(
         default=None, description="a Keras loss name, or {LossClass: {arguments}}"

@@ -203,3 +203,56 @@ def test_with_worker_processes_the_space_is_discovered_in_a_worker(example):
     )
     assert done.returncode == 0, done.stderr
     assert done.stdout.split("\n")[0] == "completed ['learning_rate', 'units']"
+
+
+DEEP_ONLY = """
+import keras
+
+
+def build(hp):
+    model = keras.Sequential([keras.Input(shape=(64,))])
+    wide = hp.Boolean("wide")
+    deep = hp.Boolean("deep")
+    if wide and deep:  # a combination discovery does not try: one value at a time
+        model.add(keras.layers.Dense(hp.Int("extra", 8, 16, step=8)))
+    model.add(keras.layers.Dense(10, activation="softmax"))
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+class OwnLoop:
+    def build(self, hp):
+        return build(hp)
+
+    def fit(self, hp, model, x, y, validation_data=None, **kwargs):
+        model.fit(x, y, epochs=1, verbose=0)
+        logs = model.evaluate(*validation_data, verbose=0, return_dict=True)
+        return {"val_accuracy": logs["accuracy"]}
+"""
+
+
+@pytest.mark.slow
+def test_undiscovered_names_are_recorded_and_an_own_training_loop_may_return_its_score(tmp_path):
+    (tmp_path / "deep_only.py").write_text(DEEP_ONLY)
+    config = {
+        "name": "deep-only",
+        "seed": 2,
+        "data": {"source": "sklearn", "name": "digits", "scale": "standard"},
+        "model": {"builder": "deep_only:build"},
+        "training": {"epochs": 1},
+        "strategy": {"name": "grid", "objective": "val_accuracy"},
+        "models": "none",
+    }
+    from tuner_cli.config import load_config_dict
+
+    result = run_search(load_config_dict(config, tmp_path), tmp_path / "a", workers=0)
+    assert len(result.trials) == 4  # the builder's two booleans, every combination
+    for record in result.trials:
+        both = record.hyperparameters == {"wide": True, "deep": True}
+        assert record.extra.get("builder_defaults") == ({"extra": 8} if both else None)
+    config["model"]["builder"] = "deep_only:OwnLoop"
+    config["name"] = "own-loop"
+    result = run_search(load_config_dict(config, tmp_path), tmp_path / "b", max_trials=1, workers=0)
+    (record,) = result.trials
+    assert record.status.value == "completed", record.error
+    assert 0.0 < record.score <= 1.0 and record.history[0]["val_accuracy"] == record.score

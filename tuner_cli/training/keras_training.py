@@ -51,6 +51,13 @@ class Trainable:
         hp = builder.hyperparameters(values)
         return cls(builder.build(hp), builder, hp)
 
+    def defaults_used(self, values: dict[str, Any]) -> dict[str, Any]:
+        """What the builder declared that the trial's values did not hold (a name discovery
+        did not find): it ran at its default, untuned, and the record says so."""
+        if self.hp is None:
+            return {}
+        return {name: v for name, v in self.hp.values.items() if name not in values}
+
     def fit(self, study: StudyConfig, x: Any, y: Any, **kwargs: Any) -> Any:
         if self.builder is None or self.builder.fit_model is None:
             return self.model.fit(x, y, **kwargs)
@@ -100,6 +107,8 @@ def train_trial(study: StudyConfig, task: TrialTask, on_epoch: EpochCallback) ->
         outcome.extra["pruned_at_epoch"] = len(best.history)
     if best.replicas > 1:
         outcome.extra["replicas"] = best.replicas
+    if best.defaults_used:
+        outcome.extra["builder_defaults"] = best.defaults_used
     return outcome
 
 
@@ -107,6 +116,7 @@ def train_trial(study: StudyConfig, task: TrialTask, on_epoch: EpochCallback) ->
 class _Run:
     replicas: int
     """Devices the model trained on (``training.distribution: mirrored``)."""
+    defaults_used: dict[str, Any]
     history: list[dict[str, float]]
     best_epoch: int
     score: float
@@ -155,6 +165,8 @@ def _fit(study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCal
     )
     if len(watcher.history) == len(task.history):
         watcher.record_returned(returned, model)
+    defaults_used = trainable.defaults_used(hp)
+    del trainable, returned  # the model goes with clear_session below, not at return
     watcher.raise_problem()
     best_epoch = watcher.best_epoch()
     checkpoint = model_to_bytes(model) if task.return_checkpoint else None
@@ -169,6 +181,7 @@ def _fit(study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCal
     keras.backend.clear_session()
     return _Run(
         replicas=replicas,
+        defaults_used=defaults_used,
         history=watcher.history,
         best_epoch=best_epoch,
         score=watcher.history[best_epoch - 1][study.objective.name],

@@ -76,3 +76,37 @@ def test_a_class_that_needs_arguments_says_so(study_for):
 def test_something_that_cannot_build_is_refused(study_for):
     with pytest.raises(ConfigError, match="model.builder must name a function build"):
         load_builder(study_for("number"))
+
+
+KT_MODULE = """
+import keras_tuner as kt
+
+
+class Subclassed(kt.HyperModel):
+    def build(self, hp: kt.HyperParameters):
+        return ("built", hp.Choice("act", ["relu", "tanh"]))
+
+
+def make_a_tuner():
+    return kt.Hyperband(Subclassed(), objective="val_accuracy")
+"""
+
+
+def test_keras_tuner_imports_work_without_keras_tuner(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "keras_tuner", None)  # Python's way to block an import
+    monkeypatch.delitem(sys.modules, "kt_user_module", raising=False)
+    (tmp_path / "kt_user_module.py").write_text(KT_MODULE)
+    config = {
+        "name": "kt-import",
+        "data": {"source": "sklearn", "name": "digits"},
+        "model": {"builder": "kt_user_module:Subclassed"},
+        "strategy": {"objective": "val_loss"},
+    }
+    builder = load_builder(load_config_dict(config, tmp_path))
+    assert sys.modules["keras_tuner"].__kt_run_stand_in__
+    assert builder.build(builder.hyperparameters()) == ("built", "relu")
+    assert builder.fit_model is not None  # kt.HyperModel's own fit passes through
+    with pytest.raises(RuntimeError, match="kt-run runs the search itself"):
+        sys.modules["kt_user_module"].make_a_tuner()

@@ -6,11 +6,11 @@ sits under a ``conditional_scope`` (or behind an ``if`` on a choice) is declared
 values, so the builder is called again:
 
 1. for each scope never yet active, with its parents set to a value that activates it;
-2. for each choice, boolean or integer of at most ``MAX_EXPLORED_VALUES`` values, once per
-   other value, the rest at their defaults (``hp.Int('layers', 1, 3)`` then finds the units of
-   the second and third layer). A parameter first seen that way, always while one parent was
-   varied, is made conditional on that parent (``when: {layers: [2, 3]}``), so it is sampled
-   only where it matters.
+2. for each choice or boolean of at most ``MAX_EXPLORED_VALUES`` values and integer of at
+   most ``MAX_EXPLORED_INTS``, once per other value, the rest at their defaults
+   (``hp.Int('layers', 1, 3)`` then finds the units of the second and third layer). A
+   parameter first seen that way, always while one parent was varied, is made conditional on
+   that parent (``when: {layers: [2, 3]}``), so it is sampled only where it matters.
 
 A call that fails after the first only tells nothing (that value's trials will fail on their
 own); a bad declaration (``hp.Int`` with min above max) is always an error.
@@ -34,7 +34,9 @@ from tuner_cli.training.hyperparameters import (
 MAX_CALLS = 32
 """Builds a discovery may take; each is a real model build (tens of milliseconds)."""
 MAX_EXPLORED_VALUES = 16
-"""Parameters with more values than this are not explored one value at a time."""
+"""Choices and booleans with more values than this are not explored one value at a time."""
+MAX_EXPLORED_INTS = 8
+"""Nor integers with more: a count of layers or blocks has few values, a width has many."""
 
 BuilderRun = Callable[[HyperParameters, bool], None]
 """``run(hp, first)``: build with ``hp`` (and fit, for a HyperModel, when ``first``)."""
@@ -115,7 +117,8 @@ class _Discovery:
             index += 1
             param = self.builder.overrides.get(name) or item.declaration.param
             values = param.grid_values() if param.type in ("choice", "bool", "int") else None
-            if values is None or len(values) > MAX_EXPLORED_VALUES:
+            limit = MAX_EXPLORED_INTS if param.type == "int" else MAX_EXPLORED_VALUES
+            if values is None or len(values) > limit:
                 continue
             base = dict(item.context)
             base.update({p: vs[0] for p, vs in item.declaration.conditions if vs and p not in base})

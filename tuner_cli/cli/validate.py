@@ -18,6 +18,16 @@ def validate(
     from tuner_cli.strategies import make_strategy
 
     study = load_config(config)
+    if build:
+        from tuner_cli.training.preflight import preflight
+
+        # no study exists yet, so no study seed: any split serves a check of names and shapes
+        study = study.with_builder_space(preflight(study, seed=0) or {})
+    elif study.is_keras and study.config.model.builder:
+        print_warning(
+            "without --build the builder is not called, so the hyperparameters it declares "
+            "(hp.Int, hp.Choice...) are not shown"
+        )
     space = study.space
     size = space.size()
     console.print(space_table(space))
@@ -39,10 +49,6 @@ def validate(
         print_warning(note)
     if not build:
         return
-    from tuner_cli.training.preflight import preflight
-
-    # no study exists yet, so no study seed: any split serves a check of names and shapes
-    preflight(study, seed=0)
     if study.is_keras:
         from tuner_cli.training.keras_import import import_keras
 

@@ -11,11 +11,18 @@ import dataclasses
 import math
 import re
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from pydantic import AfterValidator, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    AfterValidator,
+    Field,
+    TypeAdapter,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from tuner_cli.config.references import resolve
 from tuner_cli.config.yaml_source import YamlDocument, load_yaml_file, load_yaml_text
@@ -32,6 +39,7 @@ Reference = str  # "$name": the value of a hyperparameter
 BIG = 10**7
 FLOAT32_MAX = 3.4e38
 FLOAT32_TINY = 1.2e-38
+BUILDER_PARAM = TypeAdapter(Hyperparameter)
 
 
 class BadKeyError(KeyedError):
@@ -99,12 +107,61 @@ class DataConfig(StrictModel):
         return self
 
 
+def _object_spec(value: Any, what: str) -> None:
+    """``{ClassName: arguments}``: one key, a class name (``tuner_cli.training.keras_objects``
+    makes it); anything else where a name or an object belongs is a config error."""
+    if not isinstance(value, dict):
+        return
+    keys = list(value)
+    if len(keys) != 1 or not isinstance(keys[0], str):
+        raise ValueError(f"{what} is {{ClassName: {{arguments}}}} (got {quoted(value)})")
+    if not (keys[0][:1].isupper() or ":" in keys[0]):
+        raise KeyedError(
+            keys[0],
+            f"{quoted(keys[0])} is not a class name: a Keras class (AUC, CosineDecay...) "
+            "starts with a capital letter; a class of your own is 'module:Class'",
+        )
+
+
 class ModelConfig(StrictModel):
-    layers: list[dict[str, Any]] | None = None
+    layers: list[dict[str, Any]] | None = Field(
+        default=None,
+        description="[{LayerClass: {arguments}}, {repeat: N, layers: [...]}, "
+        "{residual: [...], project: false}, {branches: [[...], [...]], merge: concatenate}, "
+        "{application: {name: MobileNetV2, weights: null, include_top: false, trainable: true}}]",
+    )
     optimizer: str | dict[str, Any] = "adam"
-    loss: str | None = None
-    metrics: list[str] = []
-    builder: str | None = Field(default=None, description='"module:function": build(hp) -> model')
+    loss: str | dict[str, Any] | None = Field(
+        default=None, description="a Keras loss name, or {LossClass: {arguments}}"
+    )
+    metrics: list[str | dict[str, Any]] = Field(
+        default=[], description="Keras metric names or {MetricClass: {arguments}}"
+    )
+
+    @field_validator("loss")
+    @classmethod
+    def _loss_object(cls, value: Any) -> Any:
+        _object_spec(value, "a loss")
+        return value
+
+    @field_validator("metrics")
+    @classmethod
+    def _metric_objects(cls, value: list[Any]) -> list[Any]:
+        for i, item in enumerate(value):
+            try:
+                _object_spec(item, "a metric")
+            except KeyedError as exc:
+                raise KeyedError(i, str(exc)) from None
+            except ValueError as exc:
+                raise KeyedError(i, str(exc)) from None
+        return value
+
+    builder: str | None = Field(
+        default=None,
+        description='"module:function" (build(hp) -> compiled model) or "module:Class" (a '
+        "HyperModel: build(self, hp), optional fit(self, hp, model, *args, **kwargs)); hp is "
+        "KerasTuner-compatible and, without search_space, the space is what it declares",
+    )
 
     @model_validator(mode="after")
     def _layers_or_builder(self):
@@ -127,6 +184,26 @@ class TrainingConfig(StrictModel):
     epochs: int | Reference = Field(default=10)
     batch_size: int | Reference = 32
     early_stopping: EarlyStopping | None = None
+    distribution: Literal["none", "mirrored"] = Field(
+        default="none",
+        description="mirrored: train each trial on all devices of its worker "
+        "(tf.distribute.MirroredStrategy; batch_size is the global batch)",
+    )
+    callbacks: list[dict[str, Any]] = Field(
+        default=[],
+        description="[{CallbackClass: {arguments}}]: any keras.callbacks class, or "
+        "'module:Class' of your own; made afresh for every trial",
+    )
+
+    @field_validator("callbacks")
+    @classmethod
+    def _callback_objects(cls, value: list[Any]) -> list[Any]:
+        for i, item in enumerate(value):
+            try:
+                _object_spec(item, "a callback")
+            except ValueError as exc:
+                raise KeyedError(i, str(exc)) from None
+        return value
 
     @field_validator("epochs", "batch_size")
     @classmethod
@@ -215,26 +292,37 @@ class StrategyConfig(StrictModel):
                 )
         return self
 
-    @field_validator("objective")
-    @classmethod
-    def _direction_known(cls, value: str | ObjectiveSpec) -> str | ObjectiveSpec:
-        if isinstance(value, str):
-            infer_direction(value)
-        elif value.direction is None:
-            infer_direction(value.name)
-        return value
-
-    def objective_spec(self) -> Objective:
-        if isinstance(self.objective, str):
-            return Objective(self.objective, infer_direction(self.objective))
-        direction = self.objective.direction or infer_direction(self.objective.name)
-        return Objective(self.objective.name, direction)
+    def objective_spec(self, metric_classes: Mapping[str, str] | None = None) -> Objective:
+        """``metric_classes``: a metric's own ``name`` -> its class (``top2`` ->
+        ``SparseTopKCategoricalAccuracy``), so ``val_top2`` is maximised like an accuracy."""
+        spec = ObjectiveSpec(name=self.objective) if isinstance(self.objective, str) else None
+        spec = spec or self.objective
+        if spec.direction is not None:
+            return Objective(spec.name, spec.direction)
+        named = (metric_classes or {}).get(spec.name.removeprefix("val_"))
+        if named is not None:
+            try:
+                return Objective(spec.name, infer_direction(named))
+            except ValueError:
+                pass
+        return Objective(spec.name, infer_direction(spec.name))
 
     def time_limit_s(self) -> float | None:
         return None if self.max_time is None else parse_duration(self.max_time)
 
     def trial_time_limit_s(self) -> float | None:
         return None if self.max_trial_time is None else parse_duration(self.max_trial_time)
+
+
+def _builder_param(name: str, entry: Mapping[str, Any]) -> Any:
+    try:
+        return BUILDER_PARAM.validate_python(dict(entry))
+    except ValidationError as exc:
+        problem = exc.errors()[0]["msg"].removeprefix("Value error, ")
+        raise ConfigError(
+            f"the builder's hyperparameter '{name}' is not usable: {problem}",
+            key_path=("model", "builder"),
+        ) from None
 
 
 def parse_duration(value: str | float) -> float:
@@ -400,6 +488,24 @@ class Config(StrictModel):
             seen[name.upper()] = name
         return value
 
+    def metric_classes(self) -> dict[str, str]:
+        """The ``name`` a metric object gives itself -> its class name."""
+        named: dict[str, str] = {}
+        for item in self.model.metrics if self.model is not None else []:
+            if isinstance(item, dict):
+                ((cls, arguments),) = item.items()
+                if isinstance(arguments, dict) and isinstance(arguments.get("name"), str):
+                    named[arguments["name"]] = cls.rpartition(":")[2]
+        return named
+
+    @model_validator(mode="after")
+    def _objective_direction(self):
+        try:
+            self.strategy.objective_spec(self.metric_classes())
+        except ValueError as exc:
+            raise ConfigError(str(exc), key_path=("strategy", "objective")) from None
+        return self
+
     @model_validator(mode="after")
     def _workload(self):
         if self.objective_function is not None:
@@ -436,7 +542,7 @@ class StudyConfig:
 
     @property
     def objective(self) -> Objective:
-        return self.config.strategy.objective_spec()
+        return self.config.strategy.objective_spec(self.config.metric_classes())
 
     @property
     def is_keras(self) -> bool:
@@ -460,6 +566,43 @@ class StudyConfig:
                 f"train up to strategy.max_epochs ({strategy.max_epochs}) in rounds"
             ]
         return []
+
+    def with_builder_space(self, declared: Mapping[str, Mapping[str, Any]]) -> StudyConfig:
+        """This study with the space its builder declares (found by calling it in a process
+        that may import Keras: ``tuner_cli.training.discovery``).
+
+        A ``search_space`` entry of the same name replaces the builder's declaration (keeping
+        the builder's condition when it gives no ``when`` of its own); entries only in
+        ``search_space`` stay, after the builder's.
+        """
+        if not declared:
+            return self
+        own = self.config.search_space
+        params: dict[str, Any] = {}
+        for name, entry in declared.items():
+            override = own.get(name)
+            if override is None:
+                params[name] = _builder_param(name, entry)
+            elif override.when is None and entry.get("when"):
+                params[name] = override.model_copy(update={"when": dict(entry["when"])})
+            else:
+                params[name] = override
+        for name, param in own.items():
+            params.setdefault(name, param)
+        try:
+            space = SearchSpace(params)
+        except ConfigError as exc:
+            if len(exc.key_path) < 2 or exc.key_path[1] not in own:
+                exc.key_path = ("model", "builder")
+            raise
+        if self.config.strategy.name == "grid" and space.continuous():
+            name = space.continuous()[0]
+            raise ConfigError(
+                f"grid search needs every float to have a step; the builder declares '{name}' "
+                "without one (give it a step, or a search_space entry with step or count)",
+                key_path=("search_space", name) if name in own else ("model", "builder"),
+            )
+        return replace(self, space=space)
 
     def resolve_path(self, value: str) -> Path:
         path = Path(value).expanduser()

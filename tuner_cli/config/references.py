@@ -159,6 +159,9 @@ def _check_layers(layers: list[Any], path: KeyPath) -> None:
                 )
             _check_layers(entry["layers"], where + ("layers",))
             continue
+        if "residual" in entry or "branches" in entry or "application" in entry:
+            _check_block(entry, where)
+            continue
         if len(entry) != 1:
             raise ConfigError(
                 f"a layer entry has one key, the layer class (got {', '.join(map(str, entry))})",
@@ -168,4 +171,62 @@ def _check_layers(layers: list[Any], path: KeyPath) -> None:
         if args is not None and not isinstance(args, dict):
             raise ConfigError(
                 f"the arguments of {name} must be a mapping", key_path=where + (name,)
+            )
+
+
+BLOCK_SHAPES = {
+    "residual": ({"residual", "project"}, "{residual: [layers...], project: true|false}"),
+    "branches": (
+        {"branches", "merge"},
+        "{branches: [[layers...], [layers...]], merge: concatenate}",
+    ),
+    "application": (
+        {"application"},
+        "{application: {name: MobileNetV2, weights: null|imagenet|PATH, include_top: false, "
+        "trainable: true|false}}",
+    ),
+}
+MERGE_NAMES = ("concatenate", "add", "average", "multiply", "maximum", "minimum")
+
+
+def _check_block(entry: dict[str, Any], where: KeyPath) -> None:
+    """Residual blocks, branches and backbones (``tuner_cli.training.blocks``): their shape."""
+    kind = next(key for key in BLOCK_SHAPES if key in entry)
+    keys, shape = BLOCK_SHAPES[kind]
+    extra = [str(k) for k in entry if k not in keys]
+    if extra:
+        raise ConfigError(
+            f"a {kind} entry is {shape} (unexpected {', '.join(extra)})", key_path=where
+        )
+    value = entry[kind]
+    if kind == "residual":
+        if not isinstance(value, list) or not value:
+            raise ConfigError(f"a residual block is {shape}", key_path=where + (kind,))
+        _check_layers(value, where + (kind,))
+    elif kind == "branches":
+        if not isinstance(value, list) or len(value) < 2:
+            raise ConfigError(
+                f"branches are at least two lists of layers: {shape}", key_path=where + (kind,)
+            )
+        for i, branch in enumerate(value):
+            if not isinstance(branch, list):
+                raise ConfigError(
+                    "each branch is a list of layers ([] passes the input on)",
+                    key_path=where + (kind, i),
+                )
+            _check_layers(branch, where + (kind, i))
+        merge = entry.get("merge", "concatenate")
+        if reference_name(merge) is None and merge not in MERGE_NAMES:
+            raise ConfigError(
+                f"unknown merge {quoted(merge)}; use one of {', '.join(MERGE_NAMES)}",
+                key_path=where + ("merge",),
+            )
+    else:
+        if not isinstance(value, dict) or not isinstance(value.get("name"), str):
+            raise ConfigError(f"an application needs a name: {shape}", key_path=where + (kind,))
+        weights = value.get("weights")
+        if weights is not None and not isinstance(weights, str):
+            raise ConfigError(
+                "weights is null (random), imagenet (Keras' cache) or a file path",
+                key_path=where + (kind, "weights"),
             )

@@ -30,7 +30,12 @@ class YamlDocument:
     lines: dict[KeyPath, int] = field(default_factory=dict)
 
     def line_of(self, path: KeyPath) -> int | None:
-        """The line of ``path``, or of its nearest ancestor that has one."""
+        """The line of ``path``; for a list item (which has no key of its own) the line of
+        its first key; else the line of its nearest ancestor that has one."""
+        if path and path not in self.lines and isinstance(path[-1], int):
+            inside = [line for key, line in self.lines.items() if key[: len(path)] == path]
+            if inside:
+                return min(inside)
         for end in range(len(path), -1, -1):
             if path[:end] in self.lines:
                 return self.lines[path[:end]]

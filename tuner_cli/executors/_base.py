@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from concurrent.futures import Future
-from typing import Protocol
+from typing import Any, Protocol
 
 from tuner_cli.errors import KtRunError
 from tuner_cli.trial import TrialOutcome, TrialTask
@@ -20,10 +20,12 @@ class Executor(Protocol):
     slots: int
     """How many trials may run at once; read before every submission, so it may change."""
 
-    def preflight(self, seed: int) -> None:
+    def preflight(self, seed: int) -> dict[str, dict[str, Any]] | None:
         """Check, where trials will run, what would fail every trial
         (``tuner_cli.training.preflight``); a ``ConfigError`` when something does. Called once,
-        before the search writes anything; ``seed`` is the study's (it splits the data)."""
+        before the search writes anything; ``seed`` is the study's (it splits the data).
+        Returns the space a KerasTuner-style builder declares (found there, since finding it
+        builds models), for ``StudyConfig.with_builder_space``."""
         ...
 
     def submit(self, task: TrialTask) -> Future[TrialOutcome]: ...

@@ -29,7 +29,7 @@ from distributed import Client, KilledWorker
 from distributed import Future as DaskFuture
 
 from tuner_cli.config import StudyConfig
-from tuner_cli.errors import KtRunError
+from tuner_cli.errors import ConfigError, KtRunError
 from tuner_cli.executors._base import (
     NoWorkersError,
     ProgressCallback,
@@ -126,9 +126,10 @@ class DaskExecutor:
     def _fits(self, offered: Mapping[str, float]) -> int:
         return min(int(offered.get(name, 0) // need) for name, need in self.resources.items())
 
-    def preflight(self, seed: int) -> None:
+    def preflight(self, seed: int) -> dict[str, dict[str, Any]] | None:
         """The pre-search check, on a worker as a trial would run: the driver needs no
-        TensorFlow, and the worker it ran on starts its first trial warm."""
+        TensorFlow, and the worker it ran on starts its first trial warm. Returns the space a
+        KerasTuner-style builder declares, found there."""
         check = self.client.submit(
             check_in_worker,
             self.study.text,
@@ -155,11 +156,12 @@ class DaskExecutor:
                 )
             if error is not None:
                 raise error
-            problem = check.result()
+            answer = check.result()
         finally:
             check.release()
-        if problem is not None:
-            raise located(self.study, problem)
+        if isinstance(answer, ConfigError):
+            raise located(self.study, answer)
+        return answer
 
     def submit(self, task: TrialTask) -> Future[TrialOutcome]:
         while self._finished:

@@ -12,6 +12,7 @@ import signal
 import threading
 from collections.abc import Collection, Iterator
 from concurrent.futures import Future
+from typing import Any
 
 from tuner_cli.config import StudyConfig
 from tuner_cli.errors import TrialError
@@ -29,8 +30,8 @@ class InProcessExecutor:
         self.study = study
         self.on_progress = on_progress
 
-    def preflight(self, seed: int) -> None:
-        preflight(self.study, seed)
+    def preflight(self, seed: int) -> dict[str, dict[str, Any]] | None:
+        return preflight(self.study, seed)
 
     def submit(self, task: TrialTask) -> Future[TrialOutcome]:
         future: Future[TrialOutcome] = Future()

@@ -16,6 +16,7 @@ import threading
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 import psutil
 from distributed import get_worker
@@ -70,18 +71,21 @@ def run_trial(config_text: str, config_path: str, task: TrialTask, topic: str) -
     return WorkerReply(outcome, worker.address, os.getpid(), _trials_done, rss)
 
 
-def check_in_worker(config_text: str, config_path: str, seed: int) -> ConfigError | None:
+def check_in_worker(
+    config_text: str, config_path: str, seed: int
+) -> ConfigError | dict[str, dict[str, Any]] | None:
     """The pre-search check (``tuner_cli.training.preflight``) in the process that will train.
 
     A problem is returned, not raised, so a worker of someone's cluster does not log it as a
-    failed task; the error keeps its key, file and line on the way back.
+    failed task; the error keeps its key, file and line on the way back. Otherwise the space a
+    KerasTuner-style builder declares (None without one).
     """
     study = _study(config_text, config_path)
     if study.is_keras:
         _limit_tensorflow_threads(get_worker().state.nthreads)
     with _one_trial_at_a_time:
         try:
-            check_study(study, seed)
+            return check_study(study, seed)
         except ConfigError as exc:
             return exc
         except KeyboardInterrupt:
@@ -92,7 +96,6 @@ def check_in_worker(config_text: str, config_path: str, seed: int) -> ConfigErro
                 "during the pre-search check",
                 key_path=("model",) if study.is_keras else ("objective_function",),
             )
-    return None
 
 
 def usable_cores() -> int:

@@ -9,15 +9,22 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection
 from concurrent.futures import Future
+from typing import Any
 
 from tuner_cli.executors import Executor
 from tuner_cli.trial import TrialOutcome, TrialTask
 
 
 class DeferredExecutor:
-    def __init__(self, start: Callable[[], Executor]):
-        self._start = start
+    """Starts the executor from ``make`` and runs its pre-search check, once, when first
+    needed: by ``preflight`` (a new study, checked before anything is written) or by the
+    first trial of a resumed one."""
+
+    def __init__(self, make: Callable[[], Executor], seed: int):
+        self._make = make
+        self._seed = seed
         self._executor: Executor | None = None
+        self._declared: dict[str, dict[str, Any]] | None = None
 
     @property
     def started(self) -> bool:
@@ -26,15 +33,22 @@ class DeferredExecutor:
     @property
     def executor(self) -> Executor:
         if self._executor is None:
-            self._executor = self._start()
+            executor = self._make()
+            try:
+                self._declared = executor.preflight(self._seed)
+            except BaseException:
+                executor.close()
+                raise
+            self._executor = executor
         return self._executor
 
     @property
     def slots(self) -> int:
         return self.executor.slots
 
-    def preflight(self, seed: int) -> None:
-        self.executor.preflight(seed)
+    def preflight(self, seed: int) -> dict[str, dict[str, Any]] | None:
+        self.executor  # noqa: B018 - starting it runs the check
+        return self._declared
 
     def submit(self, task: TrialTask) -> Future[TrialOutcome]:
         return self.executor.submit(task)

@@ -95,10 +95,11 @@ def run_search(
     store.check_claimable(overwrite)
     StudyLock(store.root).check_free()
     resuming = store.exists() and not overwrite
-    if resuming:
+    discovers_space = study.is_keras and study.config.model.builder is not None
+    if resuming and not discovers_space:
         check_resumable(study, store)
     seed = study_seed(study, store, overwrite)
-    view = fan_out(events, integration_sinks(study))
+    view = events
 
     def on_progress(trial_id: int, epoch: int, epochs: int, logs: dict[str, float]) -> bool:
         view.epoch_ended(trial_id, epoch, epochs, logs)
@@ -106,20 +107,18 @@ def run_search(
 
     def start_executor() -> Executor:
         view.preparing(_starting_message(study, execution, scheduler))
-        executor = make_executor(study, execution, scheduler, on_progress, view.warning)
-        try:
-            executor.preflight(seed)
-        except BaseException:
-            executor.close()
-            raise
-        return executor
+        return make_executor(study, execution, scheduler, on_progress, view.warning)
 
-    # a new study is checked before anything is written; a resumed one starts its workers
-    # only when a trial is left to run, so rerunning a finished study answers at once
-    executor = DeferredExecutor(start_executor)
-    if not resuming:
-        executor.preflight(seed)
+    # a new study is checked before anything is written, and so is one whose builder declares
+    # its space (known only once it ran where Keras is); another resumed study starts its
+    # workers only when a trial is left to run, so rerunning a finished study answers at once
+    executor = DeferredExecutor(start_executor, seed)
     try:
+        if not resuming or discovers_space:
+            study = study.with_builder_space(executor.preflight(seed) or {})
+            if resuming:
+                check_resumable(study, store)
+        view = fan_out(events, integration_sinks(study))
         lock, store, info = claim_study(study, output, overwrite, seed)
     except BaseException:
         executor.close()

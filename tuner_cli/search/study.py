@@ -99,7 +99,7 @@ def check_resumable(study: StudyConfig, store: StudyStore) -> None:
     """
     if not store.exists():
         return
-    store.read_study()
+    info = store.read_study()
     saved = load_config_text(store.saved_config_text(), store.config_file)
     changes = config_changes(
         saved.config.model_dump(mode="json"), study.config.model_dump(mode="json")
@@ -110,6 +110,15 @@ def check_resumable(study: StudyConfig, store: StudyStore) -> None:
             "would not be comparable (saved -> now):\n  "
             + "\n  ".join(changes)
             + "\nRun with --overwrite to start over, or give the study another name.",
+            source=str(study.path),
+        )
+    builder = study.config.model.builder if study.config.model else None
+    if builder and info.get("space_fingerprint") not in (None, study.space.fingerprint()):
+        raise ConfigError(
+            f"the study in {store.root} was run with another search space: the builder "
+            f"{builder} now declares different hyperparameters or ranges, so its trials would "
+            "not be comparable.\nRun with --overwrite to start over, or give the study another "
+            "name.",
             source=str(study.path),
         )
 

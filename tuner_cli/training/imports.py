@@ -13,6 +13,14 @@ from tuner_cli.errors import ConfigError, KeyPath, quoted
 
 def load_callable(spec: str, base_dir: Path, key_path: KeyPath) -> Callable[..., Any]:
     """Import ``module:function``, looking in the config file's folder first."""
+    target = load_attribute(spec, base_dir, key_path)
+    if not callable(target):
+        raise ConfigError(f"'{spec}' is not callable", key_path=key_path)
+    return target
+
+
+def load_attribute(spec: str, base_dir: Path, key_path: KeyPath) -> Any:
+    """Import ``module:name`` (a function, a class or an object), config folder first."""
     module_name, sep, attribute = spec.partition(":")
     if not sep or not module_name or not attribute:
         raise ConfigError(f"{quoted(spec)} must look like 'module:function'", key_path=key_path)
@@ -38,8 +46,6 @@ def load_callable(spec: str, base_dir: Path, key_path: KeyPath) -> Callable[...,
         if not hasattr(target, part):
             raise ConfigError(f"module '{module_name}' has no '{attribute}'", key_path=key_path)
         target = getattr(target, part)
-    if not callable(target):
-        raise ConfigError(f"'{spec}' is not callable", key_path=key_path)
     return target
 
 

@@ -11,10 +11,14 @@ from typing import Any
 import keras
 
 from tuner_cli.config import StudyConfig
-from tuner_cli.errors import TrialError
+from tuner_cli.config.references import resolve
+from tuner_cli.errors import ConfigError, TrialError
 from tuner_cli.objective import Objective
+from tuner_cli.training.builders import ModelBuilder, batch_size_given, load_builder
 from tuner_cli.training.data import Dataset, load_dataset
-from tuner_cli.training.imports import load_callable
+from tuner_cli.training.distribution import distribution_scope
+from tuner_cli.training.hyperparameters import HyperParameters
+from tuner_cli.training.keras_objects import make_objects
 from tuner_cli.training.template import build_model
 from tuner_cli.trial import EpochCallback, Pruner, TrialOutcome, TrialStatus, TrialTask
 
@@ -26,15 +30,56 @@ def seed_for(seed: int, trial_id: int, execution: int) -> int:
 
 def build_for_inspection(study: StudyConfig, hp: dict[str, Any], data: Dataset) -> keras.Model:
     """The model a trial with these values would train on ``data`` (for checks and export)."""
-    return _build(study, hp, data.input_shape)
+    return Trainable.build(study, hp, data.input_shape).model
 
 
-def _build(study: StudyConfig, hp: dict[str, Any], input_shape: tuple[int, ...]) -> keras.Model:
-    model_config = study.config.model
-    if model_config.builder:
-        builder = load_callable(model_config.builder, study.base_dir, ("model", "builder"))
-        return builder(dict(hp))
-    return build_model(model_config, hp, input_shape)
+@dataclass
+class Trainable:
+    """A built model and how to fit it: a HyperModel's own ``fit`` gets the same ``hp``."""
+
+    model: keras.Model
+    builder: ModelBuilder | None = None
+    hp: HyperParameters | None = None
+
+    @classmethod
+    def build(
+        cls, study: StudyConfig, values: dict[str, Any], input_shape: tuple[int, ...]
+    ) -> Trainable:
+        if not study.config.model.builder:
+            return cls(build_model(study.config.model, values, input_shape, study.base_dir))
+        builder = load_builder(study)
+        hp = builder.hyperparameters(values)
+        return cls(builder.build(hp), builder, hp)
+
+    def defaults_used(self, values: dict[str, Any]) -> dict[str, Any]:
+        """What the builder declared that the trial's values did not hold (a name discovery
+        did not find): it ran at its default, untuned, and the record says so."""
+        if self.hp is None:
+            return {}
+        return {name: v for name, v in self.hp.values.items() if name not in values}
+
+    def fit(self, study: StudyConfig, x: Any, y: Any, **kwargs: Any) -> Any:
+        if self.builder is None or self.builder.fit_model is None:
+            return self.model.fit(x, y, **kwargs)
+        if not batch_size_given(study):
+            kwargs.pop("batch_size", None)
+        return self.builder.fit(self.hp, self.model, x, y, **kwargs)
+
+
+def make_callbacks(study: StudyConfig, hp: dict[str, Any]) -> list[keras.callbacks.Callback]:
+    """``training.callbacks``, made afresh for each trial: a callback keeps state (a plateau's
+    patience, a best value) that must not leak from one trial into the next."""
+    path = ("training", "callbacks")
+    made = make_objects(
+        resolve(study.config.training.callbacks, hp), "callbacks", path, study.base_dir
+    )
+    for i, callback in enumerate(made):
+        if not isinstance(callback, keras.callbacks.Callback):
+            raise ConfigError(
+                f"{type(callback).__name__} is not a keras.callbacks.Callback",
+                key_path=path + (i,),
+            )
+    return made
 
 
 def train_trial(study: StudyConfig, task: TrialTask, on_epoch: EpochCallback) -> TrialOutcome:
@@ -60,11 +105,18 @@ def train_trial(study: StudyConfig, task: TrialTask, on_epoch: EpochCallback) ->
         outcome.extra["executions"] = [{"score": r.score, "best_epoch": r.best_epoch} for r in runs]
     if best.pruned:
         outcome.extra["pruned_at_epoch"] = len(best.history)
+    if best.replicas > 1:
+        outcome.extra["replicas"] = best.replicas
+    if best.defaults_used:
+        outcome.extra["builder_defaults"] = best.defaults_used
     return outcome
 
 
 @dataclass
 class _Run:
+    replicas: int
+    """Devices the model trained on (``training.distribution: mirrored``)."""
+    defaults_used: dict[str, Any]
     history: list[dict[str, float]]
     best_epoch: int
     score: float
@@ -79,14 +131,20 @@ def _fit(study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCal
     data = load_dataset(study, task.seed)
     epochs = task.budget or study.epochs(hp)
     keras.utils.set_random_seed(seed_for(task.seed, task.trial_id, execution))
-    if task.resume_model is not None:
-        model = model_from_bytes(task.resume_model)
-    else:
-        model = _build(study, hp, data.input_shape)
+    with distribution_scope(config.training.distribution) as replicas:
+        if task.resume_model is not None:
+            trainable = Trainable(model_from_bytes(task.resume_model))
+            if config.model.builder:  # a HyperModel's fit still trains the continued model
+                builder = load_builder(study)
+                trainable = Trainable(trainable.model, builder, builder.hyperparameters(hp))
+        else:
+            trainable = Trainable.build(study, hp, data.input_shape)
+    model = trainable.model
     watcher = _EpochWatcher(
         study.objective, epochs, on_epoch, list(task.history), task.pruner, task.return_model
     )
-    callbacks: list[Any] = [watcher]
+    # the config's callbacks first, so what they add to the logs (a learning rate) is recorded
+    callbacks: list[Any] = [*make_callbacks(study, hp), watcher]
     if config.training.early_stopping is not None:
         stop = config.training.early_stopping
         callbacks.append(
@@ -94,7 +152,8 @@ def _fit(study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCal
                 monitor=stop.monitor, patience=stop.patience, min_delta=stop.min_delta
             )
         )
-    model.fit(
+    returned = trainable.fit(
+        study,
         data.x_train,
         data.y_train,
         validation_data=(data.x_val, data.y_val),
@@ -104,6 +163,10 @@ def _fit(study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCal
         callbacks=callbacks,
         verbose=0,
     )
+    if len(watcher.history) == len(task.history):
+        watcher.record_returned(returned, model)
+    defaults_used = trainable.defaults_used(hp)
+    del trainable, returned  # the model goes with clear_session below, not at return
     watcher.raise_problem()
     best_epoch = watcher.best_epoch()
     checkpoint = model_to_bytes(model) if task.return_checkpoint else None
@@ -117,6 +180,8 @@ def _fit(study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCal
     del model
     keras.backend.clear_session()
     return _Run(
+        replicas=replicas,
+        defaults_used=defaults_used,
         history=watcher.history,
         best_epoch=best_epoch,
         score=watcher.history[best_epoch - 1][study.objective.name],
@@ -190,6 +255,21 @@ class _EpochWatcher(keras.callbacks.Callback):
                 self.pruned = True
         if self.problem or self.pruned:
             self.model.stop_training = True
+
+    def record_returned(self, returned: Any, model: keras.Model) -> None:
+        """A HyperModel ``fit`` that trains in its own loop may return the result instead of
+        calling Keras callbacks, as KerasTuner allows: a number (the objective) or a dict."""
+        if isinstance(returned, (int, float)) and not isinstance(returned, bool):
+            returned = {self.objective.name: returned}
+        if isinstance(returned, dict) and returned:
+            self.set_model(model)
+            self.on_epoch_end(len(self.history), returned)
+        else:
+            self.problem = (
+                "training recorded no epoch: a HyperModel's fit must pass on the callbacks it is "
+                "given to model.fit (fit(self, hp, model, *args, **kwargs) -> "
+                "model.fit(*args, **kwargs)), or return the objective's value or a dict of metrics"
+            )
 
     def raise_problem(self) -> None:
         if self.problem:

@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any
 from tuner_cli.config.yaml_source import load_yaml_text
 from tuner_cli.errors import ConfigError
 from tuner_cli.training.imports import load_callable
+from tuner_cli.training.user_code import user_location
 
 if TYPE_CHECKING:
     from tuner_cli.config import StudyConfig
@@ -28,14 +29,15 @@ EVALUATE_ROWS = 4
 MESSAGE_CHARS = 300
 
 
-def preflight(study: StudyConfig, seed: int) -> None:
+def preflight(study: StudyConfig, seed: int) -> dict[str, dict[str, Any]] | None:
     """Raise ``ConfigError`` for what would make every trial fail; imports Keras if needed.
 
     ``seed`` is the study's: the data is split as the trials will split it, so the dataset
-    the check loads is the one they find cached.
+    the check loads is the one they find cached. Returns what ``check_study`` returns: the
+    builder's declared space, for ``StudyConfig.with_builder_space``.
     """
     try:
-        check_study(study, seed)
+        return check_study(study, seed)
     except ConfigError as exc:
         located(study, exc)
         raise
@@ -49,11 +51,15 @@ def located(study: StudyConfig, error: ConfigError) -> ConfigError:
     return error
 
 
-def check_study(study: StudyConfig, seed: int) -> None:
-    """The checks themselves, in whichever process will train (a ``ConfigError`` if failed)."""
+def check_study(study: StudyConfig, seed: int) -> dict[str, dict[str, Any]] | None:
+    """The checks themselves, in whichever process will train (a ``ConfigError`` if failed).
+
+    Returns the search space a KerasTuner-style builder declares (``search_space``-style
+    entries, plain data so they cross to the driver), or None when there is no builder.
+    """
     if not study.is_keras:
         load_callable(study.config.objective_function, study.base_dir, ("objective_function",))
-        return
+        return None
     from tuner_cli.training.keras_import import import_keras
 
     keras = import_keras()
@@ -61,31 +67,92 @@ def check_study(study: StudyConfig, seed: int) -> None:
     from tuner_cli.training.keras_training import build_for_inspection
 
     data = load_dataset(study, seed)
+    declared = None
+    if study.config.model.builder:
+        declared = discover_builder_space(study, data)
+        study = study.with_builder_space(declared)
     model = build_model_at_defaults(study, lambda study, hp: build_for_inspection(study, hp, data))
+    try:
+        metrics = reported_metrics(model, data)
+        check_metric_names(study, metrics)
+        check_callbacks(study, metrics)
+    finally:
+        del model
+        keras.backend.clear_session()
+    return declared
+
+
+def discover_builder_space(study: StudyConfig, data: Any) -> dict[str, dict[str, Any]]:
+    """Call the builder to learn what it declares (``tuner_cli.training.discovery``); a
+    HyperModel's ``fit`` runs once on a few rows, since it may declare hyperparameters too."""
+    import keras
+
+    from tuner_cli.training.builders import load_builder
+    from tuner_cli.training.discovery import discover_space
+
+    builder = load_builder(study)
+    rows = min(EVALUATE_ROWS, len(data.x_train), len(data.x_val))
+
+    def run(hp: Any, first: bool) -> None:
+        try:
+            model = builder.build(hp)
+            check_is_model(model)
+            if first and builder.fit_model is not None:
+                builder.fit(
+                    hp,
+                    model,
+                    data.x_train[:rows],
+                    data.y_train[:rows],
+                    validation_data=(data.x_val[:rows], data.y_val[:rows]),
+                    epochs=1,
+                    verbose=0,
+                )
+        finally:
+            keras.backend.clear_session()
+
+    try:
+        return discover_space(builder, run, study.space.defaults())
+    except ConfigError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the builder is user code
+        raise builder_failed(exc) from None
+
+
+def check_is_model(model: Any) -> None:
+    import keras
+
     if not isinstance(model, keras.Model):
         raise ConfigError(
             f"the builder must return a keras.Model (got {type(model).__name__})",
             key_path=("model", "builder"),
         )
-    try:
-        check_metric_names(study, reported_metrics(model, data))
-    finally:
-        del model
-        keras.backend.clear_session()
 
 
 def build_model_at_defaults(study: StudyConfig, build: Any) -> Any:
     """The model at default values; an error in user code here is a config error too."""
     try:
-        return build(study, study.space.defaults())
+        model = build(study, study.space.defaults())
     except ConfigError:
         raise
     except Exception as exc:  # noqa: BLE001 - the builder is user code
-        where = ("model", "builder") if study.config.model.builder else ("model",)
+        if study.config.model.builder:
+            raise builder_failed(exc) from None
         raise ConfigError(
             f"building the model at the default hyperparameter values failed: {_short(exc)}",
-            key_path=where,
+            key_path=("model",),
         ) from None
+    if study.config.model.builder:
+        check_is_model(model)
+    return model
+
+
+def builder_failed(exc: Exception) -> ConfigError:
+    """The builder's error, with the line of the user's own code it came from."""
+    return ConfigError(
+        f"building the model at the default hyperparameter values failed: {_short(exc)}"
+        f"{user_location(exc)}",
+        key_path=("model", "builder"),
+    )
 
 
 def reported_metrics(model: Any, data: Any) -> list[str]:
@@ -131,6 +198,22 @@ def check_metric_names(study: StudyConfig, metrics: list[str]) -> None:
             f"'{stopping.monitor}' is not a metric the model reports; choose one of {shown}",
             key_path=("training", "early_stopping", "monitor"),
         )
+
+
+def check_callbacks(study: StudyConfig, metrics: list[str]) -> None:
+    """``training.callbacks`` can be made, and what they monitor is in the history."""
+    from tuner_cli.training.keras_training import make_callbacks
+
+    logged = [*metrics, *(f"val_{name}" for name in metrics)]
+    callbacks = make_callbacks(study, study.space.defaults())
+    for i, callback in enumerate(callbacks):
+        monitor = getattr(callback, "monitor", None)
+        if isinstance(monitor, str) and monitor not in logged:
+            ((name, _),) = study.config.training.callbacks[i].items()
+            raise ConfigError(
+                f"'{monitor}' is not a metric the model reports; choose one of {', '.join(logged)}",
+                key_path=("training", "callbacks", i, name),
+            )
 
 
 def _short(exc: Exception) -> str:

@@ -24,14 +24,16 @@ def retrain(study: StudyConfig, record: TrialRecord, output: Path, seed: int) ->
     import numpy as np
 
     from tuner_cli.training.data import load_dataset
-    from tuner_cli.training.keras_training import build_for_inspection, seed_for
+    from tuner_cli.training.keras_training import Trainable, seed_for
 
     hp = record.hyperparameters
     data = load_dataset(study, seed)
     keras.utils.set_random_seed(seed_for(seed, record.id, 0))
-    model = build_for_inspection(study, hp, data)
+    trainable = Trainable.build(study, hp, data.input_shape)
+    model = trainable.model
     epochs = record.best_epoch or study.epochs(hp)
-    model.fit(
+    trainable.fit(
+        study,
         np.concatenate([data.x_train, data.x_val]),
         np.concatenate([data.y_train, data.y_val]),
         epochs=epochs,

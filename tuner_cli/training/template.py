@@ -7,58 +7,81 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Mapping
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tuner_cli.config.references import INACTIVE, resolve
 from tuner_cli.errors import ConfigError, KeyPath
+from tuner_cli.training.blocks import BLOCK_KEYS, Step, apply_steps, make_block
+from tuner_cli.training.keras_objects import make_objects
 
 if TYPE_CHECKING:
     from tuner_cli.config import ModelConfig
 
 
-def build_model(model: ModelConfig, hp: Mapping[str, Any], input_shape: tuple[int, ...]):
-    """Compile the template into a ready-to-fit ``keras.Model``."""
+def build_model(
+    model: ModelConfig,
+    hp: Mapping[str, Any],
+    input_shape: tuple[int, ...],
+    base_dir: Path = Path("."),
+):
+    """Compile the template into a ready-to-fit ``keras.Model``: a ``Sequential`` stack, or
+    a functional model when it has residual blocks, branches or an application backbone."""
     import keras
 
-    layers = [keras.Input(shape=input_shape)]
-    layers += _make_layers(model.layers or [], hp, ("model", "layers"))
-    network = keras.Sequential(layers)
+    steps = make_steps(model.layers or [], hp, ("model", "layers"), base_dir)
+    if all(isinstance(step, keras.layers.Layer) for step in steps):
+        network = keras.Sequential([keras.Input(shape=input_shape), *steps])
+    else:
+        inputs = keras.Input(shape=input_shape)
+        network = keras.Model(inputs, apply_steps(steps, inputs))
     network.compile(
-        optimizer=make_optimizer(model.optimizer, hp),
-        loss=resolve(model.loss, hp),
-        metrics=resolve(list(model.metrics), hp),
+        optimizer=make_optimizer(model.optimizer, hp, base_dir),
+        loss=make_objects(resolve(model.loss, hp), "loss", ("model", "loss"), base_dir),
+        metrics=make_objects(
+            resolve(list(model.metrics), hp), "metrics", ("model", "metrics"), base_dir
+        ),
     )
     return network
 
 
-def _make_layers(entries: list[dict[str, Any]], hp: Mapping[str, Any], path: KeyPath) -> list:
+def make_steps(
+    entries: list[dict[str, Any]], hp: Mapping[str, Any], path: KeyPath, base_dir: Path
+) -> list[Step]:
+    """The template's entries as steps: Keras layers, and blocks that wire layers together."""
     import keras
 
-    built = []
+    built: list[Step] = []
     for i, entry in enumerate(entries):
+        where = path + (i,)
         if "repeat" in entry:
             count = resolve(entry["repeat"], hp)
             if count is INACTIVE:
                 continue
             for _ in range(int(count)):
-                built += _make_layers(entry["layers"], hp, path + (i, "layers"))
+                built += make_steps(entry["layers"], hp, where + ("layers",), base_dir)
+            continue
+        block = next((key for key in BLOCK_KEYS if key in entry), None)
+        if block is not None:
+            built.append(make_block(block, entry, hp, where, base_dir, make_steps))
             continue
         ((name, args),) = entry.items()
-        layer_class = _lookup(keras.layers, name, "layer", path + (i, name))
+        layer_class = _lookup(keras.layers, name, "layer", where + (name,))
+        arguments = make_objects(resolve(args or {}, hp), None, where + (name,), base_dir)
         try:
-            built.append(layer_class(**resolve(args or {}, hp)))
+            built.append(layer_class(**arguments))
         except (TypeError, ValueError) as exc:
-            raise ConfigError(f"cannot create {name}: {exc}", key_path=path + (i, name)) from None
+            raise ConfigError(f"cannot create {name}: {exc}", key_path=where + (name,)) from None
     return built
 
 
-def make_optimizer(spec: str | dict[str, Any], hp: Mapping[str, Any]):
+def make_optimizer(spec: str | dict[str, Any], hp: Mapping[str, Any], base_dir: Path = Path(".")):
     import keras
 
     spec = resolve(spec, hp)
     if isinstance(spec, str):
         spec = {"name": spec}
-    arguments = dict(spec)
+    arguments = make_objects(dict(spec), None, ("model", "optimizer"), base_dir)
     name = arguments.pop("name", None)
     if not isinstance(name, str):
         raise ConfigError("the optimizer needs a 'name'", key_path=("model", "optimizer"))

@@ -35,3 +35,12 @@ def load_infinite():
     x = np.ones((20, 4))
     x[3, 1] = np.inf
     return x, np.zeros(20, dtype="int64")
+
+
+def bad_range(hp):
+    units = hp.Int("units", min_value=10, max_value=5)
+    return keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(units)])
+
+
+def unknown_hp_method(hp):
+    return hp.Integer("units", 1, 4)

@@ -1,0 +1,58 @@
+"""A builder's declared space merged with the config's own ``search_space``."""
+
+from __future__ import annotations
+
+import pytest
+
+from tuner_cli.config import load_config_dict
+from tuner_cli.errors import ConfigError
+
+DECLARED = {
+    "units": {"type": "int", "min": 32, "max": 512, "step": 32},
+    "kind": {"type": "choice", "values": ["mlp", "cnn"]},
+    "filters": {"type": "int", "min": 8, "max": 32, "when": {"kind": ["cnn"]}},
+}
+
+
+def study(search_space=None, strategy="random"):
+    config = {
+        "name": "merge",
+        "data": {"source": "sklearn", "name": "digits"},
+        "model": {"builder": "models:build"},
+        "strategy": {"name": strategy, "objective": "val_accuracy"},
+    }
+    if search_space:
+        config["search_space"] = search_space
+    return load_config_dict(config)
+
+
+def test_without_search_space_the_builders_declarations_are_the_space():
+    space = study().with_builder_space(DECLARED).space
+    assert list(space.params) == ["units", "kind", "filters"]
+    assert space.defaults() == {"units": 32, "kind": "mlp"}
+    assert space.size() == 16 + 16 * 25
+
+
+def test_a_search_space_entry_of_the_same_name_overrides_and_keeps_the_condition():
+    own = {
+        "units": {"type": "choice", "values": [64, 128]},
+        "filters": {"type": "choice", "values": [16]},
+        "batch_size": {"type": "choice", "values": [32, 64]},
+    }
+    space = study(own).with_builder_space(DECLARED).space
+    assert list(space.params) == ["units", "kind", "filters", "batch_size"]
+    assert space.params["units"].values == [64, 128]
+    assert space.params["filters"].when == {"kind": ["cnn"]}  # the builder's condition stays
+    assert space.defaults() == {"units": 64, "kind": "mlp", "batch_size": 32}
+
+
+def test_nothing_declared_leaves_the_study_as_it_was():
+    plain = study({"units": {"type": "int", "min": 1, "max": 2}})
+    assert plain.with_builder_space({}) is plain
+
+
+def test_grid_search_over_a_continuous_builder_parameter_names_the_builder():
+    declared = {"lr": {"type": "float", "min": 0.001, "max": 0.1}}
+    with pytest.raises(ConfigError, match="the builder declares 'lr' without one") as caught:
+        study(strategy="grid").with_builder_space(declared)
+    assert caught.value.key_path == ("model", "builder")

@@ -1,0 +1,256 @@
+"""KerasTuner code run by kt-run as it is: the tutorial's builder under every strategy that
+trains Keras models, and a HyperModel class whose ``fit`` is tuned too."""
+
+from __future__ import annotations
+
+import re
+import shutil
+import sys
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import REPO, invoke
+from tuner_cli import run_search
+from tuner_cli.config import load_config
+
+EXAMPLE = REPO / "examples" / "keras_tuner"
+
+
+@pytest.fixture
+def example(tmp_path: Path) -> Path:
+    folder = tmp_path / "example"
+    shutil.copytree(EXAMPLE, folder, ignore=shutil.ignore_patterns("__pycache__"))
+    for name in ("tutorial.yaml", "hypermodel.yaml"):
+        quick(folder / name)
+    return folder
+
+
+def quick(config: Path, keep_models: bool = False) -> Path:
+    """One epoch a trial (hyperband: up to 3) and no saved models keep the suite quick."""
+    text = config.read_text().replace("max_epochs: 4", "max_epochs: 3")
+    text = re.sub(r"(?<![a-z_])epochs: [34]\b", "epochs: 1", text)
+    text = re.sub(r"(?<![a-z_])epochs: 5\b", "epochs: 2", text)
+    config.write_text(text if keep_models else text + "models: none\n")
+    return config
+
+
+def quick_copy(name: str, folder: Path, keep_models: bool = False) -> Path:
+    for source in (REPO / "examples").iterdir():
+        if source.is_file():
+            shutil.copy(source, folder / source.name)
+    return quick(folder / name, keep_models)
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize(
+    ("strategy", "keras_import"),
+    [("hyperband", "import keras"), ("bayesian", "from tensorflow import keras")],
+)
+def test_the_tutorial_builder_runs_unchanged(example, tmp_path, strategy, keras_import):
+    """Random search runs it too, in worker processes (the test after the next)."""
+    builder = example / "tutorial_builder.py"
+    source = builder.read_text()
+    assert "from tensorflow import keras" in source
+    builder.write_text(source.replace("from tensorflow import keras", keras_import))
+    sys.modules.pop("tutorial_builder", None)  # each copy is its own module
+    study = load_config(example / "tutorial.yaml", strategy=strategy)
+    result = run_search(study, tmp_path / "results", max_trials=2, workers=0)
+    assert len(result.trials) == 2
+    for record in result.trials:
+        assert record.status.value == "completed", record.error
+        assert set(record.hyperparameters) == {"units", "learning_rate"}
+        assert record.hyperparameters["units"] in range(32, 513, 32)
+        assert record.hyperparameters["learning_rate"] in (1e-2, 1e-3, 1e-4)
+        assert 0.0 <= record.score <= 1.0
+    assert result.best.score > 0.3  # ten classes: far above chance after one epoch
+    assert "keras_tuner" not in sys.modules
+
+
+@pytest.mark.slow
+def test_a_hypermodel_tunes_its_fit_and_validate_shows_the_discovered_space(example, tmp_path):
+    shown = invoke("validate", str(example / "hypermodel.yaml"))
+    assert shown.returncode == 0, shown.stderr
+    table = " ".join(shown.stdout.split())
+    for row in (
+        "layers int 1 .. 2",
+        "units_1 int 16 .. 64 step 16 [4 values] 16 layers = 2",
+        "rate float 0.1 .. 0.4 step 0.1 [4 values] 0.1 dropout = True",
+        "learning_rate choice 0.003, 0.01",  # the config's entry overrides the builder's range
+        "batch_size choice 16, 64",  # declared in fit
+    ):
+        assert row in table, table
+    sys.modules.pop("hypermodel", None)
+    study = load_config(example / "hypermodel.yaml")
+    result = run_search(study, tmp_path / "results", max_trials=3, workers=0)
+    assert [r.status.value for r in result.trials] == ["completed"] * 3
+    for record in result.trials:
+        values = record.hyperparameters
+        assert values["batch_size"] in (16, 64)
+        assert values["learning_rate"] in (0.003, 0.01)
+        assert ("units_1" in values) == (values["layers"] == 2)
+        assert ("rate" in values) == values["dropout"]
+
+
+@pytest.mark.slow
+def test_the_schedule_and_callbacks_examples_run(tmp_path):
+    schedule = load_config(quick_copy("schedule.yaml", tmp_path))
+    result = run_search(schedule, tmp_path / "a", max_trials=1, workers=0)
+    (record,) = result.trials
+    assert record.status.value == "completed", record.error
+    assert {"val_accuracy", "val_top2"} <= set(record.metrics)
+    callbacks = load_config(quick_copy("callbacks.yaml", tmp_path))
+    result = run_search(callbacks, tmp_path / "b", max_trials=2, workers=0)
+    for record in result.trials:
+        assert record.status.value == "completed", record.error
+        assert all("learning_rate" in row and row["epoch_seconds"] > 0 for row in record.history)
+
+
+@pytest.mark.slow
+def test_the_residual_cnn_example_runs_and_keeps_its_model(tmp_path):
+    import keras
+
+    study = load_config(quick_copy("cnn_residual.yaml", tmp_path, keep_models=True))
+    result = run_search(study, tmp_path / "results", max_trials=2, workers=0)
+    assert [r.status.value for r in result.trials] == ["completed"] * 2
+    trained = keras.models.load_model(result.root / "models" / f"trial_{result.best.id:04d}.keras")
+    kinds = {type(layer).__name__ for layer in trained.layers}
+    assert {"Add", "Concatenate", "RandomTranslation"} <= kinds
+
+
+MIRRORED_RUN = """\
+import sys
+import tensorflow as tf
+
+cpu = tf.config.list_physical_devices("CPU")[0]
+tf.config.set_logical_device_configuration(cpu, [tf.config.LogicalDeviceConfiguration()] * 2)
+from tuner_cli import run_search
+
+result = run_search(sys.argv[1], sys.argv[2], workers=0)
+for record in result.trials:
+    print(record.id, record.status.value, record.extra.get("replicas"), record.score)
+"""
+
+MIRRORED_CONFIG = """\
+name: mirrored
+seed: 1
+data: {source: sklearn, name: digits, scale: standard}
+search_space:
+  units: {type: choice, values: [16, 32]}
+model:
+  layers:
+    - Dense: {units: $units, activation: relu}
+    - Dense: {units: 10, activation: softmax}
+  optimizer: {name: adam, learning_rate: 0.01}
+  loss: sparse_categorical_crossentropy
+  metrics: [accuracy]
+training: {epochs: 2, batch_size: 64, distribution: mirrored}
+strategy: {name: random, objective: val_accuracy, max_trials: 1}
+"""
+
+
+@pytest.mark.slow
+def test_a_mirrored_trial_trains_on_two_logical_cpu_devices(tmp_path):
+    import subprocess
+
+    from tests.conftest import cli_env
+
+    (tmp_path / "run.py").write_text(MIRRORED_RUN)
+    (tmp_path / "mirrored.yaml").write_text(MIRRORED_CONFIG)
+    done = subprocess.run(
+        [sys.executable, "run.py", "mirrored.yaml", "results"],
+        cwd=tmp_path,
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    trial, status, replicas, score = done.stdout.split()
+    assert (trial, status, replicas) == ("1", "completed", "2")
+    assert float(score) > 0.5
+    assert (tmp_path / "results" / "mirrored" / "models" / "trial_0001.keras").is_file()
+
+
+DRIVER_RUN = """\
+import sys
+from tuner_cli import run_search
+
+if __name__ == "__main__":  # worker processes start from a forkserver
+    result = run_search(sys.argv[1], sys.argv[2], max_trials=1, workers=1)
+    assert "tensorflow" not in sys.modules and "keras" not in sys.modules
+    (record,) = result.trials
+    print(record.status.value, sorted(record.hyperparameters))
+"""
+
+
+@pytest.mark.slow
+def test_with_worker_processes_the_space_is_discovered_in_a_worker(example):
+    import subprocess
+
+    from tests.conftest import cli_env
+
+    (example / "driver.py").write_text(DRIVER_RUN)
+    done = subprocess.run(
+        [sys.executable, "driver.py", "tutorial.yaml", "results"],
+        cwd=example,
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.split("\n")[0] == "completed ['learning_rate', 'units']"
+
+
+DEEP_ONLY = """
+import keras
+
+
+def build(hp):
+    model = keras.Sequential([keras.Input(shape=(64,))])
+    wide = hp.Boolean("wide")
+    deep = hp.Boolean("deep")
+    if wide and deep:  # a combination discovery does not try: one value at a time
+        model.add(keras.layers.Dense(hp.Int("extra", 8, 16, step=8)))
+    model.add(keras.layers.Dense(10, activation="softmax"))
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+    return model
+
+
+class OwnLoop:
+    def build(self, hp):
+        return build(hp)
+
+    def fit(self, hp, model, x, y, validation_data=None, **kwargs):
+        model.fit(x, y, epochs=1, verbose=0)
+        logs = model.evaluate(*validation_data, verbose=0, return_dict=True)
+        return {"val_accuracy": logs["accuracy"]}
+"""
+
+
+@pytest.mark.slow
+def test_undiscovered_names_are_recorded_and_an_own_training_loop_may_return_its_score(tmp_path):
+    (tmp_path / "deep_only.py").write_text(DEEP_ONLY)
+    config = {
+        "name": "deep-only",
+        "seed": 2,
+        "data": {"source": "sklearn", "name": "digits", "scale": "standard"},
+        "model": {"builder": "deep_only:build"},
+        "training": {"epochs": 1},
+        "strategy": {"name": "grid", "objective": "val_accuracy"},
+        "models": "none",
+    }
+    from tuner_cli.config import load_config_dict
+
+    result = run_search(load_config_dict(config, tmp_path), tmp_path / "a", workers=0)
+    assert len(result.trials) == 4  # the builder's two booleans, every combination
+    for record in result.trials:
+        both = record.hyperparameters == {"wide": True, "deep": True}
+        assert record.extra.get("builder_defaults") == ({"extra": 8} if both else None)
+    config["model"]["builder"] = "deep_only:OwnLoop"
+    config["name"] = "own-loop"
+    result = run_search(load_config_dict(config, tmp_path), tmp_path / "b", max_trials=1, workers=0)
+    (record,) = result.trials
+    assert record.status.value == "completed", record.error
+    assert 0.0 < record.score <= 1.0 and record.history[0]["val_accuracy"] == record.score

@@ -1,0 +1,112 @@
+"""``model.builder`` may name a function, a HyperModel-shaped class or such an object."""
+
+from __future__ import annotations
+
+import pytest
+
+from tuner_cli.config import load_config_dict
+from tuner_cli.errors import ConfigError
+from tuner_cli.training.builders import load_builder
+
+MODULE = """
+class Shaped:
+    def build(self, hp):
+        return ("built", hp.Int("units", 1, 4))
+
+    def fit(self, hp, model, *args, **kwargs):
+        return ("fitted", hp.Choice("batch_size", [8, 16]), args, sorted(kwargs))
+
+
+class NeedsArguments:
+    def __init__(self, classes):
+        self.classes = classes
+
+    def build(self, hp):
+        return None
+
+
+def function(hp):
+    return ("function", hp["units"])
+
+
+made = Shaped()
+number = 3
+"""
+
+
+@pytest.fixture
+def study_for(tmp_path):
+    (tmp_path / "user_builders.py").write_text(MODULE)
+
+    def study(spec: str):
+        config = {
+            "name": "builders",
+            "data": {"source": "sklearn", "name": "digits"},
+            "search_space": {"units": {"type": "int", "min": 2, "max": 3}},
+            "model": {"builder": f"user_builders:{spec}"},
+            "strategy": {"objective": "val_loss"},
+        }
+        return load_config_dict(config, tmp_path)
+
+    return study
+
+
+@pytest.mark.parametrize("spec", ["Shaped", "made"])
+def test_a_class_or_an_object_with_build_and_fit(study_for, spec):
+    builder = load_builder(study_for(spec))
+    hp = builder.hyperparameters({"units": 3})
+    assert builder.build(hp) == ("built", 3)
+    assert builder.fit(hp, "model", "x", "y", epochs=2) == ("fitted", 8, ("x", "y"), ["epochs"])
+    assert hp.values == {"units": 3, "batch_size": 8}
+
+
+def test_a_function_reads_the_configs_values_like_a_dict(study_for):
+    builder = load_builder(study_for("function"))
+    assert builder.fit_model is None
+    assert builder.build(builder.hyperparameters({"units": 2})) == ("function", 2)
+
+
+def test_a_class_that_needs_arguments_says_so(study_for):
+    with pytest.raises(ConfigError, match="creates with no arguments") as caught:
+        load_builder(study_for("NeedsArguments"))
+    assert caught.value.key_path == ("model", "builder")
+    assert "classes" in caught.value.message
+
+
+def test_something_that_cannot_build_is_refused(study_for):
+    with pytest.raises(ConfigError, match="model.builder must name a function build"):
+        load_builder(study_for("number"))
+
+
+KT_MODULE = """
+import keras_tuner as kt
+
+
+class Subclassed(kt.HyperModel):
+    def build(self, hp: kt.HyperParameters):
+        return ("built", hp.Choice("act", ["relu", "tanh"]))
+
+
+def make_a_tuner():
+    return kt.Hyperband(Subclassed(), objective="val_accuracy")
+"""
+
+
+def test_keras_tuner_imports_work_without_keras_tuner(tmp_path, monkeypatch):
+    import sys
+
+    monkeypatch.setitem(sys.modules, "keras_tuner", None)  # Python's way to block an import
+    monkeypatch.delitem(sys.modules, "kt_user_module", raising=False)
+    (tmp_path / "kt_user_module.py").write_text(KT_MODULE)
+    config = {
+        "name": "kt-import",
+        "data": {"source": "sklearn", "name": "digits"},
+        "model": {"builder": "kt_user_module:Subclassed"},
+        "strategy": {"objective": "val_loss"},
+    }
+    builder = load_builder(load_config_dict(config, tmp_path))
+    assert sys.modules["keras_tuner"].__kt_run_stand_in__
+    assert builder.build(builder.hyperparameters()) == ("built", "relu")
+    assert builder.fit_model is not None  # kt.HyperModel's own fit passes through
+    with pytest.raises(RuntimeError, match="kt-run runs the search itself"):
+        sys.modules["kt_user_module"].make_a_tuner()

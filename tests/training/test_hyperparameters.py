@@ -1,0 +1,131 @@
+"""The ``hp`` a builder gets answers as KerasTuner's ``HyperParameters`` does, and reads like
+the dict older builders were given."""
+
+from __future__ import annotations
+
+import pytest
+
+from tuner_cli.space import ChoiceParam
+from tuner_cli.training.hyperparameters import HyperparameterError, HyperParameters
+
+
+def test_declarations_return_defaults_and_record_the_space():
+    hp = HyperParameters()
+    assert hp.Int("units", min_value=32, max_value=512, step=32) == 32
+    assert hp.Float("dropout", 0.1, 0.5, step=0.1) == 0.1
+    assert hp.Float("lr", 1e-4, 1e-2, sampling="log") == 1e-4
+    assert hp.Choice("activation", ["relu", "tanh"]) == "relu"
+    assert hp.Boolean("batch_norm") is False
+    assert hp.Fixed("classes", 10) == 10
+    assert hp.values == {
+        "units": 32,
+        "dropout": 0.1,
+        "lr": 1e-4,
+        "activation": "relu",
+        "batch_norm": False,
+        "classes": 10,
+    }
+    entries = {name: d.as_space_entry() for name, d in hp.declarations.items()}
+    assert entries["units"] == {
+        "type": "int",
+        "min": 32,
+        "max": 512,
+        "step": 32,
+        "sampling": "linear",
+    }
+    assert entries["lr"]["sampling"] == "log"
+    assert entries["activation"] == {"type": "choice", "values": ["relu", "tanh"]}
+    assert entries["classes"] == {"type": "fixed", "value": 10}
+
+
+def test_a_trials_values_win_over_defaults():
+    hp = HyperParameters({"units": 256, "activation": "tanh"})
+    assert hp.Int("units", 32, 512, step=32) == 256
+    assert hp.Choice("activation", ["relu", "tanh"], default="relu") == "tanh"
+    assert hp.Int("layers", 1, 3, default=2) == 2
+
+
+def test_log_sampling_with_a_step_multiplies_as_in_keras_tuner():
+    hp = HyperParameters()
+    assert hp.Int("batch", 2, 32, step=2, sampling="log") == 2
+    assert hp.Float("lr", 0.001, 10, step=10, sampling="log") == 0.001
+    assert hp.declarations["batch"].param.values == [2, 4, 8, 16, 32]
+    assert hp.declarations["lr"].param.values == [0.001, 0.01, 0.1, 1.0, 10.0]
+    assert isinstance(hp.declarations["batch"].param, ChoiceParam)
+
+
+def test_conditional_scope_returns_none_when_its_parent_does_not_match():
+    hp = HyperParameters({"model_type": "cnn"})
+    model_type = hp.Choice("model_type", ["mlp", "cnn"])
+    with hp.conditional_scope("model_type", ["mlp"]):
+        assert hp.Int("units", 16, 64) is None
+    with hp.conditional_scope("model_type", "cnn"):
+        assert hp.Int("filters", 8, 32) == 8
+    assert model_type == "cnn"
+    assert hp.Int("kernel", 3, 5, parent_name="model_type", parent_values=["mlp"]) is None
+    assert "units" not in hp.values and hp.values["filters"] == 8
+    assert hp.declarations["units"].as_space_entry()["when"] == {"model_type": ["mlp"]}
+    assert hp.inactive_scopes == [(("model_type", ("mlp",)),), (("model_type", ("mlp",)),)]
+    assert hp.active_scopes == [(("model_type", ("cnn",)),)]
+
+
+def test_nested_scopes_must_all_hold():
+    hp = HyperParameters()
+    hp.Choice("a", ["x", "y"])
+    hp.Boolean("b")
+    with hp.conditional_scope("a", ["x"]), hp.conditional_scope("b", [True]):
+        assert hp.Int("c", 1, 2) is None
+    assert hp.declarations["c"].as_space_entry()["when"] == {"a": ["x"], "b": [True]}
+
+
+def test_get_and_item_access_follow_keras_tuner_and_dicts():
+    hp = HyperParameters({"mode": "a"})
+    hp.Choice("mode", ["a", "b"])
+    with hp.conditional_scope("mode", ["b"]):
+        hp.Int("depth", 1, 3)
+    assert hp.get("mode") == hp["mode"] == "a"
+    with pytest.raises(ValueError, match="depth is currently inactive"):
+        hp.get("depth")
+    with pytest.raises(KeyError, match="nothing does not exist"):
+        hp["nothing"]
+    assert hp.get("nothing", 4) == 4  # a dict's get
+    assert "mode" in hp and "depth" not in hp
+    assert dict(hp) == {"mode": "a"}
+    assert {**hp} == {"mode": "a"}
+
+
+def test_a_search_space_entry_overrides_the_default():
+    override = ChoiceParam(type="choice", values=[64, 128], default=128)
+    hp = HyperParameters(overrides={"units": override})
+    assert hp.Int("units", 32, 512, step=32) == 128
+
+
+@pytest.mark.parametrize(
+    ("declare", "message"),
+    [
+        (lambda hp: hp.Int("units", 10, 5), "hp.Int('units'): min (10) must be <= max (5)"),
+        (lambda hp: hp.Int("units", 1.5, 5), "min_value must be a whole number"),
+        (lambda hp: hp.Float("lr", 0, 1, sampling="log"), "log sampling needs min > 0"),
+        (lambda hp: hp.Float("lr", 0.1, 1, sampling="cubic"), "sampling must be one of"),
+        (lambda hp: hp.Choice("act", []), "needs at least one value"),
+        (lambda hp: hp.Int("dense/units", 1, 2), "must be a Python-style name"),
+        (lambda hp: hp.conditional_scope("missing", [1]).__enter__(), "no hyperparameter"),
+    ],
+)
+def test_bad_declarations_say_what_is_wrong(declare, message):
+    with pytest.raises(HyperparameterError, match=None) as caught:
+        declare(HyperParameters())
+    assert message in str(caught.value)
+
+
+def test_one_name_under_two_conditions_is_refused():
+    hp = HyperParameters()
+    hp.Choice("kind", ["a", "b"])
+    hp.Int("size", 1, 4)
+    with pytest.raises(HyperparameterError, match="declared again under other conditions"):
+        hp.Int("size", 1, 4, parent_name="kind", parent_values=["b"])
+
+
+def test_an_unknown_method_names_what_hp_offers():
+    with pytest.raises(AttributeError, match="offers Int, Float, Choice"):
+        HyperParameters().Integer("units", 1, 2)

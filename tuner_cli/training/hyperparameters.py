@@ -1,0 +1,338 @@
+"""A KerasTuner-compatible ``hp`` for model builders, without KerasTuner.
+
+People tuning Keras models already have builders written against ``keras_tuner``'s
+``HyperParameters``: ``hp.Int('units', 32, 512, step=32)``, ``hp.Choice(...)``,
+``hp.conditional_scope(...)``. The same calls work here, with the same answers: a declared
+hyperparameter returns the trial's value (its default when the trial has none), one whose
+conditions do not hold returns ``None``, ``hp.get`` and ``hp[name]`` raise for unknown and
+inactive names. The object also reads like the plain dict older kt-run builders were given
+(``hp["units"]``, ``hp.get(name, default)``, ``dict(hp)``), so those keep working.
+
+Every declaration is recorded as a ``tuner_cli.space`` parameter with its ``when`` conditions:
+calling the builder is how the search space is discovered (``tuner_cli.training.discovery``).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import math
+import re
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from pydantic import TypeAdapter, ValidationError
+
+from tuner_cli.errors import quoted
+from tuner_cli.space import Hyperparameter, Scalar
+
+NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+SAMPLINGS = ("linear", "log", "reverse_log")
+MAX_LOG_STEPS = 10_000
+"""A log-stepped range (``step`` multiplies) becomes a choice of its values; more is a typo."""
+_MISSING = object()
+_PARAM = TypeAdapter(Hyperparameter)
+
+Conditions = tuple[tuple[str, tuple[Scalar, ...]], ...]
+"""``((parent, (value, ...)), ...)``: every parent must hold one of its values."""
+
+
+class HyperparameterError(ValueError):
+    """A declaration kt-run cannot use (a bad range, a name that is not Python-style)."""
+
+
+@dataclass(frozen=True)
+class Declaration:
+    """One ``hp.X(...)`` call: the parameter and the scopes it was declared under."""
+
+    name: str
+    param: Any
+    """A ``tuner_cli.space`` parameter (``IntParam``, ``ChoiceParam``...), without ``when``."""
+    conditions: Conditions
+
+    def as_space_entry(self) -> dict[str, Any]:
+        """The ``search_space`` entry this declaration stands for, as plain data."""
+        entry = self.param.model_dump(mode="json", exclude_none=True, exclude={"when"})
+        if self.conditions:
+            entry["when"] = {parent: list(values) for parent, values in self.conditions}
+        return entry
+
+
+class HyperParameters:
+    """The ``hp`` a builder receives for one trial (or for a discovery run).
+
+    ``values``: the trial's values, active ones only; a declaration adds its default there
+    when it is active and has none. ``overrides``: ``search_space`` entries that replace the
+    builder's declaration of the same name (their default is used instead of the builder's).
+    """
+
+    def __init__(
+        self, values: Mapping[str, Any] | None = None, overrides: Mapping[str, Any] | None = None
+    ):
+        self.values: dict[str, Any] = dict(values or {})
+        self.overrides = dict(overrides or {})
+        self.declarations: dict[str, Declaration] = {}
+        self.active_scopes: list[Conditions] = []
+        self.inactive_scopes: list[Conditions] = []
+        self._conditions: list[tuple[str, tuple[Scalar, ...]]] = []
+
+    # declarations, as KerasTuner names and orders their arguments
+
+    def Int(  # noqa: N802 - KerasTuner's name
+        self,
+        name: str,
+        min_value: int,
+        max_value: int,
+        step: int | None = None,
+        sampling: str | None = "linear",
+        default: int | None = None,
+        parent_name: str | None = None,
+        parent_values: Any = None,
+    ) -> int | None:
+        for label, bound in (("min_value", min_value), ("max_value", max_value)):
+            if isinstance(bound, bool) or not isinstance(bound, int):
+                raise HyperparameterError(
+                    f"hp.Int({name!r}): {label} must be a whole number (got {quoted(bound)})"
+                )
+        spec = _numeric("int", name, min_value, max_value, step, sampling, default)
+        with self._maybe_scope(parent_name, parent_values):
+            return self._declare(name, spec, "Int")
+
+    def Float(  # noqa: N802 - KerasTuner's name
+        self,
+        name: str,
+        min_value: float,
+        max_value: float,
+        step: float | None = None,
+        sampling: str | None = "linear",
+        default: float | None = None,
+        parent_name: str | None = None,
+        parent_values: Any = None,
+    ) -> float | None:
+        spec = _numeric("float", name, min_value, max_value, step, sampling, default)
+        with self._maybe_scope(parent_name, parent_values):
+            return self._declare(name, spec, "Float")
+
+    def Choice(  # noqa: N802 - KerasTuner's name
+        self,
+        name: str,
+        values: Sequence[Scalar],
+        ordered: bool | None = None,
+        default: Scalar = None,
+        parent_name: str | None = None,
+        parent_values: Any = None,
+    ) -> Scalar:
+        spec: dict[str, Any] = {"type": "choice", "values": list(values)}
+        if default is not None:
+            spec["default"] = default
+        with self._maybe_scope(parent_name, parent_values):
+            return self._declare(name, spec, "Choice")
+
+    def Boolean(  # noqa: N802 - KerasTuner's name
+        self,
+        name: str,
+        default: bool = False,
+        parent_name: str | None = None,
+        parent_values: Any = None,
+    ) -> bool | None:
+        with self._maybe_scope(parent_name, parent_values):
+            return self._declare(name, {"type": "bool", "default": default}, "Boolean")
+
+    def Fixed(  # noqa: N802 - KerasTuner's name
+        self, name: str, value: Any, parent_name: str | None = None, parent_values: Any = None
+    ) -> Any:
+        with self._maybe_scope(parent_name, parent_values):
+            return self._declare(name, {"type": "fixed", "value": value}, "Fixed")
+
+    @contextlib.contextmanager
+    def conditional_scope(self, parent_name: str, parent_values: Any) -> Iterator[None]:
+        """Declarations inside are active only while ``parent_name`` holds one of
+        ``parent_values``; the code inside runs either way (guard it with an ``if``)."""
+        if parent_name not in self.declarations and parent_name not in self.overrides:
+            raise HyperparameterError(
+                f"conditional_scope({parent_name!r}, ...): no hyperparameter {parent_name!r} "
+                "has been declared before it"
+            )
+        values = tuple(
+            parent_values if isinstance(parent_values, (list, tuple)) else [parent_values]
+        )
+        self._conditions.append((parent_name, values))
+        scope = self._current_conditions()
+        (self.active_scopes if self._holds(scope) else self.inactive_scopes).append(scope)
+        try:
+            yield
+        finally:
+            self._conditions.pop()
+
+    # reading values, as KerasTuner does and as a dict does
+
+    def get(self, name: str, default: Any = _MISSING) -> Any:
+        """The value of ``name``. Without ``default``, like KerasTuner: ``KeyError`` for a name
+        never declared, ``ValueError`` for one whose conditions do not hold."""
+        if name in self.values:
+            return self.values[name]
+        if default is not _MISSING:
+            return default
+        if name in self.declarations:
+            raise ValueError(f"{name} is currently inactive.")
+        raise KeyError(
+            f"{name} does not exist. Declare it in the builder (hp.Int({name!r}, ...), "
+            "hp.Choice...) or in the config's search_space"
+        )
+
+    def __getitem__(self, name: str) -> Any:
+        return self.get(name)
+
+    def __contains__(self, name: object) -> bool:
+        return name in self.values
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.values)
+
+    def __len__(self) -> int:
+        return len(self.values)
+
+    def keys(self):
+        return self.values.keys()
+
+    def items(self):
+        return self.values.items()
+
+    def is_active(self, name: str) -> bool:
+        declaration = self.declarations.get(name)
+        return name in self.values or (
+            declaration is not None and self._holds(declaration.conditions)
+        )
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        raise AttributeError(
+            f"kt-run's hp has no {name!r}; it offers Int, Float, Choice, Boolean, Fixed, "
+            "conditional_scope, get, values and is_active, as KerasTuner's HyperParameters does"
+        )
+
+    def __repr__(self) -> str:
+        return f"HyperParameters({self.values!r})"
+
+    # internals
+
+    @contextlib.contextmanager
+    def _maybe_scope(self, parent_name: str | None, parent_values: Any) -> Iterator[None]:
+        if parent_name is None:
+            yield
+            return
+        with self.conditional_scope(parent_name, parent_values):
+            yield
+
+    def _current_conditions(self) -> Conditions:
+        merged: dict[str, tuple[Scalar, ...]] = {}
+        for parent, values in self._conditions:
+            if parent in merged:  # nested scopes on one parent: both must hold
+                values = tuple(v for v in merged[parent] if v in values)
+            merged[parent] = values
+        return tuple(merged.items())
+
+    def _holds(self, conditions: Conditions) -> bool:
+        return all(
+            parent in self.values and _is_one_of(self.values[parent], values)
+            for parent, values in conditions
+        )
+
+    def _declare(self, name: str, spec: dict[str, Any], kind: str) -> Any:
+        if not isinstance(name, str) or not NAME.fullmatch(name):
+            raise HyperparameterError(
+                f"hp.{kind}({quoted(name)}): a hyperparameter name must be a Python-style name "
+                "(letters, digits and '_'), since results and `kt-run best --format env` use it"
+            )
+        conditions = self._current_conditions()
+        previous = self.declarations.get(name)
+        if previous is None:
+            try:
+                param = _PARAM.validate_python(spec)
+            except ValidationError as exc:
+                raise HyperparameterError(f"hp.{kind}({name!r}): {_first_problem(exc)}") from None
+            self.declarations[name] = Declaration(name, param, conditions)
+        elif previous.conditions != conditions:
+            raise HyperparameterError(
+                f"hp.{kind}({name!r}) is declared again under other conditions "
+                f"({_describe(previous.conditions)} before, {_describe(conditions)} now); "
+                "give each its own name"
+            )
+        if not self._holds(conditions):
+            self.values.pop(name, None)
+            return None
+        if name not in self.values:
+            chosen = self.overrides.get(name) or self.declarations[name].param
+            self.values[name] = chosen.default_value()
+        return self.values[name]
+
+
+def _numeric(
+    kind: str,
+    name: str,
+    low: float,
+    high: float,
+    step: float | None,
+    sampling: str | None,
+    default: float | None,
+) -> dict[str, Any]:
+    """The space entry for ``hp.Int``/``hp.Float``. With ``sampling='log'`` KerasTuner's
+    ``step`` multiplies (2, 4, 8, 16); that range becomes a choice of exactly those values."""
+    label = "Int" if kind == "int" else "Float"
+    sampling = (sampling or "linear").lower()
+    if sampling not in SAMPLINGS:
+        raise HyperparameterError(
+            f"hp.{label}({name!r}): sampling must be one of {', '.join(SAMPLINGS)} "
+            f"(got {quoted(sampling)})"
+        )
+    if step is not None and sampling != "linear":
+        values = _multiplied(label, name, low, high, step)
+        spec: dict[str, Any] = {"type": "choice", "values": values}
+        if default is not None:
+            spec["default"] = default
+        return spec
+    spec = {"type": kind, "min": low, "max": high, "sampling": sampling}
+    if step is not None:
+        spec["step"] = step
+    if default is not None:
+        spec["default"] = default
+    return spec
+
+
+def _multiplied(label: str, name: str, low: float, high: float, step: float) -> list[Any]:
+    if not (low > 0 and step > 1 and high >= low):
+        raise HyperparameterError(
+            f"hp.{label}({name!r}): log sampling with a step needs 0 < min_value <= max_value "
+            f"and step > 1 (got {low}, {high}, step {step})"
+        )
+    count = int(math.floor(math.log(high / low) / math.log(step) + 1e-9)) + 1
+    if count > MAX_LOG_STEPS:
+        raise HyperparameterError(f"hp.{label}({name!r}): more than {MAX_LOG_STEPS} values")
+    values = [low * step**k for k in range(count)]
+    if label == "Int":
+        return [int(round(v)) for v in values]
+    return [float(f"{v:.12g}") for v in values]
+
+
+def _is_one_of(value: Any, allowed: tuple[Scalar, ...]) -> bool:
+    return any(type(value) is type(v) and value == v for v in allowed) or (
+        not isinstance(value, bool)
+        and isinstance(value, (int, float))
+        and any(
+            not isinstance(v, bool) and isinstance(v, (int, float)) and v == value for v in allowed
+        )
+    )
+
+
+def _describe(conditions: Conditions) -> str:
+    if not conditions:
+        return "no condition"
+    return " and ".join(f"{parent} in {list(values)}" for parent, values in conditions)
+
+
+def _first_problem(exc: ValidationError) -> str:
+    error = exc.errors()[0]
+    where = ".".join(str(p) for p in error["loc"][1:])
+    message = error["msg"].removeprefix("Value error, ")
+    return f"{where}: {message}" if where else message

@@ -235,6 +235,8 @@ class LiveSearchView(PlainSearchLog):
         self.note: str | None = None
         """What the search is busy with before its first trial (starting workers...)."""
         self.stopping: str | None = None
+        self.spinner = Spinner("dots")
+        """One spinner for the whole wait: a new one each refresh would never turn."""
         self.live = Live(
             console=self.screen, refresh_per_second=4, transient=True, get_renderable=self._render
         )
@@ -292,7 +294,8 @@ class LiveSearchView(PlainSearchLog):
         running = self.running
         lines: list[Any] = []
         if self.note is not None:
-            lines.append(Spinner("dots", text=_fit(Text(self.note), width - 2)))
+            self.spinner.update(text=_fit(Text(self.note), width - 2))
+            lines.append(self.spinner)
         total = f" of {self.total}" if self.total else ""
         if len(running) == 1 and self.parallel == 1:
             trial = next(iter(running.values()))

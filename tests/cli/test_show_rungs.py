@@ -28,15 +28,42 @@ def test_plain_show_prints_rungs_as_rows():
     assert "{" not in text and "[" not in text
     lines = text.splitlines()
     header = lines[lines.index("Rungs") + 1].split()
-    assert header == ["round", "epochs", "score", "best", "epoch", "val_loss"]
-    assert lines[lines.index("Rungs") + 3].split() == ["0", "1", "0.9333", "1", "0.2396"]
-    assert lines[lines.index("Rungs") + 4].split() == ["1", "3", "1.000", "2", "0.1048"]
+    assert header == ["round", "epochs", "score", "best", "epoch"]
+    assert lines[lines.index("Rungs") + 3].split() == ["0", "1", "0.9333", "1"]
+    assert lines[lines.index("Rungs") + 4].split() == ["1", "3", "1.000", "2"]
 
 
 def test_rich_show_prints_rungs_as_a_table(monkeypatch):
-    screen = Console(file=io.StringIO(), width=100, color_system=None)
+    screen = Console(file=io.StringIO(), width=60, color_system=None, force_terminal=True)
     monkeypatch.setattr(console_module, "console", screen)
     console_module.print_trial(RECORD)
     text = screen.file.getvalue()
-    assert "Rungs" in text and "0.9333" in text and "{" not in text
-    assert max(len(line) for line in text.splitlines()) <= 100
+    assert "Rungs" in text and "{" not in text
+    rows = [line.split() for line in text.splitlines()]
+    assert ["0", "1", "0.9333", "1"] in rows and ["1", "3", "1.000", "2"] in rows
+    assert max(len(line) for line in text.splitlines()) <= 60
+
+
+def test_a_narrow_terminal_folds_headers_but_never_cuts_a_value(monkeypatch):
+    from tuner_cli.cli.console import trials_table
+    from tuner_cli.objective import Objective
+
+    screen = Console(file=io.StringIO(), width=60, color_system=None, force_terminal=True)
+    monkeypatch.setattr(console_module, "console", screen)
+    records = [
+        TrialRecord(
+            id=i,
+            status=TrialStatus.COMPLETED,
+            hyperparameters={"units": 16, "learning_rate": 0.05018 / i},
+            score=0.9667,
+            best_epoch=3,
+            duration_s=7.0,
+        )
+        for i in (1, 2, 3)
+    ]
+    screen.print(trials_table(records, Objective("val_accuracy", "max"), title="Best"))
+    text = screen.file.getvalue()
+    assert max(len(line) for line in text.splitlines()) <= 60
+    assert "…" not in text
+    for value in ("0.05018", "0.02509", "0.01673", "0.9667", "00:07", "completed"):
+        assert value in text

@@ -174,8 +174,9 @@ EntriesTable = tuple[str, list[str], list[list[str]]]
 
 def extra_parts(record: TrialRecord) -> tuple[list[list[str]], list[EntriesTable]]:
     """A record's strategy fields as ``(facts, tables)``: scalars as ``[name, value]`` rows,
-    lists of entries (Hyperband's rungs, repeated executions) as titled tables, one row per
-    entry with nested metrics spread into columns, instead of one long Python repr."""
+    lists of entries (Hyperband's rungs, repeated executions) as titled tables with one row
+    per entry, instead of one long Python repr. An entry's nested metrics are left out: they
+    are the history's rows at its best epoch, which ``show`` prints in full below."""
     facts: list[list[str]] = []
     tables: list[EntriesTable] = []
     for key, value in record.extra.items():
@@ -187,22 +188,11 @@ def extra_parts(record: TrialRecord) -> tuple[list[list[str]], list[EntriesTable
 
 
 def _entries_table(key: str, entries: list[dict[str, Any]]) -> EntriesTable:
-    rows = [_flat_entry(entry) for entry in entries]
-    headers = list(dict.fromkeys(name for row in rows for name in row))
-    scores = {"score"} | {name for row in rows for name in row if "." in name}
+    names = list(
+        dict.fromkeys(n for entry in entries for n, v in entry.items() if not isinstance(v, dict))
+    )
     cells = [
-        [(format_score if name in scores else format_value)(row.get(name)) for name in headers]
-        for row in rows
+        [(format_score if n == "score" else format_value)(entry.get(n)) for n in names]
+        for entry in entries
     ]
-    headers = [name.split(".", 1)[1] if "." in name else name.replace("_", " ") for name in headers]
-    return key.replace("_", " ").capitalize(), headers, cells
-
-
-def _flat_entry(entry: dict[str, Any]) -> dict[str, Any]:
-    flat: dict[str, Any] = {}
-    for name, value in entry.items():
-        if isinstance(value, dict):
-            flat.update({f"{name}.{k}": v for k, v in value.items()})
-        else:
-            flat[name] = value
-    return flat
+    return key.replace("_", " ").capitalize(), [n.replace("_", " ") for n in names], cells

@@ -58,19 +58,10 @@ def trials_table(
 ) -> Table:
     """One row per trial: id, status, score, hyperparameters as columns, best epoch, duration."""
     names = union_names(record.hyperparameters for record in records)
-    table = Table(title=title, box=_table_box(), header_style="bold")
-    table.add_column("trial", justify="right")
-    table.add_column("status")
-    table.add_column(f"{objective.name} ({objective.direction})", justify="right")
-    for name in names:
-        table.add_column(name, justify="right")
-    table.add_column("epoch", justify="right")
-    table.add_column("time", justify="right")
-    for record in records:
-        status = record.status.value
-        table.add_row(
+    rows = [
+        [
             str(record.id),
-            Text(status, style=STATUS_STYLE.get(status, "")),
+            Text(record.status.value, style=STATUS_STYLE.get(record.status.value, "")),
             "-" if record.score is None else format_score(record.score),
             *[
                 format_value(record.hyperparameters[n]) if n in record.hyperparameters else "-"
@@ -78,7 +69,38 @@ def trials_table(
             ],
             "-" if record.best_epoch is None else str(record.best_epoch),
             format_duration(record.duration_s),
+        ]
+        for record in records
+    ]
+    headers = ["trial", "status", f"{objective.name} ({objective.direction})", *names]
+    return value_table([*headers, "epoch", "time"], rows, title, left=(1,))
+
+
+def value_table(
+    headers: Sequence[str],
+    rows: Sequence[Sequence[str | Text]],
+    title: str | None = None,
+    left: Sequence[int] = (),
+) -> Table:
+    """A table of values that never cuts one: ``0.050…`` would read as another number.
+
+    In a narrow terminal (a 60-column pane) the borders go and a long header folds onto a
+    second line, so the values keep their room.
+    """
+    narrow = console.is_terminal and console.width < 100
+    table = Table(
+        title=title,
+        box=None if narrow else _table_box(),
+        header_style="bold underline" if narrow else "bold",
+        pad_edge=not narrow,
+    )
+    for i, header in enumerate(headers):
+        widest = max((len(str(row[i])) for row in rows), default=0)
+        table.add_column(
+            header, justify="left" if i in left else "right", min_width=widest, overflow="fold"
         )
+    for row in rows:
+        table.add_row(*row)
     return table
 
 
@@ -213,6 +235,8 @@ class LiveSearchView(PlainSearchLog):
         self.note: str | None = None
         """What the search is busy with before its first trial (starting workers...)."""
         self.stopping: str | None = None
+        self.spinner = Spinner("dots")
+        """One spinner for the whole wait: a new one each refresh would never turn."""
         self.live = Live(
             console=self.screen, refresh_per_second=4, transient=True, get_renderable=self._render
         )
@@ -270,7 +294,8 @@ class LiveSearchView(PlainSearchLog):
         running = self.running
         lines: list[Any] = []
         if self.note is not None:
-            lines.append(Spinner("dots", text=_fit(Text(self.note), width - 2)))
+            self.spinner.update(text=_fit(Text(self.note), width - 2))
+            lines.append(self.spinner)
         total = f" of {self.total}" if self.total else ""
         if len(running) == 1 and self.parallel == 1:
             trial = next(iter(running.values()))
@@ -402,26 +427,15 @@ def print_trial(record: TrialRecord) -> None:
     facts.add_row("worker", record.worker or "-")
     console.print(facts)
     for title, headers, rows in tables:
-        table = Table(box=_table_box(), title=title, header_style="bold")
-        for header in headers:
-            table.add_column(header, justify="right")
-        for row in rows:
-            table.add_row(*row)
-        console.print(table)
+        console.print(value_table(headers, rows, title))
     if record.history:
         names = [k for k in record.history[0] if k != "epoch"]
-        history = Table(box=_table_box(), title="History", header_style="bold")
-        history.add_column("epoch", justify="right")
-        for name in names:
-            history.add_column(name, justify="right")
+        rows = []
         for i, row in enumerate(record.history, start=1):
             style = "bold green" if i == record.best_epoch else ""
-            history.add_row(
-                str(row.get("epoch", i)),
-                *[format_score(row.get(n, "-")) for n in names],
-                style=style,
-            )
-        console.print(history)
+            cells = [str(row.get("epoch", i)), *(format_score(row.get(n, "-")) for n in names)]
+            rows.append([Text(cell, style=style) for cell in cells])
+        console.print(value_table(["epoch", *names], rows, "History"))
     if record.error:
         error_console.print(record.error.get("message", ""), markup=False, style="red")
         if record.error.get("traceback"):

@@ -178,8 +178,14 @@ Duration = Annotated[str | float | None, AfterValidator(_valid_duration)]
 """``45s``, ``90m``, ``2h``, ``1d`` or seconds; kept as written, read with ``parse_duration``."""
 
 
+MULTI_FIDELITY = ("hyperband", "bohb", "asha")
+"""Strategies that train trials in rungs up to ``max_epochs``, continuing the promoted ones."""
+WARM_STARTED = ("bayesian", "bohb")
+"""Strategies whose model can learn from another study's trials (``warm_start``)."""
+
+
 class StrategyConfig(StrictModel):
-    name: Literal["random", "grid", "hyperband", "bayesian"] = "random"
+    name: Literal["random", "grid", "hyperband", "bayesian", "bohb", "asha"] = "random"
     objective: str | ObjectiveSpec = "val_loss"
     max_trials: int | None = Field(default=None, ge=1, le=BIG)
     executions_per_trial: int = Field(default=1, ge=1, le=100)
@@ -188,10 +194,17 @@ class StrategyConfig(StrictModel):
     max_time: Duration = None
     max_trial_time: Duration = None
     """A trial running longer than this is failed and its worker process replaced."""
-    # bayesian
+    initial_points: list[dict[str, Any]] | None = Field(
+        default=None, description="configurations to run first, in order"
+    )
+    """Checked against the search space once it is built (``check_initial_points``)."""
+    warm_start: str | None = Field(
+        default=None, description="another study's folder whose finished trials the model learns"
+    )
+    # bayesian (and bohb's model)
     num_initial_points: int | None = Field(default=None, ge=1, le=BIG)
     acquisition: Literal["ei", "pi", "lcb", "gp_hedge"] = "ei"
-    # hyperband
+    # hyperband, bohb, asha
     max_epochs: int | None = Field(default=None, ge=1, le=BIG)
     factor: int = Field(default=3, ge=2, le=100)
     min_epochs: int = Field(default=1, ge=1, le=BIG)
@@ -201,17 +214,23 @@ class StrategyConfig(StrictModel):
 
     @model_validator(mode="after")
     def _strategy_keys(self):
-        if self.name == "hyperband":
+        if self.name in MULTI_FIDELITY:
             if self.max_epochs is None:
-                raise ValueError("hyperband needs 'max_epochs' (the most epochs a trial trains)")
+                raise ValueError(f"{self.name} needs 'max_epochs' (the most epochs a trial trains)")
             if self.min_epochs > self.max_epochs:
                 raise ValueError(
                     f"min_epochs ({self.min_epochs}) is above max_epochs ({self.max_epochs})"
                 )
             if self.pruning is not None:
                 raise ValueError(
-                    "'pruning' is for random, grid and bayesian; hyperband stops trials itself"
+                    f"'pruning' is for random, grid and bayesian; {self.name} stops trials itself"
                 )
+        if self.warm_start is not None and self.name not in WARM_STARTED:
+            raise BadKeyError(
+                "warm_start",
+                f"warm_start feeds a model, so it is for {' and '.join(WARM_STARTED)} "
+                f"(strategy.name is {self.name})",
+            )
         return self
 
     @field_validator("objective")
@@ -234,6 +253,17 @@ class StrategyConfig(StrictModel):
 
     def trial_time_limit_s(self) -> float | None:
         return None if self.max_trial_time is None else parse_duration(self.max_trial_time)
+
+
+def check_initial_points(points: list[dict[str, Any]], space: SearchSpace) -> None:
+    """Every ``strategy.initial_points`` entry must be a configuration of the space."""
+    for index, values in enumerate(points):
+        try:
+            space.point(values)
+        except KeyedError as exc:
+            raise ConfigError(
+                str(exc), key_path=("strategy", "initial_points", index, exc.key)
+            ) from None
 
 
 def parse_duration(value: str | float) -> float:
@@ -449,9 +479,9 @@ class StudyConfig:
         """Settings the config gives that its strategy does not use, for a warning."""
         training = self.raw.get("training") if isinstance(self.raw, dict) else None
         strategy = self.config.strategy
-        if strategy.name == "hyperband" and isinstance(training, dict) and "epochs" in training:
+        if strategy.name in MULTI_FIDELITY and isinstance(training, dict) and "epochs" in training:
             return [
-                f"training.epochs ({training['epochs']}) is ignored under hyperband: trials "
+                f"training.epochs ({training['epochs']}) is ignored under {strategy.name}: trials "
                 f"train up to strategy.max_epochs ({strategy.max_epochs}) in rounds"
             ]
         return []
@@ -544,6 +574,7 @@ def _validate(document: YamlDocument, path: Path, text: str) -> StudyConfig:
         _check_finite(config.model_dump(), ())
         space = SearchSpace(config.search_space)
         check_references(config, space)
+        check_initial_points(config.strategy.initial_points or [], space)
         if config.strategy.name == "grid" and space.continuous():
             raise ConfigError(
                 "grid search needs every float to have a step or a count",

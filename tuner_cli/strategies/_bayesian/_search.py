@@ -3,6 +3,8 @@
 Each ``ask`` rebuilds everything from the records (seeded by the study seed and the number of
 records), so a resumed study proposes exactly what an uninterrupted one would have:
 
+0. ``strategy.initial_points`` run first. Trials of another study (``strategy.warm_start``)
+   join the data below and count towards the initial design, but are never run again.
 1. The first ``num_initial_points`` trials follow a scrambled Sobol sequence.
 2. Then a GP is fitted on the finished trials (failed ones, and completed ones whose score is
    missing, count as the worst score seen, so the search steers away from what crashes);
@@ -29,7 +31,9 @@ from tuner_cli.strategies._bayesian._acquisition import SCORES, score_gradient
 from tuner_cli.strategies._bayesian._encoding import SpaceEncoding
 from tuner_cli.strategies._bayesian._gp import GaussianProcess
 from tuner_cli.strategies.base import Proposal, Strategy
+from tuner_cli.strategies.settings import BayesianSettings
 from tuner_cli.trial import TrialRecord, TrialStatus
+from tuner_cli.wording import plural
 
 ENUMERATE_BELOW = 5_000
 """Finite spaces up to this size are scored exhaustively instead of sampled."""
@@ -66,14 +70,16 @@ class BayesianSearch(Strategy):
     def encoding(self) -> SpaceEncoding:
         return SpaceEncoding(self.space)
 
+    settings: BayesianSettings
+
     @cached_property
     def num_initial_points(self) -> int:
-        configured = getattr(self.settings, "num_initial_points", None)
+        configured = self.settings.num_initial_points
         return configured or min(max(5, self.encoding.n_columns + 1), 20)
 
     @cached_property
     def acquisition(self) -> str:
-        return getattr(self.settings, "acquisition", None) or "ei"
+        return self.settings.acquisition
 
     @cached_property
     def _finite(self) -> tuple[list[dict], list[str], np.ndarray] | None:
@@ -94,18 +100,43 @@ class BayesianSearch(Strategy):
         cube = qmc.Sobol(d, scramble=True, seed=self.seed).random_base2(m)
         return self.encoding.raw_from_unit_cube(cube)
 
+    @cached_property
+    def _known_keys(self) -> set[str]:
+        return {config_key(t.hyperparameters) for t in self.settings.known_trials}
+
     def describe_plan(self) -> list[str]:
-        return [
+        lines = [
             f"Bayesian optimisation: {self.num_initial_points} space-filling (Sobol) trials, "
             f"then a Gaussian process with the '{self.acquisition}' acquisition"
         ]
+        if self.settings.initial_points:
+            lines.append(f"  first {plural(len(self.settings.initial_points), 'given point')}")
+        if self.settings.known_trials:
+            lines.append(
+                f"  warm start: {plural(len(self.settings.known_trials), 'known trial')} "
+                "inform the model and are not run again"
+            )
+        return lines
 
     def ask(self, trials: Sequence[TrialRecord]) -> Proposal | None:
-        with _threadpools.limit(limits=1):
-            return self._ask(trials)
+        return self.propose(trials, trials)
 
-    def _ask(self, trials: Sequence[TrialRecord]) -> Proposal | None:
-        seen = {config_key(t.hyperparameters) for t in trials}
+    def propose(
+        self, trials: Sequence[TrialRecord], observed: Sequence[TrialRecord]
+    ) -> Proposal | None:
+        """A configuration none of ``trials`` (this study's records) nor the known trials has,
+        from a model of ``observed`` and the known trials. ``ask`` observes the trials
+        themselves; BOHB observes their scores at one budget."""
+        with _threadpools.limit(limits=1):
+            return self._propose(trials, [*self.settings.known_trials, *observed])
+
+    def _propose(
+        self, trials: Sequence[TrialRecord], observed: Sequence[TrialRecord]
+    ) -> Proposal | None:
+        seen = {config_key(t.hyperparameters) for t in trials} | self._known_keys
+        given = self.given_point(seen)
+        if given is not None:
+            return given
         rng = np.random.default_rng([self.seed, len(trials)])
         if self.encoding.n_columns == 0:
             values = self.space.from_units({})
@@ -117,8 +148,9 @@ class BayesianSearch(Strategy):
             if not index:
                 return None
             finite_unseen = raw[index]
-        data = self._data(trials)
-        if len(trials) < self.num_initial_points or len(data.y) < 2:
+        data = self._data(observed)
+        known = len(self.settings.known_trials)
+        if len(trials) + known < self.num_initial_points or len(data.y) < 2:
             return self._initial(len(trials), seen, rng)
         proposal = self._model_based(data, seen, rng, finite_unseen)
         return proposal or self._random(seen, rng)

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tuner_cli import load_config_dict, run_search
 from tuner_cli.objective import Objective
 from tuner_cli.space import FloatParam, SearchSpace
@@ -117,3 +119,45 @@ def test_a_fresh_strategy_asks_what_the_running_one_would(tmp_path):
     used.ask(trials[:5])
     fresh = make_strategy("asha", study.space, LOSS, 2, study.config.strategy)
     assert used.ask(trials) == fresh.ask(trials)
+
+
+KERAS = """
+name: asha-keras
+seed: 3
+data: {source: sklearn, name: digits, validation_split: 0.2, scale: standard}
+search_space:
+  units: {type: int, min: 16, max: 64, step: 16}
+  learning_rate: {type: float, min: 3.0e-3, max: 1.0e-2, sampling: log}
+model:
+  layers:
+    - Dense: {units: $units, activation: relu}
+    - Dense: {units: 10, activation: softmax}
+  optimizer: {name: adam, learning_rate: $learning_rate}
+  loss: sparse_categorical_crossentropy
+  metrics: [accuracy]
+training: {batch_size: 64}
+models: all
+strategy: {name: asha, objective: val_accuracy, max_epochs: 3, factor: 3, max_trials: 3}
+"""
+
+
+@pytest.mark.slow
+def test_a_keras_trial_is_promoted_and_continues_from_its_checkpoint(tmp_path, write_config):
+    """Three 1-epoch trials; the best is promoted as soon as the third finishes and trains
+    epochs 2 and 3 from its checkpoint (weights and optimizer state), in its own record."""
+    import keras
+
+    from tuner_cli.config import load_config
+    from tuner_cli.training.data import load_dataset
+
+    path = write_config(KERAS)
+    result = run_search(path, tmp_path / "out", workers=0)
+    assert len(result.trials) == 3
+    (promoted,) = [t for t in result.trials if t.extra["rung"] == 1]
+    assert [h["epoch"] for h in promoted.history] == [1, 2, 3]
+    assert [(g["round"], g["epochs"]) for g in promoted.extra["rungs"]] == [(0, 1), (1, 3)]
+    first, after = promoted.history[0]["loss"], promoted.history[1]["loss"]
+    assert after < 0.7 * first, "a restarted model would repeat a first epoch's loss"
+    model = keras.models.load_model(result.root / "models" / f"trial_{promoted.id:04d}.keras")
+    steps = -(-len(load_dataset(load_config(path), seed=3).x_train) // 64)
+    assert int(model.optimizer.iterations) == 3 * steps

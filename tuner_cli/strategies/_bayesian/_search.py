@@ -110,7 +110,8 @@ class BayesianSearch(Strategy):
             f"then a Gaussian process with the '{self.acquisition}' acquisition"
         ]
         if self.settings.initial_points:
-            lines.append(f"  first {plural(len(self.settings.initial_points), 'given point')}")
+            count = plural(len(self.settings.initial_points), "given configuration")
+            lines.append(f"  first {count} (strategy.initial_points)")
         if self.settings.known_trials:
             lines.append(
                 f"  warm start: {plural(len(self.settings.known_trials), 'known trial')} "

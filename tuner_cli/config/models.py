@@ -186,7 +186,8 @@ WARM_STARTED = ("bayesian", "bohb")
 
 class StrategyConfig(StrictModel):
     name: Literal["random", "grid", "hyperband", "bayesian", "bohb", "asha"] = "random"
-    objective: str | ObjectiveSpec = "val_loss"
+    objective: str | ObjectiveSpec | list[str | ObjectiveSpec] = "val_loss"
+    """One metric, or several for a multi-objective search (the first ranks ``score``)."""
     max_trials: int | None = Field(default=None, ge=1, le=BIG)
     executions_per_trial: int = Field(default=1, ge=1, le=100)
     max_consecutive_failures: int = Field(default=3, ge=1, le=BIG)
@@ -225,6 +226,12 @@ class StrategyConfig(StrictModel):
                 raise ValueError(
                     f"'pruning' is for random, grid and bayesian; {self.name} stops trials itself"
                 )
+        if isinstance(self.objective, list) and self.name not in ("random", "grid", "bayesian"):
+            raise BadKeyError(
+                "objective",
+                f"a list of objectives is for random, grid and bayesian; {self.name} ranks "
+                "trials by one objective to promote them",
+            )
         if self.warm_start is not None and self.name not in WARM_STARTED:
             raise BadKeyError(
                 "warm_start",
@@ -235,24 +242,36 @@ class StrategyConfig(StrictModel):
 
     @field_validator("objective")
     @classmethod
-    def _direction_known(cls, value: str | ObjectiveSpec) -> str | ObjectiveSpec:
-        if isinstance(value, str):
-            infer_direction(value)
-        elif value.direction is None:
-            infer_direction(value.name)
+    def _direction_known(cls, value: Any) -> Any:
+        entries = value if isinstance(value, list) else [value]
+        if isinstance(value, list) and len(value) < 2:
+            raise ValueError("a list of objectives needs at least two (or give one without a list)")
+        names = [_objective(entry).name for entry in entries]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"objective {quoted(repeated[0])} is listed twice")
         return value
 
     def objective_spec(self) -> Objective:
-        if isinstance(self.objective, str):
-            return Objective(self.objective, infer_direction(self.objective))
-        direction = self.objective.direction or infer_direction(self.objective.name)
-        return Objective(self.objective.name, direction)
+        """The objective, or the first of several: it ranks trials by ``score``."""
+        return self.objectives()[0]
+
+    def objectives(self) -> list[Objective]:
+        """Every objective, in the order given."""
+        entries = self.objective if isinstance(self.objective, list) else [self.objective]
+        return [_objective(entry) for entry in entries]
 
     def time_limit_s(self) -> float | None:
         return None if self.max_time is None else parse_duration(self.max_time)
 
     def trial_time_limit_s(self) -> float | None:
         return None if self.max_trial_time is None else parse_duration(self.max_trial_time)
+
+
+def _objective(entry: str | ObjectiveSpec) -> Objective:
+    if isinstance(entry, str):
+        return Objective(entry, infer_direction(entry))
+    return Objective(entry.name, entry.direction or infer_direction(entry.name))
 
 
 def check_initial_points(points: list[dict[str, Any]], space: SearchSpace) -> None:
@@ -462,6 +481,11 @@ class StudyConfig:
     @property
     def objective(self) -> Objective:
         return self.config.strategy.objective_spec()
+
+    @property
+    def objectives(self) -> list[Objective]:
+        """Several for a multi-objective study; ``objective`` is their first."""
+        return self.config.strategy.objectives()
 
     @property
     def is_keras(self) -> bool:

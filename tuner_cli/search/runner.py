@@ -246,7 +246,12 @@ class SearchRunner:
             worker=outcome.worker,
             finished_at=now_iso(),
             duration_s=round(duration, 3),
-            extra={**record.extra, **outcome.extra, **self.continuations.rung(record, outcome)},
+            extra={
+                **record.extra,
+                **outcome.extra,
+                **self.continuations.rung(record, outcome),
+                **self._scores(outcome),
+            },
         )
         for key, value in changes.items():
             setattr(record, key, value)
@@ -281,6 +286,13 @@ class SearchRunner:
         ):
             self._best = record
         return self._best
+
+    def _scores(self, outcome: TrialOutcome) -> dict[str, Any]:
+        """A multi-objective study's record holds every objective's value (``scores``)."""
+        objectives = self.study.objectives
+        if len(objectives) < 2 or outcome.status is TrialStatus.FAILED:
+            return {}
+        return {"scores": {o.name: outcome.metrics.get(o.name) for o in objectives}}
 
     def _keep_model(
         self, record: TrialRecord, best: TrialRecord | None, data: bytes | None

@@ -92,6 +92,11 @@ def open_study(
         "name": study.config.name,
         "strategy": study.config.strategy.name,
         "objective": {"name": objective.name, "direction": objective.direction},
+        **(
+            {"objectives": [{"name": o.name, "direction": o.direction} for o in study.objectives]}
+            if len(study.objectives) > 1
+            else {}
+        ),
         "space_fingerprint": study.space.fingerprint(),
         "seed": seed if seed is not None else study_seed(study, store, overwrite),
         "kt_run_version": __version__,

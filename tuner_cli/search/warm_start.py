@@ -61,7 +61,10 @@ def load_warm_start(study: StudyConfig, saved: dict[str, Any] | None = None) -> 
         if values is None:
             left_out += 1
             continue
-        used.append(TrialRecord(record.id, TrialStatus.COMPLETED, values, score=record.score))
+        scores = {"scores": record.extra["scores"]} if "scores" in record.extra else {}
+        used.append(
+            TrialRecord(record.id, TrialStatus.COMPLETED, values, score=record.score, extra=scores)
+        )
     info = {"path": str(folder), "trial_ids": [t.id for t in used], "left_out": left_out}
     return WarmStart(used, info)
 

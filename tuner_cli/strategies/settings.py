@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tuner_cli.config import StrategyConfig
+from tuner_cli.objective import Objective
 from tuner_cli.space import SearchSpace
 from tuner_cli.trial import TrialRecord
 
@@ -28,6 +29,8 @@ class BayesianSettings(SamplingSettings):
     num_initial_points: int | None = None
     """Space-filling trials before the model; None chooses from the number of dimensions."""
     acquisition: str = "ei"
+    objectives: tuple[Objective, ...] = ()
+    """Two or more for a multi-objective search (scalarised by ParEGO); else empty."""
     known_trials: tuple[TrialRecord, ...] = ()
     """Finished trials of another study (``strategy.warm_start``): the model learns from them,
     they are never proposed again, and they are not this study's trials."""
@@ -58,6 +61,7 @@ def settings_for(
         initial_points=points,
         num_initial_points=config.num_initial_points,
         acquisition=config.acquisition,
+        objectives=tuple(config.objectives()) if isinstance(config.objective, list) else (),
         known_trials=tuple(known_trials),
     )
     if config.name == "bayesian":

@@ -127,3 +127,18 @@ def test_three_objectives_use_parego(tmp_path):
     )
     assert any(t.extra["proposed_by"].startswith("model:") for t in result.trials)
     assert all(len(t.extra["scores"]) == 3 for t in result.trials)
+
+
+def test_expected_improvement_in_closed_form_matches_sampling():
+    import numpy as np
+
+    from tuner_cli.strategies._bayesian._pareto import expected_improvement
+
+    front = nondominated(np.array([[1.0, 3.0], [2.0, 2.0], [3.0, 1.0]]))
+    reference = np.array([4.0, 4.0])
+    means = np.array([[1.5, 1.5], [3.5, 0.5], [0.5, 3.5], [2.5, 2.5]])
+    stds = np.array([[0.3, 0.6], [0.5, 0.2], [0.1, 0.1], [1.0, 1.0]])
+    draws = means + stds * np.random.default_rng(0).standard_normal((200_000, 1, 2))
+    sampled = improvement(front, reference, draws).mean(axis=0)
+    exact = expected_improvement(front, reference, means, stds)
+    assert np.allclose(exact, sampled, rtol=0.01), (exact, sampled)

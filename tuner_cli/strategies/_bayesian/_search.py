@@ -301,13 +301,13 @@ class BayesianSearch(Strategy):
             y = targets[:, k]
             spread = y.std() or 1.0
             standard = (y - y.max()) / spread
-            gp = GaussianProcess.fit(x[fit_rows], standard[fit_rows], rng)
+            gp = GaussianProcess.fit(x[fit_rows], standard[fit_rows], rng, restarts=1)
             gp = gp.with_data(x, standard)
             mean, std = gp.predict(features)
             means.append(mean * spread + y.max())
             stds.append(std * spread)
         scores = _pareto.expected_improvement(
-            front, reference, np.column_stack(means), np.column_stack(stds), rng
+            front, reference, np.column_stack(means), np.column_stack(stds)
         )
         for i in np.argsort(-scores, kind="stable")[:DECODE_LIMIT]:
             values = encoding.config_from_raw(candidates[i])

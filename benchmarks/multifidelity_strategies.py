@@ -136,15 +136,21 @@ def utilisation(trials: list[TrialRecord], workers: int) -> tuple[float, float]:
 
 
 def threaded_run(
-    strategy: str, seed: int, threads: int, sleep: float, trials: int
+    strategy: str, seed: int, threads: int, sleep: float, trials: int, seconds: float | None = None
 ) -> tuple[float, float]:
+    """``seconds``: a time budget (``max_time``) instead of a number of configurations, with
+    enough Hyperband iterations (and ASHA configurations) never to run out before it."""
     from tuner_cli.search.runner import SearchRunner
     from tuner_cli.search.study import open_study
     from tuner_cli.strategies import make_strategy
 
     os.environ[SLEEP_VARIABLE] = str(sleep)
     try:
-        study = load_config_dict(config(strategy, seed, 1, f"{strategy}-t{seed}"), FUNCTIONS)
+        raw = config(strategy, seed, 1 if seconds is None else 50, f"{strategy}-t{seed}")
+        if seconds is not None:
+            raw["strategy"]["max_time"] = seconds
+            trials = 100_000
+        study = load_config_dict(raw, FUNCTIONS)
         settings = study.config.strategy
         with tempfile.TemporaryDirectory() as output:
             store, info = open_study(study, Path(output), overwrite=True)
@@ -183,6 +189,7 @@ def main() -> None:
     parser.add_argument("--threads", type=int, default=8)
     parser.add_argument("--sleep", type=float, default=0.3, help="seconds per epoch")
     parser.add_argument("--utilisation-trials", type=int, default=60)
+    parser.add_argument("--seconds", type=float, default=30.0, help="the time-budget column")
     parser.add_argument("--skip-processes", action="store_true")
     args = parser.parse_args()
 
@@ -249,16 +256,23 @@ def main() -> None:
         f"{args.seeds[0]}. Utilisation: seconds inside the objective / (workers x wall "
         "seconds from the first call's start to the last call's end); in brackets, the same up "
         "to the start of the last new configuration (the steady state, before the tail where "
-        "only promoted trials are left to run). Target: ASHA >= 95%.",
+        "only promoted trials are left to run). The max_time column stops starting trials "
+        "after that many seconds instead of after a number of configurations, as a search "
+        "with a time budget does; then only the trials running at that moment make the "
+        "tail. Target: ASHA >= 95%.",
         "",
         "| strategy | "
         + f"{args.threads} simulated thread workers | "
+        + f"{args.threads} simulated thread workers, max_time {args.seconds:g} s | "
         + ("2 local worker processes |" if not args.skip_processes else ""),
-        "|---|---|" + ("---|" if not args.skip_processes else ""),
+        "|---|---|---|" + ("---|" if not args.skip_processes else ""),
     ]
     for name in ("hyperband", "asha"):
         seed, sleep, trials = args.seeds[0], args.sleep, args.utilisation_trials
-        runs = [threaded_run(name, seed, args.threads, sleep, trials)]
+        runs = [
+            threaded_run(name, seed, args.threads, sleep, trials),
+            threaded_run(name, seed, args.threads, sleep, trials, args.seconds),
+        ]
         if not args.skip_processes:
             runs.append(process_run(name, seed, sleep, trials))
         lines.append(f"| {name} | " + " | ".join(f"{a:.1%} ({b:.1%})" for a, b in runs) + " |")

@@ -58,7 +58,11 @@ class BudgetModel(Strategy):
                 proposal.fields["proposed_by"] = "random"
         if proposal is None:
             proposal = self.model.propose(trials, observed if budget is not None else [])
-        if proposal is not None and budget is not None:
+        if (
+            proposal is not None
+            and budget is not None
+            and proposal.fields.get("proposed_by", "").startswith("model:")
+        ):
             proposal.fields["model_budget"] = budget
         return proposal
 

@@ -56,11 +56,11 @@ def test_before_any_budget_has_enough_results_proposals_fill_the_space():
 def test_about_a_third_of_model_time_proposals_stay_random():
     model = BudgetModel(SPACE, LOSS, 1, BayesianSettings(num_initial_points=3))
     sources = []
-    for n in range(6, 36):
+    for n in range(6, 24):
         trials = [rung_trial(i, {1: abs(i / 20 - 0.3)}) for i in range(1, n)]
         sources.append(model.ask(trials).fields["proposed_by"])
     random_share = sources.count("random") / len(sources)
-    assert 0.15 <= random_share <= 0.55, sources
+    assert 0.1 <= random_share <= 0.6, sources
     assert all(s == "random" or s.startswith("model:") for s in sources)
 
 

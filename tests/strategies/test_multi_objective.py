@@ -111,6 +111,11 @@ def test_records_hold_scores_and_best_prints_the_front(tmp_path):
     assert f"Pareto front: {len(expected)} trial" in table.stdout
     listed = json.loads(runner.invoke(app, ["trials", str(result.root), "-f", "json"]).stdout)
     assert {r["id"] for r in listed if r["pareto_front"]} == expected
+    page = tmp_path / "report.html"
+    assert runner.invoke(app, ["report", str(result.root), "-o", str(page)]).exit_code == 0
+    html = page.read_text()
+    assert "near against far" in html
+    assert html.count("(Pareto front)") == len(expected)
 
 
 def test_bayesian_covers_the_front_better_than_random(tmp_path):

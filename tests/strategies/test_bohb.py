@@ -20,7 +20,7 @@ SPACE = SearchSpace({"x": FloatParam(type="float", min=0.0, max=1.0)})
 CONFIG = {
     "name": "bohb",
     "seed": 3,
-    "objective_function": "objectives:bowl",
+    "objective_function": "strategy_objectives:bowl",
     "search_space": {"x": {"type": "float", "min": 0.0, "max": 1.0}},
     "strategy": {"name": "bohb", "objective": "loss", "max_epochs": 9, "factor": 3},
 }

@@ -33,7 +33,7 @@ def config(name: str) -> dict:
     return {
         "name": f"contract-{name}",
         "seed": 11,
-        "objective_function": "objectives:bowl",
+        "objective_function": "strategy_objectives:bowl",
         "search_space": SPACE,
         "strategy": {"name": name, "objective": "loss", "max_trials": 100, **STRATEGIES[name]},
     }

@@ -19,7 +19,7 @@ def config(strategy: dict, points=POINTS) -> dict:
     return {
         "name": f"given-{strategy['name']}",
         "seed": 4,
-        "objective_function": "objectives:bowl",
+        "objective_function": "strategy_objectives:bowl",
         "search_space": {
             "x": {"type": "float", "min": 0.0, "max": 1.0, "step": 0.05},
             "units": {"type": "int", "min": 16, "max": 128, "step": 16},

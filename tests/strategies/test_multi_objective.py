@@ -23,7 +23,7 @@ def config(strategy: str = "random", objectives=OBJECTIVES, trials: int = 12) ->
     return {
         "name": f"mo-{strategy}",
         "seed": 1,
-        "objective_function": "objectives:two_bowls",
+        "objective_function": "strategy_objectives:two_bowls",
         "search_space": {
             "x": {"type": "float", "min": -0.5, "max": 1.5},
             "y": {"type": "float", "min": -0.5, "max": 1.5},

@@ -24,7 +24,7 @@ def study(name: str, strategy: dict, space=SPACE, seed=0) -> dict:
     return {
         "name": name,
         "seed": seed,
-        "objective_function": "objectives:branin",
+        "objective_function": "strategy_objectives:branin",
         "search_space": space,
         "strategy": {"objective": "loss", **strategy},
     }

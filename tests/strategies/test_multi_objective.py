@@ -147,3 +147,32 @@ def test_expected_improvement_in_closed_form_matches_sampling():
     sampled = improvement(front, reference, draws).mean(axis=0)
     exact = expected_improvement(front, reference, means, stds)
     assert np.allclose(exact, sampled, rtol=0.01), (exact, sampled)
+
+
+KERAS_PARAMS = """
+name: mo-keras
+seed: 2
+data: {source: sklearn, name: iris, scale: standard}
+search_space:
+  units: {type: choice, values: [2, 16, 64]}
+model:
+  layers:
+    - Dense: {units: $units, activation: relu}
+    - Dense: {units: 3, activation: softmax}
+  loss: sparse_categorical_crossentropy
+  metrics: [accuracy]
+training: {epochs: 2, batch_size: 32}
+models: none
+strategy:
+  name: grid
+  objective: [{name: val_accuracy, direction: max}, {name: params, direction: min}]
+"""
+
+
+@pytest.mark.slow
+def test_a_keras_study_can_minimise_the_parameter_count(tmp_path, write_config):
+    result = run_search(write_config(KERAS_PARAMS), tmp_path, workers=0)
+    params = {t.hyperparameters["units"]: t.extra["scores"]["params"] for t in result.trials}
+    assert params == {u: 4 * u + u + u * 3 + 3 for u in (2, 16, 64)}
+    front = json.loads(CliRunner().invoke(app, ["best", str(result.root), "-f", "json"]).stdout)
+    assert 2 in {r["hyperparameters"]["units"] for r in front}, "the smallest model is on it"

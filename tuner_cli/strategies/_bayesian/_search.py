@@ -278,7 +278,9 @@ class BayesianSearch(Strategy):
         finite_unseen: np.ndarray | None,
     ) -> Proposal | None:
         """Two objectives: a GP for each, and the candidate of largest expected hypervolume
-        improvement over the front found so far (reference: 10% beyond the worst values)."""
+        improvement over the front found so far (objectives scaled to [0, 1]; reference 0.1
+        beyond the worst values). Running trials only count as seen here: concurrent
+        proposals are kept apart by never repeating a configuration, not by the model."""
         encoding = self.encoding
         x = encoding.features(data.raw)
         fit_rows = _subset(data.y[:, 0], FIT_POINTS, rng)
@@ -290,8 +292,9 @@ class BayesianSearch(Strategy):
         if finite_unseen is not None:
             candidates = finite_unseen
         else:
+            # local candidates around the front's members (equal values: any five of them)
             on_front = np.array([any(np.all(row == f) for f in front) for row in targets])
-            centres = _Data(data.raw[on_front], -np.ones(on_front.sum()), data.pending_raw)
+            centres = _Data(data.raw[on_front], np.zeros(on_front.sum()), data.pending_raw)
             candidates = np.vstack(
                 [encoding.sample_raw(rng, RANDOM_CANDIDATES), self._local(centres, rng)]
             )

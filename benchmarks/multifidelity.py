@@ -1,11 +1,13 @@
 """Multi-fidelity benchmark: best validation accuracy against total epochs trained.
 
-kt-run's Hyperband against KerasTuner's Hyperband with the same ``max_epochs`` and ``factor``,
+kt-run's Hyperband (and, with ``--strategies``, BOHB and ASHA) against KerasTuner's
+Hyperband with the same ``max_epochs`` and ``factor``,
 on scikit-learn's digits, the same MLP space, the same train/validation split and batch size.
 Every epoch either tuner trains is counted as it ends (a Keras callback for KerasTuner, the
 search's progress events for kt-run), so the curve is "best val_accuracy seen after N epochs".
 
     python benchmarks/multifidelity.py [--seeds 0 1 2] [--max-epochs 9] [--factor 3]
+        [--strategies hyperband bohb asha] [--out FILE]
 
 Needs the ``bench`` extra (keras-tuner). Writes benchmarks/results/multifidelity.md.
 """
@@ -18,6 +20,7 @@ import statistics
 import sys
 import tempfile
 import time
+from functools import partial
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -44,29 +47,34 @@ model:
 training: {{epochs: {max_epochs}, batch_size: {batch}}}
 models: none
 strategy:
-  name: hyperband
+  name: {strategy}
   objective: val_accuracy
   max_epochs: {max_epochs}
   factor: {factor}
 """
 BATCH = 64
+TITLES = {"hyperband": "Hyperband", "bohb": "BOHB", "asha": "ASHA"}
 THRESHOLDS = (0.95, 0.97)
 CHECKPOINTS = (20, 40, 60)
 
 
-def run_ours(seed: int, max_epochs: int, factor: int, folder: Path) -> dict:
+def run_ours(seed: int, max_epochs: int, factor: int, folder: Path, strategy: str) -> dict:
     from tuner_cli.config import load_config
     from tuner_cli.executors import InProcessExecutor
     from tuner_cli.search.runner import SearchEvents, SearchRunner
     from tuner_cli.search.study import open_study
     from tuner_cli.strategies import make_strategy
 
-    path = folder / f"ours-{seed}.yaml"
-    path.write_text(CONFIG.format(seed=seed, max_epochs=max_epochs, factor=factor, batch=BATCH))
+    path = folder / f"ours-{strategy}-{seed}.yaml"
+    path.write_text(
+        CONFIG.format(
+            seed=seed, max_epochs=max_epochs, factor=factor, batch=BATCH, strategy=strategy
+        )
+    )
     study = load_config(path)
     store, info = open_study(study, folder / "results", overwrite=True)
     settings = study.config.strategy
-    strategy = make_strategy("hyperband", study.space, study.objective, info["seed"], settings)
+    strategy = make_strategy(strategy, study.space, study.objective, info["seed"], settings)
     curve: list[float] = []
 
     def on_progress(trial_id: int, epoch: int, epochs: int, logs: dict[str, float]) -> bool:
@@ -95,7 +103,11 @@ def run_kerastuner(seed: int, max_epochs: int, factor: int, folder: Path) -> dic
     from tuner_cli.training.data import load_dataset
 
     path = folder / f"kt-{seed}.yaml"
-    path.write_text(CONFIG.format(seed=seed, max_epochs=max_epochs, factor=factor, batch=BATCH))
+    path.write_text(
+        CONFIG.format(
+            seed=seed, max_epochs=max_epochs, factor=factor, batch=BATCH, strategy="hyperband"
+        )
+    )
     study = load_config(path)
     data = load_dataset(study, study.config.seed)
     curve: list[float] = []
@@ -177,7 +189,7 @@ def median_or_dash(values: list) -> str:
 
 def report(results: dict[str, list[dict]], args: argparse.Namespace) -> str:
     lines = [
-        "# Multi-fidelity: kt-run Hyperband vs KerasTuner Hyperband",
+        f"# Multi-fidelity: {', '.join(results)} on digits",
         "",
         f"digits (1437 train / 360 validation), MLP: units 32-256, dropout 0-0.5, Adam learning "
         f"rate 1e-4..1e-1 (log); batch {BATCH}; max_epochs {args.max_epochs}, factor "
@@ -206,6 +218,18 @@ def report(results: dict[str, list[dict]], args: argparse.Namespace) -> str:
             f"{statistics.median(r['seconds'] for r in runs):.0f}",
         ]
         lines.append("| " + " | ".join(row) + " |")
+    if "kt-run BOHB" in results:
+        ratios = []
+        for bohb, kt in zip(results["kt-run BOHB"], results["KerasTuner Hyperband"], strict=True):
+            reached = epochs_to(bohb["curve"], max(kt["curve"]))
+            ratios.append(float("inf") if reached is None else reached / len(kt["curve"]))
+        median = statistics.median(ratios)
+        lines += [
+            "",
+            "BOHB's epochs to reach KerasTuner Hyperband's final best accuracy, as a share of "
+            f"KerasTuner's epochs, per seed: {', '.join(f'{r:.0%}' for r in ratios)}; median "
+            f"{median:.0%} (target at most 60%: {'met' if median <= 0.6 else 'not met'}).",
+        ]
     lines += ["", "Per seed (epochs trained; best val_acc at the end; epochs to reach 0.97):", ""]
     for name, runs in results.items():
         cells = [
@@ -221,20 +245,20 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--max-epochs", type=int, default=9)
     parser.add_argument("--factor", type=int, default=3)
+    parser.add_argument("--strategies", nargs="+", default=["hyperband"], choices=list(TITLES))
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/multifidelity.md")
     args = parser.parse_args()
     from tuner_cli.training.keras_import import import_keras
 
     import_keras()
-    results: dict[str, list[dict]] = {"kt-run Hyperband": [], "KerasTuner Hyperband": []}
+    tuners = {f"kt-run {TITLES[s]}": partial(run_ours, strategy=s) for s in args.strategies}
+    tuners["KerasTuner Hyperband"] = run_kerastuner
+    results: dict[str, list[dict]] = {name: [] for name in tuners}
     with tempfile.TemporaryDirectory() as tmp:
         for seed in args.seeds:
             folder = Path(tmp) / str(seed)
             folder.mkdir()
-            for name, run in (
-                ("kt-run Hyperband", run_ours),
-                ("KerasTuner Hyperband", run_kerastuner),
-            ):
+            for name, run in tuners.items():
                 result = run(seed, args.max_epochs, args.factor, folder)
                 results[name].append(result)
                 print(

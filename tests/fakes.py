@@ -31,9 +31,11 @@ def score_x(task: TrialTask) -> TrialOutcome:
 class ScriptedExecutor:
     """Holds submitted trials until ``wait``, then finishes the newest first (out of order)."""
 
-    def __init__(self, slots: int, outcome: Outcome = score_x):
+    def __init__(self, slots: int, outcome: Outcome = score_x, stop_after: int | None = None):
         self.slots = slots
         self.outcome = outcome
+        self.stop_after = stop_after
+        """Submissions after which ``wait`` raises ``KeyboardInterrupt``, as a Ctrl-C would."""
         self.pending: list[tuple[Future[TrialOutcome], TrialTask]] = []
         self.submitted: list[TrialTask] = []
         self.most_at_once = 0
@@ -50,6 +52,8 @@ class ScriptedExecutor:
         return future
 
     def wait(self, futures: Collection[Future[TrialOutcome]]) -> set[Future[TrialOutcome]]:
+        if self.stop_after is not None and len(self.submitted) > self.stop_after:
+            raise KeyboardInterrupt
         future, task = self.pending.pop()
         try:
             future.set_result(self.outcome(task))

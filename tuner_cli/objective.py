@@ -6,7 +6,7 @@ Kept free of Keras and NumPy so the read-only commands can rank trials cheaply.
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
 from typing import Literal, TypeVar
@@ -65,3 +65,33 @@ class Objective:
         if score is None or math.isnan(score):
             return False
         return score >= threshold if self.direction == "max" else score <= threshold
+
+
+def dominates(a: Sequence[float], b: Sequence[float], objectives: Sequence[Objective]) -> bool:
+    """Whether scores ``a`` are at least as good as ``b`` everywhere and better somewhere."""
+    better = False
+    for x, y, objective in zip(a, b, objectives, strict=True):
+        if objective.is_better(y, x):
+            return False
+        better = better or objective.is_better(x, y)
+    return better
+
+
+def pareto_front(
+    items: Iterable[T],
+    objectives: Sequence[Objective],
+    scores: Callable[[T], Mapping[str, float | None] | None],
+) -> list[T]:
+    """The items no other item dominates, among those with a finite value for every objective,
+    in their original order. ``scores`` gives an item's values by objective name."""
+    scored = []
+    for item in items:
+        values = scores(item) or {}
+        row = [values.get(o.name) for o in objectives]
+        if all(v is not None and math.isfinite(v) for v in row):
+            scored.append((item, row))
+    return [
+        item
+        for item, row in scored
+        if not any(dominates(other, row, objectives) for _, other in scored)
+    ]

@@ -387,6 +387,38 @@ class SearchSpace:
                 values[name] = self.params[name].default_value()
         return {name: values[name] for name in self.params if name in values}
 
+    def point(self, values: Mapping[str, Any]) -> dict[str, Any]:
+        """``values`` as a configuration of this space, the way sampling would give it (fixed
+        parameters filled in, floats as floats); ``KeyedError`` names the first parameter that
+        is unknown, missing, inactive or out of range."""
+        import difflib
+
+        for name in values:
+            if name not in self.params:
+                close = difflib.get_close_matches(str(name), list(self.params), n=1)
+                hint = f" (did you mean '{close[0]}'?)" if close else ""
+                raise KeyedError(str(name), f"unknown hyperparameter {quoted(name)}{hint}")
+        point: dict[str, Any] = {}
+        for name in self.order:
+            param = self.params[name]
+            active = self.is_active(name, point)
+            if not active:
+                if name in values:
+                    raise KeyedError(name, f"'{name}' is inactive here: {_condition(param)}")
+                continue
+            if isinstance(param, FixedParam):
+                value = values.get(name, param.value)
+            elif name not in values:
+                raise KeyedError(name, f"no value for '{name}' (give every active parameter)")
+            else:
+                value = values[name]
+            if not param.contains(value):
+                raise KeyedError(name, f"{quoted(value)} is not a possible value of '{name}'")
+            if isinstance(param, FloatParam):
+                value = param.from_unit(param.to_unit(value)) if param.step else float(value)
+            point[name] = value
+        return {name: point[name] for name in self.params if name in point}
+
     def continuous(self) -> list[str]:
         return [n for n, p in self.params.items() if p.grid_values() is None]
 
@@ -431,6 +463,15 @@ class SearchSpace:
             {n: p.model_dump(mode="json") for n, p in self.params.items()}, sort_keys=True
         )
         return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _condition(param: _Param) -> str:
+    """``when: {optimizer: sgd}`` as words: ``active only when optimizer = sgd``."""
+    parts = [
+        f"{parent} = {values[0]}" if len(values) == 1 else f"{parent} in {values}"
+        for parent, values in param.conditions().items()
+    ]
+    return "active only when " + " and ".join(parts)
 
 
 def config_key(values: Mapping[str, Any]) -> str:

@@ -76,14 +76,8 @@ def test_a_used_up_space_ends_the_search_before_max_trials(tmp_path):
 
 
 def test_a_stop_in_the_middle_leaves_running_trials_interrupted_and_resumable(tmp_path):
-    class StopAfterTwo(ScriptedExecutor):
-        def wait(self, futures):
-            if len(self.submitted) > 3:
-                raise KeyboardInterrupt
-            return super().wait(futures)
-
     with pytest.raises(KeyboardInterrupt):
-        runner_for(tmp_path, StopAfterTwo(slots=2), max_trials=6).run()
+        runner_for(tmp_path, ScriptedExecutor(slots=2, stop_after=3), max_trials=6).run()
     statuses = [r.status for r in StudyStore(tmp_path / "fake").load_trials()]
     assert statuses.count(TrialStatus.INTERRUPTED) == 2
     assert TrialStatus.RUNNING not in statuses

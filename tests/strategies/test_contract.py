@@ -3,8 +3,8 @@
 A new strategy joins by adding its settings to ``STRATEGIES``. The promises: no configuration
 proposed twice; the search ends once a finite space is used up; ``WAIT`` only while a trial is
 running (else the loop would have nothing to wait for); a strategy rebuilt from the records of
-a stopped study goes on as if it had not stopped; proposals respect conditions (a parameter
-whose parent has another value is left out).
+a study stopped by Ctrl-C goes on as if it had not stopped; proposals respect conditions (a
+parameter whose parent has another value is left out).
 """
 
 from __future__ import annotations
@@ -24,6 +24,8 @@ STRATEGIES = {
     "grid": {},
     "bayesian": {"num_initial_points": 3},
     "hyperband": {"max_epochs": 9, "factor": 3},
+    "bohb": {"max_epochs": 9, "factor": 3, "num_initial_points": 3},
+    "asha": {"max_epochs": 9, "factor": 3},
 }
 
 FINITE = {
@@ -51,8 +53,10 @@ def noisy_score(task: TrialTask) -> TrialOutcome:
     return TrialOutcome(TrialStatus.COMPLETED, score=score)
 
 
-def search(tmp_path, name: str, space: dict, max_trials: int, slots: int = 1):
-    executor = ScriptedExecutor(slots=slots, outcome=noisy_score)
+def search(
+    tmp_path, name: str, space: dict, max_trials: int, slots: int = 1, stop_after: int | None = None
+):
+    executor = ScriptedExecutor(slots=slots, outcome=noisy_score, stop_after=stop_after)
     runner = runner_for(
         tmp_path,
         executor,
@@ -94,7 +98,8 @@ def test_waits_only_while_a_trial_is_running(tmp_path, name):
 @pytest.mark.parametrize("name", STRATEGIES)
 def test_rebuilt_from_records_it_goes_on_as_if_never_stopped(tmp_path, name):
     _, whole = search(tmp_path / "whole", name, CONDITIONAL, max_trials=10)
-    search(tmp_path / "split", name, CONDITIONAL, max_trials=4)
+    with pytest.raises(KeyboardInterrupt):
+        search(tmp_path / "split", name, CONDITIONAL, max_trials=10, stop_after=4)
     _, resumed = search(tmp_path / "split", name, CONDITIONAL, max_trials=10)
     assert configurations(resumed.trials) == configurations(whole.trials)
     on_disk = StudyStore(tmp_path / "split" / "fake").load_trials()

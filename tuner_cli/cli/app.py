@@ -80,3 +80,13 @@ def _report(message: str, code: int) -> None:
         traceback.print_exc()
     error_console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
     raise SystemExit(code)
+
+
+def __getattr__(name: str):
+    """``from tuner_cli.cli.app import app``: the Typer app, built on first use (for
+    ``typer.testing.CliRunner``) so that importing ``main`` stays free of Typer."""
+    if name == "app":
+        from tuner_cli.cli.typer_app import app
+
+        return app
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

@@ -22,9 +22,10 @@ from tuner_cli.cli.common import (
 )
 from tuner_cli.cli.read_options import format_option, study_options
 from tuner_cli.errors import UsageError
-from tuner_cli.results.reading import study_objective
+from tuner_cli.results.reading import pareto_trials, study_objective, study_objectives
 from tuner_cli.results.trial_index import load_index, summarize
 from tuner_cli.trial import TrialRecord
+from tuner_cli.wording import plural
 
 
 class BestFormat(str, Enum):
@@ -62,23 +63,33 @@ def best(
     """
     store = locate_study(target, results_folder(results, output))
     objective = study_objective(store)
+    objectives = study_objectives(store)
     index = load_index(store)
-    winners = index.best_records(objective, top)
+    if len(objectives) > 1:
+        winners = pareto_trials(store.load_trials(), objectives)
+        title = (
+            f"Pareto front: {plural(len(winners), 'trial')} of {len(index)} "
+            f"({', '.join(f'{o.name} {o.direction}' for o in objectives)})"
+        )
+    else:
+        winners = index.best_records(objective, top)
+        title = f"Best of {len(index)} trials"
     warn(index.warnings)
     if not winners:
         abort(f"no completed trial in {store.root} yet", code=1)
+    front = len(objectives) > 1
     if fmt is BestFormat.json:
-        emit(to_json(_payload(winners, top)))
+        emit(to_json(_payload(winners, top, front)))
     elif fmt is BestFormat.yaml:
-        emit(to_yaml(_payload(winners, top)))
+        emit(to_yaml(_payload(winners, top, front)))
     elif fmt is BestFormat.env:
         emit(env_lines(winners[0]))
     elif use_rich(len(winners)):
         from tuner_cli.cli.console import console, trials_table
 
-        console.print(trials_table(winners, objective, title=f"Best of {len(index)} trials"))
+        console.print(trials_table(winners, objective, title=title))
     else:
-        emit(f"Best of {len(index)} trials")
+        emit(title)
         emit(summaries_table([summarize(w.to_dict()) for w in winners], objective))
     score = winners[0].score
     if fail_under is not None and not objective.passes(score, fail_under):
@@ -89,9 +100,10 @@ def best(
         )
 
 
-def _payload(winners: list[TrialRecord], top: int):
+def _payload(winners: list[TrialRecord], top: int, front: bool):
+    """One record, or a list: with ``--top`` above 1, and always for a Pareto front."""
     records = [w.to_dict() for w in winners]
-    return records if top > 1 else records[0]
+    return records if top > 1 or front else records[0]
 
 
 def env_lines(record: TrialRecord) -> str:

@@ -25,8 +25,8 @@ def search(
         None,
         "--strategy",
         metavar="NAME",
-        help="Override strategy.name (random, grid, hyperband, bayesian); the study is then "
-        "named <name>-<strategy> unless --name is given.",
+        help="Override strategy.name (random, grid, bayesian, hyperband, bohb, asha); the study "
+        "is then named <name>-<strategy> unless --name is given.",
     ),
     study_name: str = typer.Option(None, "--name", help="Override the study name."),
     overwrite: bool = typer.Option(

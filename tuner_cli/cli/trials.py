@@ -19,7 +19,8 @@ from tuner_cli.cli.common import (
     warn,
 )
 from tuner_cli.cli.read_options import format_option, study_options
-from tuner_cli.results.reading import study_objective
+from tuner_cli.objective import Objective, pareto_front
+from tuner_cli.results.reading import study_objective, study_objectives
 from tuner_cli.results.trial_index import load_index
 from tuner_cli.trial import TrialStatus
 
@@ -60,9 +61,12 @@ def trials(
     store = locate_study(target, results_folder(results, output))
     objective = study_objective(store)
     index = load_index(store)
+    front = _front_ids(index.summaries(), study_objectives(store))
     if fmt is TrialsFormat.json:
         records = index.summaries()
         warn(index.warnings)
+        if front is not None:
+            records = [{**r, "pareto_front": r["id"] in front} for r in records]
         if status:
             records = [r for r in records if r["status"] == status]
         if sort == "score":
@@ -79,6 +83,8 @@ def trials(
         emit(to_csv(hp_names, metric_names, rows, stages(index.summaries())))
         return
     title = f"{store.root.name}: {len(rows)} trials"
+    if front is not None:
+        title += f"; Pareto front: {', '.join(map(str, sorted(front))) or 'none yet'}"
     if use_rich(len(rows)):
         from tuner_cli.cli.console import console, trials_table
         from tuner_cli.trial import TrialRecord
@@ -132,3 +138,11 @@ def to_csv(
         rows = [[*r[:5], *stage_values.get(r[0], [None] * 3), *r[5:]] for r in rows]
     writer.writerows(rows)
     return buffer.getvalue()
+
+
+def _front_ids(summaries: list[dict[str, Any]], objectives: list[Objective]) -> set[int] | None:
+    """The ids on the Pareto front of a multi-objective study; None for one objective."""
+    if len(objectives) < 2:
+        return None
+    completed = [r for r in summaries if r["status"] == TrialStatus.COMPLETED.value]
+    return {r["id"] for r in pareto_front(completed, objectives, lambda r: r.get("scores"))}

@@ -40,7 +40,12 @@ def validate(
         f"({objective.direction}imised)",
         highlight=False,
     )
-    strategy = make_strategy(study.config.strategy.name, space, objective, 0, study.config.strategy)
+    from tuner_cli.search.warm_start import load_warm_start
+
+    known = load_warm_start(study).trials
+    strategy = make_strategy(
+        study.config.strategy.name, space, objective, 0, study.config.strategy, known
+    )
     for line in strategy.describe_plan():
         console.print(line, markup=False, highlight=False)
     for name in unused_hyperparameters(study):

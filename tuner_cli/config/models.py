@@ -256,9 +256,16 @@ Duration = Annotated[str | float | None, AfterValidator(_valid_duration)]
 """``45s``, ``90m``, ``2h``, ``1d`` or seconds; kept as written, read with ``parse_duration``."""
 
 
+MULTI_FIDELITY = ("hyperband", "bohb", "asha")
+"""Strategies that train trials in rungs up to ``max_epochs``, continuing the promoted ones."""
+WARM_STARTED = ("bayesian", "bohb")
+"""Strategies whose model can learn from another study's trials (``warm_start``)."""
+
+
 class StrategyConfig(StrictModel):
-    name: Literal["random", "grid", "hyperband", "bayesian"] = "random"
-    objective: str | ObjectiveSpec = "val_loss"
+    name: Literal["random", "grid", "hyperband", "bayesian", "bohb", "asha"] = "random"
+    objective: str | ObjectiveSpec | list[str | ObjectiveSpec] = "val_loss"
+    """One metric, or several for a multi-objective search (the first ranks ``score``)."""
     max_trials: int | None = Field(default=None, ge=1, le=BIG)
     executions_per_trial: int = Field(default=1, ge=1, le=100)
     max_consecutive_failures: int = Field(default=3, ge=1, le=BIG)
@@ -266,10 +273,17 @@ class StrategyConfig(StrictModel):
     max_time: Duration = None
     max_trial_time: Duration = None
     """A trial running longer than this is failed and its worker process replaced."""
-    # bayesian
+    initial_points: list[dict[str, Any]] | None = Field(
+        default=None, description="configurations to run first, in order"
+    )
+    """Checked against the search space once it is built (``check_initial_points``)."""
+    warm_start: str | None = Field(
+        default=None, description="another study's folder whose finished trials the model learns"
+    )
+    # bayesian (and bohb's model)
     num_initial_points: int | None = Field(default=None, ge=1, le=BIG)
     acquisition: Literal["ei", "pi", "lcb", "gp_hedge"] = "ei"
-    # hyperband
+    # hyperband, bohb, asha
     max_epochs: int | None = Field(default=None, ge=1, le=BIG)
     factor: int = Field(default=3, ge=2, le=100)
     min_epochs: int = Field(default=1, ge=1, le=BIG)
@@ -279,33 +293,53 @@ class StrategyConfig(StrictModel):
 
     @model_validator(mode="after")
     def _strategy_keys(self):
-        if self.name == "hyperband":
+        if self.name in MULTI_FIDELITY:
             if self.max_epochs is None:
-                raise ValueError("hyperband needs 'max_epochs' (the most epochs a trial trains)")
+                raise ValueError(f"{self.name} needs 'max_epochs' (the most epochs a trial trains)")
             if self.min_epochs > self.max_epochs:
                 raise ValueError(
                     f"min_epochs ({self.min_epochs}) is above max_epochs ({self.max_epochs})"
                 )
             if self.pruning is not None:
                 raise ValueError(
-                    "'pruning' is for random, grid and bayesian; hyperband stops trials itself"
+                    f"'pruning' is for random, grid and bayesian; {self.name} stops trials itself"
                 )
+        if isinstance(self.objective, list) and self.name not in ("random", "grid", "bayesian"):
+            raise BadKeyError(
+                "objective",
+                f"a list of objectives is for random, grid and bayesian; {self.name} ranks "
+                "trials by one objective to promote them",
+            )
+        if self.warm_start is not None and self.name not in WARM_STARTED:
+            raise BadKeyError(
+                "warm_start",
+                f"warm_start feeds a model, so it is for {' and '.join(WARM_STARTED)} "
+                f"(strategy.name is {self.name})",
+            )
         return self
 
+    @field_validator("objective")
+    @classmethod
+    def _objectives_listed_once(cls, value: Any) -> Any:
+        entries = value if isinstance(value, list) else [value]
+        if isinstance(value, list) and len(value) < 2:
+            raise ValueError("a list of objectives needs at least two (or give one without a list)")
+        names = [entry if isinstance(entry, str) else entry.name for entry in entries]
+        repeated = sorted({n for n in names if names.count(n) > 1})
+        if repeated:
+            raise ValueError(f"objective {quoted(repeated[0])} is listed twice")
+        return value
+
     def objective_spec(self, metric_classes: Mapping[str, str] | None = None) -> Objective:
-        """``metric_classes``: a metric's own ``name`` -> its class (``top2`` ->
-        ``SparseTopKCategoricalAccuracy``), so ``val_top2`` is maximised like an accuracy."""
-        spec = ObjectiveSpec(name=self.objective) if isinstance(self.objective, str) else None
-        spec = spec or self.objective
-        if spec.direction is not None:
-            return Objective(spec.name, spec.direction)
-        named = (metric_classes or {}).get(spec.name.removeprefix("val_"))
-        if named is not None:
-            try:
-                return Objective(spec.name, infer_direction(named))
-            except ValueError:
-                pass
-        return Objective(spec.name, infer_direction(spec.name))
+        """The objective, or the first of several: it ranks trials by ``score``."""
+        return self.objectives(metric_classes)[0]
+
+    def objectives(self, metric_classes: Mapping[str, str] | None = None) -> list[Objective]:
+        """Every objective, in the order given. ``metric_classes``: a metric's own ``name`` ->
+        its class (``top2`` -> ``SparseTopKCategoricalAccuracy``), so ``val_top2`` is
+        maximised like an accuracy."""
+        entries = self.objective if isinstance(self.objective, list) else [self.objective]
+        return [_objective(entry, metric_classes or {}) for entry in entries]
 
     def time_limit_s(self) -> float | None:
         return None if self.max_time is None else parse_duration(self.max_time)
@@ -323,6 +357,30 @@ def _builder_param(name: str, entry: Mapping[str, Any]) -> Any:
             f"the builder's hyperparameter '{name}' is not usable: {problem}",
             key_path=("model", "builder"),
         ) from None
+
+
+def _objective(entry: str | ObjectiveSpec, metric_classes: Mapping[str, str]) -> Objective:
+    spec = ObjectiveSpec(name=entry) if isinstance(entry, str) else entry
+    if spec.direction is not None:
+        return Objective(spec.name, spec.direction)
+    named = metric_classes.get(spec.name.removeprefix("val_"))
+    if named is not None:
+        try:
+            return Objective(spec.name, infer_direction(named))
+        except ValueError:
+            pass
+    return Objective(spec.name, infer_direction(spec.name))
+
+
+def check_initial_points(points: list[dict[str, Any]], space: SearchSpace) -> None:
+    """Every ``strategy.initial_points`` entry must be a configuration of the space."""
+    for index, values in enumerate(points):
+        try:
+            space.point(values)
+        except KeyedError as exc:
+            raise ConfigError(
+                str(exc), key_path=("strategy", "initial_points", index, exc.key)
+            ) from None
 
 
 def parse_duration(value: str | float) -> float:
@@ -501,7 +559,7 @@ class Config(StrictModel):
     @model_validator(mode="after")
     def _objective_direction(self):
         try:
-            self.strategy.objective_spec(self.metric_classes())
+            self.strategy.objectives(self.metric_classes())
         except ValueError as exc:
             raise ConfigError(str(exc), key_path=("strategy", "objective")) from None
         return self
@@ -545,6 +603,11 @@ class StudyConfig:
         return self.config.strategy.objective_spec(self.config.metric_classes())
 
     @property
+    def objectives(self) -> list[Objective]:
+        """Several for a multi-objective study; ``objective`` is their first."""
+        return self.config.strategy.objectives(self.config.metric_classes())
+
+    @property
     def is_keras(self) -> bool:
         return self.config.objective_function is None
 
@@ -560,9 +623,9 @@ class StudyConfig:
         """Settings the config gives that its strategy does not use, for a warning."""
         training = self.raw.get("training") if isinstance(self.raw, dict) else None
         strategy = self.config.strategy
-        if strategy.name == "hyperband" and isinstance(training, dict) and "epochs" in training:
+        if strategy.name in MULTI_FIDELITY and isinstance(training, dict) and "epochs" in training:
             return [
-                f"training.epochs ({training['epochs']}) is ignored under hyperband: trials "
+                f"training.epochs ({training['epochs']}) is ignored under {strategy.name}: trials "
                 f"train up to strategy.max_epochs ({strategy.max_epochs}) in rounds"
             ]
         return []
@@ -694,6 +757,7 @@ def _validate(document: YamlDocument, path: Path, text: str) -> StudyConfig:
         _check_finite(config.model_dump(), ())
         space = SearchSpace(config.search_space)
         check_references(config, space)
+        check_initial_points(config.strategy.initial_points or [], space)
         if config.strategy.name == "grid" and space.continuous():
             raise ConfigError(
                 "grid search needs every float to have a step or a count",

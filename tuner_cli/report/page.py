@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from operator import itemgetter
 from typing import Any
 
-from tuner_cli.objective import Objective
+from tuner_cli.objective import Objective, pareto_front
 from tuner_cli.report.assets import SCRIPT, STYLE
 from tuner_cli.report.importance import hyperparameter_importance, is_log_scale
 from tuner_cli.report.svg import (
@@ -23,7 +23,7 @@ from tuner_cli.report.svg import (
     num,
     score_text,
 )
-from tuner_cli.results.reading import study_objective
+from tuner_cli.results.reading import study_objective, study_objectives
 from tuner_cli.results.store import StudyStore
 from tuner_cli.results.trial_index import load_index, read_record
 from tuner_cli.trial import TrialRecord, union_names
@@ -51,8 +51,14 @@ def render_report(store: StudyStore, warnings: list[str] | None = None) -> str:
     top = [r for r in (read_record(store, t["id"]) for t in completed[:TOP_CURVES]) if r]
     names = union_names(t["hyperparameters"] for t in trials)
     best_ids = _tied_best(completed)
+    objectives = study_objectives(store)
     sections = [
         _overview(info, objective, trials, completed, best_ids),
+        *(
+            [_card("Pareto front", _pareto_chart(completed, objectives[:2]), wide=True)]
+            if len(objectives) > 1
+            else []
+        ),
         _card("Objective per trial", _objective_chart(trials, objective, best_ids), wide=True),
         _card(
             "Hyperparameters against the objective",
@@ -237,6 +243,42 @@ def _scores(trial: Summary) -> list[tuple[float, int | None]]:
         if scored:
             return scored
     return [] if trial["score"] is None else [(trial["score"], None)]
+
+
+def _pareto_chart(completed: list[Summary], objectives: list[Objective]) -> str:
+    """The first two objectives of every completed trial, the front's members joined."""
+    first, second = objectives
+    scored = [
+        (t, t.get("scores") or {})
+        for t in completed
+        if all(isinstance((t.get("scores") or {}).get(o.name), (int, float)) for o in objectives)
+    ]
+    if not scored:
+        return _note("No completed trial has both objectives yet.")
+    front = {t["id"] for t in pareto_front(completed, objectives, lambda t: t.get("scores"))}
+    frame = Frame(width=1240, height=360)
+    xs = [v[first.name] for _, v in scored]
+    ys = [v[second.name] for _, v in scored]
+    x = Scale(min(xs), max(xs), frame.x0, frame.x1)
+    y = Scale(min(ys), max(ys), frame.y0, frame.y1)
+    frame.x_axis(x, f"{first.name} ({first.direction})")
+    frame.y_axis(y, f"{second.name} ({second.direction})")
+    line = []
+    for t, values in sorted(scored, key=lambda pair: pair[1][first.name]):
+        on_front = t["id"] in front
+        tip = (
+            f"trial {t['id']}: {first.name} = {num(values[first.name])}, "
+            f"{second.name} = {num(values[second.name])}" + (" (Pareto front)" if on_front else "")
+        )
+        colour = BEST if on_front else STATUS_COLOUR["completed"]
+        frame.point(x(values[first.name]), y(values[second.name]), colour, tip)
+        if on_front:
+            line.append((x(values[first.name]), y(values[second.name])))
+    if len(line) > 1:
+        frame.polyline(line, BEST, stroke_width="1.5")
+    others = STATUS_COLOUR["completed"]
+    legend = _legend([("Pareto front", BEST), ("other completed trials", others)])
+    return frame.svg(f"{first.name} against {second.name}") + legend
 
 
 def _legend(items: list[tuple[str, str]]) -> str:

@@ -1,6 +1,12 @@
 """The results room: the study folder (its only writer), the trial index, reading, export."""
 
-from tuner_cli.results.reading import best_trials, read_trials, study_objective
+from tuner_cli.results.reading import (
+    best_trials,
+    pareto_trials,
+    read_trials,
+    study_objective,
+    study_objectives,
+)
 from tuner_cli.results.store import StoreError, StudyStore, atomic_write_text, read_trial_file
 from tuner_cli.results.trial_index import load_index, read_record
 
@@ -10,8 +16,10 @@ __all__ = [
     "atomic_write_text",
     "best_trials",
     "load_index",
+    "pareto_trials",
     "read_record",
     "read_trial_file",
     "read_trials",
     "study_objective",
+    "study_objectives",
 ]

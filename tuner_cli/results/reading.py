@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tuner_cli.objective import Objective
+from tuner_cli.objective import Objective, pareto_front
 from tuner_cli.results.store import StudyStore
 from tuner_cli.results.trial_index import load_index
-from tuner_cli.trial import TrialRecord
+from tuner_cli.trial import TrialRecord, TrialStatus
 
 
 def study_objective(store: StudyStore) -> Objective:
@@ -26,3 +26,19 @@ def best_trials(study_dir: str | Path, top: int = 1) -> list[TrialRecord]:
     """The ``top`` best completed trials, best first, as ``kt-run best`` ranks them."""
     store = StudyStore(Path(study_dir))
     return load_index(store).best_records(study_objective(store), top)
+
+
+def study_objectives(store: StudyStore) -> list[Objective]:
+    """Every objective of a multi-objective study (study.json's ``objectives``), else the one."""
+    info = store.read_study()
+    listed = info.get("objectives")
+    if isinstance(listed, list) and len(listed) > 1:
+        return [Objective(o["name"], o["direction"]) for o in listed]
+    return [study_objective(store)]
+
+
+def pareto_trials(trials: list[TrialRecord], objectives: list[Objective]) -> list[TrialRecord]:
+    """The completed trials no other dominates on ``scores``, best first by the first objective."""
+    completed = [t for t in trials if t.status is TrialStatus.COMPLETED]
+    front = pareto_front(completed, objectives, lambda t: t.extra.get("scores"))
+    return objectives[0].ranked(front)

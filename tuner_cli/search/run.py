@@ -24,6 +24,7 @@ from tuner_cli.search.lock import StudyLock
 from tuner_cli.search.runner import SearchRunner, SearchSummary
 from tuner_cli.search.signals import GracefulInterrupts
 from tuner_cli.search.study import check_resumable, claim_study, study_seed
+from tuner_cli.search.warm_start import load_warm_start
 from tuner_cli.strategies import make_strategy
 from tuner_cli.trial import TrialRecord
 from tuner_cli.wording import plural
@@ -99,6 +100,12 @@ def run_search(
     if resuming and not discovers_space:
         check_resumable(study, store)
     seed = study_seed(study, store, overwrite)
+    warm = load_warm_start(study, store.read_study().get("warm_start") if resuming else None)
+    if warm.info and warm.info["left_out"]:
+        events.warning(
+            f"warm start: {warm.info['left_out']} of the trials in {warm.info['path']} left out "
+            "(not completed, or not a configuration of this search space)"
+        )
     view = events
 
     def on_progress(trial_id: int, epoch: int, epochs: int, logs: dict[str, float]) -> bool:
@@ -119,14 +126,14 @@ def run_search(
             if resuming:
                 check_resumable(study, store)
         view = fan_out(events, integration_sinks(study))
-        lock, store, info = claim_study(study, output, overwrite, seed)
+        lock, store, info = claim_study(study, output, overwrite, seed, warm.info)
     except BaseException:
         executor.close()
         raise
     try:
         if lock.stale_note():
             view.warning(lock.stale_note())
-        return _run(study, store, executor, view, max_trials, int(info["seed"]))
+        return _run(study, store, executor, view, max_trials, int(info["seed"]), warm.trials)
     finally:
         lock.release()
 
@@ -151,9 +158,12 @@ def _run(
     view: SearchEvents,
     max_trials: int | None,
     seed: int,
+    known_trials: list[TrialRecord],
 ) -> SearchResult:
     settings = study.config.strategy
-    strategy = make_strategy(settings.name, study.space, study.objective, seed, settings)
+    strategy = make_strategy(
+        settings.name, study.space, study.objective, seed, settings, known_trials
+    )
     runner = SearchRunner(
         study,
         store,

@@ -20,6 +20,7 @@ from tuner_cli.events import SearchEvents
 from tuner_cli.executors import Executor
 from tuner_cli.objective import Objective
 from tuner_cli.results.store import StoreError, StudyStore, now_iso
+from tuner_cli.search.continuation import Continuations, is_continuing
 from tuner_cli.strategies import Proposal, Strategy, Wait
 from tuner_cli.strategies.pruning import make_pruner
 from tuner_cli.trial import TrialOutcome, TrialRecord, TrialStatus, TrialTask
@@ -49,7 +50,7 @@ def best_trial(trials: Sequence[TrialRecord], objective: Objective) -> TrialReco
         if t.score is not None
         and (
             t.status is TrialStatus.COMPLETED
-            or (t.status is TrialStatus.RUNNING and _continuing(t))
+            or (t.status is TrialStatus.RUNNING and is_continuing(t))
         )
     ]
     return next(iter(objective.ranked(scored)), None)
@@ -82,6 +83,12 @@ class SearchRunner:
         self._best: TrialRecord | None = None
         self._failures_in_a_row = 0
         self._free_id = 1
+        self.continuations = Continuations(
+            store,
+            strategy,
+            keeps_checkpoints=study.is_keras and strategy.continues_trials,
+            warn=events.warning,
+        )
 
     def run(self) -> SearchSummary:
         self.records = {r.id: r for r in self.store.load_trials()}
@@ -131,7 +138,7 @@ class SearchRunner:
         try:
             self._write(record, status=TrialStatus.INTERRUPTED, finished_at=now_iso())
         except StoreError:
-            if not _continuing(record):
+            if not is_continuing(record):
                 with contextlib.suppress(OSError):
                     self.store.remove_trial(record.id)
         except KeyboardInterrupt:
@@ -183,9 +190,7 @@ class SearchRunner:
         if proposal is None or isinstance(proposal, Wait):
             return None
         if proposal.continues is not None:
-            record = self.records[proposal.continues]
-            record.extra.update({**proposal.fields, "budget": proposal.budget})
-            return record
+            return self.continuations.reopen(proposal, self.records)
         return self._record_for(proposal)
 
     def _record_for(self, proposal: Proposal) -> TrialRecord:
@@ -201,7 +206,7 @@ class SearchRunner:
 
     def _start(self, record: TrialRecord) -> Future[TrialOutcome]:
         self._executor_up(record)
-        started_at = record.started_at if _continuing(record) else now_iso()
+        started_at = record.started_at if is_continuing(record) else now_iso()
         self._write(record, status=TrialStatus.RUNNING, started_at=started_at, error=None)
         self._started[record.id] = time.monotonic()
         epochs = record.extra.get("budget") or self._configured_epochs(record)
@@ -213,20 +218,11 @@ class SearchRunner:
             record.extra.get("budget"),
             seed=self.seed,
             return_model=keras and self.study.config.models != "none",
-            return_checkpoint=self._checkpoints,
+            return_checkpoint=self.continuations.keeps_checkpoints,
             time_limit_s=self.settings.trial_time_limit_s(),
             objective_seen=any(r.score is not None for r in self.records.values()),
         )
-        if _continuing(record):
-            task.history = list(record.history)
-            if keras:
-                task.resume_model = self.store.load_checkpoint(record.id, len(record.history))
-                if task.resume_model is None:
-                    self.events.warning(
-                        f"trial {record.id}: no checkpoint after epoch {len(record.history)}; "
-                        "training it again from the start"
-                    )
-                    task.history = []
+        self.continuations.prepare(task, record)
         if keras and self.settings.pruning is not None:
             others = [r for r in self.records.values() if r.id != record.id]
             task.pruner = make_pruner(self.settings.pruning, self._objective, others)
@@ -241,11 +237,6 @@ class SearchRunner:
             if record.started_at is None:
                 self.records.pop(record.id, None)
             raise
-
-    @property
-    def _checkpoints(self) -> bool:
-        """Trials may be continued later, so their models are kept as checkpoints."""
-        return self.study.is_keras and self.strategy.continues_trials
 
     def _configured_epochs(self, record: TrialRecord) -> int | None:
         if not self.study.is_keras:
@@ -267,24 +258,28 @@ class SearchRunner:
         else:
             outcome = future.result()
         duration = time.monotonic() - self._started.pop(record.id)
-        if _continuing(record):
+        if is_continuing(record):
             duration += record.duration_s or 0.0
         changes = dict(
             status=outcome.status,
             score=outcome.score,
             metrics=outcome.metrics,
-            history=outcome.history or (record.history if _continuing(record) else []),
+            history=outcome.history or (record.history if is_continuing(record) else []),
             best_epoch=outcome.best_epoch,
             error=outcome.error,
             worker=outcome.worker,
             finished_at=now_iso(),
             duration_s=round(duration, 3),
-            extra={**record.extra, **outcome.extra, **self._rungs(record, outcome)},
+            extra={
+                **record.extra,
+                **outcome.extra,
+                **self.continuations.rung(record, outcome),
+                **self._scores(outcome),
+            },
         )
         for key, value in changes.items():
             setattr(record, key, value)
-        if self._checkpoints:
-            self._save_checkpoint(record, outcome.checkpoint_bytes)
+        self.continuations.save(record, outcome.checkpoint_bytes, list(self.records.values()))
         best = self._update_best(record)
         self._keep_model(record, best, outcome.model_bytes)
         try:
@@ -294,9 +289,7 @@ class SearchRunner:
             raise
         if best is record and self.study.config.models == "best":
             self.store.keep_only_model(record.id)
-        if self._checkpoints:
-            keep = self.strategy.continuable(list(self.records.values()))
-            self.store.keep_checkpoints({i: len(self.records[i].history) for i in keep})
+        self.continuations.prune(self.records)
         if outcome.status is TrialStatus.FAILED and record.attempt <= self.settings.max_retries:
             record.attempt += 1
             queue.append(record)
@@ -318,26 +311,12 @@ class SearchRunner:
             self._best = record
         return self._best
 
-    def _rungs(self, record: TrialRecord, outcome: TrialOutcome) -> dict[str, Any]:
-        """A trial trained to a budget gets one rung per run: its epochs and score there."""
-        budget = record.extra.get("budget")
-        if budget is None or outcome.status is TrialStatus.FAILED:
+    def _scores(self, outcome: TrialOutcome) -> dict[str, Any]:
+        """A multi-objective study's record holds every objective's value (``scores``)."""
+        objectives = self.study.objectives
+        if len(objectives) < 2 or outcome.status is TrialStatus.FAILED:
             return {}
-        epochs = int(outcome.history[-1].get("epoch", budget)) if outcome.history else budget
-        rung = {
-            "round": record.extra.get("round", len(record.extra.get("rungs", []))),
-            "epochs": epochs,
-            "score": outcome.score,
-            "best_epoch": outcome.best_epoch,
-            "metrics": outcome.metrics,
-        }
-        return {"rungs": [*record.extra.get("rungs", []), rung]}
-
-    def _save_checkpoint(self, record: TrialRecord, data: bytes | None) -> None:
-        """Saved before the record is written, so the record never names a missing checkpoint."""
-        continuable = self.strategy.continuable(list(self.records.values()))
-        if data is not None and record.id in continuable and record.history:
-            self.store.save_checkpoint(record.id, len(record.history), data)
+        return {"scores": {o.name: outcome.metrics.get(o.name) for o in objectives}}
 
     def _keep_model(
         self, record: TrialRecord, best: TrialRecord | None, data: bytes | None
@@ -384,8 +363,3 @@ def _failure_streak(records: Iterable[TrialRecord]) -> int:
             break
         count += 1
     return count
-
-
-def _continuing(record: TrialRecord) -> bool:
-    """A trial with finished rungs is trained further from its last one, not started over."""
-    return bool(record.extra.get("rungs"))

@@ -35,7 +35,11 @@ FREE_TO_CHANGE = {
 
 
 def claim_study(
-    study: StudyConfig, output: Path, overwrite: bool, seed: int | None = None
+    study: StudyConfig,
+    output: Path,
+    overwrite: bool,
+    seed: int | None = None,
+    warm_start: dict[str, Any] | None = None,
 ) -> tuple[StudyLock, StudyStore, dict]:
     """Lock the study and open it; a start that fails in a folder it made leaves no folder.
 
@@ -48,7 +52,7 @@ def claim_study(
     lock = StudyLock(store.root)
     try:
         lock.acquire()
-        store, info = open_study(study, output, overwrite, seed)
+        store, info = open_study(study, output, overwrite, seed, warm_start)
     except BaseException as exc:
         lock.release()
         if new and not isinstance(exc, StudyLockedError):
@@ -67,11 +71,16 @@ def study_seed(study: StudyConfig, store: StudyStore, overwrite: bool) -> int:
 
 
 def open_study(
-    study: StudyConfig, output: Path, overwrite: bool, seed: int | None = None
+    study: StudyConfig,
+    output: Path,
+    overwrite: bool,
+    seed: int | None = None,
+    warm_start: dict[str, Any] | None = None,
 ) -> tuple[StudyStore, dict]:
     """The store for this config, created or checked for resuming, and its study.json.
 
-    ``seed`` is what ``study_seed`` chose for a new study, when the caller needed it earlier.
+    ``seed`` is what ``study_seed`` chose for a new study, when the caller needed it earlier;
+    ``warm_start`` says which other study's trials the strategy learns from (kept as is).
     """
     store = StudyStore(output / study.config.name)
     if store.exists() and not overwrite:
@@ -83,10 +92,16 @@ def open_study(
         "name": study.config.name,
         "strategy": study.config.strategy.name,
         "objective": {"name": objective.name, "direction": objective.direction},
+        **(
+            {"objectives": [{"name": o.name, "direction": o.direction} for o in study.objectives]}
+            if len(study.objectives) > 1
+            else {}
+        ),
         "space_fingerprint": study.space.fingerprint(),
         "seed": seed if seed is not None else study_seed(study, store, overwrite),
         "config_dir": str(study.base_dir),
         "kt_run_version": __version__,
+        **({"warm_start": warm_start} if warm_start else {}),
     }
     store.create(study.text, info, overwrite=overwrite)
     return store, store.read_study()

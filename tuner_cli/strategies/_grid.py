@@ -12,6 +12,9 @@ class GridSearch(Strategy):
 
     def ask(self, trials: Sequence[TrialRecord]) -> Proposal | None:
         seen = {config_key(t.hyperparameters) for t in trials}
+        given = self.given_point(seen)
+        if given is not None:
+            return given
         for values in self.space.grid():
             if config_key(values) not in seen:
                 return Proposal(values)

@@ -1,4 +1,7 @@
-"""Hyperband: successive halving over several brackets, continuing the survivors' training.
+"""Hyperband and BOHB: successive halving over several brackets, continuing the survivors'
+training. They differ only in where new configurations come from: Hyperband samples them at
+random, BOHB asks a Gaussian process fitted on the largest budget with enough results
+(``_budget_model``).
 
 A configuration promoted to the next round is not a new trial and does not start over: the same
 record is continued from its saved model (weights and optimizer state), and its ``rungs`` list
@@ -17,8 +20,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
+from tuner_cli.objective import Objective
+from tuner_cli.space import SearchSpace
 from tuner_cli.strategies._random import RandomSearch
 from tuner_cli.strategies.base import WAIT, Proposal, Strategy, Wait
+from tuner_cli.strategies.settings import HyperbandSettings, SamplingSettings
 from tuner_cli.trial import TrialRecord, TrialStatus
 from tuner_cli.wording import plural
 
@@ -64,14 +70,37 @@ def hyperband_plan(max_epochs: int, factor: int, min_epochs: int, iterations: in
     return brackets
 
 
+def new_configurations(
+    space: SearchSpace, objective: Objective, seed: int, settings: HyperbandSettings
+) -> Strategy:
+    """Where a multi-fidelity strategy's new configurations come from: random sampling, or
+    BOHB's model when ``settings.model`` is set. One sampler for the whole search."""
+    if settings.model is None:
+        return RandomSearch(space, objective, seed, SamplingSettings(settings.initial_points))
+    from tuner_cli.strategies._budget_model import BudgetModel
+
+    return BudgetModel(space, objective, seed, settings.model)
+
+
 class Hyperband(Strategy):
     continues_trials = True
+    settings: HyperbandSettings
+
+    def __init__(
+        self, space: SearchSpace, objective: Objective, seed: int, settings: HyperbandSettings
+    ):
+        super().__init__(space, objective, seed, settings)
+        self._sampler = new_configurations(space, objective, seed, settings)
+
+    @property
+    def title(self) -> str:
+        return "Hyperband" if self.settings.model is None else "BOHB"
 
     @cached_property
     def plan(self) -> list[Bracket]:
         settings = self.settings
         return hyperband_plan(
-            settings.max_epochs, settings.factor, settings.min_epochs, settings.hyperband_iterations
+            settings.max_epochs, settings.factor, settings.min_epochs, settings.iterations
         )
 
     def default_max_trials(self) -> int | None:
@@ -82,8 +111,8 @@ class Hyperband(Strategy):
         configs = self.default_max_trials()
         epochs = sum(b.epochs_trained for b in self.plan)
         lines = [
-            f"Hyperband: max_epochs {settings.max_epochs}, factor {settings.factor}, "
-            f"min_epochs {settings.min_epochs}, iterations {settings.hyperband_iterations}",
+            f"{self.title}: max_epochs {settings.max_epochs}, factor {settings.factor}, "
+            f"min_epochs {settings.min_epochs}, iterations {settings.iterations}",
             f"  {plural(len(self.plan), 'bracket')}, {plural(configs, 'configuration')}, "
             f"{plural(epochs, 'epoch')} in all "
             "(promoted trials continue)",
@@ -91,7 +120,7 @@ class Hyperband(Strategy):
         for bracket in self.plan:
             steps = " -> ".join(f"{r.trials} x {r.epochs} ep" for r in bracket.rounds)
             lines.append(f"  bracket {bracket.index}: {steps}")
-        return lines
+        return lines + self._sampler.describe_plan()
 
     def ask(self, trials: Sequence[TrialRecord]) -> Proposal | Wait | None:
         return self._next(trials, allow_new=True)
@@ -129,12 +158,12 @@ class Hyperband(Strategy):
             members = by_bracket.get(bracket.index, [])
             first = bracket.rounds[0]
             if new_possible and len(members) < first.trials:
-                proposal = RandomSearch(self.space, self.objective, self.seed, None).ask(trials)
+                proposal = self._sampler.ask(trials)
                 if proposal is not None:
                     return Proposal(
                         proposal.hyperparameters,
                         budget=first.epochs,
-                        fields={"bracket": bracket.index, "round": 0},
+                        fields={**proposal.fields, "bracket": bracket.index, "round": 0},
                     )
                 new_possible = False
             action = self._advance(bracket, members)

@@ -2,13 +2,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from functools import cached_property
-from typing import Any
 
 import numpy as np
 
 from tuner_cli.objective import Objective
 from tuner_cli.space import SearchSpace, config_key
 from tuner_cli.strategies.base import Proposal, Strategy
+from tuner_cli.strategies.settings import SamplingSettings
 from tuner_cli.trial import TrialRecord
 
 ENUMERATE_BELOW = 20_000
@@ -22,7 +22,9 @@ class RandomSearch(Strategy):
     larger ones are sampled until an unseen configuration turns up.
     """
 
-    def __init__(self, space: SearchSpace, objective: Objective, seed: int, settings: Any):
+    def __init__(
+        self, space: SearchSpace, objective: Objective, seed: int, settings: SamplingSettings
+    ):
         super().__init__(space, objective, seed, settings)
         self._seen_keys: set[str] = set()
         self._seen_count = 0
@@ -37,6 +39,9 @@ class RandomSearch(Strategy):
 
     def ask(self, trials: Sequence[TrialRecord]) -> Proposal | None:
         seen = self._seen(trials)
+        given = self.given_point(seen)
+        if given is not None:
+            return given
         rng = np.random.default_rng([self.seed, len(trials)])
         if self._all_configs is not None:
             unseen = [c for key, c in self._all_configs if key not in seen]

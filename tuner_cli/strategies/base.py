@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tuner_cli.objective import Objective
-from tuner_cli.space import SearchSpace
+from tuner_cli.space import SearchSpace, config_key
+from tuner_cli.strategies.settings import SamplingSettings
 from tuner_cli.trial import TrialRecord
 
 
@@ -39,7 +40,9 @@ class Strategy(ABC):
     continues_trials = False
     """True for strategies that continue trials (Hyperband): the runner then keeps checkpoints."""
 
-    def __init__(self, space: SearchSpace, objective: Objective, seed: int, settings: Any):
+    def __init__(
+        self, space: SearchSpace, objective: Objective, seed: int, settings: SamplingSettings
+    ):
         self.space = space
         self.objective = objective
         self.seed = seed
@@ -64,3 +67,11 @@ class Strategy(ABC):
     def continuable(self, trials: Sequence[TrialRecord]) -> set[int]:
         """Ids of trials that may still be continued, whose checkpoints the runner must keep."""
         return set()
+
+    def given_point(self, seen: set[str]) -> Proposal | None:
+        """The first of ``strategy.initial_points`` not run yet: they run before anything the
+        strategy would choose, in the order written."""
+        for point in self.settings.initial_points:
+            if config_key(point) not in seen:
+                return Proposal(dict(point), fields={"proposed_by": "initial_points"})
+        return None

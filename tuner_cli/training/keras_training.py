@@ -95,7 +95,10 @@ def train_trial(study: StudyConfig, task: TrialTask, on_epoch: EpochCallback) ->
     outcome = TrialOutcome(
         status=TrialStatus.PRUNED if best.pruned else TrialStatus.COMPLETED,
         score=sum(r.score for r in runs) / len(runs),
-        metrics={k: v for k, v in best.history[best.best_epoch - 1].items() if k != "epoch"},
+        metrics={
+            **{k: v for k, v in best.history[best.best_epoch - 1].items() if k != "epoch"},
+            "params": float(best.params),
+        },
         history=best.history,
         best_epoch=best.best_epoch,
         model_bytes=best.model_bytes,
@@ -123,6 +126,8 @@ class _Run:
     pruned: bool
     model_bytes: bytes | None
     checkpoint_bytes: bytes | None
+    params: int
+    """The model's parameter count: an objective a multi-objective study may use."""
 
 
 def _fit(study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCallback) -> _Run:
@@ -177,6 +182,7 @@ def _fit(study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCal
         else:
             model.set_weights(watcher.best_weights)
             model_bytes = model_to_bytes(model)
+    params = model.count_params()
     del model
     keras.backend.clear_session()
     return _Run(
@@ -188,6 +194,7 @@ def _fit(study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCal
         pruned=watcher.pruned,
         model_bytes=model_bytes,
         checkpoint_bytes=checkpoint,
+        params=params,
     )
 
 

@@ -3,6 +3,8 @@
 Each ``ask`` rebuilds everything from the records (seeded by the study seed and the number of
 records), so a resumed study proposes exactly what an uninterrupted one would have:
 
+0. ``strategy.initial_points`` run first. Trials of another study (``strategy.warm_start``)
+   join the data below and count towards the initial design, but are never run again.
 1. The first ``num_initial_points`` trials follow a scrambled Sobol sequence.
 2. Then a GP is fitted on the finished trials (failed ones, and completed ones whose score is
    missing, count as the worst score seen, so the search steers away from what crashes);
@@ -25,11 +27,14 @@ from scipy.stats import qmc
 from threadpoolctl import ThreadpoolController
 
 from tuner_cli.space import config_key
+from tuner_cli.strategies._bayesian import _pareto
 from tuner_cli.strategies._bayesian._acquisition import SCORES, score_gradient
 from tuner_cli.strategies._bayesian._encoding import SpaceEncoding
 from tuner_cli.strategies._bayesian._gp import GaussianProcess
 from tuner_cli.strategies.base import Proposal, Strategy
+from tuner_cli.strategies.settings import BayesianSettings
 from tuner_cli.trial import TrialRecord, TrialStatus
+from tuner_cli.wording import plural
 
 ENUMERATE_BELOW = 5_000
 """Finite spaces up to this size are scored exhaustively instead of sampled."""
@@ -47,6 +52,7 @@ DECODE_LIMIT = 300
 SAMPLING_ATTEMPTS = 2_000
 HEDGE_ARMS = ("ei", "pi", "lcb")
 PENDING = (TrialStatus.RUNNING, TrialStatus.INTERRUPTED)
+PAREGO_RHO = 0.05
 
 _threadpools = ThreadpoolController()
 
@@ -66,14 +72,16 @@ class BayesianSearch(Strategy):
     def encoding(self) -> SpaceEncoding:
         return SpaceEncoding(self.space)
 
+    settings: BayesianSettings
+
     @cached_property
     def num_initial_points(self) -> int:
-        configured = getattr(self.settings, "num_initial_points", None)
+        configured = self.settings.num_initial_points
         return configured or min(max(5, self.encoding.n_columns + 1), 20)
 
     @cached_property
     def acquisition(self) -> str:
-        return getattr(self.settings, "acquisition", None) or "ei"
+        return self.settings.acquisition
 
     @cached_property
     def _finite(self) -> tuple[list[dict], list[str], np.ndarray] | None:
@@ -94,18 +102,44 @@ class BayesianSearch(Strategy):
         cube = qmc.Sobol(d, scramble=True, seed=self.seed).random_base2(m)
         return self.encoding.raw_from_unit_cube(cube)
 
+    @cached_property
+    def _known_keys(self) -> set[str]:
+        return {config_key(t.hyperparameters) for t in self.settings.known_trials}
+
     def describe_plan(self) -> list[str]:
-        return [
+        lines = [
             f"Bayesian optimisation: {self.num_initial_points} space-filling (Sobol) trials, "
             f"then a Gaussian process with the '{self.acquisition}' acquisition"
         ]
+        if self.settings.initial_points:
+            count = plural(len(self.settings.initial_points), "given configuration")
+            lines.append(f"  first {count} (strategy.initial_points)")
+        if self.settings.known_trials:
+            lines.append(
+                f"  warm start: {plural(len(self.settings.known_trials), 'known trial')} "
+                "inform the model and are not run again"
+            )
+        return lines
 
     def ask(self, trials: Sequence[TrialRecord]) -> Proposal | None:
-        with _threadpools.limit(limits=1):
-            return self._ask(trials)
+        return self.propose(trials, trials)
 
-    def _ask(self, trials: Sequence[TrialRecord]) -> Proposal | None:
-        seen = {config_key(t.hyperparameters) for t in trials}
+    def propose(
+        self, trials: Sequence[TrialRecord], observed: Sequence[TrialRecord]
+    ) -> Proposal | None:
+        """A configuration none of ``trials`` (this study's records) nor the known trials has,
+        from a model of ``observed`` and the known trials. ``ask`` observes the trials
+        themselves; BOHB observes their scores at one budget."""
+        with _threadpools.limit(limits=1):
+            return self._propose(trials, [*self.settings.known_trials, *observed])
+
+    def _propose(
+        self, trials: Sequence[TrialRecord], observed: Sequence[TrialRecord]
+    ) -> Proposal | None:
+        seen = {config_key(t.hyperparameters) for t in trials} | self._known_keys
+        given = self.given_point(seen)
+        if given is not None:
+            return given
         rng = np.random.default_rng([self.seed, len(trials)])
         if self.encoding.n_columns == 0:
             values = self.space.from_units({})
@@ -117,32 +151,59 @@ class BayesianSearch(Strategy):
             if not index:
                 return None
             finite_unseen = raw[index]
-        data = self._data(trials)
-        if len(trials) < self.num_initial_points or len(data.y) < 2:
+        two_objectives = len(self.settings.objectives) == 2
+        data = self._data(observed, rng, scalarise=not two_objectives)
+        known = len(self.settings.known_trials)
+        if len(trials) + known < self.num_initial_points or len(data.y) < 2:
             return self._initial(len(trials), seen, rng)
-        proposal = self._model_based(data, seen, rng, finite_unseen)
+        if two_objectives:
+            proposal = self._pareto_based(data, seen, rng, finite_unseen)
+        else:
+            proposal = self._model_based(data, seen, rng, finite_unseen)
         return proposal or self._random(seen, rng)
 
-    def _data(self, trials: Sequence[TrialRecord]) -> _Data:
-        sign = -1.0 if self.objective.direction == "max" else 1.0
+    def _data(
+        self, trials: Sequence[TrialRecord], rng: np.random.Generator, scalarise: bool = True
+    ) -> _Data:
+        """The observations; several objectives become one column by ParEGO unless
+        ``scalarise`` is False (then ``y`` has a column per objective)."""
         scored, failed, pending = [], [], []
         for trial in trials:
             row = self.encoding.raw_from_config(trial.hyperparameters)
+            value = self._value(trial)
             if trial.status in PENDING:
                 pending.append(row)
-            elif trial.score is not None and np.isfinite(trial.score):
-                scored.append((row, sign * trial.score))
+            elif value is not None:
+                scored.append((row, value))
             elif trial.status in (TrialStatus.FAILED, TrialStatus.COMPLETED):
                 failed.append(row)  # a completed trial without a score diverged (NaN)
         y = np.array([v for _, v in scored])
+        if len(self.settings.objectives) > 1 and len(y) and scalarise:
+            y = parego(y, rng)
         rows = [r for r, _ in scored]
         if len(y) and failed:
             rows += failed
-            y = np.concatenate([y, np.full(len(failed), y.max())])
+            y = np.concatenate([y, np.repeat(y.max(axis=0, keepdims=True), len(failed), axis=0)])
         n = self.encoding.n_columns
         return _Data(
             np.array(rows).reshape(len(rows), n), y, np.array(pending).reshape(len(pending), n)
         )
+
+    def _value(self, trial: TrialRecord) -> float | np.ndarray | None:
+        """What the model learns, to minimise: the signed score, or for several objectives
+        the signed scores; None when a value is missing or not finite."""
+        objectives = self.settings.objectives
+        if len(objectives) < 2:
+            objectives, scores = (self.objective,), {self.objective.name: trial.score}
+        else:
+            scores = trial.extra.get("scores") or {}
+        values = [scores.get(o.name) for o in objectives]
+        if any(v is None or not np.isfinite(v) for v in values):
+            return None
+        signed = np.array(
+            [-v if o.direction == "max" else v for o, v in zip(objectives, values, strict=True)]
+        )
+        return float(signed[0]) if len(signed) == 1 else signed
 
     def _initial(self, count: int, seen: set[str], rng: np.random.Generator) -> Proposal | None:
         """The next Sobol point whose configuration has not run (ints may round together)."""
@@ -207,6 +268,54 @@ class BayesianSearch(Strategy):
             values = encoding.config_from_raw(candidates[i])
             if config_key(values) not in seen:
                 return Proposal(values, fields={"proposed_by": f"model:{name}"})
+        return None
+
+    def _pareto_based(
+        self,
+        data: _Data,
+        seen: set[str],
+        rng: np.random.Generator,
+        finite_unseen: np.ndarray | None,
+    ) -> Proposal | None:
+        """Two objectives: a GP for each, and the candidate of largest expected hypervolume
+        improvement over the front found so far (objectives scaled to [0, 1]; reference 0.1
+        beyond the worst values). Running trials only count as seen here: concurrent
+        proposals are kept apart by never repeating a configuration, not by the model."""
+        encoding = self.encoding
+        x = encoding.features(data.raw)
+        fit_rows = _subset(data.y[:, 0], FIT_POINTS, rng)
+        low, high = data.y.min(axis=0), data.y.max(axis=0)
+        scale = np.where(high > low, high - low, 1.0)
+        targets = (data.y - low) / scale
+        front = _pareto.nondominated(targets)
+        reference = targets.max(axis=0) + 0.1
+        if finite_unseen is not None:
+            candidates = finite_unseen
+        else:
+            # local candidates around the front's members (equal values: any five of them)
+            on_front = np.array([any(np.all(row == f) for f in front) for row in targets])
+            centres = _Data(data.raw[on_front], np.zeros(on_front.sum()), data.pending_raw)
+            candidates = np.vstack(
+                [encoding.sample_raw(rng, RANDOM_CANDIDATES), self._local(centres, rng)]
+            )
+        features = encoding.features(candidates)
+        means, stds = [], []
+        for k in range(2):
+            y = targets[:, k]
+            spread = y.std() or 1.0
+            standard = (y - y.max()) / spread
+            gp = GaussianProcess.fit(x[fit_rows], standard[fit_rows], rng, restarts=1)
+            gp = gp.with_data(x, standard)
+            mean, std = gp.predict(features)
+            means.append(mean * spread + y.max())
+            stds.append(std * spread)
+        scores = _pareto.expected_improvement(
+            front, reference, np.column_stack(means), np.column_stack(stds)
+        )
+        for i in np.argsort(-scores, kind="stable")[:DECODE_LIMIT]:
+            values = encoding.config_from_raw(candidates[i])
+            if config_key(values) not in seen:
+                return Proposal(values, fields={"proposed_by": "model:ehvi"})
         return None
 
     def _choose_acquisition(
@@ -278,6 +387,17 @@ class BayesianSearch(Strategy):
             )
             refined[k, columns] = np.clip(result.x, 0.0, 1.0)
         return refined
+
+
+def parego(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """Several objectives (columns, to minimise) as one, by ParEGO (Knowles, 2006): each
+    proposal draws its own weights from the simplex, so successive proposals aim at different
+    parts of the Pareto front; the augmented Chebyshev form reaches its concave parts too."""
+    low, high = values.min(axis=0), values.max(axis=0)
+    normalised = (values - low) / np.where(high > low, high - low, 1.0)
+    weights = rng.dirichlet(np.ones(values.shape[1]))
+    weighted = normalised * weights
+    return weighted.max(axis=1) + PAREGO_RHO * weighted.sum(axis=1)
 
 
 def _standardise(y: np.ndarray) -> np.ndarray:

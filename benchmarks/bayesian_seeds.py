@@ -1,0 +1,56 @@
+"""kt-run's Bayesian strategy, one seed at a time: the regret of every seed on the quality
+benchmark's functions, and the GP's view of the optimum when a seed goes badly.
+
+The same proposals as ``strategy_quality.py`` makes through the search loop (the records are
+the same), without the other optimisers, so ten seeds of one function take about a minute.
+
+    python benchmarks/bayesian_seeds.py --functions mixed hartmann6 --seeds 10 --trials 30
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from strategy_quality import FUNCTIONS, load_problem  # noqa: E402
+
+from tuner_cli.strategies import make_strategy  # noqa: E402
+from tuner_cli.trial import TrialRecord, TrialStatus  # noqa: E402
+
+
+def regret(function: str, seed: int, trials: int) -> float:
+    problem = load_problem(function)
+    study = problem.study
+    strategy = make_strategy("bayesian", study.space, study.objective, seed, study.config.strategy)
+    records: list[TrialRecord] = []
+    for i in range(trials):
+        proposal = strategy.ask(records)
+        value = problem.fn(proposal.hyperparameters, None)
+        records.append(
+            TrialRecord(i + 1, TrialStatus.COMPLETED, proposal.hyperparameters, score=value)
+        )
+    return min(r.score for r in records) - problem.optimum
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--functions", nargs="+", default=list(FUNCTIONS), choices=FUNCTIONS)
+    parser.add_argument("--seeds", type=int, default=10, help="seeds 0..N-1")
+    parser.add_argument("--trials", type=int, default=30)
+    args = parser.parse_args()
+    for function in args.functions:
+        started = time.time()
+        values = [regret(function, seed, args.trials) for seed in range(args.seeds)]
+        cells = " | ".join(f"{v:.3g}" for v in values)
+        print(f"| {function} | {cells} | {time.time() - started:.0f} s |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,290 @@
+"""Multi-fidelity strategies side by side: hyperband, bohb and asha, in one run.
+
+1. Regret against budget on a synthetic multi-fidelity function
+   (``functions/hartmann6_fidelity.py``: Hartmann6 whose low-budget ranking differs from the
+   full-budget one). Each strategy runs through ``run_search`` (config, runner, in-process
+   executor, results store). After every run of a trial the budget spent so far (epochs newly
+   trained, a continued trial counting only its new epochs) and the regret of the incumbent
+   (the best configuration evaluated at the full budget, minus the optimum) are noted.
+   Target: BOHB reaches random Hyperband's final regret (median over seeds) in at most 1/3 of
+   Hyperband's total budget, median over seeds.
+2. Worker utilisation: the same function, sleeping ``--sleep`` seconds per epoch, with
+   ``--threads`` simulated workers (a thread pool in the driver) and with two real local
+   worker processes (``--workers 2``). Utilisation = seconds spent inside the objective over
+   (workers x wall seconds from the first call's start to the last call's end), read from the
+   calls' own timestamps. Target: ASHA >= 95%.
+
+    python benchmarks/multifidelity_strategies.py                        # the full run
+    python benchmarks/multifidelity_strategies.py --seeds 0 1 --iterations 1   # reduced
+
+Writes benchmarks/results/multifidelity_strategies.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Collection
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from datetime import date
+from pathlib import Path
+
+os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE.parent))
+sys.path.insert(0, str(HERE / "functions"))
+
+import hartmann6_fidelity as fidelity  # noqa: E402
+import yaml  # noqa: E402
+
+from tuner_cli import load_config_dict, run_search  # noqa: E402
+from tuner_cli.events import SearchEvents  # noqa: E402
+from tuner_cli.trial import TrialOutcome, TrialRecord, TrialTask  # noqa: E402
+
+STRATEGIES = ("hyperband", "bohb", "asha")
+FUNCTIONS = HERE / "functions"
+SLEEP_VARIABLE = "KT_BENCH_SLEEP_PER_EPOCH"
+ASHA_TRIALS = 150
+"""Configurations per Hyperband iteration's worth of ASHA: more than its budget needs."""
+BASE = yaml.safe_load((HERE / "functions" / "hartmann6_fidelity.yaml").read_text())
+
+
+def config(strategy: str, seed: int, iterations: int, name: str) -> dict:
+    raw = {**BASE, "name": name, "seed": seed}
+    raw["strategy"] = {**BASE["strategy"], "name": strategy}
+    if strategy != "asha":
+        raw["strategy"]["hyperband_iterations"] = iterations
+    return raw
+
+
+class BudgetCurve(SearchEvents):
+    """Budget spent and incumbent regret after every run of a trial."""
+
+    def __init__(self) -> None:
+        self.trained: dict[int, int] = {}
+        self.spent = 0
+        self.best_full = float("inf")
+        self.points: list[tuple[int, float]] = []
+
+    def trial_finished(self, record: TrialRecord, best: TrialRecord | None) -> None:
+        epochs = int(record.extra.get("budget") or fidelity.MAX_BUDGET)
+        self.spent += epochs - self.trained.get(record.id, 0)
+        self.trained[record.id] = epochs
+        if epochs >= fidelity.MAX_BUDGET and record.score is not None:
+            self.best_full = min(self.best_full, record.score)
+        self.points.append((self.spent, self.best_full - fidelity.OPTIMUM))
+
+
+def regret_run(strategy: str, seed: int, iterations: int) -> BudgetCurve:
+    """ASHA has no brackets to bound its budget: it runs ``ASHA_TRIALS`` configurations, and
+    its curve is read up to Hyperband's total budget."""
+    curve = BudgetCurve()
+    trials = ASHA_TRIALS * iterations if strategy == "asha" else None
+    study = load_config_dict(config(strategy, seed, iterations, f"{strategy}-{seed}"), FUNCTIONS)
+    with tempfile.TemporaryDirectory() as output:
+        run_search(study, output, workers=0, events=curve, max_trials=trials)
+    return curve
+
+
+def budget_to_reach(curve: BudgetCurve, regret: float) -> float:
+    return next((spent for spent, r in curve.points if r <= regret), float("inf"))
+
+
+# utilisation
+
+
+class ThreadExecutor:
+    """Simulated workers: the objective runs in ``slots`` threads of the driver."""
+
+    def __init__(self, study, slots: int):
+        from tuner_cli.training.execution import execute_trial
+
+        self.study, self.slots, self._execute = study, slots, execute_trial
+        self._pool = ThreadPoolExecutor(slots)
+
+    def preflight(self, seed: int) -> None:
+        pass
+
+    def submit(self, task: TrialTask) -> Future[TrialOutcome]:
+        return self._pool.submit(self._execute, self.study, task, lambda *_: False)
+
+    def wait(self, futures: Collection[Future[TrialOutcome]]) -> set[Future[TrialOutcome]]:
+        return wait(futures, return_when=FIRST_COMPLETED).done
+
+    def close(self) -> None:
+        self._pool.shutdown()
+
+
+def utilisation(trials: list[TrialRecord], workers: int) -> tuple[float, float]:
+    """Over the whole run, and up to the start of the last new configuration (after it, no
+    strategy has enough work left for every worker: the tail of any finite search)."""
+    calls = [h for t in trials for h in t.history if "started" in h]
+    first = min(h["started"] for h in calls)
+    last_new = max(t.history[0]["started"] for t in trials if t.history)
+
+    def share(until: float) -> float:
+        busy = sum(max(0.0, min(h["ended"], until) - h["started"]) for h in calls)
+        return busy / (workers * (until - first))
+
+    return share(max(h["ended"] for h in calls)), share(last_new)
+
+
+def threaded_run(
+    strategy: str, seed: int, threads: int, sleep: float, trials: int, seconds: float | None = None
+) -> tuple[float, float]:
+    """``seconds``: a time budget (``max_time``) instead of a number of configurations, with
+    enough Hyperband iterations (and ASHA configurations) never to run out before it."""
+    from tuner_cli.search.runner import SearchRunner
+    from tuner_cli.search.study import open_study
+    from tuner_cli.strategies import make_strategy
+
+    os.environ[SLEEP_VARIABLE] = str(sleep)
+    try:
+        raw = config(strategy, seed, 1 if seconds is None else 50, f"{strategy}-t{seed}")
+        if seconds is not None:
+            raw["strategy"]["max_time"] = seconds
+            trials = 100_000
+        study = load_config_dict(raw, FUNCTIONS)
+        settings = study.config.strategy
+        with tempfile.TemporaryDirectory() as output:
+            store, info = open_study(study, Path(output), overwrite=True)
+            strategy_ = make_strategy(strategy, study.space, study.objective, seed, settings)
+            runner = SearchRunner(
+                study,
+                store,
+                strategy_,
+                ThreadExecutor(study, threads),
+                SearchEvents(),
+                trials,
+                seed=seed,
+            )
+            summary = runner.run()
+        return utilisation(summary.trials, threads)
+    finally:
+        del os.environ[SLEEP_VARIABLE]
+
+
+def process_run(strategy: str, seed: int, sleep: float, trials: int) -> tuple[float, float]:
+    """Two local worker processes; the sleep reaches them through the environment."""
+    os.environ[SLEEP_VARIABLE] = str(sleep)
+    try:
+        study = load_config_dict(config(strategy, seed, 1, f"{strategy}-p{seed}"), FUNCTIONS)
+        with tempfile.TemporaryDirectory() as output:
+            result = run_search(study, output, workers=2, max_trials=trials)
+        return utilisation(result.trials, 2)
+    finally:
+        del os.environ[SLEEP_VARIABLE]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    parser.add_argument("--iterations", type=int, default=2, help="hyperband_iterations")
+    parser.add_argument("--threads", type=int, default=8)
+    parser.add_argument("--sleep", type=float, default=0.3, help="seconds per epoch")
+    parser.add_argument("--utilisation-trials", type=int, default=60)
+    parser.add_argument("--seconds", type=float, default=30.0, help="the time-budget column")
+    parser.add_argument("--skip-processes", action="store_true")
+    args = parser.parse_args()
+
+    started = time.time()
+    curves = {s: [regret_run(s, seed, args.iterations) for seed in args.seeds] for s in STRATEGIES}
+    hb_final = statistics.median(c.points[-1][1] for c in curves["hyperband"])
+    hb_budget = statistics.median(c.spent for c in curves["hyperband"])
+    lines = [
+        "# Multi-fidelity strategies: hyperband, bohb, asha",
+        "",
+        f"Generated by `python benchmarks/multifidelity_strategies.py "
+        f"{' '.join(sys.argv[1:])}` on {date.today()} ({platform.machine()}, "
+        f"{os.cpu_count()} cores shared with other jobs, load average "
+        f"{os.getloadavg()[0]:.1f} at the start, OMP_NUM_THREADS=1), "
+        f"{time.time() - started:.0f} s for part 1.",
+        "",
+        "## 1. Regret against budget: Hartmann6 with a budget-dependent bias",
+        "",
+        f"max_epochs {fidelity.MAX_BUDGET}, factor 3, hyperband_iterations {args.iterations} "
+        f"(asha: {ASHA_TRIALS} configurations per iteration, its columns read at Hyperband's "
+        "total budget); seeds "
+        f"{', '.join(map(str, args.seeds))}. Regret: the best full-budget value found minus "
+        "the optimum (inf until a configuration ran at the full budget). Budget: epochs "
+        "trained in all. Medians over seeds.",
+        "",
+        "| strategy | total budget | final regret | regret at 1/3 of Hyperband's budget | "
+        "budget to reach Hyperband's final regret |",
+        "|---|---|---|---|---|",
+    ]
+    for name in STRATEGIES:
+        group = curves[name]
+        third = [_regret_at(c, hb_budget / 3) for c in group]
+        reach = [budget_to_reach(c, hb_final) for c in group]
+        final = [_regret_at(c, hb_budget) for c in group]
+        lines.append(
+            f"| {name} | {statistics.median(min(c.spent, hb_budget) for c in group):.0f} | "
+            f"{statistics.median(final):.4g} | "
+            f"{statistics.median(third):.4g} | {statistics.median(reach):.0f} |"
+        )
+    reach_bohb = statistics.median(budget_to_reach(c, hb_final) for c in curves["bohb"])
+    met = "met" if reach_bohb <= hb_budget / 3 else "not met"
+    lines += [
+        "",
+        f"Target (BOHB reaches Hyperband's final regret {hb_final:.4g} within "
+        f"{hb_budget / 3:.0f} epochs, a third of Hyperband's {hb_budget:.0f}): {met} "
+        f"({reach_bohb:.0f} epochs).",
+        "",
+        "Per seed (final regret; budget to reach Hyperband's median final regret):",
+        "",
+    ]
+    for name in STRATEGIES:
+        cells = [
+            f"seed {seed}: {_regret_at(c, hb_budget):.4g}; {budget_to_reach(c, hb_final):.0f}"
+            for seed, c in zip(args.seeds, curves[name], strict=True)
+        ]
+        lines.append(f"- {name}: " + " | ".join(cells))
+
+    lines += [
+        "",
+        "## 2. Worker utilisation",
+        "",
+        f"The same function sleeping {args.sleep} s per epoch; {args.utilisation_trials} "
+        f"configurations at most (max_epochs {fidelity.MAX_BUDGET}, factor 3), seed "
+        f"{args.seeds[0]}. Utilisation: seconds inside the objective / (workers x wall "
+        "seconds from the first call's start to the last call's end); in brackets, the same up "
+        "to the start of the last new configuration (the steady state, before the tail where "
+        "only promoted trials are left to run). The max_time column stops starting trials "
+        "after that many seconds instead of after a number of configurations, as a search "
+        "with a time budget does; then only the trials running at that moment make the "
+        "tail. Target: ASHA >= 95%.",
+        "",
+        "| strategy | "
+        + f"{args.threads} simulated thread workers | "
+        + f"{args.threads} simulated thread workers, max_time {args.seconds:g} s | "
+        + ("2 local worker processes |" if not args.skip_processes else ""),
+        "|---|---|---|" + ("---|" if not args.skip_processes else ""),
+    ]
+    for name in ("hyperband", "asha"):
+        seed, sleep, trials = args.seeds[0], args.sleep, args.utilisation_trials
+        runs = [
+            threaded_run(name, seed, args.threads, sleep, trials),
+            threaded_run(name, seed, args.threads, sleep, trials, args.seconds),
+        ]
+        if not args.skip_processes:
+            runs.append(process_run(name, seed, sleep, trials))
+        lines.append(f"| {name} | " + " | ".join(f"{a:.1%} ({b:.1%})" for a, b in runs) + " |")
+    out = HERE / "results" / "multifidelity_strategies.md"
+    out.write_text("\n".join(lines) + "\n")
+    print("\n".join(lines))
+
+
+def _regret_at(curve: BudgetCurve, budget: float) -> float:
+    reached = [r for spent, r in curve.points if spent <= budget]
+    return reached[-1] if reached else float("inf")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,24 @@
+"""Instant objective functions the strategy tests search, through the real search loop."""
+
+from __future__ import annotations
+
+import math
+
+
+def bowl(hp: dict, budget: int | None) -> dict:
+    """A quadratic bowl around x = 0.3 that a larger budget lowers, like more epochs would."""
+    return {"loss": (hp["x"] - 0.3) ** 2 + 1.0 / (budget or 1), "budget_seen": float(budget or 0)}
+
+
+def branin(hp: dict, budget: int | None) -> dict:
+    x, y = hp["x"], hp["y"]
+    b, c, t = 5.1 / (4 * math.pi**2), 5 / math.pi, 1 / (8 * math.pi)
+    return {"loss": (y - b * x**2 + c * x - 6) ** 2 + 10 * (1 - t) * math.cos(x) + 10}
+
+
+def two_bowls(hp: dict, budget: int | None) -> dict:
+    """Two objectives whose Pareto front is the segment from (0, 0) to (1, 1)."""
+    x, y = hp["x"], hp["y"]
+    near = x * x + y * y
+    far = (x - 1) ** 2 + (y - 1) ** 2
+    return {"near": near, "far": far, "sum": near + far + (hp.get("z") or 0.0)}

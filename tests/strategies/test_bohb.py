@@ -1,0 +1,85 @@
+"""BOHB: Hyperband's brackets with configurations from a model of the largest budget that has
+enough results."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from tuner_cli import load_config_dict, run_search
+from tuner_cli.config import StrategyConfig
+from tuner_cli.objective import Objective
+from tuner_cli.space import FloatParam, SearchSpace
+from tuner_cli.strategies import make_strategy
+from tuner_cli.strategies._budget_model import BudgetModel
+from tuner_cli.strategies.settings import BayesianSettings
+from tuner_cli.trial import TrialRecord, TrialStatus
+
+HERE = Path(__file__).resolve().parent
+LOSS = Objective("loss", "min")
+SPACE = SearchSpace({"x": FloatParam(type="float", min=0.0, max=1.0)})
+CONFIG = {
+    "name": "bohb",
+    "seed": 3,
+    "objective_function": "strategy_objectives:bowl",
+    "search_space": {"x": {"type": "float", "min": 0.0, "max": 1.0}},
+    "strategy": {"name": "bohb", "objective": "loss", "max_epochs": 9, "factor": 3},
+}
+
+
+def rung_trial(i: int, scores: dict[int, float], status=TrialStatus.COMPLETED) -> TrialRecord:
+    rungs = [{"round": k, "epochs": e, "score": s} for k, (e, s) in enumerate(scores.items())]
+    budget = max(scores) if scores else 1
+    return TrialRecord(i, status, {"x": i / 20}, extra={"budget": budget, "rungs": rungs})
+
+
+def test_the_model_uses_the_largest_budget_with_enough_results():
+    model = BudgetModel(SPACE, LOSS, 0, BayesianSettings(num_initial_points=3))
+    trials = [rung_trial(i, {1: 0.5 + i / 10}) for i in range(1, 6)]
+    trials += [rung_trial(6, {1: 0.4, 3: 0.3}), rung_trial(7, {1: 0.3, 3: 0.2})]
+    budget, observed = model.observations(trials)
+    assert budget == 1 and len(observed) == 7, "budget 3 has only 2 results"
+    trials.append(rung_trial(8, {1: 0.2, 3: 0.1}))
+    trials.append(TrialRecord(9, TrialStatus.RUNNING, {"x": 0.9}, extra={"budget": 3}))
+    budget, observed = model.observations(trials)
+    assert budget == 3
+    assert sorted(t.id for t in observed) == [6, 7, 8, 9], "the running one is pending there"
+    assert [t.status for t in observed if t.id == 9] == [TrialStatus.RUNNING]
+
+
+def test_before_any_budget_has_enough_results_proposals_fill_the_space():
+    model = BudgetModel(SPACE, LOSS, 0, BayesianSettings(num_initial_points=5))
+    trials = [rung_trial(i, {1: 0.5}) for i in range(1, 4)]
+    assert model.observations(trials) == (None, [])
+    assert model.ask(trials).fields == {"proposed_by": "initial"}
+
+
+def test_about_a_third_of_model_time_proposals_stay_random():
+    model = BudgetModel(SPACE, LOSS, 1, BayesianSettings(num_initial_points=3))
+    sources = []
+    for n in range(6, 24):
+        trials = [rung_trial(i, {1: abs(i / 20 - 0.3)}) for i in range(1, n)]
+        sources.append(model.ask(trials).fields["proposed_by"])
+    random_share = sources.count("random") / len(sources)
+    assert 0.1 <= random_share <= 0.6, sources
+    assert all(s == "random" or s.startswith("model:") for s in sources)
+
+
+def test_a_bohb_search_runs_hyperbands_plan_with_model_proposals(tmp_path):
+    result = run_search(load_config_dict(CONFIG, HERE), tmp_path, workers=0)
+    trials = sorted(result.trials, key=lambda t: t.id)
+    assert len(trials) == 17 and all(t.status is TrialStatus.COMPLETED for t in trials)
+    brackets = [t.extra["bracket"] for t in trials]
+    assert [brackets.count(b) for b in (0, 1, 2)] == [9, 5, 3]
+    modelled = [t for t in trials if t.extra["proposed_by"].startswith("model:")]
+    assert modelled and all(t.extra["model_budget"] in (1, 3, 9) for t in modelled)
+    assert abs(result.best.hyperparameters["x"] - 0.3) < 0.05
+    assert result.best.extra["rungs"][-1]["epochs"] == 9
+
+
+def test_validate_plan_names_bohb_and_its_model():
+    strategy = make_strategy(
+        "bohb", SPACE, LOSS, 0, StrategyConfig(name="bohb", objective="loss", max_epochs=9)
+    )
+    plan = "\n".join(strategy.describe_plan())
+    assert plan.startswith("BOHB: max_epochs 9, factor 3")
+    assert "largest budget with at least 5 results" in plan

@@ -1,0 +1,71 @@
+"""``strategy.initial_points``: the given configurations run first, in order, for every
+strategy, and never run twice."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tuner_cli import load_config_dict, run_search
+from tuner_cli.errors import ConfigError
+from tuner_cli.space import config_key
+
+HERE = Path(__file__).resolve().parent
+POINTS = [{"x": 0.25, "units": 64}, {"x": 0.75, "units": 16}]
+
+
+def config(strategy: dict, points=POINTS) -> dict:
+    return {
+        "name": f"given-{strategy['name']}",
+        "seed": 4,
+        "objective_function": "strategy_objectives:bowl",
+        "search_space": {
+            "x": {"type": "float", "min": 0.0, "max": 1.0, "step": 0.05},
+            "units": {"type": "int", "min": 16, "max": 128, "step": 16},
+            "activation": {"type": "fixed", "value": "relu"},
+        },
+        "strategy": {"objective": "loss", "initial_points": points, **strategy},
+    }
+
+
+STRATEGIES = [
+    {"name": "random", "max_trials": 6},
+    {"name": "grid", "max_trials": 6},
+    {"name": "bayesian", "max_trials": 6},
+    {"name": "hyperband", "max_epochs": 9, "factor": 3},
+    {"name": "bohb", "max_epochs": 9, "factor": 3},
+    {"name": "asha", "max_epochs": 9, "factor": 3, "max_trials": 9},
+]
+
+
+@pytest.mark.parametrize("strategy", STRATEGIES, ids=[s["name"] for s in STRATEGIES])
+def test_given_points_run_first_in_order_and_never_again(tmp_path, strategy):
+    result = run_search(load_config_dict(config(strategy), HERE), tmp_path, workers=0)
+    trials = sorted(result.trials, key=lambda t: t.id)
+    given = [{**p, "activation": "relu"} for p in POINTS]
+    assert [t.hyperparameters for t in trials[:2]] == given
+    assert all(t.extra["proposed_by"] == "initial_points" for t in trials[:2])
+    keys = [config_key(t.hyperparameters) for t in trials]
+    assert len(keys) == len(set(keys)), "a given point ran twice"
+
+
+def test_a_given_point_is_normalised_like_a_sampled_one():
+    """The fixed value is filled in and a float given as an int becomes the float the grid
+    holds, so a later proposal of the same configuration counts as a repeat."""
+    study = load_config_dict(config({"name": "random"}, [{"x": 1, "units": 32}]), HERE)
+    assert study.space.point({"x": 1, "units": 32}) == {"x": 1.0, "units": 32, "activation": "relu"}
+
+
+@pytest.mark.parametrize(
+    "point, where, message",
+    [
+        ({"x": 0.5}, "initial_points[0].units", "no value for 'units'"),
+        ({"x": 0.5, "units": 20}, "initial_points[0].units", "20 is not a possible value"),
+        ({"x": 0.5, "units": 16, "activation": "tanh"}, "activation", "'tanh' is not"),
+    ],
+)
+def test_a_point_outside_the_space_names_its_key(point, where, message):
+    with pytest.raises(ConfigError, match=message) as caught:
+        load_config_dict(config({"name": "bayesian"}, [point]), HERE)
+    assert where in str(caught.value)

@@ -1,0 +1,109 @@
+"""``strategy.warm_start``: another study's finished trials inform the model, are not run
+again, and study.json records which were used."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from tuner_cli import load_config_dict, read_trials, run_search
+from tuner_cli.errors import ConfigError
+from tuner_cli.events import SearchEvents
+from tuner_cli.space import config_key
+
+HERE = Path(__file__).resolve().parent
+SPACE = {
+    "x": {"type": "float", "min": -5.0, "max": 10.0},
+    "y": {"type": "float", "min": 0.0, "max": 15.0},
+}
+
+
+def study(name: str, strategy: dict, space=SPACE, seed=0) -> dict:
+    return {
+        "name": name,
+        "seed": seed,
+        "objective_function": "strategy_objectives:branin",
+        "search_space": space,
+        "strategy": {"objective": "loss", **strategy},
+    }
+
+
+EARLIER_SPACE = {**SPACE, "w": {"type": "int", "min": 1, "max": 3}}
+"""The earlier study also searched ``w``, which Branin ignores and the later studies lack."""
+
+
+@pytest.fixture
+def earlier(tmp_path) -> Path:
+    """A finished random study of Branin with 12 trials."""
+    config = study("earlier", {"name": "random", "max_trials": 12}, EARLIER_SPACE, seed=7)
+    return run_search(load_config_dict(config, HERE), tmp_path / "old", workers=0).root
+
+
+def test_known_trials_steer_the_first_proposals_and_are_not_rerun(tmp_path, earlier):
+    known = {
+        config_key({"x": t.hyperparameters["x"], "y": t.hyperparameters["y"]})
+        for t in read_trials(earlier)
+    }
+    config = study("later", {"name": "bayesian", "max_trials": 6, "warm_start": str(earlier)})
+    result = run_search(load_config_dict(config, HERE), tmp_path / "new", workers=0)
+    trials = sorted(result.trials, key=lambda t: t.id)
+    assert len(trials) == 6, "the 12 known trials are not this study's"
+    assert not known & {config_key(t.hyperparameters) for t in trials}
+    assert all(t.extra["proposed_by"].startswith("model:") for t in trials), (
+        "12 known trials are more than the initial design needs"
+    )
+    best_known = min(t.score for t in read_trials(earlier))
+    assert result.best.score < best_known
+    info = json.loads((result.root / "study.json").read_text())
+    assert info["warm_start"] == {
+        "path": str(earlier),
+        "trial_ids": list(range(1, 13)),
+        "left_out": 0,
+    }
+
+
+def test_a_resumed_study_learns_from_the_same_trials_after_the_other_grew(tmp_path, earlier):
+    config = study("later", {"name": "bayesian", "max_trials": 3, "warm_start": str(earlier)})
+    run_search(load_config_dict(config, HERE), tmp_path / "new", workers=0)
+    grow = study("earlier", {"name": "random", "max_trials": 15}, EARLIER_SPACE, seed=7)
+    run_search(load_config_dict(grow, HERE), tmp_path / "old", workers=0)
+    more = {**config, "strategy": {**config["strategy"], "max_trials": 5}}
+    result = run_search(load_config_dict(more, HERE), tmp_path / "new", workers=0)
+    assert len(result.trials) == 5
+    info = json.loads((result.root / "study.json").read_text())
+    assert info["warm_start"]["trial_ids"] == list(range(1, 13))
+
+
+def test_an_overlapping_space_uses_the_trials_that_fit(tmp_path, earlier):
+    """This space drops the earlier one's w, adds a fixed z and narrows x: the trials with x
+    below 0 are left out, with a warning; the rest feed BOHB's model."""
+    narrow = {
+        "x": {"type": "float", "min": 0.0, "max": 10.0},
+        "y": SPACE["y"],
+        "z": {"type": "fixed", "value": 1},
+    }
+    config = study("narrow", {"name": "bohb", "max_epochs": 3, "warm_start": str(earlier)}, narrow)
+    warnings: list[str] = []
+
+    class Collect(SearchEvents):
+        def warning(self, message: str) -> None:
+            warnings.append(message)
+
+    events = Collect()
+    result = run_search(load_config_dict(config, HERE), tmp_path / "new", workers=0, events=events)
+    info = json.loads((result.root / "study.json").read_text())["warm_start"]
+    fits = [t.id for t in read_trials(earlier) if t.hyperparameters["x"] >= 0]
+    assert info["trial_ids"] == fits and info["left_out"] == 12 - len(fits) > 0
+    assert any("warm start" in w and "left out" in w for w in warnings)
+    assert len(result.trials) == 5, "BOHB's own plan for max_epochs 3, factor 3"
+
+
+def test_another_objective_is_refused_naming_the_key(tmp_path, earlier):
+    config = study("later", {"name": "bayesian", "warm_start": str(earlier)})
+    config["strategy"]["objective"] = {"name": "loss", "direction": "max"}
+    with pytest.raises(ConfigError, match="their scores do not compare") as caught:
+        run_search(load_config_dict(config, HERE), tmp_path / "new", workers=0)
+    assert "strategy.warm_start" in str(caught.value)
+    assert not (tmp_path / "new").exists(), "nothing written"

@@ -1,0 +1,98 @@
+"""BOHB's proposals: a Gaussian process fitted on the largest budget that has enough results.
+
+Falkner et al. (2018) model each budget separately and propose from the largest one with
+enough observations, since its ranking is closest to the full budget's; before any budget has
+enough, configurations come from the initial design. A third of the proposals stay random, so
+a misleading model cannot keep the search away from a region for good.
+
+The observations at a budget are rebuilt from the records on each call: every rung trained to
+that many epochs gives its configuration and score there, failed trials count as failures, and
+trials still running at that budget as pending, as in the plain Bayesian strategy.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from tuner_cli.objective import Objective
+from tuner_cli.space import SearchSpace, config_key
+from tuner_cli.strategies._bayesian import BayesianSearch
+from tuner_cli.strategies._random import RandomSearch
+from tuner_cli.strategies.base import Proposal, Strategy
+from tuner_cli.strategies.settings import BayesianSettings, SamplingSettings
+from tuner_cli.trial import TrialRecord, TrialStatus
+from tuner_cli.wording import plural
+
+RANDOM_FRACTION = 1 / 3
+"""BOHB's share of random proposals once a model exists (the paper's default)."""
+
+
+class BudgetModel(Strategy):
+    settings: BayesianSettings
+
+    def __init__(
+        self, space: SearchSpace, objective: Objective, seed: int, settings: BayesianSettings
+    ):
+        super().__init__(space, objective, seed, settings)
+        self.model = BayesianSearch(space, objective, seed, settings)
+        self.random = RandomSearch(space, objective, seed, SamplingSettings())
+
+    def describe_plan(self) -> list[str]:
+        lines = [
+            "  new configurations: a Gaussian process on the largest budget with at least "
+            f"{plural(self.model.num_initial_points, 'result')} "
+            f"({round(RANDOM_FRACTION * 100)}% stay random; space-filling before that)"
+        ]
+        return lines + [f"  {line.strip()}" for line in self.model.describe_plan()[1:]]
+
+    def ask(self, trials: Sequence[TrialRecord]) -> Proposal | None:
+        budget, observed = self.observations(trials)
+        rng = np.random.default_rng([self.seed, len(trials), 1])
+        has_model = budget is not None or len(self.settings.known_trials) >= 2
+        proposal = None
+        if has_model and rng.random() < RANDOM_FRACTION and not self._given_left(trials):
+            proposal = self.random.ask([*trials, *self.settings.known_trials])
+            if proposal is not None:
+                proposal.fields["proposed_by"] = "random"
+        if proposal is None:
+            proposal = self.model.propose(trials, observed if budget is not None else [])
+        if (
+            proposal is not None
+            and budget is not None
+            and proposal.fields.get("proposed_by", "").startswith("model:")
+        ):
+            proposal.fields["model_budget"] = budget
+        return proposal
+
+    def _given_left(self, trials: Sequence[TrialRecord]) -> bool:
+        """Whether some of ``strategy.initial_points`` have not run: they go first."""
+        return self.given_point({config_key(t.hyperparameters) for t in trials}) is not None
+
+    def observations(self, trials: Sequence[TrialRecord]) -> tuple[int | None, list[TrialRecord]]:
+        """The largest budget with enough results, and the trials as seen at that budget."""
+        at: dict[int, list[TrialRecord]] = {}
+        for trial in trials:
+            rungs = trial.extra.get("rungs") or []
+            for rung in rungs:
+                status = TrialStatus.COMPLETED
+                at.setdefault(int(rung["epochs"]), []).append(
+                    TrialRecord(trial.id, status, trial.hyperparameters, score=rung.get("score"))
+                )
+            budget = trial.extra.get("budget")
+            if budget is None or trial.status is TrialStatus.COMPLETED:
+                continue
+            if not trial.status.is_finished() or trial.status is TrialStatus.FAILED:
+                at.setdefault(int(budget), []).append(
+                    TrialRecord(trial.id, trial.status, trial.hyperparameters)
+                )
+        enough = self.model.num_initial_points - len(self.settings.known_trials)
+        scored = {
+            budget: sum(1 for t in group if t.score is not None) for budget, group in at.items()
+        }
+        usable = [budget for budget, count in scored.items() if count >= max(enough, 2)]
+        if not usable:
+            return None, []
+        budget = max(usable)
+        return budget, at[budget]

@@ -1,7 +1,9 @@
 """Datasets named by the ``data:`` section, loaded once per process.
 
-Every loader returns train and validation arrays; scaling statistics come from the training
-part only, so validation scores are honest.
+Every loader returns train and validation arrays as the config reads them. ``data.scale`` is
+measured on the training part only (so validation scores are honest) and becomes layers in
+front of the saved model (``tuner_cli.training.preprocessing``): the network trains on scaled
+inputs, the model a user exports takes raw ones.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import csv
 import json
 import math
 import zipfile
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -19,6 +21,7 @@ import numpy as np
 
 from tuner_cli.errors import ConfigError, quoted
 from tuner_cli.training.imports import load_callable
+from tuner_cli.training.preprocessing import Scaling
 
 FLOAT32_MAX = 3.4e38
 
@@ -28,14 +31,31 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Dataset:
+    """Raw arrays (what the exported model takes) and the scaled ones the network trains on."""
+
     x_train: np.ndarray
     y_train: np.ndarray
     x_val: np.ndarray
     y_val: np.ndarray
+    scaling: Scaling | None = None
+    train_inputs: np.ndarray = field(default=None)  # type: ignore[assignment]
+    val_inputs: np.ndarray = field(default=None)  # type: ignore[assignment]
+
+    def __post_init__(self) -> None:
+        if self.train_inputs is None:
+            scaled = self.scaling is not None
+            train = self.scaling.apply(self.x_train, "x") if scaled else self.x_train
+            val = self.scaling.apply(self.x_val, "x_val") if scaled else self.x_val
+            object.__setattr__(self, "train_inputs", train)
+            object.__setattr__(self, "val_inputs", val)
 
     @property
     def input_shape(self) -> tuple[int, ...]:
         return tuple(self.x_train.shape[1:])
+
+    def front(self) -> list:
+        """Fresh preprocessing layers that turn raw inputs into what the network trains on."""
+        return [] if self.scaling is None else [self.scaling.layer(len(self.input_shape))]
 
 
 def load_dataset(study: StudyConfig, seed: int) -> Dataset:
@@ -72,8 +92,7 @@ def _cached(data_json: str, base_dir: str, seed: int) -> Dataset:
             _check_arrays((x_val, y_val), validation + ("path",))
         else:
             x, y, x_val, y_val = _split(x, y, data.validation_split, seed)
-    x, x_val = _scale(x, x_val, data.scale)
-    return Dataset(x, y, x_val, y_val)
+    return Dataset(x, y, x_val, y_val, scaling=Scaling.fit(x, data.scale))
 
 
 _SOURCE_KEY = {
@@ -137,30 +156,6 @@ def _split(x: np.ndarray, y: np.ndarray, fraction: float, seed: int):
         raise ConfigError("too few rows to split off validation data", key_path=("data",))
     val, train = order[:n_val], order[n_val:]
     return x[train], y[train], x[val], y[val]
-
-
-def _scale(x: np.ndarray, x_val: np.ndarray, scale: str | float):
-    if scale == "none":
-        return x, x_val
-    with np.errstate(over="ignore", invalid="ignore"):
-        x, x_val = x.astype("float32"), x_val.astype("float32")
-        if isinstance(scale, (int, float)):
-            x, x_val = x * np.float32(scale), x_val * np.float32(scale)
-    if isinstance(scale, (int, float)):
-        for name, array in (("x", x), ("x_val", x_val)):
-            if not np.isfinite(array).all():
-                raise ConfigError(
-                    f"scaling {name} by {scale:g} overflows float32 (above 3.4e38)",
-                    key_path=("data", "scale"),
-                )
-        return x, x_val
-    axes = 0
-    if scale == "standard":
-        centre, spread = x.mean(axis=axes), x.std(axis=axes)
-    else:
-        centre, spread = x.min(axis=axes), x.max(axis=axes) - x.min(axis=axes)
-    spread = np.where(spread > 0, spread, 1.0)
-    return (x - centre) / spread, (x_val - centre) / spread
 
 
 def _sklearn(data: DataConfig, base) -> tuple[np.ndarray, np.ndarray]:

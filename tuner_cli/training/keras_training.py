@@ -15,6 +15,7 @@ from tuner_cli.errors import TrialError
 from tuner_cli.objective import Objective
 from tuner_cli.training.data import Dataset, load_dataset
 from tuner_cli.training.imports import load_callable
+from tuner_cli.training.preprocessing import with_preprocessing
 from tuner_cli.training.template import build_model
 from tuner_cli.trial import EpochCallback, Pruner, TrialOutcome, TrialStatus, TrialTask
 
@@ -95,9 +96,9 @@ def _fit(study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCal
             )
         )
     model.fit(
-        data.x_train,
+        data.train_inputs,
         data.y_train,
-        validation_data=(data.x_val, data.y_val),
+        validation_data=(data.val_inputs, data.y_val),
         initial_epoch=len(task.history),
         epochs=epochs,
         batch_size=study.batch_size(hp),
@@ -109,11 +110,11 @@ def _fit(study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCal
     checkpoint = model_to_bytes(model) if task.return_checkpoint else None
     model_bytes = None
     if watcher.best_weights is not None:
-        if best_epoch == len(watcher.history) and checkpoint is not None:
+        if best_epoch == len(watcher.history) and checkpoint is not None and not data.front():
             model_bytes = checkpoint
         else:
             model.set_weights(watcher.best_weights)
-            model_bytes = model_to_bytes(model)
+            model_bytes = model_to_bytes(for_export(model, data))
     del model
     keras.backend.clear_session()
     return _Run(
@@ -124,6 +125,11 @@ def _fit(study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCal
         model_bytes=model_bytes,
         checkpoint_bytes=checkpoint,
     )
+
+
+def for_export(network: keras.Model, data: Dataset) -> keras.Model:
+    """The trained network behind the data's preprocessing: the model that takes raw inputs."""
+    return with_preprocessing(network, data.front(), data.input_shape, "float32")
 
 
 def model_to_bytes(model: keras.Model) -> bytes:

@@ -90,7 +90,7 @@ def build_model_at_defaults(study: StudyConfig, build: Any) -> Any:
 
 def reported_metrics(model: Any, data: Any) -> list[str]:
     """The names ``fit`` will log (without ``val_``), learnt by evaluating a few rows."""
-    rows = min(EVALUATE_ROWS, len(data.x_val))
+    rows = min(EVALUATE_ROWS, len(data.val_inputs))
     if getattr(model, "optimizer", None) is None or not getattr(model, "compiled", True):
         raise ConfigError(
             "the builder must return a compiled model (call model.compile(...) in it)",
@@ -98,7 +98,7 @@ def reported_metrics(model: Any, data: Any) -> list[str]:
         )
     try:
         logs = model.evaluate(
-            data.x_val[:rows], data.y_val[:rows], batch_size=rows, verbose=0, return_dict=True
+            data.val_inputs[:rows], data.y_val[:rows], batch_size=rows, verbose=0, return_dict=True
         )
     except Exception as exc:  # noqa: BLE001 - shape and loss mismatches come in many types
         text = str(exc)

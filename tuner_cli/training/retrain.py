@@ -13,8 +13,9 @@ def retrain(study: StudyConfig, record: TrialRecord, output: Path, seed: int) ->
     """Build the trial's model afresh and fit it on training + validation data.
 
     ``study`` is the config the trial ran with and ``seed`` the study's seed (study.json): the
-    data is split and scaled exactly as in the search, so the exported model expects inputs
-    scaled the same way. Returns one line for the user saying what was trained.
+    data is split and scaled exactly as in the search, and the saved model holds that scaling,
+    so it takes raw inputs as the exported model of the search does. Returns one line for the
+    user saying what was trained.
     """
     if not study.is_keras:
         raise UsageError("this study tunes an objective_function, not a Keras model: no model")
@@ -24,7 +25,7 @@ def retrain(study: StudyConfig, record: TrialRecord, output: Path, seed: int) ->
     import numpy as np
 
     from tuner_cli.training.data import load_dataset
-    from tuner_cli.training.keras_training import build_for_inspection, seed_for
+    from tuner_cli.training.keras_training import build_for_inspection, for_export, seed_for
 
     hp = record.hyperparameters
     data = load_dataset(study, seed)
@@ -32,13 +33,13 @@ def retrain(study: StudyConfig, record: TrialRecord, output: Path, seed: int) ->
     model = build_for_inspection(study, hp, data)
     epochs = record.best_epoch or study.epochs(hp)
     model.fit(
-        np.concatenate([data.x_train, data.x_val]),
+        np.concatenate([data.train_inputs, data.val_inputs]),
         np.concatenate([data.y_train, data.y_val]),
         epochs=epochs,
         batch_size=study.batch_size(hp),
         verbose=0,
     )
     output.parent.mkdir(parents=True, exist_ok=True)
-    model.save(output)
+    for_export(model, data).save(output)
     rows = len(data.x_train) + len(data.x_val)
     return f"trial {record.id} retrained for {epochs} epochs on {rows} rows"

@@ -44,8 +44,12 @@ class ValidationData(StrictModel):
     target: str | None = None
 
 
+FOLDER_SOURCES = ("images", "text")
+"""Sources that read one subfolder per class and stream it as a ``tf.data`` pipeline."""
+
+
 class DataConfig(StrictModel):
-    source: Literal["sklearn", "npz", "csv", "keras", "python"]
+    source: Literal["sklearn", "npz", "csv", "keras", "python", "images", "text"]
     name: str | None = None
     path: str | None = None
     x_key: str = "x"
@@ -56,6 +60,18 @@ class DataConfig(StrictModel):
     validation_split: float = Field(default=0.2, gt=0.0, lt=1.0)
     validation: ValidationData | None = None
     scale: Literal["none", "standard", "minmax"] | float = "none"
+    image_size: list[Annotated[int, Field(ge=1, le=65_536)]] | None = Field(
+        default=None,
+        description="[height, width] every image is resized to; without it all must match",
+    )
+    color_mode: Literal["grayscale", "rgb", "rgba"] = "rgb"
+
+    @field_validator("image_size")
+    @classmethod
+    def _height_and_width(cls, value: list[int] | None) -> list[int] | None:
+        if value is not None and len(value) != 2:
+            raise ValueError(f"must be [height, width] (got {len(value)} numbers)")
+        return value
 
     @field_validator("delimiter")
     @classmethod
@@ -83,6 +99,8 @@ class DataConfig(StrictModel):
             "npz": ("path",),
             "csv": ("path", "target"),
             "python": ("callable",),
+            "images": ("path",),
+            "text": ("path",),
         }[self.source]
         for key in needs:
             if getattr(self, key) is None:
@@ -93,8 +111,16 @@ class DataConfig(StrictModel):
                 f"unknown {self.source} dataset {quoted(self.name)}; "
                 f"choose one of {', '.join(choices)}"
             )
-        if self.validation is not None and self.source not in ("npz", "csv"):
-            raise ValueError("'validation: {path: ...}' is for npz and csv data")
+        if self.validation is not None and self.source not in ("npz", "csv", *FOLDER_SOURCES):
+            raise ValueError("'validation: {path: ...}' is for npz, csv, images and text data")
+        if self.source != "images" and (self.image_size or self.color_mode != "rgb"):
+            key = "image_size" if self.image_size else "color_mode"
+            raise ValueError(f"'{key}' is for source 'images'")
+        if self.source in FOLDER_SOURCES and self.scale == "minmax":
+            raise ValueError(
+                f"scale 'minmax' needs the data in memory; source '{self.source}' streams it "
+                "(use 'standard', or a factor such as 0.00392156862745098 for 1/255)"
+            )
         return self
 
 

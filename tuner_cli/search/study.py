@@ -16,6 +16,7 @@ from tuner_cli.config import StudyConfig, load_config_text
 from tuner_cli.errors import ConfigError, format_path
 from tuner_cli.results.store import StudyStore
 from tuner_cli.search.lock import StudyLock, StudyLockedError
+from tuner_cli.training.class_folders import recorded_class_names
 
 FREE_TO_CHANGE = {
     ("strategy", "max_trials"),
@@ -87,6 +88,9 @@ def open_study(
         "seed": seed if seed is not None else study_seed(study, store, overwrite),
         "kt_run_version": __version__,
     }
+    names = recorded_class_names(study.config.data, study.base_dir)
+    if names:
+        info["class_names"] = names
     store.create(study.text, info, overwrite=overwrite)
     return store, store.read_study()
 

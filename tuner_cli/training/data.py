@@ -12,16 +12,17 @@ import csv
 import json
 import math
 import zipfile
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tuner_cli.errors import ConfigError, quoted
 from tuner_cli.training.imports import load_callable
 from tuner_cli.training.preprocessing import Scaling
+from tuner_cli.training.streams import Streams, load_folders, stream_scaling
 
 FLOAT32_MAX = 3.4e38
 
@@ -31,18 +32,25 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Dataset:
-    """Raw arrays (what the exported model takes) and the scaled ones the network trains on."""
+    """Raw inputs (what the exported model takes) and what the network trains on.
 
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_val: np.ndarray
-    y_val: np.ndarray
+    Array sources fill the arrays (``train_inputs``/``val_inputs`` are the scaled copies);
+    image and text folders fill ``streams`` instead, and are never one array in memory.
+    """
+
+    x_train: np.ndarray | None = None
+    y_train: np.ndarray | None = None
+    x_val: np.ndarray | None = None
+    y_val: np.ndarray | None = None
     scaling: Scaling | None = None
-    train_inputs: np.ndarray = field(default=None)  # type: ignore[assignment]
-    val_inputs: np.ndarray = field(default=None)  # type: ignore[assignment]
+    train_inputs: np.ndarray | None = None
+    val_inputs: np.ndarray | None = None
+    streams: Streams | None = None
+    class_names: tuple[str, ...] | None = None
+    """The label names, a label being an index into them (folders: the subfolder names)."""
 
     def __post_init__(self) -> None:
-        if self.train_inputs is None:
+        if self.streams is None and self.train_inputs is None:
             scaled = self.scaling is not None
             train = self.scaling.apply(self.x_train, "x") if scaled else self.x_train
             val = self.scaling.apply(self.x_val, "x_val") if scaled else self.x_val
@@ -51,11 +59,56 @@ class Dataset:
 
     @property
     def input_shape(self) -> tuple[int, ...]:
-        return tuple(self.x_train.shape[1:])
+        """One raw example's shape (without the batch axis)."""
+        return self.streams.input_shape if self.streams else tuple(self.x_train.shape[1:])
+
+    @property
+    def input_dtype(self) -> str:
+        return self.streams.input_dtype if self.streams else "float32"
+
+    @property
+    def rows(self) -> tuple[int, int]:
+        """Training and validation examples."""
+        if self.streams:
+            return self.streams.train_count, self.streams.val_count
+        return len(self.x_train), len(self.x_val)
 
     def front(self) -> list:
         """Fresh preprocessing layers that turn raw inputs into what the network trains on."""
         return [] if self.scaling is None else [self.scaling.layer(len(self.input_shape))]
+
+    def fit_arguments(self, batch_size: int, everything: bool = False) -> dict[str, Any]:
+        """``model.fit`` arguments: training data and validation data, or (``everything``,
+        for ``export --retrain``) all of it as training data."""
+        if self.streams is None:
+            if everything:
+                x = np.concatenate([self.train_inputs, self.val_inputs])
+                y = np.concatenate([self.y_train, self.y_val])
+                return {"x": x, "y": y, "batch_size": batch_size}
+            return {
+                "x": self.train_inputs,
+                "y": self.y_train,
+                "batch_size": batch_size,
+                "validation_data": (self.val_inputs, self.y_val),
+            }
+        train, val = self.streams.train, self.streams.val
+        # the pipelines shuffle themselves (Keras warns that fit's own shuffle does nothing)
+        if everything:
+            stream = self.streams.batches(train.concatenate(val), batch_size, self.scaling)
+            return {"x": stream, "shuffle": False}
+        return {
+            "x": self.streams.batches(train, batch_size, self.scaling),
+            "validation_data": self.streams.batches(val, batch_size, self.scaling),
+            "shuffle": False,
+        }
+
+    def evaluation_rows(self, rows: int) -> tuple[Any, np.ndarray]:
+        """A few validation examples as the network takes them, for checks before a search."""
+        if self.streams is None:
+            rows = min(rows, len(self.val_inputs))
+            return self.val_inputs[:rows], self.y_val[:rows]
+        x, y = next(iter(self.streams.batches(self.streams.val, rows, self.scaling)))
+        return x, y
 
 
 def load_dataset(study: StudyConfig, seed: int) -> Dataset:
@@ -70,12 +123,17 @@ def load_dataset(study: StudyConfig, seed: int) -> Dataset:
 
 @lru_cache(maxsize=4)
 def _cached(data_json: str, base_dir: str, seed: int) -> Dataset:
-    from tuner_cli.config import DataConfig
+    from tuner_cli.config import FOLDER_SOURCES, DataConfig
 
     data = DataConfig.model_validate(json.loads(data_json))
     base = Path(base_dir)
     where = _SOURCE_KEY[data.source]
     try:
+        if data.source in FOLDER_SOURCES:
+            streams, names = load_folders(data, base, seed)
+            return Dataset(
+                streams=streams, scaling=stream_scaling(streams, data.scale), class_names=names
+            )
         loaded = _LOADERS[data.source](data, base)
     except ConfigError:
         raise
@@ -101,6 +159,8 @@ _SOURCE_KEY = {
     "npz": ("data", "path"),
     "csv": ("data", "path"),
     "python": ("data", "callable"),
+    "images": ("data", "path"),
+    "text": ("data", "path"),
 }
 """The key to name when the data a source gives cannot be trained on."""
 MAX_MESSAGE = 300

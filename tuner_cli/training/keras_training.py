@@ -96,12 +96,9 @@ def _fit(study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCal
             )
         )
     model.fit(
-        data.train_inputs,
-        data.y_train,
-        validation_data=(data.val_inputs, data.y_val),
+        **data.fit_arguments(study.batch_size(hp)),
         initial_epoch=len(task.history),
         epochs=epochs,
-        batch_size=study.batch_size(hp),
         callbacks=callbacks,
         verbose=0,
     )
@@ -129,7 +126,7 @@ def _fit(study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCal
 
 def for_export(network: keras.Model, data: Dataset) -> keras.Model:
     """The trained network behind the data's preprocessing: the model that takes raw inputs."""
-    return with_preprocessing(network, data.front(), data.input_shape, "float32")
+    return with_preprocessing(network, data.front(), data.input_shape, data.input_dtype)
 
 
 def model_to_bytes(model: keras.Model) -> bytes:

@@ -90,16 +90,14 @@ def build_model_at_defaults(study: StudyConfig, build: Any) -> Any:
 
 def reported_metrics(model: Any, data: Any) -> list[str]:
     """The names ``fit`` will log (without ``val_``), learnt by evaluating a few rows."""
-    rows = min(EVALUATE_ROWS, len(data.val_inputs))
+    x, y = data.evaluation_rows(EVALUATE_ROWS)
     if getattr(model, "optimizer", None) is None or not getattr(model, "compiled", True):
         raise ConfigError(
             "the builder must return a compiled model (call model.compile(...) in it)",
             key_path=("model", "builder"),
         )
     try:
-        logs = model.evaluate(
-            data.val_inputs[:rows], data.y_val[:rows], batch_size=rows, verbose=0, return_dict=True
-        )
+        logs = model.evaluate(x, y, batch_size=len(y), verbose=0, return_dict=True)
     except Exception as exc:  # noqa: BLE001 - shape and loss mismatches come in many types
         text = str(exc)
         if "loss identifier" in text or "metric identifier" in text:

@@ -28,6 +28,9 @@ class Scaling:
     centre: np.ndarray | None = None
     spread: np.ndarray | None = None
     factor: float | None = None
+    per_channel: bool = False
+    """Statistics per channel (the last axis), as measured on a streamed source; otherwise
+    per input element."""
 
     @classmethod
     def fit(cls, x: np.ndarray, scale: str | float) -> Scaling | None:
@@ -56,13 +59,22 @@ class Scaling:
                 return scaled
             return (x - self.centre) / self.spread
 
+    def apply_tensor(self, x: Any) -> Any:
+        """``apply`` inside a ``tf.data`` pipeline."""
+        import tensorflow as tf
+
+        x = tf.cast(x, tf.float32)
+        if self.factor is not None:
+            return x * self.factor
+        return (x - self.centre) / self.spread
+
     def layer(self, rank: int) -> Any:
         """A fresh Keras layer doing ``apply`` on inputs of ``rank`` dimensions per example."""
         import keras
 
         if self.factor is not None:
             return keras.layers.Rescaling(scale=self.factor)
-        axes = tuple(range(1, rank + 1)) if rank > 1 else -1
+        axes = tuple(range(1, rank + 1)) if rank > 1 and not self.per_channel else -1
         return keras.layers.Normalization(
             axis=axes, mean=self.centre, variance=np.square(self.spread)
         )

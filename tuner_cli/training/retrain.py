@@ -22,8 +22,6 @@ def retrain(study: StudyConfig, record: TrialRecord, output: Path, seed: int) ->
     from tuner_cli.training.keras_import import import_keras
 
     keras = import_keras()
-    import numpy as np
-
     from tuner_cli.training.data import load_dataset
     from tuner_cli.training.keras_training import build_for_inspection, for_export, seed_for
 
@@ -32,14 +30,8 @@ def retrain(study: StudyConfig, record: TrialRecord, output: Path, seed: int) ->
     keras.utils.set_random_seed(seed_for(seed, record.id, 0))
     model = build_for_inspection(study, hp, data)
     epochs = record.best_epoch or study.epochs(hp)
-    model.fit(
-        np.concatenate([data.train_inputs, data.val_inputs]),
-        np.concatenate([data.y_train, data.y_val]),
-        epochs=epochs,
-        batch_size=study.batch_size(hp),
-        verbose=0,
-    )
+    model.fit(**data.fit_arguments(study.batch_size(hp), everything=True), epochs=epochs, verbose=0)
     output.parent.mkdir(parents=True, exist_ok=True)
     for_export(model, data).save(output)
-    rows = len(data.x_train) + len(data.x_val)
+    rows = sum(data.rows)
     return f"trial {record.id} retrained for {epochs} epochs on {rows} rows"

@@ -1,6 +1,7 @@
 """Write the example datasets the data-source examples read, offline, from bundled data.
 
     python make_data.py images digit_images    # sklearn's digits as PNG files, one folder a digit
+    python make_data.py text topics            # a small made-up corpus, one folder a topic
 
 Each function writes into a folder (or file) it is given and returns it; the tests call them.
 """
@@ -31,7 +32,34 @@ def digit_images(folder: Path, rows: slice = slice(None)) -> Path:
     return Path(folder)
 
 
-MAKERS = {"images": digit_images}
+TOPICS = {
+    "cooking": "oven flour butter simmer recipe garlic onion bake pan salt pepper dough sauce",
+    "sport": "goal match referee striker league score team coach penalty season stadium win",
+    "weather": "rain cloud storm forecast wind sunny temperature snow humid frost breeze fog",
+}
+FILLER = "the a and of to in it is was on for with that this very then some today"
+
+
+def topic_texts(folder: Path, per_class: int = 150, seed: int = 0) -> Path:
+    """A small made-up corpus: one subfolder per topic of short .txt documents, each mostly
+    filler words with a few of its topic's words (and, now and then, another topic's)."""
+    rng = np.random.default_rng(seed)
+    filler = FILLER.split()
+    for topic, words in TOPICS.items():
+        own = words.split()
+        others = [w for t, ws in TOPICS.items() if t != topic for w in ws.split()]
+        subfolder = Path(folder) / topic
+        subfolder.mkdir(parents=True, exist_ok=True)
+        for index in range(per_class):
+            length = int(rng.integers(8, 20))
+            pool = [filler, own, others]
+            kinds = rng.choice(3, size=length, p=[0.6, 0.33, 0.07])
+            text = " ".join(str(rng.choice(pool[k])) for k in kinds)
+            (subfolder / f"{index:04d}.txt").write_text(text + "\n", encoding="utf-8")
+    return Path(folder)
+
+
+MAKERS = {"images": digit_images, "text": topic_texts}
 
 if __name__ == "__main__":
     if len(sys.argv) != 3 or sys.argv[1] not in MAKERS:

@@ -77,6 +77,10 @@ def test_an_image_folder_loads_as_a_tf_data_stream_with_its_class_names(tmp_path
     assert x.shape == (16, 8, 8, 1) and y.shape == (16,)
     assert abs(float(tf.reduce_mean(x))) < 0.5, "standard scaling centres the training pixels"
     assert data.scaling.per_channel and data.scaling.centre.shape == (1,)
+    x, y = data.evaluation_rows(4)
+    assert x.shape == (4, 8, 8, 1)
+    for _ in range(2):  # a peek must not leave the cached validation pipeline cut short
+        assert sum(len(y) for _, y in fit["validation_data"]) == 40
 
 
 @pytest.mark.slow

@@ -116,6 +116,8 @@ class DataConfig(StrictModel):
         if self.source != "images" and (self.image_size or self.color_mode != "rgb"):
             key = "image_size" if self.image_size else "color_mode"
             raise ValueError(f"'{key}' is for source 'images'")
+        if self.source == "text" and self.scale != "none":
+            raise ValueError("'scale' is for numbers; text is not scaled (remove it)")
         if self.source in FOLDER_SOURCES and self.scale == "minmax":
             raise ValueError(
                 f"scale 'minmax' needs the data in memory; source '{self.source}' streams it "

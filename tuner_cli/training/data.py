@@ -23,6 +23,7 @@ from tuner_cli.errors import ConfigError, quoted
 from tuner_cli.training.imports import load_callable
 from tuner_cli.training.preprocessing import Scaling
 from tuner_cli.training.streams import Streams, load_folders, stream_scaling
+from tuner_cli.training.template_front import ADAPT_BATCH
 
 FLOAT32_MAX = 3.4e38
 
@@ -77,38 +78,63 @@ class Dataset:
         """Fresh preprocessing layers that turn raw inputs into what the network trains on."""
         return [] if self.scaling is None else [self.scaling.layer(len(self.input_shape))]
 
-    def fit_arguments(self, batch_size: int, everything: bool = False) -> dict[str, Any]:
-        """``model.fit`` arguments: training data and validation data, or (``everything``,
-        for ``export --retrain``) all of it as training data."""
+    @property
+    def network_dtype(self) -> str:
+        """The dtype of what the network (or the template's front) takes: scaled inputs."""
+        if self.streams:
+            return self.streams.input_dtype
+        return str(self.train_inputs.dtype)
+
+    def adapt_inputs(self) -> Any:
+        """The training inputs (scaled), for the template's preprocessing layers to adapt on."""
         if self.streams is None:
+            return self.train_inputs
+        return self.streams.batches(self.streams.train, ADAPT_BATCH, self.scaling).map(
+            lambda x, y: x
+        )
+
+    def fit_arguments(
+        self, batch_size: int, everything: bool = False, front: Any = None
+    ) -> dict[str, Any]:
+        """``model.fit`` arguments: training data and validation data, or (``everything``,
+        for ``export --retrain``) all of it as training data. ``front`` (the template's
+        adapted preprocessing) turns the inputs into what the network takes."""
+        if self.streams is None:
+            x, x_val = _through(front, self.train_inputs), _through(front, self.val_inputs)
             if everything:
-                x = np.concatenate([self.train_inputs, self.val_inputs])
-                y = np.concatenate([self.y_train, self.y_val])
+                x, y = np.concatenate([x, x_val]), np.concatenate([self.y_train, self.y_val])
                 return {"x": x, "y": y, "batch_size": batch_size}
             return {
-                "x": self.train_inputs,
+                "x": x,
                 "y": self.y_train,
                 "batch_size": batch_size,
-                "validation_data": (self.val_inputs, self.y_val),
+                "validation_data": (x_val, self.y_val),
             }
-        train, val = self.streams.train, self.streams.val
+        streams, train, val = self.streams, self.streams.train, self.streams.val
         # the pipelines shuffle themselves (Keras warns that fit's own shuffle does nothing)
         if everything:
-            stream = self.streams.batches(train.concatenate(val), batch_size, self.scaling)
+            stream = streams.batches(train.concatenate(val), batch_size, self.scaling, front)
             return {"x": stream, "shuffle": False}
         return {
-            "x": self.streams.batches(train, batch_size, self.scaling),
-            "validation_data": self.streams.batches(val, batch_size, self.scaling),
+            "x": streams.batches(train, batch_size, self.scaling, front),
+            "validation_data": streams.batches(val, batch_size, self.scaling, front),
             "shuffle": False,
         }
 
-    def evaluation_rows(self, rows: int) -> tuple[Any, np.ndarray]:
+    def evaluation_rows(self, rows: int, front: Any = None) -> tuple[Any, np.ndarray]:
         """A few validation examples as the network takes them, for checks before a search."""
         if self.streams is None:
             rows = min(rows, len(self.val_inputs))
-            return self.val_inputs[:rows], self.y_val[:rows]
-        x, y = next(iter(self.streams.batches(self.streams.val, rows, self.scaling)))
+            return _through(front, self.val_inputs[:rows]), self.y_val[:rows]
+        peek = self.streams.batches(self.streams.val_uncached, rows, self.scaling, front)
+        x, y = next(iter(peek))
         return x, y
+
+
+def _through(front: Any, x: np.ndarray) -> np.ndarray:
+    if front is None:
+        return x
+    return np.asarray(front.predict(x, batch_size=ADAPT_BATCH, verbose=0))
 
 
 def load_dataset(study: StudyConfig, seed: int) -> Dataset:

@@ -16,7 +16,8 @@ from tuner_cli.objective import Objective
 from tuner_cli.training.data import Dataset, load_dataset
 from tuner_cli.training.imports import load_callable
 from tuner_cli.training.preprocessing import with_preprocessing
-from tuner_cli.training.template import build_model
+from tuner_cli.training.template import build_model, compile_network, template_layers
+from tuner_cli.training.template_front import adapt_front, leading_preprocessing
 from tuner_cli.trial import EpochCallback, Pruner, TrialOutcome, TrialStatus, TrialTask
 
 
@@ -25,17 +26,41 @@ def seed_for(seed: int, trial_id: int, execution: int) -> int:
     return (seed * 1_000_003 + trial_id * 101 + execution) % 2**31
 
 
+@dataclass
+class TrialModel:
+    """What a trial trains: the network, and the template's adapted preprocessing layers in
+    front of it (``front``, a model from the data's inputs to the network's; ``None`` when
+    the template starts with none)."""
+
+    network: keras.Model
+    front: keras.Model | None = None
+    front_layers: tuple = ()
+
+
 def build_for_inspection(study: StudyConfig, hp: dict[str, Any], data: Dataset) -> keras.Model:
-    """The model a trial with these values would train on ``data`` (for checks and export)."""
-    return _build(study, hp, data.input_shape)
+    """The network a trial with these values would train on ``data`` (for checks)."""
+    return build_trial_model(study, hp, data).network
 
 
-def _build(study: StudyConfig, hp: dict[str, Any], input_shape: tuple[int, ...]) -> keras.Model:
+def build_trial_model(study: StudyConfig, hp: dict[str, Any], data: Dataset) -> TrialModel:
     model_config = study.config.model
     if model_config.builder:
         builder = load_callable(model_config.builder, study.base_dir, ("model", "builder"))
-        return builder(dict(hp))
-    return build_model(model_config, hp, input_shape)
+        return TrialModel(builder(dict(hp)))
+    layers = template_layers(model_config, hp)
+    front = leading_preprocessing(layers)
+    if not front:
+        return TrialModel(build_model(model_config, hp, data.input_shape))
+    adapt_front(front, data.adapt_inputs())
+    inputs = features = keras.Input(shape=data.input_shape, dtype=data.network_dtype)
+    for layer in front:
+        features = layer(features)
+    front_model = keras.Model(inputs, features)
+    network = keras.Sequential(
+        [keras.Input(shape=features.shape[1:], dtype=features.dtype), *layers[len(front) :]]
+    )
+    compile_network(network, model_config, hp)
+    return TrialModel(network, front_model, tuple(front))
 
 
 def train_trial(study: StudyConfig, task: TrialTask, on_epoch: EpochCallback) -> TrialOutcome:
@@ -80,10 +105,10 @@ def _fit(study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCal
     data = load_dataset(study, task.seed)
     epochs = task.budget or study.epochs(hp)
     keras.utils.set_random_seed(seed_for(task.seed, task.trial_id, execution))
+    trial_model = build_trial_model(study, hp, data)
+    model = trial_model.network
     if task.resume_model is not None:
         model = model_from_bytes(task.resume_model)
-    else:
-        model = _build(study, hp, data.input_shape)
     watcher = _EpochWatcher(
         study.objective, epochs, on_epoch, list(task.history), task.pruner, task.return_model
     )
@@ -96,7 +121,7 @@ def _fit(study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCal
             )
         )
     model.fit(
-        **data.fit_arguments(study.batch_size(hp)),
+        **data.fit_arguments(study.batch_size(hp), front=trial_model.front),
         initial_epoch=len(task.history),
         epochs=epochs,
         callbacks=callbacks,
@@ -107,11 +132,12 @@ def _fit(study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCal
     checkpoint = model_to_bytes(model) if task.return_checkpoint else None
     model_bytes = None
     if watcher.best_weights is not None:
-        if best_epoch == len(watcher.history) and checkpoint is not None and not data.front():
+        exported_as_trained = not data.front() and trial_model.front is None
+        if best_epoch == len(watcher.history) and checkpoint is not None and exported_as_trained:
             model_bytes = checkpoint
         else:
             model.set_weights(watcher.best_weights)
-            model_bytes = model_to_bytes(for_export(model, data))
+            model_bytes = model_to_bytes(for_export(model, data, trial_model.front_layers))
     del model
     keras.backend.clear_session()
     return _Run(
@@ -124,9 +150,11 @@ def _fit(study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCal
     )
 
 
-def for_export(network: keras.Model, data: Dataset) -> keras.Model:
-    """The trained network behind the data's preprocessing: the model that takes raw inputs."""
-    return with_preprocessing(network, data.front(), data.input_shape, data.input_dtype)
+def for_export(network: keras.Model, data: Dataset, front: list | None = None) -> keras.Model:
+    """The trained network behind the data's preprocessing (``data.scale``) and the
+    template's adapted ``front`` layers: the model that takes raw inputs."""
+    layers = data.front() + list(front or [])
+    return with_preprocessing(network, layers, data.input_shape, data.input_dtype)
 
 
 def model_to_bytes(model: keras.Model) -> bytes:

@@ -58,17 +58,20 @@ def check_study(study: StudyConfig, seed: int) -> None:
 
     keras = import_keras()
     from tuner_cli.training.data import load_dataset
-    from tuner_cli.training.keras_training import build_for_inspection
+    from tuner_cli.training.keras_training import build_trial_model
 
     data = load_dataset(study, seed)
-    model = build_model_at_defaults(study, lambda study, hp: build_for_inspection(study, hp, data))
+    trial_model = build_model_at_defaults(
+        study, lambda study, hp: build_trial_model(study, hp, data)
+    )
+    model = trial_model.network
     if not isinstance(model, keras.Model):
         raise ConfigError(
             f"the builder must return a keras.Model (got {type(model).__name__})",
             key_path=("model", "builder"),
         )
     try:
-        check_metric_names(study, reported_metrics(model, data))
+        check_metric_names(study, reported_metrics(model, data, trial_model.front))
     finally:
         del model
         keras.backend.clear_session()
@@ -88,9 +91,9 @@ def build_model_at_defaults(study: StudyConfig, build: Any) -> Any:
         ) from None
 
 
-def reported_metrics(model: Any, data: Any) -> list[str]:
+def reported_metrics(model: Any, data: Any, front: Any = None) -> list[str]:
     """The names ``fit`` will log (without ``val_``), learnt by evaluating a few rows."""
-    x, y = data.evaluation_rows(EVALUATE_ROWS)
+    x, y = data.evaluation_rows(EVALUATE_ROWS, front)
     if getattr(model, "optimizer", None) is None or not getattr(model, "compiled", True):
         raise ConfigError(
             "the builder must return a compiled model (call model.compile(...) in it)",

@@ -23,15 +23,17 @@ def retrain(study: StudyConfig, record: TrialRecord, output: Path, seed: int) ->
 
     keras = import_keras()
     from tuner_cli.training.data import load_dataset
-    from tuner_cli.training.keras_training import build_for_inspection, for_export, seed_for
+    from tuner_cli.training.keras_training import build_trial_model, for_export, seed_for
 
     hp = record.hyperparameters
     data = load_dataset(study, seed)
     keras.utils.set_random_seed(seed_for(seed, record.id, 0))
-    model = build_for_inspection(study, hp, data)
+    trial_model = build_trial_model(study, hp, data)
     epochs = record.best_epoch or study.epochs(hp)
-    model.fit(**data.fit_arguments(study.batch_size(hp), everything=True), epochs=epochs, verbose=0)
+    batch_size = study.batch_size(hp)
+    arguments = data.fit_arguments(batch_size, everything=True, front=trial_model.front)
+    trial_model.network.fit(**arguments, epochs=epochs, verbose=0)
     output.parent.mkdir(parents=True, exist_ok=True)
-    for_export(model, data).save(output)
+    for_export(trial_model.network, data, trial_model.front_layers).save(output)
     rows = sum(data.rows)
     return f"trial {record.id} retrained for {epochs} epochs on {rows} rows"

@@ -38,15 +38,24 @@ class Streams:
     input_dtype: str
     train_count: int
     val_count: int
+    val_uncached: Any
+    """The validation pipeline before ``cache()``, to read a few examples from: a cache read
+    only in part can keep only that part (TensorFlow finalises it when the iterator ends)."""
 
-    def batches(self, stream: Any, batch_size: int, scaling: Scaling | None) -> Any:
+    def batches(
+        self, stream: Any, batch_size: int, scaling: Scaling | None, front: Any = None
+    ) -> Any:
+        """``stream`` batched, scaled, through the template's ``front`` model, prefetched."""
         import tensorflow as tf
 
+        stream = stream.batch(batch_size)
         if scaling is not None:
             stream = stream.map(
                 lambda x, y: (scaling.apply_tensor(x), y), num_parallel_calls=tf.data.AUTOTUNE
             )
-        return stream.batch(batch_size).prefetch(tf.data.AUTOTUNE)
+        if front is not None:
+            stream = stream.map(lambda x, y: (front(x), y), num_parallel_calls=tf.data.AUTOTUNE)
+        return stream.prefetch(tf.data.AUTOTUNE)
 
 
 def load_folders(data: DataConfig, base: Path, seed: int) -> tuple[Streams, tuple[str, ...]]:
@@ -81,10 +90,11 @@ def load_folders(data: DataConfig, base: Path, seed: int) -> tuple[Streams, tupl
         train = read(root, seed, None, None)
         val = read(val_folders.root, seed, None, None)
         counts = (folders.count, val_folders.count)
+    val_uncached = val
     if decoded * sum(counts) <= CACHE_BYTES:
         train = train.cache().shuffle(min(counts[0], SHUFFLE_BUFFER), seed=seed)
         val = val.cache()
-    streams = Streams(train, val, shape, dtype, counts[0], counts[1])
+    streams = Streams(train, val, shape, dtype, counts[0], counts[1], val_uncached)
     return streams, folders.class_names
 
 
@@ -156,8 +166,6 @@ def stream_scaling(streams: Streams, scale: str | float) -> Scaling | None:
     one pass over the training pipeline."""
     if scale == "none":
         return None
-    if streams.input_dtype == "string":
-        raise ConfigError("text cannot be scaled; remove data.scale", key_path=("data", "scale"))
     if isinstance(scale, (int, float)):
         return Scaling(factor=float(scale))
     import keras

@@ -20,15 +20,22 @@ def build_model(model: ModelConfig, hp: Mapping[str, Any], input_shape: tuple[in
     """Compile the template into a ready-to-fit ``keras.Model``."""
     import keras
 
-    layers = [keras.Input(shape=input_shape)]
-    layers += _make_layers(model.layers or [], hp, ("model", "layers"))
-    network = keras.Sequential(layers)
+    network = keras.Sequential([keras.Input(shape=input_shape), *template_layers(model, hp)])
+    compile_network(network, model, hp)
+    return network
+
+
+def template_layers(model: ModelConfig, hp: Mapping[str, Any]) -> list:
+    """The template's layers, created with one trial's values (not yet connected)."""
+    return _make_layers(model.layers or [], hp, ("model", "layers"))
+
+
+def compile_network(network: Any, model: ModelConfig, hp: Mapping[str, Any]) -> None:
     network.compile(
         optimizer=make_optimizer(model.optimizer, hp),
         loss=resolve(model.loss, hp),
         metrics=resolve(list(model.metrics), hp),
     )
-    return network
 
 
 def _make_layers(entries: list[dict[str, Any]], hp: Mapping[str, Any], path: KeyPath) -> list:

@@ -2,6 +2,7 @@
 
     python make_data.py images digit_images    # sklearn's digits as PNG files, one folder a digit
     python make_data.py text topics            # a small made-up corpus, one folder a topic
+    python make_data.py csv wine.csv           # sklearn's wine with word columns and gaps
 
 Each function writes into a folder (or file) it is given and returns it; the tests call them.
 """
@@ -59,7 +60,38 @@ def topic_texts(folder: Path, per_class: int = 150, seed: int = 0) -> Path:
     return Path(folder)
 
 
-MAKERS = {"images": digit_images, "text": topic_texts}
+CULTIVARS = ("barolo", "grignolino", "barbera")
+"""The three grape cultivars of sklearn's wine data (UCI), classes 0, 1 and 2."""
+
+
+def wine_table(path: Path, gap_fraction: float = 0.05, seed: int = 0) -> Path:
+    """sklearn's wine data as a CSV a person might export: the cultivar as a word (the
+    target), alcohol and colour intensity as word categories, and about ``gap_fraction`` of
+    the other cells empty."""
+    from sklearn.datasets import load_wine
+
+    wine = load_wine()
+    rng = np.random.default_rng(seed)
+    columns: dict[str, list[str]] = {}
+    for name, values in zip(wine.feature_names, wine.data.T, strict=True):
+        if name in ("alcohol", "color_intensity"):
+            levels = ("low", "medium", "high") if name == "alcohol" else ("pale", "mid", "deep")
+            edges = np.quantile(values, [1 / 3, 2 / 3])
+            columns[name] = [levels[int(np.searchsorted(edges, v))] for v in values]
+        else:
+            columns[name] = [f"{v:g}" for v in values]
+        gaps = rng.random(len(values)) < gap_fraction
+        columns[name] = ["" if gap else v for v, gap in zip(columns[name], gaps, strict=True)]
+    columns["cultivar"] = [CULTIVARS[t] for t in wine.target]
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    lines = [",".join(columns)]
+    lines += [",".join(row) for row in zip(*columns.values(), strict=True)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+MAKERS = {"images": digit_images, "text": topic_texts, "csv": wine_table}
 
 if __name__ == "__main__":
     if len(sys.argv) != 3 or sys.argv[1] not in MAKERS:

@@ -1,5 +1,5 @@
-"""The image and text folder examples run as their comments say, with a worker process that
-reads the folder itself."""
+"""The image, text and table examples run as their comments say, with a worker process that
+reads the data itself."""
 
 from __future__ import annotations
 
@@ -15,7 +15,11 @@ from tests.conftest import REPO, run_cli
 @pytest.mark.slow
 @pytest.mark.parametrize(
     ("config", "kind", "folder", "classes"),
-    [("digit_images.yaml", "images", "digit_images", 10), ("topics.yaml", "text", "topics", 3)],
+    [
+        ("digit_images.yaml", "images", "digit_images", 10),
+        ("topics.yaml", "text", "topics", 3),
+        ("wine_table.yaml", "csv", "wine.csv", 3),
+    ],
 )
 def test_a_folder_example_searches_in_a_worker_and_exports(tmp_path, config, kind, folder, classes):
     for name in (config, "make_data.py"):

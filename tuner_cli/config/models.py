@@ -65,6 +65,15 @@ class DataConfig(StrictModel):
         description="[height, width] every image is resized to; without it all must match",
     )
     color_mode: Literal["grayscale", "rgb", "rgba"] = "rgb"
+    features: list[str] | None = Field(
+        default=None, description="csv: the input columns (default: all but the target)"
+    )
+    categorical: list[str] | None = Field(
+        default=None, description="csv: columns read as categories (default: non-numbers)"
+    )
+    numeric: list[str] | None = Field(
+        default=None, description="csv: columns read as numbers (default: numbers and gaps)"
+    )
 
     @field_validator("image_size")
     @classmethod
@@ -116,6 +125,14 @@ class DataConfig(StrictModel):
         if self.source != "images" and (self.image_size or self.color_mode != "rgb"):
             key = "image_size" if self.image_size else "color_mode"
             raise ValueError(f"'{key}' is for source 'images'")
+        for key in ("features", "categorical", "numeric"):
+            if getattr(self, key) is not None and self.source != "csv":
+                raise ValueError(f"'{key}' is for source 'csv'")
+        both = sorted(set(self.categorical or ()) & set(self.numeric or ()))
+        if both:
+            raise ValueError(f"{quoted(both[0])} is in both 'categorical' and 'numeric'")
+        if self.features is not None and not self.features:
+            raise ValueError("'features' is empty")
         if self.source == "text" and self.scale != "none":
             raise ValueError("'scale' is for numbers; text is not scaled (remove it)")
         if self.source in FOLDER_SOURCES and self.scale == "minmax":

@@ -119,7 +119,10 @@ def recorded_class_names(data: DataConfig | None, base: Path) -> list[str] | Non
     """The class names to keep in study.json, read on the driver (no TensorFlow); ``None``
     when the source has no class folders or they are not visible here (a remote worker's)."""
     from tuner_cli.config import FOLDER_SOURCES
+    from tuner_cli.training.table import target_class_names
 
+    if data is not None and data.source == "csv":
+        return target_class_names(data, base)
     if data is None or data.source not in FOLDER_SOURCES:
         return None
     root = Path(data.path).expanduser()

@@ -23,6 +23,7 @@ from tuner_cli.errors import ConfigError, quoted
 from tuner_cli.training.imports import load_callable
 from tuner_cli.training.preprocessing import Scaling
 from tuner_cli.training.streams import Streams, load_folders, stream_scaling
+from tuner_cli.training.tables import TableEncoding, load_table, split_rows
 from tuner_cli.training.template_front import ADAPT_BATCH
 
 FLOAT32_MAX = 3.4e38
@@ -47,6 +48,9 @@ class Dataset:
     train_inputs: np.ndarray | None = None
     val_inputs: np.ndarray | None = None
     streams: Streams | None = None
+    encoding: TableEncoding | None = None
+    """For a CSV table with categories or gaps: ``x_train``/``x_val`` are dicts of columns,
+    and the inputs the network trains on are the rows this encoding makes of them."""
     class_names: tuple[str, ...] | None = None
     """The label names, a label being an index into them (folders: the subfolder names)."""
 
@@ -61,7 +65,14 @@ class Dataset:
     @property
     def input_shape(self) -> tuple[int, ...]:
         """One raw example's shape (without the batch axis)."""
-        return self.streams.input_shape if self.streams else tuple(self.x_train.shape[1:])
+        if self.streams:
+            return self.streams.input_shape
+        return self.network_shape if self.encoding else tuple(self.x_train.shape[1:])
+
+    @property
+    def network_shape(self) -> tuple[int, ...]:
+        """What the network (or the template's front) takes: scaled or encoded inputs."""
+        return self.streams.input_shape if self.streams else tuple(self.train_inputs.shape[1:])
 
     @property
     def input_dtype(self) -> str:
@@ -72,7 +83,7 @@ class Dataset:
         """Training and validation examples."""
         if self.streams:
             return self.streams.train_count, self.streams.val_count
-        return len(self.x_train), len(self.x_val)
+        return len(self.y_train), len(self.y_val)
 
     def front(self) -> list:
         """Fresh preprocessing layers that turn raw inputs into what the network trains on."""
@@ -160,6 +171,19 @@ def _cached(data_json: str, base_dir: str, seed: int) -> Dataset:
             return Dataset(
                 streams=streams, scaling=stream_scaling(streams, data.scale), class_names=names
             )
+        if data.source == "csv":
+            table = load_table(data, base, seed)
+            if table is not None:
+                return Dataset(
+                    x_train=table.columns,
+                    y_train=table.y,
+                    x_val=table.val_columns,
+                    y_val=table.y_val,
+                    train_inputs=table.encoding.encode(table.columns),
+                    val_inputs=table.encoding.encode(table.val_columns),
+                    encoding=table.encoding,
+                    class_names=table.class_names,
+                )
         loaded = _LOADERS[data.source](data, base)
     except ConfigError:
         raise
@@ -236,11 +260,7 @@ def _check_finite(name: str, array: np.ndarray, where: tuple) -> None:
 def _split(x: np.ndarray, y: np.ndarray, fraction: float, seed: int):
     if len(x) != len(y):
         raise ConfigError(f"x has {len(x)} rows but y has {len(y)}", key_path=("data",))
-    order = np.random.default_rng(seed).permutation(len(x))
-    n_val = max(1, int(round(len(x) * fraction)))
-    if n_val >= len(x):
-        raise ConfigError("too few rows to split off validation data", key_path=("data",))
-    val, train = order[:n_val], order[n_val:]
+    train, val = split_rows(len(x), fraction, seed)
     return x[train], y[train], x[val], y[val]
 
 

@@ -15,7 +15,7 @@ from tuner_cli.errors import TrialError
 from tuner_cli.objective import Objective
 from tuner_cli.training.data import Dataset, load_dataset
 from tuner_cli.training.imports import load_callable
-from tuner_cli.training.preprocessing import with_preprocessing
+from tuner_cli.training.preprocessing import with_encoder, with_preprocessing
 from tuner_cli.training.template import build_model, compile_network, template_layers
 from tuner_cli.training.template_front import adapt_front, leading_preprocessing
 from tuner_cli.trial import EpochCallback, Pruner, TrialOutcome, TrialStatus, TrialTask
@@ -50,9 +50,9 @@ def build_trial_model(study: StudyConfig, hp: dict[str, Any], data: Dataset) -> 
     layers = template_layers(model_config, hp)
     front = leading_preprocessing(layers)
     if not front:
-        return TrialModel(build_model(model_config, hp, data.input_shape))
+        return TrialModel(build_model(model_config, hp, data.network_shape))
     adapt_front(front, data.adapt_inputs())
-    inputs = features = keras.Input(shape=data.input_shape, dtype=data.network_dtype)
+    inputs = features = keras.Input(shape=data.network_shape, dtype=data.network_dtype)
     for layer in front:
         features = layer(features)
     front_model = keras.Model(inputs, features)
@@ -154,6 +154,8 @@ def for_export(network: keras.Model, data: Dataset, front: list | None = None) -
     """The trained network behind the data's preprocessing (``data.scale``) and the
     template's adapted ``front`` layers: the model that takes raw inputs."""
     layers = data.front() + list(front or [])
+    if data.encoding is not None:
+        return with_encoder(network, data.encoding.graph(), layers)
     return with_preprocessing(network, layers, data.input_shape, data.input_dtype)
 
 

@@ -100,6 +100,26 @@ def with_preprocessing(network: Any, front: list[Any], input_shape: tuple, dtype
         for layer in front:
             features = layer(features)
         model = keras.Model(inputs, network(features))
+    return _compiled_like(model, network)
+
+
+def with_encoder(network: Any, encoder: tuple[dict[str, Any], Any], front: list[Any]) -> Any:
+    """``network`` behind a table's encoder (its dict of column inputs and their encoded
+    rows) and the ``front`` layers: the model takes a dict of raw columns."""
+    import keras
+
+    inputs, features = encoder
+    for layer in front:
+        features = layer(features)
+    if isinstance(network, keras.Sequential):
+        for layer in network.layers:
+            features = layer(features)
+    else:
+        features = network(features)
+    return _compiled_like(keras.Model(inputs, features), network)
+
+
+def _compiled_like(model: Any, network: Any) -> Any:
     compiled = getattr(network, "_compile_config", None)
     if compiled is not None:
         model.compile(**compiled.config)

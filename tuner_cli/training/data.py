@@ -22,7 +22,7 @@ import numpy as np
 from tuner_cli.errors import ConfigError, quoted
 from tuner_cli.training.imports import load_callable
 from tuner_cli.training.preprocessing import Scaling
-from tuner_cli.training.streams import Streams, load_folders, stream_scaling
+from tuner_cli.training.streams import Streams, load_folders, loader_streams, stream_scaling
 from tuner_cli.training.tables import TableEncoding, load_table, split_rows
 from tuner_cli.training.template_front import ADAPT_BATCH
 
@@ -79,8 +79,8 @@ class Dataset:
         return self.streams.input_dtype if self.streams else "float32"
 
     @property
-    def rows(self) -> tuple[int, int]:
-        """Training and validation examples."""
+    def rows(self) -> tuple[int | None, int | None]:
+        """Training and validation examples (``None``: a pipeline of unknown length)."""
         if self.streams:
             return self.streams.train_count, self.streams.val_count
         return len(self.y_train), len(self.y_val)
@@ -185,6 +185,8 @@ def _cached(data_json: str, base_dir: str, seed: int) -> Dataset:
                     class_names=table.class_names,
                 )
         loaded = _LOADERS[data.source](data, base)
+        if isinstance(loaded, Streams):
+            return Dataset(streams=loaded, scaling=stream_scaling(loaded, data.scale))
     except ConfigError:
         raise
     except (OSError, ValueError, KeyError, MemoryError) as exc:
@@ -393,15 +395,24 @@ def _python(data: DataConfig, base):
         ) from None
     try:
         first, second = result
+        if _is_tf_dataset(first) and _is_tf_dataset(second):
+            return loader_streams(first, second, data.callable)
         if isinstance(first, tuple):
             (x, y), (x_val, y_val) = first, second
             return tuple(np.asarray(a) for a in (x, y, x_val, y_val))
         return np.asarray(first), np.asarray(second)
     except (TypeError, ValueError):
         raise ConfigError(
-            f"{data.callable} must return (x, y) or ((x, y), (x_val, y_val))",
+            f"{data.callable} must return (x, y), ((x, y), (x_val, y_val)) or two "
+            "tf.data.Datasets (training, validation) of (x, y) pairs",
             key_path=("data", "callable"),
         ) from None
+
+
+def _is_tf_dataset(value: Any) -> bool:
+    import tensorflow as tf
+
+    return isinstance(value, tf.data.Dataset)
 
 
 _LOADERS = {

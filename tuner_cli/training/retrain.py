@@ -35,5 +35,5 @@ def retrain(study: StudyConfig, record: TrialRecord, output: Path, seed: int) ->
     trial_model.network.fit(**arguments, epochs=epochs, verbose=0)
     output.parent.mkdir(parents=True, exist_ok=True)
     for_export(trial_model.network, data, trial_model.front_layers).save(output)
-    rows = sum(data.rows)
-    return f"trial {record.id} retrained for {epochs} epochs on {rows} rows"
+    on = "all the data" if None in data.rows else f"{sum(data.rows)} rows"
+    return f"trial {record.id} retrained for {epochs} epochs on {on}"

@@ -36,8 +36,9 @@ class Streams:
     val: Any
     input_shape: tuple[int, ...]
     input_dtype: str
-    train_count: int
-    val_count: int
+    train_count: int | None
+    val_count: int | None
+    """``None`` when unknown (a python loader's pipeline, counted only by reading it)."""
     val_uncached: Any
     """The validation pipeline before ``cache()``, to read a few examples from: a cache read
     only in part can keep only that part (TensorFlow finalises it when the iterator ends)."""
@@ -168,6 +169,12 @@ def stream_scaling(streams: Streams, scale: str | float) -> Scaling | None:
         return None
     if isinstance(scale, (int, float)):
         return Scaling(factor=float(scale))
+    if scale == "minmax":
+        raise ConfigError(
+            "scale 'minmax' needs the data in memory; this source streams it (use 'standard' "
+            "or a factor)",
+            key_path=("data", "scale"),
+        )
     import keras
 
     measure = keras.layers.Normalization(axis=-1)
@@ -179,3 +186,34 @@ def stream_scaling(streams: Streams, scale: str | float) -> Scaling | None:
         spread=np.where(spread > 0, spread, 1.0).astype("float32"),
         per_channel=True,
     )
+
+
+def loader_streams(train: Any, val: Any, loader: str) -> Streams:
+    """A python loader's ``(train, validation)`` ``tf.data`` pipelines of ``(x, y)`` pairs;
+    batched ones (a first dimension of ``None``) are unbatched, since each trial batches with
+    its own batch size. A pipeline is read as given: no cache, no extra shuffle."""
+    key = ("data", "callable")
+    specs = []
+    for name, stream in (("training", train), ("validation", val)):
+        spec = stream.element_spec
+        if not (isinstance(spec, tuple) and len(spec) == 2):
+            raise ConfigError(
+                f"the {name} dataset {loader} returns must yield (x, y) pairs; its elements are "
+                f"{spec}",
+                key_path=key,
+            )
+        specs.append(spec)
+    batched = specs[0][0].shape.rank and specs[0][0].shape[0] is None
+    if batched:
+        train, val = train.unbatch(), val.unbatch()
+        specs = [train.element_spec, val.element_spec]
+    x_spec = specs[0][0]
+    if x_spec.shape != specs[1][0].shape or x_spec.dtype != specs[1][0].dtype:
+        raise ConfigError(
+            f"the training and validation datasets {loader} returns differ: x is {x_spec} and "
+            f"{specs[1][0]}",
+            key_path=key,
+        )
+    counts = [int(stream.cardinality()) for stream in (train, val)]
+    train_count, val_count = (count if count >= 0 else None for count in counts)
+    return Streams(train, val, tuple(x_spec.shape), x_spec.dtype.name, train_count, val_count, val)

@@ -171,6 +171,21 @@ class TrainingConfig(StrictModel):
     epochs: int | Reference = Field(default=10)
     batch_size: int | Reference = 32
     early_stopping: EarlyStopping | None = None
+    class_weight: Literal["balanced"] | dict[str | int, float] | None = Field(
+        default=None,
+        description="balanced, or {class name or index: weight}; unlisted classes weigh 1",
+    )
+
+    @field_validator("class_weight")
+    @classmethod
+    def _positive_weights(cls, value: str | dict | None) -> str | dict | None:
+        if isinstance(value, dict):
+            if not value:
+                raise ValueError("give at least one class and its weight, or 'balanced'")
+            for name, weight in value.items():
+                if not (math.isfinite(weight) and weight > 0):
+                    raise KeyedError(name, f"a class weight must be above 0 (got {weight})")
+        return value
 
     @field_validator("epochs", "batch_size")
     @classmethod

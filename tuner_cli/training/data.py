@@ -13,7 +13,7 @@ import json
 import math
 import zipfile
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -84,6 +84,14 @@ class Dataset:
         if self.streams:
             return self.streams.train_count, self.streams.val_count
         return len(self.y_train), len(self.y_val)
+
+    @cached_property
+    def training_labels(self) -> np.ndarray:
+        """Every training label (one pass over a streamed source, once per worker)."""
+        if self.streams is None:
+            return np.asarray(self.y_train)
+        labels = self.streams.train.map(lambda x, y: y).batch(ADAPT_BATCH)
+        return np.concatenate([np.asarray(batch) for batch in labels])
 
     def front(self) -> list:
         """Fresh preprocessing layers that turn raw inputs into what the network trains on."""

@@ -13,6 +13,7 @@ import keras
 from tuner_cli.config import StudyConfig
 from tuner_cli.errors import TrialError
 from tuner_cli.objective import Objective
+from tuner_cli.training.class_weights import class_weights
 from tuner_cli.training.data import Dataset, load_dataset
 from tuner_cli.training.imports import load_callable
 from tuner_cli.training.preprocessing import with_encoder, with_preprocessing
@@ -122,6 +123,7 @@ def _fit(study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCal
         )
     model.fit(
         **data.fit_arguments(study.batch_size(hp), front=trial_model.front),
+        class_weight=training_class_weights(study, data),
         initial_epoch=len(task.history),
         epochs=epochs,
         callbacks=callbacks,
@@ -157,6 +159,11 @@ def for_export(network: keras.Model, data: Dataset, front: list | None = None) -
     if data.encoding is not None:
         return with_encoder(network, data.encoding.graph(), layers)
     return with_preprocessing(network, layers, data.input_shape, data.input_dtype)
+
+
+def training_class_weights(study: StudyConfig, data: Dataset) -> dict | None:
+    spec = study.config.training.class_weight
+    return None if spec is None else class_weights(spec, data.training_labels, data.class_names)
 
 
 def model_to_bytes(model: keras.Model) -> bytes:

@@ -58,7 +58,7 @@ def check_study(study: StudyConfig, seed: int) -> None:
 
     keras = import_keras()
     from tuner_cli.training.data import load_dataset
-    from tuner_cli.training.keras_training import build_trial_model
+    from tuner_cli.training.keras_training import build_trial_model, training_class_weights
 
     data = load_dataset(study, seed)
     trial_model = build_model_at_defaults(
@@ -72,6 +72,7 @@ def check_study(study: StudyConfig, seed: int) -> None:
         )
     try:
         check_metric_names(study, reported_metrics(model, data, trial_model.front))
+        training_class_weights(study, data)
     finally:
         del model
         keras.backend.clear_session()

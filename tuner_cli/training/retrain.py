@@ -23,7 +23,12 @@ def retrain(study: StudyConfig, record: TrialRecord, output: Path, seed: int) ->
 
     keras = import_keras()
     from tuner_cli.training.data import load_dataset
-    from tuner_cli.training.keras_training import build_trial_model, for_export, seed_for
+    from tuner_cli.training.keras_training import (
+        build_trial_model,
+        for_export,
+        seed_for,
+        training_class_weights,
+    )
 
     hp = record.hyperparameters
     data = load_dataset(study, seed)
@@ -32,7 +37,8 @@ def retrain(study: StudyConfig, record: TrialRecord, output: Path, seed: int) ->
     epochs = record.best_epoch or study.epochs(hp)
     batch_size = study.batch_size(hp)
     arguments = data.fit_arguments(batch_size, everything=True, front=trial_model.front)
-    trial_model.network.fit(**arguments, epochs=epochs, verbose=0)
+    weights = training_class_weights(study, data)
+    trial_model.network.fit(**arguments, epochs=epochs, class_weight=weights, verbose=0)
     output.parent.mkdir(parents=True, exist_ok=True)
     for_export(trial_model.network, data, trial_model.front_layers).save(output)
     on = "all the data" if None in data.rows else f"{sum(data.rows)} rows"

@@ -84,8 +84,15 @@ def load_folders(data: DataConfig, base: Path, seed: int) -> tuple[Streams, tupl
     else:
         read, shape, dtype, decoded = _text_reader(), (), "string", 2048
     if val_folders is None:
-        train, val = read(root, seed, data.validation_split, "both")
         n_val = int(folders.count * data.validation_split)
+        if n_val == 0 or n_val == folders.count:
+            raise ConfigError(
+                f"{folders.count} files are too few to hold out validation_split "
+                f"{data.validation_split:g} of them (Keras rounds {n_val} down); add files or "
+                "give data.validation: {path: ...}",
+                key_path=("data", "validation_split"),
+            )
+        train, val = read(root, seed, data.validation_split, "both")
         counts = (folders.count - n_val, n_val)
     else:
         train = read(root, seed, None, None)

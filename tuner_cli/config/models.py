@@ -44,6 +44,14 @@ class ValidationData(StrictModel):
     target: str | None = None
 
 
+class CrossValidation(StrictModel):
+    """Each trial trains ``folds`` times, each fold held out once; its score is the mean."""
+
+    folds: int = Field(ge=2, le=100)
+    stratified: bool = True
+    """Keep each class's share in every fold (needs whole-number class labels)."""
+
+
 FOLDER_SOURCES = ("images", "text")
 """Sources that read one subfolder per class and stream it as a ``tf.data`` pipeline."""
 
@@ -65,6 +73,7 @@ class DataConfig(StrictModel):
         description="[height, width] every image is resized to; without it all must match",
     )
     color_mode: Literal["grayscale", "rgb", "rgba"] = "rgb"
+    cross_validation: CrossValidation | None = None
     features: list[str] | None = Field(
         default=None, description="csv: the input columns (default: all but the target)"
     )
@@ -133,6 +142,13 @@ class DataConfig(StrictModel):
             raise ValueError(f"{quoted(both[0])} is in both 'categorical' and 'numeric'")
         if self.features is not None and not self.features:
             raise ValueError("'features' is empty")
+        if self.cross_validation is not None:
+            if self.source in FOLDER_SOURCES:
+                raise ValueError("'cross_validation' is for array data, not image or text folders")
+            if self.validation is not None:
+                raise ValueError(
+                    "'cross_validation' holds out each fold in turn; drop 'validation'"
+                )
         if self.source == "text" and self.scale != "none":
             raise ValueError("'scale' is for numbers; text is not scaled (remove it)")
         if self.source in FOLDER_SOURCES and self.scale == "minmax":
@@ -466,6 +482,17 @@ class Config(StrictModel):
                 raise ValueError("give either 'objective_function' or 'data' and 'model'")
         elif self.data is None or self.model is None:
             raise ValueError("needs 'data' and 'model' (or an 'objective_function')")
+        if self.data is not None and self.data.cross_validation is not None:
+            if self.strategy.name == "hyperband":
+                raise ValueError(
+                    "data.cross_validation does not combine with hyperband, which continues "
+                    "one model from round to round"
+                )
+            if self.strategy.executions_per_trial > 1:
+                raise ValueError(
+                    "data.cross_validation already trains each trial several times (once a "
+                    "fold); set strategy.executions_per_trial to 1"
+                )
         if self.objective_function is not None and self.strategy.pruning is not None:
             raise ValueError(
                 "strategy.pruning needs per-epoch values from Keras training; an "

@@ -156,18 +156,21 @@ def _through(front: Any, x: np.ndarray) -> np.ndarray:
     return np.asarray(front.predict(x, batch_size=ADAPT_BATCH, verbose=0))
 
 
-def load_dataset(study: StudyConfig, seed: int) -> Dataset:
+def load_dataset(study: StudyConfig, seed: int, fold: int = 0) -> Dataset:
     """The study's data, cached per process so trials after the first load nothing.
 
     ``seed`` is the study's seed (study.json), which decides the validation split. The keras
-    source uses the dataset's own test split as validation data.
+    source uses the dataset's own test split as validation data. With
+    ``data.cross_validation``, ``fold`` picks the fold held out for validation (all the
+    rows, the keras source's test split included, are split into folds).
     """
     data = study.config.data
-    return _cached(data.model_dump_json(), str(study.base_dir), seed)
+    fold = fold if data.cross_validation is not None else 0
+    return _cached(data.model_dump_json(), str(study.base_dir), seed, fold)
 
 
 @lru_cache(maxsize=4)
-def _cached(data_json: str, base_dir: str, seed: int) -> Dataset:
+def _cached(data_json: str, base_dir: str, seed: int, fold: int) -> Dataset:
     from tuner_cli.config import FOLDER_SOURCES, DataConfig
 
     data = DataConfig.model_validate(json.loads(data_json))
@@ -194,13 +197,22 @@ def _cached(data_json: str, base_dir: str, seed: int) -> Dataset:
                 )
         loaded = _LOADERS[data.source](data, base)
         if isinstance(loaded, Streams):
+            if data.cross_validation is not None:
+                raise ConfigError(
+                    "cross_validation is for array data; this loader returns tf.data pipelines",
+                    key_path=("data", "cross_validation"),
+                )
             return Dataset(streams=loaded, scaling=stream_scaling(loaded, data.scale))
     except ConfigError:
         raise
     except (OSError, ValueError, KeyError, MemoryError) as exc:
         raise ConfigError(f"cannot load the data: {_short(exc)}", key_path=where) from None
     _check_arrays(loaded, where)
-    if len(loaded) == 4:
+    if data.cross_validation is not None:
+        x, y = _all_rows(loaded)
+        train, val = fold_rows(y, data.cross_validation, seed, fold)
+        x, y, x_val, y_val = x[train], y[train], x[val], y[val]
+    elif len(loaded) == 4:
         x, y, x_val, y_val = loaded
     else:
         x, y = loaded
@@ -265,6 +277,41 @@ def _check_finite(name: str, array: np.ndarray, where: tuple) -> None:
             "fill or drop them before tuning",
             key_path=where,
         )
+
+
+def _all_rows(loaded: tuple) -> tuple[np.ndarray, np.ndarray]:
+    if len(loaded) == 2:
+        return loaded
+    x, y, x_val, y_val = loaded
+    return np.concatenate([x, x_val]), np.concatenate([y, y_val])
+
+
+def fold_rows(y: np.ndarray, settings: Any, seed: int, fold: int) -> tuple[np.ndarray, np.ndarray]:
+    """Training and validation rows of one fold: a seeded shuffle into ``folds`` parts,
+    stratified by class when asked (scikit-learn's KFold and StratifiedKFold)."""
+    from sklearn.model_selection import KFold, StratifiedKFold
+
+    key = ("data", "cross_validation")
+    if settings.folds > len(y):
+        raise ConfigError(f"{settings.folds} folds need at least as many rows", key_path=key)
+    if settings.stratified:
+        if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
+            raise ConfigError(
+                "stratified folds need one whole-number class label per row; set stratified: false",
+                key_path=key + ("stratified",),
+            )
+        smallest = int(np.unique(y, return_counts=True)[1].min())
+        if smallest < settings.folds:
+            raise ConfigError(
+                f"a class has {smallest} rows, fewer than the {settings.folds} folds; use fewer "
+                "folds or stratified: false",
+                key_path=key + ("folds",),
+            )
+        splitter = StratifiedKFold(settings.folds, shuffle=True, random_state=seed % 2**32)
+    else:
+        splitter = KFold(settings.folds, shuffle=True, random_state=seed % 2**32)
+    train, val = list(splitter.split(np.zeros(len(y)), y))[fold]
+    return train, val
 
 
 def _split(x: np.ndarray, y: np.ndarray, fraction: float, seed: int):

@@ -65,17 +65,22 @@ def build_trial_model(study: StudyConfig, hp: dict[str, Any], data: Dataset) -> 
 
 
 def train_trial(study: StudyConfig, task: TrialTask, on_epoch: EpochCallback) -> TrialOutcome:
-    """Train ``executions_per_trial`` times; the score is the mean of their best epochs."""
+    """Train ``executions_per_trial`` times, or once per fold with ``data.cross_validation``
+    (each fold held out once, with its own early stopping and pruning; a pruned fold ends the
+    trial). The score is the mean of the runs' best epochs; the kept model is the best run's.
+    """
     objective = study.objective
+    folds = study.config.data.cross_validation
     executions = 1 if task.resume_model else study.config.strategy.executions_per_trial
     runs: list[_Run] = []
-    for execution in range(executions):
-        runs.append(_fit(study, task, execution, on_epoch))
+    for run in range(folds.folds if folds else executions):
+        runs.append(_fit(study, task, run, on_epoch, fold=run if folds else 0))
         if runs[-1].pruned:
             break
     best = min(runs, key=lambda r: objective.sort_key(r.score))
+    pruned = runs[-1].pruned if folds else best.pruned
     outcome = TrialOutcome(
-        status=TrialStatus.PRUNED if best.pruned else TrialStatus.COMPLETED,
+        status=TrialStatus.PRUNED if pruned else TrialStatus.COMPLETED,
         score=sum(r.score for r in runs) / len(runs),
         metrics={k: v for k, v in best.history[best.best_epoch - 1].items() if k != "epoch"},
         history=best.history,
@@ -83,10 +88,12 @@ def train_trial(study: StudyConfig, task: TrialTask, on_epoch: EpochCallback) ->
         model_bytes=best.model_bytes,
         checkpoint_bytes=best.checkpoint_bytes,
     )
-    if len(runs) > 1:
+    if folds is not None:
+        outcome.extra["folds"] = [{"score": r.score, "best_epoch": r.best_epoch} for r in runs]
+    elif len(runs) > 1:
         outcome.extra["executions"] = [{"score": r.score, "best_epoch": r.best_epoch} for r in runs]
-    if best.pruned:
-        outcome.extra["pruned_at_epoch"] = len(best.history)
+    if pruned:
+        outcome.extra["pruned_at_epoch"] = len(runs[-1].history)
     return outcome
 
 
@@ -100,10 +107,12 @@ class _Run:
     checkpoint_bytes: bytes | None
 
 
-def _fit(study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCallback) -> _Run:
+def _fit(
+    study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCallback, fold: int = 0
+) -> _Run:
     config = study.config
     hp = task.hyperparameters
-    data = load_dataset(study, task.seed)
+    data = load_dataset(study, task.seed, fold)
     epochs = task.budget or study.epochs(hp)
     keras.utils.set_random_seed(seed_for(task.seed, task.trial_id, execution))
     trial_model = build_trial_model(study, hp, data)

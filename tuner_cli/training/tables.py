@@ -124,6 +124,11 @@ def load_table(data: Any, base: Path, seed: int) -> LoadedTable | None:
     check_column(table, data.target, ("data", "target"))
     if is_plain_matrix(table, data):
         return None
+    if data.cross_validation is not None:
+        raise ConfigError(
+            "cross_validation is for array data; this CSV is a table with categories or gaps",
+            key_path=("data", "cross_validation"),
+        )
     if data.scale != "none":
         raise ConfigError(
             "a table with categories or gaps has its numeric columns standardised by the "

@@ -4,9 +4,10 @@ A template may start with layers whose state is learnt from data (``TextVectoriz
 ``StringLookup``, ``IntegerLookup``, ``Normalization``, ``Discretization``). Before a trial
 trains, each of them that was not given its vocabulary, mean or boundaries is adapted on the
 training inputs (the validation split never), in order, each on what the layers before it
-make of them. They form the model's front: the network behind them trains on their outputs
-(computed in the ``tf.data`` pipeline, since Keras cannot train a model whose input is text),
-and the saved model is front and network together, so it takes raw text.
+make of them. They form the model's front: the network behind them trains on their outputs,
+computed in the ``tf.data`` pipeline (Keras 3.15 fails to train a model whose input is a
+string tensor, in its loss's dtype promotion), and the saved model is front and network
+together, so it takes raw text.
 """
 
 from __future__ import annotations

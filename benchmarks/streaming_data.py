@@ -105,7 +105,7 @@ def search_under_limit(folder: Path, size: int, limit: str) -> dict:
         "exit": process.returncode,
         "seconds": time.perf_counter() - started,
         "worker_peak": max(peaks.values(), default=0),
-        "peaks": {names.get(pid, str(pid)): rss for pid, rss in peaks.items()},
+        "peaks": {f"{names.get(pid, '')} (pid {pid})": rss for pid, rss in peaks.items()},
         "completed": "1 completed" in output or "(1 completed)" in output,
         "tail": output.strip().splitlines()[-3:],
     }
@@ -197,9 +197,9 @@ def main() -> None:
         f"resident memory of kt-run's child processes {search['worker_peak'] / MIB:.0f} MiB, "
         f"{search['worker_peak'] / limit:.0%} of the limit and "
         f"{search['worker_peak'] / decoded:.0%} of the decoded data. The same search on 200 "
-        f"of these images (cached in memory) peaks at {baseline['worker_peak'] / MIB:.0f} MiB: "
-        "most of the worker's memory is TensorFlow itself.",
-        "- Peak per child process (the big folder): "
+        f"of these images (cached in memory) peaks at {baseline['worker_peak'] / MIB:.0f} MiB.",
+        "- Peak per child process (the big folder; a worker is forked from the forkserver, so "
+        "it shows the same command line): "
         + "; ".join(f"`{name}` {rss / MIB:.0f} MiB" for name, rss in search["peaks"].items())
         + ".",
         f"- One pass over the training images (80%), what each trial pays: kt-run's trial "

@@ -3,6 +3,7 @@ schema. It never imports Keras, so ``validate`` and every read command stay fast
 
 from tuner_cli.config.models import (
     BIG,
+    FOLDER_SOURCES,
     AshaPruning,
     Config,
     DataConfig,
@@ -21,6 +22,7 @@ from tuner_cli.config.models import (
 
 __all__ = [
     "BIG",
+    "FOLDER_SOURCES",
     "AshaPruning",
     "Config",
     "DataConfig",

@@ -53,8 +53,20 @@ class ValidationData(StrictModel):
     target: str | None = None
 
 
+class CrossValidation(StrictModel):
+    """Each trial trains ``folds`` times, each fold held out once; its score is the mean."""
+
+    folds: int = Field(ge=2, le=100)
+    stratified: bool = True
+    """Keep each class's share in every fold (needs whole-number class labels)."""
+
+
+FOLDER_SOURCES = ("images", "text")
+"""Sources that read one subfolder per class and stream it as a ``tf.data`` pipeline."""
+
+
 class DataConfig(StrictModel):
-    source: Literal["sklearn", "npz", "csv", "keras", "python"]
+    source: Literal["sklearn", "npz", "csv", "keras", "python", "images", "text"]
     name: str | None = None
     path: str | None = None
     x_key: str = "x"
@@ -65,6 +77,28 @@ class DataConfig(StrictModel):
     validation_split: float = Field(default=0.2, gt=0.0, lt=1.0)
     validation: ValidationData | None = None
     scale: Literal["none", "standard", "minmax"] | float = "none"
+    image_size: list[Annotated[int, Field(ge=1, le=65_536)]] | None = Field(
+        default=None,
+        description="[height, width] every image is resized to; without it all must match",
+    )
+    color_mode: Literal["grayscale", "rgb", "rgba"] = "rgb"
+    cross_validation: CrossValidation | None = None
+    features: list[str] | None = Field(
+        default=None, description="csv: the input columns (default: all but the target)"
+    )
+    categorical: list[str] | None = Field(
+        default=None, description="csv: columns read as categories (default: non-numbers)"
+    )
+    numeric: list[str] | None = Field(
+        default=None, description="csv: columns read as numbers (default: numbers and gaps)"
+    )
+
+    @field_validator("image_size")
+    @classmethod
+    def _height_and_width(cls, value: list[int] | None) -> list[int] | None:
+        if value is not None and len(value) != 2:
+            raise ValueError(f"must be [height, width] (got {len(value)} numbers)")
+        return value
 
     @field_validator("delimiter")
     @classmethod
@@ -92,6 +126,8 @@ class DataConfig(StrictModel):
             "npz": ("path",),
             "csv": ("path", "target"),
             "python": ("callable",),
+            "images": ("path",),
+            "text": ("path",),
         }[self.source]
         for key in needs:
             if getattr(self, key) is None:
@@ -102,8 +138,33 @@ class DataConfig(StrictModel):
                 f"unknown {self.source} dataset {quoted(self.name)}; "
                 f"choose one of {', '.join(choices)}"
             )
-        if self.validation is not None and self.source not in ("npz", "csv"):
-            raise ValueError("'validation: {path: ...}' is for npz and csv data")
+        if self.validation is not None and self.source not in ("npz", "csv", *FOLDER_SOURCES):
+            raise ValueError("'validation: {path: ...}' is for npz, csv, images and text data")
+        if self.source != "images" and (self.image_size or self.color_mode != "rgb"):
+            key = "image_size" if self.image_size else "color_mode"
+            raise ValueError(f"'{key}' is for source 'images'")
+        for key in ("features", "categorical", "numeric"):
+            if getattr(self, key) is not None and self.source != "csv":
+                raise ValueError(f"'{key}' is for source 'csv'")
+        both = sorted(set(self.categorical or ()) & set(self.numeric or ()))
+        if both:
+            raise ValueError(f"{quoted(both[0])} is in both 'categorical' and 'numeric'")
+        if self.features is not None and not self.features:
+            raise ValueError("'features' is empty")
+        if self.cross_validation is not None:
+            if self.source in FOLDER_SOURCES:
+                raise ValueError("'cross_validation' is for array data, not image or text folders")
+            if self.validation is not None:
+                raise ValueError(
+                    "'cross_validation' holds out each fold in turn; drop 'validation'"
+                )
+        if self.source == "text" and self.scale != "none":
+            raise ValueError("'scale' is for numbers; text is not scaled (remove it)")
+        if self.source in FOLDER_SOURCES and self.scale == "minmax":
+            raise ValueError(
+                f"scale 'minmax' needs the data in memory; source '{self.source}' streams it "
+                "(use 'standard', or a factor such as 0.00392156862745098 for 1/255)"
+            )
         return self
 
 
@@ -195,6 +256,11 @@ class TrainingConfig(StrictModel):
         "'module:Class' of your own; made afresh for every trial",
     )
 
+    class_weight: Literal["balanced"] | dict[str | int, float] | None = Field(
+        default=None,
+        description="balanced, or {class name or index: weight}; unlisted classes weigh 1",
+    )
+
     @field_validator("callbacks")
     @classmethod
     def _callback_objects(cls, value: list[Any]) -> list[Any]:
@@ -203,6 +269,17 @@ class TrainingConfig(StrictModel):
                 _object_spec(item, "a callback")
             except ValueError as exc:
                 raise KeyedError(i, str(exc)) from None
+        return value
+
+    @field_validator("class_weight")
+    @classmethod
+    def _positive_weights(cls, value: str | dict | None) -> str | dict | None:
+        if isinstance(value, dict):
+            if not value:
+                raise ValueError("give at least one class and its weight, or 'balanced'")
+            for name, weight in value.items():
+                if not (math.isfinite(weight) and weight > 0):
+                    raise KeyedError(name, f"a class weight must be above 0 (got {weight})")
         return value
 
     @field_validator("epochs", "batch_size")
@@ -571,6 +648,17 @@ class Config(StrictModel):
                 raise ValueError("give either 'objective_function' or 'data' and 'model'")
         elif self.data is None or self.model is None:
             raise ValueError("needs 'data' and 'model' (or an 'objective_function')")
+        if self.data is not None and self.data.cross_validation is not None:
+            if self.strategy.name == "hyperband":
+                raise ValueError(
+                    "data.cross_validation does not combine with hyperband, which continues "
+                    "one model from round to round"
+                )
+            if self.strategy.executions_per_trial > 1:
+                raise ValueError(
+                    "data.cross_validation already trains each trial several times (once a "
+                    "fold); set strategy.executions_per_trial to 1"
+                )
         if self.objective_function is not None and self.strategy.pruning is not None:
             raise ValueError(
                 "strategy.pruning needs per-epoch values from Keras training; an "

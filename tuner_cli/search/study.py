@@ -16,6 +16,7 @@ from tuner_cli.config import StudyConfig, load_config_text
 from tuner_cli.errors import ConfigError, format_path
 from tuner_cli.results.store import StudyStore
 from tuner_cli.search.lock import StudyLock, StudyLockedError
+from tuner_cli.training.class_folders import recorded_class_names
 
 FREE_TO_CHANGE = {
     ("strategy", "max_trials"),
@@ -103,6 +104,9 @@ def open_study(
         "kt_run_version": __version__,
         **({"warm_start": warm_start} if warm_start else {}),
     }
+    names = recorded_class_names(study.config.data, study.base_dir)
+    if names:
+        info["class_names"] = names
     store.create(study.text, info, overwrite=overwrite)
     return store, store.read_study()
 

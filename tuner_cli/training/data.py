@@ -1,7 +1,9 @@
 """Datasets named by the ``data:`` section, loaded once per process.
 
-Every loader returns train and validation arrays; scaling statistics come from the training
-part only, so validation scores are honest.
+Every loader returns train and validation arrays as the config reads them. ``data.scale`` is
+measured on the training part only (so validation scores are honest) and becomes layers in
+front of the saved model (``tuner_cli.training.preprocessing``): the network trains on scaled
+inputs, the model a user exports takes raw ones.
 """
 
 from __future__ import annotations
@@ -11,14 +13,18 @@ import json
 import math
 import zipfile
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cached_property, lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
 from tuner_cli.errors import ConfigError, quoted
 from tuner_cli.training.imports import load_callable
+from tuner_cli.training.preprocessing import Scaling
+from tuner_cli.training.streams import Streams, load_folders, loader_streams, stream_scaling
+from tuner_cli.training.tables import TableEncoding, load_table, split_rows
+from tuner_cli.training.template_front import ADAPT_BATCH
 
 FLOAT32_MAX = 3.4e38
 
@@ -28,41 +34,185 @@ if TYPE_CHECKING:
 
 @dataclass(frozen=True)
 class Dataset:
-    x_train: np.ndarray
-    y_train: np.ndarray
-    x_val: np.ndarray
-    y_val: np.ndarray
+    """Raw inputs (what the exported model takes) and what the network trains on.
+
+    Array sources fill the arrays (``train_inputs``/``val_inputs`` are the scaled copies);
+    image and text folders fill ``streams`` instead, and are never one array in memory.
+    """
+
+    x_train: np.ndarray | None = None
+    y_train: np.ndarray | None = None
+    x_val: np.ndarray | None = None
+    y_val: np.ndarray | None = None
+    scaling: Scaling | None = None
+    train_inputs: np.ndarray | None = None
+    val_inputs: np.ndarray | None = None
+    streams: Streams | None = None
+    encoding: TableEncoding | None = None
+    """For a CSV table with categories or gaps: ``x_train``/``x_val`` are dicts of columns,
+    and the inputs the network trains on are the rows this encoding makes of them."""
+    class_names: tuple[str, ...] | None = None
+    """The label names, a label being an index into them (folders: the subfolder names)."""
+
+    def __post_init__(self) -> None:
+        if self.streams is None and self.train_inputs is None:
+            scaled = self.scaling is not None
+            train = self.scaling.apply(self.x_train, "x") if scaled else self.x_train
+            val = self.scaling.apply(self.x_val, "x_val") if scaled else self.x_val
+            object.__setattr__(self, "train_inputs", train)
+            object.__setattr__(self, "val_inputs", val)
 
     @property
     def input_shape(self) -> tuple[int, ...]:
-        return tuple(self.x_train.shape[1:])
+        """One raw example's shape (without the batch axis)."""
+        if self.streams:
+            return self.streams.input_shape
+        return self.network_shape if self.encoding else tuple(self.x_train.shape[1:])
+
+    @property
+    def network_shape(self) -> tuple[int, ...]:
+        """What the network (or the template's front) takes: scaled or encoded inputs."""
+        return self.streams.input_shape if self.streams else tuple(self.train_inputs.shape[1:])
+
+    @property
+    def input_dtype(self) -> str:
+        return self.streams.input_dtype if self.streams else "float32"
+
+    @property
+    def rows(self) -> tuple[int | None, int | None]:
+        """Training and validation examples (``None``: a pipeline of unknown length)."""
+        if self.streams:
+            return self.streams.train_count, self.streams.val_count
+        return len(self.y_train), len(self.y_val)
+
+    @cached_property
+    def training_labels(self) -> np.ndarray:
+        """Every training label (one pass over a streamed source, once per worker)."""
+        if self.streams is None:
+            return np.asarray(self.y_train)
+        labels = self.streams.train.map(lambda x, y: y).batch(ADAPT_BATCH)
+        return np.concatenate([np.asarray(batch) for batch in labels])
+
+    def front(self) -> list:
+        """Fresh preprocessing layers that turn raw inputs into what the network trains on."""
+        return [] if self.scaling is None else [self.scaling.layer(len(self.input_shape))]
+
+    @property
+    def network_dtype(self) -> str:
+        """The dtype of what the network (or the template's front) takes: scaled inputs."""
+        if self.streams:
+            return self.streams.input_dtype
+        return str(self.train_inputs.dtype)
+
+    def adapt_inputs(self) -> Any:
+        """The training inputs (scaled), for the template's preprocessing layers to adapt on."""
+        if self.streams is None:
+            return self.train_inputs
+        return self.streams.batches(self.streams.train, ADAPT_BATCH, self.scaling).map(
+            lambda x, y: x
+        )
+
+    def fit_arguments(
+        self, batch_size: int, everything: bool = False, front: Any = None
+    ) -> dict[str, Any]:
+        """``model.fit`` arguments: training data and validation data, or (``everything``,
+        for ``export --retrain``) all of it as training data. ``front`` (the template's
+        adapted preprocessing) turns the inputs into what the network takes."""
+        if self.streams is None:
+            x, x_val = _through(front, self.train_inputs), _through(front, self.val_inputs)
+            if everything:
+                x, y = np.concatenate([x, x_val]), np.concatenate([self.y_train, self.y_val])
+                return {"x": x, "y": y, "batch_size": batch_size}
+            return {
+                "x": x,
+                "y": self.y_train,
+                "batch_size": batch_size,
+                "validation_data": (x_val, self.y_val),
+            }
+        streams, train, val = self.streams, self.streams.train, self.streams.val
+        # the pipelines shuffle themselves (Keras warns that fit's own shuffle does nothing)
+        if everything:
+            stream = streams.batches(train.concatenate(val), batch_size, self.scaling, front)
+            return {"x": stream, "shuffle": False}
+        return {
+            "x": streams.batches(train, batch_size, self.scaling, front),
+            "validation_data": streams.batches(val, batch_size, self.scaling, front),
+            "shuffle": False,
+        }
+
+    def evaluation_rows(self, rows: int, front: Any = None) -> tuple[Any, np.ndarray]:
+        """A few validation examples as the network takes them, for checks before a search."""
+        if self.streams is None:
+            rows = min(rows, len(self.val_inputs))
+            return _through(front, self.val_inputs[:rows]), self.y_val[:rows]
+        peek = self.streams.batches(self.streams.val_uncached, rows, self.scaling, front)
+        x, y = next(iter(peek))
+        return x, y
 
 
-def load_dataset(study: StudyConfig, seed: int) -> Dataset:
+def _through(front: Any, x: np.ndarray) -> np.ndarray:
+    if front is None:
+        return x
+    return np.asarray(front.predict(x, batch_size=ADAPT_BATCH, verbose=0))
+
+
+def load_dataset(study: StudyConfig, seed: int, fold: int = 0) -> Dataset:
     """The study's data, cached per process so trials after the first load nothing.
 
     ``seed`` is the study's seed (study.json), which decides the validation split. The keras
-    source uses the dataset's own test split as validation data.
+    source uses the dataset's own test split as validation data. With
+    ``data.cross_validation``, ``fold`` picks the fold held out for validation (all the
+    rows, the keras source's test split included, are split into folds).
     """
     data = study.config.data
-    return _cached(data.model_dump_json(), str(study.base_dir), seed)
+    fold = fold if data.cross_validation is not None else 0
+    return _cached(data.model_dump_json(), str(study.base_dir), seed, fold)
 
 
 @lru_cache(maxsize=4)
-def _cached(data_json: str, base_dir: str, seed: int) -> Dataset:
-    from tuner_cli.config import DataConfig
+def _cached(data_json: str, base_dir: str, seed: int, fold: int) -> Dataset:
+    from tuner_cli.config import FOLDER_SOURCES, DataConfig
 
     data = DataConfig.model_validate(json.loads(data_json))
     base = Path(base_dir)
     where = _SOURCE_KEY[data.source]
     try:
+        if data.source in FOLDER_SOURCES:
+            streams, names = load_folders(data, base, seed)
+            return Dataset(
+                streams=streams, scaling=stream_scaling(streams, data.scale), class_names=names
+            )
+        if data.source == "csv":
+            table = load_table(data, base, seed)
+            if table is not None:
+                return Dataset(
+                    x_train=table.columns,
+                    y_train=table.y,
+                    x_val=table.val_columns,
+                    y_val=table.y_val,
+                    train_inputs=table.encoding.encode(table.columns),
+                    val_inputs=table.encoding.encode(table.val_columns),
+                    encoding=table.encoding,
+                    class_names=table.class_names,
+                )
         loaded = _LOADERS[data.source](data, base)
+        if isinstance(loaded, Streams):
+            if data.cross_validation is not None:
+                raise ConfigError(
+                    "cross_validation is for array data; this loader returns tf.data pipelines",
+                    key_path=("data", "cross_validation"),
+                )
+            return Dataset(streams=loaded, scaling=stream_scaling(loaded, data.scale))
     except ConfigError:
         raise
     except (OSError, ValueError, KeyError, MemoryError) as exc:
         raise ConfigError(f"cannot load the data: {_short(exc)}", key_path=where) from None
     _check_arrays(loaded, where)
-    if len(loaded) == 4:
+    if data.cross_validation is not None:
+        x, y = _all_rows(loaded)
+        train, val = fold_rows(y, data.cross_validation, seed, fold)
+        x, y, x_val, y_val = x[train], y[train], x[val], y[val]
+    elif len(loaded) == 4:
         x, y, x_val, y_val = loaded
     else:
         x, y = loaded
@@ -72,8 +222,7 @@ def _cached(data_json: str, base_dir: str, seed: int) -> Dataset:
             _check_arrays((x_val, y_val), validation + ("path",))
         else:
             x, y, x_val, y_val = _split(x, y, data.validation_split, seed)
-    x, x_val = _scale(x, x_val, data.scale)
-    return Dataset(x, y, x_val, y_val)
+    return Dataset(x, y, x_val, y_val, scaling=Scaling.fit(x, data.scale))
 
 
 _SOURCE_KEY = {
@@ -82,6 +231,8 @@ _SOURCE_KEY = {
     "npz": ("data", "path"),
     "csv": ("data", "path"),
     "python": ("data", "callable"),
+    "images": ("data", "path"),
+    "text": ("data", "path"),
 }
 """The key to name when the data a source gives cannot be trained on."""
 MAX_MESSAGE = 300
@@ -128,39 +279,46 @@ def _check_finite(name: str, array: np.ndarray, where: tuple) -> None:
         )
 
 
+def _all_rows(loaded: tuple) -> tuple[np.ndarray, np.ndarray]:
+    if len(loaded) == 2:
+        return loaded
+    x, y, x_val, y_val = loaded
+    return np.concatenate([x, x_val]), np.concatenate([y, y_val])
+
+
+def fold_rows(y: np.ndarray, settings: Any, seed: int, fold: int) -> tuple[np.ndarray, np.ndarray]:
+    """Training and validation rows of one fold: a seeded shuffle into ``folds`` parts,
+    stratified by class when asked (scikit-learn's KFold and StratifiedKFold)."""
+    from sklearn.model_selection import KFold, StratifiedKFold
+
+    key = ("data", "cross_validation")
+    if settings.folds > len(y):
+        raise ConfigError(f"{settings.folds} folds need at least as many rows", key_path=key)
+    if settings.stratified:
+        if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
+            raise ConfigError(
+                "stratified folds need one whole-number class label per row; set stratified: false",
+                key_path=key + ("stratified",),
+            )
+        smallest = int(np.unique(y, return_counts=True)[1].min())
+        if smallest < settings.folds:
+            raise ConfigError(
+                f"a class has {smallest} rows, fewer than the {settings.folds} folds; use fewer "
+                "folds or stratified: false",
+                key_path=key + ("folds",),
+            )
+        splitter = StratifiedKFold(settings.folds, shuffle=True, random_state=seed % 2**32)
+    else:
+        splitter = KFold(settings.folds, shuffle=True, random_state=seed % 2**32)
+    train, val = list(splitter.split(np.zeros(len(y)), y))[fold]
+    return train, val
+
+
 def _split(x: np.ndarray, y: np.ndarray, fraction: float, seed: int):
     if len(x) != len(y):
         raise ConfigError(f"x has {len(x)} rows but y has {len(y)}", key_path=("data",))
-    order = np.random.default_rng(seed).permutation(len(x))
-    n_val = max(1, int(round(len(x) * fraction)))
-    if n_val >= len(x):
-        raise ConfigError("too few rows to split off validation data", key_path=("data",))
-    val, train = order[:n_val], order[n_val:]
+    train, val = split_rows(len(x), fraction, seed)
     return x[train], y[train], x[val], y[val]
-
-
-def _scale(x: np.ndarray, x_val: np.ndarray, scale: str | float):
-    if scale == "none":
-        return x, x_val
-    with np.errstate(over="ignore", invalid="ignore"):
-        x, x_val = x.astype("float32"), x_val.astype("float32")
-        if isinstance(scale, (int, float)):
-            x, x_val = x * np.float32(scale), x_val * np.float32(scale)
-    if isinstance(scale, (int, float)):
-        for name, array in (("x", x), ("x_val", x_val)):
-            if not np.isfinite(array).all():
-                raise ConfigError(
-                    f"scaling {name} by {scale:g} overflows float32 (above 3.4e38)",
-                    key_path=("data", "scale"),
-                )
-        return x, x_val
-    axes = 0
-    if scale == "standard":
-        centre, spread = x.mean(axis=axes), x.std(axis=axes)
-    else:
-        centre, spread = x.min(axis=axes), x.max(axis=axes) - x.min(axis=axes)
-    spread = np.where(spread > 0, spread, 1.0)
-    return (x - centre) / spread, (x_val - centre) / spread
 
 
 def _sklearn(data: DataConfig, base) -> tuple[np.ndarray, np.ndarray]:
@@ -292,15 +450,24 @@ def _python(data: DataConfig, base):
         ) from None
     try:
         first, second = result
+        if _is_tf_dataset(first) and _is_tf_dataset(second):
+            return loader_streams(first, second, data.callable)
         if isinstance(first, tuple):
             (x, y), (x_val, y_val) = first, second
             return tuple(np.asarray(a) for a in (x, y, x_val, y_val))
         return np.asarray(first), np.asarray(second)
     except (TypeError, ValueError):
         raise ConfigError(
-            f"{data.callable} must return (x, y) or ((x, y), (x_val, y_val))",
+            f"{data.callable} must return (x, y), ((x, y), (x_val, y_val)) or two "
+            "tf.data.Datasets (training, validation) of (x, y) pairs",
             key_path=("data", "callable"),
         ) from None
+
+
+def _is_tf_dataset(value: Any) -> bool:
+    import tensorflow as tf
+
+    return isinstance(value, tf.data.Dataset)
 
 
 _LOADERS = {

@@ -15,11 +15,14 @@ from tuner_cli.config.references import resolve
 from tuner_cli.errors import ConfigError, TrialError
 from tuner_cli.objective import Objective
 from tuner_cli.training.builders import ModelBuilder, batch_size_given, load_builder
+from tuner_cli.training.class_weights import class_weights
 from tuner_cli.training.data import Dataset, load_dataset
 from tuner_cli.training.distribution import distribution_scope
 from tuner_cli.training.hyperparameters import HyperParameters
 from tuner_cli.training.keras_objects import make_objects
-from tuner_cli.training.template import build_model
+from tuner_cli.training.preprocessing import with_encoder, with_preprocessing
+from tuner_cli.training.template import compile_network, connect, template_layers
+from tuner_cli.training.template_front import adapt_front, leading_preprocessing
 from tuner_cli.trial import EpochCallback, Pruner, TrialOutcome, TrialStatus, TrialTask
 
 
@@ -29,27 +32,47 @@ def seed_for(seed: int, trial_id: int, execution: int) -> int:
 
 
 def build_for_inspection(study: StudyConfig, hp: dict[str, Any], data: Dataset) -> keras.Model:
-    """The model a trial with these values would train on ``data`` (for checks and export)."""
-    return Trainable.build(study, hp, data.input_shape).model
+    """The network a trial with these values would train on ``data`` (for checks)."""
+    return Trainable.build(study, hp, data).model
 
 
 @dataclass
 class Trainable:
-    """A built model and how to fit it: a HyperModel's own ``fit`` gets the same ``hp``."""
+    """What a trial trains, and how to fit it.
+
+    ``model`` is the network. A template that starts with preprocessing layers (adapted on
+    the training split) has them in ``front``, a model from the data's inputs to the
+    network's, and in ``front_layers`` for the exported model. A builder's model keeps the
+    builder and its ``hp``: a HyperModel's own ``fit`` gets the same ``hp``.
+    """
 
     model: keras.Model
     builder: ModelBuilder | None = None
     hp: HyperParameters | None = None
+    front: keras.Model | None = None
+    front_layers: tuple = ()
 
     @classmethod
-    def build(
-        cls, study: StudyConfig, values: dict[str, Any], input_shape: tuple[int, ...]
-    ) -> Trainable:
-        if not study.config.model.builder:
-            return cls(build_model(study.config.model, values, input_shape, study.base_dir))
-        builder = load_builder(study)
-        hp = builder.hyperparameters(values)
-        return cls(builder.build(hp), builder, hp)
+    def build(cls, study: StudyConfig, values: dict[str, Any], data: Dataset) -> Trainable:
+        model_config = study.config.model
+        if model_config.builder:
+            builder = load_builder(study)
+            hp = builder.hyperparameters(values)
+            return cls(builder.build(hp), builder, hp)
+        steps = template_layers(model_config, values, study.base_dir)
+        front = leading_preprocessing(steps)
+        if front:
+            adapt_front(front, data.adapt_inputs())
+            inputs = features = keras.Input(shape=data.network_shape, dtype=data.network_dtype)
+            for layer in front:
+                features = layer(features)
+            network = connect(steps[len(front) :], features.shape[1:], features.dtype)
+        else:
+            network = connect(steps, data.network_shape)
+        compile_network(network, model_config, values, study.base_dir)
+        if not front:
+            return cls(network)
+        return cls(network, front=keras.Model(inputs, features), front_layers=tuple(front))
 
     def defaults_used(self, values: dict[str, Any]) -> dict[str, Any]:
         """What the builder declared that the trial's values did not hold (a name discovery
@@ -58,12 +81,22 @@ class Trainable:
             return {}
         return {name: v for name, v in self.hp.values.items() if name not in values}
 
-    def fit(self, study: StudyConfig, x: Any, y: Any, **kwargs: Any) -> Any:
+    def fit(
+        self,
+        study: StudyConfig,
+        data: Dataset,
+        batch_size: int,
+        everything: bool = False,
+        **kwargs: Any,
+    ) -> Any:
+        """Fit on ``data``'s training split, validated on the rest, or (``everything``, for
+        ``export --retrain``) on all of it; ``kwargs``: epochs, callbacks..."""
+        arguments = {**data.fit_arguments(batch_size, everything, self.front), **kwargs}
         if self.builder is None or self.builder.fit_model is None:
-            return self.model.fit(x, y, **kwargs)
+            return self.model.fit(**arguments)
         if not batch_size_given(study):
-            kwargs.pop("batch_size", None)
-        return self.builder.fit(self.hp, self.model, x, y, **kwargs)
+            arguments.pop("batch_size", None)
+        return self.builder.fit(self.hp, self.model, **arguments)
 
 
 def make_callbacks(study: StudyConfig, hp: dict[str, Any]) -> list[keras.callbacks.Callback]:
@@ -83,17 +116,22 @@ def make_callbacks(study: StudyConfig, hp: dict[str, Any]) -> list[keras.callbac
 
 
 def train_trial(study: StudyConfig, task: TrialTask, on_epoch: EpochCallback) -> TrialOutcome:
-    """Train ``executions_per_trial`` times; the score is the mean of their best epochs."""
+    """Train ``executions_per_trial`` times, or once per fold with ``data.cross_validation``
+    (each fold held out once, with its own early stopping and pruning; a pruned fold ends the
+    trial). The score is the mean of the runs' best epochs; the kept model is the best run's.
+    """
     objective = study.objective
+    folds = study.config.data.cross_validation
     executions = 1 if task.resume_model else study.config.strategy.executions_per_trial
     runs: list[_Run] = []
-    for execution in range(executions):
-        runs.append(_fit(study, task, execution, on_epoch))
+    for run in range(folds.folds if folds else executions):
+        runs.append(_fit(study, task, run, on_epoch, fold=run if folds else 0))
         if runs[-1].pruned:
             break
     best = min(runs, key=lambda r: objective.sort_key(r.score))
+    pruned = runs[-1].pruned if folds else best.pruned
     outcome = TrialOutcome(
-        status=TrialStatus.PRUNED if best.pruned else TrialStatus.COMPLETED,
+        status=TrialStatus.PRUNED if pruned else TrialStatus.COMPLETED,
         score=sum(r.score for r in runs) / len(runs),
         metrics={
             **{k: v for k, v in best.history[best.best_epoch - 1].items() if k != "epoch"},
@@ -104,10 +142,12 @@ def train_trial(study: StudyConfig, task: TrialTask, on_epoch: EpochCallback) ->
         model_bytes=best.model_bytes,
         checkpoint_bytes=best.checkpoint_bytes,
     )
-    if len(runs) > 1:
+    if folds is not None:
+        outcome.extra["folds"] = [{"score": r.score, "best_epoch": r.best_epoch} for r in runs]
+    elif len(runs) > 1:
         outcome.extra["executions"] = [{"score": r.score, "best_epoch": r.best_epoch} for r in runs]
-    if best.pruned:
-        outcome.extra["pruned_at_epoch"] = len(best.history)
+    if pruned:
+        outcome.extra["pruned_at_epoch"] = len(runs[-1].history)
     if best.replicas > 1:
         outcome.extra["replicas"] = best.replicas
     if best.defaults_used:
@@ -130,20 +170,20 @@ class _Run:
     """The model's parameter count: an objective a multi-objective study may use."""
 
 
-def _fit(study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCallback) -> _Run:
+def _fit(
+    study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCallback, fold: int = 0
+) -> _Run:
     config = study.config
     hp = task.hyperparameters
-    data = load_dataset(study, task.seed)
+    data = load_dataset(study, task.seed, fold)
     epochs = task.budget or study.epochs(hp)
     keras.utils.set_random_seed(seed_for(task.seed, task.trial_id, execution))
     with distribution_scope(config.training.distribution) as replicas:
+        trainable = Trainable.build(study, hp, data)
         if task.resume_model is not None:
-            trainable = Trainable(model_from_bytes(task.resume_model))
-            if config.model.builder:  # a HyperModel's fit still trains the continued model
-                builder = load_builder(study)
-                trainable = Trainable(trainable.model, builder, builder.hyperparameters(hp))
-        else:
-            trainable = Trainable.build(study, hp, data.input_shape)
+            # a continued trial's checkpoint holds the network alone; its front (adapted again,
+            # the same way) and a HyperModel's fit stay as built
+            trainable.model = model_from_bytes(task.resume_model)
     model = trainable.model
     watcher = _EpochWatcher(
         study.objective, epochs, on_epoch, list(task.history), task.pruner, task.return_model
@@ -159,29 +199,30 @@ def _fit(study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCal
         )
     returned = trainable.fit(
         study,
-        data.x_train,
-        data.y_train,
-        validation_data=(data.x_val, data.y_val),
+        data,
+        study.batch_size(hp),
+        class_weight=training_class_weights(study, data),
         initial_epoch=len(task.history),
         epochs=epochs,
-        batch_size=study.batch_size(hp),
         callbacks=callbacks,
         verbose=0,
     )
     if len(watcher.history) == len(task.history):
         watcher.record_returned(returned, model)
     defaults_used = trainable.defaults_used(hp)
+    front_layers = trainable.front_layers
     del trainable, returned  # the model goes with clear_session below, not at return
     watcher.raise_problem()
     best_epoch = watcher.best_epoch()
     checkpoint = model_to_bytes(model) if task.return_checkpoint else None
     model_bytes = None
     if watcher.best_weights is not None:
-        if best_epoch == len(watcher.history) and checkpoint is not None:
+        exported_as_trained = not data.front() and not front_layers
+        if best_epoch == len(watcher.history) and checkpoint is not None and exported_as_trained:
             model_bytes = checkpoint
         else:
             model.set_weights(watcher.best_weights)
-            model_bytes = model_to_bytes(model)
+            model_bytes = model_to_bytes(for_export(model, data, front_layers))
     params = model.count_params()
     del model
     keras.backend.clear_session()
@@ -196,6 +237,20 @@ def _fit(study: StudyConfig, task: TrialTask, execution: int, on_epoch: EpochCal
         checkpoint_bytes=checkpoint,
         params=params,
     )
+
+
+def for_export(network: keras.Model, data: Dataset, front: list | None = None) -> keras.Model:
+    """The trained network behind the data's preprocessing (``data.scale``) and the
+    template's adapted ``front`` layers: the model that takes raw inputs."""
+    layers = data.front() + list(front or [])
+    if data.encoding is not None:
+        return with_encoder(network, data.encoding.graph(), layers)
+    return with_preprocessing(network, layers, data.input_shape, data.input_dtype)
+
+
+def training_class_weights(study: StudyConfig, data: Dataset) -> dict | None:
+    spec = study.config.training.class_weight
+    return None if spec is None else class_weights(spec, data.training_labels, data.class_names)
 
 
 def model_to_bytes(model: keras.Model) -> bytes:

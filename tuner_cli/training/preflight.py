@@ -64,20 +64,22 @@ def check_study(study: StudyConfig, seed: int) -> dict[str, dict[str, Any]] | No
 
     keras = import_keras()
     from tuner_cli.training.data import load_dataset
-    from tuner_cli.training.keras_training import build_for_inspection
+    from tuner_cli.training.keras_training import training_class_weights
 
     data = load_dataset(study, seed)
     declared = None
     if study.config.model.builder:
         declared = discover_builder_space(study, data)
         study = study.with_builder_space(declared)
-    model = build_model_at_defaults(study, lambda study, hp: build_for_inspection(study, hp, data))
+    trainable = build_at_defaults(study, data)
+    model = trainable.model
     try:
-        metrics = reported_metrics(model, data)
+        metrics = reported_metrics(model, data, trainable.front)
         check_metric_names(study, metrics)
         check_callbacks(study, metrics)
+        training_class_weights(study, data)
     finally:
-        del model
+        del model, trainable
         keras.backend.clear_session()
     return declared
 
@@ -91,22 +93,14 @@ def discover_builder_space(study: StudyConfig, data: Any) -> dict[str, dict[str,
     from tuner_cli.training.discovery import discover_space
 
     builder = load_builder(study)
-    rows = min(EVALUATE_ROWS, len(data.x_train), len(data.x_val))
+    x, y = data.evaluation_rows(EVALUATE_ROWS)
 
     def run(hp: Any, first: bool) -> None:
         try:
             model = builder.build(hp)
             check_is_model(model)
             if first and builder.fit_model is not None:
-                builder.fit(
-                    hp,
-                    model,
-                    data.x_train[:rows],
-                    data.y_train[:rows],
-                    validation_data=(data.x_val[:rows], data.y_val[:rows]),
-                    epochs=1,
-                    verbose=0,
-                )
+                builder.fit(hp, model, x, y, validation_data=(x, y), epochs=1, verbose=0)
         finally:
             keras.backend.clear_session()
 
@@ -128,10 +122,13 @@ def check_is_model(model: Any) -> None:
         )
 
 
-def build_model_at_defaults(study: StudyConfig, build: Any) -> Any:
-    """The model at default values; an error in user code here is a config error too."""
+def build_at_defaults(study: StudyConfig, data: Any) -> Any:
+    """What a trial at default values would train; an error in user code here is a config
+    error too."""
+    from tuner_cli.training.keras_training import Trainable
+
     try:
-        model = build(study, study.space.defaults())
+        trainable = Trainable.build(study, study.space.defaults(), data)
     except ConfigError:
         raise
     except Exception as exc:  # noqa: BLE001 - the builder is user code
@@ -142,8 +139,8 @@ def build_model_at_defaults(study: StudyConfig, build: Any) -> Any:
             key_path=("model",),
         ) from None
     if study.config.model.builder:
-        check_is_model(model)
-    return model
+        check_is_model(trainable.model)
+    return trainable
 
 
 def builder_failed(exc: Exception) -> ConfigError:
@@ -155,18 +152,16 @@ def builder_failed(exc: Exception) -> ConfigError:
     )
 
 
-def reported_metrics(model: Any, data: Any) -> list[str]:
+def reported_metrics(model: Any, data: Any, front: Any = None) -> list[str]:
     """The names ``fit`` will log (without ``val_``), learnt by evaluating a few rows."""
-    rows = min(EVALUATE_ROWS, len(data.x_val))
+    x, y = data.evaluation_rows(EVALUATE_ROWS, front)
     if getattr(model, "optimizer", None) is None or not getattr(model, "compiled", True):
         raise ConfigError(
             "the builder must return a compiled model (call model.compile(...) in it)",
             key_path=("model", "builder"),
         )
     try:
-        logs = model.evaluate(
-            data.x_val[:rows], data.y_val[:rows], batch_size=rows, verbose=0, return_dict=True
-        )
+        logs = model.evaluate(x, y, batch_size=len(y), verbose=0, return_dict=True)
     except Exception as exc:  # noqa: BLE001 - shape and loss mismatches come in many types
         text = str(exc)
         if "loss identifier" in text or "metric identifier" in text:

@@ -13,34 +13,38 @@ def retrain(study: StudyConfig, record: TrialRecord, output: Path, seed: int) ->
     """Build the trial's model afresh and fit it on training + validation data.
 
     ``study`` is the config the trial ran with and ``seed`` the study's seed (study.json): the
-    data is split and scaled exactly as in the search, so the exported model expects inputs
-    scaled the same way. Returns one line for the user saying what was trained.
+    data is split and scaled exactly as in the search, and the saved model holds that scaling,
+    so it takes raw inputs as the exported model of the search does. Returns one line for the
+    user saying what was trained.
     """
     if not study.is_keras:
         raise UsageError("this study tunes an objective_function, not a Keras model: no model")
     from tuner_cli.training.keras_import import import_keras
 
     keras = import_keras()
-    import numpy as np
-
     from tuner_cli.training.data import load_dataset
-    from tuner_cli.training.keras_training import Trainable, seed_for
+    from tuner_cli.training.keras_training import (
+        Trainable,
+        for_export,
+        seed_for,
+        training_class_weights,
+    )
 
     hp = record.hyperparameters
     data = load_dataset(study, seed)
     keras.utils.set_random_seed(seed_for(seed, record.id, 0))
-    trainable = Trainable.build(study, hp, data.input_shape)
-    model = trainable.model
+    trainable = Trainable.build(study, hp, data)
     epochs = record.best_epoch or study.epochs(hp)
     trainable.fit(
         study,
-        np.concatenate([data.x_train, data.x_val]),
-        np.concatenate([data.y_train, data.y_val]),
+        data,
+        study.batch_size(hp),
+        everything=True,
         epochs=epochs,
-        batch_size=study.batch_size(hp),
+        class_weight=training_class_weights(study, data),
         verbose=0,
     )
     output.parent.mkdir(parents=True, exist_ok=True)
-    model.save(output)
-    rows = len(data.x_train) + len(data.x_val)
-    return f"trial {record.id} retrained for {epochs} epochs on {rows} rows"
+    for_export(trainable.model, data, trainable.front_layers).save(output)
+    on = "all the data" if None in data.rows else f"{sum(data.rows)} rows"
+    return f"trial {record.id} retrained for {epochs} epochs on {on}"

@@ -25,16 +25,31 @@ def build_model(
     input_shape: tuple[int, ...],
     base_dir: Path = Path("."),
 ):
-    """Compile the template into a ready-to-fit ``keras.Model``: a ``Sequential`` stack, or
-    a functional model when it has residual blocks, branches or an application backbone."""
+    """Compile the template into a ready-to-fit ``keras.Model``."""
+    network = connect(template_layers(model, hp, base_dir), input_shape)
+    compile_network(network, model, hp, base_dir)
+    return network
+
+
+def template_layers(model: ModelConfig, hp: Mapping[str, Any], base_dir: Path) -> list[Step]:
+    """The template's steps, created with one trial's values (not yet connected)."""
+    return make_steps(model.layers or [], hp, ("model", "layers"), base_dir)
+
+
+def connect(steps: list[Step], input_shape: tuple[int, ...], dtype: Any = None) -> Any:
+    """A ``Sequential`` stack, or a functional model when the steps hold residual blocks,
+    branches or an application backbone."""
     import keras
 
-    steps = make_steps(model.layers or [], hp, ("model", "layers"), base_dir)
+    inputs = keras.Input(shape=input_shape, dtype=dtype)
     if all(isinstance(step, keras.layers.Layer) for step in steps):
-        network = keras.Sequential([keras.Input(shape=input_shape), *steps])
-    else:
-        inputs = keras.Input(shape=input_shape)
-        network = keras.Model(inputs, apply_steps(steps, inputs))
+        return keras.Sequential([inputs, *steps])
+    return keras.Model(inputs, apply_steps(steps, inputs))
+
+
+def compile_network(
+    network: Any, model: ModelConfig, hp: Mapping[str, Any], base_dir: Path = Path(".")
+) -> None:
     network.compile(
         optimizer=make_optimizer(model.optimizer, hp, base_dir),
         loss=make_objects(resolve(model.loss, hp), "loss", ("model", "loss"), base_dir),
@@ -42,7 +57,6 @@ def build_model(
             resolve(list(model.metrics), hp), "metrics", ("model", "metrics"), base_dir
         ),
     )
-    return network
 
 
 def make_steps(

@@ -1,0 +1,125 @@
+"""CSV tables with word columns and gaps: encoded by preprocessing layers that the exported
+model carries, so it takes a dict of raw columns."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from tests.training.test_image_folders import make_data
+from tuner_cli import load_config_dict, run_search
+
+GAPS = {"", "NA"}
+
+
+def config(data: dict) -> dict:
+    return {
+        "name": "wine-table",
+        "seed": 2,
+        "data": data,
+        "search_space": {"units": {"type": "fixed", "value": 16}},
+        "model": {
+            "layers": [
+                {"Dense": {"units": "$units", "activation": "relu"}},
+                {"Dense": {"units": 3, "activation": "softmax"}},
+            ],
+            "optimizer": {"name": "adam", "learning_rate": 0.02},
+            "loss": "sparse_categorical_crossentropy",
+            "metrics": ["accuracy"],
+        },
+        "training": {"epochs": 10, "batch_size": 16},
+        "strategy": {"name": "random", "objective": "val_accuracy", "max_trials": 1},
+    }
+
+
+def raw_rows(path, words: set[str]) -> tuple[dict[str, np.ndarray], list[str]]:
+    """The CSV as a user would hand it to the exported model: one 1-D array per column,
+    words as object arrays ("" for a gap), numbers as float32 (NaN for a gap)."""
+    with open(path, newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    columns = {}
+    for name in rows[0]:
+        if name == "cultivar":
+            continue
+        cells = [row[name] for row in rows]
+        if name in words:
+            columns[name] = np.array(cells, dtype=object)
+        else:
+            columns[name] = np.array([np.nan if c in GAPS else float(c) for c in cells], "float32")
+    return columns, [row["cultivar"] for row in rows]
+
+
+def test_word_columns_become_categories_and_gaps_follow_the_policy(tmp_path):
+    from tuner_cli.training.data import load_dataset
+
+    make_data().wine_table(tmp_path / "wine.csv", gap_fraction=0.1)
+    data = {"source": "csv", "path": "wine.csv", "target": "cultivar"}
+    dataset = load_dataset(load_config_dict(config(data), tmp_path), seed=0)
+    encoding = dataset.encoding
+    assert set(encoding.categorical) == {"alcohol", "color_intensity"}
+    assert "magnesium" in encoding.numeric and len(encoding.numeric) == 11
+    assert set(encoding.categorical["alcohol"]) == {"", "low", "medium", "high"}
+    assert dataset.class_names == ("barbera", "barolo", "grignolino")
+    assert dataset.rows == (142, 36)
+    width = 11 + sum(len(v) + 1 for v in encoding.categorical.values())
+    assert dataset.train_inputs.shape == (142, width)
+    assert np.isfinite(dataset.train_inputs).all(), "gaps are filled, never NaN"
+    malic = dataset.x_train["malic_acid"]
+    assert np.isnan(malic).any(), "the raw columns keep their gaps"
+    mean, _ = encoding.numeric["malic_acid"]
+    assert mean == pytest.approx(float(np.nanmean(malic)), rel=1e-5)
+
+    overridden = {**data, "features": ["alcohol", "magnesium", "hue"], "categorical": ["magnesium"]}
+    dataset = load_dataset(load_config_dict(config(overridden), tmp_path), seed=0)
+    assert list(dataset.encoding.numeric) == ["hue"]
+    assert set(dataset.encoding.categorical) == {"alcohol", "magnesium"}
+
+
+def test_a_numeric_csv_without_gaps_is_still_one_array(tmp_path):
+    from tests.config.test_bad_configs import CORPUS_DIR
+    from tuner_cli.training.data import load_dataset
+
+    data = {"source": "csv", "path": str(CORPUS_DIR / "data" / "small.csv"), "target": "label"}
+    dataset = load_dataset(load_config_dict(config(data), tmp_path), seed=0)
+    assert dataset.encoding is None and dataset.x_train.shape[1] == 4
+
+
+@pytest.mark.slow
+def test_the_exported_table_model_scores_raw_rows_as_the_search_recorded(tmp_path):
+    import keras
+
+    from tuner_cli.cli.app import app
+
+    make_data().wine_table(tmp_path / "wine.csv")
+    rows = (tmp_path / "wine.csv").read_text().splitlines()
+    order = np.random.default_rng(0).permutation(len(rows) - 1) + 1
+    (tmp_path / "train.csv").write_text("\n".join([rows[0], *(rows[i] for i in order[:140])]))
+    (tmp_path / "val.csv").write_text("\n".join([rows[0], *(rows[i] for i in order[140:])]))
+    data = {
+        "source": "csv",
+        "path": str(tmp_path / "train.csv"),
+        "target": "cultivar",
+        "validation": {"path": str(tmp_path / "val.csv")},
+    }
+    result = run_search(load_config_dict(config(data), tmp_path), tmp_path / "out", workers=0)
+    study_dir = tmp_path / "out" / "wine-table"
+    names = json.loads((study_dir / "study.json").read_text())["class_names"]
+    assert names == ["barbera", "barolo", "grignolino"]
+    columns, cultivars = raw_rows(tmp_path / "val.csv", {"alcohol", "color_intensity"})
+    y_val = np.array([names.index(c) for c in cultivars])
+    for retrain in ([], ["--retrain"]):
+        output = tmp_path / f"best{len(retrain)}.keras"
+        args = ["export", str(study_dir), "--output", str(output), *retrain]
+        exported = CliRunner().invoke(app, args)
+        assert exported.exit_code == 0, exported.output
+        model = keras.models.load_model(output)
+        accuracy = float(np.mean(model.predict(columns, verbose=0).argmax(axis=1) == y_val))
+        if retrain:
+            assert accuracy >= result.best.score - 0.1
+        else:
+            assert accuracy == pytest.approx(result.best.score, abs=1e-6)
+            assert accuracy > 0.8

@@ -1,0 +1,113 @@
+"""``data: {source: images}``: class folders streamed by tf.data; the exported model takes
+images as read from the files."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from tuner_cli import load_config_dict, run_search
+
+REPO = Path(__file__).resolve().parents[2]
+
+
+def make_data():
+    spec = importlib.util.spec_from_file_location("make_data", REPO / "examples" / "make_data.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def config(data: dict) -> dict:
+    return {
+        "name": "digit-folders",
+        "seed": 3,
+        "data": data,
+        "search_space": {"units": {"type": "fixed", "value": 64}},
+        "model": {
+            "layers": [
+                {"Flatten": {}},
+                {"Dense": {"units": "$units", "activation": "relu"}},
+                {"Dense": {"units": 10, "activation": "softmax"}},
+            ],
+            "optimizer": {"name": "adam", "learning_rate": 0.01},
+            "loss": "sparse_categorical_crossentropy",
+            "metrics": ["accuracy"],
+        },
+        "training": {"epochs": 3, "batch_size": 32},
+        "strategy": {"name": "random", "objective": "val_accuracy", "max_trials": 1},
+    }
+
+
+def read_folder(folder: Path) -> tuple[np.ndarray, np.ndarray]:
+    """Every PNG as a raw (8, 8, 1) float array of 0-255 values, labelled by folder order."""
+    from PIL import Image
+
+    x, y = [], []
+    for label, sub in enumerate(sorted(p for p in folder.iterdir() if p.is_dir())):
+        for path in sorted(sub.glob("*.png")):
+            x.append(np.asarray(Image.open(path), dtype="float32")[..., None])
+            y.append(label)
+    return np.stack(x), np.array(y)
+
+
+def test_an_image_folder_loads_as_a_tf_data_stream_with_its_class_names(tmp_path):
+    import tensorflow as tf
+
+    from tuner_cli.training.data import load_dataset
+
+    make_data().digit_images(tmp_path / "digits", rows=slice(0, 200))
+    study = load_config_dict(
+        config(
+            {"source": "images", "path": "digits", "scale": "standard", "color_mode": "grayscale"}
+        ),
+        tmp_path,
+    )
+    data = load_dataset(study, seed=0)
+    assert data.x_train is None and isinstance(data.streams.train, tf.data.Dataset)
+    assert data.class_names == tuple(f"{d}_{n}" for d, n in enumerate(make_data().DIGIT_NAMES))
+    assert data.input_shape == (8, 8, 1) and data.rows == (160, 40)
+    fit = data.fit_arguments(batch_size=16)
+    x, y = next(iter(fit["x"]))
+    assert x.shape == (16, 8, 8, 1) and y.shape == (16,)
+    assert abs(float(tf.reduce_mean(x))) < 0.5, "standard scaling centres the training pixels"
+    assert data.scaling.per_channel and data.scaling.centre.shape == (1,)
+    x, y = data.evaluation_rows(4)
+    assert x.shape == (4, 8, 8, 1)
+    for _ in range(2):  # a peek must not leave the cached validation pipeline cut short
+        assert sum(len(y) for _, y in fit["validation_data"]) == 40
+
+
+@pytest.mark.slow
+def test_the_exported_image_model_scores_raw_files_as_the_search_recorded(tmp_path):
+    import keras
+
+    from tuner_cli.cli.app import app
+
+    make_data().digit_images(tmp_path / "train", rows=slice(0, 1400))
+    make_data().digit_images(tmp_path / "val", rows=slice(1400, None))
+    data = {
+        "source": "images",
+        "path": "train",
+        "validation": {"path": "val"},
+        "color_mode": "grayscale",
+        "scale": 1 / 255,
+    }
+    result = run_search(load_config_dict(config(data), tmp_path), tmp_path / "out", workers=0)
+    study_dir = tmp_path / "out" / "digit-folders"
+    info = json.loads((study_dir / "study.json").read_text())
+    assert info["class_names"][:2] == ["0_zero", "1_one"] and len(info["class_names"]) == 10
+    output = tmp_path / "best.keras"
+    exported = CliRunner().invoke(app, ["export", str(study_dir), "--output", str(output)])
+    assert exported.exit_code == 0, exported.output
+
+    x_val, y_val = read_folder(tmp_path / "val")
+    model = keras.models.load_model(output)
+    accuracy = float(np.mean(model.predict(x_val, verbose=0).argmax(axis=1) == y_val))
+    assert accuracy == pytest.approx(result.best.score, abs=1e-6)
+    assert accuracy > 0.8

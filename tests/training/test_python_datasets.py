@@ -1,0 +1,80 @@
+"""``data: {source: python}`` loaders may return two ``tf.data.Dataset``s."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from tuner_cli import load_config_dict, run_search
+
+LOADER = """
+import numpy as np
+import tensorflow as tf
+from sklearn.datasets import load_digits
+
+
+def split():
+    x, y = load_digits(return_X_y=True)
+    return x[:1400].astype("float32"), y[:1400], x[1400:].astype("float32"), y[1400:]
+
+
+def load():
+    x, y, x_val, y_val = split()
+    train = tf.data.Dataset.from_tensor_slices((x, y)).shuffle(1400, seed=0).batch(100)
+    return train, tf.data.Dataset.from_tensor_slices((x_val, y_val)).batch(100)
+"""
+
+CONFIG = {
+    "name": "digits-stream",
+    "seed": 1,
+    "data": {"source": "python", "callable": "stream_loader:load", "scale": "standard"},
+    "search_space": {"units": {"type": "fixed", "value": 32}},
+    "model": {
+        "layers": [
+            {"Dense": {"units": "$units", "activation": "relu"}},
+            {"Dense": {"units": 10, "activation": "softmax"}},
+        ],
+        "optimizer": {"name": "adam", "learning_rate": 0.01},
+        "loss": "sparse_categorical_crossentropy",
+        "metrics": ["accuracy"],
+    },
+    "training": {"epochs": 3, "batch_size": 64},
+    "strategy": {"name": "random", "objective": "val_accuracy", "max_trials": 1},
+}
+
+
+def test_a_loader_returning_batched_datasets_is_unbatched_and_scaled(tmp_path):
+    from tuner_cli.training.data import load_dataset
+
+    (tmp_path / "stream_loader.py").write_text(LOADER)
+    data = load_dataset(load_config_dict(CONFIG, tmp_path), seed=0)
+    assert data.streams is not None and data.input_shape == (64,)
+    assert data.rows == (None, None), "unbatched pipelines have no known length"
+    x, y = next(iter(data.fit_arguments(batch_size=50)["x"]))
+    assert x.shape == (50, 64) and y.shape == (50,)
+    assert abs(float(np.mean(x))) < 0.5
+
+
+@pytest.mark.slow
+def test_the_exported_model_of_a_streamed_loader_takes_raw_rows(tmp_path):
+    import importlib.util
+
+    import keras
+
+    from tuner_cli.cli.app import app
+
+    (tmp_path / "stream_loader.py").write_text(LOADER)
+    result = run_search(load_config_dict(CONFIG, tmp_path), tmp_path / "out", workers=0)
+    output = tmp_path / "best.keras"
+    exported = CliRunner().invoke(
+        app, ["export", str(tmp_path / "out" / "digits-stream"), "--output", str(output)]
+    )
+    assert exported.exit_code == 0, exported.output
+    spec = importlib.util.spec_from_file_location("stream_loader", tmp_path / "stream_loader.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    _, _, x_val, y_val = module.split()
+    model = keras.models.load_model(output)
+    accuracy = float(np.mean(model.predict(x_val, verbose=0).argmax(axis=1) == y_val))
+    assert accuracy == pytest.approx(result.best.score, abs=1e-6)

@@ -1,0 +1,100 @@
+"""``data: {source: text}``: a TextVectorization layer at the head of the template is adapted on
+the training texts, and the exported model takes raw strings."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from tests.training.test_image_folders import make_data
+from tuner_cli import load_config_dict, run_search
+
+
+def config(data: dict, epochs: int = 6) -> dict:
+    return {
+        "name": "topics",
+        "seed": 5,
+        "data": data,
+        "search_space": {"max_tokens": {"type": "choice", "values": [50, 200]}},
+        "model": {
+            "layers": [
+                {"TextVectorization": {"max_tokens": "$max_tokens", "output_sequence_length": 20}},
+                {"Embedding": {"input_dim": "$max_tokens", "output_dim": 8}},
+                {"GlobalAveragePooling1D": {}},
+                {"Dense": {"units": 3, "activation": "softmax"}},
+            ],
+            "optimizer": {"name": "adam", "learning_rate": 0.02},
+            "loss": "sparse_categorical_crossentropy",
+            "metrics": ["accuracy"],
+        },
+        "training": {"epochs": epochs, "batch_size": 32},
+        "strategy": {"name": "grid", "objective": "val_accuracy"},
+    }
+
+
+def read_texts(folder) -> tuple[np.ndarray, np.ndarray]:
+    x, y = [], []
+    for label, sub in enumerate(sorted(p for p in folder.iterdir() if p.is_dir())):
+        for path in sorted(sub.glob("*.txt")):
+            x.append(path.read_text(encoding="utf-8"))
+            y.append(label)
+    return np.array(x, dtype=object), np.array(y)
+
+
+def test_the_vocabulary_is_learnt_from_the_training_texts_only(tmp_path):
+    from tuner_cli.training.data import load_dataset
+    from tuner_cli.training.keras_training import Trainable
+
+    make_data().topic_texts(tmp_path / "train", per_class=20)
+    make_data().topic_texts(tmp_path / "val", per_class=5, seed=1)
+    (tmp_path / "val" / "sport" / "extra.txt").write_text("zebraword " * 5)
+    study = load_config_dict(
+        config({"source": "text", "path": "train", "validation": {"path": "val"}}), tmp_path
+    )
+    data = load_dataset(study, seed=0)
+    assert data.class_names == ("cooking", "sport", "weather") and data.rows == (60, 16)
+    built = Trainable.build(study, {"max_tokens": 200}, data)
+    (vectorizer,) = built.front_layers
+    vocabulary = vectorizer.get_vocabulary()
+    assert "striker" in vocabulary and "zebraword" not in vocabulary
+    x, y = data.evaluation_rows(4, built.front)
+    assert tuple(x.shape) == (4, 20) and "int" in str(x.dtype)
+
+
+@pytest.mark.slow
+def test_the_exported_text_model_scores_raw_strings_as_the_search_recorded(tmp_path):
+    import keras
+
+    from tuner_cli.cli.app import app
+
+    make_data().topic_texts(tmp_path / "train", per_class=60)
+    make_data().topic_texts(tmp_path / "val", per_class=20, seed=1)
+    # absolute: `export --retrain STUDY_DIR` reads the data relative to the saved config
+    data = {
+        "source": "text",
+        "path": str(tmp_path / "train"),
+        "validation": {"path": str(tmp_path / "val")},
+    }
+    result = run_search(load_config_dict(config(data), tmp_path), tmp_path / "out", workers=0)
+    assert all(t.status.value == "completed" for t in result.trials) and len(result.trials) == 2
+    study_dir = tmp_path / "out" / "topics"
+    assert json.loads((study_dir / "study.json").read_text())["class_names"] == [
+        "cooking",
+        "sport",
+        "weather",
+    ]
+    x_val, y_val = read_texts(tmp_path / "val")
+    for retrain in ([], ["--retrain"]):
+        output = tmp_path / f"best{len(retrain)}.keras"
+        args = ["export", str(study_dir), "--output", str(output), *retrain]
+        exported = CliRunner().invoke(app, args)
+        assert exported.exit_code == 0, exported.output
+        model = keras.models.load_model(output)
+        accuracy = float(np.mean(model.predict(x_val, verbose=0).argmax(axis=1) == y_val))
+        if retrain:
+            assert accuracy >= result.best.score - 0.05
+        else:
+            assert accuracy == pytest.approx(result.best.score, abs=1e-6)

@@ -1,0 +1,226 @@
+"""Image and text folders as ``tf.data`` pipelines: read from disk as training goes.
+
+Keras' own ``image_dataset_from_directory`` and ``text_dataset_from_directory`` read the
+folders, unbatched; each trial batches and prefetches them with its own batch size. A dataset
+whose decoded size is under ``CACHE_BYTES`` is cached in memory after its first pass, so later
+epochs and trials in the same worker skip decoding; a larger one is read from disk every
+epoch, and a worker never holds more of it than the shuffle buffer and a few batches.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from tuner_cli.errors import ConfigError
+from tuner_cli.training import class_folders
+from tuner_cli.training.preprocessing import Scaling
+
+if TYPE_CHECKING:
+    from tuner_cli.config import DataConfig
+
+CACHE_BYTES = 256 * 2**20
+"""Decoded images up to this size stay in memory after the first epoch."""
+SHUFFLE_BUFFER = 1024
+ADAPT_BATCH = 256
+
+
+@dataclass(frozen=True)
+class Streams:
+    """Unbatched ``(x, y)`` pipelines of raw inputs, as the exported model takes them."""
+
+    train: Any
+    val: Any
+    input_shape: tuple[int, ...]
+    input_dtype: str
+    train_count: int | None
+    val_count: int | None
+    """``None`` when unknown (a python loader's pipeline, counted only by reading it)."""
+    val_uncached: Any
+    """The validation pipeline before ``cache()``, to read a few examples from: a cache read
+    only in part can keep only that part (TensorFlow finalises it when the iterator ends)."""
+
+    def batches(
+        self, stream: Any, batch_size: int, scaling: Scaling | None, front: Any = None
+    ) -> Any:
+        """``stream`` batched, scaled, through the template's ``front`` model, prefetched."""
+        import tensorflow as tf
+
+        stream = stream.batch(batch_size)
+        if scaling is not None:
+            stream = stream.map(
+                lambda x, y: (scaling.apply_tensor(x), y), num_parallel_calls=tf.data.AUTOTUNE
+            )
+        if front is not None:
+            stream = stream.map(lambda x, y: (front(x), y), num_parallel_calls=tf.data.AUTOTUNE)
+        return stream.prefetch(tf.data.AUTOTUNE)
+
+
+def load_folders(data: DataConfig, base: Path, seed: int) -> tuple[Streams, tuple[str, ...]]:
+    """The training and validation pipelines of an images or text source, and the class
+    names (sorted subfolder names; a label is an index into them)."""
+    root = _resolve(data.path, base)
+    key = ("data", "path")
+    folders = class_folders.scan(root, data.source, key)
+    val_folders = None
+    if data.validation is not None:
+        val_key = ("data", "validation", "path")
+        val_folders = class_folders.scan(_resolve(data.validation.path, base), data.source, val_key)
+        if val_folders.class_names != folders.class_names:
+            raise ConfigError(
+                f"the validation folder's classes ({', '.join(val_folders.class_names)}) are "
+                f"not the training folder's ({', '.join(folders.class_names)})",
+                key_path=val_key,
+            )
+    if data.source == "images":
+        size = _image_size(data, folders, val_folders)
+        read = _image_reader(data, size)
+        channels = class_folders.COLOR_CHANNELS[data.color_mode]
+        shape, dtype = (*size, channels), "float32"
+        decoded = int(np.prod(shape)) * 4
+    else:
+        read, shape, dtype, decoded = _text_reader(), (), "string", 2048
+    if val_folders is None:
+        n_val = int(folders.count * data.validation_split)
+        if n_val == 0 or n_val == folders.count:
+            raise ConfigError(
+                f"{folders.count} files are too few to hold out validation_split "
+                f"{data.validation_split:g} of them (Keras rounds {n_val} down); add files or "
+                "give data.validation: {path: ...}",
+                key_path=("data", "validation_split"),
+            )
+        train, val = read(root, seed, data.validation_split, "both")
+        counts = (folders.count - n_val, n_val)
+    else:
+        train = read(root, seed, None, None)
+        val = read(val_folders.root, seed, None, None)
+        counts = (folders.count, val_folders.count)
+    val_uncached = val
+    if decoded * sum(counts) <= CACHE_BYTES:
+        train = train.cache().shuffle(min(counts[0], SHUFFLE_BUFFER), seed=seed)
+        val = val.cache()
+    streams = Streams(train, val, shape, dtype, counts[0], counts[1], val_uncached)
+    return streams, folders.class_names
+
+
+def _resolve(path: str, base: Path) -> Path:
+    resolved = Path(path).expanduser()
+    return resolved if resolved.is_absolute() else base / resolved
+
+
+def _image_size(data: DataConfig, folders, val_folders) -> tuple[int, int]:
+    key = ("data", "path")
+    if data.image_size is None:
+        size = class_folders.image_size(folders, key)
+        if val_folders is not None:
+            val_size = class_folders.image_size(val_folders, ("data", "validation", "path"))
+            if val_size != size:
+                raise ConfigError(
+                    f"the validation images are {val_size[0]}x{val_size[1]} and the training "
+                    f"images {size[0]}x{size[1]}; set data.image_size to resize them all",
+                    key_path=("data", "validation", "path"),
+                )
+        return size
+    class_folders.check_images(folders, key)
+    if val_folders is not None:
+        class_folders.check_images(val_folders, ("data", "validation", "path"))
+    height, width = data.image_size
+    return height, width
+
+
+def _image_reader(data: DataConfig, size: tuple[int, int]):
+    import keras
+
+    def read(root: Path, seed: int, split: float | None, subset: str | None):
+        return keras.utils.image_dataset_from_directory(
+            root,
+            label_mode="int",
+            color_mode=data.color_mode,
+            batch_size=None,
+            image_size=size,
+            shuffle=True,
+            seed=seed,
+            validation_split=split,
+            subset=subset,
+            verbose=False,
+        )
+
+    return read
+
+
+def _text_reader():
+    import keras
+
+    def read(root: Path, seed: int, split: float | None, subset: str | None):
+        return keras.utils.text_dataset_from_directory(
+            root,
+            label_mode="int",
+            batch_size=None,
+            shuffle=True,
+            seed=seed,
+            validation_split=split,
+            subset=subset,
+            verbose=False,
+        )
+
+    return read
+
+
+def stream_scaling(streams: Streams, scale: str | float) -> Scaling | None:
+    """``data.scale`` for a streamed source: a factor, or per-channel statistics measured in
+    one pass over the training pipeline."""
+    if scale == "none":
+        return None
+    if isinstance(scale, (int, float)):
+        return Scaling(factor=float(scale))
+    if scale == "minmax":
+        raise ConfigError(
+            "scale 'minmax' needs the data in memory; this source streams it (use 'standard' "
+            "or a factor)",
+            key_path=("data", "scale"),
+        )
+    import keras
+
+    measure = keras.layers.Normalization(axis=-1)
+    measure.adapt(streams.train.map(lambda x, y: x).batch(ADAPT_BATCH))
+    mean = np.asarray(measure.mean).reshape(-1)
+    spread = np.sqrt(np.asarray(measure.variance).reshape(-1))
+    return Scaling(
+        centre=mean.astype("float32"),
+        spread=np.where(spread > 0, spread, 1.0).astype("float32"),
+        per_channel=True,
+    )
+
+
+def loader_streams(train: Any, val: Any, loader: str) -> Streams:
+    """A python loader's ``(train, validation)`` ``tf.data`` pipelines of ``(x, y)`` pairs;
+    batched ones (a first dimension of ``None``) are unbatched, since each trial batches with
+    its own batch size. A pipeline is read as given: no cache, no extra shuffle."""
+    key = ("data", "callable")
+    specs = []
+    for name, stream in (("training", train), ("validation", val)):
+        spec = stream.element_spec
+        if not (isinstance(spec, tuple) and len(spec) == 2):
+            raise ConfigError(
+                f"the {name} dataset {loader} returns must yield (x, y) pairs; its elements are "
+                f"{spec}",
+                key_path=key,
+            )
+        specs.append(spec)
+    batched = specs[0][0].shape.rank and specs[0][0].shape[0] is None
+    if batched:
+        train, val = train.unbatch(), val.unbatch()
+        specs = [train.element_spec, val.element_spec]
+    x_spec = specs[0][0]
+    if x_spec.shape != specs[1][0].shape or x_spec.dtype != specs[1][0].dtype:
+        raise ConfigError(
+            f"the training and validation datasets {loader} returns differ: x is {x_spec} and "
+            f"{specs[1][0]}",
+            key_path=key,
+        )
+    counts = [int(stream.cardinality()) for stream in (train, val)]
+    train_count, val_count = (count if count >= 0 else None for count in counts)
+    return Streams(train, val, tuple(x_spec.shape), x_spec.dtype.name, train_count, val_count, val)

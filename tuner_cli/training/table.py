@@ -1,0 +1,201 @@
+"""A CSV file as a table of named columns: which are numbers, which categories, where the gaps
+are. No TensorFlow here: the driver reads a string target's class names with it too.
+
+A cell is a gap when it is empty or one of ``GAPS``. A feature column is numeric when every
+cell that is not a gap is a finite number, and categorical otherwise; ``data.numeric`` and
+``data.categorical`` override the choice, ``data.features`` picks the columns (default: all
+but the target).
+"""
+
+from __future__ import annotations
+
+import csv
+import math
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from tuner_cli.errors import ConfigError, KeyPath, quoted
+
+if TYPE_CHECKING:
+    from tuner_cli.config import DataConfig
+
+GAPS = frozenset({"", "NA", "N/A", "NaN", "nan", "null", "NULL", "None", "?"})
+FLOAT32_MAX = 3.4e38
+
+
+@dataclass(frozen=True)
+class Table:
+    path: Path
+    header: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+
+    def cells(self, column: str) -> list[str]:
+        index = self.header.index(column)
+        return [row[index].strip() if index < len(row) else "" for row in self.rows]
+
+
+@dataclass(frozen=True)
+class Columns:
+    """The feature columns, in file order, split by kind."""
+
+    numeric: tuple[str, ...]
+    categorical: tuple[str, ...]
+
+    @property
+    def features(self) -> tuple[str, ...]:
+        return self.numeric + self.categorical
+
+
+def read_table(path: Path, delimiter: str, key_path: KeyPath) -> Table:
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as handle:
+            rows = [tuple(row) for row in csv.reader(handle, delimiter=delimiter) if row]
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {path}: {exc}", key_path=key_path) from None
+    except csv.Error as exc:
+        raise ConfigError(
+            f"{path.name} is not a readable CSV file: {exc}", key_path=key_path
+        ) from None
+    if len(rows) < 2:
+        raise ConfigError(f"{path.name} needs a header row and data rows", key_path=key_path)
+    header = tuple(name.strip() for name in rows[0])
+    for number, row in enumerate(rows[1:], start=2):
+        if len(row) != len(header):
+            raise ConfigError(
+                f"{path.name}: row {number} has {len(row)} cells; the header has {len(header)}",
+                key_path=key_path,
+            )
+    return Table(path, header, tuple(rows[1:]))
+
+
+def check_column(table: Table, name: str, key_path: KeyPath) -> None:
+    if name not in table.header:
+        raise ConfigError(
+            f"{table.path.name} has no column {quoted(name)}; its columns are "
+            f"{quoted(', '.join(table.header))}",
+            key_path=key_path,
+        )
+
+
+def is_number(cell: str) -> bool:
+    try:
+        value = float(cell)
+    except ValueError:
+        return False
+    return math.isfinite(value) and abs(value) <= FLOAT32_MAX
+
+
+def choose_columns(table: Table, data: DataConfig) -> Columns:
+    """Each feature column's kind, as the config says or as its cells say."""
+    for key in ("features", "numeric", "categorical"):
+        for name in getattr(data, key) or ():
+            check_column(table, name, ("data", key))
+    for key in ("numeric", "categorical"):
+        for name in getattr(data, key) or ():
+            if name == data.target:
+                raise ConfigError(f"{quoted(name)} is the target column", key_path=("data", key))
+    chosen = data.features or [name for name in table.header if name != data.target]
+    if data.target in chosen:
+        raise ConfigError(
+            f"the target {quoted(data.target)} cannot also be a feature",
+            key_path=("data", "features"),
+        )
+    numeric, categorical = [], []
+    for name in chosen:
+        _check_no_infinity(table, name)
+        cells = [c for c in table.cells(name) if c not in GAPS]
+        if not cells:
+            raise ConfigError(
+                f"{table.path.name}: column {quoted(name)} is all gaps (empty or "
+                "NA-like cells); drop it or list the other columns in data.features",
+                key_path=("data", "path"),
+            )
+        if name in (data.categorical or ()):
+            categorical.append(name)
+        elif name in (data.numeric or ()) or all(is_number(c) for c in cells):
+            numeric.append(name)
+        else:
+            categorical.append(name)
+    return Columns(tuple(numeric), tuple(categorical))
+
+
+def _check_no_infinity(table: Table, name: str) -> None:
+    """A cell that reads as an infinite or float32-overflowing number is a broken value, not a
+    category nor a gap."""
+    for index, cell in enumerate(table.cells(name)):
+        try:
+            value = float(cell)
+        except ValueError:
+            continue
+        if not (math.isfinite(value) and abs(value) <= FLOAT32_MAX) and cell not in GAPS:
+            raise ConfigError(
+                f"{table.path.name}: row {index + 2}, column {quoted(name)} holds {cell!r}; "
+                "every value must be a finite number or a gap (an empty cell)",
+                key_path=("data", "path"),
+            )
+
+
+def is_plain_matrix(table: Table, data: DataConfig) -> bool:
+    """A table of numbers without gaps and without column settings: read as one array, as
+    kt-run always has (the exported model then takes an array, not columns)."""
+    if data.features or data.numeric or data.categorical:
+        return False
+    return all(is_number(cell.strip()) for row in table.rows for cell in row)
+
+
+def numeric_values(table: Table, name: str, key_path: KeyPath) -> np.ndarray:
+    """float32, NaN for gaps; a cell that is neither a number nor a gap is an error."""
+    values = np.empty(len(table.rows), dtype="float32")
+    for index, cell in enumerate(table.cells(name)):
+        if cell in GAPS:
+            values[index] = np.nan
+        elif is_number(cell):
+            values[index] = float(cell)
+        else:
+            raise ConfigError(
+                f"{table.path.name}: row {index + 2}, column {quoted(name)} holds {quoted(cell)}; "
+                "a numeric column holds finite numbers or gaps (list it in data.categorical "
+                "to treat it as categories)",
+                key_path=key_path,
+            )
+    return values
+
+
+def category_values(table: Table, name: str) -> np.ndarray:
+    """Strings as written, ``""`` for a gap (a category of its own)."""
+    return np.array([("" if c in GAPS else c) for c in table.cells(name)], dtype=object)
+
+
+def target_values(table: Table, target: str) -> tuple[np.ndarray, tuple[str, ...] | None]:
+    """Numbers as numbers (whole ones as int64 labels); strings as indices into the sorted
+    class names."""
+    cells = table.cells(target)
+    for index, cell in enumerate(cells):
+        if cell in GAPS:
+            raise ConfigError(
+                f"{table.path.name}: row {index + 2} has no target ({quoted(target)} is "
+                f"{quoted(cell)}); drop rows without a target",
+                key_path=("data", "target"),
+            )
+    if all(is_number(c) for c in cells):
+        y = np.array([float(c) for c in cells], dtype="float32")
+        return (y.astype("int64") if np.all(y == np.round(y)) else y), None
+    names = tuple(sorted(set(cells)))
+    index = {name: i for i, name in enumerate(names)}
+    return np.array([index[c] for c in cells], dtype="int64"), names
+
+
+def target_class_names(data: DataConfig, base: Path) -> list[str] | None:
+    """A string target's class names, for study.json; ``None`` if numeric or unreadable."""
+    path = Path(data.path).expanduser()
+    path = path if path.is_absolute() else base / path
+    try:
+        table = read_table(path, data.delimiter, ("data", "path"))
+        check_column(table, data.target, ("data", "target"))
+        names = target_values(table, data.target)[1]
+    except (ConfigError, OSError):
+        return None
+    return None if names is None else list(names)

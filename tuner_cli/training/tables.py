@@ -1,0 +1,188 @@
+"""A CSV table with categories or gaps: its columns encoded by Keras preprocessing layers that
+travel with the model.
+
+Each numeric column: a gap becomes the column's training mean, then ``Normalization`` with
+the training mean and variance. Each categorical column: ``StringLookup`` with the training
+values as vocabulary, one-hot, with one extra slot for a value training never saw (a gap,
+``""``, is a category of its own when training had gaps). These are the layers
+``keras.utils.FeatureSpace`` would build (``float_normalized``, ``string_categorical``), built
+here directly because FeatureSpace has no step for gaps before its own inputs. The exported
+model takes a dict of columns; the network trains on the encoded rows, computed once per
+worker by the same layers.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from tuner_cli.errors import ConfigError, quoted
+from tuner_cli.training.table import (
+    Columns,
+    Table,
+    category_values,
+    check_column,
+    choose_columns,
+    is_plain_matrix,
+    numeric_values,
+    read_table,
+    target_values,
+)
+
+ENCODE_BATCH = 1024
+
+
+@dataclass(frozen=True)
+class TableEncoding:
+    """What the encoding layers need, measured on the training rows only."""
+
+    numeric: dict[str, tuple[float, float]]
+    """column -> (mean, variance); the mean also fills gaps."""
+    categorical: dict[str, tuple[str, ...]]
+    """column -> vocabulary."""
+
+    @classmethod
+    def fit(cls, columns: dict[str, np.ndarray], kinds: Columns) -> TableEncoding:
+        numeric = {}
+        for name in kinds.numeric:
+            values = columns[name][~np.isnan(columns[name])]
+            if len(values) == 0:
+                raise ConfigError(
+                    f"column {quoted(name)} has no value in the training rows, only gaps",
+                    key_path=("data", "path"),
+                )
+            numeric[name] = (float(values.mean()), float(values.var()))
+        categorical = {
+            name: tuple(sorted(set(columns[name].tolist()))) for name in kinds.categorical
+        }
+        return cls(numeric, categorical)
+
+    def graph(self) -> tuple[dict[str, Any], Any]:
+        """Fresh Keras inputs (one per column, shape ``(1,)``) and the encoded rows."""
+        import keras
+
+        inputs: dict[str, Any] = {}
+        parts = []
+        for name, (mean, variance) in self.numeric.items():
+            column = inputs[name] = keras.Input(shape=(1,), name=_layer_name(name), dtype="float32")
+            filled = keras.ops.where(keras.ops.isnan(column), mean, column)
+            parts.append(keras.layers.Normalization(mean=mean, variance=variance)(filled))
+        for name, vocabulary in self.categorical.items():
+            column = inputs[name] = keras.Input(shape=(1,), name=_layer_name(name), dtype="string")
+            lookup = keras.layers.StringLookup(vocabulary=list(vocabulary), output_mode="one_hot")
+            parts.append(lookup(column))
+        encoded = parts[0] if len(parts) == 1 else keras.layers.Concatenate()(parts)
+        return inputs, encoded
+
+    def encode(self, columns: dict[str, np.ndarray]) -> np.ndarray:
+        import keras
+
+        inputs, encoded = self.graph()
+        encoder = keras.Model(inputs, encoded)
+        feed = {name: columns[name] for name in inputs}
+        return np.asarray(encoder.predict(feed, batch_size=ENCODE_BATCH, verbose=0), "float32")
+
+
+def _layer_name(column: str) -> str:
+    """Keras layer names may not hold ``/`` and the like; the model's inputs stay keyed by
+    the column names as written."""
+    return re.sub(r"[^A-Za-z0-9_.-]", "_", column) or "column"
+
+
+def table_columns(table: Table, kinds: Columns) -> dict[str, np.ndarray]:
+    """The feature columns as arrays: float32 with NaN gaps, or strings with ``""`` gaps."""
+    columns = {name: numeric_values(table, name, ("data", "numeric")) for name in kinds.numeric}
+    columns.update({name: category_values(table, name) for name in kinds.categorical})
+    return columns
+
+
+def take_rows(columns: dict[str, np.ndarray], rows: np.ndarray) -> dict[str, np.ndarray]:
+    return {name: values[rows] for name, values in columns.items()}
+
+
+@dataclass(frozen=True)
+class LoadedTable:
+    columns: dict[str, np.ndarray]
+    y: np.ndarray
+    val_columns: dict[str, np.ndarray]
+    y_val: np.ndarray
+    encoding: TableEncoding
+    class_names: tuple[str, ...] | None
+
+
+def load_table(data: Any, base: Path, seed: int) -> LoadedTable | None:
+    """The CSV as columns split for training and validation, or ``None`` for a plain matrix of
+    numbers (which is read as one array, as before)."""
+    path = _resolve(data.path, base)
+    if not path.is_file():
+        raise ConfigError(f"no such file: {path}", key_path=("data", "path"))
+    table = read_table(path, data.delimiter, ("data", "path"))
+    check_column(table, data.target, ("data", "target"))
+    if is_plain_matrix(table, data):
+        return None
+    if data.cross_validation is not None:
+        raise ConfigError(
+            "cross_validation is for array data; this CSV is a table with categories or gaps",
+            key_path=("data", "cross_validation"),
+        )
+    if data.scale != "none":
+        raise ConfigError(
+            "a table with categories or gaps has its numeric columns standardised by the "
+            "model itself; remove data.scale",
+            key_path=("data", "scale"),
+        )
+    kinds = choose_columns(table, data)
+    columns = table_columns(table, kinds)
+    y, names = target_values(table, data.target)
+    if data.validation is None:
+        train, val = split_rows(len(y), data.validation_split, seed)
+        val_columns, y_val = take_rows(columns, val), y[val]
+        columns, y = take_rows(columns, train), y[train]
+    else:
+        key = ("data", "validation", "path")
+        val_table = read_table(_resolve(data.validation.path, base), data.delimiter, key)
+        for name in (*kinds.features, data.target):
+            check_column(val_table, name, key)
+        val_columns = table_columns(val_table, kinds)
+        y_val = _validation_target(val_table, data.target, names)
+    return LoadedTable(columns, y, val_columns, y_val, TableEncoding.fit(columns, kinds), names)
+
+
+def _validation_target(table: Table, target: str, names: tuple[str, ...] | None) -> np.ndarray:
+    """The validation labels, as indices into the training file's class names."""
+    y_val, val_names = target_values(table, target)
+    if names is None or val_names is None:
+        if (names is None) != (val_names is None):
+            raise ConfigError(
+                f"{table.path.name}: the target column holds "
+                f"{'words' if val_names else 'numbers'} and the training file's does not",
+                key_path=("data", "validation", "path"),
+            )
+        return y_val
+    unknown = sorted(set(val_names) - set(names))
+    if unknown:
+        raise ConfigError(
+            f"{table.path.name}: target values the training file does not have: "
+            f"{quoted(', '.join(unknown))}",
+            key_path=("data", "validation", "path"),
+        )
+    index = {name: i for i, name in enumerate(names)}
+    return np.array([index[val_names[i]] for i in y_val], dtype="int64")
+
+
+def split_rows(count: int, fraction: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    """Training and validation row indices: a seeded shuffle, ``fraction`` held out."""
+    order = np.random.default_rng(seed).permutation(count)
+    n_val = max(1, int(round(count * fraction)))
+    if n_val >= count:
+        raise ConfigError("too few rows to split off validation data", key_path=("data",))
+    return order[n_val:], order[:n_val]
+
+
+def _resolve(path: str, base: Path) -> Path:
+    resolved = Path(path).expanduser()
+    return resolved if resolved.is_absolute() else base / resolved

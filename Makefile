@@ -18,11 +18,12 @@ demo: install
 	$(BIN)/kt-run search configs/digits.yaml
 	$(BIN)/kt-run best
 
+# Two test processes (pytest-xdist): most tests wait on a kt-run or worker process they started.
 test: install
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q -n 2
 
 test-fast: install
-	$(BIN)/python -m pytest -q -m "not slow"
+	$(BIN)/python -m pytest -q -n 2 -m "not slow"
 
 lint: install
 	$(BIN)/ruff check .

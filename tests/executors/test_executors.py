@@ -369,3 +369,15 @@ def test_epoch_progress_reaches_the_driver(tmp_path):
         executor.close()
     assert sorted(seen) == [(1, 1, 2), (1, 2, 2), (2, 1, 2), (2, 2, 2)]
     assert warnings == []
+
+
+@pytest.mark.slow
+def test_a_temporary_folder_too_long_for_a_socket_is_a_clear_error(objective_study, tmp_path):
+    objective_study(trials=1)
+    long_tmp = Path("/tmp") / ("t" * 90)
+    long_tmp.mkdir(exist_ok=True)
+    result = run_cli("search", "where.yaml", cwd=tmp_path, TMPDIR=str(long_tmp))
+    assert result.returncode == 1, result.stderr
+    assert "set TMPDIR to a shorter folder" in result.stderr
+    assert "internal error" not in result.stderr
+    assert not (tmp_path / "results").exists()

@@ -11,6 +11,14 @@ from __future__ import annotations
 
 import multiprocessing
 import multiprocessing.forkserver
+import tempfile
+
+from tuner_cli.executors._base import NoWorkersError
+
+SOCKET_PATH_MAX = 107
+"""The longest path a Unix socket may have on Linux (``sun_path`` holds 108 bytes)."""
+SOCKET_NAME = "/pymp-xxxxxxxx/listener-xxxxxxxx"
+"""What multiprocessing adds to the temporary folder for the forkserver's socket."""
 
 
 def start_forkserver(keras: bool) -> None:
@@ -18,6 +26,13 @@ def start_forkserver(keras: bool) -> None:
 
     ``keras``: preload Keras too; an ``objective_function`` study never imports TensorFlow.
     """
+    folder = tempfile.gettempdir()
+    if len(folder) + len(SOCKET_NAME) > SOCKET_PATH_MAX:
+        raise NoWorkersError(
+            f"the temporary folder {folder} is too long a path for the socket local worker "
+            "processes start from (Unix sockets allow 107 characters); set TMPDIR to a "
+            "shorter folder, such as /tmp"
+        )
     preload = ["distributed", "numpy", "tuner_cli.executors.worker"]
     if keras:
         preload.append("tuner_cli.executors.worker_preload")

@@ -453,3 +453,14 @@ def test_best_env_exports_to_child_processes(tmp_path):
     assert result.stdout == "3|24|it's $HOME"
     lines = invoke("best", str(store.root), "--format", "env").stdout.splitlines()
     assert lines and all(line.startswith("export KT_BEST_") for line in lines)
+
+
+def test_a_study_is_found_by_its_name_inside_the_results_folder(tmp_path):
+    make_study(tmp_path / "results" / "study")
+    for args in (["study"], ["study", "--results", str(tmp_path / "results")]):
+        cwd = tmp_path if len(args) == 1 else REPO
+        result = invoke("best", *args, "--format", "json", cwd=cwd)
+        assert result.returncode == 0, result.stderr
+        assert json.loads(result.stdout)["id"] == 3
+    missing = invoke("best", "nostudy", cwd=tmp_path)
+    assert missing.returncode == 2 and "no results at 'nostudy'" in missing.stderr

@@ -58,7 +58,8 @@ def warn(warnings: Sequence[str]) -> None:
 
 
 def locate_study(target: str | None, output: Path) -> StudyStore:
-    """A study from a results folder, a study folder, or the config that made it.
+    """A study from a results folder, a study folder, the config that made it, or a study's
+    name inside ``output`` (``kt-run best digits-mlp``).
 
     With no target, ``./results`` is searched; when it holds several studies, the most
     recently updated one is used and stderr says which (so ``make demo`` and the README's bare
@@ -67,6 +68,8 @@ def locate_study(target: str | None, output: Path) -> StudyStore:
     if target is not None and Path(target).is_file():
         return _existing(StudyStore(output / _study_name(Path(target))))
     folder = Path(target) if target is not None else output
+    if target is not None and not folder.exists() and (output / target / "study.json").is_file():
+        folder = output / target
     if (folder / "study.json").is_file():
         return StudyStore(folder)
     if not folder.is_dir():

@@ -364,7 +364,7 @@ def test_ctrl_c_once_finishes_the_running_trial_then_stops(tmp_path: Path) -> No
     out, err = process.communicate(timeout=60)
     assert process.returncode == 130, err
     assert "Traceback" not in err
-    assert "finishing the running trial" in err
+    assert "finishing the running ones" in err
     assert "rerun the same command to resume" in err
     found = records(study)
     assert max(found) == current, "a new trial started after Ctrl-C"

@@ -91,7 +91,7 @@ def search(
         abort(f"the search failed: {result.summary.stop_reason}", code=1)
     if result.stopped_by_signal is not None:
         abort(
-            "stopped by Ctrl-C after the running trial finished; rerun the same command to "
+            "stopped by Ctrl-C after the running trials finished; rerun the same command to "
             "resume the study",
             code=result.stopped_by_signal,
         )

@@ -20,8 +20,8 @@ from types import FrameType
 from typing import Any
 
 FIRST_PRESS = (
-    "Ctrl-C: finishing the running trial, then stopping; press Ctrl-C again to stop now "
-    "(the trial is then run again on resume)"
+    "Ctrl-C: no new trials; finishing the running ones, then stopping; press Ctrl-C again to "
+    "stop now (they are then run again on resume)"
 )
 
 

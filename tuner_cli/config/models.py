@@ -184,6 +184,15 @@ def _object_spec(value: Any, what: str) -> None:
         )
 
 
+def _object_specs(items: list[Any], what: str) -> None:
+    """``_object_spec`` for each item of a list, the error naming the item's index."""
+    for i, item in enumerate(items):
+        try:
+            _object_spec(item, what)
+        except ValueError as exc:
+            raise KeyedError(i, str(exc)) from None
+
+
 class ModelConfig(StrictModel):
     layers: list[dict[str, Any]] | None = Field(
         default=None,
@@ -208,13 +217,7 @@ class ModelConfig(StrictModel):
     @field_validator("metrics")
     @classmethod
     def _metric_objects(cls, value: list[Any]) -> list[Any]:
-        for i, item in enumerate(value):
-            try:
-                _object_spec(item, "a metric")
-            except KeyedError as exc:
-                raise KeyedError(i, str(exc)) from None
-            except ValueError as exc:
-                raise KeyedError(i, str(exc)) from None
+        _object_specs(value, "a metric")
         return value
 
     builder: str | None = Field(
@@ -264,11 +267,7 @@ class TrainingConfig(StrictModel):
     @field_validator("callbacks")
     @classmethod
     def _callback_objects(cls, value: list[Any]) -> list[Any]:
-        for i, item in enumerate(value):
-            try:
-                _object_spec(item, "a callback")
-            except ValueError as exc:
-                raise KeyedError(i, str(exc)) from None
+        _object_specs(value, "a callback")
         return value
 
     @field_validator("class_weight")

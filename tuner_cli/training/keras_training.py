@@ -61,17 +61,16 @@ class Trainable:
             return cls(builder.build(hp), builder, hp)
         steps = template_layers(model_config, values, study.base_dir)
         front = leading_preprocessing(steps)
-        if front:
-            adapt_front(front, data.adapt_inputs())
-            inputs = features = keras.Input(shape=data.network_shape, dtype=data.network_dtype)
-            for layer in front:
-                features = layer(features)
-            network = connect(steps[len(front) :], features.shape[1:], features.dtype)
-        else:
-            network = connect(steps, data.network_shape)
-        compile_network(network, model_config, values, study.base_dir)
         if not front:
+            network = connect(steps, data.network_shape)
+            compile_network(network, model_config, values, study.base_dir)
             return cls(network)
+        adapt_front(front, data.adapt_inputs())
+        inputs = features = keras.Input(shape=data.network_shape, dtype=data.network_dtype)
+        for layer in front:
+            features = layer(features)
+        network = connect(steps[len(front) :], features.shape[1:], features.dtype)
+        compile_network(network, model_config, values, study.base_dir)
         return cls(network, front=keras.Model(inputs, features), front_layers=tuple(front))
 
     def defaults_used(self, values: dict[str, Any]) -> dict[str, Any]:

@@ -5,13 +5,16 @@ The same search runs on each, through ``run_search`` as a notebook would call it
 whose rounds make the loop WAIT, over a conditional space, stopped half way and resumed. Every
 trial must finish exactly once, no configuration may run twice, conditions must hold, and the
 resumed study must keep what the first run recorded. And the search must leave the
-process's Dask settings as it found them (a notebook goes on using Dask after it).
+process's Dask settings as it found them (a notebook goes on using Dask after it), and write
+nothing in the shared temporary folder.
 """
 
 from __future__ import annotations
 
 import copy
 import json
+import shutil
+import tempfile
 from pathlib import Path
 
 import dask
@@ -70,8 +73,12 @@ EXECUTORS = {
 
 
 @pytest.mark.parametrize("where", EXECUTORS.values())
-def test_a_stopped_and_resumed_hyperband_search(tmp_path, request, where):
+def test_a_stopped_and_resumed_hyperband_search(tmp_path, request, monkeypatch, where):
     options = where(request)
+    # short enough for the Unix socket local workers start from, wherever pytest runs
+    temporary = Path(tempfile.mkdtemp(prefix="kt-contract-", dir="/tmp"))
+    request.addfinalizer(lambda: shutil.rmtree(temporary, ignore_errors=True))
+    monkeypatch.setattr(tempfile, "tempdir", str(temporary))
     (tmp_path / "contract_objective.py").write_text(OBJECTIVE)
     study = load_config_dict(CONFIG, tmp_path)
     settings_before = copy.deepcopy(dask.config.config)
@@ -97,3 +104,5 @@ def test_a_stopped_and_resumed_hyperband_search(tmp_path, request, where):
         assert again.extra["rungs"][: len(rungs)] == rungs
     assert result.best.score == max(t.score for t in trials)
     assert dask.config.config == settings_before
+    # Dask's scratch space went into a folder of the search's own, removed at its end
+    assert not (temporary / "dask-scratch-space").exists()

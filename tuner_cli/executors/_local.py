@@ -25,10 +25,11 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import tempfile
 import time
 from collections.abc import Callable, Collection
 from concurrent.futures import Future
-from contextlib import AbstractContextManager
+from contextlib import ExitStack
 from typing import Any, ClassVar
 
 import dask
@@ -74,28 +75,35 @@ def start_local_cluster(
     undone when it closes, so a notebook's own Dask work after a search is left as it was.
     """
     threads = str(max(1, usable_cores() // workers))
-    settings = dask.config.set(
-        {
-            "distributed.worker.multiprocessing-method": "forkserver",
-            "distributed.scheduler.allowed-failures": 0,
-            "distributed.scheduler.worker-saturation": 1.0,
-            "distributed.worker.memory.target": False,
-            "distributed.worker.memory.spill": False,
-            "distributed.worker.memory.pause": False,
-            "distributed.worker.memory.terminate": 1.0 if memory_limit else False,
-            "distributed.worker.profile.enabled": False,
-            "distributed.admin.system-monitor.interval": "5s",
-            "distributed.admin.tick.interval": "1s",
-            "distributed.worker.heartbeat-interval": "5s",
-        }
+    scope = ExitStack()
+    # the scheduler's and workers' scratch space is a folder of this search's own, removed
+    # when it ends, instead of Dask's shared <tmp>/dask-scratch-space
+    scratch = scope.enter_context(tempfile.TemporaryDirectory(prefix="kt-run-dask-"))
+    scope.enter_context(
+        dask.config.set(
+            {
+                "temporary-directory": scratch,
+                "distributed.worker.multiprocessing-method": "forkserver",
+                "distributed.scheduler.allowed-failures": 0,
+                "distributed.scheduler.worker-saturation": 1.0,
+                "distributed.worker.memory.target": False,
+                "distributed.worker.memory.spill": False,
+                "distributed.worker.memory.pause": False,
+                "distributed.worker.memory.terminate": 1.0 if memory_limit else False,
+                "distributed.worker.profile.enabled": False,
+                "distributed.admin.system-monitor.interval": "5s",
+                "distributed.admin.tick.interval": "1s",
+                "distributed.worker.heartbeat-interval": "5s",
+            }
+        )
     )
     try:
         start_forkserver(keras)
         cluster = _cluster(workers, memory_limit, threads)
     except BaseException:
-        settings.__exit__(None, None, None)
+        scope.close()
         raise
-    return LocalWorkers(cluster, workers, on_warning, settings)
+    return LocalWorkers(cluster, workers, on_warning, scope)
 
 
 def _cluster(workers: int, memory_limit: int | None, threads: str) -> LocalCluster:
@@ -140,10 +148,11 @@ class LocalWorkers:
         cluster: LocalCluster,
         count: int,
         on_warning: WarningCallback,
-        settings: AbstractContextManager[Any],
+        scope: ExitStack,
     ):
         self.cluster = cluster
-        self._settings = settings
+        self._scope = scope
+        """The Dask settings and scratch folder that last as long as the cluster."""
         self.count = count
         self.on_warning = on_warning
         self.on_change: Callable[[], None] = lambda: None
@@ -188,7 +197,7 @@ class LocalWorkers:
         try:
             self.cluster.close(timeout=10)
         finally:
-            self._settings.__exit__(None, None, None)
+            self._scope.close()
 
     def _swap(self, names: Collection[Any]) -> None:
         """Retire ``names`` and start as many new workers, on the cluster's event loop."""

@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.conftest import REPO, run_cli
+from tests.conftest import REPO, invoke, run_cli
 
 
 @pytest.mark.slow
@@ -36,6 +36,6 @@ def test_a_folder_example_searches_in_a_worker_and_exports(tmp_path, config, kin
     assert len(json.loads((study / "study.json").read_text())["class_names"]) == classes
     record = json.loads((study / "trials" / "trial_0001.json").read_text())
     assert record["status"] == "completed" and record["score"] > 0.6
-    exported = run_cli("export", "-o", "best.keras", cwd=tmp_path)
+    exported = invoke("export", "-o", "best.keras", cwd=tmp_path)
     assert exported.returncode == 0, exported.stderr
     assert (tmp_path / "best.keras").stat().st_size > 0

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import REPO, run_cli
+from tests.conftest import REPO, invoke, run_cli
 
 CONFIG = """
 name: builder-export
@@ -32,7 +32,7 @@ def test_retrain_imports_the_builder_module_search_found(tmp_path: Path):
     configs.mkdir()
     shutil.copy(REPO / "examples" / "my_models.py", configs / "my_models.py")
     (configs / "builder.yaml").write_text(CONFIG, encoding="utf-8")
-    searched = run_cli("search", "configs/builder.yaml", "--workers", "0", "-q", cwd=tmp_path)
+    searched = invoke("search", "configs/builder.yaml", "--workers", "0", "-q", cwd=tmp_path)
     assert searched.returncode == 0, searched.stderr
     study = tmp_path / "results" / "builder-export"
     info = json.loads((study / "study.json").read_text())

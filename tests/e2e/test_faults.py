@@ -17,7 +17,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import cli_env
+from tests.conftest import cli_env, invoke
 
 pytestmark = pytest.mark.slow  # kill, signal and lock tests need real kt-run processes
 
@@ -77,6 +77,24 @@ def start(config: Path, output: Path, tmp_path: Path, *more: str, **extra) -> su
         stderr=subprocess.PIPE,
         text=True,
         start_new_session=True,
+    )
+
+
+def search_here(
+    config: Path, output: Path, tmp_path: Path, monkeypatch
+) -> subprocess.CompletedProcess:
+    """The search in this process, without worker processes, for checks of what it finds on disk
+    and leaves there rather than of the process it runs in."""
+    monkeypatch.syspath_prepend(str(HELPERS))
+    return invoke(
+        "search",
+        str(config),
+        "--results",
+        str(output),
+        "--workers",
+        "0",
+        COLUMNS="400",
+        KT_FAULT_DIR=str(tmp_path),
     )
 
 
@@ -187,12 +205,14 @@ strategy: {{name: grid, objective: val_accuracy}}
 
 
 @pytest.mark.slow
-def test_keras_builder_exception_and_nan_loss_fail_their_trials_only(tmp_path: Path) -> None:
+def test_keras_builder_exception_and_nan_loss_fail_their_trials_only(
+    tmp_path: Path, monkeypatch
+) -> None:
     config = tmp_path / "keras.yaml"
     text = keras_fault_config().replace("  units: {type: int, min: 4, max: 8, step: 4}\n", "")
     config.write_text(text, encoding="utf-8")
     output = tmp_path / "results"
-    result = run(config, output, tmp_path, timeout=300)
+    result = search_here(config, output, tmp_path, monkeypatch)
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     by_mode = {}
@@ -210,7 +230,7 @@ def test_keras_builder_exception_and_nan_loss_fail_their_trials_only(tmp_path: P
 
 
 @pytest.mark.slow
-def test_keras_kill_9_during_training_reruns_the_trial(tmp_path: Path) -> None:
+def test_keras_kill_9_during_training_reruns_the_trial(tmp_path: Path, monkeypatch) -> None:
     """A real Keras search killed while a trial trains: the trial is trained again."""
     config = tmp_path / "keras.yaml"
     config.write_text(
@@ -228,7 +248,7 @@ def test_keras_kill_9_during_training_reruns_the_trial(tmp_path: Path) -> None:
         process.communicate()
     (killed,) = running_ids(study)
     before = records(study)[killed]
-    result = run(config, output, tmp_path, timeout=300)
+    result = search_here(config, output, tmp_path, monkeypatch)
     assert result.returncode == 0, result.stderr
     after = records(study)
     assert sorted(after) == [1, 2]
@@ -845,7 +865,7 @@ strategy: {{name: grid, objective: val_loss}}
 
 @pytest.mark.slow
 @pytest.mark.parametrize("point", ["before-record", "before-cleanup"])
-def test_kill_9_around_the_best_models_save_keeps_the_best_model(tmp_path, point):
+def test_kill_9_around_the_best_models_save_keeps_the_best_model(tmp_path, point, monkeypatch):
     """Trial 2 (good) becomes the best after trial 1 (bad); the driver is killed right after
     its model is saved, before its record is written or before the old model is removed."""
     config = tmp_path / "best.yaml"
@@ -874,15 +894,9 @@ def test_kill_9_around_the_best_models_save_keeps_the_best_model(tmp_path, point
     best_now.sort(key=lambda r: r["score"])
     assert (study / "models" / f"trial_{best_now[0]['id']:04d}.keras").is_file()
 
-    resumed = run(config, output, tmp_path, timeout=300)
+    resumed = search_here(config, output, tmp_path, monkeypatch)
     assert resumed.returncode == 0, resumed.stderr
     assert [r["status"] for r in records(study).values()] == ["completed", "completed"]
-    exported = subprocess.run(
-        [sys.executable, "-m", "tuner_cli", "export", str(study), "-o", str(tmp_path / "b.keras")],
-        env=env(tmp_path),
-        capture_output=True,
-        text=True,
-        timeout=300,
-    )
+    exported = invoke("export", str(study), "-o", str(tmp_path / "b.keras"))
     assert exported.returncode == 0, exported.stderr
     assert "trial 2's saved model" in exported.stdout

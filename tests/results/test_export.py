@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import invoke, run_cli
+from tests.conftest import invoke
 
 CONFIG = """\
 name: export-me
@@ -33,7 +33,7 @@ strategy: {name: grid, objective: val_accuracy, max_trials: 2}
 def searched(tmp_path_factory) -> Path:
     folder = tmp_path_factory.mktemp("export")
     (folder / "config.yaml").write_text(CONFIG)
-    result = run_cli("search", "config.yaml", "--workers", "0", cwd=folder)
+    result = invoke("search", "config.yaml", "--workers", "0", cwd=folder)
     assert result.returncode == 0, result.stderr
     return folder
 
@@ -52,16 +52,16 @@ def _predicts(path: Path) -> None:
 
 @pytest.mark.slow
 def test_export_copies_the_kept_model(searched):
-    result = run_cli("export", "--output", "best.keras", cwd=searched)
+    result = invoke("export", "--output", "best.keras", cwd=searched)
     assert result.returncode == 0, result.stderr
-    best = json.loads(run_cli("best", "--format", "json", cwd=searched).stdout)
+    best = json.loads(invoke("best", "--format", "json", cwd=searched).stdout)
     assert f"trial {best['id']}'s saved model" in result.stdout
     _predicts(searched / "best.keras")
 
 
 @pytest.mark.slow
 def test_export_retrains_on_all_the_data(searched):
-    result = run_cli("export", "--retrain", "--output", "out/retrained.keras", cwd=searched)
+    result = invoke("export", "--retrain", "--output", "out/retrained.keras", cwd=searched)
     assert result.returncode == 0, result.stderr
     assert "retrained for" in result.stdout
     assert "on 150 rows" in result.stdout  # iris: training plus validation rows
@@ -75,7 +75,7 @@ def test_export_without_kept_models_needs_retrain(searched, tmp_path):
     config = study / "config.yaml"
     config.write_text(config.read_text().replace("models: best", "models: none"))
     shutil.rmtree(study / "models")
-    result = run_cli("export", str(study), "--output", str(tmp_path / "x.keras"))
+    result = invoke("export", str(study), "--output", str(tmp_path / "x.keras"))
     assert result.returncode == 2
     assert "models: none" in result.stderr
     assert "--retrain" in result.stderr
@@ -123,7 +123,7 @@ def test_the_kept_model_holds_the_best_epoch_not_the_last(tmp_path):
     from tuner_cli.training.data import load_dataset
 
     (tmp_path / "config.yaml").write_text(BEST_NOT_LAST)
-    result = run_cli("search", "config.yaml", cwd=tmp_path)
+    result = invoke("search", "config.yaml", "--workers", "0", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     study_dir = tmp_path / "results" / "best-epoch"
     record = json.loads((study_dir / "trials" / "trial_0001.json").read_text())

@@ -117,7 +117,7 @@ def test_rerun_resumes_and_overwrite_starts_over(digits_study, kt_run, tmp_path)
     interrupted = json.loads((trials / "trial_0003.json").read_text())
     interrupted.update(status="running", score=None, finished_at=None)
     (trials / "trial_0003.json").write_text(json.dumps(interrupted))
-    result = kt_run("search", "digits.yaml", "--max-trials", "4", cwd=folder)
+    result = kt_run("search", "digits.yaml", "--max-trials", "4", "-w", "0", cwd=folder)
     assert result.returncode == 0, result.stderr
     after = {p.name: json.loads(p.read_text()) for p in trials.glob("*.json")}
     assert sorted(after) == [f"trial_000{i}.json" for i in range(1, 5)]
@@ -127,7 +127,9 @@ def test_rerun_resumes_and_overwrite_starts_over(digits_study, kt_run, tmp_path)
     assert after["trial_0003.json"]["hyperparameters"] == interrupted["hyperparameters"]
     assert "Resuming: 2 finished" in result.stdout
 
-    result = kt_run("search", "digits.yaml", "--max-trials", "1", "--overwrite", cwd=folder)
+    result = kt_run(
+        "search", "digits.yaml", "--max-trials", "1", "--overwrite", "-w", "0", cwd=folder
+    )
     assert result.returncode == 0, result.stderr
     assert [p.name for p in trials.glob("*.json")] == ["trial_0001.json"]
 
@@ -186,7 +188,7 @@ def test_grid_search_runs_every_combination(kt_run, write_config, tmp_path):
         "  y: {type: choice, values: [0.0, 15.0]}\n"
         "strategy: {name: grid, objective: {name: branin, direction: min}}\n"
     )
-    result = kt_run("search", str(path), cwd=tmp_path)
+    result = kt_run("search", str(path), "-w", "0", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "search space exhausted" in result.stdout or "max_trials reached" in result.stdout
     assert len(list((tmp_path / "results/grid/trials").glob("*.json"))) == 8

@@ -297,9 +297,11 @@ strategy:
 """
     )
     output = tmp_path / "results"
-    result = kt_run("search", str(config), "--results", str(output))
+    result = kt_run("search", str(config), "--results", str(output), "-w", "0")
     assert result.returncode == 0, result.stderr
-    result = kt_run("search", str(config), "--results", str(output), "--max-trials", "11")
+    result = kt_run(
+        "search", str(config), "--results", str(output), "--max-trials", "11", "-w", "0"
+    )
     assert result.returncode == 0, result.stderr
     records = [
         json.loads(p.read_text()) for p in sorted((output / "quad" / "trials").glob("trial_*.json"))

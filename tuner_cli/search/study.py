@@ -11,6 +11,8 @@ import secrets
 from pathlib import Path
 from typing import Any
 
+import yaml
+
 from tuner_cli._version import __version__
 from tuner_cli.config import StudyConfig, load_config_text
 from tuner_cli.errors import ConfigError, format_path
@@ -149,10 +151,17 @@ def config_changes(old: dict[str, Any], new: dict[str, Any]) -> list[str]:
     for path in sorted(set(flat_old) | set(flat_new), key=str):
         if path in FREE_TO_CHANGE or flat_old.get(path) == flat_new.get(path):
             continue
-        before = repr(flat_old[path]) if path in flat_old else "(absent)"
-        after = repr(flat_new[path]) if path in flat_new else "(absent)"
+        before = _as_yaml(flat_old[path]) if path in flat_old else "(absent)"
+        after = _as_yaml(flat_new[path]) if path in flat_new else "(absent)"
         lines.append(f"{format_path(path)}: {before} -> {after}")
     return lines
+
+
+def _as_yaml(value: Any) -> str:
+    """A value as the config file would write it (``relu``, ``null``, ``true``), not as Python
+    prints it."""
+    text = yaml.safe_dump(value, default_flow_style=True, width=1_000_000).strip()
+    return text.removesuffix("...").strip()
 
 
 def _flatten(value: Any, path: tuple = ()) -> dict[tuple, Any]:

@@ -1,5 +1,5 @@
-"""The image, text and table examples run as their comments say, with a worker process that
-reads the data itself."""
+"""The image, text and table examples run as their comments say; the image folder is read by a
+worker process itself, as on a cluster."""
 
 from __future__ import annotations
 
@@ -9,19 +9,19 @@ import sys
 
 import pytest
 
-from tests.conftest import REPO, invoke, run_cli
+from tests.conftest import REPO, invoke
 
 
 @pytest.mark.slow
 @pytest.mark.parametrize(
-    ("config", "kind", "folder", "classes"),
+    ("config", "kind", "folder", "classes", "workers"),
     [
-        ("digit_images.yaml", "images", "digit_images", 10),
-        ("topics.yaml", "text", "topics", 3),
-        ("wine_table.yaml", "csv", "wine.csv", 3),
+        ("digit_images.yaml", "images", "digit_images", 10, "1"),
+        ("topics.yaml", "text", "topics", 3, "0"),
+        ("wine_table.yaml", "csv", "wine.csv", 3, "0"),
     ],
 )
-def test_a_folder_example_searches_in_a_worker_and_exports(tmp_path, config, kind, folder, classes):
+def test_a_data_example_searches_and_exports(tmp_path, config, kind, folder, classes, workers):
     for name in (config, "make_data.py"):
         shutil.copy(REPO / "examples" / name, tmp_path / name)
     import subprocess
@@ -30,7 +30,7 @@ def test_a_folder_example_searches_in_a_worker_and_exports(tmp_path, config, kin
         [sys.executable, "make_data.py", kind, folder], cwd=tmp_path, capture_output=True
     )
     assert made.returncode == 0, made.stderr
-    result = run_cli("search", config, "--max-trials", "1", "--workers", "1", cwd=tmp_path)
+    result = invoke("search", config, "--max-trials", "1", "--workers", workers, cwd=tmp_path)
     assert result.returncode == 0, result.stderr
     (study,) = (tmp_path / "results").iterdir()
     assert len(json.loads((study / "study.json").read_text())["class_names"]) == classes

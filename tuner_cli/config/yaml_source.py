@@ -66,12 +66,36 @@ def load_yaml_file(path: Path) -> YamlDocument:
     return load_yaml_text(text, source)
 
 
+class _DepthLimitedLoader(yaml.SafeLoader):
+    """Stops at the first node nested deeper than ``MAX_DEPTH``. PyYAML's pure-Python scanner
+    slows quadratically with the depth of ``[[[...`` flow collections (two seconds for a 6 KB
+    file), so a too-deep document must be refused while it is read, not after."""
+
+    depth = 0
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        self.depth += 1
+        try:
+            if self.depth > MAX_DEPTH + 1:  # the top-level node is at depth 1
+                raise _TooDeep(self.peek_event().start_mark.line + 1)
+            return super().compose_node(parent, index)
+        finally:
+            self.depth -= 1
+
+
+class _TooDeep(Exception):
+    def __init__(self, line: int):
+        self.line = line
+
+
 def load_yaml_text(text: str, source: str = "<string>") -> YamlDocument:
     try:
-        node = yaml.compose(text, Loader=yaml.SafeLoader)
-    except RecursionError:
+        node = yaml.compose(text, Loader=_DepthLimitedLoader)
+    except _TooDeep as exc:
         raise ConfigError(
-            f"the document is nested too deeply (more than {MAX_DEPTH} levels)", source=source
+            f"the document is nested too deeply (more than {MAX_DEPTH} levels)",
+            source=source,
+            line=exc.line,
         ) from None
     except yaml.MarkedYAMLError as exc:
         line = exc.problem_mark.line + 1 if exc.problem_mark else None
@@ -110,12 +134,6 @@ class _Builder:
         if self.nodes > MAX_NODES:
             raise self._error(
                 f"the document expands to more than {MAX_NODES:,} values (anchors and aliases?)",
-                line=line,
-            )
-        if len(path) > MAX_DEPTH:
-            raise self._error(
-                f"nested too deeply (more than {MAX_DEPTH} levels)",
-                key_path=path[:3],
                 line=line,
             )
         if isinstance(node, yaml.MappingNode):

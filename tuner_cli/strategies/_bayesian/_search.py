@@ -30,7 +30,7 @@ from tuner_cli.space import config_key
 from tuner_cli.strategies._bayesian import _pareto
 from tuner_cli.strategies._bayesian._acquisition import SCORES, score_gradient
 from tuner_cli.strategies._bayesian._encoding import SpaceEncoding
-from tuner_cli.strategies._bayesian._gp import GaussianProcess
+from tuner_cli.strategies._bayesian._gp import LENGTH_PRIOR, GaussianProcess
 from tuner_cli.strategies.base import Proposal, Strategy
 from tuner_cli.strategies.settings import BayesianSettings
 from tuner_cli.trial import TrialRecord, TrialStatus
@@ -73,6 +73,10 @@ class BayesianSearch(Strategy):
         return SpaceEncoding(self.space)
 
     settings: BayesianSettings
+
+    @cached_property
+    def length_prior(self) -> np.ndarray:
+        return self.encoding.log_length_prior(LENGTH_PRIOR[0])
 
     @cached_property
     def num_initial_points(self) -> int:
@@ -239,7 +243,7 @@ class BayesianSearch(Strategy):
         y = _standardise(data.y)
         x = encoding.features(data.raw)
         fit_rows = _subset(y, FIT_POINTS, rng)
-        gp = GaussianProcess.fit(x[fit_rows], y[fit_rows], rng)
+        gp = GaussianProcess.fit(x[fit_rows], y[fit_rows], rng, length_prior=self.length_prior)
         model_rows = _subset(y, MODEL_POINTS, rng)
         x, y = x[model_rows], y[model_rows]
         gp = gp.with_data(x, y)
@@ -304,7 +308,9 @@ class BayesianSearch(Strategy):
             y = targets[:, k]
             spread = y.std() or 1.0
             standard = (y - y.max()) / spread
-            gp = GaussianProcess.fit(x[fit_rows], standard[fit_rows], rng, restarts=1)
+            gp = GaussianProcess.fit(
+                x[fit_rows], standard[fit_rows], rng, restarts=1, length_prior=self.length_prior
+            )
             gp = gp.with_data(x, standard)
             mean, std = gp.predict(features)
             means.append(mean * spread + y.max())

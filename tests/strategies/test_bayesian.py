@@ -25,6 +25,7 @@ from tuner_cli.space import (
 from tuner_cli.strategies import make_strategy
 from tuner_cli.strategies._bayesian._encoding import CATEGORY_CHANGE, SpaceEncoding
 from tuner_cli.strategies._bayesian._gp import LENGTH_PRIOR, GaussianProcess, _neg_log_posterior
+from tuner_cli.strategies._bayesian._search import _even_good_tail, _standardise
 from tuner_cli.trial import TrialRecord, TrialStatus
 
 MIN = Objective("value", "min")
@@ -354,3 +355,17 @@ strategy:
     assert [r["proposed_by"] for r in records[:4]] == ["initial"] * 4
     assert all(r["proposed_by"] == "model:ei" for r in records[4:])
     assert min(r["score"] for r in records) < 0.5
+
+
+def test_a_long_tail_of_good_values_is_pulled_in_and_a_tail_of_bad_ones_is_not():
+    rng = np.random.default_rng(0)
+    typical = rng.normal(0.0, 0.1, 30)
+    good_tail = np.concatenate([typical, [-3.0, -2.5]])
+    warped = _even_good_tail(good_tail)
+    assert np.array_equal(np.argsort(warped), np.argsort(good_tail))  # same order
+    # the best value ends fewer spreads below the prior mean (the worst value) than before
+    plain = -(good_tail.max() - good_tail.min()) / good_tail.std()
+    assert _standardise(good_tail).min() > plain + 0.2
+    bad_tail = -good_tail
+    assert np.array_equal(_even_good_tail(bad_tail), bad_tail)
+    assert np.array_equal(_even_good_tail(np.ones(5)), np.ones(5))

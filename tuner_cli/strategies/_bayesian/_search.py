@@ -424,9 +424,9 @@ def _standardise(y: np.ndarray) -> np.ndarray:
 def _even_good_tail(y: np.ndarray) -> np.ndarray:
     """The Yeo-Johnson transform of the standardised values with its maximum-likelihood
     exponent when that exponent exceeds 1 (skew towards the good, low values); otherwise
-    ``y`` as it is. The opposite case, a tail of very bad values, is left alone: pulling it
-    in makes the best trials stand out more and the search exploit harder, which cost the
-    mixed-parameter benchmark many seeds."""
+    ``y`` as it is. The opposite case, a tail of very bad values, is left alone: pulling that
+    in too cost the mixed-parameter benchmark about half its seeds (14 of 30 above Optuna GP's
+    median, against 3), see benchmarks/results/bayesian_seeds.md."""
     spread = y.std()
     if len(y) < 3 or spread == 0:
         return y

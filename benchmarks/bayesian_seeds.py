@@ -5,12 +5,16 @@ The same proposals as ``strategy_quality.py`` makes through the search loop (the
 the same), without the other optimisers, so ten seeds of one function take about a minute.
 
     python benchmarks/bayesian_seeds.py --functions mixed hartmann6 --seeds 10 --trials 30
+    python benchmarks/bayesian_seeds.py --seeds 10 --seed-offset 10   # seeds 10..19
+
+Each row: the regret of each seed, then the median and the worst.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -42,14 +46,17 @@ def regret(function: str, seed: int, trials: int) -> float:
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--functions", nargs="+", default=list(FUNCTIONS), choices=FUNCTIONS)
-    parser.add_argument("--seeds", type=int, default=10, help="seeds 0..N-1")
+    parser.add_argument("--seeds", type=int, default=10, help="how many seeds")
+    parser.add_argument("--seed-offset", type=int, default=0, help="the first seed (default 0)")
     parser.add_argument("--trials", type=int, default=30)
     args = parser.parse_args()
     for function in args.functions:
         started = time.time()
-        values = [regret(function, seed, args.trials) for seed in range(args.seeds)]
+        seeds = range(args.seed_offset, args.seed_offset + args.seeds)
+        values = [regret(function, seed, args.trials) for seed in seeds]
         cells = " | ".join(f"{v:.3g}" for v in values)
-        print(f"| {function} | {cells} | {time.time() - started:.0f} s |", flush=True)
+        summary = f"{statistics.median(values):.3g} | {max(values):.3g}"
+        print(f"| {function} | {cells} | {summary} | {time.time() - started:.0f} s |", flush=True)
 
 
 if __name__ == "__main__":

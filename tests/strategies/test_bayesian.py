@@ -23,8 +23,9 @@ from tuner_cli.space import (
     config_key,
 )
 from tuner_cli.strategies import make_strategy
-from tuner_cli.strategies._bayesian._encoding import SpaceEncoding
-from tuner_cli.strategies._bayesian._gp import GaussianProcess, _neg_log_posterior
+from tuner_cli.strategies._bayesian._encoding import CATEGORY_CHANGE, SpaceEncoding
+from tuner_cli.strategies._bayesian._gp import LENGTH_PRIOR, GaussianProcess, _neg_log_posterior
+from tuner_cli.strategies._bayesian._search import _even_good_tail, _standardise
 from tuner_cli.trial import TrialRecord, TrialStatus
 
 MIN = Objective("value", "min")
@@ -269,6 +270,50 @@ def test_gp_likelihood_gradient_matches_finite_differences():
     gp = GaussianProcess.fit(x, y, rng)
     mean, std = gp.predict(x)
     assert np.max(np.abs(mean - y)) < 0.1 and np.all(std < 0.2)
+    # with a prior mean of its own for each length scale
+    means = np.array([-0.7, 0.3, 1.0])
+    value, grad = _neg_log_posterior(theta, sq, y, means)
+    numeric = approx_fprime(theta, lambda t: _neg_log_posterior(t, sq, y, means)[0], 1e-6)
+    assert np.allclose(grad, numeric, rtol=1e-4, atol=1e-4)
+
+
+def test_one_change_of_category_is_the_same_prior_distance_for_every_kind():
+    """One-hot choices, two-value choices and bools: changing one value moves a configuration
+    CATEGORY_CHANGE length scales at the prior's length scales; numbers keep their prior."""
+    space = SearchSpace(
+        {
+            "activation": ChoiceParam(type="choice", values=["relu", "tanh", "gelu"]),
+            "optimizer": ChoiceParam(type="choice", values=["adam", "sgd"]),
+            "batch_norm": BoolParam(type="bool"),
+            "x": FloatParam(type="float", min=0.0, max=1.0),
+        }
+    )
+    encoding = SpaceEncoding(space)
+    lengths = np.exp(encoding.log_length_prior(LENGTH_PRIOR[0]))
+    base = {"activation": "relu", "optimizer": "adam", "batch_norm": False, "x": 0.5}
+    changes = {"activation": "gelu", "optimizer": "sgd", "batch_norm": True}
+    features = encoding.features(encoding.raw_from_config(base)[None, :])[0]
+    for name, value in changes.items():
+        other = encoding.features(encoding.raw_from_config({**base, name: value})[None, :])[0]
+        distance = np.sqrt((((features - other) / lengths) ** 2).sum())
+        assert distance == pytest.approx(CATEGORY_CHANGE), name
+    assert lengths[-1] == pytest.approx(np.exp(LENGTH_PRIOR[0]))
+
+
+def test_combines_categories_never_tried_together():
+    """Each categorical parameter's best value is learned from the trials that have it, and
+    the best combination is tried though no early trial combined them: the additive effects
+    below have a unique best combination (a=2, b=1, c=3) and x=0.7."""
+    effects = {"a": [0.6, 0.9, 0.0, 0.4], "b": [0.5, 0.0, 0.8, 0.3], "c": [0.7, 0.3, 0.9, 0.0]}
+    params = {k: ChoiceParam(type="choice", values=[0, 1, 2, 3]) for k in effects}
+    space = SearchSpace({**params, "x": FloatParam(type="float", min=0.0, max=1.0)})
+
+    def additive(hp: dict) -> float:
+        return sum(effects[k][hp[k]] for k in effects) + 3 * (hp["x"] - 0.7) ** 2
+
+    for seed in range(6):
+        records = drive(bayesian(space, seed), additive, 14)
+        assert min(r.score for r in records) < 0.05, seed
 
 
 @pytest.mark.slow
@@ -312,3 +357,17 @@ strategy:
     assert [r["proposed_by"] for r in records[:4]] == ["initial"] * 4
     assert all(r["proposed_by"] == "model:ei" for r in records[4:])
     assert min(r["score"] for r in records) < 0.5
+
+
+def test_a_long_tail_of_good_values_is_pulled_in_and_a_tail_of_bad_ones_is_not():
+    rng = np.random.default_rng(0)
+    typical = rng.normal(0.0, 0.1, 30)
+    good_tail = np.concatenate([typical, [-3.0, -2.5]])
+    warped = _even_good_tail(good_tail)
+    assert np.array_equal(np.argsort(warped), np.argsort(good_tail))  # same order
+    # the best value ends fewer spreads below the prior mean (the worst value) than before
+    plain = -(good_tail.max() - good_tail.min()) / good_tail.std()
+    assert _standardise(good_tail).min() > plain + 0.2
+    bad_tail = -good_tail
+    assert np.array_equal(_even_good_tail(bad_tail), bad_tail)
+    assert np.array_equal(_even_good_tail(np.ones(5)), np.ones(5))

@@ -32,6 +32,13 @@ from tuner_cli.space import (
 )
 
 INACTIVE_NUMBER = 0.5
+CATEGORY_CHANGE = 0.5
+"""How many length scales apart, a priori, two configurations are that differ in one categorical
+value (choice or bool): a kernel correlation of about 0.83. The numbers' prior (length scales
+of half the cube) put them 2 to 2.8 length scales apart, almost uncorrelated: with tens of
+trials the data hardly move those length scales, so every category combination not yet tried
+looked like the prior mean (the worst value seen) whatever its parts did elsewhere, and
+searches stayed with the categories of the first good trial."""
 
 
 @dataclass(frozen=True)
@@ -81,6 +88,18 @@ class SpaceEncoding:
             for i, c in enumerate(self.columns)
             if c.categories == 0 and c.param.grid_values() is None
         ]
+
+    def log_length_prior(self, number: float) -> np.ndarray:
+        """Prior means of the model's log length scales, feature by feature: ``number`` for
+        numbers; for categories, whatever puts one change of value ``CATEGORY_CHANGE`` length
+        scales away (a change flips one 0/1 feature, or two of a one-hot block)."""
+        prior = np.full(self.n_features, number)
+        for column in self.columns:
+            if column.categories and column.width:
+                flipped = 2.0 if column.width > 1 else 1.0
+                span = slice(column.first_feature, column.first_feature + column.width)
+                prior[span] = np.log(np.sqrt(flipped) / CATEGORY_CHANGE)
+        return prior
 
     # raw <-> configurations
 

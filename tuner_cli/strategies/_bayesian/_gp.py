@@ -21,7 +21,8 @@ LOG_LENGTH_BOUNDS = (np.log(0.01), np.log(20.0))
 LOG_SIGNAL_BOUNDS = (np.log(0.05), np.log(20.0))
 LOG_NOISE_BOUNDS = (np.log(1e-6), np.log(0.5))
 LENGTH_PRIOR = (np.log(0.5), 1.0)
-"""Normal prior (mean, sd) on each log length scale: features vary over about half the cube."""
+"""Normal prior (mean, sd) on each log length scale: features vary over about half the cube.
+Callers may move the mean feature by feature (``length_prior``), e.g. for category features."""
 SIGNAL_PRIOR = (0.0, 1.0)
 NOISE_PRIOR = (np.log(1e-4), 2.0)
 """Most objectives are close to deterministic; real noise is learned from the data anyway."""
@@ -78,18 +79,25 @@ class GaussianProcess:
 
     @classmethod
     def fit(
-        cls, x: np.ndarray, y: np.ndarray, rng: np.random.Generator, restarts: int = 2
+        cls,
+        x: np.ndarray,
+        y: np.ndarray,
+        rng: np.random.Generator,
+        restarts: int = 2,
+        length_prior: np.ndarray | None = None,
     ) -> GaussianProcess:
-        """Fit hyperparameters on (x, y), then condition on the same data."""
+        """Fit hyperparameters on (x, y), then condition on the same data. ``length_prior``:
+        the prior mean of each feature's log length scale (default ``LENGTH_PRIOR``'s)."""
         d = x.shape[1]
         bounds = [LOG_LENGTH_BOUNDS] * d + [LOG_SIGNAL_BOUNDS, LOG_NOISE_BOUNDS]
         low, high = np.array(bounds).T
-        starts = [np.concatenate([np.full(d, LENGTH_PRIOR[0]), [0.0, np.log(1e-3)]])]
+        length_means = np.full(d, LENGTH_PRIOR[0]) if length_prior is None else length_prior
+        starts = [np.concatenate([length_means, [0.0, np.log(1e-3)]])]
         for _ in range(restarts):
             starts.append(
                 np.concatenate(
                     [
-                        rng.normal(LENGTH_PRIOR[0], LENGTH_PRIOR[1], d),
+                        rng.normal(length_means, LENGTH_PRIOR[1]),
                         [rng.normal(0.0, 0.5), rng.uniform(np.log(1e-6), np.log(1e-2))],
                     ]
                 )
@@ -102,7 +110,7 @@ class GaussianProcess:
                 result = minimize(
                     _neg_log_posterior,
                     start,
-                    args=(sq, y),
+                    args=(sq, y, length_means),
                     jac=True,
                     method="L-BFGS-B",
                     bounds=bounds,
@@ -143,12 +151,13 @@ class GaussianProcess:
 
 
 def _neg_log_posterior(
-    theta: np.ndarray, sq: np.ndarray, y: np.ndarray
+    theta: np.ndarray, sq: np.ndarray, y: np.ndarray, length_means: np.ndarray | None = None
 ) -> tuple[float, np.ndarray]:
     """Negative log marginal likelihood plus negative log prior, and the gradient in theta.
 
     ``sq`` holds the squared differences of every pair of points per feature, shape (n*n, d),
-    so the length scales enter through matrix-vector products.
+    so the length scales enter through matrix-vector products. ``length_means``: the prior
+    means of the log length scales (default ``LENGTH_PRIOR``'s for every feature).
     """
     n, d = len(y), sq.shape[1]
     inv_lengths2 = np.exp(-2.0 * theta[:d])
@@ -167,7 +176,9 @@ def _neg_log_posterior(
     grad[d] = -0.5 * np.sum(w * k_signal)
     grad[d + 1] = -0.5 * noise * np.trace(w)
 
-    means = np.concatenate([np.full(d, LENGTH_PRIOR[0]), [SIGNAL_PRIOR[0], NOISE_PRIOR[0]]])
+    if length_means is None:
+        length_means = np.full(d, LENGTH_PRIOR[0])
+    means = np.concatenate([length_means, [SIGNAL_PRIOR[0], NOISE_PRIOR[0]]])
     sds = np.concatenate([np.full(d, LENGTH_PRIOR[1]), [SIGNAL_PRIOR[1], NOISE_PRIOR[1]]])
     z = (theta - means) / sds
     value += 0.5 * float(z @ z)

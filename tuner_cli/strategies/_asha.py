@@ -9,6 +9,20 @@ round would not have made.
 
 Everything is read from the records: a trial's ``rung`` field is the rung it was last sent to,
 and its ``rungs`` list holds its score at each rung it finished, so a study resumes as is.
+
+The end of a search: once no new configuration may start (``max_trials`` reached, or the space
+used up), the last promoted trials run alone while the other workers would wait; with 8
+workers that idle tail cost ASHA 40% of a run's worker time. Instead an idle worker *backfills*:
+it promotes the best trial not yet promoted from the highest rung whose run is expected to end
+before the longest run going on now (``_run_time``). Its worker was idle anyway and the search
+ends no later (as far as the estimate is right), and the idle time becomes extra, longer
+evaluations of the most promising configurations left behind. A backfilled trial records the
+first rung it reached that way (``backfill_rung``); its scores there and above do not count in
+the rungs' rankings, so the regular promotions, and so the search's result, are those ASHA makes
+without backfill. With one worker nothing is running when a worker is free, so nothing is ever
+backfilled, and nothing is after ``max_time`` either: the loop then starts no run at all. Which
+trial is backfilled depends on the runs' measured seconds, so a resumed study repeats its
+regular decisions exactly but its backfills only as far as the timings repeat.
 """
 
 from __future__ import annotations
@@ -19,6 +33,7 @@ from functools import cached_property
 from tuner_cli.objective import Objective
 from tuner_cli.space import SearchSpace
 from tuner_cli.strategies._hyperband import hyperband_plan, new_configurations
+from tuner_cli.strategies._run_time import RunTimes, now
 from tuner_cli.strategies.base import WAIT, Proposal, Strategy, Wait
 from tuner_cli.strategies.settings import HyperbandSettings
 from tuner_cli.trial import TrialRecord, TrialStatus
@@ -98,29 +113,74 @@ class Asha(Strategy):
                     fields={**proposal.fields, "rung": 0},
                 )
         if any(not t.status.is_finished() for t in trials):
-            return WAIT  # a running trial may yet earn a promotion
+            return self._backfill(trials) or WAIT  # a running trial may yet earn a promotion
         return None
 
     def _promotion(self, trials: Sequence[TrialRecord]) -> Proposal | None:
-        """The best promotable trial of the highest rung that has one."""
+        """The best promotable trial of the highest rung that has one. A rung's ranking leaves
+        out the scores a trial reached by backfill."""
         for k in range(len(self.budgets) - 2, -1, -1):
-            reached = [(t, _score_at(t, k)) for t in trials]
+            reached = [(t, _score_at(t, k)) for t in trials if k < _backfill_rung(t)]
             scored = [(t, s) for t, s in reached if s is not None]
-            ranked = sorted(scored, key=lambda pair: (self.objective.sort_key(pair[1]), pair[0].id))
+            ranked = sorted(scored, key=self._rank)
             top = ranked[: len(ranked) // self.settings.factor]
             for trial, _ in top:
                 if _rung(trial) == k and trial.status is TrialStatus.COMPLETED:
-                    return Proposal(
-                        dict(trial.hyperparameters),
-                        budget=self.budgets[k + 1],
-                        fields={"rung": k + 1},
-                        continues=trial.id,
-                    )
+                    return self._continue(trial, k)
         return None
+
+    def _backfill(self, trials: Sequence[TrialRecord]) -> Proposal | None:
+        """For a worker that would wait: the best trial not yet promoted from the highest rung
+        whose run is expected to end before every run going on now has ended."""
+        running = [t for t in trials if t.status is TrialStatus.RUNNING]
+        times = RunTimes(self.budgets, trials)
+        moment = now()
+        left = [times.remaining(t, _rung(t), moment) for t in running]
+        if not left or any(seconds is None for seconds in left):
+            return None
+        horizon = max(seconds for seconds in left if seconds is not None)
+        for k in range(len(self.budgets) - 2, -1, -1):
+            cost = times.run_seconds(k + 1)
+            if cost is None or cost > horizon:
+                continue
+            waiting = [
+                (t, s)
+                for t in trials
+                if _rung(t) == k
+                and t.status is TrialStatus.COMPLETED
+                and (s := _score_at(t, k)) is not None
+            ]
+            if waiting:
+                best, _ = min(waiting, key=self._rank)
+                return self._continue(best, k, backfill=True)
+        return None
+
+    def _rank(self, pair: tuple[TrialRecord, float]) -> tuple[float, int]:
+        """Best score first; the lower id first among equal scores."""
+        trial, score = pair
+        return self.objective.sort_key(score), trial.id
+
+    def _continue(self, trial: TrialRecord, k: int, backfill: bool = False) -> Proposal:
+        """``trial`` trained on from rung ``k`` to the next."""
+        fields: dict[str, int] = {"rung": k + 1}
+        if backfill and "backfill_rung" not in trial.extra:
+            fields["backfill_rung"] = k + 1
+        return Proposal(
+            dict(trial.hyperparameters),
+            budget=self.budgets[k + 1],
+            fields=fields,
+            continues=trial.id,
+        )
 
 
 def _rung(trial: TrialRecord) -> int:
     return int(trial.extra.get("rung", 0))
+
+
+def _backfill_rung(trial: TrialRecord) -> float:
+    """The first rung ``trial`` reached by backfill; infinity when none."""
+    value = trial.extra.get("backfill_rung")
+    return value if isinstance(value, int) else float("inf")
 
 
 def _score_at(trial: TrialRecord, k: int) -> float | None:

@@ -12,17 +12,21 @@ and its ``rungs`` list holds its score at each rung it finished, so a study resu
 
 The end of a search: once no new configuration may start (``max_trials`` reached, or the space
 used up), the last promoted trials run alone while the other workers would wait; with 8
-workers that idle tail cost ASHA 40% of a run's worker time. Instead an idle worker *backfills*:
-it promotes the best trial not yet promoted from the highest rung whose run is expected to end
-before the longest run going on now (``_run_time``). Its worker was idle anyway and the search
-ends no later (as far as the estimate is right), and the idle time becomes extra, longer
-evaluations of the most promising configurations left behind. A backfilled trial records the
-first rung it reached that way (``backfill_rung``); its scores there and above do not count in
-the rungs' rankings, so the regular promotions, and so the search's result, are those ASHA makes
-without backfill. With one worker nothing is running when a worker is free, so nothing is ever
-backfilled, and nothing is after ``max_time`` either: the loop then starts no run at all. Which
-trial is backfilled depends on the runs' measured seconds, so a resumed study repeats its
-regular decisions exactly but its backfills only as far as the timings repeat.
+workers and 60 configurations that idle tail cost ASHA about 40% of the run's worker time
+(``benchmarks/results/multifidelity_strategies.md``). Instead an idle worker *backfills*: it
+promotes the best trial not yet promoted from the highest rung whose run is expected to end
+before the longest run going on now (``_run_time``). The worker was idle anyway and the search
+ends no later (as far as the estimate is right): the idle time becomes extra, longer
+evaluations of the best configurations left behind, which may find a better trial. A
+backfilled trial records the first rung it reached that way (``backfill_rung``); its scores
+there and above do not count in the rungs' rankings. Counted, each backfill would grow a rung,
+making more regular promotions due, each a long run that makes the search longer and leaves
+more time to fill; left out, the regular promotions are the ones ASHA makes without backfill.
+Starting new configurations instead would break ``max_trials``. With one worker nothing is
+running when the worker is free, so nothing is ever backfilled; nor after ``max_time``, when
+the loop starts no run at all. Which trial is backfilled depends on the runs' measured seconds,
+so a resumed study repeats its regular decisions exactly but its backfills only as far as the
+timings repeat.
 """
 
 from __future__ import annotations
@@ -75,6 +79,8 @@ class Asha(Strategy):
             f"min_epochs {settings.min_epochs}",
             f"  {plural(len(self.budgets), 'rung')}: {rungs}; a trial moves up as soon as it is "
             f"in the top 1/{settings.factor} of its rung (promoted trials continue)",
+            "  at the end, a worker with nothing due continues the best trial left behind whose "
+            "run should end before the longest running one (backfill)",
             *self._sampler.describe_plan(),
         ]
 

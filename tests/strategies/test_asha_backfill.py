@@ -76,6 +76,14 @@ def test_an_idle_worker_continues_the_best_trial_whose_run_ends_before_the_longe
     assert proposal.fields == {"rung": 1, "backfill_rung": 1}
 
 
+def test_a_run_as_long_as_the_longest_counts_as_ending_with_it():
+    """Started a moment after an equal run, it ends a moment after: a tie, not a wait."""
+    trials = [finished(i, [i / 10]) for i in range(3, 7)]
+    trials.append(running(1, [0.1], started_ago=0.01))  # to rung 1: 2 s, as long as a backfill
+    proposal = asha().ask_continuation(trials)
+    assert proposal.continues == 3 and proposal.budget == 3
+
+
 def test_the_highest_rung_goes_first_when_its_run_fits():
     trials = [finished(i, [i / 10]) for i in range(1, 10)]
     trials[0] = running(1, [0.1, 0.05, 0.02], started_ago=1.0)  # to rung 3: 18 s, 17 left
@@ -123,10 +131,21 @@ def test_a_backfilled_score_does_not_count_in_its_rungs_ranking():
 
 def test_a_trial_keeps_the_first_rung_it_reached_by_backfill():
     trials = [finished(i, [i / 10]) for i in range(4, 10)]
-    trials += [running(1, [0.1, 0.05, 0.02], started_ago=0.0), finished(2, [0.2, 0.1, 0.08])]
+    trials += [running(1, [0.1, 0.05, 0.02], started_ago=2.0), finished(2, [0.2, 0.1, 0.08])]
     trials.append(finished(3, [0.3, 0.12], backfill_rung=1))
     proposal = asha(max_epochs=27).ask_continuation(trials)
     assert proposal.continues == 3 and proposal.fields == {"rung": 2}
+
+
+def test_a_backfilled_trial_that_earns_its_rung_later_is_promoted_as_asha_would():
+    """Trial 3 went to rung 1 by backfill; now in the top third of rung 0, ASHA would have
+    promoted it, so its rung-1 score counts, and as the best there it goes on, regularly."""
+    trials = [finished(i, [i / 10]) for i in range(4, 10)]
+    trials += [finished(1, [0.1, 0.3]), finished(2, [0.2, 0.4])]
+    trials.append(finished(3, [0.3, 0.01], backfill_rung=1))
+    proposal = asha(max_epochs=27).ask_continuation(trials)
+    assert proposal.continues == 3 and proposal.budget == 9
+    assert proposal.fields == {"rung": 2, "backfill_rung": None}, "its runs are all regular now"
 
 
 def test_run_times_are_the_median_per_rung_else_seconds_per_new_epoch():

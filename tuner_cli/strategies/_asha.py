@@ -22,6 +22,9 @@ backfilled trial records the first rung it reached that way (``backfill_rung``);
 there and above do not count in the rungs' rankings. Counted, each backfill would grow a rung,
 making more regular promotions due, each a long run that makes the search longer and leaves
 more time to fill; left out, the regular promotions are the ones ASHA makes without backfill.
+Only once such a trial is in the top of the rung it left (which can still grow from below)
+does its next score count: ASHA would have promoted it then and finds the run done; a regular
+promotion of it later clears the mark (null).
 Starting new configurations instead would break ``max_trials``. With one worker nothing is
 running when the worker is free, so nothing is ever backfilled; nor after ``max_time``, when
 the loop starts no run at all. Which trial is backfilled depends on the runs' measured seconds,
@@ -31,6 +34,7 @@ timings repeat.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from functools import cached_property
 
@@ -42,6 +46,11 @@ from tuner_cli.strategies.base import WAIT, Proposal, Strategy, Wait
 from tuner_cli.strategies.settings import HyperbandSettings
 from tuner_cli.trial import TrialRecord, TrialStatus
 from tuner_cli.wording import plural
+
+TIE = 0.05
+"""A run counts as ending before the longest one if it ends at most this share of its own
+length after it. Two runs of the same kind, one started a few milliseconds after the other,
+would otherwise never count as ending together, and the worker would wait out a whole run."""
 
 
 class Asha(Strategy):
@@ -123,17 +132,33 @@ class Asha(Strategy):
         return None
 
     def _promotion(self, trials: Sequence[TrialRecord]) -> Proposal | None:
-        """The best promotable trial of the highest rung that has one. A rung's ranking leaves
-        out the scores a trial reached by backfill."""
+        """The best promotable trial of the highest rung that has one."""
+        rankings = self._regular_tops(trials)
         for k in range(len(self.budgets) - 2, -1, -1):
-            reached = [(t, _score_at(t, k)) for t in trials if k < _backfill_rung(t)]
-            scored = [(t, s) for t, s in reached if s is not None]
-            ranked = sorted(scored, key=self._rank)
-            top = ranked[: len(ranked) // self.settings.factor]
-            for trial, _ in top:
+            for trial in rankings[k]:
                 if _rung(trial) == k and trial.status is TrialStatus.COMPLETED:
                     return self._continue(trial, k)
         return None
+
+    def _regular_tops(self, trials: Sequence[TrialRecord]) -> list[list[TrialRecord]]:
+        """The top ``1/factor`` of each rung below the top one, lowest rung first, best first,
+        among the trials that reached the rung by a regular promotion. A trial that went on by
+        backfill counts in the rung it went to once it is in the top of the rung it left:
+        ASHA would have promoted it then, and finds the work done."""
+        regular_below = {t.id: _backfill_rung(t) for t in trials}
+        tops = []
+        for k in range(len(self.budgets) - 1):
+            scored = [
+                (t, s)
+                for t in trials
+                if k < regular_below[t.id] and (s := _score_at(t, k)) is not None
+            ]
+            top = sorted(scored, key=self._rank)[: len(scored) // self.settings.factor]
+            for trial, _ in top:
+                if regular_below[trial.id] == k + 1:
+                    regular_below[trial.id] = k + 2
+            tops.append([trial for trial, _ in top])
+        return tops
 
     def _backfill(self, trials: Sequence[TrialRecord]) -> Proposal | None:
         """For a worker that would wait: the best trial not yet promoted from the highest rung
@@ -147,7 +172,7 @@ class Asha(Strategy):
         horizon = max(seconds for seconds in left if seconds is not None)
         for k in range(len(self.budgets) - 2, -1, -1):
             cost = times.run_seconds(k + 1)
-            if cost is None or cost > horizon:
+            if cost is None or cost > horizon + TIE * cost:
                 continue
             waiting = [
                 (t, s)
@@ -167,10 +192,13 @@ class Asha(Strategy):
         return self.objective.sort_key(score), trial.id
 
     def _continue(self, trial: TrialRecord, k: int, backfill: bool = False) -> Proposal:
-        """``trial`` trained on from rung ``k`` to the next."""
-        fields: dict[str, int] = {"rung": k + 1}
-        if backfill and "backfill_rung" not in trial.extra:
+        """``trial`` trained on from rung ``k`` to the next. A regular promotion makes every
+        run before it regular: a backfill mark it had is cleared (null)."""
+        fields: dict[str, int | None] = {"rung": k + 1}
+        if backfill and _backfill_rung(trial) == math.inf:
             fields["backfill_rung"] = k + 1
+        elif not backfill and trial.extra.get("backfill_rung") is not None:
+            fields["backfill_rung"] = None
         return Proposal(
             dict(trial.hyperparameters),
             budget=self.budgets[k + 1],
@@ -184,9 +212,10 @@ def _rung(trial: TrialRecord) -> int:
 
 
 def _backfill_rung(trial: TrialRecord) -> float:
-    """The first rung ``trial`` reached by backfill; infinity when none."""
+    """The first rung ``trial`` reached by backfill; infinity when none (or null: a regular
+    promotion made its runs regular)."""
     value = trial.extra.get("backfill_rung")
-    return value if isinstance(value, int) else float("inf")
+    return value if isinstance(value, int) else math.inf
 
 
 def _score_at(trial: TrialRecord, k: int) -> float | None:

@@ -162,7 +162,7 @@ class Asha(Strategy):
 
     def _backfill(self, trials: Sequence[TrialRecord]) -> Proposal | None:
         """For a worker that would wait: the best trial not yet promoted from the highest rung
-        whose run is expected to end before every run going on now has ended."""
+        whose run is expected to end by the time every run going on now has (within ``TIE``)."""
         running = [t for t in trials if t.status is TrialStatus.RUNNING]
         times = RunTimes(self.budgets, trials)
         moment = now()

@@ -31,6 +31,7 @@ import tempfile
 import time
 from collections.abc import Collection
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -121,23 +122,46 @@ class ThreadExecutor:
         self._pool.shutdown()
 
 
-def utilisation(trials: list[TrialRecord], workers: int) -> tuple[float, float]:
+@dataclass
+class Utilisation:
+    whole: float
+    """Over the whole run."""
+    steady: float
+    """Up to the start of the last new configuration."""
+    wall: float
+    """Seconds from the first call's start to the last call's end."""
+    backfilled: int
+    """ASHA's runs that backfilled the end of the search."""
+
+    def __str__(self) -> str:
+        return (
+            f"{self.whole:.1%} ({self.steady:.1%}), {self.wall:.1f} s, {self.backfilled} backfilled"
+        )
+
+
+def utilisation(trials: list[TrialRecord], workers: int) -> Utilisation:
     """Over the whole run, and up to the start of the last new configuration (after it, no
-    strategy has enough work left for every worker: the tail of any finite search)."""
+    strategy has new configurations to give every worker: the tail of any finite search)."""
     calls = [h for t in trials for h in t.history if "started" in h]
     first = min(h["started"] for h in calls)
     last_new = max(t.history[0]["started"] for t in trials if t.history)
+    end = max(h["ended"] for h in calls)
 
     def share(until: float) -> float:
         busy = sum(max(0.0, min(h["ended"], until) - h["started"]) for h in calls)
         return busy / (workers * (until - first))
 
-    return share(max(h["ended"] for h in calls)), share(last_new)
+    backfilled = sum(
+        len(t.extra["rungs"]) - t.extra["backfill_rung"]
+        for t in trials
+        if "backfill_rung" in t.extra
+    )
+    return Utilisation(share(end), share(last_new), end - first, backfilled)
 
 
 def threaded_run(
     strategy: str, seed: int, threads: int, sleep: float, trials: int, seconds: float | None = None
-) -> tuple[float, float]:
+) -> Utilisation:
     """``seconds``: a time budget (``max_time``) instead of a number of configurations, with
     enough Hyperband iterations (and ASHA configurations) never to run out before it."""
     from tuner_cli.search.runner import SearchRunner
@@ -170,7 +194,7 @@ def threaded_run(
         del os.environ[SLEEP_VARIABLE]
 
 
-def process_run(strategy: str, seed: int, sleep: float, trials: int) -> tuple[float, float]:
+def process_run(strategy: str, seed: int, sleep: float, trials: int) -> Utilisation:
     """Two local worker processes; the sleep reaches them through the environment."""
     os.environ[SLEEP_VARIABLE] = str(sleep)
     try:
@@ -191,6 +215,7 @@ def main() -> None:
     parser.add_argument("--utilisation-trials", type=int, default=60)
     parser.add_argument("--seconds", type=float, default=30.0, help="the time-budget column")
     parser.add_argument("--skip-processes", action="store_true")
+    parser.add_argument("--out", type=Path, default=HERE / "results/multifidelity_strategies.md")
     args = parser.parse_args()
 
     started = time.time()
@@ -256,10 +281,11 @@ def main() -> None:
         f"{args.seeds[0]}. Utilisation: seconds inside the objective / (workers x wall "
         "seconds from the first call's start to the last call's end); in brackets, the same up "
         "to the start of the last new configuration (the steady state, before the tail where "
-        "only promoted trials are left to run). The max_time column stops starting trials "
-        "after that many seconds instead of after a number of configurations, as a search "
-        "with a time budget does; then only the trials running at that moment make the "
-        "tail. Target: ASHA >= 95%.",
+        "only promoted trials are left to run); then the wall seconds of the run and the "
+        "number of runs that backfilled its end (ASHA). The max_time column stops starting "
+        "trials after that many seconds instead of after a number of configurations, as a "
+        "search with a time budget does; then only the trials running at that moment make "
+        "the tail. Target: ASHA >= 95%.",
         "",
         "| strategy | "
         + f"{args.threads} simulated thread workers | "
@@ -275,9 +301,8 @@ def main() -> None:
         ]
         if not args.skip_processes:
             runs.append(process_run(name, seed, sleep, trials))
-        lines.append(f"| {name} | " + " | ".join(f"{a:.1%} ({b:.1%})" for a, b in runs) + " |")
-    out = HERE / "results" / "multifidelity_strategies.md"
-    out.write_text("\n".join(lines) + "\n")
+        lines.append(f"| {name} | " + " | ".join(str(run) for run in runs) + " |")
+    args.out.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 

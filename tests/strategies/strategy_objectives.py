@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+import time
 
 
 def bowl(hp: dict, budget: int | None) -> dict:
@@ -22,3 +23,14 @@ def two_bowls(hp: dict, budget: int | None) -> dict:
     near = x * x + y * y
     far = (x - 1) ** 2 + (y - 1) ** 2
     return {"near": near, "far": far, "sum": near + far + (hp.get("z") or 0.0)}
+
+
+SLEEP_PER_EPOCH = 0.02
+
+
+def slow_bowl(hp: dict, budget: int | None) -> dict:
+    """``bowl`` taking ``SLEEP_PER_EPOCH`` seconds an epoch of its budget, as an objective
+    function called again with the whole larger budget does: runs that take real time. The
+    result says when the run ended (``ended``, seconds since the epoch)."""
+    time.sleep(SLEEP_PER_EPOCH * (budget or 1))
+    return {**bowl(hp, budget), "ended": time.time()}

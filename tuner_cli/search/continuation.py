@@ -15,6 +15,7 @@ already has; nothing here reads a strategy's own fields.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from datetime import datetime, timezone
 from typing import Any
 
 from tuner_cli.results.store import StudyStore
@@ -62,8 +63,18 @@ class Continuations:
             )
             task.history = []
 
-    def rung(self, record: TrialRecord, outcome: TrialOutcome) -> dict[str, Any]:
-        """A trial trained to a budget gets one rung per run: its epochs and score there."""
+    def started(self, record: TrialRecord) -> None:
+        """When the run now starting began, to the millisecond: with each finished run's
+        seconds (``rung``), a strategy can tell how long the runs going on have left (ASHA's
+        backfill)."""
+        if self.strategy.continues_trials and record.extra.get("budget") is not None:
+            record.extra["run_started_at"] = datetime.now(timezone.utc).isoformat(
+                timespec="milliseconds"
+            )
+
+    def rung(self, record: TrialRecord, outcome: TrialOutcome, seconds: float) -> dict[str, Any]:
+        """A trial trained to a budget gets one rung per run: its epochs and score there, and
+        the run's wall seconds."""
         budget = record.extra.get("budget")
         if budget is None or outcome.status is TrialStatus.FAILED:
             return {}
@@ -75,6 +86,7 @@ class Continuations:
             "score": outcome.score,
             "best_epoch": outcome.best_epoch,
             "metrics": outcome.metrics,
+            "seconds": round(seconds, 3),
         }
         return {"rungs": [*rungs, entry]}
 

@@ -207,6 +207,7 @@ class SearchRunner:
     def _start(self, record: TrialRecord) -> Future[TrialOutcome]:
         self._executor_up(record)
         started_at = record.started_at if is_continuing(record) else now_iso()
+        self.continuations.started(record)
         self._write(record, status=TrialStatus.RUNNING, started_at=started_at, error=None)
         self._started[record.id] = time.monotonic()
         epochs = record.extra.get("budget") or self._configured_epochs(record)
@@ -257,7 +258,8 @@ class SearchRunner:
             )
         else:
             outcome = future.result()
-        duration = time.monotonic() - self._started.pop(record.id)
+        run_seconds = time.monotonic() - self._started.pop(record.id)
+        duration = run_seconds
         if is_continuing(record):
             duration += record.duration_s or 0.0
         changes = dict(
@@ -273,7 +275,7 @@ class SearchRunner:
             extra={
                 **record.extra,
                 **outcome.extra,
-                **self.continuations.rung(record, outcome),
+                **self.continuations.rung(record, outcome, run_seconds),
                 **self._scores(outcome),
             },
         )

@@ -67,7 +67,8 @@ def test_the_tutorial_builder_runs_unchanged(
         assert record.hyperparameters["learning_rate"] in (1e-2, 1e-3, 1e-4)
         assert 0.0 <= record.score <= 1.0
     assert result.best.score > 0.3  # ten classes: far above chance after one epoch
-    assert "keras_tuner" not in sys.modules
+    kerastuner = sys.modules.get("keras_tuner")  # kt-run's stand-in where it is not installed
+    assert kerastuner is None or kerastuner.__dict__.get("__kt_run_stand_in__"), "KerasTuner ran"
 
 
 @pytest.mark.slow

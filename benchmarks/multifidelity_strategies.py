@@ -29,8 +29,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Collection
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -44,9 +42,10 @@ sys.path.insert(0, str(HERE / "functions"))
 import hartmann6_fidelity as fidelity  # noqa: E402
 import yaml  # noqa: E402
 
+from tests.fakes import ThreadWorkers  # noqa: E402
 from tuner_cli import load_config_dict, run_search  # noqa: E402
 from tuner_cli.events import SearchEvents  # noqa: E402
-from tuner_cli.trial import TrialOutcome, TrialRecord, TrialTask  # noqa: E402
+from tuner_cli.trial import TrialRecord  # noqa: E402
 
 STRATEGIES = ("hyperband", "bohb", "asha")
 FUNCTIONS = HERE / "functions"
@@ -98,28 +97,6 @@ def budget_to_reach(curve: BudgetCurve, regret: float) -> float:
 
 
 # utilisation
-
-
-class ThreadExecutor:
-    """Simulated workers: the objective runs in ``slots`` threads of the driver."""
-
-    def __init__(self, study, slots: int):
-        from tuner_cli.training.execution import execute_trial
-
-        self.study, self.slots, self._execute = study, slots, execute_trial
-        self._pool = ThreadPoolExecutor(slots)
-
-    def preflight(self, seed: int) -> None:
-        pass
-
-    def submit(self, task: TrialTask) -> Future[TrialOutcome]:
-        return self._pool.submit(self._execute, self.study, task, lambda *_: False)
-
-    def wait(self, futures: Collection[Future[TrialOutcome]]) -> set[Future[TrialOutcome]]:
-        return wait(futures, return_when=FIRST_COMPLETED).done
-
-    def close(self) -> None:
-        self._pool.shutdown()
 
 
 @dataclass
@@ -183,7 +160,7 @@ def threaded_run(
                 study,
                 store,
                 strategy_,
-                ThreadExecutor(study, threads),
+                ThreadWorkers(study, threads),
                 SearchEvents(),
                 trials,
                 seed=seed,

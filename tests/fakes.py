@@ -8,7 +8,7 @@ each strategy are checked without starting a process.
 from __future__ import annotations
 
 from collections.abc import Callable, Collection
-from concurrent.futures import Future
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from pathlib import Path
 from typing import Any
 
@@ -105,3 +105,26 @@ def runner_for(
     return SearchRunner(
         study, store, chosen, executor, events or SearchEvents(), max_trials, seed=1
     )
+
+
+class ThreadWorkers:
+    """``slots`` workers as threads of this process, running an objective function: workers
+    that take real time, without processes (also the utilisation benchmark's)."""
+
+    def __init__(self, study, slots: int):
+        from tuner_cli.training.execution import execute_trial
+
+        self.study, self.slots, self._execute = study, slots, execute_trial
+        self._pool = ThreadPoolExecutor(slots)
+
+    def preflight(self, seed: int) -> None:
+        pass
+
+    def submit(self, task: TrialTask) -> Future[TrialOutcome]:
+        return self._pool.submit(self._execute, self.study, task, lambda *_: False)
+
+    def wait(self, futures: Collection[Future[TrialOutcome]]) -> set[Future[TrialOutcome]]:
+        return wait(futures, return_when=FIRST_COMPLETED).done
+
+    def close(self) -> None:
+        self._pool.shutdown()

@@ -5,11 +5,10 @@ scores never count in the rungs' rankings, so the regular promotions stay ASHA's
 from __future__ import annotations
 
 import time
-from collections.abc import Collection
-from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
+from tests.fakes import ThreadWorkers
 from tests.strategies.strategy_objectives import SLEEP_PER_EPOCH
 from tuner_cli import load_config_dict
 from tuner_cli.events import SearchEvents
@@ -19,7 +18,7 @@ from tuner_cli.search.runner import SearchRunner
 from tuner_cli.space import FloatParam, SearchSpace
 from tuner_cli.strategies import WAIT, make_strategy
 from tuner_cli.strategies._run_time import RunTimes
-from tuner_cli.trial import TrialOutcome, TrialRecord, TrialStatus, TrialTask
+from tuner_cli.trial import TrialRecord, TrialStatus
 
 HERE = Path(__file__).resolve().parent
 LOSS = Objective("loss", "min")
@@ -167,28 +166,6 @@ def test_records_without_timed_runs_give_their_duration_per_epoch():
 
 
 # through the search loop, with workers that take real time
-
-
-class ThreadWorkers:
-    """``slots`` workers as threads of this process, running the objective function."""
-
-    def __init__(self, study, slots: int):
-        from tuner_cli.training.execution import execute_trial
-
-        self.study, self.slots, self._execute = study, slots, execute_trial
-        self._pool = ThreadPoolExecutor(slots)
-
-    def preflight(self, seed: int) -> None:
-        pass
-
-    def submit(self, task: TrialTask) -> Future[TrialOutcome]:
-        return self._pool.submit(self._execute, self.study, task, lambda *_: False)
-
-    def wait(self, futures: Collection[Future[TrialOutcome]]) -> set[Future[TrialOutcome]]:
-        return wait(futures, return_when=FIRST_COMPLETED).done
-
-    def close(self) -> None:
-        self._pool.shutdown()
 
 
 def test_a_search_with_several_workers_backfills_its_end(tmp_path):

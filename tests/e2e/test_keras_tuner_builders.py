@@ -86,8 +86,8 @@ def test_a_hypermodel_tunes_its_fit_and_validate_shows_the_discovered_space(exam
         assert row in table, table
     sys.modules.pop("hypermodel", None)
     study = load_config(example / "hypermodel.yaml")
-    result = run_search(study, tmp_path / "results", max_trials=3, workers=0)
-    assert [r.status.value for r in result.trials] == ["completed"] * 3
+    result = run_search(study, tmp_path / "results", max_trials=2, workers=0)
+    assert [r.status.value for r in result.trials] == ["completed"] * 2
     for record in result.trials:
         values = record.hyperparameters
         assert values["batch_size"] in (16, 64)
@@ -148,7 +148,7 @@ model:
   optimizer: {name: adam, learning_rate: 0.01}
   loss: sparse_categorical_crossentropy
   metrics: [accuracy]
-training: {epochs: 2, batch_size: 64, distribution: mirrored}
+training: {epochs: 1, batch_size: 64, distribution: mirrored}
 strategy: {name: random, objective: val_accuracy, max_trials: 1}
 """
 

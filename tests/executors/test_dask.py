@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+import shutil
 import signal
 import socket
 import subprocess
@@ -146,7 +147,7 @@ def wait_for_file(path: Path, timeout: float = 60) -> str:
 
 
 @pytest.mark.slow
-def test_search_through_a_scheduler_uses_both_workers(cluster):
+def test_a_search_through_a_scheduler_uses_both_workers_and_resources_pick_one(cluster):
     result = run_cli("search", "on_dask.yaml", "--scheduler", cluster.address, cwd=cluster.folder)
     assert result.returncode == 0, result.stderr
     found = records(cluster.folder)
@@ -154,9 +155,7 @@ def test_search_through_a_scheduler_uses_both_workers(cluster):
     assert all(r["status"] == "completed" for r in found)
     assert len({r["worker"] for r in found}) == 2
 
-
-@pytest.mark.slow
-def test_resources_send_every_trial_to_the_worker_that_has_them(cluster):
+    shutil.rmtree(cluster.folder / "results")
     result = run_cli(
         "search",
         "on_dask.yaml",

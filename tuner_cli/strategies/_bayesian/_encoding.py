@@ -78,6 +78,10 @@ class SpaceEncoding:
     def n_columns(self) -> int:
         return len(self.columns)
 
+    @property
+    def has_categories(self) -> bool:
+        return any(c.categories for c in self.columns)
+
     def numeric_columns(self) -> list[int]:
         return [i for i, c in enumerate(self.columns) if c.categories == 0]
 

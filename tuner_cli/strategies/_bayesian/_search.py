@@ -9,7 +9,8 @@ records), so a resumed study proposes exactly what an uninterrupted one would ha
 2. Then a GP is fitted on the finished trials (failed ones, and completed ones whose score is
    missing, count as the worst score seen, so the search steers away from what crashes);
    running trials enter as "kriging believer" observations no better than the incumbent, so
-   concurrent proposals spread out.
+   concurrent proposals spread out. When the last few trials improved nothing and the space
+   has no categories, the values' tail of bad ones is evened out first (``_standardise``).
 3. The acquisition is maximised over random and local candidates, refined by L-BFGS-B on the
    continuous parameters, then snapped to valid values; the best candidate whose configuration
    has not run yet wins. Finite spaces are scored value by value and end when used up.
@@ -17,7 +18,7 @@ records), so a resumed study proposes exactly what an uninterrupted one would ha
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
 
@@ -53,6 +54,10 @@ SAMPLING_ATTEMPTS = 2_000
 HEDGE_ARMS = ("ei", "pi", "lcb")
 PENDING = (TrialStatus.RUNNING, TrialStatus.INTERRUPTED)
 PAREGO_RHO = 0.05
+STALL_TRIALS = 4
+STALL_GAIN = 1e-3
+"""The search has stalled when its last ``STALL_TRIALS`` scored trials improved the best value
+by less than this fraction of the range of values seen."""
 
 _threadpools = ThreadpoolController()
 
@@ -63,6 +68,8 @@ class _Data:
     y: np.ndarray
     """Observed values to minimise (scores negated for maximised objectives)."""
     pending_raw: np.ndarray
+    stalled: bool = False
+    """One objective, and the last trials improved nothing (``_stalled``)."""
 
 
 class BayesianSearch(Strategy):
@@ -184,13 +191,17 @@ class BayesianSearch(Strategy):
         y = np.array([v for _, v in scored])
         if len(self.settings.objectives) > 1 and len(y) and scalarise:
             y = parego(y, rng)
+        stalled = len(self.settings.objectives) < 2 and _stalled(y, self.num_initial_points)
         rows = [r for r, _ in scored]
         if len(y) and failed:
             rows += failed
             y = np.concatenate([y, np.repeat(y.max(axis=0, keepdims=True), len(failed), axis=0)])
         n = self.encoding.n_columns
         return _Data(
-            np.array(rows).reshape(len(rows), n), y, np.array(pending).reshape(len(pending), n)
+            np.array(rows).reshape(len(rows), n),
+            y,
+            np.array(pending).reshape(len(pending), n),
+            stalled,
         )
 
     def _value(self, trial: TrialRecord) -> float | np.ndarray | None:
@@ -240,7 +251,7 @@ class BayesianSearch(Strategy):
         finite_unseen: np.ndarray | None,
     ) -> Proposal | None:
         encoding = self.encoding
-        y = _standardise(data.y)
+        y = _standardise(data.y, even_bad_tail=data.stalled and not encoding.has_categories)
         x = encoding.features(data.raw)
         fit_rows = _subset(y, FIT_POINTS, rng)
         gp = GaussianProcess.fit(x[fit_rows], y[fit_rows], rng, length_prior=self.length_prior)
@@ -406,7 +417,7 @@ def parego(values: np.ndarray, rng: np.random.Generator) -> np.ndarray:
     return weighted.max(axis=1) + PAREGO_RHO * weighted.sum(axis=1)
 
 
-def _standardise(y: np.ndarray) -> np.ndarray:
+def _standardise(y: np.ndarray, even_bad_tail: bool = False) -> np.ndarray:
     """Unit spread, with the worst value seen at 0, the GP's prior mean.
 
     A pessimistic prior mean: far from the data the model expects nothing better than the
@@ -416,7 +427,17 @@ def _standardise(y: np.ndarray) -> np.ndarray:
     Before that, a long tail of good values is pulled in (``_even_good_tail``): when a few
     trials lie far below the rest, they sit many spreads below the prior mean, the model
     stays in their basin and never bets on another one (hartmann6's bad seeds).
+
+    ``even_bad_tail`` (a stalled search without categories) first applies the transform
+    whatever its exponent, which pulls in a tail of bad values too. When a few very bad
+    trials set the spread (Branin's values span 0.4 to 300), the differences near the
+    incumbent are a hundredth of it: the model sees no structure there and polishes the
+    incumbent on a boundary while a better valley lies 0.04 of the range away (branin seed
+    12). Only when stalled, and never with categories: evening the bad tail always, or when
+    stalled with categories, lost mixed-parameter seeds (benchmarks/results/bayesian_seeds.md).
     """
+    if even_bad_tail:
+        y = _yeo_johnson(y, lambda exponent: True)
     y = _even_good_tail(y)
     return (y - y.max()) / (y.std() or 1.0)
 
@@ -427,15 +448,32 @@ def _even_good_tail(y: np.ndarray) -> np.ndarray:
     ``y`` as it is. The opposite case, a tail of very bad values, is left alone: pulling that
     in too cost the mixed-parameter benchmark about half its seeds (14 of 30 above Optuna GP's
     median, against 3), see benchmarks/results/bayesian_seeds.md."""
+    return _yeo_johnson(y, lambda exponent: exponent > 1.0)
+
+
+def _yeo_johnson(y: np.ndarray, accept: Callable[[float], bool]) -> np.ndarray:
+    """The Yeo-Johnson transform of the standardised values with its maximum-likelihood
+    exponent, when ``accept`` takes that exponent; otherwise (or when degenerate) ``y``."""
     spread = y.std()
     if len(y) < 3 or spread == 0:
         return y
     z = (y - y.mean()) / spread
     exponent = yeojohnson_normmax(z)
-    if not exponent > 1.0:
+    if not accept(exponent):
         return y
     warped = yeojohnson(z, exponent)
     return warped if np.all(np.isfinite(warped)) and warped.std() > 0 else y
+
+
+def _stalled(y: np.ndarray, initial: int) -> bool:
+    """Whether the last ``STALL_TRIALS`` values (in the order they came) improved the best of
+    the earlier ones by less than ``STALL_GAIN`` of the range of all values. Only proposals of
+    the model count: the ``initial`` space-filling trials are not meant to improve."""
+    if y.ndim != 1 or len(y) < max(initial, 3) + STALL_TRIALS:
+        return False
+    span = float(y.max() - y.min())
+    gain = float(y[:-STALL_TRIALS].min() - y.min())
+    return span > 0 and gain < STALL_GAIN * span
 
 
 def _subset(y: np.ndarray, limit: int, rng: np.random.Generator) -> np.ndarray:

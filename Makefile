@@ -18,14 +18,14 @@ demo: install
 	$(BIN)/kt-run search configs/digits.yaml
 	$(BIN)/kt-run best
 
-# Three test processes (pytest-xdist) even on two cores: many tests wait on a kt-run, Dask or
-# worker process they started, so a third keeps the cores busy (2 cores: 7:04 with -n 3 against
-# 7:52 with -n 4).
+# Three test processes (pytest-xdist) even on two cores: many slow tests wait on a kt-run, Dask
+# or worker process they started, so a third keeps the cores busy (2 cores, same tree: 7:04 with
+# -n 3 against 7:52 with -n 4). The fast part only computes: two (1:16 against 1:22 with -n 3).
 test: install
 	$(BIN)/python -m pytest -q -n 3
 
 test-fast: install
-	$(BIN)/python -m pytest -q -n 3 -m "not slow"
+	$(BIN)/python -m pytest -q -n 2 -m "not slow"
 
 lint: install
 	$(BIN)/ruff check .

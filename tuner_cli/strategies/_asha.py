@@ -167,9 +167,9 @@ class Asha(Strategy):
         times = RunTimes(self.budgets, trials)
         moment = now()
         left = [times.remaining(t, _rung(t), moment) for t in running]
-        if not left or any(seconds is None for seconds in left):
+        if not left or None in left:
             return None
-        horizon = max(seconds for seconds in left if seconds is not None)
+        horizon = max(left)
         for k in range(len(self.budgets) - 2, -1, -1):
             cost = times.run_seconds(k + 1)
             if cost is None or cost > horizon + TIE * cost:

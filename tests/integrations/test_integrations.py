@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -134,7 +135,7 @@ def test_tensorboard_events_read_back_with_hparams(tmp_path):
     assert [m.name.tag for m in experiment.metric_infos] == ["loss", "val_loss"]
 
 
-def test_mlflow_runs_in_a_file_store(tmp_path):
+def test_mlflow_runs_in_a_file_store(tmp_path, monkeypatch):
     pytest.importorskip("mlflow")
     from mlflow.tracking import MlflowClient
 
@@ -144,6 +145,7 @@ def test_mlflow_runs_in_a_file_store(tmp_path):
     logger = MlflowLogger(uri, study_config(tmp_path))
     for record in records():
         logger.trial_finished(record, None)
+    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")
     client = MlflowClient(tracking_uri=uri)
     experiment = client.get_experiment_by_name("tracked")
     runs = {
@@ -167,8 +169,9 @@ def test_mlflow_runs_in_a_file_store(tmp_path):
     assert runs["3"].data.tags["kt_run.error"] == "ValueError: too far"
 
 
-def test_search_logs_to_both(tmp_path):
+def test_search_logs_to_both(tmp_path, monkeypatch):
     pytest.importorskip("mlflow")
+    monkeypatch.delenv("MLFLOW_ALLOW_FILE_STORE", raising=False)
     study_config(tmp_path, "logging: {tensorboard: tb, mlflow: 'file:./mlruns'}\n")
     result = invoke("search", "config.yaml", "--workers", "0", cwd=tmp_path)
     assert result.returncode == 0, result.stderr
@@ -179,6 +182,9 @@ def test_search_logs_to_both(tmp_path):
     ]
     from mlflow.tracking import MlflowClient
 
+    # kt-run opened the file store without leaving MLflow's opt-in behind in the environment.
+    assert "MLFLOW_ALLOW_FILE_STORE" not in os.environ
+    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")
     client = MlflowClient(tracking_uri=f"file:{tmp_path / 'mlruns'}")
     experiment = client.get_experiment_by_name("tracked")
     assert len(client.search_runs([experiment.experiment_id])) == 4

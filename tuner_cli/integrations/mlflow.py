@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import os
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from typing import Any
 
@@ -30,11 +32,8 @@ PARAM_LIMIT = 6000
 
 class MlflowLogger(SearchEvents):
     def __init__(self, tracking_uri: str, study: StudyConfig):
-        if _is_file_store(tracking_uri):
-            # MLflow 3 keeps its file store in maintenance mode and refuses it unless asked;
-            # a config that names a file: URI is asking.
-            os.environ.setdefault("MLFLOW_ALLOW_FILE_STORE", "true")
-        self.client = MlflowClient(tracking_uri=tracking_uri)
+        with _file_store_allowed(tracking_uri):
+            self.client = MlflowClient(tracking_uri=tracking_uri)
         self.study = study
         self._experiment_id: str | None = None
 
@@ -87,8 +86,23 @@ class MlflowLogger(SearchEvents):
         )
 
 
-def _is_file_store(uri: str) -> bool:
-    return uri.startswith("file:") or "://" not in uri and not uri.startswith("databricks")
+@contextmanager
+def _file_store_allowed(uri: str) -> Iterator[None]:
+    """MLflow 3 keeps its file store in maintenance mode and refuses to open it unless asked;
+    a config that names a file: URI is asking.
+
+    The permission lasts while the client opens its store (MLflow keeps it cached by URI), so
+    the caller's own environment, a notebook's for instance, is left as it was.
+    """
+    is_file_store = uri.startswith("file:") or "://" not in uri and not uri.startswith("databricks")
+    if not is_file_store or "MLFLOW_ALLOW_FILE_STORE" in os.environ:
+        yield
+        return
+    os.environ["MLFLOW_ALLOW_FILE_STORE"] = "true"
+    try:
+        yield
+    finally:
+        del os.environ["MLFLOW_ALLOW_FILE_STORE"]
 
 
 def _param_text(value: Any) -> str:

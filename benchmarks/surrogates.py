@@ -14,7 +14,7 @@ seconds per proposal.
     python benchmarks/surrogates.py                          # 5 seeds, 100 and 500 trials
     python benchmarks/surrogates.py --seeds 0 1 --trials 100 500
 
-Writes benchmarks/results/surrogates.md.
+Writes benchmarks/results/surrogates.md (or ``--out``).
 """
 
 from __future__ import annotations
@@ -102,6 +102,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--trials", type=int, nargs="+", default=[100, 500])
+    parser.add_argument("--out", type=Path, default=HERE / "results" / "surrogates.md")
     args = parser.parse_args()
     most = max(args.trials)
     initial = make_strategy(
@@ -142,8 +143,7 @@ def main() -> None:
             for seed, (values, _) in zip(args.seeds, group, strict=True)
         ]
         lines.append(f"- {name}: " + " | ".join(per_seed))
-    out = HERE / "results" / "surrogates.md"
-    out.write_text("\n".join(lines) + "\n")
+    args.out.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
 

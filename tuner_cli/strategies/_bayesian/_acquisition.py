@@ -1,6 +1,7 @@
 """Acquisition functions, for minimisation on standardised targets.
 
-Each returns a score to maximise and, for one point, its gradient from the posterior mean and
+Each returns a score to maximise (``mean`` is not offered to users: the search uses it for its
+exploitation turns) and, for one point, its gradient from the posterior mean and
 standard deviation gradients. Expected improvement is computed in log space: plain EI
 underflows to exactly zero far from the incumbent, which leaves the optimiser of the
 acquisition with a flat landscape once the model is confident.
@@ -50,13 +51,20 @@ def neg_lcb(mean: np.ndarray, std: np.ndarray, best: float) -> np.ndarray:
     return -(mean - LCB_KAPPA * std)
 
 
-SCORES: dict[str, Score] = {"ei": log_ei, "pi": log_pi, "lcb": neg_lcb}
+def neg_mean(mean: np.ndarray, std: np.ndarray, best: float) -> np.ndarray:
+    """Pure exploitation: the model's expected value, uncertainty ignored."""
+    return -mean
+
+
+SCORES: dict[str, Score] = {"ei": log_ei, "pi": log_pi, "lcb": neg_lcb, "mean": neg_mean}
 
 
 def score_gradient(
     name: str, mean: float, std: float, d_mean: np.ndarray, d_std: np.ndarray, best: float
 ) -> tuple[float, np.ndarray]:
     """The acquisition ``name`` at one point and its gradient in the model's features."""
+    if name == "mean":
+        return -mean, -d_mean
     if name == "lcb":
         return -(mean - LCB_KAPPA * std), -(d_mean - LCB_KAPPA * d_std)
     if name == "ei":

@@ -228,12 +228,18 @@ def test_running_trials_make_concurrent_proposals_spread_out():
             assert np.linalg.norm(points[i] - points[j]) > 0.02
 
 
+def proposal_before_and_after_a_resume(space, objective, seed, count):
+    """The next proposal after ``count`` trials, from the records and from their JSON."""
+    records = drive(bayesian(space, seed=seed, num_initial_points=4), objective, count)
+    reloaded = [TrialRecord.from_dict(json.loads(json.dumps(r.to_dict()))) for r in records]
+    first = bayesian(space, seed=seed, num_initial_points=4).ask(records)
+    again = bayesian(space, seed=seed, num_initial_points=4).ask(reloaded)
+    return records, first, again
+
+
 def test_same_records_give_the_same_proposal_after_a_resume():
     space = conditional_space()
-    records = drive(bayesian(space, seed=7, num_initial_points=4), training_like, 12)
-    reloaded = [TrialRecord.from_dict(json.loads(json.dumps(r.to_dict()))) for r in records]
-    first = bayesian(space, seed=7, num_initial_points=4).ask(records)
-    again = bayesian(space, seed=7, num_initial_points=4).ask(reloaded)
+    records, first, again = proposal_before_and_after_a_resume(space, training_like, 7, 12)
     assert first.hyperparameters == again.hyperparameters
     other_seed = bayesian(space, seed=8, num_initial_points=4).ask(records)
     assert other_seed.hyperparameters != first.hyperparameters
@@ -443,11 +449,7 @@ def test_every_third_model_proposal_exploits_the_mean_on_a_small_space_without_c
 
 
 def test_an_exploitation_turn_is_the_same_after_a_resume():
-    space = branin_space()
-    records = drive(bayesian(space, seed=3, num_initial_points=4), branin, 6)
-    reloaded = [TrialRecord.from_dict(json.loads(json.dumps(r.to_dict()))) for r in records]
-    first = bayesian(space, seed=3, num_initial_points=4).ask(records)
-    again = bayesian(space, seed=3, num_initial_points=4).ask(reloaded)
+    _, first, again = proposal_before_and_after_a_resume(branin_space(), branin, 3, 6)
     assert first.fields["proposed_by"] == "model:mean"
     assert first.hyperparameters == again.hyperparameters
 

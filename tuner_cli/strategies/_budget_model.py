@@ -7,7 +7,12 @@ a misleading model cannot keep the search away from a region for good.
 
 The observations at a budget are rebuilt from the records on each call: every rung trained to
 that many epochs gives its configuration and score there, failed trials count as failures, and
-trials still running at that budget as pending, as in the plain Bayesian strategy.
+trials still running at that budget as pending, as in the plain Bayesian strategy. Every other
+trial of the study, one that ran or runs only at other budgets, is pending at the model's budget
+too: the model has no result for it there, and without one it proposes the same optimum again.
+On digits (seed 0) the 1-epoch model's proposal for a 3-epoch bracket was proposed a second
+time, equal to six digits, once the first had run; so were two of the last bracket's three
+9-epoch trials.
 """
 
 from __future__ import annotations
@@ -71,7 +76,8 @@ class BudgetModel(Strategy):
         return self.given_point({config_key(t.hyperparameters) for t in trials}) is not None
 
     def observations(self, trials: Sequence[TrialRecord]) -> tuple[int | None, list[TrialRecord]]:
-        """The largest budget with enough results, and the trials as seen at that budget."""
+        """The largest budget with enough results, and the trials as seen at that budget: the
+        ones without a result there are pending."""
         at: dict[int, list[TrialRecord]] = {}
         for trial in trials:
             rungs = trial.extra.get("rungs") or []
@@ -95,4 +101,10 @@ class BudgetModel(Strategy):
         if not usable:
             return None, []
         budget = max(usable)
-        return budget, at[budget]
+        there = {t.id for t in at[budget]}
+        elsewhere = [
+            TrialRecord(t.id, TrialStatus.RUNNING, t.hyperparameters)
+            for t in trials
+            if t.id not in there
+        ]
+        return budget, [*at[budget], *elsewhere]

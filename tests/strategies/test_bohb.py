@@ -69,8 +69,26 @@ def test_a_configuration_run_only_at_another_budget_is_not_proposed_again():
 def test_before_any_budget_has_enough_results_proposals_fill_the_space():
     model = BudgetModel(SPACE, LOSS, 0, BayesianSettings(num_initial_points=5))
     trials = [rung_trial(i, {1: 0.5}) for i in range(1, 4)]
-    assert model.observations(trials) == (None, [])
+    budget, observed = model.observations(trials)
+    assert budget is None and all(t.status is TrialStatus.RUNNING for t in observed)
     assert model.ask(trials).fields == {"proposed_by": "initial"}
+
+
+def test_a_warm_started_model_does_not_propose_its_optimum_again_before_a_budget_has_enough():
+    """With no budget of enough results the model learns the other study's trials alone; this
+    study's trials are pending for it, so the first proposal is not proposed again."""
+    known = tuple(
+        TrialRecord(100 + i, TrialStatus.COMPLETED, {"x": x}, score=(x - 0.3) ** 2)
+        for i, x in enumerate((0.05, 0.1, 0.15, 0.2, 0.4, 0.45, 0.5, 0.55))
+    )
+    model = BudgetModel(SPACE, LOSS, 0, BayesianSettings(num_initial_points=3, known_trials=known))
+    first = model.ask([])
+    assert first.fields == {"proposed_by": "model:ei"}
+    ran = rung_trial(1, {1: 0.4})
+    ran.hyperparameters.update(first.hyperparameters)
+    second = model.ask([ran])
+    assert second.fields == {"proposed_by": "model:ei"}, "one result at budget 1 is not enough"
+    assert abs(second.hyperparameters["x"] - first.hyperparameters["x"]) > 0.01
 
 
 def test_about_a_third_of_model_time_proposals_stay_random():

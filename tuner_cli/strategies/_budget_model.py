@@ -62,7 +62,7 @@ class BudgetModel(Strategy):
             if proposal is not None:
                 proposal.fields["proposed_by"] = "random"
         if proposal is None:
-            proposal = self.model.propose(trials, observed if budget is not None else [])
+            proposal = self.model.propose(trials, observed)
         if (
             proposal is not None
             and budget is not None
@@ -76,8 +76,9 @@ class BudgetModel(Strategy):
         return self.given_point({config_key(t.hyperparameters) for t in trials}) is not None
 
     def observations(self, trials: Sequence[TrialRecord]) -> tuple[int | None, list[TrialRecord]]:
-        """The largest budget with enough results, and the trials as seen at that budget: the
-        ones without a result there are pending."""
+        """The largest budget with enough results (None if none has), and the trials as seen
+        at that budget: the ones without a result there are pending. With no such budget all
+        are pending, for a model of ``strategy.warm_start``'s trials alone."""
         at: dict[int, list[TrialRecord]] = {}
         for trial in trials:
             rungs = trial.extra.get("rungs") or []
@@ -98,13 +99,12 @@ class BudgetModel(Strategy):
             budget: sum(1 for t in group if t.score is not None) for budget, group in at.items()
         }
         usable = [budget for budget, count in scored.items() if count >= max(enough, 2)]
-        if not usable:
-            return None, []
-        budget = max(usable)
-        there = {t.id for t in at[budget]}
+        budget = max(usable) if usable else None
+        there = at.get(budget, []) if budget is not None else []
+        ids = {t.id for t in there}
         elsewhere = [
             TrialRecord(t.id, TrialStatus.RUNNING, t.hyperparameters)
             for t in trials
-            if t.id not in there
+            if t.id not in ids
         ]
-        return budget, [*at[budget], *elsewhere]
+        return budget, [*there, *elsewhere]

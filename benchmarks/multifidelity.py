@@ -125,6 +125,7 @@ def run_kerastuner(seed: int, max_epochs: int, factor: int, iterations: int, fol
         )
     )
     study = load_config(path)
+    # the inputs kt-run's network trains on: scaled by ``data.scale`` on the training part
     data = load_dataset(study, study.config.seed)
     curve: list[float] = []
 
@@ -135,7 +136,7 @@ def run_kerastuner(seed: int, max_epochs: int, factor: int, iterations: int, fol
     def build(hp):
         model = keras.Sequential(
             [
-                keras.Input(data.input_shape),
+                keras.Input(data.network_shape),
                 keras.layers.Dense(hp.Int("units", 32, 256, step=32), activation="relu"),
                 keras.layers.Dropout(hp.Float("dropout", 0.0, 0.5)),
                 keras.layers.Dense(10, activation="softmax"),
@@ -162,9 +163,9 @@ def run_kerastuner(seed: int, max_epochs: int, factor: int, iterations: int, fol
     )
     start = time.perf_counter()
     tuner.search(
-        data.x_train,
+        data.train_inputs,
         data.y_train,
-        validation_data=(data.x_val, data.y_val),
+        validation_data=(data.val_inputs, data.y_val),
         batch_size=BATCH,
         callbacks=[CountEpochs()],
         verbose=0,

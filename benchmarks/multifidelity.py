@@ -213,7 +213,7 @@ def report(results: dict[str, list[dict]], args: argparse.Namespace) -> str:
     lines = [
         f"# Multi-fidelity: {', '.join(results)} on digits",
         "",
-        f"digits (1437 train / 360 validation), MLP: units 32-256, dropout 0-0.5, Adam learning "
+        f"digits (1438 train / 359 validation), MLP: units 32-256, dropout 0-0.5, Adam learning "
         f"rate 1e-4..1e-1 (log); batch {BATCH}; max_epochs {args.max_epochs}, factor "
         f"{args.factor}, {iterations_text(args.iterations)}; "
         f"seeds {', '.join(map(str, args.seeds))}. "

@@ -62,7 +62,8 @@ def test_a_configuration_run_only_at_another_budget_is_not_proposed_again():
         extra={"budget": 3, "rungs": [{"round": 0, "epochs": 3, "score": 0.4}]},
     )
     second = model.ask([*trials, ran])
-    assert second.fields == {"proposed_by": "model:ei", "model_budget": 1}
+    assert second.fields["proposed_by"].startswith("model:")
+    assert second.fields["model_budget"] == 1
     assert abs(second.hyperparameters["x"] - first.hyperparameters["x"]) > 0.01
 
 
@@ -83,11 +84,12 @@ def test_a_warm_started_model_does_not_propose_its_optimum_again_before_a_budget
     )
     model = BudgetModel(SPACE, LOSS, 0, BayesianSettings(num_initial_points=3, known_trials=known))
     first = model.ask([])
-    assert first.fields == {"proposed_by": "model:ei"}
+    assert first.fields["proposed_by"].startswith("model:")
     ran = rung_trial(1, {1: 0.4})
     ran.hyperparameters.update(first.hyperparameters)
     second = model.ask([ran])
-    assert second.fields == {"proposed_by": "model:ei"}, "one result at budget 1 is not enough"
+    assert second.fields["proposed_by"].startswith("model:")
+    assert "model_budget" not in second.fields, "one result at budget 1 is not enough"
     assert abs(second.hyperparameters["x"] - first.hyperparameters["x"]) > 0.01
 
 

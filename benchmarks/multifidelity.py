@@ -1,13 +1,15 @@
 """Multi-fidelity benchmark: best validation accuracy against total epochs trained.
 
 kt-run's Hyperband (and, with ``--strategies``, BOHB and ASHA) against KerasTuner's
-Hyperband with the same ``max_epochs`` and ``factor``,
-on scikit-learn's digits, the same MLP space, the same train/validation split and batch size.
+Hyperband with the same ``max_epochs``, ``factor`` and number of Hyperband iterations
+(``--iterations``: KerasTuner's ``hyperband_iterations``, kt-run's
+``strategy.hyperband_iterations``), on scikit-learn's digits, the same MLP space, the same
+train/validation split and batch size.
 Every epoch either tuner trains is counted as it ends (a Keras callback for KerasTuner, the
 search's progress events for kt-run), so the curve is "best val_accuracy seen after N epochs".
 
     python benchmarks/multifidelity.py [--seeds 0 1 2] [--max-epochs 9] [--factor 3]
-        [--strategies hyperband bohb asha] [--out FILE]
+        [--iterations 1] [--strategies hyperband bohb asha] [--out FILE]
 
 Needs the ``bench`` extra (keras-tuner). Writes benchmarks/results/multifidelity.md.
 """
@@ -51,14 +53,18 @@ strategy:
   objective: val_accuracy
   max_epochs: {max_epochs}
   factor: {factor}
+  hyperband_iterations: {iterations}
 """
 BATCH = 64
 TITLES = {"hyperband": "Hyperband", "bohb": "BOHB", "asha": "ASHA"}
 THRESHOLDS = (0.95, 0.97)
 CHECKPOINTS = (20, 40, 60)
+"""Epochs per Hyperband iteration at which the best accuracy so far is reported."""
 
 
-def run_ours(seed: int, max_epochs: int, factor: int, folder: Path, strategy: str) -> dict:
+def run_ours(
+    seed: int, max_epochs: int, factor: int, iterations: int, folder: Path, strategy: str
+) -> dict:
     from tuner_cli.config import load_config
     from tuner_cli.executors import InProcessExecutor
     from tuner_cli.search.runner import SearchEvents, SearchRunner
@@ -68,7 +74,12 @@ def run_ours(seed: int, max_epochs: int, factor: int, folder: Path, strategy: st
     path = folder / f"ours-{strategy}-{seed}.yaml"
     path.write_text(
         CONFIG.format(
-            seed=seed, max_epochs=max_epochs, factor=factor, batch=BATCH, strategy=strategy
+            seed=seed,
+            max_epochs=max_epochs,
+            factor=factor,
+            iterations=iterations,
+            batch=BATCH,
+            strategy=strategy,
         )
     )
     study = load_config(path)
@@ -95,7 +106,7 @@ def run_ours(seed: int, max_epochs: int, factor: int, folder: Path, strategy: st
     return {"curve": curve, "configs": len(summary.trials), "seconds": time.perf_counter() - start}
 
 
-def run_kerastuner(seed: int, max_epochs: int, factor: int, folder: Path) -> dict:
+def run_kerastuner(seed: int, max_epochs: int, factor: int, iterations: int, folder: Path) -> dict:
     import keras
     import keras_tuner
 
@@ -105,10 +116,16 @@ def run_kerastuner(seed: int, max_epochs: int, factor: int, folder: Path) -> dic
     path = folder / f"kt-{seed}.yaml"
     path.write_text(
         CONFIG.format(
-            seed=seed, max_epochs=max_epochs, factor=factor, batch=BATCH, strategy="hyperband"
+            seed=seed,
+            max_epochs=max_epochs,
+            factor=factor,
+            iterations=iterations,
+            batch=BATCH,
+            strategy="hyperband",
         )
     )
     study = load_config(path)
+    # the inputs kt-run's network trains on: scaled by ``data.scale`` on the training part
     data = load_dataset(study, study.config.seed)
     curve: list[float] = []
 
@@ -119,7 +136,7 @@ def run_kerastuner(seed: int, max_epochs: int, factor: int, folder: Path) -> dic
     def build(hp):
         model = keras.Sequential(
             [
-                keras.Input(data.input_shape),
+                keras.Input(data.network_shape),
                 keras.layers.Dense(hp.Int("units", 32, 256, step=32), activation="relu"),
                 keras.layers.Dropout(hp.Float("dropout", 0.0, 0.5)),
                 keras.layers.Dense(10, activation="softmax"),
@@ -138,7 +155,7 @@ def run_kerastuner(seed: int, max_epochs: int, factor: int, folder: Path) -> dic
         objective="val_accuracy",
         max_epochs=max_epochs,
         factor=factor,
-        hyperband_iterations=1,
+        hyperband_iterations=iterations,
         seed=seed,
         directory=str(folder / "kt"),
         project_name=f"seed{seed}",
@@ -146,9 +163,9 @@ def run_kerastuner(seed: int, max_epochs: int, factor: int, folder: Path) -> dic
     )
     start = time.perf_counter()
     tuner.search(
-        data.x_train,
+        data.train_inputs,
         data.y_train,
-        validation_data=(data.x_val, data.y_val),
+        validation_data=(data.val_inputs, data.y_val),
         batch_size=BATCH,
         callbacks=[CountEpochs()],
         verbose=0,
@@ -187,22 +204,28 @@ def median_or_dash(values: list) -> str:
     return f"{statistics.median(present):g}"
 
 
+def iterations_text(iterations: int) -> str:
+    return "one Hyperband iteration" if iterations == 1 else f"{iterations} Hyperband iterations"
+
+
 def report(results: dict[str, list[dict]], args: argparse.Namespace) -> str:
+    checkpoints = [c * args.iterations for c in CHECKPOINTS]
     lines = [
         f"# Multi-fidelity: {', '.join(results)} on digits",
         "",
-        f"digits (1437 train / 360 validation), MLP: units 32-256, dropout 0-0.5, Adam learning "
+        f"digits (1438 train / 359 validation), MLP: units 32-256, dropout 0-0.5, Adam learning "
         f"rate 1e-4..1e-1 (log); batch {BATCH}; max_epochs {args.max_epochs}, factor "
-        f"{args.factor}, one Hyperband iteration; seeds {', '.join(map(str, args.seeds))}. "
+        f"{args.factor}, {iterations_text(args.iterations)}; "
+        f"seeds {', '.join(map(str, args.seeds))}. "
         "An epoch is counted when it ends, whichever trial trains it. Medians over seeds.",
         "Wall seconds include model building and tracing, on a shared 2-core machine: indicative.",
         "",
         "| tuner | epochs trained | configurations | "
-        + " | ".join(f"best val_acc after {c} epochs" for c in CHECKPOINTS)
+        + " | ".join(f"best val_acc after {c} epochs" for c in checkpoints)
         + " | best val_acc at the end | "
         + " | ".join(f"epochs to reach {t}" for t in THRESHOLDS)
         + " | wall s |",
-        "|---" * (6 + len(CHECKPOINTS) + len(THRESHOLDS) - 1) + "|",
+        "|---" * (6 + len(checkpoints) + len(THRESHOLDS) - 1) + "|",
     ]
     for name, runs in results.items():
         row = [
@@ -211,7 +234,7 @@ def report(results: dict[str, list[dict]], args: argparse.Namespace) -> str:
             median_or_dash([r["configs"] for r in runs]),
             *[
                 f"{statistics.median(best_after(r['curve'], c) for r in runs):.4f}"
-                for c in CHECKPOINTS
+                for c in checkpoints
             ],
             f"{statistics.median(max(r['curve']) for r in runs):.4f}",
             *[median_or_dash([epochs_to(r["curve"], t) for r in runs]) for t in THRESHOLDS],
@@ -245,6 +268,9 @@ def main() -> None:
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--max-epochs", type=int, default=9)
     parser.add_argument("--factor", type=int, default=3)
+    parser.add_argument(
+        "--iterations", type=int, default=1, help="Hyperband iterations, for every tuner alike"
+    )
     parser.add_argument("--strategies", nargs="+", default=["hyperband"], choices=list(TITLES))
     parser.add_argument("--out", type=Path, default=ROOT / "benchmarks/results/multifidelity.md")
     args = parser.parse_args()
@@ -259,7 +285,7 @@ def main() -> None:
             folder = Path(tmp) / str(seed)
             folder.mkdir()
             for name, run in tuners.items():
-                result = run(seed, args.max_epochs, args.factor, folder)
+                result = run(seed, args.max_epochs, args.factor, args.iterations, folder)
                 results[name].append(result)
                 print(
                     f"seed {seed} {name}: {len(result['curve'])} epochs, "

@@ -42,15 +42,55 @@ def test_the_model_uses_the_largest_budget_with_enough_results():
     trials.append(TrialRecord(9, TrialStatus.RUNNING, {"x": 0.9}, extra={"budget": 3}))
     budget, observed = model.observations(trials)
     assert budget == 3
-    assert sorted(t.id for t in observed) == [6, 7, 8, 9], "the running one is pending there"
-    assert [t.status for t in observed if t.id == 9] == [TrialStatus.RUNNING]
+    assert sorted(t.id for t in observed if t.score is not None) == [6, 7, 8]
+    pending = sorted(t.id for t in observed if t.status is TrialStatus.RUNNING)
+    assert pending == [1, 2, 3, 4, 5, 9], "the running one, and those without a result at 3"
+
+
+def test_a_configuration_run_only_at_another_budget_is_not_proposed_again():
+    """The 1-epoch model proposed the same optimum twice, equal to six digits, once the first
+    proposal had run in a 3-epoch bracket (digits, seed 0): it must count as pending there."""
+    model = BudgetModel(SPACE, LOSS, 0, BayesianSettings(num_initial_points=3))
+    trials = [rung_trial(i, {1: (i / 20 - 0.3) ** 2 + 1.0}) for i in (1, 2, 3, 4, 8, 9, 10, 11)]
+    first = model.ask(trials)
+    assert first.fields["proposed_by"].startswith("model:")
+    assert abs(first.hyperparameters["x"] - 0.3) < 0.01
+    ran = TrialRecord(
+        20,
+        TrialStatus.COMPLETED,
+        first.hyperparameters,
+        extra={"budget": 3, "rungs": [{"round": 0, "epochs": 3, "score": 0.4}]},
+    )
+    second = model.ask([*trials, ran])
+    assert second.fields["proposed_by"].startswith("model:")
+    assert second.fields["model_budget"] == 1
+    assert abs(second.hyperparameters["x"] - first.hyperparameters["x"]) > 0.01
 
 
 def test_before_any_budget_has_enough_results_proposals_fill_the_space():
     model = BudgetModel(SPACE, LOSS, 0, BayesianSettings(num_initial_points=5))
     trials = [rung_trial(i, {1: 0.5}) for i in range(1, 4)]
-    assert model.observations(trials) == (None, [])
+    budget, observed = model.observations(trials)
+    assert budget is None and all(t.status is TrialStatus.RUNNING for t in observed)
     assert model.ask(trials).fields == {"proposed_by": "initial"}
+
+
+def test_a_warm_started_model_does_not_propose_its_optimum_again_before_a_budget_has_enough():
+    """With no budget of enough results the model learns the other study's trials alone; this
+    study's trials are pending for it, so the first proposal is not proposed again."""
+    known = tuple(
+        TrialRecord(100 + i, TrialStatus.COMPLETED, {"x": x}, score=(x - 0.3) ** 2)
+        for i, x in enumerate((0.05, 0.1, 0.15, 0.2, 0.4, 0.45, 0.5, 0.55))
+    )
+    model = BudgetModel(SPACE, LOSS, 0, BayesianSettings(num_initial_points=3, known_trials=known))
+    first = model.ask([])
+    assert first.fields["proposed_by"].startswith("model:")
+    ran = rung_trial(1, {1: 0.4})
+    ran.hyperparameters.update(first.hyperparameters)
+    second = model.ask([ran])
+    assert second.fields["proposed_by"].startswith("model:")
+    assert "model_budget" not in second.fields, "one result at budget 1 is not enough"
+    assert abs(second.hyperparameters["x"] - first.hyperparameters["x"]) > 0.01
 
 
 def test_about_a_third_of_model_time_proposals_stay_random():

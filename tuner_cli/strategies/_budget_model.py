@@ -7,7 +7,12 @@ a misleading model cannot keep the search away from a region for good.
 
 The observations at a budget are rebuilt from the records on each call: every rung trained to
 that many epochs gives its configuration and score there, failed trials count as failures, and
-trials still running at that budget as pending, as in the plain Bayesian strategy.
+trials still running at that budget as pending, as in the plain Bayesian strategy. Every other
+trial of the study, one that ran or runs only at other budgets, is pending at the model's budget
+too: the model has no result for it there, and without one it proposes the same optimum again.
+On digits (seed 0) the 1-epoch model's proposal for a 3-epoch bracket was proposed a second
+time, equal to six digits, once the first had run; so were two of the last bracket's three
+9-epoch trials.
 """
 
 from __future__ import annotations
@@ -57,7 +62,7 @@ class BudgetModel(Strategy):
             if proposal is not None:
                 proposal.fields["proposed_by"] = "random"
         if proposal is None:
-            proposal = self.model.propose(trials, observed if budget is not None else [])
+            proposal = self.model.propose(trials, observed)
         if (
             proposal is not None
             and budget is not None
@@ -71,7 +76,9 @@ class BudgetModel(Strategy):
         return self.given_point({config_key(t.hyperparameters) for t in trials}) is not None
 
     def observations(self, trials: Sequence[TrialRecord]) -> tuple[int | None, list[TrialRecord]]:
-        """The largest budget with enough results, and the trials as seen at that budget."""
+        """The largest budget with enough results (None if none has), and the trials as seen
+        at that budget: the ones without a result there are pending. With no such budget all
+        are pending, for a model of ``strategy.warm_start``'s trials alone."""
         at: dict[int, list[TrialRecord]] = {}
         for trial in trials:
             rungs = trial.extra.get("rungs") or []
@@ -92,7 +99,12 @@ class BudgetModel(Strategy):
             budget: sum(1 for t in group if t.score is not None) for budget, group in at.items()
         }
         usable = [budget for budget, count in scored.items() if count >= max(enough, 2)]
-        if not usable:
-            return None, []
-        budget = max(usable)
-        return budget, at[budget]
+        budget = max(usable) if usable else None
+        there = at.get(budget, []) if budget is not None else []
+        ids = {t.id for t in there}
+        elsewhere = [
+            TrialRecord(t.id, TrialStatus.RUNNING, t.hyperparameters)
+            for t in trials
+            if t.id not in ids
+        ]
+        return budget, [*there, *elsewhere]

@@ -42,8 +42,8 @@ class StoreError(KtRunError):
     exit_code = 2
 
 
-def now_iso() -> str:
-    return datetime.now(timezone.utc).isoformat(timespec="seconds")
+def now_iso(timespec: str = "seconds") -> str:
+    return datetime.now(timezone.utc).isoformat(timespec=timespec)
 
 
 def atomic_write_text(path: Path, text: str, durable: bool = True) -> None:

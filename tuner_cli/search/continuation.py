@@ -15,10 +15,9 @@ already has; nothing here reads a strategy's own fields.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from datetime import datetime, timezone
 from typing import Any
 
-from tuner_cli.results.store import StudyStore
+from tuner_cli.results.store import StudyStore, now_iso
 from tuner_cli.strategies import Proposal, Strategy
 from tuner_cli.trial import TrialOutcome, TrialRecord, TrialStatus, TrialTask
 
@@ -68,9 +67,7 @@ class Continuations:
         seconds (``rung``), a strategy can tell how long the runs going on have left (ASHA's
         backfill)."""
         if self.strategy.continues_trials and record.extra.get("budget") is not None:
-            record.extra["run_started_at"] = datetime.now(timezone.utc).isoformat(
-                timespec="milliseconds"
-            )
+            record.extra["run_started_at"] = now_iso("milliseconds")
 
     def rung(self, record: TrialRecord, outcome: TrialOutcome, seconds: float) -> dict[str, Any]:
         """A trial trained to a budget gets one rung per run: its epochs and score there, and

@@ -282,9 +282,7 @@ class BayesianSearch(Strategy):
                 [encoding.sample_raw(rng, RANDOM_CANDIDATES), self._local(data, rng)]
             )
         mean, std = gp.predict(encoding.features(candidates))
-        name = self._choose_acquisition(mean, std, best, rng)
-        if self._exploits(count):
-            name = "mean"
+        name = "mean" if self._exploits(count) else self._choose_acquisition(mean, std, best, rng)
         scores = SCORES[name](mean, std, best)
         if finite_unseen is None and encoding.continuous_columns():
             refined = self._refine(gp, candidates, scores, name, best)

@@ -26,6 +26,7 @@ from tuner_cli.strategies import make_strategy
 from tuner_cli.strategies._bayesian._encoding import CATEGORY_CHANGE, SpaceEncoding
 from tuner_cli.strategies._bayesian._gp import LENGTH_PRIOR, GaussianProcess, _neg_log_posterior
 from tuner_cli.strategies._bayesian._search import (
+    EDGE_STEP,
     NEAR,
     _even_good_tail,
     _near,
@@ -469,3 +470,31 @@ def test_a_candidate_within_a_thousandth_of_a_trial_in_every_coordinate_counts_a
     assert not _near(np.array([0.5 + NEAR / 2, 0.5 + 2 * NEAR]), trials)  # one coordinate apart
     assert not _near(np.array([0.5, np.nan]), trials)
     assert not _near(np.array([0.5, 0.5]), np.empty((0, 2)))
+
+
+def edge_records(names: str) -> list[TrialRecord]:
+    """Six trials whose best, the fourth, lies on the lower bound of ``a``."""
+    rows = [(0.6, 0.3), (0.8, 0.7), (0.3, 0.9), (0.0, 0.4), (0.5, 0.2), (0.9, 0.5)]
+    scores = [3.0, 4.0, 3.5, 1.0, 2.5, 2.8]
+    return [
+        TrialRecord(i + 1, TrialStatus.COMPLETED, {n: (a if n == "a" else b) for n in names}, s)
+        for i, ((a, b), s) in enumerate(zip(rows, scores, strict=True))
+    ]
+
+
+def unit_space(names: str) -> SearchSpace:
+    return SearchSpace({n: FloatParam(type="float", min=0.0, max=1.0) for n in names})
+
+
+def test_a_best_trial_on_a_bound_is_probed_once_just_inside_it():
+    records = edge_records("abcd")
+    strategy = bayesian(unit_space("abcd"), num_initial_points=4)
+    probe = strategy.ask(records)
+    assert probe.fields["proposed_by"] == "model:edge"
+    assert probe.hyperparameters == {"a": pytest.approx(EDGE_STEP), "b": 0.4, "c": 0.4, "d": 0.4}
+    records.append(TrialRecord(7, TrialStatus.COMPLETED, probe.hyperparameters, score=1.5))
+    assert strategy.ask(records).fields["proposed_by"] != "model:edge"
+    # a best trial just found (not yet EDGE_PATIENCE trials old), or a small space: no probe
+    assert strategy.ask(records[:5]).fields["proposed_by"] != "model:edge"
+    small = bayesian(unit_space("abc"), num_initial_points=4)
+    assert small.ask(edge_records("abc")).fields["proposed_by"] != "model:edge"

@@ -27,6 +27,8 @@ from tuner_cli.strategies._bayesian._encoding import CATEGORY_CHANGE, SpaceEncod
 from tuner_cli.strategies._bayesian._gp import LENGTH_PRIOR, GaussianProcess, _neg_log_posterior
 from tuner_cli.strategies._bayesian._search import (
     EDGE_STEP,
+    EARLY_MARGIN,
+    EARLY_MARGIN_TRIALS_PER_DIMENSION,
     NEAR,
     _even_good_tail,
     _near,
@@ -498,3 +500,53 @@ def test_a_best_trial_on_a_bound_is_probed_once_just_inside_it():
     assert strategy.ask(records[:5]).fields["proposed_by"] != "model:edge"
     small = bayesian(unit_space("abc"), num_initial_points=4)
     assert small.ask(edge_records("abc")).fields["proposed_by"] != "model:edge"
+
+
+HARTMANN6_A = np.array(
+    [
+        [10, 3, 17, 3.5, 1.7, 8],
+        [0.05, 10, 17, 0.1, 8, 14],
+        [3, 3.5, 1.7, 10, 17, 8],
+        [17, 8, 0.05, 10, 0.1, 14],
+    ]
+)
+HARTMANN6_P = 1e-4 * np.array(
+    [
+        [1312, 1696, 5569, 124, 8283, 5886],
+        [2329, 4135, 8307, 3736, 1004, 9991],
+        [2348, 1451, 3522, 2883, 3047, 6650],
+        [4047, 8828, 8732, 5743, 1091, 381],
+    ]
+)
+HARTMANN6_MIN = -3.32236801141551
+
+
+def unit_cube(dimensions: int) -> SearchSpace:
+    return SearchSpace(
+        {f"x{i}": FloatParam(type="float", min=0.0, max=1.0) for i in range(1, dimensions + 1)}
+    )
+
+
+def hartmann6(hp: dict) -> float:
+    x = np.array([hp[f"x{i}"] for i in range(1, 7)])
+    bumps = np.exp(-np.sum(HARTMANN6_A * (x - HARTMANN6_P) ** 2, axis=1))
+    return float(-np.array([1.0, 1.2, 3.0, 3.2]) @ bumps)
+
+
+def test_early_proposals_on_a_larger_space_without_categories_ask_for_more_improvement():
+    six = bayesian(unit_cube(6))
+    horizon = EARLY_MARGIN_TRIALS_PER_DIMENSION * 6
+    assert six._improvement_margin(0) == EARLY_MARGIN
+    assert 0 < six._improvement_margin(horizon - 1) < six._improvement_margin(horizon // 2)
+    assert six._improvement_margin(horizon) == six._improvement_margin(10 * horizon) == 0.0
+    # small spaces (exploitation turns instead) and spaces with categories: never
+    assert bayesian(unit_cube(3))._improvement_margin(0) == 0.0
+    assert bayesian(conditional_space())._improvement_margin(0) == 0.0
+
+
+def test_the_early_margin_gets_a_crawling_hartmann6_seed_to_the_optimum():
+    """Seed 2 sat in the global basin from trial 8 but, asking only for some improvement,
+    moved 0.1 to 0.2 a trial and ended at regret 0.733 at 30 trials, above Optuna GP's
+    median of 0.143 (benchmarks/results/bayesian_seeds.md)."""
+    records = drive(bayesian(unit_cube(6), seed=2), hartmann6, 30)
+    assert min(r.score for r in records) - HARTMANN6_MIN < 0.143

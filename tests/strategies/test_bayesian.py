@@ -26,9 +26,9 @@ from tuner_cli.strategies import make_strategy
 from tuner_cli.strategies._bayesian._encoding import CATEGORY_CHANGE, SpaceEncoding
 from tuner_cli.strategies._bayesian._gp import LENGTH_PRIOR, GaussianProcess, _neg_log_posterior
 from tuner_cli.strategies._bayesian._search import (
-    EDGE_STEP,
     EARLY_MARGIN,
     EARLY_MARGIN_TRIALS_PER_DIMENSION,
+    EDGE_STEP,
     NEAR,
     _even_good_tail,
     _near,

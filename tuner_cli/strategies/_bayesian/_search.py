@@ -433,22 +433,24 @@ class BayesianSearch(Strategy):
         ``EXPLOIT_MAX_DIMENSIONS`` hyperparameters without categories; 0 otherwise.
 
         Hartmann6 seed 2 crawled: from trial 8 it sat in the global basin (a local descent from
-        its incumbent ends at the optimum, 0.65 away), yet it moved 0.1 to 0.2 a trial and
-        10 of its 22 proposals improved nothing: regret 0.733 at 30 trials. Not the acquisition's
-        optimiser (20,000 Sobol candidates and 30 refined starts found the same maximiser at
-        every step), not the fit (50 restarts: the same hyperparameters), and not the step
-        length (twice the step along the chosen direction was worse at 19 of 22 steps): the
-        model's downhill direction at the incumbent is rough (cosine about 0.5 with the true
-        one), and plain expected improvement pays for small sure gains beside the incumbent.
-        Asking for more sends the early proposals where the model is less sure, which got
-        seed 2 to 0.006 and, over seeds 0 to 59, 5 seeds above Optuna GP's median of 0.143
-        instead of 9, with lower block medians in five blocks of six. The margin is gone
-        when the best basin needs polishing. A constant margin polished worse (0.3: block
-        median 0.17 against 0.12). Not on 2- and 3-D spaces (Hartmann3 seed 7 went from
-        6.9e-05 to 0.77, Branin's worst seed from 0.00125 to 0.0045) nor with categories (the
-        mixed benchmark's median of seeds 0 to 9 from 0.0049 to 0.058): round 4 of
-        benchmarks/results/bayesian_seeds.md. Counted from the trials, so a resumed study asks
-        for the same margin."""
+        its incumbent ends at the optimum, 0.65 away), yet its incumbent was still 0.64 away at
+        trial 16 and 0.28 at 30 (regret 0.733). Not the acquisition's optimiser (20,000 Sobol
+        candidates and 30 refined starts found the same maximiser at every step), not the fit
+        (50 restarts: the same hyperparameters), and not a timid step along a good direction
+        (twice the step was worse at 19 of 22 trials): the model's downhill direction at the
+        incumbent is rough (cosine about 0.5 with the true one), and plain expected improvement
+        buys small sure gains beside the incumbent. Asking for more sends the proposals where
+        the model is less sure (mean distance from the incumbent 0.33 instead of 0.16 over
+        trials 9 to 16): seed 2's incumbent is 0.18 from the optimum at trial 16, regret 0.006
+        at 30; over seeds 0 to 59, 5 seeds above Optuna GP's median of 0.143 instead of 9,
+        block medians lower in five blocks of six. The margin is gone when the best basin
+        needs polishing; a constant one polished worse (0.3: median 0.17 against 0.12 on seeds
+        0 to 9). Not on 2- and 3-D spaces (Hartmann3 seed 7 went from 6.9e-05 to 0.77,
+        Branin's worst seed from 0.00125 to 0.0045) nor with categories (the mixed benchmark's
+        median of seeds 0 to 9 from 0.0049 to 0.058): round 4 of
+        benchmarks/results/bayesian_seeds.md. BOHB's model gets it too (on the 6-D
+        multi-fidelity function: budget to reach Hyperband's final regret unchanged). Counted
+        from the trials, so a resumed study asks for the same margin."""
         encoding = self.encoding
         if encoding.has_categories or encoding.n_columns <= EXPLOIT_MAX_DIMENSIONS:
             return 0.0

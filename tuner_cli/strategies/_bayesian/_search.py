@@ -382,8 +382,8 @@ class BayesianSearch(Strategy):
         posterior draw goes there. On Hartmann6, seeds 42, 49, 54 and 59 ended in the second
         basin at regret 0.19 to 0.24 with x6 = 0, while its floor (0.119) is at x6 = 0.038;
         seed 48 crawled at x6 = 1 with values falling inwards. One probe each fixed the four
-        (0.12 to 0.14): over 60 seeds at 30 trials, 6 above Optuna GP's median instead of 9;
-        with the early margin (``_improvement_margin``), 3 instead of its 5
+        (0.12 to 0.14): over 120 seeds at 30 trials, 19 above Optuna GP's median instead of
+        25; with the early margin (``_improvement_margin``), 10 instead of its 14
         (benchmarks/results/bayesian_seeds.md, round 4). On three dimensions it cost two
         Hartmann3 seeds of 60 and moved nothing else, hence the limit; on the mixed benchmark
         (8 hyperparameters, categories) it changed one seed of 30, slightly for the better."""
@@ -446,12 +446,11 @@ class BayesianSearch(Strategy):
         buys small sure gains beside the incumbent. Asking for more sends the proposals where
         the model is less sure (mean distance from the incumbent 0.33 instead of 0.16 over
         trials 9 to 16): seed 2's incumbent is 0.18 from the optimum at trial 16, regret 0.006
-        at 30; over seeds 0 to 59, 5 seeds above Optuna GP's median of 0.143 instead of 9,
-        block medians lower in five blocks of six. The margin is gone when the best basin
-        needs polishing; a constant one polished worse (0.3: median 0.17 against 0.12 on seeds
-        0 to 9). Not on 2- and 3-D spaces (Hartmann3 seed 7 went from 6.9e-05 to 0.77,
-        Branin's worst seed from 0.00125 to 0.0045) nor with categories (the mixed benchmark's
-        median of seeds 0 to 9 from 0.0049 to 0.058): round 4 of
+        at 30; over seeds 0 to 119, 14 seeds above Optuna GP's median of 0.143 instead of 25.
+        The margin is gone when the best basin needs polishing; a constant one polished worse
+        (0.3: median 0.17 against 0.12 on seeds 0 to 9). Not on 2- and 3-D spaces (Hartmann3
+        seed 7 went from 6.9e-05 to 0.77, Branin's worst seed from 0.00125 to 0.0045) nor with
+        categories (the mixed benchmark's median of seeds 0 to 9 from 0.0049 to 0.058): round 4 of
         benchmarks/results/bayesian_seeds.md. BOHB's model gets it too, and the edge probe (on
         the 6-D multi-fidelity function, the budget to reach Hyperband's final regret stays 81
         epochs on four seeds of five, 159 on the fifth; target 238). Counted

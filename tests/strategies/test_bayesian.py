@@ -558,3 +558,11 @@ def test_a_probe_off_a_bound_moves_a_hartmann6_seed_into_its_basin():
     for i in probes:
         assert records[i].score < min(r.score for r in records[:i])
     assert min(r.score for r in records) - minimum < 0.143
+
+
+def test_a_best_trial_in_a_corner_is_probed_in_every_number():
+    records = edge_records("abcd")
+    records[3] = TrialRecord(4, TrialStatus.COMPLETED, dict.fromkeys("abcd", 1.0), 1.0)
+    probe = bayesian(unit_space("abcd"), num_initial_points=4).ask(records)
+    assert probe.fields["proposed_by"] == "model:edge"
+    assert probe.hyperparameters == pytest.approx(dict.fromkeys("abcd", 1.0 - EDGE_STEP))

@@ -374,7 +374,7 @@ class BayesianSearch(Strategy):
 
     def _edge_probe(self, data: _Data) -> np.ndarray | None:
         """The best trial with the numbers it has on a bound moved ``EDGE_STEP`` inside, when
-        it has been the best for ``EDGE_PATIENCE`` trials and has not been probed yet.
+        it has been the best for ``EDGE_PATIENCE`` trials (the caller skips a probe that ran).
 
         The model cannot tell a minimum on a bound from one just inside it: with every good
         trial at the bound and worse ones further in, it expects the values to rise
@@ -397,13 +397,6 @@ class BayesianSearch(Strategy):
             if not np.isnan(incumbent[i]) and not NEAR <= incumbent[i] <= 1.0 - NEAR
         ]
         if not edges:
-            return None
-        tried = np.vstack([data.raw, data.pending_raw])
-        close = (np.abs(tried - incumbent) < NEAR) | (np.isnan(tried) & np.isnan(incumbent))
-        elsewhere = np.ones(len(incumbent), dtype=bool)
-        elsewhere[edges] = False
-        probed = np.all(close[:, elsewhere], axis=1) & ~np.any(close[:, edges], axis=1)
-        if probed.any():
             return None
         probe = incumbent.copy()
         probe[edges] = np.where(incumbent[edges] < NEAR, EDGE_STEP, 1.0 - EDGE_STEP)

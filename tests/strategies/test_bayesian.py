@@ -52,14 +52,27 @@ def drive(
     strategy, fn: Callable[[dict], float], trials: int, records: list | None = None
 ) -> list[TrialRecord]:
     """Ask and record completed trials, as the search loop does."""
+    return drive_with_sources(strategy, fn, trials, records)[0]
+
+
+def drive_with_sources(
+    strategy, fn: Callable[[dict], float], trials: int, records: list | None = None
+) -> tuple[list[TrialRecord], list[str]]:
+    """``drive``, and how each new trial was proposed (``proposed_by``)."""
     records = list(records or [])
+    sources = []
     for _ in range(trials):
         proposal = strategy.ask(records)
         if proposal is None:
             break
         hp = proposal.hyperparameters
         records.append(TrialRecord(len(records) + 1, TrialStatus.COMPLETED, hp, score=fn(hp)))
-    return records
+        sources.append(proposal.fields.get("proposed_by", ""))
+    return records, sources
+
+
+def unit_space(names: str) -> SearchSpace:
+    return SearchSpace({n: FloatParam(type="float", min=0.0, max=1.0) for n in names})
 
 
 def branin_space() -> SearchSpace:
@@ -204,7 +217,7 @@ def test_initial_points_come_from_the_space_filling_design_then_the_model():
     sources = []
     for _ in range(6):
         proposal = strategy.ask(records)
-        sources.append(proposal.fields["proposed_by"])
+        sources.append(proposal.fields.get("proposed_by", ""))
         hp = proposal.hyperparameters
         records.append(TrialRecord(len(records) + 1, TrialStatus.COMPLETED, hp, score=branin(hp)))
     assert sources == ["initial"] * 4 + ["model:ei"] * 2
@@ -426,15 +439,7 @@ def test_a_stalled_search_leaves_the_boundary_for_a_better_valley_on_branin():
 
 def test_every_third_model_proposal_exploits_the_mean_on_a_small_space_without_categories():
     def sources(space: SearchSpace, fn: Callable[[dict], float], trials: int) -> list[str]:
-        strategy = bayesian(space, num_initial_points=4)
-        records: list[TrialRecord] = []
-        found = []
-        for _ in range(trials):
-            proposal = strategy.ask(records)
-            found.append(proposal.fields["proposed_by"])
-            hp = proposal.hyperparameters
-            records.append(TrialRecord(len(records) + 1, TrialStatus.COMPLETED, hp, score=fn(hp)))
-        return found
+        return drive_with_sources(bayesian(space, num_initial_points=4), fn, trials)[1]
 
     assert (
         sources(branin_space(), branin, 13)
@@ -448,10 +453,9 @@ def test_every_third_model_proposal_exploits_the_mean_on_a_small_space_without_c
     )
     # categories, or more than three dimensions: the acquisition every time
     assert set(sources(conditional_space(), training_like, 10)[4:]) == {"model:ei"}
-    four = SearchSpace({n: FloatParam(type="float", min=0.0, max=1.0) for n in "abcd"})
-    assert set(sources(four, lambda hp: sum((v - 0.3) ** 2 for v in hp.values()), 10)[4:]) == {
-        "model:ei"
-    }
+    assert set(
+        sources(unit_space("abcd"), lambda hp: sum((v - 0.3) ** 2 for v in hp.values()), 10)[4:]
+    ) == {"model:ei"}
 
 
 def test_an_exploitation_turn_is_the_same_after_a_resume():
@@ -487,10 +491,6 @@ def edge_records(names: str) -> list[TrialRecord]:
     ]
 
 
-def unit_space(names: str) -> SearchSpace:
-    return SearchSpace({n: FloatParam(type="float", min=0.0, max=1.0) for n in names})
-
-
 def test_a_best_trial_on_a_bound_is_probed_once_just_inside_it():
     records = edge_records("abcd")
     strategy = bayesian(unit_space("abcd"), num_initial_points=4)
@@ -508,36 +508,23 @@ def test_a_best_trial_on_a_bound_is_probed_once_just_inside_it():
 BENCHMARK_FUNCTIONS = Path(__file__).resolve().parents[2] / "benchmarks" / "functions"
 
 
-def unit_cube(dimensions: int) -> SearchSpace:
-    return SearchSpace(
-        {f"x{i}": FloatParam(type="float", min=0.0, max=1.0) for i in range(1, dimensions + 1)}
-    )
-
-
 def hartmann6_run(seed: int, trials: int = 30) -> tuple[list[TrialRecord], list[str], float]:
     """The quality benchmark's Hartmann6 study (benchmarks/functions): its records, how each
     was proposed, and the function's minimum."""
     study = load_config(BENCHMARK_FUNCTIONS / "hartmann6.yaml")
     function = load_callable(study.config.objective_function, study.base_dir, ("test",))
-    strategy = bayesian(study.space, seed=seed)
-    records: list[TrialRecord] = []
-    sources = []
-    for i in range(trials):
-        proposal = strategy.ask(records)
-        hp = proposal.hyperparameters
-        records.append(TrialRecord(i + 1, TrialStatus.COMPLETED, hp, score=function(hp)))
-        sources.append(proposal.fields["proposed_by"])
+    records, sources = drive_with_sources(bayesian(study.space, seed=seed), function, trials)
     return records, sources, sys.modules[function.__module__].OPTIMUM
 
 
 def test_early_proposals_on_a_larger_space_without_categories_ask_for_more_improvement():
-    six = bayesian(unit_cube(6))
+    six = bayesian(unit_space("abcdef"))
     horizon = EARLY_MARGIN_TRIALS_PER_DIMENSION * 6
     assert six._improvement_margin(0) == EARLY_MARGIN
     assert 0 < six._improvement_margin(horizon - 1) < six._improvement_margin(horizon // 2)
     assert six._improvement_margin(horizon) == six._improvement_margin(10 * horizon) == 0.0
     # small spaces (exploitation turns instead) and spaces with categories: never
-    assert bayesian(unit_cube(3))._improvement_margin(0) == 0.0
+    assert bayesian(unit_space("abc"))._improvement_margin(0) == 0.0
     assert bayesian(conditional_space())._improvement_margin(0) == 0.0
 
 

@@ -275,7 +275,8 @@ class BayesianSearch(Strategy):
         finite_unseen: np.ndarray | None,
         count: int,
     ) -> Proposal | None:
-        """``count``: the trials so far, known ones included (``_exploits``)."""
+        """``count``: the trials so far, known ones included (``_exploits``,
+        ``_improvement_margin``)."""
         encoding = self.encoding
         if finite_unseen is None and encoding.n_columns > EXPLOIT_MAX_DIMENSIONS:
             probe = self._edge_probe(data)

@@ -51,15 +51,26 @@ class Objective:
             return math.inf
         return -score if self.direction == "max" else score
 
+    def rank_key(self, score: float | None, ident: int, budget: float = 0.0) -> tuple:
+        """Ascending sort puts the best first: trained longest (``budget``, the epochs the
+        score was measured at in a multi-fidelity study), then best score, then lowest id.
+
+        A score after 1 epoch of 27 says little about the configuration trained fully, and
+        where low budgets rank configurations differently (benchmarks/functions/
+        hartmann6_fidelity.py) it can look better than every fully trained one: the best
+        trial of Hyperband, BOHB or ASHA is the best of the largest budget reached."""
+        return -budget, self.sort_key(score), ident
+
     def ranked(
         self,
         items: Iterable[T],
         score: Callable[[T], float | None] = attrgetter("score"),
         ident: Callable[[T], int] = attrgetter("id"),
+        budget: Callable[[T], float] = attrgetter("measured_budget"),
     ) -> list[T]:
-        """Best first, unscored last, ties by id: the one ranking every table, summary and
+        """Best first (``rank_key``), unscored last: the one ranking every table, summary and
         export uses. Items are records by default; for dicts or rows give the accessors."""
-        return sorted(items, key=lambda item: (self.sort_key(score(item)), ident(item)))
+        return sorted(items, key=lambda item: self.rank_key(score(item), ident(item), budget(item)))
 
     def passes(self, score: float | None, threshold: float) -> bool:
         if score is None or math.isnan(score):

@@ -40,6 +40,11 @@ class TrialRecord:
     extra: dict[str, Any] = field(default_factory=dict)
     """The strategy's own fields (bracket, budget, rungs...), stored at the top level."""
 
+    @property
+    def measured_budget(self) -> float:
+        """The epochs this trial's score was measured at (``measured_budget``)."""
+        return measured_budget({**self.extra, "status": self.status.value})
+
     def to_dict(self) -> dict[str, Any]:
         """The JSON record; it shares lists and dicts with the record (serialise, don't keep)."""
         data = {name: getattr(self, name) for name in _RECORD_FIELDS}
@@ -149,6 +154,19 @@ def _finite_or_none(value: float | None) -> float | None:
     if value is None or not math.isfinite(value):
         return None
     return float(value)
+
+
+def measured_budget(fields: Mapping[str, Any]) -> float:
+    """The epochs a completed multi-fidelity trial's score was measured at: its ``budget``, or
+    while it is trained further (running again, ``budget`` already the next one) its last
+    finished rung's; 0 for other trials and outside multi-fidelity studies (a pruned or failed
+    trial is never the best). ``fields``: a record's dict or summary, with ``status``."""
+    status, value, rungs = fields.get("status"), fields.get("budget"), fields.get("rungs")
+    if status == TrialStatus.RUNNING.value and isinstance(rungs, list) and rungs:
+        value = rungs[-1].get("epochs") if isinstance(rungs[-1], dict) else None
+    elif status != TrialStatus.COMPLETED.value:
+        value = None
+    return float(value) if _number(value) else 0.0
 
 
 def union_names(mappings: Iterable[Mapping[str, Any]]) -> list[str]:

@@ -34,3 +34,12 @@ def slow_bowl(hp: dict, budget: int | None) -> dict:
     result says when the run ended (``ended``, seconds since the epoch)."""
     time.sleep(SLEEP_PER_EPOCH * (budget or 1))
     return {**bowl(hp, budget), "ended": time.time()}
+
+
+def deceptive_bowl(hp: dict, budget: int | None) -> dict:
+    """A bowl around x = 0.3 at full training whose short runs look better than any full
+    one, and best near x = 0.9: low budgets rank configurations differently."""
+    b = budget or 9
+    full = (hp["x"] - 0.3) ** 2 + 0.5
+    early = (hp["x"] - 0.9) ** 2
+    return {"loss": full if b >= 9 else early * b / 9}

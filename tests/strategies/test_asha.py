@@ -3,11 +3,12 @@ round, continuation of the promoted trial's own record, and a resume from the re
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pytest
 
-from tuner_cli import load_config_dict, run_search
+from tuner_cli import best_trials, load_config_dict, run_search
 from tuner_cli.objective import Objective
 from tuner_cli.space import FloatParam, SearchSpace
 from tuner_cli.strategies import WAIT, make_strategy
@@ -107,6 +108,22 @@ def test_a_search_continues_promoted_trials_in_their_own_record(tmp_path):
         assert [h["epoch"] for h in trial.history] == [1, 3, 9]
         assert trial.metrics["budget_seen"] == 9 and trial.extra["budget"] == 9
     assert result.best.extra["rung"] == 2
+
+
+def test_the_best_trial_is_the_best_of_the_largest_budget_reached(tmp_path, kt_run):
+    """Short runs of ``deceptive_bowl`` score better than any full one: the best trial (the
+    summary, ``best_trials`` and ``kt-run best``) is still a fully trained one."""
+    config = {**CONFIG, "objective_function": "strategy_objectives:deceptive_bowl"}
+    result = run_search(load_config_dict(config, HERE), tmp_path, workers=0)
+    full = [t for t in result.trials if t.extra["budget"] == 9]
+    assert full and min(t.score for t in result.trials) < min(t.score for t in full)
+    best_full = min(full, key=lambda t: t.score)
+    assert result.best.id == best_full.id
+    assert best_trials(result.root)[0].id == best_full.id
+    shown = kt_run("best", str(result.root), "--format", "json")
+    assert json.loads(shown.stdout)["id"] == best_full.id
+    table = kt_run("best", str(result.root), "--top", "3").stdout
+    assert "epochs" in table.splitlines()[1], "the table says which budget each score is at"
 
 
 def test_a_fresh_strategy_asks_what_the_running_one_would(tmp_path):

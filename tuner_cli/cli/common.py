@@ -17,7 +17,7 @@ from tuner_cli.cli.formatting import format_duration, format_score, format_value
 from tuner_cli.errors import UsageError
 from tuner_cli.objective import Objective
 from tuner_cli.results.store import StudyStore
-from tuner_cli.trial import TrialRecord, union_names
+from tuner_cli.trial import TrialRecord, measured_budget, union_names
 
 DEFAULT_OUTPUT = Path("results")
 RICH_ROWS = 500
@@ -151,24 +151,42 @@ def summaries_table(summaries: list[dict[str, Any]], objective: Objective) -> st
         + [s["hyperparameters"].get(n) for n in names]
         for s in summaries
     ]
-    return flat_table(names, rows, objective)
+    return flat_table(names, rows, objective, {s["id"]: measured_budget(s) for s in summaries})
 
 
-def flat_table(names: list[str], rows: list[list[Any]], objective: Objective) -> str:
+def flat_table(
+    names: list[str],
+    rows: list[list[Any]],
+    objective: Objective,
+    budgets: dict[int, float] | None = None,
+) -> str:
     """Rows of ``[id, status, score, best_epoch, duration_s, *hyperparameters]``, formatted
-    column by column (10,000 rows must print in a fraction of a second)."""
-    headers = ["trial", "status", f"{objective.name} ({objective.direction})", *names]
+    column by column (10,000 rows must print in a fraction of a second). ``budgets`` (epochs
+    each score was measured at, by id) adds a column when a trial has one (``budget_cells``)."""
     width = 5 + len(names)
     columns = list(zip(*(row[:width] for row in rows), strict=True)) or [()] * width
+    trained = budget_cells([budgets.get(i, 0.0) for i in columns[0]] if budgets else [])
+    headers = ["trial", "status", f"{objective.name} ({objective.direction})", *names, "epoch"]
     cells = [
         list(map(str, columns[0])),
         list(columns[1]),
         list(map(format_score, columns[2])),
         *[list(map(format_value, column)) for column in columns[5:]],
         list(map(format_value, columns[3])),
+        *([trained] if trained else []),
         list(map(format_duration, columns[4])),
     ]
-    return plain_table([*headers, "epoch", "time"], list(zip(*cells, strict=True)), left=(1,))
+    headers += ["epochs", "time"] if trained else ["time"]
+    return plain_table(headers, list(zip(*cells, strict=True)), left=(1,))
+
+
+def budget_cells(budgets: list[float]) -> list[str]:
+    """The epochs each multi-fidelity score was measured at, as a table column; empty when no
+    trial has a budget. Scores of different budgets rank by budget first
+    (``Objective.rank_key``), so a table of them must say which."""
+    if not any(budgets):
+        return []
+    return [str(int(b)) if b else "-" for b in budgets]
 
 
 EntriesTable = tuple[str, list[str], list[list[str]]]

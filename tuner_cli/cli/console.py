@@ -18,7 +18,7 @@ from rich.spinner import Spinner
 from rich.table import Table
 from rich.text import Text
 
-from tuner_cli.cli.common import extra_parts
+from tuner_cli.cli.common import budget_cells, extra_parts
 from tuner_cli.cli.formatting import (
     format_condition,
     format_duration,
@@ -58,6 +58,7 @@ def trials_table(
 ) -> Table:
     """One row per trial: id, status, score, hyperparameters as columns, best epoch, duration."""
     names = union_names(record.hyperparameters for record in records)
+    trained = budget_cells([record.measured_budget for record in records])
     rows = [
         [
             str(record.id),
@@ -68,12 +69,14 @@ def trials_table(
                 for n in names
             ],
             "-" if record.best_epoch is None else str(record.best_epoch),
+            *([trained[i]] if trained else []),
             format_duration(record.duration_s),
         ]
-        for record in records
+        for i, record in enumerate(records)
     ]
-    headers = ["trial", "status", f"{objective.name} ({objective.direction})", *names]
-    return value_table([*headers, "epoch", "time"], rows, title, left=(1,))
+    headers = ["trial", "status", f"{objective.name} ({objective.direction})", *names, "epoch"]
+    headers += ["epochs", "time"] if trained else ["time"]
+    return value_table(headers, rows, title, left=(1,))
 
 
 def value_table(

@@ -22,7 +22,7 @@ from tuner_cli.cli.read_options import format_option, study_options
 from tuner_cli.objective import Objective, pareto_front
 from tuner_cli.results.reading import study_objective, study_objectives
 from tuner_cli.results.trial_index import load_index
-from tuner_cli.trial import TrialStatus
+from tuner_cli.trial import TrialStatus, measured_budget
 
 
 class TrialsFormat(str, Enum):
@@ -70,7 +70,9 @@ def trials(
         if status:
             records = [r for r in records if r["status"] == status]
         if sort == "score":
-            records = objective.ranked(records, itemgetter("score"), itemgetter("id"))
+            records = objective.ranked(
+                records, itemgetter("score"), itemgetter("id"), measured_budget
+            )
         emit(json_lines(records))
         return
     hp_names, metric_names, rows = index.flat()
@@ -78,7 +80,8 @@ def trials(
     if status:
         rows = [r for r in rows if r[1] == status]
     if sort == "score":
-        rows = objective.ranked(rows, itemgetter(2), itemgetter(0))
+        budgets = index.budgets()
+        rows = objective.ranked(rows, itemgetter(2), itemgetter(0), lambda r: budgets[r[0]])
     if fmt is TrialsFormat.csv:
         emit(to_csv(hp_names, metric_names, rows, stages(index.summaries())))
         return
@@ -98,7 +101,7 @@ def trials(
         console.print(trials_table(full, objective, title=title))
     else:
         emit(title)
-        emit(flat_table(hp_names, rows, objective))
+        emit(flat_table(hp_names, rows, objective, index.budgets()))
 
 
 def json_lines(records: list[dict[str, Any]]) -> str:

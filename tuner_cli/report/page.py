@@ -26,7 +26,7 @@ from tuner_cli.report.svg import (
 from tuner_cli.results.reading import study_objective, study_objectives
 from tuner_cli.results.store import StudyStore
 from tuner_cli.results.trial_index import load_index, read_record
-from tuner_cli.trial import TrialRecord, union_names
+from tuner_cli.trial import TrialRecord, measured_budget, union_names
 from tuner_cli.wording import plural
 
 STAGE_FIELDS = ("bracket", "round", "budget")
@@ -46,7 +46,7 @@ def render_report(store: StudyStore, warnings: list[str] | None = None) -> str:
     if warnings is not None:
         warnings += index.warnings
     completed = objective.ranked(
-        [t for t in trials if _ok(t)], itemgetter("score"), itemgetter("id")
+        [t for t in trials if _ok(t)], itemgetter("score"), itemgetter("id"), measured_budget
     )
     top = [r for r in (read_record(store, t["id"]) for t in completed[:TOP_CURVES]) if r]
     names = union_names(t["hyperparameters"] for t in trials)
@@ -82,10 +82,16 @@ def render_report(store: StudyStore, warnings: list[str] | None = None) -> str:
 
 
 def _tied_best(completed: list[Summary]) -> set[int]:
-    """Every trial whose score equals the best one: a tie is not decided by trial number."""
+    """Every trial whose score (at the same budget) equals the best one: a tie is not decided
+    by trial number."""
     if not completed:
         return set()
-    return {t["id"] for t in completed if t["score"] == completed[0]["score"]}
+    first = completed[0]
+    return {
+        t["id"]
+        for t in completed
+        if t["score"] == first["score"] and measured_budget(t) == measured_budget(first)
+    }
 
 
 def _curves_title(count: int) -> str:

@@ -7,7 +7,8 @@ line so a command parses only the lines it needs:
 
 1. header: format version, when the index was built, column names, warnings;
 2. per-file ``[mtime_ns, size]``, to re-read only the records that changed;
-3. ``[id, status, score]`` per trial, all that ``best`` needs to rank;
+3. ``[id, status, score, budget]`` per trial, all that ``best`` needs to rank (``budget``: the
+   epochs a multi-fidelity score was measured at, else 0);
 4. the rest of each summary, in columns.
 
 The trial files stay the truth. Every file is stat'ed on every load (a few milliseconds for
@@ -31,9 +32,9 @@ from typing import Any
 
 from tuner_cli.objective import Objective
 from tuner_cli.results.store import TRIAL_GLOB, StudyStore, atomic_write_text, read_trial_file
-from tuner_cli.trial import TrialRecord, TrialStatus, union_names
+from tuner_cli.trial import TrialRecord, TrialStatus, measured_budget, union_names
 
-VERSION = 2
+VERSION = 3
 RACY_S = 2.0
 INDEX_NAME = "trial-index.jsonl"
 _TIMES = ("best_epoch", "started_at", "finished_at", "duration_s")
@@ -57,7 +58,7 @@ class TrialIndex:
         self.header: dict[str, Any] = json.loads(lines[0])
         self.warnings = warnings
         self.keys: list[list[Any]] = json.loads(lines[2])
-        """``[id, status, score]`` for every trial, by id."""
+        """``[id, status, score, budget]`` for every trial, by id."""
 
     def __len__(self) -> int:
         return len(self.keys)
@@ -82,7 +83,7 @@ class TrialIndex:
         full_hp, full_metrics = (1 << len(hp_names)) - 1, (1 << len(metric_names)) - 1
         split = len(_TIMES)
         result = []
-        for (trial_id, status, score), row in zip(
+        for (trial_id, status, score, _), row in zip(
             self.keys, json.loads(self._lines[3]), strict=True
         ):
             hp_mask, hp_values, metric_mask, metric_values = row[split : split + 4]
@@ -102,6 +103,10 @@ class TrialIndex:
         self.header = fresh.header
         return fresh
 
+    def budgets(self) -> dict[int, float]:
+        """Each trial's measured budget by id, to rank ``flat`` rows as ``best`` does."""
+        return {key[0]: key[3] for key in self.keys}
+
     def record(self, trial_id: int) -> TrialRecord | None:
         """One full record, read from its own file."""
         return read_record(self.store, trial_id)
@@ -110,9 +115,9 @@ class TrialIndex:
         """The ``top`` best completed records, read in full; one that cannot be read now (it
         changed since the index saw it) is skipped, with a warning, for the next best."""
         completed = [k for k in self.keys if k[1] == "completed" and k[2] is not None]
-        ranked = objective.ranked(completed, itemgetter(2), itemgetter(0))
+        ranked = objective.ranked(completed, itemgetter(2), itemgetter(0), itemgetter(3))
         found: list[TrialRecord] = []
-        for trial_id, _, _ in ranked:
+        for trial_id, *_ in ranked:
             record, problem = read_record_checked(self.store, trial_id)
             if record is None:
                 self.warnings.append(f"skipped trial {trial_id}: {problem}")
@@ -196,15 +201,18 @@ def _check_header(header: Any) -> None:
 
 
 def _check_keys(keys: Any) -> None:
-    """``best`` ranks these without reading records, so each must be ``[id, status, score]``."""
+    """``best`` ranks these without reading records, so each must be
+    ``[id, status, score, budget]``."""
     if not isinstance(keys, list):
         raise ValueError("the index keys are not a list")
     for key in keys:
-        trial_id, status, score = key
+        trial_id, status, score, budget = key
         if not isinstance(trial_id, int) or status not in _STATUSES:
-            raise ValueError("an index key is not [id, status, score]")
+            raise ValueError("an index key is not [id, status, score, budget]")
         if score is not None and (isinstance(score, bool) or not isinstance(score, int | float)):
             raise ValueError("an index key's score is not a number")
+        if isinstance(budget, bool) or not isinstance(budget, int | float):
+            raise ValueError("an index key's budget is not a number")
 
 
 def _files(lines: list[bytes]) -> dict[str, Any]:
@@ -280,7 +288,7 @@ def _decode(
     hp_names, metric_names = header["hp_names"], header["metric_names"]
     split = len(_TIMES)
     result = []
-    for (trial_id, status, score), row in zip(keys, rows, strict=True):
+    for (trial_id, status, score, _), row in zip(keys, rows, strict=True):
         hp_mask, hp_values, metric_mask, metric_values, error, worker, attempt, extra = row[split:]
         summary = {
             "id": trial_id,
@@ -308,7 +316,7 @@ def _encode(
     core = {"id", "status", "hyperparameters", "score", "metrics", "error", *_TIMES, *_AFTER}
     keys, rows = [], []
     for s in summaries:
-        keys.append([s["id"], s["status"], s["score"]])
+        keys.append([s["id"], s["status"], s["score"], measured_budget(s)])
         hp_mask, hp_values = _mask(hp_names, s["hyperparameters"])
         metric_mask, metric_values = _mask(metric_names, s["metrics"])
         error = s["error"]["message"] if s.get("error") else None

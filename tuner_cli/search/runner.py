@@ -56,6 +56,10 @@ def best_trial(trials: Sequence[TrialRecord], objective: Objective) -> TrialReco
     return next(iter(objective.ranked(scored)), None)
 
 
+def _rank(record: TrialRecord, objective: Objective) -> tuple:
+    return objective.rank_key(record.score, record.id, record.measured_budget)
+
+
 class SearchRunner:
     def __init__(
         self,
@@ -308,7 +312,10 @@ class SearchRunner:
         elif (
             record.status is TrialStatus.COMPLETED
             and record.score is not None
-            and (self._best is None or self._objective.is_better(record.score, self._best.score))
+            and (
+                self._best is None
+                or _rank(record, self._objective) < _rank(self._best, self._objective)
+            )
         ):
             self._best = record
         return self._best

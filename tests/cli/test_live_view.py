@@ -108,3 +108,14 @@ def test_the_wait_before_the_first_trial_is_explained():
     view.preparing("digits: starting 2 workers; loading TensorFlow and checking the model...")
     view.live.stop()
     assert "starting 2 workers" in "\n".join(_panel(view))
+
+
+def test_plain_log_counts_an_objective_functions_epochs_by_its_budget():
+    """An objective function adds one history entry a call, numbered by its budget."""
+    screen = _screen(200)
+    log = PlainSearchLog(OBJECTIVE, screen=screen)
+    record = _record(4, bracket=0, round=1, budget=9)
+    record.status, record.score = TrialStatus.COMPLETED, 0.9
+    record.history = [{"epoch": 3, "val_accuracy": 0.8}, {"epoch": 9, "val_accuracy": 0.9}]
+    log.trial_finished(record, record)
+    assert screen.file.getvalue().startswith("trial 4 completed at 9 epochs: val_accuracy=0.9000")

@@ -312,3 +312,12 @@ def test_search_warns_that_training_epochs_is_ignored(tmp_path, write_config, kt
     result = kt_run("search", str(config), "-w", "0", "--results", str(tmp_path / "out"))
     assert result.returncode == 0, result.stderr
     assert EPOCHS_IGNORED in result.stderr
+
+
+def test_a_max_trials_beyond_the_plan_ends_with_the_plan_not_an_exhausted_space(
+    tmp_path, write_config
+):
+    (tmp_path / "hbfn.py").write_text(OBJECTIVE_MODULE)
+    summary, _ = run_study(write_config(FN_CONFIG), tmp_path / "out", max_trials=30)
+    assert len(summary.trials) == 17
+    assert summary.stop_reason == "every bracket of the Hyperband plan has run"

@@ -187,7 +187,7 @@ class PlainSearchLog(SearchEvents):
 
     def trial_finished(self, record: TrialRecord, best: TrialRecord | None) -> None:
         score = "-" if record.score is None else format_score(record.score)
-        at = f" at {plural(len(record.history), 'epoch')}" if is_budgeted(record) else ""
+        at = f" at {plural(_trained(record), 'epoch')}" if is_budgeted(record) else ""
         line = (
             f"trial {record.id} {record.status.value}{at}: {self.objective.name}={score} "
             f"({format_duration(record.duration_s)})"
@@ -376,12 +376,20 @@ def _bar(completed: int, total: int, width: int) -> Text:
     return Text.assemble(("━" * filled, "magenta"), ("━" * (width - filled), "grey23"))
 
 
+def _trained(record: TrialRecord) -> int:
+    """Epochs trained so far: the last history entry's number. A Keras run adds one entry an
+    epoch (early stopping may end it before its budget); an objective function, one a call,
+    numbered by the budget it was called with."""
+    last = record.history[-1].get("epoch") if record.history else None
+    return int(last) if isinstance(last, int | float) else len(record.history)
+
+
 class _RunningTrial:
     """What the live view knows of a trial in flight."""
 
     def __init__(self, record: TrialRecord, epochs: int | None):
         self.record = record
-        self.epoch = len(record.history) if record.extra.get("rungs") else 0
+        self.epoch = _trained(record) if record.extra.get("rungs") else 0
         self.epochs = epochs
         self.logs: dict[str, float] = {}
 

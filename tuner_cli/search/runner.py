@@ -164,7 +164,7 @@ class SearchRunner:
     def _exhausted_reason(self) -> str:
         if self._limit_reached():
             return "max_trials reached"
-        return "search space exhausted"
+        return self.strategy.end_reason(list(self.records.values()))
 
     def _limit_reached(self) -> bool:
         """A damaged record skipped on resume still used up its trial: it counts (when its

@@ -106,6 +106,11 @@ class Hyperband(Strategy):
     def default_max_trials(self) -> int | None:
         return sum(b.rounds[0].trials for b in self.plan)
 
+    def end_reason(self, trials: Sequence[TrialRecord]) -> str:
+        if len(trials) < self.default_max_trials():
+            return super().end_reason(trials)
+        return f"every bracket of the {self.title} plan has run"
+
     def describe_plan(self) -> list[str]:
         settings = self.settings
         configs = self.default_max_trials()

@@ -56,6 +56,11 @@ class Strategy(ABC):
         """How many trials to run when the config does not say."""
         return 10
 
+    def end_reason(self, trials: Sequence[TrialRecord]) -> str:
+        """Why the search ended, when ``ask`` had nothing left for ``trials`` before
+        ``max_trials``."""
+        return "search space exhausted"
+
     def describe_plan(self) -> list[str]:
         """Lines printed by ``validate`` and before a search (e.g. Hyperband's brackets)."""
         return []

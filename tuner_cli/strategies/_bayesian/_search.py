@@ -157,16 +157,17 @@ class BayesianSearch(Strategy):
         return lines
 
     def ask(self, trials: Sequence[TrialRecord]) -> Proposal | None:
-        return self.propose(trials, trials)
+        return self.propose(trials, [*self.settings.known_trials, *trials])
 
     def propose(
         self, trials: Sequence[TrialRecord], observed: Sequence[TrialRecord]
     ) -> Proposal | None:
         """A configuration none of ``trials`` (this study's records) nor the known trials has,
-        from a model of ``observed`` and the known trials. ``ask`` observes the trials
-        themselves; BOHB observes their scores at one budget."""
+        from a model of ``observed``. ``ask`` observes the trials themselves and the known
+        trials; BOHB observes the scores of both at one budget, since a score at another
+        budget ranks configurations differently."""
         with _threadpools.limit(limits=1):
-            return self._propose(trials, [*self.settings.known_trials, *observed])
+            return self._propose(trials, observed)
 
     def _propose(
         self, trials: Sequence[TrialRecord], observed: Sequence[TrialRecord]

@@ -142,17 +142,19 @@ class BayesianSearch(Strategy):
         return {config_key(t.hyperparameters) for t in self.settings.known_trials}
 
     def describe_plan(self) -> list[str]:
+        known = len(self.settings.known_trials)
+        sobol = max(0, self.num_initial_points - known)
         lines = [
-            f"Bayesian optimisation: {self.num_initial_points} space-filling (Sobol) trials, "
+            f"Bayesian optimisation: {plural(sobol, 'space-filling (Sobol) trial')}, "
             f"then a Gaussian process with the '{self.acquisition}' acquisition"
         ]
         if self.settings.initial_points:
             count = plural(len(self.settings.initial_points), "given configuration")
             lines.append(f"  first {count} (strategy.initial_points)")
-        if self.settings.known_trials:
+        if known:
             lines.append(
-                f"  warm start: {plural(len(self.settings.known_trials), 'known trial')} "
-                "inform the model and are not run again"
+                f"  warm start: {plural(known, 'known trial')} inform the model, count towards "
+                f"its {self.num_initial_points} initial points and are not run again"
             )
         return lines
 

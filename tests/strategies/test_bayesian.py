@@ -32,11 +32,13 @@ from tuner_cli.strategies._bayesian._search import (
     EARLY_MARGIN_TRIALS_PER_DIMENSION,
     EDGE_STEP,
     NEAR,
+    BayesianSearch,
     _even_good_tail,
     _near,
     _stalled,
     _standardise,
 )
+from tuner_cli.strategies.settings import BayesianSettings
 from tuner_cli.training.imports import load_callable
 from tuner_cli.trial import TrialRecord, TrialStatus
 
@@ -553,3 +555,17 @@ def test_a_best_trial_in_a_corner_is_probed_in_every_number():
     probe = bayesian(unit_space("abcd"), num_initial_points=4).ask(records)
     assert probe.fields["proposed_by"] == "model:edge"
     assert probe.hyperparameters == pytest.approx(dict.fromkeys("abcd", 1.0 - EDGE_STEP))
+
+
+def test_the_plan_counts_only_the_space_filling_trials_that_will_run():
+    """Known trials (``strategy.warm_start``) count towards the initial design."""
+    space = SearchSpace({"x": FloatParam(type="float", min=0.0, max=1.0)})
+    known = tuple(TrialRecord(i, TrialStatus.COMPLETED, {"x": i / 10}, score=1.0) for i in (1, 2))
+    strategy = BayesianSearch(
+        space, MIN, 0, BayesianSettings(num_initial_points=5, known_trials=known)
+    )
+    first, warm = strategy.describe_plan()
+    assert first.startswith("Bayesian optimisation: 3 space-filling (Sobol) trials, then")
+    assert "2 known trials inform the model, count towards its 5 initial points" in warm
+    plenty = BayesianSettings(num_initial_points=2, known_trials=known)
+    assert "0 space-filling" in BayesianSearch(space, MIN, 0, plenty).describe_plan()[0]

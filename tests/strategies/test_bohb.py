@@ -75,22 +75,40 @@ def test_before_any_budget_has_enough_results_proposals_fill_the_space():
     assert model.ask(trials).fields == {"proposed_by": "initial"}
 
 
-def test_a_warm_started_model_does_not_propose_its_optimum_again_before_a_budget_has_enough():
-    """With no budget of enough results the model learns the other study's trials alone; this
-    study's trials are pending for it, so the first proposal is not proposed again."""
+def known_trial(i: int, x: float, scores: dict[int, float]) -> TrialRecord:
+    """Another study's trial as ``strategy.warm_start`` gives it: completed, with its rungs."""
+    rungs = [{"epochs": e, "score": s} for e, s in scores.items()]
+    return TrialRecord(
+        i, TrialStatus.COMPLETED, {"x": x}, score=rungs[-1]["score"], extra={"rungs": rungs}
+    )
+
+
+def test_known_trials_are_modelled_at_their_rungs_budgets():
+    """At 1 epoch the known trials prefer x = 0.8, at 9 epochs x = 0.3: the model learns the
+    9-epoch scores, as the largest budget with enough results, and says so; before, it learned
+    their last scores with no budget, and proposals carried no ``model_budget``."""
     known = tuple(
-        TrialRecord(100 + i, TrialStatus.COMPLETED, {"x": x}, score=(x - 0.3) ** 2)
+        known_trial(100 + i, x, {1: (x - 0.8) ** 2, 9: (x - 0.3) ** 2})
         for i, x in enumerate((0.05, 0.1, 0.15, 0.2, 0.4, 0.45, 0.5, 0.55))
     )
     model = BudgetModel(SPACE, LOSS, 0, BayesianSettings(num_initial_points=3, known_trials=known))
     first = model.ask([])
     assert first.fields["proposed_by"].startswith("model:")
+    assert first.fields["model_budget"] == 9
+    assert abs(first.hyperparameters["x"] - 0.3) < 0.05
     ran = rung_trial(1, {1: 0.4})
     ran.hyperparameters.update(first.hyperparameters)
     second = model.ask([ran])
-    assert second.fields["proposed_by"].startswith("model:")
-    assert "model_budget" not in second.fields, "one result at budget 1 is not enough"
-    assert abs(second.hyperparameters["x"] - first.hyperparameters["x"]) > 0.01
+    assert second.fields["model_budget"] == 9
+    assert abs(second.hyperparameters["x"] - first.hyperparameters["x"]) > 0.01, (
+        "this study's trial is pending at budget 9"
+    )
+
+
+def test_too_few_known_results_at_any_budget_fill_the_space_first():
+    known = (known_trial(100, 0.3, {9: 0.0}), known_trial(101, 0.6, {9: 0.1}))
+    model = BudgetModel(SPACE, LOSS, 0, BayesianSettings(num_initial_points=3, known_trials=known))
+    assert model.ask([]).fields == {"proposed_by": "initial"}
 
 
 def test_about_a_third_of_model_time_proposals_stay_random():

@@ -4,6 +4,7 @@ again, and study.json records which were used."""
 from __future__ import annotations
 
 import json
+import shutil
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ import pytest
 from tuner_cli import load_config_dict, read_trials, run_search
 from tuner_cli.errors import ConfigError
 from tuner_cli.events import SearchEvents
+from tuner_cli.search.warm_start import load_warm_start
 from tuner_cli.space import config_key
 
 HERE = Path(__file__).resolve().parent
@@ -107,3 +109,76 @@ def test_another_objective_is_refused_naming_the_key(tmp_path, earlier):
         run_search(load_config_dict(config, HERE), tmp_path / "new", workers=0)
     assert "strategy.warm_start" in str(caught.value)
     assert not (tmp_path / "new").exists(), "nothing written"
+
+
+def bowl_study(name: str, strategy: dict, seed: int = 0) -> dict:
+    """A study of ``bowl``, whose loss a larger budget lowers, as more epochs would."""
+    return {
+        **study(name, strategy, {"x": {"type": "float", "min": 0.0, "max": 1.0}}, seed),
+        "objective_function": "strategy_objectives:bowl",
+    }
+
+
+@pytest.fixture
+def hyperband(tmp_path) -> Path:
+    """A finished Hyperband study of ``bowl`` with max_epochs 9."""
+    config = bowl_study("earlier", {"name": "hyperband", "max_epochs": 9}, seed=7)
+    return run_search(load_config_dict(config, HERE), tmp_path / "old", workers=0).root
+
+
+def test_a_bayesian_study_learns_only_the_trials_trained_to_the_largest_budget(tmp_path, hyperband):
+    config = bowl_study("later", {"name": "bayesian", "warm_start": str(hyperband)})
+    warm = load_warm_start(load_config_dict(config, HERE))
+    records = read_trials(hyperband)
+    full = [t.id for t in records if t.extra["budget"] == 9]
+    assert 0 < len(full) < len(records)
+    assert [t.id for t in warm.trials] == full
+    shorter = len(records) - len(full)
+    assert f"{len(full)} used and {shorter} left out: {shorter} trained to fewer than 9" in (
+        warm.warning()
+    )
+
+
+def test_bohb_learns_each_rung_up_to_its_own_max_epochs(tmp_path, hyperband):
+    """Rungs past this study's max_epochs are dropped: they would stay the largest budget for
+    good. With the known 3-epoch results the model proposes from budget 3 at once."""
+    config = bowl_study("later", {"name": "bohb", "max_epochs": 3, "warm_start": str(hyperband)})
+    warm = load_warm_start(load_config_dict(config, HERE))
+    epochs = {r["epochs"] for t in warm.trials for r in t.extra["rungs"]}
+    assert epochs == {1, 3}
+    past = [t.id for t in read_trials(hyperband) if t.extra["rungs"][0]["epochs"] == 9]
+    assert past and warm.info["left_out"] == len(past)
+    assert "trained only to more than this study's max_epochs (3)" in warm.warning()
+    result = run_search(load_config_dict(config, HERE), tmp_path / "new", workers=0)
+    modelled = [t for t in result.trials if t.extra["proposed_by"].startswith("model:")]
+    assert modelled and all(t.extra["model_budget"] == 3 for t in modelled)
+
+
+def test_the_warning_says_why_each_trial_was_left_out(tmp_path, earlier):
+    space = {**SPACE, "v": {"type": "float", "min": 0.0, "max": 1.0}}
+    config = study("later", {"name": "bayesian", "warm_start": str(earlier)}, space)
+    warm = load_warm_start(load_config_dict(config, HERE))
+    assert not warm.trials
+    assert "none is usable and 12 left out: 12 without a value for 'v'" in warm.warning()
+    narrow = {
+        **space,
+        "x": {"type": "float", "min": 0.0, "max": 10.0},
+        "v": {"type": "fixed", "value": 1},
+    }
+    config = study("later", {"name": "bayesian", "warm_start": str(earlier)}, narrow)
+    warm = load_warm_start(load_config_dict(config, HERE))
+    outside = 12 - len(warm.trials)
+    assert f"{outside} left out: {outside} with 'x' outside this space" in warm.warning()
+
+
+def test_validate_says_when_no_known_trial_is_usable(tmp_path, earlier, capsys):
+    from tests.config.test_bad_configs import call_main
+
+    space = {**SPACE, "v": {"type": "float", "min": 0.0, "max": 1.0}}
+    config = study("later", {"name": "bayesian", "warm_start": str(earlier)}, space)
+    path = tmp_path / "later.yaml"
+    path.write_text(json.dumps(config), encoding="utf-8")
+    shutil.copy(HERE / "strategy_objectives.py", tmp_path)
+    code, err = call_main(["validate", str(path)], capsys)
+    assert code == 0
+    assert "none is usable" in " ".join(err.split())

@@ -42,12 +42,14 @@ def validate(
     )
     from tuner_cli.search.warm_start import load_warm_start
 
-    known = load_warm_start(study).trials
+    warm = load_warm_start(study)
     strategy = make_strategy(
-        study.config.strategy.name, space, objective, 0, study.config.strategy, known
+        study.config.strategy.name, space, objective, 0, study.config.strategy, warm.trials
     )
     for line in strategy.describe_plan():
         console.print(line, markup=False, highlight=False)
+    if message := warm.warning():
+        print_warning(message)
     for name in unused_hyperparameters(study):
         print_warning(f"hyperparameter '{name}' is not used by the model template")
     for note in study.ignored_settings():

@@ -101,11 +101,8 @@ def run_search(
         check_resumable(study, store)
     seed = study_seed(study, store, overwrite)
     warm = load_warm_start(study, store.read_study().get("warm_start") if resuming else None)
-    if warm.info and warm.info["left_out"]:
-        events.warning(
-            f"warm start: {warm.info['left_out']} of the trials in {warm.info['path']} left out "
-            "(not completed, or not a configuration of this search space)"
-        )
+    if message := warm.warning():
+        events.warning(message)
     view = events
 
     def on_progress(trial_id: int, epoch: int, epochs: int, logs: dict[str, float]) -> bool:

@@ -5,10 +5,20 @@ whose values are a configuration of this space count: parameters the other study
 one lacks are dropped, and a trial that lacks a value this space needs, or holds one outside
 it, is left out. study.json records the folder and the ids used, so a resumed study learns from
 exactly the same trials even if the other study has grown since.
+
+Budgets are epochs, whatever the other study's ``max_epochs``, since a score depends on how long
+a configuration trained: 1-epoch scores rank configurations differently from full training.
+- A bayesian study trains every trial fully, so from a multi-fidelity study (one whose records
+  carry ``budget``) it learns only the trials trained to the largest budget there.
+- BOHB models each budget apart, so a known trial keeps its score at every rung up to this
+  study's ``max_epochs`` (a longer rung would be the largest budget for good, and the model
+  would never learn from this study's own results); a trial of a study without budgets trained
+  fully, so it counts at ``max_epochs``.
 """
 
 from __future__ import annotations
 
+from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -19,6 +29,7 @@ from tuner_cli.results import StudyStore, study_objective
 from tuner_cli.results.store import StoreError
 from tuner_cli.strict import KeyedError
 from tuner_cli.trial import TrialRecord, TrialStatus
+from tuner_cli.wording import plural
 
 KEY = ("strategy", "warm_start")
 
@@ -28,6 +39,23 @@ class WarmStart:
     trials: list[TrialRecord] = field(default_factory=list)
     info: dict[str, Any] | None = None
     """What study.json keeps: the folder, the ids used and how many were left out."""
+    left_out: Counter[str] = field(default_factory=Counter)
+    """How many trials were left out for each reason, so the warning can say why."""
+
+    def warning(self) -> str | None:
+        """What ``search`` and ``validate`` warn about: the trials left out, by reason, or
+        that there are none to learn from; None when every trial is used."""
+        if self.info is None or (self.trials and not self.left_out):
+            return None
+        if not self.left_out:
+            return f"warm start: {self.info['path']} has no trials to learn from"
+        reasons = "; ".join(f"{count} {reason}" for reason, count in self.left_out.most_common())
+        total = sum(self.left_out.values())
+        used = f"{len(self.trials)} used" if self.trials else "none is usable"
+        return (
+            f"warm start: of the {total + len(self.trials)} trials in {self.info['path']}, "
+            f"{used} and {total} left out: {reasons}"
+        )
 
 
 def load_warm_start(study: StudyConfig, saved: dict[str, Any] | None = None) -> WarmStart:
@@ -52,36 +80,66 @@ def load_warm_start(study: StudyConfig, saved: dict[str, Any] | None = None) -> 
             f"{study.objective.name} ({study.objective.direction}imised): their scores do not "
             "compare",
         )
-    wanted = None if saved is None else set(saved.get("trial_ids", []))
-    used, left_out = [], 0
+    if saved is not None:
+        wanted = set(saved.get("trial_ids", []))
+        records = [r for r in records if r.id in wanted]
+    completed = [r for r in records if r.status is TrialStatus.COMPLETED and r.score is not None]
+    budgets = [int(r.extra["budget"]) for r in completed if r.extra.get("budget") is not None]
+    largest = max(budgets, default=None)
+    used, left_out = [], Counter[str]()
     for record in records:
-        if wanted is not None and record.id not in wanted:
-            continue
-        values = _in_space(study, record)
-        if values is None:
-            left_out += 1
-            continue
-        scores = {"scores": record.extra["scores"]} if "scores" in record.extra else {}
-        used.append(
-            TrialRecord(record.id, TrialStatus.COMPLETED, values, score=record.score, extra=scores)
-        )
-    info = {"path": str(folder), "trial_ids": [t.id for t in used], "left_out": left_out}
-    return WarmStart(used, info)
+        known, reason = _known(study, record, largest)
+        if known is None:
+            left_out[reason] += 1
+        else:
+            used.append(known)
+    total = sum(left_out.values())
+    info = {"path": str(folder), "trial_ids": [t.id for t in used], "left_out": total}
+    return WarmStart(used, info, left_out)
 
 
-def _in_space(study: StudyConfig, record: TrialRecord) -> dict[str, Any] | None:
-    """The record's values as a configuration of this study's space, or None."""
+def _known(
+    study: StudyConfig, record: TrialRecord, largest: int | None
+) -> tuple[TrialRecord | None, str]:
+    """The known trial ``record`` gives this study, or None and why it is left out;
+    ``largest`` is the other study's largest budget (None without budgets)."""
     if record.status is not TrialStatus.COMPLETED or record.score is None:
-        return None
+        return None, "not completed"
+    values, reason = _in_space(study, record)
+    if values is None:
+        return None, reason
+    extra: dict[str, Any] = {"scores": record.extra["scores"]} if "scores" in record.extra else {}
+    strategy = study.config.strategy
+    if strategy.name == "bohb":
+        max_epochs = strategy.max_epochs or 1
+        rungs = [r for r in record.extra.get("rungs") or [] if int(r["epochs"]) <= max_epochs]
+        if largest is None:
+            rungs = [{"epochs": max_epochs, "score": record.score}]
+        if not rungs:
+            return None, f"trained only to more than this study's max_epochs ({max_epochs})"
+        extra["rungs"] = rungs
+    elif largest is not None and int(record.extra.get("budget", largest)) < largest:
+        return None, (
+            f"trained to fewer than {plural(largest, 'epoch')}, the largest budget there "
+            "(a bayesian trial trains fully, and shorter training ranks differently)"
+        )
+    known = TrialRecord(record.id, TrialStatus.COMPLETED, values, score=record.score, extra=extra)
+    return known, ""
+
+
+def _in_space(study: StudyConfig, record: TrialRecord) -> tuple[dict[str, Any] | None, str]:
+    """The record's values as a configuration of this study's space, or None and why not."""
     space = study.space
     values: dict[str, Any] = {}
     for name in space.order:
         if name in record.hyperparameters and space.is_active(name, values):
             values[name] = record.hyperparameters[name]
     try:
-        return space.point(values)
-    except KeyedError:
-        return None
+        return space.point(values), ""
+    except KeyedError as exc:
+        if exc.key not in values:
+            return None, f"without a value for '{exc.key}', which this space needs"
+        return None, f"with '{exc.key}' outside this space"
 
 
 def _error(study: StudyConfig, message: str) -> ConfigError:

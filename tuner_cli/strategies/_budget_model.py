@@ -13,6 +13,11 @@ too: the model has no result for it there, and without one it proposes the same 
 On digits (seed 0) the 1-epoch model's proposal for a 3-epoch bracket was proposed a second
 time, equal to six digits, once the first had run; so were two of the last bracket's three
 9-epoch trials.
+
+Known trials (``strategy.warm_start``) join each budget with their rungs' scores there, so the
+largest budget with enough results may be the other study's. Fed their last scores whatever
+budget those came from, the model once proposed around a 1-epoch optimum that full training
+does not share, and its proposals carried no ``model_budget``.
 """
 
 from __future__ import annotations
@@ -55,9 +60,8 @@ class BudgetModel(Strategy):
     def ask(self, trials: Sequence[TrialRecord]) -> Proposal | None:
         budget, observed = self.observations(trials)
         rng = np.random.default_rng([self.seed, len(trials), 1])
-        has_model = budget is not None or len(self.settings.known_trials) >= 2
         proposal = None
-        if has_model and rng.random() < RANDOM_FRACTION and not self._given_left(trials):
+        if budget is not None and rng.random() < RANDOM_FRACTION and not self._given_left(trials):
             proposal = self.random.ask([*trials, *self.settings.known_trials])
             if proposal is not None:
                 proposal.fields["proposed_by"] = "random"
@@ -77,28 +81,17 @@ class BudgetModel(Strategy):
 
     def observations(self, trials: Sequence[TrialRecord]) -> tuple[int | None, list[TrialRecord]]:
         """The largest budget with enough results (None if none has), and the trials as seen
-        at that budget: the ones without a result there are pending. With no such budget all
-        are pending, for a model of ``strategy.warm_start``'s trials alone."""
-        at: dict[int, list[TrialRecord]] = {}
-        for trial in trials:
-            rungs = trial.extra.get("rungs") or []
-            for rung in rungs:
-                status = TrialStatus.COMPLETED
-                at.setdefault(int(rung["epochs"]), []).append(
-                    TrialRecord(trial.id, status, trial.hyperparameters, score=rung.get("score"))
-                )
-            budget = trial.extra.get("budget")
-            if budget is None or trial.status is TrialStatus.COMPLETED:
-                continue
-            if not trial.status.is_finished() or trial.status is TrialStatus.FAILED:
-                at.setdefault(int(budget), []).append(
-                    TrialRecord(trial.id, trial.status, trial.hyperparameters)
-                )
-        enough = self.model.num_initial_points - len(self.settings.known_trials)
+        at that budget: the known trials' and this study's results there, and this study's
+        trials without a result there as pending. With no such budget all are pending, so the
+        proposal comes from the initial design."""
+        at = _by_budget(trials)
+        known = _by_budget(self.settings.known_trials)
         scored = {
-            budget: sum(1 for t in group if t.score is not None) for budget, group in at.items()
+            budget: sum(1 for t in [*group, *known.get(budget, [])] if t.score is not None)
+            for budget, group in [*at.items(), *known.items()]
         }
-        usable = [budget for budget, count in scored.items() if count >= max(enough, 2)]
+        enough = max(self.model.num_initial_points, 2)
+        usable = [budget for budget, count in scored.items() if count >= enough]
         budget = max(usable) if usable else None
         there = at.get(budget, []) if budget is not None else []
         ids = {t.id for t in there}
@@ -107,4 +100,25 @@ class BudgetModel(Strategy):
             for t in trials
             if t.id not in ids
         ]
-        return budget, [*there, *elsewhere]
+        return budget, [*known.get(budget, []), *there, *elsewhere]
+
+
+def _by_budget(trials: Sequence[TrialRecord]) -> dict[int, list[TrialRecord]]:
+    """Each budget's results: every rung's score at its epochs, failed trials as failures
+    and unfinished ones as pending at the budget they run to."""
+    at: dict[int, list[TrialRecord]] = {}
+    for trial in trials:
+        for rung in trial.extra.get("rungs") or []:
+            at.setdefault(int(rung["epochs"]), []).append(
+                TrialRecord(
+                    trial.id, TrialStatus.COMPLETED, trial.hyperparameters, score=rung.get("score")
+                )
+            )
+        budget = trial.extra.get("budget")
+        if budget is None or trial.status is TrialStatus.COMPLETED:
+            continue
+        if not trial.status.is_finished() or trial.status is TrialStatus.FAILED:
+            at.setdefault(int(budget), []).append(
+                TrialRecord(trial.id, trial.status, trial.hyperparameters)
+            )
+    return at

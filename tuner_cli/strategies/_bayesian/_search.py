@@ -142,31 +142,34 @@ class BayesianSearch(Strategy):
         return {config_key(t.hyperparameters) for t in self.settings.known_trials}
 
     def describe_plan(self) -> list[str]:
+        known = len(self.settings.known_trials)
+        sobol = max(0, self.num_initial_points - known)
         lines = [
-            f"Bayesian optimisation: {self.num_initial_points} space-filling (Sobol) trials, "
+            f"Bayesian optimisation: {plural(sobol, 'space-filling (Sobol) trial')}, "
             f"then a Gaussian process with the '{self.acquisition}' acquisition"
         ]
         if self.settings.initial_points:
             count = plural(len(self.settings.initial_points), "given configuration")
             lines.append(f"  first {count} (strategy.initial_points)")
-        if self.settings.known_trials:
+        if known:
             lines.append(
-                f"  warm start: {plural(len(self.settings.known_trials), 'known trial')} "
-                "inform the model and are not run again"
+                f"  warm start: {plural(known, 'known trial')} inform the model, count towards "
+                f"its {self.num_initial_points} initial points and are not run again"
             )
         return lines
 
     def ask(self, trials: Sequence[TrialRecord]) -> Proposal | None:
-        return self.propose(trials, trials)
+        return self.propose(trials, [*self.settings.known_trials, *trials])
 
     def propose(
         self, trials: Sequence[TrialRecord], observed: Sequence[TrialRecord]
     ) -> Proposal | None:
         """A configuration none of ``trials`` (this study's records) nor the known trials has,
-        from a model of ``observed`` and the known trials. ``ask`` observes the trials
-        themselves; BOHB observes their scores at one budget."""
+        from a model of ``observed``. ``ask`` observes the trials themselves and the known
+        trials; BOHB observes the scores of both at one budget, since a score at another
+        budget ranks configurations differently."""
         with _threadpools.limit(limits=1):
-            return self._propose(trials, [*self.settings.known_trials, *observed])
+            return self._propose(trials, observed)
 
     def _propose(
         self, trials: Sequence[TrialRecord], observed: Sequence[TrialRecord]

@@ -34,3 +34,9 @@ def slow_bowl(hp: dict, budget: int | None) -> dict:
     result says when the run ended (``ended``, seconds since the epoch)."""
     time.sleep(SLEEP_PER_EPOCH * (budget or 1))
     return {**bowl(hp, budget), "ended": time.time()}
+
+
+def two_bowls_but_far(hp: dict, budget: int | None) -> dict:
+    """``two_bowls`` without ``far`` when ``hp["drop"]``: a result that lacks an objective."""
+    values = two_bowls(hp, budget)
+    return {k: v for k, v in values.items() if k != "far" or not hp["drop"]}

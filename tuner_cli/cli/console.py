@@ -18,7 +18,7 @@ from rich.spinner import Spinner
 from rich.table import Table
 from rich.text import Text
 
-from tuner_cli.cli.common import extra_parts
+from tuner_cli.cli.common import extra_parts, objective_headers, objective_values
 from tuner_cli.cli.formatting import (
     format_condition,
     format_duration,
@@ -54,15 +54,19 @@ def _table_box() -> box.Box:
 
 
 def trials_table(
-    records: Sequence[TrialRecord], objective: Objective, title: str | None = None
+    records: Sequence[TrialRecord], objectives: Sequence[Objective], title: str | None = None
 ) -> Table:
-    """One row per trial: id, status, score, hyperparameters as columns, best epoch, duration."""
+    """One row per trial: id, status, a score per objective, hyperparameters as columns, best
+    epoch, duration."""
     names = union_names(record.hyperparameters for record in records)
     rows = [
         [
             str(record.id),
             Text(record.status.value, style=STATUS_STYLE.get(record.status.value, "")),
-            "-" if record.score is None else format_score(record.score),
+            *map(
+                format_score,
+                objective_values(objectives, record.score, record.extra.get("scores")),
+            ),
             *[
                 format_value(record.hyperparameters[n]) if n in record.hyperparameters else "-"
                 for n in names
@@ -72,7 +76,7 @@ def trials_table(
         ]
         for record in records
     ]
-    headers = ["trial", "status", f"{objective.name} ({objective.direction})", *names]
+    headers = ["trial", "status", *objective_headers(objectives), *names]
     return value_table([*headers, "epoch", "time"], rows, title, left=(1,))
 
 
@@ -109,7 +113,7 @@ def print_summary(summary: SearchSummary, top: int = 10) -> None:
     counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.counts.items()))
     shown = min(top, len(ranked))
     title = "Top trial" if shown == 1 else f"Top {shown} trials" if shown else "No trials"
-    console.print(trials_table(ranked[:shown], summary.objective, title=title))
+    console.print(trials_table(ranked[:shown], [summary.objective], title=title))
     console.print(f"Search ended: {summary.stop_reason} ({counts or 'no trials'}).")
     best = summary.best
     if best is not None:

@@ -154,10 +154,13 @@ def print_warning(message: str) -> None:
 class PlainSearchLog(SearchEvents):
     """One line per event: readable in CI logs and under ``| tee``."""
 
-    def __init__(self, objective: Objective, screen: Console | None = None):
-        self.objective = objective
+    def __init__(self, objectives: Sequence[Objective], screen: Console | None = None):
+        self.objectives = list(objectives)
+        self.objective = self.objectives[0]
         self.screen = screen or console
         self.total: int | None = None
+        self.front: int | None = None
+        """A multi-objective study's Pareto front size, shown instead of a best trial."""
 
     def preparing(self, message: str) -> None:
         self.screen.print(message, markup=False, highlight=False)
@@ -186,21 +189,34 @@ class PlainSearchLog(SearchEvents):
         )
         return f"trial {record.id}{of} started{budget}: {format_hp(record.hyperparameters)}"
 
+    def front_counted(self, size: int) -> None:
+        self.front = size
+
     def trial_finished(self, record: TrialRecord, best: TrialRecord | None) -> None:
-        score = "-" if record.score is None else format_score(record.score)
+        values = objective_values(self.objectives, record.score, record.extra.get("scores"))
+        scores = " ".join(
+            f"{o.name}={format_score(v)}" for o, v in zip(self.objectives, values, strict=True)
+        )
         at = f" at {plural(len(record.history), 'epoch')}" if is_budgeted(record) else ""
         line = (
-            f"trial {record.id} {record.status.value}{at}: {self.objective.name}={score} "
+            f"trial {record.id} {record.status.value}{at}: {scores} "
             f"({format_duration(record.duration_s)})"
         )
         if record.error:
             line += f" error: {record.error['message']}"
-        if best is not None:
+        if self.front is not None:
+            line += f"; {self._front_line()}"
+        elif best is not None:
             line += f"; best so far {format_score(best.score)} (trial {best.id})"
         self.screen.print(line, markup=False, highlight=False)
 
     def _best_line(self, best: TrialRecord) -> str:
+        if self.front is not None:
+            return self._front_line()
         return f"best so far: {self.objective.name}={format_score(best.score)} (trial {best.id})"
+
+    def _front_line(self) -> str:
+        return f"Pareto front so far: {plural(self.front or 0, 'trial')}"
 
     def warning(self, message: str) -> None:
         print_warning(message)
@@ -227,8 +243,8 @@ class LiveSearchView(PlainSearchLog):
     state on every refresh, so the clock ticks and a Ctrl-C shows without a new event.
     """
 
-    def __init__(self, objective: Objective, screen: Console | None = None):
-        super().__init__(objective, screen)
+    def __init__(self, objectives: Sequence[Objective], screen: Console | None = None):
+        super().__init__(objectives, screen)
         self.started = time.monotonic()
         self.running: dict[int, _RunningTrial] = {}
         self.parallel = 1
@@ -405,12 +421,12 @@ class QuietSearchLog(SearchEvents):
         print_warning(message)
 
 
-def search_view(objective: Objective, quiet: bool) -> SearchEvents:
+def search_view(objectives: Sequence[Objective], quiet: bool) -> SearchEvents:
     if quiet:
         return QuietSearchLog()
     if console.is_terminal:
-        return LiveSearchView(objective)
-    return PlainSearchLog(objective)
+        return LiveSearchView(objectives)
+    return PlainSearchLog(objectives)
 
 
 def print_trial(record: TrialRecord) -> None:

@@ -124,3 +124,22 @@ def test_the_wait_before_the_first_trial_is_explained():
     view.preparing("digits: starting 2 workers; loading TensorFlow and checking the model...")
     view.live.stop()
     assert "starting 2 workers" in "\n".join(_panel(view))
+
+
+def test_the_summary_of_several_objectives_names_the_front(monkeypatch):
+    from tuner_cli.cli import console as console_module
+    from tuner_cli.search.runner import SearchSummary
+
+    screen = _screen(200)
+    monkeypatch.setattr(console_module, "console", screen)
+    objectives = [OBJECTIVE, Objective("params", "min")]
+    trials = []
+    for trial_id, (accuracy, params) in enumerate([(0.9, 100.0), (0.8, 10.0), (0.7, 50.0)], 1):
+        record = _finish(_record(trial_id), accuracy, 1)
+        record.extra["scores"] = {"val_accuracy": accuracy, "params": params}
+        trials.append(record)
+    summary = SearchSummary(trials, OBJECTIVE, "max_trials reached", counts={"completed": 3})
+    console_module.print_summary(summary, objectives)
+    text = screen.file.getvalue()
+    assert "params (min)" in text and "Pareto front: 2 trials (1, 2)" in text
+    assert "Best: trial" not in text

@@ -27,7 +27,7 @@ from tuner_cli.cli.formatting import (
     format_value,
 )
 from tuner_cli.events import SearchEvents
-from tuner_cli.objective import Objective
+from tuner_cli.objective import Objective, pareto_front
 from tuner_cli.trial import TrialRecord, TrialStatus, union_names
 from tuner_cli.wording import plural
 
@@ -108,15 +108,22 @@ def value_table(
     return table
 
 
-def print_summary(summary: SearchSummary, top: int = 10) -> None:
+def print_summary(summary: SearchSummary, objectives: Sequence[Objective], top: int = 10) -> None:
+    """The top trials by the first objective; with several ``objectives``, a column for each and
+    the Pareto front's trials instead of a best one."""
     ranked = summary.objective.ranked(summary.trials)
     counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.counts.items()))
     shown = min(top, len(ranked))
     title = "Top trial" if shown == 1 else f"Top {shown} trials" if shown else "No trials"
-    console.print(trials_table(ranked[:shown], [summary.objective], title=title))
+    console.print(trials_table(ranked[:shown], objectives, title=title))
     console.print(f"Search ended: {summary.stop_reason} ({counts or 'no trials'}).")
     best = summary.best
-    if best is not None:
+    if len(objectives) > 1:
+        completed = [t for t in summary.trials if t.status is TrialStatus.COMPLETED]
+        front = pareto_front(completed, objectives, lambda t: t.extra.get("scores"))
+        ids = ", ".join(str(t.id) for t in sorted(front, key=lambda t: t.id))
+        console.print(f"Pareto front: {plural(len(front), 'trial')} ({ids or 'none'})")
+    elif best is not None:
         console.print(
             f"Best: trial {best.id}, {summary.objective.name} = {format_score(best.score)} "
             f"with {format_hp(best.hyperparameters)}"

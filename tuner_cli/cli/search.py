@@ -85,7 +85,7 @@ def search(
             resources=resources,
             events=view,
         )
-    print_summary(result.summary)
+    print_summary(result.summary, study.objectives)
     typer.echo(f"Results: {result.root}")
     if result.summary.failed_run:
         abort(f"the search failed: {result.summary.stop_reason}", code=1)

@@ -29,6 +29,10 @@ class SearchEvents:
 
     def trial_finished(self, record: TrialRecord, best: TrialRecord | None) -> None: ...
 
+    def front_counted(self, size: int) -> None:
+        """A multi-objective study's Pareto front holds ``size`` trials: sent on resume and
+        before each ``trial_finished``, since there ``best`` ranks by the first objective only."""
+
     def warning(self, message: str) -> None: ...
 
     def stop_requested(self, message: str) -> None:

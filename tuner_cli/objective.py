@@ -9,7 +9,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import Literal, TypeVar
+from typing import Generic, Literal, TypeVar
 
 T = TypeVar("T")
 
@@ -88,6 +88,47 @@ def dominates(a: Sequence[float], b: Sequence[float], objectives: Sequence[Objec
     return better
 
 
+class ParetoFront(Generic[T]):
+    """The Pareto front kept up to date one item at a time: an item is compared with the
+    current members only, so a search of thousands of trials never rescans the others.
+
+    Items without a finite value for every objective never join. Members keep the order they
+    were added in; items with equal values are all members (neither dominates the other).
+    """
+
+    def __init__(
+        self,
+        objectives: Sequence[Objective],
+        scores: Callable[[T], Mapping[str, float | None] | None],
+    ):
+        self.objectives = list(objectives)
+        self.scores = scores
+        self._members: list[tuple[T, list[float]]] = []
+
+    def __len__(self) -> int:
+        return len(self._members)
+
+    @property
+    def members(self) -> list[T]:
+        return [item for item, _ in self._members]
+
+    def add(self, item: T) -> bool:
+        """Whether ``item`` joined the front (and pushed out the members it dominates)."""
+        values = self.scores(item) or {}
+        row = [values.get(o.name) for o in self.objectives]
+        if not all(v is not None and math.isfinite(v) for v in row):
+            return False
+        if any(dominates(other, row, self.objectives) for _, other in self._members):
+            return False
+        self._members = [
+            (member, other)
+            for member, other in self._members
+            if not dominates(row, other, self.objectives)
+        ]
+        self._members.append((item, row))
+        return True
+
+
 def pareto_front(
     items: Iterable[T],
     objectives: Sequence[Objective],
@@ -95,14 +136,7 @@ def pareto_front(
 ) -> list[T]:
     """The items no other item dominates, among those with a finite value for every objective,
     in their original order. ``scores`` gives an item's values by objective name."""
-    scored = []
+    front = ParetoFront(objectives, scores)
     for item in items:
-        values = scores(item) or {}
-        row = [values.get(o.name) for o in objectives]
-        if all(v is not None and math.isfinite(v) for v in row):
-            scored.append((item, row))
-    return [
-        item
-        for item, row in scored
-        if not any(dominates(other, row, objectives) for _, other in scored)
-    ]
+        front.add(item)
+    return front.members

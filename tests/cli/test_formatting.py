@@ -34,3 +34,13 @@ def test_validate_says_one_configuration_and_conditions_without_python_repr(tmp_
     assert "optimizer = sgd" in result.stdout
     assert result.stdout.count("optimizer = sgd") == 2
     assert "['sgd']" not in result.stdout
+
+
+def test_validate_names_every_objective_with_its_direction(tmp_path):
+    objectives = "[{name: loss, direction: min}, {name: gain, direction: max}]"
+    config = ONE.replace("{name: loss, direction: min}", objectives)
+    (tmp_path / "config.yaml").write_text(config)
+    (tmp_path / "objectives.py").write_text("def fn(hp, budget):\n    return {}\n")
+    result = invoke("validate", "config.yaml", cwd=tmp_path, COLUMNS="200")
+    assert result.returncode == 0, result.stderr
+    assert "objectives loss (minimised), gain (maximised)\n" in result.stdout

@@ -38,7 +38,7 @@ def _finish(record: TrialRecord, score: float, epochs: int) -> TrialRecord:
 
 
 def test_single_trial_panel_ends_the_bar_line_and_fits_60_columns():
-    view = LiveSearchView(OBJECTIVE, screen=_screen())
+    view = LiveSearchView([OBJECTIVE], screen=_screen())
     view.search_started(12, 0, [])
     first = _record(1)
     view.trial_started(first, 5)
@@ -55,7 +55,7 @@ def test_single_trial_panel_ends_the_bar_line_and_fits_60_columns():
 
 
 def test_hyperband_promotions_keep_counts_within_the_total_and_hide_a_wrong_eta():
-    view = LiveSearchView(OBJECTIVE, screen=_screen())
+    view = LiveSearchView([OBJECTIVE], screen=_screen())
     view.search_started(3, 0, [])
     records = [_record(i, bracket=0, round=0, budget=1) for i in (1, 2, 3)]
     for record in records[:2]:
@@ -77,7 +77,7 @@ def test_hyperband_promotions_keep_counts_within_the_total_and_hide_a_wrong_eta(
 
 def test_plain_log_names_promotions_and_budgets():
     screen = _screen(200)
-    log = PlainSearchLog(OBJECTIVE, screen=screen)
+    log = PlainSearchLog([OBJECTIVE], screen=screen)
     log.search_started(17, 0, [])
     record = _record(9, bracket=0, round=0, budget=1)
     log.trial_started(record, 1)
@@ -90,8 +90,24 @@ def test_plain_log_names_promotions_and_budgets():
     assert lines[2] == "trial 9 promoted to 3 epochs (bracket 0, round 1)"
 
 
+def test_several_objectives_show_every_score_and_the_front_instead_of_a_best():
+    screen = _screen(200)
+    log = PlainSearchLog([OBJECTIVE, Objective("params", "min")], screen=screen)
+    log.search_started(5, 3, [])
+    log.front_counted(2)
+    record = _finish(_record(4), 0.96, 3)
+    record.extra["scores"] = {"val_accuracy": 0.96, "params": 1234.0}
+    log.best_restored(record)
+    log.front_counted(3)
+    log.trial_finished(record, record)
+    lines = screen.file.getvalue().splitlines()
+    assert lines[1] == "Pareto front so far: 2 trials"
+    assert lines[2].startswith("trial 4 completed: val_accuracy=0.9600 params=1234 (")
+    assert lines[2].endswith("; Pareto front so far: 3 trials")
+
+
 def test_resumed_best_and_first_ctrl_c_show_in_the_panel():
-    view = LiveSearchView(OBJECTIVE, screen=_screen())
+    view = LiveSearchView([OBJECTIVE], screen=_screen())
     view.search_started(12, 4, [])
     best = _finish(_record(3), 0.95, 2)
     view.best_restored(best)
@@ -104,7 +120,7 @@ def test_resumed_best_and_first_ctrl_c_show_in_the_panel():
 
 
 def test_the_wait_before_the_first_trial_is_explained():
-    view = LiveSearchView(OBJECTIVE, screen=_screen())
+    view = LiveSearchView([OBJECTIVE], screen=_screen())
     view.preparing("digits: starting 2 workers; loading TensorFlow and checking the model...")
     view.live.stop()
     assert "starting 2 workers" in "\n".join(_panel(view))
@@ -113,9 +129,28 @@ def test_the_wait_before_the_first_trial_is_explained():
 def test_plain_log_counts_an_objective_functions_epochs_by_its_budget():
     """An objective function adds one history entry a call, numbered by its budget."""
     screen = _screen(200)
-    log = PlainSearchLog(OBJECTIVE, screen=screen)
+    log = PlainSearchLog([OBJECTIVE], screen=screen)
     record = _record(4, bracket=0, round=1, budget=9)
     record.status, record.score = TrialStatus.COMPLETED, 0.9
     record.history = [{"epoch": 3, "val_accuracy": 0.8}, {"epoch": 9, "val_accuracy": 0.9}]
     log.trial_finished(record, record)
     assert screen.file.getvalue().startswith("trial 4 completed at 9 epochs: val_accuracy=0.9000")
+
+
+def test_the_summary_of_several_objectives_names_the_front(monkeypatch):
+    from tuner_cli.cli import console as console_module
+    from tuner_cli.search.runner import SearchSummary
+
+    screen = _screen(200)
+    monkeypatch.setattr(console_module, "console", screen)
+    objectives = [OBJECTIVE, Objective("params", "min")]
+    trials = []
+    for trial_id, (accuracy, params) in enumerate([(0.9, 100.0), (0.8, 10.0), (0.7, 50.0)], 1):
+        record = _finish(_record(trial_id), accuracy, 1)
+        record.extra["scores"] = {"val_accuracy": accuracy, "params": params}
+        trials.append(record)
+    summary = SearchSummary(trials, OBJECTIVE, "max_trials reached", counts={"completed": 3})
+    console_module.print_summary(summary, objectives)
+    text = screen.file.getvalue()
+    assert "params (min)" in text and "Pareto front: 2 trials (1, 2)" in text
+    assert "Best: trial" not in text

@@ -464,3 +464,63 @@ def test_a_study_is_found_by_its_name_inside_the_results_folder(tmp_path):
         assert json.loads(result.stdout)["id"] == 3
     missing = invoke("best", "nostudy", cwd=tmp_path)
     assert missing.returncode == 2 and "no results at 'nostudy'" in missing.stderr
+
+
+def make_pareto_study(root: Path) -> StudyStore:
+    """Three objectives, all minimised: trials 1 and 2 are the front, trial 3 is beaten."""
+    names = ("o1", "o2", "o3")
+    store = StudyStore(root)
+    store.create(
+        CONFIG,
+        {
+            "name": "study",
+            "strategy": "random",
+            "objective": {"name": "o1", "direction": "min"},
+            "objectives": [{"name": n, "direction": "min"} for n in names],
+            "space_fingerprint": "x",
+            "seed": 1,
+        },
+    )
+    for trial_id, values in ((1, (0.5, 0.25, 5.0)), (2, (1.5, 1.25, 0.75)), (3, (2.0, 2.0, 6.0))):
+        scores = dict(zip(names, values, strict=True))
+        store.write_trial(
+            TrialRecord(
+                id=trial_id,
+                status=TrialStatus.COMPLETED,
+                hyperparameters={"units": 8 * trial_id},
+                score=values[0],
+                metrics=scores,
+                extra={"scores": scores},
+            )
+        )
+    store.flush()
+    return store
+
+
+def test_best_and_trials_tables_give_each_objective_a_column(tmp_path):
+    store = make_pareto_study(tmp_path / "study")
+    best = invoke("best", str(store.root))
+    assert best.returncode == 0, best.stderr
+    lines = best.stdout.splitlines()
+    assert lines[1].split()[:8] == ["trial", "status", "o1", "(min)", "o2", "(min)", "o3", "(min)"]
+    assert lines[3].split()[:5] == ["1", "completed", "0.5000", "0.2500", "5.000"]
+    assert lines[4].split()[:5] == ["2", "completed", "1.500", "1.250", "0.7500"]
+    trials = invoke("trials", str(store.root)).stdout.splitlines()
+    assert trials[0].endswith("Pareto front: 1, 2")
+    assert trials[5].split()[:5] == ["3", "completed", "2.000", "2.000", "6.000"]
+    listed = json.loads(invoke("trials", str(store.root), "--format", "json").stdout)
+    assert [r["pareto_front"] for r in listed] == [True, True, False]
+
+
+def test_the_terminal_table_gives_each_objective_a_column(tmp_path):
+    from rich.console import Console
+
+    from tuner_cli.cli.console import trials_table
+    from tuner_cli.results.reading import study_objectives
+
+    store = make_pareto_study(tmp_path / "study")
+    screen = Console(file=io.StringIO(), width=200, color_system=None)
+    screen.print(trials_table(store.load_trials(), study_objectives(store)))
+    rows = [line.split() for line in screen.file.getvalue().splitlines()]
+    assert rows[1][2:8] == ["o1", "(min)", "o2", "(min)", "o3", "(min)"]
+    assert rows[4][:5] == ["2", "completed", "1.500", "1.250", "0.7500"]

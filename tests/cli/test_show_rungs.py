@@ -61,7 +61,7 @@ def test_a_narrow_terminal_folds_headers_but_never_cuts_a_value(monkeypatch):
         )
         for i in (1, 2, 3)
     ]
-    screen.print(trials_table(records, Objective("val_accuracy", "max"), title="Best"))
+    screen.print(trials_table(records, [Objective("val_accuracy", "max")], title="Best"))
     text = screen.file.getvalue()
     assert max(len(line) for line in text.splitlines()) <= 60
     assert "…" not in text

@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from tests.fakes import Recorder, ScriptedExecutor, runner_for, score_x
+from tuner_cli.events import SearchEvents
+from tuner_cli.objective import Objective, pareto_front
 from tuner_cli.results.store import StudyStore
-from tuner_cli.trial import TrialOutcome, TrialStatus, TrialTask
+from tuner_cli.trial import TrialOutcome, TrialRecord, TrialStatus, TrialTask
 
 
 def test_fills_every_slot_and_stops_at_max_trials(tmp_path):
@@ -103,3 +105,42 @@ def test_a_resumed_failure_streak_counts_toward_the_limit(tmp_path):
     ).run()
     assert summary.stop_reason == "3 trials failed in a row"
     assert len(summary.trials) == 3
+
+
+class _FrontRecorder(SearchEvents):
+    def __init__(self) -> None:
+        self.sizes: list[int] = []
+        self.finished: list[TrialRecord] = []
+
+    def front_counted(self, size: int) -> None:
+        self.sizes.append(size)
+
+    def trial_finished(self, record: TrialRecord, best: TrialRecord | None) -> None:
+        self.finished.append(record)
+
+
+def test_the_pareto_front_is_counted_per_finished_trial_and_on_resume(tmp_path):
+    objectives = [{"name": "x", "direction": "max"}, {"name": "y", "direction": "min"}]
+
+    def trade_off(task: TrialTask) -> TrialOutcome:
+        x = float(task.hyperparameters["x"])
+        return TrialOutcome(TrialStatus.COMPLETED, score=x, metrics={"x": x, "y": (x % 97)})
+
+    def run(max_trials: int) -> _FrontRecorder:
+        events = _FrontRecorder()
+        executor = ScriptedExecutor(slots=3, outcome=trade_off)
+        strategy = {"objective": objectives}
+        runner_for(
+            tmp_path, executor, strategy=strategy, max_trials=max_trials, events=events
+        ).run()
+        return events
+
+    first = run(12)
+    ranked = [Objective("x", "max"), Objective("y", "min")]
+    expected = [
+        len(pareto_front(first.finished[: i + 1], ranked, lambda r: r.extra["scores"]))
+        for i in range(12)
+    ]
+    assert first.sizes == expected and len(set(expected)) > 1
+    resumed = run(14)
+    assert resumed.sizes[0] == expected[-1] and len(resumed.sizes) == 3

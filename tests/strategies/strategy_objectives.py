@@ -43,3 +43,9 @@ def deceptive_bowl(hp: dict, budget: int | None) -> dict:
     full = (hp["x"] - 0.3) ** 2 + 0.5
     early = (hp["x"] - 0.9) ** 2
     return {"loss": full if b >= 9 else early * b / 9}
+
+
+def two_bowls_but_far(hp: dict, budget: int | None) -> dict:
+    """``two_bowls`` without ``far`` when ``hp["drop"]``: a result that lacks an objective."""
+    values = two_bowls(hp, budget)
+    return {k: v for k, v in values.items() if k != "far" or not hp["drop"]}

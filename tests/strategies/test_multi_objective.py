@@ -118,6 +118,30 @@ def test_records_hold_scores_and_best_prints_the_front(tmp_path):
     assert html.count("(Pareto front)") == len(expected)
 
 
+def test_an_objective_no_result_has_stops_the_search_naming_it(tmp_path):
+    raw = config(objectives=[*OBJECTIVES, {"name": "f3", "direction": "min"}], trials=3)
+    with pytest.raises(ConfigError, match="'f3' is not among the metrics") as caught:
+        run_search(load_config_dict(raw, HERE), tmp_path, workers=0)
+    assert "(near, far, sum)" in str(caught.value) and "strategy.objective" in str(caught.value)
+
+
+def test_a_result_that_lacks_an_objective_fails_its_trial(tmp_path):
+    raw = config("grid")
+    raw["objective_function"] = "strategy_objectives:two_bowls_but_far"
+    raw["search_space"] = {
+        "x": {"type": "fixed", "value": 0.5},
+        "y": {"type": "fixed", "value": 0.5},
+        "drop": {"type": "choice", "values": [False, True]},
+    }
+    trials = run_search(load_config_dict(raw, HERE), tmp_path, workers=0).trials
+    kept, dropped = sorted(trials, key=lambda t: t.hyperparameters["drop"])
+    assert kept.status.value == "completed" and dropped.status.value == "failed"
+    assert dropped.error["message"] == (
+        "TrialError: the objective 'far' is not among the returned metrics: near, sum"
+    )
+    assert "scores" not in dropped.extra
+
+
 def test_bayesian_covers_the_front_better_than_random(tmp_path):
     random = run_search(load_config_dict(config("random", trials=20), HERE), tmp_path, workers=0)
     bayes = run_search(load_config_dict(config("bayesian", trials=20), HERE), tmp_path, workers=0)

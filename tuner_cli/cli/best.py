@@ -87,10 +87,10 @@ def best(
     elif use_rich(len(winners)):
         from tuner_cli.cli.console import console, trials_table
 
-        console.print(trials_table(winners, objective, title=title))
+        console.print(trials_table(winners, objectives, title=title))
     else:
         emit(title)
-        emit(summaries_table([summarize(w.to_dict()) for w in winners], objective))
+        emit(summaries_table([summarize(w.to_dict()) for w in winners], objectives))
     score = winners[0].score
     if fail_under is not None and not objective.passes(score, fail_under):
         abort(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -143,7 +143,21 @@ def plain_table(
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
 
-def summaries_table(summaries: list[dict[str, Any]], objective: Objective) -> str:
+def objective_headers(objectives: Sequence[Objective]) -> list[str]:
+    return [f"{o.name} ({o.direction})" for o in objectives]
+
+
+def objective_values(
+    objectives: Sequence[Objective], score: Any, scores: Mapping[str, Any] | None
+) -> list[Any]:
+    """A trial's value of each objective, one table column each: one objective's is its
+    ``score``; several come from its ``scores``, since ``score`` holds only the first."""
+    if len(objectives) == 1:
+        return [score]
+    return [(scores or {}).get(o.name) for o in objectives]
+
+
+def summaries_table(summaries: list[dict[str, Any]], objectives: Sequence[Objective]) -> str:
     """The plain-text twin of ``console.trials_table``, for pipes, CI logs and long lists."""
     names = union_names(s["hyperparameters"] for s in summaries)
     rows = [
@@ -151,26 +165,38 @@ def summaries_table(summaries: list[dict[str, Any]], objective: Objective) -> st
         + [s["hyperparameters"].get(n) for n in names]
         for s in summaries
     ]
-    return flat_table(names, rows, objective, {s["id"]: measured_budget(s) for s in summaries})
+    return flat_table(
+        names,
+        rows,
+        objectives,
+        {s["id"]: s.get("scores") for s in summaries},
+        {s["id"]: measured_budget(s) for s in summaries},
+    )
 
 
 def flat_table(
     names: list[str],
     rows: list[list[Any]],
-    objective: Objective,
-    budgets: dict[int, float] | None = None,
+    objectives: Sequence[Objective],
+    scores: Mapping[int, Mapping[str, Any] | None] | None = None,
+    budgets: Mapping[int, float] | None = None,
 ) -> str:
     """Rows of ``[id, status, score, best_epoch, duration_s, *hyperparameters]``, formatted
-    column by column (10,000 rows must print in a fraction of a second). ``budgets`` (epochs
-    each score was measured at, by id) adds a column when a trial has one (``budget_cells``)."""
+    column by column (10,000 rows must print in a fraction of a second). ``scores``: each
+    trial's ``scores`` by id, for a column per objective of a multi-objective study;
+    ``budgets`` (epochs each score was measured at, by id) adds a column when a trial has one
+    (``budget_cells``)."""
+    headers = ["trial", "status", *objective_headers(objectives), *names, "epoch"]
     width = 5 + len(names)
     columns = list(zip(*(row[:width] for row in rows), strict=True)) or [()] * width
+    by_id = scores or {}
+    values = [objective_values(objectives, row[2], by_id.get(row[0])) for row in rows]
+    score_columns = list(zip(*values, strict=True)) or [()] * len(objectives)
     trained = budget_cells([budgets.get(i, 0.0) for i in columns[0]] if budgets else [])
-    headers = ["trial", "status", f"{objective.name} ({objective.direction})", *names, "epoch"]
     cells = [
         list(map(str, columns[0])),
         list(columns[1]),
-        list(map(format_score, columns[2])),
+        *[list(map(format_score, column)) for column in score_columns],
         *[list(map(format_value, column)) for column in columns[5:]],
         list(map(format_value, columns[3])),
         *([trained] if trained else []),

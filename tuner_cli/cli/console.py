@@ -18,7 +18,7 @@ from rich.spinner import Spinner
 from rich.table import Table
 from rich.text import Text
 
-from tuner_cli.cli.common import budget_cells, extra_parts
+from tuner_cli.cli.common import budget_cells, extra_parts, objective_headers, objective_values
 from tuner_cli.cli.formatting import (
     format_condition,
     format_duration,
@@ -27,7 +27,7 @@ from tuner_cli.cli.formatting import (
     format_value,
 )
 from tuner_cli.events import SearchEvents
-from tuner_cli.objective import Objective
+from tuner_cli.objective import Objective, pareto_front
 from tuner_cli.trial import TrialRecord, TrialStatus, union_names
 from tuner_cli.wording import plural
 
@@ -54,16 +54,20 @@ def _table_box() -> box.Box:
 
 
 def trials_table(
-    records: Sequence[TrialRecord], objective: Objective, title: str | None = None
+    records: Sequence[TrialRecord], objectives: Sequence[Objective], title: str | None = None
 ) -> Table:
-    """One row per trial: id, status, score, hyperparameters as columns, best epoch, duration."""
+    """One row per trial: id, status, a score per objective, hyperparameters as columns, best
+    epoch, duration."""
     names = union_names(record.hyperparameters for record in records)
     trained = budget_cells([record.measured_budget for record in records])
     rows = [
         [
             str(record.id),
             Text(record.status.value, style=STATUS_STYLE.get(record.status.value, "")),
-            "-" if record.score is None else format_score(record.score),
+            *map(
+                format_score,
+                objective_values(objectives, record.score, record.extra.get("scores")),
+            ),
             *[
                 format_value(record.hyperparameters[n]) if n in record.hyperparameters else "-"
                 for n in names
@@ -74,7 +78,7 @@ def trials_table(
         ]
         for i, record in enumerate(records)
     ]
-    headers = ["trial", "status", f"{objective.name} ({objective.direction})", *names, "epoch"]
+    headers = ["trial", "status", *objective_headers(objectives), *names, "epoch"]
     headers += ["epochs", "time"] if trained else ["time"]
     return value_table(headers, rows, title, left=(1,))
 
@@ -107,15 +111,22 @@ def value_table(
     return table
 
 
-def print_summary(summary: SearchSummary, top: int = 10) -> None:
+def print_summary(summary: SearchSummary, objectives: Sequence[Objective], top: int = 10) -> None:
+    """The top trials by the first objective; with several ``objectives``, a column for each and
+    the Pareto front's trials instead of a best one."""
     ranked = summary.objective.ranked(summary.trials)
     counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.counts.items()))
     shown = min(top, len(ranked))
     title = "Top trial" if shown == 1 else f"Top {shown} trials" if shown else "No trials"
-    console.print(trials_table(ranked[:shown], summary.objective, title=title))
+    console.print(trials_table(ranked[:shown], objectives, title=title))
     console.print(f"Search ended: {summary.stop_reason} ({counts or 'no trials'}).")
     best = summary.best
-    if best is not None:
+    if len(objectives) > 1:
+        completed = [t for t in summary.trials if t.status is TrialStatus.COMPLETED]
+        front = pareto_front(completed, objectives, lambda t: t.extra.get("scores"))
+        ids = ", ".join(str(t.id) for t in sorted(front, key=lambda t: t.id))
+        console.print(f"Pareto front: {plural(len(front), 'trial')} ({ids or 'none'})")
+    elif best is not None:
         console.print(
             f"Best: trial {best.id}, {summary.objective.name} = {format_score(best.score)} "
             f"with {format_hp(best.hyperparameters)}"
@@ -153,10 +164,13 @@ def print_warning(message: str) -> None:
 class PlainSearchLog(SearchEvents):
     """One line per event: readable in CI logs and under ``| tee``."""
 
-    def __init__(self, objective: Objective, screen: Console | None = None):
-        self.objective = objective
+    def __init__(self, objectives: Sequence[Objective], screen: Console | None = None):
+        self.objectives = list(objectives)
+        self.objective = self.objectives[0]
         self.screen = screen or console
         self.total: int | None = None
+        self.front: int | None = None
+        """A multi-objective study's Pareto front size, shown instead of a best trial."""
 
     def preparing(self, message: str) -> None:
         self.screen.print(message, markup=False, highlight=False)
@@ -185,21 +199,34 @@ class PlainSearchLog(SearchEvents):
         )
         return f"trial {record.id}{of} started{budget}: {format_hp(record.hyperparameters)}"
 
+    def front_counted(self, size: int) -> None:
+        self.front = size
+
     def trial_finished(self, record: TrialRecord, best: TrialRecord | None) -> None:
-        score = "-" if record.score is None else format_score(record.score)
+        values = objective_values(self.objectives, record.score, record.extra.get("scores"))
+        scores = " ".join(
+            f"{o.name}={format_score(v)}" for o, v in zip(self.objectives, values, strict=True)
+        )
         at = f" at {plural(_trained(record), 'epoch')}" if is_budgeted(record) else ""
         line = (
-            f"trial {record.id} {record.status.value}{at}: {self.objective.name}={score} "
+            f"trial {record.id} {record.status.value}{at}: {scores} "
             f"({format_duration(record.duration_s)})"
         )
         if record.error:
             line += f" error: {record.error['message']}"
-        if best is not None:
+        if self.front is not None:
+            line += f"; {self._front_line()}"
+        elif best is not None:
             line += f"; best so far {format_score(best.score)} (trial {best.id})"
         self.screen.print(line, markup=False, highlight=False)
 
     def _best_line(self, best: TrialRecord) -> str:
+        if self.front is not None:
+            return self._front_line()
         return f"best so far: {self.objective.name}={format_score(best.score)} (trial {best.id})"
+
+    def _front_line(self) -> str:
+        return f"Pareto front so far: {plural(self.front or 0, 'trial')}"
 
     def warning(self, message: str) -> None:
         print_warning(message)
@@ -226,8 +253,8 @@ class LiveSearchView(PlainSearchLog):
     state on every refresh, so the clock ticks and a Ctrl-C shows without a new event.
     """
 
-    def __init__(self, objective: Objective, screen: Console | None = None):
-        super().__init__(objective, screen)
+    def __init__(self, objectives: Sequence[Objective], screen: Console | None = None):
+        super().__init__(objectives, screen)
         self.started = time.monotonic()
         self.running: dict[int, _RunningTrial] = {}
         self.parallel = 1
@@ -412,12 +439,12 @@ class QuietSearchLog(SearchEvents):
         print_warning(message)
 
 
-def search_view(objective: Objective, quiet: bool) -> SearchEvents:
+def search_view(objectives: Sequence[Objective], quiet: bool) -> SearchEvents:
     if quiet:
         return QuietSearchLog()
     if console.is_terminal:
-        return LiveSearchView(objective)
-    return PlainSearchLog(objective)
+        return LiveSearchView(objectives)
+    return PlainSearchLog(objectives)
 
 
 def print_trial(record: TrialRecord) -> None:

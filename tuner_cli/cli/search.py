@@ -70,7 +70,7 @@ def search(
 
     folder = results_folder(results, output)
     study = load_config(config, strategy=strategy_name, name=study_name)
-    view = search_view(study.objective, quiet)
+    view = search_view(study.objectives, quiet)
     # the live view starts while workers start: a check that fails there must still end it
     with view if hasattr(view, "__enter__") else nullcontext():
         result = run_search(
@@ -85,7 +85,7 @@ def search(
             resources=resources,
             events=view,
         )
-    print_summary(result.summary)
+    print_summary(result.summary, study.objectives)
     typer.echo(f"Results: {result.root}")
     if result.summary.failed_run:
         abort(f"the search failed: {result.summary.stop_reason}", code=1)

@@ -61,9 +61,11 @@ def trials(
     store = locate_study(target, results_folder(results, output))
     objective = study_objective(store)
     index = load_index(store)
-    front = _front_ids(index.summaries(), study_objectives(store))
+    objectives = study_objectives(store)
+    summaries = index.summaries()
+    front = _front_ids(summaries, objectives)
     if fmt is TrialsFormat.json:
-        records = index.summaries()
+        records = summaries
         warn(index.warnings)
         if front is not None:
             records = [{**r, "pareto_front": r["id"] in front} for r in records]
@@ -83,7 +85,7 @@ def trials(
         budgets = index.budgets()
         rows = objective.ranked(rows, itemgetter(2), itemgetter(0), lambda r: budgets[r[0]])
     if fmt is TrialsFormat.csv:
-        emit(to_csv(hp_names, metric_names, rows, stages(index.summaries())))
+        emit(to_csv(hp_names, metric_names, rows, stages(summaries)))
         return
     title = f"{store.root.name}: {len(rows)} trials"
     if front is not None:
@@ -95,13 +97,14 @@ def trials(
         wanted = {r[0] for r in rows}
         order = {r[0]: i for i, r in enumerate(rows)}
         full = sorted(
-            (TrialRecord.from_dict(r) for r in index.summaries() if r["id"] in wanted),
+            (TrialRecord.from_dict(r) for r in summaries if r["id"] in wanted),
             key=lambda r: order[r.id],
         )
-        console.print(trials_table(full, objective, title=title))
+        console.print(trials_table(full, objectives, title=title))
     else:
         emit(title)
-        emit(flat_table(hp_names, rows, objective, index.budgets()))
+        scores = {s["id"]: s.get("scores") for s in summaries} if front is not None else None
+        emit(flat_table(hp_names, rows, objectives, scores, index.budgets()))
 
 
 def json_lines(records: list[dict[str, Any]]) -> str:

@@ -35,9 +35,10 @@ def validate(
     count = plural(len(space.params), "hyperparameter")
     console.print(f"Search space: {count}, {shown}", highlight=False)
     objective = study.objective
+    objectives = ", ".join(f"{o.name} ({o.direction}imised)" for o in study.objectives)
     console.print(
-        f"Strategy: {study.config.strategy.name}, objective {objective.name} "
-        f"({objective.direction}imised)",
+        f"Strategy: {study.config.strategy.name}, "
+        f"{'objectives' if len(study.objectives) > 1 else 'objective'} {objectives}",
         highlight=False,
     )
     from tuner_cli.search.warm_start import load_warm_start

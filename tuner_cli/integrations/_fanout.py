@@ -67,6 +67,9 @@ class EventFanout(SearchEvents):
     def trial_finished(self, record: TrialRecord, best: TrialRecord | None) -> None:
         self._each("trial_finished", record, best)
 
+    def front_counted(self, size: int) -> None:
+        self.view.front_counted(size)
+
     def warning(self, message: str) -> None:
         self.view.warning(message)
 

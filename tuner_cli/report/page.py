@@ -52,11 +52,16 @@ def render_report(store: StudyStore, warnings: list[str] | None = None) -> str:
     names = union_names(t["hyperparameters"] for t in trials)
     best_ids = _tied_best(completed)
     objectives = study_objectives(store)
+    front = (
+        {t["id"] for t in pareto_front(completed, objectives, lambda t: t.get("scores"))}
+        if len(objectives) > 1
+        else None
+    )
     sections = [
-        _overview(info, objective, trials, completed, best_ids),
+        _overview(info, objectives, trials, completed, best_ids, front),
         *(
-            [_card("Pareto front", _pareto_chart(completed, objectives[:2]), wide=True)]
-            if len(objectives) > 1
+            [_card("Pareto front", _pareto_chart(completed, objectives, front), wide=True)]
+            if front is not None
             else []
         ),
         _card("Objective per trial", _objective_chart(trials, objective, best_ids), wide=True),
@@ -121,11 +126,15 @@ def _note(text: str) -> str:
 
 def _overview(
     info: dict[str, Any],
-    objective: Objective,
+    objectives: list[Objective],
     trials: list[Summary],
     completed: list[Summary],
     best_ids: set[int],
+    front: set[int] | None,
 ) -> str:
+    """The study's facts and its winner: the best trial, or with several objectives, where no
+    trial wins on all of them, how many trials the Pareto front holds."""
+    objective = objectives[0]
     counts = Counter(t["status"] for t in trials)
     chips = "".join(
         f'<label class="chip" style="--c:{STATUS_COLOUR.get(s, "#64748b")}">'
@@ -133,15 +142,22 @@ def _overview(
         for s, n in sorted(counts.items())
     )
     facts = [
-        ("objective", f"{objective.name} ({objective.direction}imised)"),
+        (
+            "objectives" if len(objectives) > 1 else "objective",
+            ", ".join(f"{o.name} ({o.direction}imised)" for o in objectives),
+        ),
         ("strategy", info.get("strategy", "-")),
         ("trials", f"{len(trials)}"),
         ("created", info.get("created_at", "-")),
         ("report made", datetime.now(timezone.utc).isoformat(timespec="seconds")),
     ]
     rows = "".join(f"<tr><th>{esc(k)}</th><td>{esc(v)}</td></tr>" for k, v in facts)
-    best = ""
-    if completed:
+    if not completed:
+        best = _note("No completed trial yet.")
+    elif front is not None:
+        members = f"{plural(len(front), 'trial')} of {len(completed)} completed"
+        best = f"<div><h3>Pareto front: {members}</h3></div>"
+    else:
         winner = completed[0]
         hp = "".join(
             f"<tr><th>{esc(k)}</th><td>{esc(_text(v))}</td></tr>"
@@ -154,8 +170,6 @@ def _overview(
             f'<span class="best">{esc(score_text(winner["score"]))}</span></h3>'
             f'<table class="facts">{hp}</table></div>'
         )
-    else:
-        best = _note("No completed trial yet.")
     return _card(
         "Study",
         f'<div class="overview"><div><table class="facts">{rows}</table>'
@@ -251,17 +265,18 @@ def _scores(trial: Summary) -> list[tuple[float, int | None]]:
     return [] if trial["score"] is None else [(trial["score"], None)]
 
 
-def _pareto_chart(completed: list[Summary], objectives: list[Objective]) -> str:
-    """The first two objectives of every completed trial, the front's members joined."""
-    first, second = objectives
+def _pareto_chart(completed: list[Summary], objectives: list[Objective], front: set[int]) -> str:
+    """The first two objectives of every completed trial, the front's members marked. The front
+    is computed on every objective: with three or more, the chart is a projection in which a
+    member may sit behind others, so its members are not joined by a line."""
+    first, second = objectives[:2]
     scored = [
         (t, t.get("scores") or {})
         for t in completed
         if all(isinstance((t.get("scores") or {}).get(o.name), (int, float)) for o in objectives)
     ]
     if not scored:
-        return _note("No completed trial has both objectives yet.")
-    front = {t["id"] for t in pareto_front(completed, objectives, lambda t: t.get("scores"))}
+        return _note("No completed trial has a value for every objective yet.")
     frame = Frame(width=1240, height=360)
     xs = [v[first.name] for _, v in scored]
     ys = [v[second.name] for _, v in scored]
@@ -272,19 +287,30 @@ def _pareto_chart(completed: list[Summary], objectives: list[Objective]) -> str:
     line = []
     for t, values in sorted(scored, key=lambda pair: pair[1][first.name]):
         on_front = t["id"] in front
-        tip = (
-            f"trial {t['id']}: {first.name} = {num(values[first.name])}, "
-            f"{second.name} = {num(values[second.name])}" + (" (Pareto front)" if on_front else "")
+        tip = f"trial {t['id']}: " + ", ".join(
+            f"{o.name} = {num(values[o.name])}" for o in objectives
         )
+        if on_front:
+            tip += " (Pareto front)"
         colour = BEST if on_front else STATUS_COLOUR["completed"]
         frame.point(x(values[first.name]), y(values[second.name]), colour, tip)
         if on_front:
             line.append((x(values[first.name]), y(values[second.name])))
-    if len(line) > 1:
+    if len(line) > 1 and len(objectives) == 2:
         frame.polyline(line, BEST, stroke_width="1.5")
     others = STATUS_COLOUR["completed"]
     legend = _legend([("Pareto front", BEST), ("other completed trials", others)])
-    return frame.svg(f"{first.name} against {second.name}") + legend
+    title = f"{first.name} against {second.name}"
+    if len(objectives) == 2:
+        return frame.svg(title) + legend
+    names = ", ".join(o.name for o in objectives)
+    members = plural(len(front), "trial")
+    caption = (
+        f"A projection onto the first two objectives; the Pareto front ({members}) is computed "
+        f"on all {len(objectives)} ({names}), so a member may look beaten here by a trial it "
+        "beats on another objective."
+    )
+    return frame.svg(f"{title} (projection; front on {names})") + legend + _note(caption)
 
 
 def _legend(items: list[tuple[str, str]]) -> str:

@@ -18,7 +18,7 @@ from tuner_cli.config import StudyConfig
 from tuner_cli.errors import ConfigError
 from tuner_cli.events import SearchEvents
 from tuner_cli.executors import Executor
-from tuner_cli.objective import Objective
+from tuner_cli.objective import Objective, ParetoFront
 from tuner_cli.results.store import StoreError, StudyStore, now_iso
 from tuner_cli.search.continuation import Continuations, is_continuing
 from tuner_cli.strategies import Proposal, Strategy, Wait
@@ -85,6 +85,8 @@ class SearchRunner:
         self.stop_requested = False
         self._started: dict[int, float] = {}
         self._best: TrialRecord | None = None
+        self._front: ParetoFront[TrialRecord] | None = None
+        """A multi-objective study's front, grown per finished trial instead of recomputed."""
         self._failures_in_a_row = 0
         self._free_id = 1
         self.continuations = Continuations(
@@ -103,6 +105,13 @@ class SearchRunner:
         queue = [r for r in self.records.values() if not r.status.is_finished()]
         resumed = sum(1 for r in self.records.values() if r.status.is_finished())
         self.events.search_started(self.max_trials, resumed, self.strategy.describe_plan())
+        if len(self.study.objectives) > 1:
+            self._front = ParetoFront(self.study.objectives, lambda r: r.extra.get("scores"))
+            for record in self.records.values():
+                if record.status is TrialStatus.COMPLETED:
+                    self._front.add(record)
+            if resumed:
+                self.events.front_counted(len(self._front))
         if self._best is not None:
             self.events.best_restored(self._best)
         deadline = self._deadline()
@@ -302,6 +311,10 @@ class SearchRunner:
         self._failures_in_a_row = (
             self._failures_in_a_row + 1 if outcome.status is TrialStatus.FAILED else 0
         )
+        if self._front is not None:
+            if record.status is TrialStatus.COMPLETED:
+                self._front.add(record)
+            self.events.front_counted(len(self._front))
         self.events.trial_finished(record, best)
 
     def _update_best(self, record: TrialRecord) -> TrialRecord | None:

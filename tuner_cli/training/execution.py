@@ -34,6 +34,9 @@ def execute_trial(
             from tuner_cli.training.keras_training import train_trial
 
             outcome = train_trial(study, task, on_epoch or _no_progress)
+            missing = _missing(study, outcome.metrics)
+            if missing:
+                raise TrialError(_missing_message(missing, outcome.metrics))
         else:
             outcome = _call_objective(study, task)
     except ConfigError:
@@ -68,26 +71,27 @@ def _call_objective(study: StudyConfig, task: TrialTask) -> TrialOutcome:
     result = fn(dict(task.hyperparameters), task.budget)
     name = study.objective.name
     metrics = {name: result} if not isinstance(result, dict) else dict(result)
-    if name not in metrics and task.objective_seen:
-        raise TrialError(
-            f"the objective '{name}' is not among the returned metrics: {', '.join(metrics)}"
-        )
-    if name not in metrics:
+    missing = _missing(study, metrics)
+    if missing and task.objective_seen:
+        raise TrialError(_missing_message(missing, metrics))
+    if missing:
         # Before any result had it: a misspelt objective, which every call would miss alike.
         from tuner_cli.training.preflight import located
 
         raise located(
             study,
             ConfigError(
-                f"'{name}' is not among the metrics {study.config.objective_function} returns "
+                f"{_names(missing)} {'is' if len(missing) == 1 else 'are'} not among the metrics "
+                f"{study.config.objective_function} returns "
                 f"({', '.join(map(str, metrics)) or 'none'}); name one of them and rerun with "
                 "--overwrite",
                 key_path=("strategy", "objective"),
             ),
         )
     metrics = {k: float(v) for k, v in metrics.items()}
-    if not math.isfinite(metrics[name]):
-        raise TrialError(f"the objective '{name}' is {metrics[name]}")
+    for objective in study.objectives:
+        if not math.isfinite(metrics[objective.name]):
+            raise TrialError(f"the objective '{objective.name}' is {metrics[objective.name]}")
     entry = metrics if task.budget is None else {"epoch": task.budget, **metrics}
     return TrialOutcome(
         status=TrialStatus.COMPLETED,
@@ -95,3 +99,20 @@ def _call_objective(study: StudyConfig, task: TrialTask) -> TrialOutcome:
         metrics=metrics,
         history=[*task.history, entry],
     )
+
+
+def _missing(study: StudyConfig, metrics: dict[str, object]) -> list[str]:
+    """Objectives a trial's metrics lack: a multi-objective trial needs every one of them, or
+    its record would be ``completed`` with no place on the front and nothing to learn from."""
+    return [o.name for o in study.objectives if o.name not in metrics]
+
+
+def _missing_message(missing: list[str], metrics: dict[str, object]) -> str:
+    objectives = "the objective" if len(missing) == 1 else "the objectives"
+    verb = "is" if len(missing) == 1 else "are"
+    returned = ", ".join(map(str, metrics)) or "none"
+    return f"{objectives} {_names(missing)} {verb} not among the returned metrics: {returned}"
+
+
+def _names(names: list[str]) -> str:
+    return ", ".join(f"'{n}'" for n in names)

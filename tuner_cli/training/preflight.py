@@ -177,16 +177,19 @@ def reported_metrics(model: Any, data: Any, front: Any = None) -> list[str]:
 
 
 def check_metric_names(study: StudyConfig, metrics: list[str]) -> None:
-    """The objective and the early-stopping monitor must be names the history will hold."""
+    """Every objective and the early-stopping monitor must be names the history will hold.
+    ``params``, the parameter count, is not in the history but every Keras trial reports it:
+    any objective but the first (which picks the best epoch) may be it."""
     logged = [*metrics, *(f"val_{name}" for name in metrics)]
     shown = ", ".join(logged)
-    objective = study.objective.name
-    if objective not in logged:
-        raise ConfigError(
-            f"'{objective}' is not a metric the model reports; the training history will hold "
-            f"{shown} (add the metric to model.metrics or choose one of these)",
-            key_path=("strategy", "objective"),
-        )
+    first, *others = (o.name for o in study.objectives)
+    for objective in [first, *(name for name in others if name != "params")]:
+        if objective not in logged:
+            raise ConfigError(
+                f"'{objective}' is not a metric the model reports; the training history will "
+                f"hold {shown} (add the metric to model.metrics or choose one of these)",
+                key_path=("strategy", "objective"),
+            )
     stopping = study.config.training.early_stopping
     if stopping is not None and stopping.monitor not in logged:
         raise ConfigError(

@@ -81,8 +81,8 @@ def trials(
     warn(index.warnings)
     if status:
         rows = [r for r in rows if r[1] == status]
+    budgets = index.budgets()
     if sort == "score":
-        budgets = index.budgets()
         rows = objective.ranked(rows, itemgetter(2), itemgetter(0), lambda r: budgets[r[0]])
     if fmt is TrialsFormat.csv:
         emit(to_csv(hp_names, metric_names, rows, stages(summaries)))
@@ -104,7 +104,7 @@ def trials(
     else:
         emit(title)
         scores = {s["id"]: s.get("scores") for s in summaries} if front is not None else None
-        emit(flat_table(hp_names, rows, objectives, scores, index.budgets()))
+        emit(flat_table(hp_names, rows, objectives, scores, budgets))
 
 
 def json_lines(records: list[dict[str, Any]]) -> str:

@@ -338,7 +338,9 @@ class SearchSpace:
                 for value in values:
                     if not self.params[parent].contains(value):
                         raise ConfigError(
-                            f"{quoted(value)} is not a possible value of '{parent}'", key_path=where
+                            f"{quoted(value)} is not a possible value of '{parent}' "
+                            f"({_possible(self.params[parent])})",
+                            key_path=where,
                         )
 
     def _dependency_order(self) -> list[str]:
@@ -413,7 +415,10 @@ class SearchSpace:
             else:
                 value = values[name]
             if not param.contains(value):
-                raise KeyedError(name, f"{quoted(value)} is not a possible value of '{name}'")
+                raise KeyedError(
+                    name,
+                    f"{quoted(value)} is not a possible value of '{name}' ({_possible(param)})",
+                )
             if isinstance(param, FloatParam):
                 value = param.from_unit(param.to_unit(value)) if param.step else float(value)
             point[name] = value
@@ -463,6 +468,20 @@ class SearchSpace:
             {n: p.model_dump(mode="json") for n, p in self.params.items()}, sort_keys=True
         )
         return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _possible(param: _Param) -> str:
+    """What a parameter's values are, for an error about one that is not among them."""
+    if isinstance(param, IntParam | FloatParam):
+        kind = "an integer" if isinstance(param, IntParam) else "a number"
+        steps = f" in steps of {param.step}" if param.step else ""
+        return f"{kind} from {param.min} to {param.max}{steps}"
+    if isinstance(param, BoolParam):
+        return "true or false"
+    if isinstance(param, FixedParam):
+        return f"fixed at {quoted(param.value)}"
+    values = param.grid_values() or []
+    return "one of " + ", ".join(quoted(v) for v in values)
 
 
 def _condition(param: _Param) -> str:

@@ -61,11 +61,25 @@ def test_a_given_point_is_normalised_like_a_sampled_one():
     "point, where, message",
     [
         ({"x": 0.5}, "initial_points[0].units", "no value for 'units'"),
-        ({"x": 0.5, "units": 20}, "initial_points[0].units", "20 is not a possible value"),
-        ({"x": 0.5, "units": 16, "activation": "tanh"}, "activation", "'tanh' is not"),
+        (
+            {"x": 0.5, "units": 20},
+            "initial_points[0].units",
+            r"20 is not a possible value of 'units' \(an integer from 16 to 128 in steps of 16\)",
+        ),
+        ({"x": 0.5, "units": 64.0}, "initial_points[0].units", "an integer from 16"),
+        ({"x": 0.5, "units": 16, "activation": "tanh"}, "activation", r"'tanh' is not.*fixed at"),
     ],
 )
 def test_a_point_outside_the_space_names_its_key(point, where, message):
     with pytest.raises(ConfigError, match=message) as caught:
         load_config_dict(config({"name": "bayesian"}, [point]), HERE)
     assert where in str(caught.value)
+
+
+def test_a_repeated_point_is_an_error_naming_the_first():
+    points = [POINTS[0], POINTS[1], {"units": 64, "x": 0.25}]
+    with pytest.raises(
+        ConfigError, match=r"the same configuration as .*initial_points\[0\]"
+    ) as caught:
+        load_config_dict(config({"name": "random"}, points), HERE)
+    assert "strategy.initial_points[2]" in str(caught.value)

@@ -200,3 +200,16 @@ def test_a_keras_study_can_minimise_the_parameter_count(tmp_path, write_config):
     assert params == {u: 4 * u + u + u * 3 + 3 for u in (2, 16, 64)}
     front = json.loads(CliRunner().invoke(app, ["best", str(result.root), "-f", "json"]).stdout)
     assert 2 in {r["hyperparameters"]["units"] for r in front}, "the smallest model is on it"
+
+
+def test_the_bayesian_plan_names_the_multi_objective_acquisition():
+    from tuner_cli.strategies import make_strategy
+
+    for objectives, words in [
+        (OBJECTIVES, "expected hypervolume improvement"),
+        ([*OBJECTIVES, {"name": "sum", "direction": "min"}], "ParEGO"),
+    ]:
+        study = load_config_dict(config("bayesian", objectives), HERE)
+        settings = study.config.strategy
+        strategy = make_strategy("bayesian", study.space, study.objective, 0, settings)
+        assert words in strategy.describe_plan()[0] and "'ei'" not in strategy.describe_plan()[0]

@@ -28,7 +28,7 @@ from tuner_cli.config.references import resolve
 from tuner_cli.config.yaml_source import YamlDocument, load_yaml_file, load_yaml_text
 from tuner_cli.errors import ConfigError, KeyPath, format_path, quoted
 from tuner_cli.objective import Objective, infer_direction
-from tuner_cli.space import Hyperparameter, SearchSpace
+from tuner_cli.space import Hyperparameter, SearchSpace, config_key
 from tuner_cli.strict import KeyedError, StrictModel
 
 SKLEARN_DATASETS = ("digits", "iris", "wine", "breast_cancer", "diabetes")
@@ -449,14 +449,22 @@ def _objective(entry: str | ObjectiveSpec, metric_classes: Mapping[str, str]) ->
 
 
 def check_initial_points(points: list[dict[str, Any]], space: SearchSpace) -> None:
-    """Every ``strategy.initial_points`` entry must be a configuration of the space."""
+    """Every ``strategy.initial_points`` entry must be a configuration of the space, each a
+    different one: a point never runs twice, so a repeated one would be dropped unseen."""
+    first: dict[str, int] = {}
     for index, values in enumerate(points):
         try:
-            space.point(values)
+            point = space.point(values)
         except KeyedError as exc:
             raise ConfigError(
                 str(exc), key_path=("strategy", "initial_points", index, exc.key)
             ) from None
+        earlier = first.setdefault(config_key(point), index)
+        if earlier != index:
+            raise ConfigError(
+                f"the same configuration as strategy.initial_points[{earlier}]",
+                key_path=("strategy", "initial_points", index),
+            )
 
 
 def parse_duration(value: str | float) -> float:

@@ -146,7 +146,7 @@ class BayesianSearch(Strategy):
         sobol = max(0, self.num_initial_points - known)
         lines = [
             f"Bayesian optimisation: {plural(sobol, 'space-filling (Sobol) trial')}, "
-            f"then a Gaussian process with the '{self.acquisition}' acquisition"
+            f"then {self._model_words()}"
         ]
         if self.settings.initial_points:
             count = plural(len(self.settings.initial_points), "given configuration")
@@ -157,6 +157,14 @@ class BayesianSearch(Strategy):
                 f"its {self.num_initial_points} initial points and are not run again"
             )
         return lines
+
+    def _model_words(self) -> str:
+        count = len(self.settings.objectives)
+        if count == 2:
+            return "a Gaussian process per objective and expected hypervolume improvement"
+        if count > 2:
+            return "a Gaussian process of ParEGO's random scalarisations of the objectives"
+        return f"a Gaussian process with the '{self.acquisition}' acquisition"
 
     def ask(self, trials: Sequence[TrialRecord]) -> Proposal | None:
         return self.propose(trials, [*self.settings.known_trials, *trials])

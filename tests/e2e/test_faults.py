@@ -397,6 +397,19 @@ def test_ctrl_c_once_finishes_the_running_trial_then_stops(tmp_path: Path) -> No
     assert [r["status"] for r in records(study).values()] == ["completed"] * (current + 1)
 
 
+def test_ctrl_c_during_the_last_trial_reports_a_complete_study(tmp_path: Path) -> None:
+    config = tmp_path / "sig.yaml"
+    config.write_text(objective_config("sleepy", 1), encoding="utf-8")
+    study = tmp_path / "results" / "faults"
+    process = start(config, tmp_path / "results", tmp_path, KT_FAULT_SLEEP="1.5")
+    wait_for(lambda: running_ids(study))
+    os.killpg(process.pid, signal.SIGINT)
+    out, err = process.communicate(timeout=60)
+    assert process.returncode == 0, err
+    assert "max_trials reached" in out and "rerun the same command" not in err
+    assert [r["status"] for r in records(study).values()] == ["completed"]
+
+
 def test_ctrl_c_twice_stops_now_and_the_trial_runs_again_on_resume(tmp_path: Path) -> None:
     config = tmp_path / "sig.yaml"
     config.write_text(objective_config("sleepy", 3), encoding="utf-8")

@@ -21,7 +21,7 @@ from tuner_cli.integrations import fan_out, integration_sinks
 from tuner_cli.results import StudyStore
 from tuner_cli.search.deferred import DeferredExecutor
 from tuner_cli.search.lock import StudyLock
-from tuner_cli.search.runner import SearchRunner, SearchSummary
+from tuner_cli.search.runner import STOPPED_BY_REQUEST, SearchRunner, SearchSummary
 from tuner_cli.search.signals import GracefulInterrupts
 from tuner_cli.search.study import check_resumable, claim_study, study_seed
 from tuner_cli.search.warm_start import load_warm_start
@@ -182,7 +182,8 @@ def _run(
             f"rerun the same command, which resumes the study ({store.root})",
             exit_code=interrupts.exit_code,
         ) from None
-    stopped = interrupts.exit_code if interrupts.stopped else None
+    asked = interrupts.stopped and summary.stop_reason == STOPPED_BY_REQUEST
+    stopped = interrupts.exit_code if asked else None
     return SearchResult(summary, store.root, stopped)
 
 

@@ -56,6 +56,9 @@ def best_trial(trials: Sequence[TrialRecord], objective: Objective) -> TrialReco
     return next(iter(objective.ranked(scored)), None)
 
 
+STOPPED_BY_REQUEST = "stopped by request"
+
+
 def _rank(record: TrialRecord, objective: Objective) -> tuple:
     return objective.rank_key(record.score, record.id, record.measured_budget)
 
@@ -125,7 +128,7 @@ class SearchRunner:
                     if record is None:
                         break
                     in_flight[self._start(record)] = record
-                if stop is None and not in_flight:
+                if not in_flight and (stop is None or self._ended_anyway(stop, queue)):
                     stop = self._exhausted_reason()
                 if not in_flight:
                     reason = stop or reason
@@ -163,12 +166,22 @@ class SearchRunner:
 
     def _stop_reason(self, deadline: float | None) -> str | None:
         if self.stop_requested:
-            return "stopped by request"
+            return STOPPED_BY_REQUEST
         if deadline is not None and time.monotonic() >= deadline:
             return f"time limit ({self.settings.max_time}) reached"
         if self._failures_in_a_row >= self.settings.max_consecutive_failures:
             return f"{self._failures_in_a_row} trials failed in a row"
         return None
+
+    def _ended_anyway(self, stop: str, queue: list[TrialRecord]) -> bool:
+        """Whether a stop asked for (Ctrl-C) came when the search had nothing left to run: a
+        complete study is reported as such, not as one to resume."""
+        return (
+            stop == STOPPED_BY_REQUEST
+            and not queue
+            and self._limit_reached()
+            and self.strategy.ask_continuation(list(self.records.values())) is None
+        )
 
     def _exhausted_reason(self) -> str:
         if self._limit_reached():

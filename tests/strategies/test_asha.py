@@ -4,12 +4,15 @@ round, continuation of the promoted trial's own record, and a resume from the re
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 
 import pytest
 
 from tuner_cli import best_trials, load_config_dict, run_search
 from tuner_cli.objective import Objective
+from tuner_cli.report import render_report
+from tuner_cli.results.store import StudyStore
 from tuner_cli.space import FloatParam, SearchSpace
 from tuner_cli.strategies import WAIT, make_strategy
 from tuner_cli.trial import TrialRecord, TrialStatus
@@ -124,6 +127,15 @@ def test_the_best_trial_is_the_best_of_the_largest_budget_reached(tmp_path, kt_r
     assert json.loads(shown.stdout)["id"] == best_full.id
     table = kt_run("best", str(result.root), "--top", "3").stdout
     assert "epochs" in table.splitlines()[1], "the table says which budget each score is at"
+    page = render_report(StudyStore(result.root))
+    ringed = re.search(
+        r'<circle cx="[\d.]+" cy="([\d.]+)"[^>]*stroke="[^"]+"[^>]*><title>'
+        rf"trial {best_full.id} \(completed\) at 9 epochs",
+        page,
+    )
+    line = re.search(r'<polyline points="([^"]+)"', page)
+    assert ringed and line, "the report rings the best trial and draws the best-so-far line"
+    assert line.group(1).split()[-1].endswith("," + ringed.group(1)), "the line ends at it"
 
 
 def test_a_fresh_strategy_asks_what_the_running_one_would(tmp_path):

@@ -203,7 +203,7 @@ def _objective_chart(trials: list[Summary], objective: Objective, best_ids: set[
     else:
         frame.y_axis_label(f"{objective.name} (no trial has a score)")
     best_line: list[tuple[float, float]] = []
-    best: float | None = None
+    best: tuple | None = None  # the best so far as rank_key orders it: by budget first
     for t in trials:
         status = t["status"]
         if t["score"] is None and not _scores(t):
@@ -229,11 +229,12 @@ def _objective_chart(trials: list[Summary], objective: Objective, best_ids: set[
                 trial=_mark(t),
                 ring=ring,
             )
-        if status == "completed" and objective.is_better(t["score"], best):
+        rank = objective.rank_key(t["score"], 0, measured_budget(t))
+        if status == "completed" and t["score"] is not None and (best is None or rank < best):
             if best is not None:
-                best_line.append((x(t["id"]), y(best)))
-            best = t["score"]
-            best_line.append((x(t["id"]), y(best)))
+                best_line.append((x(t["id"]), best_line[-1][1]))
+            best = rank
+            best_line.append((x(t["id"]), y(t["score"])))
     if best_line:
         best_line.append((x(max(ids)), best_line[-1][1]))
         frame.polyline(best_line, BEST, stroke_width="2")

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli.test_read_commands import CONFIG
+from tests.cli.test_read_commands import CONFIG, make_pareto_study
 from tests.report.test_report import _chromium, console_messages, needs_chromium
 from tuner_cli.report import render_report
 from tuner_cli.results.store import StudyStore
@@ -87,29 +87,13 @@ def test_hyperband_rounds_are_marked_by_budget(tmp_path):
 
 
 def test_three_objectives_mark_the_whole_front_on_a_projection(tmp_path):
-    names = ("o1", "o2", "o3")
-    store = StudyStore(tmp_path / "s")
-    store.create(
-        CONFIG,
-        {
-            "name": "study",
-            "strategy": "random",
-            "objective": {"name": "o1", "direction": "min"},
-            "objectives": [{"name": n, "direction": "min"} for n in names],
-            "space_fingerprint": "x",
-            "seed": 1,
-        },
-    )
     # trial 2 is beaten by trial 1 on o1 and o2 (the chart's axes) but wins on o3
-    for trial_id, values in ((1, (0.0, 0.0, 5.0)), (2, (1.0, 1.0, 0.0)), (3, (2.0, 2.0, 6.0))):
-        scores = dict(zip(names, values, strict=True))
-        store.write_trial(_trial(trial_id, values[0], scores=scores))
-    store.flush()
+    store = make_pareto_study(tmp_path / "s")
     html = render_report(store)
     start = html.index("<h2>Pareto front</h2>")
     chart = html[start : html.index("</section>", start)]
     assert chart.count("(Pareto front)") == 2
-    assert "trial 2: o1 = 1, o2 = 1, o3 = 0 (Pareto front)" in chart
+    assert "trial 2: o1 = 1.5, o2 = 1.25, o3 = 0.75 (Pareto front)" in chart
     assert "o1 against o2 (projection; front on o1, o2, o3)" in chart
     assert "A projection onto the first two objectives" in chart
     assert "Pareto front: 2 trials of 3 completed" in html and "Best: trial" not in html

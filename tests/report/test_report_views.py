@@ -80,7 +80,7 @@ def test_hyperband_rounds_are_marked_by_budget(tmp_path):
     ]
     html = render_report(_study(tmp_path / "s", records))
     chart = _objective_chart(html)
-    assert "trial 1 (completed) at 1 epochs: val_mae = 0.5000" in chart
+    assert "trial 1 (completed) at 1 epoch: val_mae = 0.5000" in chart
     assert "trial 1 (completed) at 3 epochs: val_mae = 0.3000" in chart
     assert "larger for a larger budget (1 epoch, 3 epochs)" in chart
     assert '<th scope="col">bracket</th><th scope="col">round</th>' in html

@@ -566,6 +566,6 @@ def test_the_plan_counts_only_the_space_filling_trials_that_will_run():
     )
     first, warm = strategy.describe_plan()
     assert first.startswith("Bayesian optimisation: 3 space-filling (Sobol) trials, then")
-    assert "2 known trials inform the model, count towards its 5 initial points" in warm
+    assert "2 known trials from another study, counted towards the 5 initial points" in warm
     plenty = BayesianSettings(num_initial_points=2, known_trials=known)
     assert "0 space-filling" in BayesianSearch(space, MIN, 0, plenty).describe_plan()[0]

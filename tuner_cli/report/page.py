@@ -219,7 +219,7 @@ def _objective_chart(trials: list[Summary], objective: Objective, best_ids: set[
         colour = STATUS_COLOUR.get(status, "#64748b")
         for score, epochs in _scores(t):
             ring = BEST if t["id"] in best_ids and score == t["score"] else None
-            at = f" at {epochs} epochs" if epochs is not None else ""
+            at = f" at {plural(epochs, 'epoch')}" if epochs is not None else ""
             frame.point(
                 x(t["id"]),
                 y(score),

@@ -153,8 +153,8 @@ class BayesianSearch(Strategy):
             lines.append(f"  first {count} (strategy.initial_points)")
         if known:
             lines.append(
-                f"  warm start: {plural(known, 'known trial')} inform the model, count towards "
-                f"its {self.num_initial_points} initial points and are not run again"
+                f"  warm start: {plural(known, 'known trial')} from another study, counted "
+                f"towards the {self.num_initial_points} initial points and not run again"
             )
         return lines
 

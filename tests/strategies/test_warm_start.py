@@ -139,6 +139,19 @@ def test_a_bayesian_study_learns_only_the_trials_trained_to_the_largest_budget(t
     )
 
 
+def test_a_bayesian_study_is_warned_when_the_other_stopped_short_of_its_max_epochs(tmp_path):
+    """An ASHA study of two trials never promoted one: the scores are all of 1 epoch of 9."""
+    config = bowl_study("short", {"name": "asha", "max_epochs": 9, "max_trials": 2}, seed=7)
+    short = run_search(load_config_dict(config, HERE), tmp_path / "old", workers=0).root
+    later = bowl_study("later", {"name": "bayesian", "warm_start": str(short)})
+    warm = load_warm_start(load_config_dict(later, HERE))
+    assert len(warm.trials) == 2
+    assert warm.warning() == (
+        f"warm start: the trials of {short} reached at most 1 epoch of its max_epochs 9: this "
+        "study learns from shorter training than it asked for"
+    )
+
+
 def test_bohb_learns_each_rung_up_to_its_own_max_epochs(tmp_path, hyperband):
     """Rungs past this study's max_epochs are dropped: they would stay the largest budget for
     good. With the known 3-epoch results the model proposes from budget 3 at once."""

@@ -22,6 +22,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+import yaml
+
 from tuner_cli.config import StudyConfig
 from tuner_cli.config.yaml_source import load_yaml_text
 from tuner_cli.errors import ConfigError
@@ -41,20 +43,26 @@ class WarmStart:
     """What study.json keeps: the folder, the ids used and how many were left out."""
     left_out: Counter[str] = field(default_factory=Counter)
     """How many trials were left out for each reason, so the warning can say why."""
+    short: str | None = None
+    """Why the trials used were trained less than the other study meant to (``_short_of``)."""
 
     def warning(self) -> str | None:
         """What ``search`` and ``validate`` warn about: the trials left out, by reason, or
-        that there are none to learn from; None when every trial is used."""
-        if self.info is None or (self.trials and not self.left_out):
+        that there are none to learn from, and trials used that trained short; None when
+        every trial is used as it is."""
+        if self.info is None:
             return None
+        short = f" ({self.short})" if self.short else ""
         if not self.left_out:
+            if self.trials:
+                return f"warm start: {self.short}" if self.short else None
             return f"warm start: {self.info['path']} has no trials to learn from"
         reasons = "; ".join(f"{count} {reason}" for reason, count in self.left_out.most_common())
         total = sum(self.left_out.values())
         used = f"{len(self.trials)} used" if self.trials else "none is usable"
         return (
             f"warm start: of the {total + len(self.trials)} trials in {self.info['path']}, "
-            f"{used} and {total} left out: {reasons}"
+            f"{used}{short} and {total} left out: {reasons}"
         )
 
 
@@ -95,7 +103,26 @@ def load_warm_start(study: StudyConfig, saved: dict[str, Any] | None = None) -> 
             used.append(known)
     total = sum(left_out.values())
     info = {"path": str(folder), "trial_ids": [t.id for t in used], "left_out": total}
-    return WarmStart(used, info, left_out)
+    short = _short_of(store, largest) if used and study.config.strategy.name != "bohb" else None
+    return WarmStart(used, info, left_out, short)
+
+
+def _short_of(store: StudyStore, largest: int | None) -> str | None:
+    """Whether a multi-fidelity study's largest budget reached is below the ``max_epochs`` its
+    config asked for (it was stopped early): a bayesian study then learns scores of shorter
+    training than its own, which rank configurations differently."""
+    try:
+        planned = yaml.safe_load(store.config_file.read_text(encoding="utf-8"))["strategy"][
+            "max_epochs"
+        ]
+    except (OSError, yaml.YAMLError, KeyError, TypeError):
+        return None
+    if largest is None or not isinstance(planned, int) or largest >= planned:
+        return None
+    return (
+        f"the trials of {store.root} reached at most {plural(largest, 'epoch')} of its "
+        f"max_epochs {planned}: this study learns from shorter training than it asked for"
+    )
 
 
 def _known(

@@ -175,9 +175,13 @@ def test_misspelt_objective_of_an_objective_function_is_a_config_error(kt_run, t
     )
     assert "(branin, distance_to_origin)" in result.stderr
     assert "objective.yaml:11)" in result.stderr
-    assert "failed" not in result.stdout
-    records = list((tmp_path / "results/branin/trials").glob("*.json"))
-    assert [json.loads(r.read_text())["status"] for r in records] == ["interrupted"]
+    assert "failed" not in result.stdout and "--overwrite" not in result.stderr
+    assert not (tmp_path / "results").exists(), "bad input leaves nothing behind"
+    (tmp_path / "results" / "branin").mkdir(parents=True)
+    again = kt_run("search", "objective.yaml", "--workers", workers, cwd=tmp_path)
+    assert again.returncode == 2 and (tmp_path / "results" / "branin").is_dir(), (
+        "a folder kt-run did not make is never removed"
+    )
 
 
 def test_grid_search_runs_every_combination(kt_run, write_config, tmp_path):

@@ -7,14 +7,14 @@ the summary; what to show goes out through ``SearchEvents``, so it never prints 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from contextlib import nullcontext
+from contextlib import nullcontext, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from tuner_cli.config import ExecutionConfig, StudyConfig, load_config, load_config_dict
 from tuner_cli.config.references import unused_hyperparameters
-from tuner_cli.errors import KtRunError
+from tuner_cli.errors import ConfigError, KtRunError
 from tuner_cli.events import SearchEvents
 from tuner_cli.executors import Executor, execution_settings, make_executor
 from tuner_cli.integrations import fan_out, integration_sinks
@@ -117,6 +117,8 @@ def run_search(
     # its space (known only once it ran where Keras is); another resumed study starts its
     # workers only when a trial is left to run, so rerunning a finished study answers at once
     executor = DeferredExecutor(start_executor, seed)
+    created = not store.root.exists()
+    made_output = not output.exists()
     try:
         if not resuming or discovers_space:
             study = study.with_builder_space(executor.preflight(seed) or {})
@@ -127,12 +129,23 @@ def run_search(
     except BaseException:
         executor.close()
         raise
+    discard = False
     try:
         if lock.stale_note():
             view.warning(lock.stale_note())
         return _run(study, store, executor, view, max_trials, int(info["seed"]), warm.trials)
+    except ConfigError:
+        # found in the first results (a misspelt objective): a study this call made and in
+        # which nothing finished is taken back, so bad input leaves nothing behind
+        discard = created and not any(t.status.is_finished() for t in store.load_trials())
+        raise
     finally:
         lock.release()
+        if discard:
+            store.discard_new()
+            if made_output:
+                with suppress(OSError):
+                    output.rmdir()
 
 
 def _starting_message(study: StudyConfig, execution: ExecutionConfig, scheduler: str | None) -> str:

@@ -83,8 +83,7 @@ def _call_objective(study: StudyConfig, task: TrialTask) -> TrialOutcome:
             ConfigError(
                 f"{_names(missing)} {'is' if len(missing) == 1 else 'are'} not among the metrics "
                 f"{study.config.objective_function} returns "
-                f"({', '.join(map(str, metrics)) or 'none'}); name one of them and rerun with "
-                "--overwrite",
+                f"({', '.join(map(str, metrics)) or 'none'}); name one of them",
                 key_path=("strategy", "objective"),
             ),
         )

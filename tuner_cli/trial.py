@@ -43,7 +43,7 @@ class TrialRecord:
     @property
     def measured_budget(self) -> float:
         """The epochs this trial's score was measured at (``measured_budget``)."""
-        return measured_budget({**self.extra, "status": self.status.value})
+        return measured_budget(self.extra, self.status.value)
 
     def to_dict(self) -> dict[str, Any]:
         """The JSON record; it shares lists and dicts with the record (serialise, don't keep)."""
@@ -156,12 +156,14 @@ def _finite_or_none(value: float | None) -> float | None:
     return float(value)
 
 
-def measured_budget(fields: Mapping[str, Any]) -> float:
+def measured_budget(fields: Mapping[str, Any], status: str | None = None) -> float:
     """The epochs a completed multi-fidelity trial's score was measured at: its ``budget``, or
     while it is trained further (running again, ``budget`` already the next one) its last
     finished rung's; 0 for other trials and outside multi-fidelity studies (a pruned or failed
-    trial is never the best). ``fields``: a record's dict or summary, with ``status``."""
-    status, value, rungs = fields.get("status"), fields.get("budget"), fields.get("rungs")
+    trial is never the best). ``fields``: a record's dict or summary, whose ``status`` is used
+    unless ``status`` is given (a record's extra fields have none)."""
+    status = fields.get("status") if status is None else status
+    value, rungs = fields.get("budget"), fields.get("rungs")
     if status == TrialStatus.RUNNING.value and isinstance(rungs, list) and rungs:
         value = rungs[-1].get("epochs") if isinstance(rungs[-1], dict) else None
     elif status != TrialStatus.COMPLETED.value:

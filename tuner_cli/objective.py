@@ -37,6 +37,10 @@ class Objective:
     name: str
     direction: Direction
 
+    def described(self) -> str:
+        """``val_loss (minimised)``: how messages and pages name an objective."""
+        return f"{self.name} ({self.direction}imised)"
+
     def is_better(self, a: float | None, b: float | None) -> bool:
         """Whether score ``a`` beats ``b``; a missing or NaN score never wins."""
         if a is None or math.isnan(a):

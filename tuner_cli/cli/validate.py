@@ -35,7 +35,7 @@ def validate(
     count = plural(len(space.params), "hyperparameter")
     console.print(f"Search space: {count}, {shown}", highlight=False)
     objective = study.objective
-    objectives = ", ".join(f"{o.name} ({o.direction}imised)" for o in study.objectives)
+    objectives = ", ".join(o.described() for o in study.objectives)
     console.print(
         f"Strategy: {study.config.strategy.name}, "
         f"{'objectives' if len(study.objectives) > 1 else 'objective'} {objectives}",

@@ -144,7 +144,7 @@ def _overview(
     facts = [
         (
             "objectives" if len(objectives) > 1 else "objective",
-            ", ".join(f"{o.name} ({o.direction}imised)" for o in objectives),
+            ", ".join(o.described() for o in objectives),
         ),
         ("strategy", info.get("strategy", "-")),
         ("trials", f"{len(trials)}"),

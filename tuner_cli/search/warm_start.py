@@ -84,9 +84,8 @@ def load_warm_start(study: StudyConfig, saved: dict[str, Any] | None = None) -> 
     if objective != study.objective:
         raise _error(
             study,
-            f"{folder} optimised {objective.name} ({objective.direction}imised), this study "
-            f"{study.objective.name} ({study.objective.direction}imised): their scores do not "
-            "compare",
+            f"{folder} optimised {objective.described()}, this study "
+            f"{study.objective.described()}: their scores do not compare",
         )
     if saved is not None:
         wanted = set(saved.get("trial_ids", []))

@@ -96,13 +96,13 @@ def test_several_objectives_show_every_score_and_the_front_instead_of_a_best():
     log.search_started(5, 3, [])
     log.front_counted(2)
     record = _finish(_record(4), 0.96, 3)
-    record.extra["scores"] = {"val_accuracy": 0.96, "params": 1234.0}
+    record.extra["scores"] = {"val_accuracy": 0.96, "params": 610}
     log.best_restored(record)
     log.front_counted(3)
     log.trial_finished(record, record)
     lines = screen.file.getvalue().splitlines()
     assert lines[1] == "Pareto front so far: 2 trials"
-    assert lines[2].startswith("trial 4 completed: val_accuracy=0.9600 params=1234 (")
+    assert lines[2].startswith("trial 4 completed: val_accuracy=0.9600 params=610 (")
     assert lines[2].endswith("; Pareto front so far: 3 trials")
 
 
@@ -153,4 +153,6 @@ def test_the_summary_of_several_objectives_names_the_front(monkeypatch):
     console_module.print_summary(summary, objectives)
     text = screen.file.getvalue()
     assert "params (min)" in text and "Pareto front: 2 trials (1, 2)" in text
+    marked = {line.strip("│ ").split()[0] for line in text.splitlines() if " * " in line}
+    assert "front" in text and marked == {"1", "2"}
     assert "Best: trial" not in text

@@ -507,9 +507,13 @@ def test_best_and_trials_tables_give_each_objective_a_column(tmp_path):
     assert lines[4].split()[:5] == ["2", "completed", "1.500", "1.250", "0.7500"]
     trials = invoke("trials", str(store.root)).stdout.splitlines()
     assert trials[0].endswith("Pareto front: 1, 2")
-    assert trials[5].split()[:5] == ["3", "completed", "2.000", "2.000", "6.000"]
+    assert trials[1].split()[8] == "front", "a column marks the front's members"
+    assert trials[3].split()[:6] == ["1", "completed", "0.5000", "0.2500", "5.000", "*"]
+    assert trials[5].split()[:6] == ["3", "completed", "2.000", "2.000", "6.000", "24"]
     listed = json.loads(invoke("trials", str(store.root), "--format", "json").stdout)
     assert [r["pareto_front"] for r in listed] == [True, True, False]
+    table = list(csv.DictReader(io.StringIO(invoke("trials", str(store.root), "-f", "csv").stdout)))
+    assert [r["pareto_front"] for r in table] == ["true", "true", "false"]
 
 
 def test_the_terminal_table_gives_each_objective_a_column(tmp_path):
@@ -520,7 +524,9 @@ def test_the_terminal_table_gives_each_objective_a_column(tmp_path):
 
     store = make_pareto_study(tmp_path / "study")
     screen = Console(file=io.StringIO(), width=200, color_system=None)
-    screen.print(trials_table(store.load_trials(), study_objectives(store)))
+    table = trials_table(store.load_trials(), study_objectives(store), front={1, 2})
+    screen.print(table)
     rows = [line.split() for line in screen.file.getvalue().splitlines()]
-    assert rows[1][2:8] == ["o1", "(min)", "o2", "(min)", "o3", "(min)"]
-    assert rows[4][:5] == ["2", "completed", "1.500", "1.250", "0.7500"]
+    assert rows[1][2:9] == ["o1", "(min)", "o2", "(min)", "o3", "(min)", "front"]
+    assert rows[4][:6] == ["2", "completed", "1.500", "1.250", "0.7500", "*"]
+    assert rows[5][5] == "24", "trial 3 is not on the front: its units follow"

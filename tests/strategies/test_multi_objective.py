@@ -198,6 +198,7 @@ def test_a_keras_study_can_minimise_the_parameter_count(tmp_path, write_config):
     result = run_search(write_config(KERAS_PARAMS), tmp_path, workers=0)
     params = {t.hyperparameters["units"]: t.extra["scores"]["params"] for t in result.trials}
     assert params == {u: 4 * u + u + u * 3 + 3 for u in (2, 16, 64)}
+    assert all(isinstance(count, int) for count in params.values()), "a count, not 610.0"
     front = json.loads(CliRunner().invoke(app, ["best", str(result.root), "-f", "json"]).stdout)
     assert 2 in {r["hyperparameters"]["units"] for r in front}, "the smallest model is on it"
 

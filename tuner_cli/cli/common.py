@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import json
 import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -21,6 +21,8 @@ from tuner_cli.trial import TrialRecord, measured_budget, union_names
 
 DEFAULT_OUTPUT = Path("results")
 RICH_ROWS = 500
+FRONT_MARK = "*"
+"""How a table marks a trial on the Pareto front, in its ``front`` column."""
 """Above this many rows even a terminal gets the plain table: rich needs seconds for 10,000."""
 
 RESULTS_HELP = "Folder that holds the studies (one subfolder each)."
@@ -147,6 +149,16 @@ def objective_headers(objectives: Sequence[Objective]) -> list[str]:
     return [f"{o.name} ({o.direction})" for o in objectives]
 
 
+def front_header(front: Collection[int] | None) -> list[str]:
+    """A multi-objective table's column that marks the Pareto front's members (``front``:
+    their ids; None for one objective, which has no such column)."""
+    return [] if front is None else ["front"]
+
+
+def front_cells(ids: Iterable[int], front: Collection[int]) -> list[str]:
+    return [FRONT_MARK if i in front else "" for i in ids]
+
+
 def objective_values(
     objectives: Sequence[Objective], score: Any, scores: Mapping[str, Any] | None
 ) -> list[Any]:
@@ -180,13 +192,15 @@ def flat_table(
     objectives: Sequence[Objective],
     scores: Mapping[int, Mapping[str, Any] | None] | None = None,
     budgets: Mapping[int, float] | None = None,
+    front: Collection[int] | None = None,
 ) -> str:
     """Rows of ``[id, status, score, best_epoch, duration_s, *hyperparameters]``, formatted
     column by column (10,000 rows must print in a fraction of a second). ``scores``: each
     trial's ``scores`` by id, for a column per objective of a multi-objective study;
     ``budgets`` (epochs each score was measured at, by id) adds a column when a trial has one
-    (``budget_cells``)."""
-    headers = ["trial", "status", *objective_headers(objectives), *names, "epoch"]
+    (``budget_cells``); ``front`` (the Pareto front's ids) a column marking its members."""
+    headers = ["trial", "status", *objective_headers(objectives), *front_header(front)]
+    headers += [*names, "epoch"]
     width = 5 + len(names)
     columns = list(zip(*(row[:width] for row in rows), strict=True)) or [()] * width
     by_id = scores or {}
@@ -197,6 +211,7 @@ def flat_table(
         list(map(str, columns[0])),
         list(columns[1]),
         *[list(map(format_score, column)) for column in score_columns],
+        *([front_cells(columns[0], front)] if front is not None else []),
         *[list(map(format_value, column)) for column in columns[5:]],
         list(map(format_value, columns[3])),
         *([trained] if trained else []),

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any
 
 from rich import box
@@ -18,7 +18,14 @@ from rich.spinner import Spinner
 from rich.table import Table
 from rich.text import Text
 
-from tuner_cli.cli.common import budget_cells, extra_parts, objective_headers, objective_values
+from tuner_cli.cli.common import (
+    budget_cells,
+    extra_parts,
+    front_cells,
+    front_header,
+    objective_headers,
+    objective_values,
+)
 from tuner_cli.cli.formatting import (
     format_condition,
     format_duration,
@@ -54,10 +61,15 @@ def _table_box() -> box.Box:
 
 
 def trials_table(
-    records: Sequence[TrialRecord], objectives: Sequence[Objective], title: str | None = None
+    records: Sequence[TrialRecord],
+    objectives: Sequence[Objective],
+    title: str | None = None,
+    front: Collection[int] | None = None,
 ) -> Table:
-    """One row per trial: id, status, a score per objective, hyperparameters as columns, best
-    epoch, duration."""
+    """One row per trial: id, status, a score per objective, whether it is on the Pareto front
+    (``front``: its ids, for a multi-objective study), hyperparameters as columns, best epoch,
+    duration."""
+    marks = front_cells((record.id for record in records), front) if front is not None else []
     names = union_names(record.hyperparameters for record in records)
     trained = budget_cells([record.measured_budget for record in records])
     rows = [
@@ -68,6 +80,7 @@ def trials_table(
                 format_score,
                 objective_values(objectives, record.score, record.extra.get("scores")),
             ),
+            *([marks[i]] if marks else []),
             *[
                 format_value(record.hyperparameters[n]) if n in record.hyperparameters else "-"
                 for n in names
@@ -78,8 +91,8 @@ def trials_table(
         ]
         for i, record in enumerate(records)
     ]
-    headers = ["trial", "status", *objective_headers(objectives), *names, "epoch"]
-    headers += ["epochs", "time"] if trained else ["time"]
+    headers = ["trial", "status", *objective_headers(objectives), *front_header(front)]
+    headers += [*names, "epoch", *(["epochs"] if trained else []), "time"]
     return value_table(headers, rows, title, left=(1,))
 
 
@@ -118,13 +131,16 @@ def print_summary(summary: SearchSummary, objectives: Sequence[Objective], top: 
     counts = ", ".join(f"{n} {s}" for s, n in sorted(summary.counts.items()))
     shown = min(top, len(ranked))
     title = "Top trial" if shown == 1 else f"Top {shown} trials" if shown else "No trials"
-    console.print(trials_table(ranked[:shown], objectives, title=title))
-    console.print(f"Search ended: {summary.stop_reason} ({counts or 'no trials'}).")
-    best = summary.best
+    front = None
     if len(objectives) > 1:
         completed = [t for t in summary.trials if t.status is TrialStatus.COMPLETED]
-        front = pareto_front(completed, objectives, lambda t: t.extra.get("scores"))
-        ids = ", ".join(str(t.id) for t in sorted(front, key=lambda t: t.id))
+        members = pareto_front(completed, objectives, lambda t: t.extra.get("scores"))
+        front = sorted(t.id for t in members)
+    console.print(trials_table(ranked[:shown], objectives, title=title, front=front))
+    console.print(f"Search ended: {summary.stop_reason} ({counts or 'no trials'}).")
+    best = summary.best
+    if front is not None:
+        ids = ", ".join(map(str, front))
         console.print(f"Pareto front: {plural(len(front), 'trial')} ({ids or 'none'})")
     elif best is not None:
         console.print(

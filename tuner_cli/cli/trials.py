@@ -85,7 +85,7 @@ def trials(
     if sort == "score":
         rows = objective.ranked(rows, itemgetter(2), itemgetter(0), lambda r: budgets[r[0]])
     if fmt is TrialsFormat.csv:
-        emit(to_csv(hp_names, metric_names, rows, stages(summaries)))
+        emit(to_csv(hp_names, metric_names, rows, stages(summaries), front))
         return
     title = f"{store.root.name}: {len(rows)} trials"
     if front is not None:
@@ -100,11 +100,11 @@ def trials(
             (TrialRecord.from_dict(r) for r in summaries if r["id"] in wanted),
             key=lambda r: order[r.id],
         )
-        console.print(trials_table(full, objectives, title=title))
+        console.print(trials_table(full, objectives, title=title, front=front))
     else:
         emit(title)
         scores = {s["id"]: s.get("scores") for s in summaries} if front is not None else None
-        emit(flat_table(hp_names, rows, objectives, scores, budgets))
+        emit(flat_table(hp_names, rows, objectives, scores, budgets, front))
 
 
 def json_lines(records: list[dict[str, Any]]) -> str:
@@ -131,18 +131,24 @@ def to_csv(
     metric_names: list[str],
     rows: list[list[Any]],
     stage_values: dict[int, list[Any]] | None = None,
+    front: set[int] | None = None,
 ) -> str:
     """One row per trial; hyperparameters and best-epoch metrics get a column each, and a
-    Hyperband study's bracket, round and budget (epochs) follow the duration."""
+    Hyperband study's bracket, round and budget (epochs) follow the duration, and a
+    multi-objective study's ``pareto_front`` (true or false, as in the JSON) after them."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     staged = list(STAGE_FIELDS) if stage_values else []
+    marked = ["pareto_front"] if front is not None else []
     writer.writerow(
-        ["id", "status", "score", "best_epoch", "duration_s", *staged, *hp_names, *metric_names]
+        ["id", "status", "score", "best_epoch", "duration_s", *staged, *marked]
+        + [*hp_names, *metric_names]
     )
-    if stage_values:
-        rows = [[*r[:5], *stage_values.get(r[0], [None] * 3), *r[5:]] for r in rows]
-    writer.writerows(rows)
+    for row in rows:
+        middle = stage_values.get(row[0], [None] * 3) if stage_values else []
+        if front is not None:
+            middle = [*middle, str(row[0] in front).lower()]
+        writer.writerow([*row[:5], *middle, *row[5:]])
     return buffer.getvalue()
 
 

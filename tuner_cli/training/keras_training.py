@@ -134,7 +134,7 @@ def train_trial(study: StudyConfig, task: TrialTask, on_epoch: EpochCallback) ->
         score=sum(r.score for r in runs) / len(runs),
         metrics={
             **{k: v for k, v in best.history[best.best_epoch - 1].items() if k != "epoch"},
-            "params": float(best.params),
+            "params": int(best.params),
         },
         history=best.history,
         best_epoch=best.best_epoch,

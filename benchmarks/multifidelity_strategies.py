@@ -1,8 +1,10 @@
 """Multi-fidelity strategies side by side: hyperband, bohb and asha, in one run.
 
-1. Regret against budget on a synthetic multi-fidelity function
-   (``functions/hartmann6_fidelity.py``: Hartmann6 whose low-budget ranking differs from the
-   full-budget one). Each strategy runs through ``run_search`` (config, runner, in-process
+1. Regret against budget on a synthetic multi-fidelity function (``--function``, one or
+   more names under ``functions/``; by default ``hartmann6_fidelity``: Hartmann6 whose
+   low-budget ranking differs from the full-budget one). Each function module has
+   ``MAX_BUDGET``, ``OPTIMUM`` and ``objective(hp, budget)``, and a ``.yaml`` beside it.
+   Each strategy runs through ``run_search`` (config, runner, in-process
    executor, results store). After every run of a trial the budget spent so far (epochs newly
    trained, a continued trial counting only its new epochs) and the regret of the incumbent
    (the best configuration evaluated at the full budget, minus the optimum) are noted.
@@ -16,13 +18,17 @@
 
     python benchmarks/multifidelity_strategies.py                        # the full run
     python benchmarks/multifidelity_strategies.py --seeds 0 1 --iterations 1   # reduced
+    python benchmarks/multifidelity_strategies.py --function branin_fidelity hartmann3_shift \
+        --skip-utilisation --out benchmarks/results/multifidelity_suite.md       # part 1 only
 
-Writes benchmarks/results/multifidelity_strategies.md.
+Writes benchmarks/results/multifidelity_strategies.md (``--out``). Part 2 uses the first
+function.
 """
 
 from __future__ import annotations
 
 import argparse
+import importlib
 import os
 import platform
 import statistics
@@ -39,7 +45,6 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE.parent))
 sys.path.insert(0, str(HERE / "functions"))
 
-import hartmann6_fidelity as fidelity  # noqa: E402
 import yaml  # noqa: E402
 
 from tests.fakes import ThreadWorkers  # noqa: E402
@@ -52,7 +57,18 @@ FUNCTIONS = HERE / "functions"
 SLEEP_VARIABLE = "KT_BENCH_SLEEP_PER_EPOCH"
 ASHA_TRIALS = 150
 """Configurations per Hyperband iteration's worth of ASHA: more than its budget needs."""
-BASE = yaml.safe_load((HERE / "functions" / "hartmann6_fidelity.yaml").read_text())
+DEFAULT_FUNCTION = "hartmann6_fidelity"
+fidelity = importlib.import_module(DEFAULT_FUNCTION)
+"""The function module being measured (``use_function``)."""
+BASE = yaml.safe_load((FUNCTIONS / f"{DEFAULT_FUNCTION}.yaml").read_text())
+
+
+def use_function(name: str) -> None:
+    """Measure ``functions/<name>.py`` with the study of ``functions/<name>.yaml`` from now on.
+    Worker processes import the function by the config's ``objective_function``."""
+    global fidelity, BASE
+    fidelity = importlib.import_module(name)
+    BASE = yaml.safe_load((FUNCTIONS / f"{name}.yaml").read_text())
 
 
 def config(strategy: str, seed: int, iterations: int, name: str) -> dict:
@@ -183,8 +199,70 @@ def process_run(strategy: str, seed: int, sleep: float, trials: int) -> Utilisat
         del os.environ[SLEEP_VARIABLE]
 
 
+def regret_section(name: str, args: argparse.Namespace) -> tuple[list[str], str]:
+    """Part 1 on ``functions/<name>.py``: its section of the results, and its summary row."""
+    use_function(name)
+    started = time.time()
+    load = os.getloadavg()[0]
+    curves = {s: [regret_run(s, seed, args.iterations) for seed in args.seeds] for s in STRATEGIES}
+    hb_final = statistics.median(c.points[-1][1] for c in curves["hyperband"])
+    hb_budget = statistics.median(c.spent for c in curves["hyperband"])
+    title = " ".join((fidelity.__doc__ or name).strip().split("\n\n")[0].split()).rstrip(".")
+    lines = [
+        f"## 1. Regret against budget: `{name}` ({title})",
+        "",
+        f"max_epochs {fidelity.MAX_BUDGET}, factor 3, hyperband_iterations {args.iterations} "
+        f"(asha: {ASHA_TRIALS} configurations per iteration, its columns read at Hyperband's "
+        "total budget); seeds "
+        f"{', '.join(map(str, args.seeds))}. Regret: the best full-budget value found minus "
+        "the optimum (inf until a configuration ran at the full budget). Budget: epochs "
+        f"trained in all. Medians over seeds. {time.time() - started:.0f} s, load average "
+        f"{load:.1f} at the start.",
+        "",
+        "| strategy | total budget | final regret | regret at 1/3 of Hyperband's budget | "
+        "budget to reach Hyperband's final regret |",
+        "|---|---|---|---|---|",
+    ]
+    finals, reaches = {}, {}
+    for strategy in STRATEGIES:
+        group = curves[strategy]
+        third = [_regret_at(c, hb_budget / 3) for c in group]
+        reaches[strategy] = statistics.median(budget_to_reach(c, hb_final) for c in group)
+        finals[strategy] = statistics.median(_regret_at(c, hb_budget) for c in group)
+        lines.append(
+            f"| {strategy} | {statistics.median(min(c.spent, hb_budget) for c in group):.0f} | "
+            f"{finals[strategy]:.4g} | "
+            f"{statistics.median(third):.4g} | {reaches[strategy]:.0f} |"
+        )
+    met = "met" if reaches["bohb"] <= hb_budget / 3 else "not met"
+    lines += [
+        "",
+        f"Target (BOHB reaches Hyperband's final regret {hb_final:.4g} within "
+        f"{hb_budget / 3:.0f} epochs, a third of Hyperband's {hb_budget:.0f}): {met} "
+        f"({reaches['bohb']:.0f} epochs).",
+        "",
+        "Per seed (final regret; budget to reach Hyperband's median final regret):",
+        "",
+    ]
+    for strategy in STRATEGIES:
+        cells = [
+            f"seed {seed}: {_regret_at(c, hb_budget):.4g}; {budget_to_reach(c, hb_final):.0f}"
+            for seed, c in zip(args.seeds, curves[strategy], strict=True)
+        ]
+        lines.append(f"- {strategy}: " + " | ".join(cells))
+    row = (
+        f"| {name} | {hb_budget:.0f} | "
+        + " | ".join(f"{finals[s]:.4g}" for s in STRATEGIES)
+        + f" | {reaches['bohb']:.0f} | {reaches['asha']:.0f} | {hb_budget / 3:.0f} | {met} |"
+    )
+    return lines, row
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
+    parser.add_argument(
+        "--function", nargs="+", default=[DEFAULT_FUNCTION], help="names under functions/"
+    )
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     parser.add_argument("--iterations", type=int, default=2, help="hyperband_iterations")
     parser.add_argument("--threads", type=int, default=8)
@@ -192,63 +270,44 @@ def main() -> None:
     parser.add_argument("--utilisation-trials", type=int, default=60)
     parser.add_argument("--seconds", type=float, default=30.0, help="the time-budget column")
     parser.add_argument("--skip-processes", action="store_true")
+    parser.add_argument("--skip-utilisation", action="store_true", help="part 1 only")
     parser.add_argument("--out", type=Path, default=HERE / "results/multifidelity_strategies.md")
     args = parser.parse_args()
 
     started = time.time()
-    curves = {s: [regret_run(s, seed, args.iterations) for seed in args.seeds] for s in STRATEGIES}
-    hb_final = statistics.median(c.points[-1][1] for c in curves["hyperband"])
-    hb_budget = statistics.median(c.spent for c in curves["hyperband"])
+    load = os.getloadavg()[0]
+    sections, rows = [], []
+    for name in args.function:
+        section, row = regret_section(name, args)
+        sections += ["", *section]
+        rows.append(row)
     lines = [
         "# Multi-fidelity strategies: hyperband, bohb, asha",
         "",
         f"Generated by `python benchmarks/multifidelity_strategies.py "
         f"{' '.join(sys.argv[1:])}` on {date.today()} ({platform.machine()}, "
         f"{os.cpu_count()} cores shared with other jobs, load average "
-        f"{os.getloadavg()[0]:.1f} at the start, OMP_NUM_THREADS=1), "
+        f"{load:.1f} at the start, OMP_NUM_THREADS={os.environ['OMP_NUM_THREADS']}), "
         f"{time.time() - started:.0f} s for part 1.",
-        "",
-        "## 1. Regret against budget: Hartmann6 with a budget-dependent bias",
-        "",
-        f"max_epochs {fidelity.MAX_BUDGET}, factor 3, hyperband_iterations {args.iterations} "
-        f"(asha: {ASHA_TRIALS} configurations per iteration, its columns read at Hyperband's "
-        "total budget); seeds "
-        f"{', '.join(map(str, args.seeds))}. Regret: the best full-budget value found minus "
-        "the optimum (inf until a configuration ran at the full budget). Budget: epochs "
-        "trained in all. Medians over seeds.",
-        "",
-        "| strategy | total budget | final regret | regret at 1/3 of Hyperband's budget | "
-        "budget to reach Hyperband's final regret |",
-        "|---|---|---|---|---|",
     ]
-    for name in STRATEGIES:
-        group = curves[name]
-        third = [_regret_at(c, hb_budget / 3) for c in group]
-        reach = [budget_to_reach(c, hb_final) for c in group]
-        final = [_regret_at(c, hb_budget) for c in group]
-        lines.append(
-            f"| {name} | {statistics.median(min(c.spent, hb_budget) for c in group):.0f} | "
-            f"{statistics.median(final):.4g} | "
-            f"{statistics.median(third):.4g} | {statistics.median(reach):.0f} |"
-        )
-    reach_bohb = statistics.median(budget_to_reach(c, hb_final) for c in curves["bohb"])
-    met = "met" if reach_bohb <= hb_budget / 3 else "not met"
-    lines += [
-        "",
-        f"Target (BOHB reaches Hyperband's final regret {hb_final:.4g} within "
-        f"{hb_budget / 3:.0f} epochs, a third of Hyperband's {hb_budget:.0f}): {met} "
-        f"({reach_bohb:.0f} epochs).",
-        "",
-        "Per seed (final regret; budget to reach Hyperband's median final regret):",
-        "",
-    ]
-    for name in STRATEGIES:
-        cells = [
-            f"seed {seed}: {_regret_at(c, hb_budget):.4g}; {budget_to_reach(c, hb_final):.0f}"
-            for seed, c in zip(args.seeds, curves[name], strict=True)
+    if len(rows) > 1:
+        lines += [
+            "",
+            "Final regret (median over seeds, at Hyperband's total budget), and the budget "
+            "(epochs, median) for BOHB and ASHA to reach Hyperband's final median regret; the "
+            "target is BOHB within a third of Hyperband's budget.",
+            "",
+            "| function | Hyperband's budget | hyperband | bohb | asha | bohb's budget to reach "
+            "| asha's budget to reach | a third | BOHB's target |",
+            "|---|---|---|---|---|---|---|---|---|",
+            *rows,
         ]
-        lines.append(f"- {name}: " + " | ".join(cells))
-
+    lines += sections
+    if args.skip_utilisation:
+        args.out.write_text("\n".join(lines) + "\n")
+        print("\n".join(lines))
+        return
+    use_function(args.function[0])
     lines += [
         "",
         "## 2. Worker utilisation",

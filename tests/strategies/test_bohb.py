@@ -47,6 +47,19 @@ def test_the_model_uses_the_largest_budget_with_enough_results():
     assert pending == [1, 2, 3, 4, 5, 9], "the running one, and those without a result at 3"
 
 
+def test_the_full_budget_needs_fewer_results():
+    """Its scores carry no low-budget bias: 3 results at max_epochs outrank 5 at budget 1."""
+    settings = BayesianSettings(num_initial_points=5)
+    trials = [rung_trial(i, {1: 0.5 + i / 10}) for i in range(1, 6)]
+    trials += [rung_trial(i, {1: 0.4, 3: 0.3, 9: 0.2 - i / 100}) for i in (6, 7)]
+    model = BudgetModel(SPACE, LOSS, 0, settings, full_budget=9)
+    assert model.observations(trials)[0] == 1, "two results at 9 are not enough"
+    trials.append(rung_trial(8, {1: 0.4, 3: 0.3, 9: 0.1}))
+    assert model.observations(trials)[0] == 9
+    assert BudgetModel(SPACE, LOSS, 0, settings).observations(trials)[0] == 1, "no full budget"
+    assert model.ask(trials).fields["model_budget"] == 9
+
+
 def test_a_configuration_run_only_at_another_budget_is_not_proposed_again():
     """The 1-epoch model proposed the same optimum twice, equal to six digits, once the first
     proposal had run in a 3-epoch bracket (digits, seed 0): it must count as pending there."""
@@ -140,4 +153,4 @@ def test_validate_plan_names_bohb_and_its_model():
     )
     plan = "\n".join(strategy.describe_plan())
     assert plan.startswith("BOHB: max_epochs 9, factor 3")
-    assert "largest budget with at least 5 results" in plan
+    assert "largest budget with at least 5 results (3 at 9 epochs;" in plan

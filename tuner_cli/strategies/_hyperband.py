@@ -79,7 +79,7 @@ def new_configurations(
         return RandomSearch(space, objective, seed, SamplingSettings(settings.initial_points))
     from tuner_cli.strategies._budget_model import BudgetModel
 
-    return BudgetModel(space, objective, seed, settings.model)
+    return BudgetModel(space, objective, seed, settings.model, full_budget=settings.max_epochs)
 
 
 class Hyperband(Strategy):

@@ -64,6 +64,32 @@ def test_hypervolume_improvement_of_a_point_is_the_area_it_adds():
     assert gains.tolist() == [0.75 + 0.5, 0.0, 0.0]
 
 
+def test_the_benchmarks_hypervolume_is_exact_in_two_and_three_objectives():
+    import importlib.util
+
+    import numpy as np
+
+    path = HERE.parents[1] / "benchmarks" / "functions" / "_hypervolume.py"
+    spec = importlib.util.spec_from_file_location("benchmark_hypervolume", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    hypervolume = module.hypervolume
+    # two boxes of area 2 overlapping on 1; two of volume 4 and 2 overlapping on 1
+    assert hypervolume([(1, 2), (2, 1)], (3, 3)) == 3.0
+    assert hypervolume([(1, 1, 2), (2, 2, 1)], (3, 3, 3)) == 5.0
+    # dominated points and points beyond the reference add nothing
+    assert hypervolume([(1, 1, 2), (2, 2, 1), (2, 2, 2), (0, 0, 4)], (3, 3, 3)) == 5.0
+    # a front on the unit sphere's eighth: close to 1 - pi/6 inside (1, 1, 1)
+    rng = np.random.default_rng(0)
+    points = np.abs(rng.normal(size=(400, 3)))
+    points /= np.linalg.norm(points, axis=1, keepdims=True)
+    assert 0.4 < hypervolume(points.tolist(), (1.0, 1.0, 1.0)) < 1 - np.pi / 6
+    # the same in two objectives as the strategy's own staircase
+    flat = rng.random((30, 2))
+    gain = improvement(nondominated(flat), np.array([1.0, 1.0]), np.array([[0.0, 0.0]]))
+    assert abs(hypervolume(flat.tolist(), (1.0, 1.0)) - (1.0 - gain[0])) < 1e-12
+
+
 @pytest.mark.parametrize(
     "objective, message",
     [

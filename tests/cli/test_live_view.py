@@ -104,6 +104,15 @@ def test_several_objectives_show_every_score_and_the_front_instead_of_a_best():
     assert lines[1] == "Pareto front so far: 2 trials"
     assert lines[2].startswith("trial 4 completed: val_accuracy=0.9600 params=610 (")
     assert lines[2].endswith("; Pareto front so far: 3 trials")
+    failed = _record(5)
+    failed.status, failed.duration_s = TrialStatus.FAILED, 1.0
+    failed.error = {"message": "ValueError: boom"}
+    log.trial_finished(failed, record)
+    assert (
+        screen.file.getvalue()
+        .splitlines()[3]
+        .startswith("trial 5 failed (00:01) error: ValueError: boom")
+    ), "no row of dashes for the scores a failed trial never had"
 
 
 def test_resumed_best_and_first_ctrl_c_show_in_the_panel():

@@ -224,8 +224,9 @@ class PlainSearchLog(SearchEvents):
             f"{o.name}={format_score(v)}" for o, v in zip(self.objectives, values, strict=True)
         )
         at = f" at {plural(_trained(record), 'epoch')}" if is_budgeted(record) else ""
+        scored = f": {scores}" if any(v is not None for v in values) else ""
         line = (
-            f"trial {record.id} {record.status.value}{at}: {scores} "
+            f"trial {record.id} {record.status.value}{at}{scored} "
             f"({format_duration(record.duration_s)})"
         )
         if record.error:

@@ -21,9 +21,9 @@ from tuner_cli.trial import TrialRecord, measured_budget, union_names
 
 DEFAULT_OUTPUT = Path("results")
 RICH_ROWS = 500
+"""Above this many rows even a terminal gets the plain table: rich needs seconds for 10,000."""
 FRONT_MARK = "*"
 """How a table marks a trial on the Pareto front, in its ``front`` column."""
-"""Above this many rows even a terminal gets the plain table: rich needs seconds for 10,000."""
 
 RESULTS_HELP = "Folder that holds the studies (one subfolder each)."
 """``--results DIR`` is the results folder on every command; ``-o/--output`` is always a file

@@ -20,14 +20,3 @@ def objective(hp: dict, budget: int | None = None) -> dict:
     currin = factor * (2300 * x0**3 + 1900 * x0**2 + 2092 * x0 + 60)
     currin /= 100 * x0**3 + 500 * x0**2 + 4 * x0 + 20
     return {"branin": branin, "currin": currin}
-
-
-def hypervolume(points: list[tuple[float, float]], reference=REFERENCE) -> float:
-    """Area dominated by ``points`` (both minimised) and bounded by ``reference``."""
-    inside = sorted((a, b) for a, b in points if a < reference[0] and b < reference[1])
-    area, ceiling = 0.0, reference[1]
-    for a, b in inside:
-        if b < ceiling:
-            area += (reference[0] - a) * (ceiling - b)
-            ceiling = b
-    return area

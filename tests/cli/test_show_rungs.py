@@ -67,3 +67,27 @@ def test_a_narrow_terminal_folds_headers_but_never_cuts_a_value(monkeypatch):
     assert "…" not in text
     for value in ("0.05018", "0.02509", "0.01673", "0.9667", "00:07", "completed"):
         assert value in text
+
+
+def test_columns_a_narrow_terminal_cannot_hold_are_named_not_cropped(monkeypatch):
+    from tuner_cli.cli.console import trials_table
+    from tuner_cli.objective import Objective
+
+    screen = Console(file=io.StringIO(), width=60, color_system=None, force_terminal=True)
+    monkeypatch.setattr(console_module, "console", screen)
+    hyperparameters = {"units": 16, "learning_rate": 0.0002052, "dropout": 0.4006, "l2": 0.001}
+    record = TrialRecord(
+        id=1,
+        status=TrialStatus.COMPLETED,
+        hyperparameters={**hyperparameters, "optimizer": "adam", "batch_size": 128},
+        score=0.9667,
+        best_epoch=3,
+        duration_s=7.0,
+    )
+    screen.print(trials_table([record], [Objective("val_accuracy", "max")]))
+    lines = screen.file.getvalue().splitlines()
+    assert max(len(line) for line in lines) <= 60
+    row = next(i for i, line in enumerate(lines) if line.split()[:1] == ["1"])
+    assert lines[row].split() == ["1", "completed", "0.9667", "16", "0.0002052", "0.4006", "0.001"]
+    caption = " ".join(line.strip() for line in lines[row + 1 :])
+    assert caption == "not shown at this width: optimizer, batch_size, epoch, time"

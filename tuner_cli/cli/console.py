@@ -7,6 +7,7 @@ The only module that talks to the terminal. Output is plain when stdout is not a
 from __future__ import annotations
 
 import sys
+import textwrap
 import time
 from collections.abc import Collection, Sequence
 from typing import TYPE_CHECKING, Any
@@ -54,6 +55,13 @@ STATUS_STYLE = {
     "running": "cyan",
     "interrupted": "magenta",
 }
+
+
+NARROW_HEADER = 8
+"""In a narrow terminal a header folds to its column's values, but a word of it up to this
+many characters stays whole (``params``, ``dropout``)."""
+COLUMN_GAP = 2
+"""Spaces between two columns of a borderless table (rich's padding of one on each side)."""
 
 
 def _table_box() -> box.Box:
@@ -104,23 +112,39 @@ def value_table(
 ) -> Table:
     """A table of values that never cuts one: ``0.050…`` would read as another number.
 
-    In a narrow terminal (a 60-column pane) the borders go and a long header folds onto a
-    second line, so the values keep their room.
+    In a narrow terminal (a 60-column pane) the borders go and long headers fold onto more
+    lines, so the values keep their room; the columns that still do not fit are left out and
+    named under the table, rather than cropped at the edge without a word.
     """
     narrow = console.is_terminal and console.width < 100
+    widths = [max((len(str(row[i])) for row in rows), default=0) for i in range(len(headers))]
+    shown = len(headers)
+    if narrow:
+        widths = [
+            max(width, min(max(map(len, header.split()), default=1), NARROW_HEADER))
+            for width, header in zip(widths, headers, strict=True)
+        ]
+        used = -COLUMN_GAP
+        for i, width in enumerate(widths):
+            used += width + COLUMN_GAP
+            if used > console.width and i:
+                shown = i
+                break
+    hidden = ", ".join(headers[shown:])
     table = Table(
         title=title,
+        caption=f"not shown at this width: {hidden}" if hidden else None,
         box=None if narrow else _table_box(),
         header_style="bold underline" if narrow else "bold",
         pad_edge=not narrow,
     )
-    for i, header in enumerate(headers):
-        widest = max((len(str(row[i])) for row in rows), default=0)
+    for i in range(shown):
+        header = "\n".join(textwrap.wrap(headers[i], widths[i])) if narrow else headers[i]
         table.add_column(
-            header, justify="left" if i in left else "right", min_width=widest, overflow="fold"
+            header, justify="left" if i in left else "right", min_width=widths[i], overflow="fold"
         )
     for row in rows:
-        table.add_row(*row)
+        table.add_row(*row[:shown])
     return table
 
 

@@ -35,7 +35,8 @@ from tuner_cli.cli.formatting import (
     format_value,
 )
 from tuner_cli.events import SearchEvents
-from tuner_cli.objective import Objective, pareto_front
+from tuner_cli.objective import Objective
+from tuner_cli.results.reading import pareto_trials
 from tuner_cli.trial import TrialRecord, TrialStatus, union_names
 from tuner_cli.wording import plural
 
@@ -157,9 +158,7 @@ def print_summary(summary: SearchSummary, objectives: Sequence[Objective], top: 
     title = "Top trial" if shown == 1 else f"Top {shown} trials" if shown else "No trials"
     front = None
     if len(objectives) > 1:
-        completed = [t for t in summary.trials if t.status is TrialStatus.COMPLETED]
-        members = pareto_front(completed, objectives, lambda t: t.extra.get("scores"))
-        front = sorted(t.id for t in members)
+        front = sorted(t.id for t in pareto_trials(summary.trials, list(objectives)))
     console.print(trials_table(ranked[:shown], objectives, title=title, front=front))
     console.print(f"Search ended: {summary.stop_reason} ({counts or 'no trials'}).")
     best = summary.best

@@ -95,7 +95,7 @@ class BudgetModel(Strategy):
             proposal.fields["model_budget"] = budget
         return proposal
 
-    def enough(self, budget: int) -> int:
+    def _enough(self, budget: int) -> int:
         """Results a budget needs before its model proposes."""
         enough = max(self.model.num_initial_points, 2)
         if self.full_budget is not None and budget >= self.full_budget:
@@ -117,7 +117,7 @@ class BudgetModel(Strategy):
             budget: sum(1 for t in [*group, *known.get(budget, [])] if t.score is not None)
             for budget, group in [*at.items(), *known.items()]
         }
-        usable = [budget for budget, count in scored.items() if count >= self.enough(budget)]
+        usable = [budget for budget, count in scored.items() if count >= self._enough(budget)]
         budget = max(usable) if usable else None
         there = at.get(budget, []) if budget is not None else []
         ids = {t.id for t in there}

@@ -19,8 +19,7 @@ from tuner_cli.cli.common import (
     warn,
 )
 from tuner_cli.cli.read_options import format_option, study_options
-from tuner_cli.objective import Objective, pareto_front
-from tuner_cli.results.reading import study_objective, study_objectives
+from tuner_cli.results.reading import front_ids, study_objective, study_objectives
 from tuner_cli.results.trial_index import load_index
 from tuner_cli.trial import TrialStatus, measured_budget
 
@@ -63,7 +62,7 @@ def trials(
     index = load_index(store)
     objectives = study_objectives(store)
     summaries = index.summaries()
-    front = _front_ids(summaries, objectives)
+    front = front_ids(summaries, objectives)
     if fmt is TrialsFormat.json:
         records = summaries
         warn(index.warnings)
@@ -150,11 +149,3 @@ def to_csv(
             middle = [*middle, str(row[0] in front).lower()]
         writer.writerow([*row[:5], *middle, *row[5:]])
     return buffer.getvalue()
-
-
-def _front_ids(summaries: list[dict[str, Any]], objectives: list[Objective]) -> set[int] | None:
-    """The ids on the Pareto front of a multi-objective study; None for one objective."""
-    if len(objectives) < 2:
-        return None
-    completed = [r for r in summaries if r["status"] == TrialStatus.COMPLETED.value]
-    return {r["id"] for r in pareto_front(completed, objectives, lambda r: r.get("scores"))}

@@ -8,7 +8,7 @@ from datetime import datetime, timezone
 from operator import itemgetter
 from typing import Any
 
-from tuner_cli.objective import Objective, pareto_front
+from tuner_cli.objective import Objective
 from tuner_cli.report.assets import SCRIPT, STYLE
 from tuner_cli.report.importance import hyperparameter_importance, is_log_scale
 from tuner_cli.report.svg import (
@@ -23,7 +23,7 @@ from tuner_cli.report.svg import (
     num,
     score_text,
 )
-from tuner_cli.results.reading import study_objective, study_objectives
+from tuner_cli.results.reading import front_ids, study_objective, study_objectives
 from tuner_cli.results.store import StudyStore
 from tuner_cli.results.trial_index import load_index, read_record
 from tuner_cli.trial import TrialRecord, measured_budget, union_names
@@ -52,11 +52,7 @@ def render_report(store: StudyStore, warnings: list[str] | None = None) -> str:
     names = union_names(t["hyperparameters"] for t in trials)
     best_ids = _tied_best(completed)
     objectives = study_objectives(store)
-    front = (
-        {t["id"] for t in pareto_front(completed, objectives, lambda t: t.get("scores"))}
-        if len(objectives) > 1
-        else None
-    )
+    front = front_ids(completed, objectives)
     sections = [
         _overview(info, objectives, trials, completed, best_ids, front),
         *(

@@ -2,6 +2,7 @@
 
 from tuner_cli.results.reading import (
     best_trials,
+    front_ids,
     pareto_trials,
     read_trials,
     study_objective,
@@ -15,6 +16,7 @@ __all__ = [
     "StudyStore",
     "atomic_write_text",
     "best_trials",
+    "front_ids",
     "load_index",
     "pareto_trials",
     "read_record",

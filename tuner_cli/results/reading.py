@@ -4,6 +4,7 @@ Python callers all read through here, so a study is interpreted one way."""
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from tuner_cli.objective import Objective, pareto_front
 from tuner_cli.results.store import StudyStore
@@ -42,3 +43,12 @@ def pareto_trials(trials: list[TrialRecord], objectives: list[Objective]) -> lis
     completed = [t for t in trials if t.status is TrialStatus.COMPLETED]
     front = pareto_front(completed, objectives, lambda t: t.extra.get("scores"))
     return objectives[0].ranked(front)
+
+
+def front_ids(summaries: list[dict[str, Any]], objectives: list[Objective]) -> set[int] | None:
+    """The ids of the trial index summaries on the Pareto front; None for one objective.
+    The ``trials`` command and the report mark these, so both agree on what the front is."""
+    if len(objectives) < 2:
+        return None
+    completed = [r for r in summaries if r["status"] == TrialStatus.COMPLETED.value]
+    return {r["id"] for r in pareto_front(completed, objectives, lambda r: r.get("scores"))}

@@ -10,7 +10,8 @@
    (the best configuration evaluated at the full budget, minus the optimum) are noted.
    Target: BOHB reaches random Hyperband's final regret (median over seeds) in at most 1/3 of
    Hyperband's total budget, median over seeds.
-2. Worker utilisation: the same function, sleeping ``--sleep`` seconds per epoch, with
+2. Worker utilisation: ``hartmann6_fidelity``, the function that sleeps (``--sleep`` seconds
+   per epoch) and stamps its calls' start and end, with
    ``--threads`` simulated workers (a thread pool in the driver) and with two real local
    worker processes (``--workers 2``). Utilisation = seconds spent inside the objective over
    (workers x wall seconds from the first call's start to the last call's end), read from the
@@ -21,8 +22,7 @@
     python benchmarks/multifidelity_strategies.py --function branin_fidelity hartmann3_shift \
         --skip-utilisation --out benchmarks/results/multifidelity_suite.md       # part 1 only
 
-Writes benchmarks/results/multifidelity_strategies.md (``--out``). Part 2 uses the first
-function.
+Writes benchmarks/results/multifidelity_strategies.md (``--out``).
 """
 
 from __future__ import annotations
@@ -38,6 +38,7 @@ import time
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from types import ModuleType
 
 os.environ.setdefault("OMP_NUM_THREADS", "1")
 
@@ -58,51 +59,59 @@ SLEEP_VARIABLE = "KT_BENCH_SLEEP_PER_EPOCH"
 ASHA_TRIALS = 150
 """Configurations per Hyperband iteration's worth of ASHA: more than its budget needs."""
 DEFAULT_FUNCTION = "hartmann6_fidelity"
-fidelity = importlib.import_module(DEFAULT_FUNCTION)
-"""The function module being measured (``use_function``)."""
-BASE = yaml.safe_load((FUNCTIONS / f"{DEFAULT_FUNCTION}.yaml").read_text())
 
 
-def use_function(name: str) -> None:
-    """Measure ``functions/<name>.py`` with the study of ``functions/<name>.yaml`` from now on.
-    Worker processes import the function by the config's ``objective_function``."""
-    global fidelity, BASE
-    fidelity = importlib.import_module(name)
-    BASE = yaml.safe_load((FUNCTIONS / f"{name}.yaml").read_text())
+@dataclass(frozen=True)
+class Function:
+    """A function module under ``functions/`` and the study of its YAML file. Worker
+    processes import the module themselves, by the config's ``objective_function``."""
 
+    module: ModuleType
+    base: dict
 
-def config(strategy: str, seed: int, iterations: int, name: str) -> dict:
-    raw = {**BASE, "name": name, "seed": seed}
-    raw["strategy"] = {**BASE["strategy"], "name": strategy}
-    if strategy != "asha":
-        raw["strategy"]["hyperband_iterations"] = iterations
-    return raw
+    @classmethod
+    def load(cls, name: str) -> Function:
+        base = yaml.safe_load((FUNCTIONS / f"{name}.yaml").read_text())
+        return cls(importlib.import_module(name), base)
+
+    @property
+    def max_budget(self) -> int:
+        return self.module.MAX_BUDGET
+
+    def config(self, strategy: str, seed: int, iterations: int, name: str) -> dict:
+        raw = {**self.base, "name": name, "seed": seed}
+        raw["strategy"] = {**self.base["strategy"], "name": strategy}
+        if strategy != "asha":
+            raw["strategy"]["hyperband_iterations"] = iterations
+        return raw
 
 
 class BudgetCurve(SearchEvents):
     """Budget spent and incumbent regret after every run of a trial."""
 
-    def __init__(self) -> None:
+    def __init__(self, function: Function) -> None:
+        self.function = function
         self.trained: dict[int, int] = {}
         self.spent = 0
         self.best_full = float("inf")
         self.points: list[tuple[int, float]] = []
 
     def trial_finished(self, record: TrialRecord, best: TrialRecord | None) -> None:
-        epochs = int(record.extra.get("budget") or fidelity.MAX_BUDGET)
+        epochs = int(record.extra.get("budget") or self.function.max_budget)
         self.spent += epochs - self.trained.get(record.id, 0)
         self.trained[record.id] = epochs
-        if epochs >= fidelity.MAX_BUDGET and record.score is not None:
+        if epochs >= self.function.max_budget and record.score is not None:
             self.best_full = min(self.best_full, record.score)
-        self.points.append((self.spent, self.best_full - fidelity.OPTIMUM))
+        self.points.append((self.spent, self.best_full - self.function.module.OPTIMUM))
 
 
-def regret_run(strategy: str, seed: int, iterations: int) -> BudgetCurve:
+def regret_run(function: Function, strategy: str, seed: int, iterations: int) -> BudgetCurve:
     """ASHA has no brackets to bound its budget: it runs ``ASHA_TRIALS`` configurations, and
     its curve is read up to Hyperband's total budget."""
-    curve = BudgetCurve()
+    curve = BudgetCurve(function)
     trials = ASHA_TRIALS * iterations if strategy == "asha" else None
-    study = load_config_dict(config(strategy, seed, iterations, f"{strategy}-{seed}"), FUNCTIONS)
+    raw = function.config(strategy, seed, iterations, f"{strategy}-{seed}")
+    study = load_config_dict(raw, FUNCTIONS)
     with tempfile.TemporaryDirectory() as output:
         run_search(study, output, workers=0, events=curve, max_trials=trials)
     return curve
@@ -153,7 +162,13 @@ def utilisation(trials: list[TrialRecord], workers: int) -> Utilisation:
 
 
 def threaded_run(
-    strategy: str, seed: int, threads: int, sleep: float, trials: int, seconds: float | None = None
+    function: Function,
+    strategy: str,
+    seed: int,
+    threads: int,
+    sleep: float,
+    trials: int,
+    seconds: float | None = None,
 ) -> Utilisation:
     """``seconds``: a time budget (``max_time``) instead of a number of configurations, with
     enough Hyperband iterations (and ASHA configurations) never to run out before it."""
@@ -163,7 +178,7 @@ def threaded_run(
 
     os.environ[SLEEP_VARIABLE] = str(sleep)
     try:
-        raw = config(strategy, seed, 1 if seconds is None else 50, f"{strategy}-t{seed}")
+        raw = function.config(strategy, seed, 1 if seconds is None else 50, f"{strategy}-t{seed}")
         if seconds is not None:
             raw["strategy"]["max_time"] = seconds
             trials = 100_000
@@ -187,11 +202,14 @@ def threaded_run(
         del os.environ[SLEEP_VARIABLE]
 
 
-def process_run(strategy: str, seed: int, sleep: float, trials: int) -> Utilisation:
+def process_run(
+    function: Function, strategy: str, seed: int, sleep: float, trials: int
+) -> Utilisation:
     """Two local worker processes; the sleep reaches them through the environment."""
     os.environ[SLEEP_VARIABLE] = str(sleep)
     try:
-        study = load_config_dict(config(strategy, seed, 1, f"{strategy}-p{seed}"), FUNCTIONS)
+        raw = function.config(strategy, seed, 1, f"{strategy}-p{seed}")
+        study = load_config_dict(raw, FUNCTIONS)
         with tempfile.TemporaryDirectory() as output:
             result = run_search(study, output, workers=2, max_trials=trials)
         return utilisation(result.trials, 2)
@@ -201,17 +219,20 @@ def process_run(strategy: str, seed: int, sleep: float, trials: int) -> Utilisat
 
 def regret_section(name: str, args: argparse.Namespace) -> tuple[list[str], str]:
     """Part 1 on ``functions/<name>.py``: its section of the results, and its summary row."""
-    use_function(name)
+    function = Function.load(name)
     started = time.time()
     load = os.getloadavg()[0]
-    curves = {s: [regret_run(s, seed, args.iterations) for seed in args.seeds] for s in STRATEGIES}
+    curves = {
+        s: [regret_run(function, s, seed, args.iterations) for seed in args.seeds]
+        for s in STRATEGIES
+    }
     hb_final = statistics.median(c.points[-1][1] for c in curves["hyperband"])
     hb_budget = statistics.median(c.spent for c in curves["hyperband"])
-    title = " ".join((fidelity.__doc__ or name).strip().split("\n\n")[0].split()).rstrip(".")
+    title = " ".join((function.module.__doc__ or name).strip().split("\n\n")[0].split()).rstrip(".")
     lines = [
         f"## 1. Regret against budget: `{name}` ({title})",
         "",
-        f"max_epochs {fidelity.MAX_BUDGET}, factor 3, hyperband_iterations {args.iterations} "
+        f"max_epochs {function.max_budget}, factor 3, hyperband_iterations {args.iterations} "
         f"(asha: {ASHA_TRIALS} configurations per iteration, its columns read at Hyperband's "
         "total budget); seeds "
         f"{', '.join(map(str, args.seeds))}. Regret: the best full-budget value found minus "
@@ -307,13 +328,13 @@ def main() -> None:
         args.out.write_text("\n".join(lines) + "\n")
         print("\n".join(lines))
         return
-    use_function(args.function[0])
+    function = Function.load(DEFAULT_FUNCTION)
     lines += [
         "",
         "## 2. Worker utilisation",
         "",
-        f"The same function sleeping {args.sleep} s per epoch; {args.utilisation_trials} "
-        f"configurations at most (max_epochs {fidelity.MAX_BUDGET}, factor 3), seed "
+        f"`{DEFAULT_FUNCTION}` sleeping {args.sleep} s per epoch; {args.utilisation_trials} "
+        f"configurations at most (max_epochs {function.max_budget}, factor 3), seed "
         f"{args.seeds[0]}. Utilisation: seconds inside the objective / (workers x wall "
         "seconds from the first call's start to the last call's end); in brackets, the same up "
         "to the start of the last new configuration (the steady state, before the tail where "
@@ -332,11 +353,11 @@ def main() -> None:
     for name in ("hyperband", "asha"):
         seed, sleep, trials = args.seeds[0], args.sleep, args.utilisation_trials
         runs = [
-            threaded_run(name, seed, args.threads, sleep, trials),
-            threaded_run(name, seed, args.threads, sleep, trials, args.seconds),
+            threaded_run(function, name, seed, args.threads, sleep, trials),
+            threaded_run(function, name, seed, args.threads, sleep, trials, args.seconds),
         ]
         if not args.skip_processes:
-            runs.append(process_run(name, seed, sleep, trials))
+            runs.append(process_run(function, name, seed, sleep, trials))
         lines.append(f"| {name} | " + " | ".join(str(run) for run in runs) + " |")
     args.out.write_text("\n".join(lines) + "\n")
     print("\n".join(lines))

@@ -83,3 +83,16 @@ def test_a_repeated_point_is_an_error_naming_the_first():
     ) as caught:
         load_config_dict(config({"name": "random"}, points), HERE)
     assert "strategy.initial_points[2]" in str(caught.value)
+
+
+def test_a_grid_still_runs_every_combination_after_a_point_between_its_counts(tmp_path):
+    """A float with a ``count`` takes any value in its range as a given point; one between the
+    grid's points is an extra trial, not one of the grid's, so the grid is not cut short."""
+    raw = config({"name": "grid"}, [{"x": 0.3, "units": 16}])
+    raw["search_space"]["x"] = {"type": "float", "min": 0.0, "max": 1.0, "count": 3}
+    raw["search_space"]["units"] = {"type": "int", "min": 16, "max": 32, "step": 16}
+    result = run_search(load_config_dict(raw, HERE), tmp_path, workers=0)
+    ran = {config_key(t.hyperparameters) for t in result.trials}
+    grid = {config_key(values) for values in load_config_dict(raw, HERE).space.grid()}
+    assert len(result.trials) == 7
+    assert grid <= ran, "every combination of the grid ran"

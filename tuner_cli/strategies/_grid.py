@@ -1,8 +1,9 @@
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from typing import Any
 
-from tuner_cli.space import config_key
+from tuner_cli.space import FloatParam, config_key
 from tuner_cli.strategies.base import Proposal, Strategy
 from tuner_cli.trial import TrialRecord
 
@@ -21,4 +22,23 @@ class GridSearch(Strategy):
         return None
 
     def default_max_trials(self) -> int | None:
-        return self.space.size()
+        """The whole grid, plus each of ``strategy.initial_points`` that is not on it (a float
+        between the points of its ``count``): such a point takes a trial the grid still needs,
+        so without it the grid's last combination would never run."""
+        size = self.space.size()
+        if size is None:
+            return None
+        return size + sum(1 for point in self.settings.initial_points if not self._on_grid(point))
+
+    def _on_grid(self, point: Mapping[str, Any]) -> bool:
+        return all(_grid_holds(self.space.params[name], value) for name, value in point.items())
+
+
+def _grid_holds(param: Any, value: Any) -> bool:
+    """Whether the grid visits ``value``: a point of the space is on it unless it is a float
+    whose grid is a ``count`` of points (a stepped one is checked against its steps already)."""
+    if not isinstance(param, FloatParam) or param.step is not None or param.count is None:
+        return True
+    values = param.grid_values()
+    nearest = round(param.to_unit(value) * (len(values) - 1))
+    return values[nearest] == value

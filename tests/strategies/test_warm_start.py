@@ -4,6 +4,7 @@ again, and study.json records which were used."""
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from pathlib import Path
 
@@ -195,3 +196,57 @@ def test_validate_says_when_no_known_trial_is_usable(tmp_path, earlier, capsys):
     code, err = call_main(["validate", str(path)], capsys)
     assert code == 0
     assert "none is usable" in " ".join(err.split())
+
+
+def two_objective_study(name: str, objectives: list, warm_start: Path | None = None) -> dict:
+    """A study of ``two_bowls`` over x and y, bayesian when it warm-starts."""
+    strategy = {"name": "bayesian" if warm_start else "random", "max_trials": 4}
+    raw = study(name, strategy, {k: {**v, "min": 0.0, "max": 1.0} for k, v in SPACE.items()})
+    raw["objective_function"] = "strategy_objectives:two_bowls"
+    raw["strategy"]["objective"] = objectives
+    if warm_start:
+        raw["strategy"]["warm_start"] = str(warm_start)
+    return raw
+
+
+NEAR = {"name": "near", "direction": "min"}
+FAR = {"name": "far", "direction": "min"}
+SUM = {"name": "sum", "direction": "min"}
+
+
+@pytest.mark.parametrize(
+    "earlier_objectives, lacking",
+    [(NEAR, "far (minimised)"), ([NEAR, SUM], "far (minimised)")],
+    ids=["one objective", "another second objective"],
+)
+def test_an_objective_the_other_study_did_not_score_is_refused(
+    tmp_path, earlier_objectives, lacking
+):
+    """Its known trials would have no value for it, and the model would take each for a
+    failed trial, the worst result there is."""
+    raw = two_objective_study("earlier", earlier_objectives)
+    earlier = run_search(load_config_dict(raw, HERE), tmp_path / "old", workers=0).root
+    later = two_objective_study("later", [NEAR, FAR], earlier)
+    with pytest.raises(ConfigError, match=f"this study also {re.escape(lacking)}") as caught:
+        run_search(load_config_dict(later, HERE), tmp_path / "new", workers=0)
+    assert "strategy.warm_start" in str(caught.value)
+    assert not (tmp_path / "new").exists(), "nothing written"
+
+
+def test_one_objective_of_several_the_other_study_scored_is_learnt(tmp_path):
+    raw = two_objective_study("earlier", [NEAR, FAR])
+    earlier = run_search(load_config_dict(raw, HERE), tmp_path / "old", workers=0).root
+    later = two_objective_study("later", NEAR, earlier)
+    assert len(load_warm_start(load_config_dict(later, HERE)).trials) == 4
+
+
+def test_a_study_cannot_warm_start_from_its_own_folder(tmp_path):
+    """With ``--overwrite`` it would read its trials as known ones and then delete them; on
+    resume it would learn each of its own trials twice."""
+    raw = study("self", {"name": "random", "max_trials": 3})
+    first = run_search(load_config_dict(raw, HERE), tmp_path, workers=0).root
+    again = study("self", {"name": "bayesian", "max_trials": 3, "warm_start": str(first)})
+    with pytest.raises(ConfigError, match="this study's own folder") as caught:
+        run_search(load_config_dict(again, HERE), tmp_path, overwrite=True, workers=0)
+    assert "strategy.warm_start" in str(caught.value)
+    assert len(read_trials(first)) == 3, "nothing deleted"

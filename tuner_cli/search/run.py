@@ -100,7 +100,8 @@ def run_search(
     if resuming and not discovers_space:
         check_resumable(study, store)
     seed = study_seed(study, store, overwrite)
-    warm = load_warm_start(study, store.read_study().get("warm_start") if resuming else None)
+    saved = store.read_study().get("warm_start") if resuming else None
+    warm = load_warm_start(study, saved, own=store.root)
     if message := warm.warning():
         events.warning(message)
     view = events

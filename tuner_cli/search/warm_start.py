@@ -4,7 +4,9 @@ The trials are not run again and do not become this study's records. Only comple
 whose values are a configuration of this space count: parameters the other study had and this
 one lacks are dropped, and a trial that lacks a value this space needs, or holds one outside
 it, is left out. study.json records the folder and the ids used, so a resumed study learns from
-exactly the same trials even if the other study has grown since.
+exactly the same trials even if the other study has grown since. The other study must have
+scored every objective of this one: a known trial without a value the model needs would be
+taken for a failed one, the worst result there is.
 
 Budgets are epochs, whatever the other study's ``max_epochs``, since a score depends on how long
 a configuration trained: 1-epoch scores rank configurations differently from full training.
@@ -20,6 +22,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 
 import yaml
@@ -27,7 +30,7 @@ import yaml
 from tuner_cli.config import StudyConfig
 from tuner_cli.config.yaml_source import load_yaml_text
 from tuner_cli.errors import ConfigError
-from tuner_cli.results import StudyStore, study_objective
+from tuner_cli.results import StudyStore, study_objective, study_objectives
 from tuner_cli.results.store import StoreError
 from tuner_cli.strict import KeyedError
 from tuner_cli.trial import TrialRecord, TrialStatus
@@ -66,18 +69,26 @@ class WarmStart:
         )
 
 
-def load_warm_start(study: StudyConfig, saved: dict[str, Any] | None = None) -> WarmStart:
+def load_warm_start(
+    study: StudyConfig, saved: dict[str, Any] | None = None, own: Path | None = None
+) -> WarmStart:
     """The known trials; ``saved`` is a resumed study's ``warm_start`` entry of study.json,
-    whose ids are then the only ones used. A bad folder is a ``ConfigError`` at the key."""
+    whose ids are then the only ones used. A bad folder is a ``ConfigError`` at the key.
+
+    ``own`` is this study's folder, which may not be the other study: its trials would be read
+    as known ones, then deleted by ``--overwrite`` or counted twice on resume."""
     path = study.config.strategy.warm_start
     if path is None:
         return WarmStart()
     folder = study.resolve_path(path)
+    if own is not None and folder.resolve() == own.resolve():
+        raise _error(study, f"{folder} is this study's own folder; name another study's")
     store = StudyStore(folder)
     try:
         if not store.exists():
             raise StoreError(f"{folder} is not a kt-run study (no study.json)")
         objective = study_objective(store)
+        objectives = study_objectives(store)
         records = store.load_trials()
     except StoreError as exc:
         raise _error(study, f"cannot warm-start from it: {exc}") from None
@@ -86,6 +97,13 @@ def load_warm_start(study: StudyConfig, saved: dict[str, Any] | None = None) -> 
             study,
             f"{folder} optimised {objective.described()}, this study "
             f"{study.objective.described()}: their scores do not compare",
+        )
+    if lacking := [o for o in study.objectives if o not in objectives]:
+        raise _error(
+            study,
+            f"{folder} optimised {', '.join(o.described() for o in objectives)}; this study "
+            f"also {', '.join(o.described() for o in lacking)}, which its trials have no "
+            "scores for",
         )
     if saved is not None:
         wanted = set(saved.get("trial_ids", []))

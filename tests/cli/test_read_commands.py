@@ -530,3 +530,19 @@ def test_the_terminal_table_gives_each_objective_a_column(tmp_path):
     assert rows[1][2:9] == ["o1", "(min)", "o2", "(min)", "o3", "(min)", "front"]
     assert rows[4][:6] == ["2", "completed", "1.500", "1.250", "0.7500", "*"]
     assert rows[5][5] == "24", "trial 3 is not on the front: its units follow"
+
+
+def test_show_gives_each_objective_its_score_in_four_digits(tmp_path):
+    store = make_pareto_study(tmp_path / "study")
+    rows = [line.split() for line in invoke("show", "2", str(store.root)).stdout.splitlines()]
+    assert ["scores", "o1=1.500", "o2=1.250", "o3=0.7500"] in rows
+
+
+def test_the_trials_title_counts_one_trial_in_the_singular(tmp_path):
+    store = make_pareto_study(tmp_path / "study")
+    store.write_trial(TrialRecord(id=4, status=TrialStatus.RUNNING, hyperparameters={"units": 8}))
+    store.flush()
+    running = invoke("trials", str(store.root), "--status", "running").stdout.splitlines()[0]
+    assert running.startswith("study: 1 trial;")
+    completed = invoke("trials", str(store.root), "--status", "completed").stdout.splitlines()[0]
+    assert completed.startswith("study: 3 trials;")

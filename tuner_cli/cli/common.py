@@ -244,9 +244,17 @@ def extra_parts(record: TrialRecord) -> tuple[list[list[str]], list[EntriesTable
     for key, value in record.extra.items():
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             tables.append(_entries_table(key, value))
+        elif key == "scores" and isinstance(value, dict):
+            facts.append([key, _named_scores(value)])
         else:
             facts.append([key, format_value(value)])
     return facts, tables
+
+
+def _named_scores(scores: dict[str, Any]) -> str:
+    """``f1=0.2500  f2=4.750``: a multi-objective trial's scores in four significant digits,
+    as every other score is shown, instead of a Python dict of full-precision floats."""
+    return "  ".join(f"{name}={format_score(value)}" for name, value in scores.items())
 
 
 def _entries_table(key: str, entries: list[dict[str, Any]]) -> EntriesTable:

@@ -22,6 +22,7 @@ from tuner_cli.cli.read_options import format_option, study_options
 from tuner_cli.results.reading import front_ids, study_objective, study_objectives
 from tuner_cli.results.trial_index import load_index
 from tuner_cli.trial import TrialStatus, measured_budget
+from tuner_cli.wording import plural
 
 
 class TrialsFormat(str, Enum):
@@ -86,7 +87,7 @@ def trials(
     if fmt is TrialsFormat.csv:
         emit(to_csv(hp_names, metric_names, rows, stages(summaries), front))
         return
-    title = f"{store.root.name}: {len(rows)} trials"
+    title = f"{store.root.name}: {plural(len(rows), 'trial')}"
     if front is not None:
         title += f"; Pareto front: {', '.join(map(str, sorted(front))) or 'none yet'}"
     if use_rich(len(rows)):

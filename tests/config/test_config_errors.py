@@ -236,3 +236,34 @@ def test_memory_sizes_on_the_command_line_are_sizes():
         with pytest.raises(UsageError, match="--memory-limit: .* at least 50 MB"):
             execution_settings(ExecutionConfig(), memory_limit=value)
     assert execution_settings(ExecutionConfig(), memory_limit="4GB").memory_limit_bytes() == 4e9
+
+
+@pytest.mark.parametrize(
+    "objective, message",
+    [
+        (
+            "{name: val_loss, direction: mni}",
+            "strategy.objective.direction: Input should be 'min' or 'max' (got 'mni')",
+        ),
+        (
+            "[val_loss, {name: val_accuracy, direction: mx}]",
+            "strategy.objective[1].direction: Input should be 'min' or 'max' (got 'mx')",
+        ),
+        (
+            "[val_loss, {name: val_accuracy, dir: max}]",
+            "strategy.objective[1].dir: unknown key 'dir' (valid keys: direction, name)",
+        ),
+    ],
+)
+def test_a_bad_objective_entry_is_named_without_the_union_members_it_is_not(
+    tmp_path, objective, message
+):
+    """``objective`` is a name, an entry or a list of either: a mistake inside an entry is the
+    whole message, not after "should be a valid string" for the list and the entry."""
+    from tuner_cli.config import load_config_text
+    from tuner_cli.errors import ConfigError
+
+    text = VALID.replace("objective: val_accuracy", f"objective: {objective}")
+    with pytest.raises(ConfigError) as caught:
+        load_config_text(text, tmp_path / "c.yaml")
+    assert str(caught.value) == f"{message} ({tmp_path / 'c.yaml'}:21)"

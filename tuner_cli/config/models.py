@@ -882,11 +882,10 @@ def _check_finite(value: Any, path: KeyPath) -> None:
 
 def _config_error(exc: ValidationError, document: YamlDocument) -> ConfigError:
     problems: list[tuple[KeyPath, str]] = []
-    for error in exc.errors():
-        path = _data_path(error["loc"], document.data, error["type"])
+    for error in _deepest(exc.errors(), document.data):
+        path = _error_path(error, document.data)
         cause = error.get("ctx", {}).get("error")
         if isinstance(cause, KeyedError):
-            path += (cause.key,)
             message = str(cause)
         elif error["type"] == "union_tag_invalid":
             ctx = error["ctx"]
@@ -911,6 +910,27 @@ def _config_error(exc: ValidationError, document: YamlDocument) -> ConfigError:
         more = "; ".join(f"{format_path(p) or 'config'}: {m}" for p, m in problems[1:5])
         error.message += f". Also: {more}"
     return error
+
+
+def _deepest(errors: list[Any], data: Any) -> list[Any]:
+    """The errors less a union member's type mismatch at a key where another member of the
+    union got further: for ``objective: [loss, {name: acc, direction: mx}]`` the problem is
+    the direction, not that the list "should be a valid string"."""
+    paths = [_error_path(e, data) for e in errors]
+
+    def superseded(error: Any, path: KeyPath) -> bool:
+        return error["type"].endswith("_type") and any(
+            len(other) > len(path) and other[: len(path)] == path for other in paths
+        )
+
+    return [e for e, path in zip(errors, paths, strict=True) if not superseded(e, path)]
+
+
+def _error_path(error: Any, data: Any) -> KeyPath:
+    """The key path an error is reported at: a ``KeyedError`` names a key below its model."""
+    path = _data_path(error["loc"], data, error["type"])
+    cause = error.get("ctx", {}).get("error")
+    return path + (cause.key,) if isinstance(cause, KeyedError) else path
 
 
 def _data_path(loc: tuple[Any, ...], data: Any, error_type: str) -> KeyPath:

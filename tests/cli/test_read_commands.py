@@ -546,3 +546,30 @@ def test_the_trials_title_counts_one_trial_in_the_singular(tmp_path):
     assert running.startswith("study: 1 trial;")
     completed = invoke("trials", str(store.root), "--status", "completed").stdout.splitlines()[0]
     assert completed.startswith("study: 3 trials;")
+
+
+def test_best_top_takes_the_first_members_of_the_front_and_env_exports_every_score(tmp_path):
+    store = make_pareto_study(tmp_path / "study")
+    first = invoke("best", str(store.root), "--top", "1")
+    assert first.stdout.splitlines()[0].startswith("Pareto front: the first 1 of 2 trials of 3")
+    assert [line.split()[0] for line in first.stdout.splitlines()[3:]] == ["1"]
+    listed = json.loads(invoke("best", str(store.root), "-k", "1", "-f", "json").stdout)
+    assert [r["id"] for r in listed] == [1], "a front is a list, however short"
+    whole = json.loads(invoke("best", str(store.root), "-f", "json").stdout)
+    assert [r["id"] for r in whole] == [1, 2], "without --top, the whole front"
+    env = invoke("best", str(store.root), "-f", "env").stdout.splitlines()
+    assert env[:5] == [
+        "export KT_BEST_TRIAL=1",
+        "export KT_BEST_SCORE=0.5",
+        "export KT_BEST_SCORE_O1=0.5",
+        "export KT_BEST_SCORE_O2=0.25",
+        "export KT_BEST_SCORE_O3=5.0",
+    ]
+
+
+@pytest.mark.parametrize("threshold", ["nan", "inf", "-inf"])
+def test_best_refuses_a_fail_under_that_is_not_a_number_one_can_pass(tmp_path, threshold):
+    store = make_pareto_study(tmp_path / "study")
+    result = invoke("best", str(store.root), "--fail-under", threshold)
+    assert result.returncode == 2
+    assert "--fail-under" in result.stderr and "not a finite number" in result.stderr

@@ -1,6 +1,7 @@
 from __future__ import annotations
 
 import json
+import math
 import re
 import shlex
 from enum import Enum
@@ -38,7 +39,10 @@ class BestFormat(str, Enum):
 @click.command()
 @study_options
 @click.option(
-    "--top", "-k", type=click.IntRange(min=1), default=1, help="How many of the best trials."
+    "--top",
+    "-k",
+    type=click.IntRange(min=1),
+    help="How many of the best trials (default 1; for several objectives, the whole front).",
 )
 @format_option(
     BestFormat,
@@ -47,11 +51,12 @@ class BestFormat(str, Enum):
 @click.option(
     "--fail-under",
     type=float,
+    callback=lambda ctx, param, value: _finite(value),
     help="Exit 1 if the best score is worse than this (lower, or higher when minimised).",
 )
 def best(
     target: str | None,
-    top: int,
+    top: int | None,
     fmt: BestFormat,
     fail_under: float | None,
     results: Path,
@@ -65,19 +70,21 @@ def best(
     objective = study_objective(store)
     objectives = study_objectives(store)
     index = load_index(store)
-    if len(objectives) > 1:
-        winners = pareto_trials(store.load_trials(), objectives)
+    front = len(objectives) > 1
+    if front:
+        members = pareto_trials(store.load_trials(), objectives)
+        winners = members[:top]
+        shown = f"the first {len(winners)} of " if len(winners) < len(members) else ""
         title = (
-            f"Pareto front: {plural(len(winners), 'trial')} of {len(index)} "
+            f"Pareto front: {shown}{plural(len(members), 'trial')} of {len(index)} "
             f"({', '.join(f'{o.name} {o.direction}' for o in objectives)})"
         )
     else:
-        winners = index.best_records(objective, top)
+        winners = index.best_records(objective, top or 1)
         title = f"Best of {len(index)} trials"
     warn(index.warnings)
     if not winners:
         abort(f"no completed trial in {store.root} yet", code=1)
-    front = len(objectives) > 1
     if fmt is BestFormat.json:
         emit(to_json(_payload(winners, top, front)))
     elif fmt is BestFormat.yaml:
@@ -100,10 +107,16 @@ def best(
         )
 
 
-def _payload(winners: list[TrialRecord], top: int, front: bool):
+def _finite(value: float | None) -> float | None:
+    if value is not None and not math.isfinite(value):
+        raise click.BadParameter(f"{value} is not a finite number", param_hint="--fail-under")
+    return value
+
+
+def _payload(winners: list[TrialRecord], top: int | None, front: bool):
     """One record, or a list: with ``--top`` above 1, and always for a Pareto front."""
     records = [w.to_dict() for w in winners]
-    return records if top > 1 or front else records[0]
+    return records if (top or 1) > 1 or front else records[0]
 
 
 def env_lines(record: TrialRecord) -> str:
@@ -113,12 +126,14 @@ def env_lines(record: TrialRecord) -> str:
     Names keep only ``[A-Z0-9_]``; every value is single-quoted by ``shlex.quote`` (strings as
     they are, anything else as JSON), so no value can run a command or end its assignment.
     """
+    scores = record.extra.get("scores") or {}
     values = {"TRIAL": record.id, "SCORE": record.score}
+    values.update({f"SCORE_{_env_name(k)}": v for k, v in scores.items()})
     values.update({f"HP_{_env_name(k)}": v for k, v in record.hyperparameters.items()})
-    if len(values) != 2 + len(record.hyperparameters):
+    if len(values) != 2 + len(scores) + len(record.hyperparameters):
         raise UsageError(
-            "hyperparameter names of this study differ only in case or punctuation, so their "
-            "KT_BEST_HP_* variables would collide; use --format json"
+            "hyperparameter or objective names of this study differ only in case or "
+            "punctuation, so their KT_BEST_* variables would collide; use --format json"
         )
     texts = {k: v if isinstance(v, str) else json.dumps(v) for k, v in values.items()}
     return "\n".join(f"export KT_BEST_{k}={shlex.quote(v)}" for k, v in texts.items())

@@ -6,9 +6,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tuner_cli import load_config_dict, run_search
 from tuner_cli.errors import ConfigError
+from tuner_cli.events import SearchEvents
 from tuner_cli.space import config_key
 
 HERE = Path(__file__).resolve().parent
@@ -96,3 +98,29 @@ def test_a_grid_still_runs_every_combination_after_a_point_between_its_counts(tm
     grid = {config_key(values) for values in load_config_dict(raw, HERE).space.grid()}
     assert len(result.trials) == 7
     assert grid <= ran, "every combination of the grid ran"
+
+
+class Warnings(SearchEvents):
+    def __init__(self) -> None:
+        self.seen: list[str] = []
+
+    def warning(self, message: str) -> None:
+        self.seen.append(message)
+
+
+def test_a_search_too_short_for_its_given_points_says_how_many_will_not_run(
+    tmp_path, kt_run, write_config
+):
+    raw = config({"name": "random", "max_trials": 1})
+    warnings = Warnings()
+    result = run_search(load_config_dict(raw, HERE), tmp_path, workers=0, events=warnings)
+    assert len(result.trials) == 1
+    expected = "lists 2 configurations but max_trials is 1: the last 1 will not run"
+    assert any(expected in w for w in warnings.seen), warnings.seen
+    (tmp_path / "strategy_objectives.py").write_text((HERE / "strategy_objectives.py").read_text())
+    checked = kt_run("validate", str(write_config(yaml.safe_dump(raw))))
+    assert checked.returncode == 0 and expected in " ".join(checked.stderr.split())
+    raw["strategy"]["max_trials"] = 2
+    quiet = Warnings()
+    enough = run_search(load_config_dict(raw, HERE), tmp_path / "2", workers=0, events=quiet)
+    assert len(enough.trials) == 2 and not quiet.seen

@@ -175,15 +175,10 @@ def _run(
     strategy = make_strategy(
         settings.name, study.space, study.objective, seed, settings, known_trials
     )
-    runner = SearchRunner(
-        study,
-        store,
-        strategy,
-        executor,
-        view,
-        max_trials or settings.max_trials or strategy.default_max_trials(),
-        seed=seed,
-    )
+    limit = max_trials or settings.max_trials or strategy.default_max_trials()
+    if note := strategy.unrun_points_note(limit):
+        view.warning(note)
+    runner = SearchRunner(study, store, strategy, executor, view, limit, seed=seed)
     interrupts = GracefulInterrupts(
         lambda: setattr(runner, "stop_requested", True), notify=view.stop_requested
     )

@@ -80,3 +80,14 @@ class Strategy(ABC):
             if config_key(point) not in seen:
                 return Proposal(dict(point), fields={"proposed_by": "initial_points"})
         return None
+
+    def unrun_points_note(self, max_trials: int | None) -> str | None:
+        """A warning when ``max_trials`` leaves some of ``strategy.initial_points`` unrun: the
+        user listed them to have them run, and a search that ends before them says nothing."""
+        given = len(self.settings.initial_points)
+        if max_trials is None or given <= max_trials:
+            return None
+        return (
+            f"strategy.initial_points lists {given} configurations but max_trials is "
+            f"{max_trials}: the last {given - max_trials} will not run"
+        )

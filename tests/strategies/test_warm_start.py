@@ -250,3 +250,28 @@ def test_a_study_cannot_warm_start_from_its_own_folder(tmp_path):
         run_search(load_config_dict(again, HERE), tmp_path, overwrite=True, workers=0)
     assert "strategy.warm_start" in str(caught.value)
     assert len(read_trials(first)) == 3, "nothing deleted"
+
+
+def test_the_warning_names_what_the_other_study_varied_and_this_space_lacks(tmp_path, earlier):
+    config = study("later", {"name": "bayesian", "warm_start": str(earlier)})
+    warm = load_warm_start(load_config_dict(config, HERE))
+    assert len(warm.trials) == 12
+    assert "varied 'w', which this space lacks" in warm.warning()
+    same = study("same", {"name": "bayesian", "warm_start": str(earlier)}, EARLIER_SPACE)
+    assert load_warm_start(load_config_dict(same, HERE)).warning() is None
+
+
+def test_a_folder_that_is_no_study_is_refused_with_what_it_is(tmp_path, earlier):
+    config_file = tmp_path / "config.yaml"
+    config_file.write_text("name: x\n")
+    cases = [
+        (tmp_path / "missing", "does not exist"),
+        (config_file, "is a file; name the other study's folder"),
+        (earlier.parent, "holds studies rather than being one; name one of them: earlier "),
+        (tmp_path / "old" / "earlier" / "trials", r"is not a kt-run study \(no study.json\)"),
+    ]
+    for folder, message in cases:
+        config = study("later", {"name": "bayesian", "warm_start": str(folder)})
+        with pytest.raises(ConfigError, match=message) as caught:
+            load_warm_start(load_config_dict(config, HERE))
+        assert "strategy.warm_start" in str(caught.value)

@@ -48,6 +48,8 @@ class WarmStart:
     """How many trials were left out for each reason, so the warning can say why."""
     short: str | None = None
     """Why the trials used were trained less than the other study meant to (``_short_of``)."""
+    dropped: list[str] = field(default_factory=list)
+    """Hyperparameters the other study varied and this space lacks (``_dropped``)."""
 
     def warning(self) -> str | None:
         """What ``search`` and ``validate`` warn about: the trials left out, by reason, or
@@ -55,6 +57,10 @@ class WarmStart:
         every trial is used as it is."""
         if self.info is None:
             return None
+        notes = [self._use(), self._dropped_note()]
+        return "; ".join(n for n in notes if n) or None
+
+    def _use(self) -> str | None:
         short = f" ({self.short})" if self.short else ""
         if not self.left_out:
             if self.trials:
@@ -66,6 +72,15 @@ class WarmStart:
         return (
             f"warm start: of the {total + len(self.trials)} trials in {self.info['path']}, "
             f"{used}{short} and {total} left out: {reasons}"
+        )
+
+    def _dropped_note(self) -> str | None:
+        if not self.dropped:
+            return None
+        names = ", ".join(f"'{name}'" for name in self.dropped)
+        return (
+            f"warm start: the trials used varied {names}, which this space lacks; their "
+            "scores still reflect those values, which the model cannot see"
         )
 
 
@@ -86,7 +101,7 @@ def load_warm_start(
     store = StudyStore(folder)
     try:
         if not store.exists():
-            raise StoreError(f"{folder} is not a kt-run study (no study.json)")
+            raise StoreError(_not_a_study(folder))
         objective = study_objective(store)
         objectives = study_objectives(store)
         records = store.load_trials()
@@ -121,7 +136,33 @@ def load_warm_start(
     total = sum(left_out.values())
     info = {"path": str(folder), "trial_ids": [t.id for t in used], "left_out": total}
     short = _short_of(store, largest) if used and study.config.strategy.name != "bohb" else None
-    return WarmStart(used, info, left_out, short)
+    return WarmStart(used, info, left_out, short, _dropped(study, records, info["trial_ids"]))
+
+
+def _not_a_study(folder: Path) -> str:
+    """Why ``folder`` (without a study.json) is no study, with the likely fix: a results
+    folder names the studies inside it."""
+    if not folder.exists():
+        return f"{folder} does not exist"
+    if not folder.is_dir():
+        return f"{folder} is a file; name the other study's folder (its results/NAME)"
+    inside = sorted(p.name for p in folder.iterdir() if (p / "study.json").is_file())
+    if inside:
+        names = ", ".join(inside[:5]) + (", ..." if len(inside) > 5 else "")
+        return f"{folder} holds studies rather than being one; name one of them: {names}"
+    return f"{folder} is not a kt-run study (no study.json)"
+
+
+def _dropped(study: StudyConfig, records: list[TrialRecord], used: list[int]) -> list[str]:
+    """The hyperparameters the used trials hold with more than one value and this space
+    lacks: dropping them is silent in the data, yet it may explain much of the scores."""
+    values: dict[str, set[str]] = {}
+    for record in records:
+        if record.id in used:
+            for name, value in record.hyperparameters.items():
+                if name not in study.space.order:
+                    values.setdefault(name, set()).add(repr(value))
+    return sorted(name for name, seen in values.items() if len(seen) > 1)
 
 
 def _short_of(store: StudyStore, largest: int | None) -> str | None:

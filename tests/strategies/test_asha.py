@@ -190,3 +190,10 @@ def test_a_keras_trial_is_promoted_and_continues_from_its_checkpoint(tmp_path, w
     model = keras.models.load_model(result.root / "models" / f"trial_{promoted.id:04d}.keras")
     steps = -(-len(load_dataset(load_config(path), seed=3).x_train) // 64)
     assert int(model.optimizer.iterations) == 3 * steps
+
+
+def test_a_one_rung_plan_says_nothing_is_promoted():
+    plan = "\n".join(asha(max_epochs=3, min_epochs=3).describe_plan())
+    assert "1 rung: 3 ep; every trial trains fully, nothing is promoted" in plan
+    assert "promoted trials continue" not in plan and "backfill" not in plan
+    assert "backfill" in "\n".join(asha().describe_plan())

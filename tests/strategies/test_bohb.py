@@ -154,3 +154,9 @@ def test_validate_plan_names_bohb_and_its_model():
     plan = "\n".join(strategy.describe_plan())
     assert plan.startswith("BOHB: max_epochs 9, factor 3")
     assert "largest budget with at least 5 results (3 at 9 epochs;" in plan
+
+
+def test_the_plan_counts_one_epoch_in_the_singular():
+    settings = StrategyConfig(name="bohb", objective="loss", max_epochs=1)
+    plan = "\n".join(make_strategy("bohb", SPACE, LOSS, 0, settings).describe_plan())
+    assert "(3 at 1 epoch;" in plan

@@ -83,9 +83,19 @@ class Asha(Strategy):
     def describe_plan(self) -> list[str]:
         settings = self.settings
         rungs = " -> ".join(f"{b} ep" for b in self.budgets)
-        return [
+        head = (
             f"ASHA: max_epochs {settings.max_epochs}, factor {settings.factor}, "
-            f"min_epochs {settings.min_epochs}",
+            f"min_epochs {settings.min_epochs}"
+        )
+        if len(self.budgets) == 1:
+            return [
+                head,
+                f"  1 rung: {rungs}; every trial trains fully, nothing is promoted "
+                "(min_epochs leaves no lower rung)",
+                *self._sampler.describe_plan(),
+            ]
+        return [
+            head,
             f"  {plural(len(self.budgets), 'rung')}: {rungs}; a trial moves up as soon as it is "
             f"in the top 1/{settings.factor} of its rung (promoted trials continue)",
             "  at the end, a worker with nothing due continues the best trial left behind whose "

@@ -72,7 +72,11 @@ class BudgetModel(Strategy):
         lines = [
             "  new configurations: a Gaussian process on the largest budget with at least "
             f"{plural(self.model.num_initial_points, 'result')} ("
-            + (f"{FULL_BUDGET_ENOUGH} at {self.full_budget} epochs; " if self.full_budget else "")
+            + (
+                f"{FULL_BUDGET_ENOUGH} at {plural(self.full_budget, 'epoch')}; "
+                if self.full_budget
+                else ""
+            )
             + f"{round(RANDOM_FRACTION * 100)}% stay random; space-filling before that)"
         ]
         return lines + [f"  {line.strip()}" for line in self.model.describe_plan()[1:]]

@@ -248,6 +248,8 @@ def test_validate_prints_the_plan(tmp_path, write_config, kt_run):
     assert result.returncode == 0, result.stderr
     assert "3 brackets, 17 configurations" in result.stdout
     assert "bracket 0: 9 x 1 ep -> 3 x 3 ep -> 1 x 9 ep" in result.stdout
+    returns = "what it returns (a number, or a dict holding 'loss') is checked when the first"
+    assert returns in " ".join(result.stdout.split()), "a misspelt metric shows only then"
 
 
 @pytest.mark.slow

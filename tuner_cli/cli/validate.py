@@ -74,5 +74,13 @@ def validate(
         from tuner_cli.training.imports import load_callable
 
         load_callable(study.config.objective_function, study.base_dir, ("objective_function",))
-        console.print(f"objective_function {study.config.objective_function} imports.")
+        names = " and ".join(f"'{o.name}'" for o in study.objectives)
+        returns = f"a dict holding {names}"
+        if len(study.objectives) == 1:
+            returns = f"a number, or {returns}"
+        console.print(
+            f"objective_function {study.config.objective_function} imports; what it returns "
+            f"({returns}) is checked when the first trial ends.",
+            highlight=False,
+        )
     console.print("Config is valid.", style="green")

@@ -8,7 +8,9 @@ from tuner_cli.cli.common import locate_study
 
 
 def export(
-    target: str = typer.Argument(None, help="Results folder, study folder or config file."),
+    target: str = typer.Argument(
+        None, metavar="TARGET", help="Results folder, study folder or config file."
+    ),
     model: Path = typer.Option(
         Path("best.keras"), "--output", "-o", help="The .keras file to write."
     ),

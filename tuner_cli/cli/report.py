@@ -8,7 +8,9 @@ from tuner_cli.cli.common import locate_study, warn
 
 
 def report(
-    target: str = typer.Argument(None, help="Results folder, study folder or config file."),
+    target: str = typer.Argument(
+        None, metavar="TARGET", help="Results folder, study folder or config file."
+    ),
     html: Path = typer.Option(
         Path("report.html"), "--output", "-o", help="The HTML file to write."
     ),

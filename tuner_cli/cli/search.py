@@ -15,7 +15,7 @@ from tuner_cli.cli.common import (
 
 
 def search(
-    config: Path = typer.Argument(..., help="The study's YAML config."),
+    config: Path = typer.Argument(..., metavar="CONFIG", help="The study's YAML config."),
     results: Path = typer.Option(DEFAULT_OUTPUT, "--results", help=RESULTS_HELP),
     output: Path = typer.Option(None, "--output", "-o", hidden=True, help=OLD_OUTPUT_HELP),
     max_trials: int = typer.Option(

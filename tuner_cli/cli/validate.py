@@ -9,7 +9,7 @@ from tuner_cli.wording import plural
 
 
 def validate(
-    config: Path = typer.Argument(..., help="The study's YAML config."),
+    config: Path = typer.Argument(..., metavar="CONFIG", help="The study's YAML config."),
     build: bool = typer.Option(True, help="Build the model at default values and print it."),
 ) -> None:
     """Check a config without training: the search space, its size, the strategy, the model."""

@@ -573,3 +573,19 @@ def test_best_refuses_a_fail_under_that_is_not_a_number_one_can_pass(tmp_path, t
     result = invoke("best", str(store.root), "--fail-under", threshold)
     assert result.returncode == 2
     assert "--fail-under" in result.stderr and "not a finite number" in result.stderr
+
+
+def test_a_data_folder_named_like_the_study_does_not_hide_it(tmp_path):
+    """A study named after its data folder (``reviews/`` of texts, study ``reviews``) is found
+    by its name from the folder the data sits in."""
+    make_study(tmp_path / "results" / "study")
+    (tmp_path / "study" / "positive").mkdir(parents=True)
+    (tmp_path / "study" / "positive" / "a.txt").write_text("good\n")
+    for command in (
+        ["best", "study", "--format", "json"],
+        ["trials", "study"],
+        ["show", "3", "study"],
+    ):
+        result = invoke(*command, cwd=tmp_path)
+        assert result.returncode == 0, (command, result.stderr)
+    assert json.loads(invoke("best", "study", "--format", "json", cwd=tmp_path).stdout)["id"] == 3

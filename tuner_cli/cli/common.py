@@ -70,7 +70,11 @@ def locate_study(target: str | None, output: Path) -> StudyStore:
     if target is not None and Path(target).is_file():
         return _existing(StudyStore(output / _study_name(Path(target))))
     folder = Path(target) if target is not None else output
-    if target is not None and not folder.exists() and (output / target / "study.json").is_file():
+    if (
+        target is not None
+        and not _holds_study(folder)
+        and (output / target / "study.json").is_file()
+    ):
         folder = output / target
     if (folder / "study.json").is_file():
         return StudyStore(folder)
@@ -88,6 +92,13 @@ def locate_study(target: str | None, output: Path) -> StudyStore:
         )
         return StudyStore(chosen)
     return StudyStore(studies[0])
+
+
+def _holds_study(folder: Path) -> bool:
+    """Whether a path is a study or a results folder with one in it. A study is often named
+    after its data folder (``reviews/`` of texts, study ``reviews``): such a folder in the
+    working directory must not hide the study of that name inside ``--results``."""
+    return (folder / "study.json").is_file() or any(folder.glob("*/study.json"))
 
 
 def _last_update(study: Path) -> tuple[float, str]:

@@ -102,9 +102,11 @@ def test_a_folder_kt_run_did_not_make_is_refused_untouched(tmp_path, overwrite):
         StoreError,
         match=r"not a kt-run study \(no study.json; it holds "
         r"config.yaml, notes.txt\)",
-    ):
+    ) as refused:
         StudyStore(folder).check_claimable(overwrite)
     assert snapshot(folder) == before
+    # the way out names the option that chooses the results folder, not its deprecated spelling
+    assert "choose another --results folder" in str(refused.value)
 
 
 @pytest.mark.parametrize("overwrite", [False, True])

@@ -233,7 +233,7 @@ class StudyStore:
         if self.root.is_symlink():
             raise StoreError(
                 f"{self.root} is a symbolic link (to {os.readlink(self.root)}); kt-run does not "
-                "write into or delete through links: give --output a real folder"
+                "write into or delete through links: give --results a real folder"
             )
         if not self.root.exists():
             return
@@ -245,7 +245,7 @@ class StudyStore:
             raise StoreError(
                 f"{self.root} already exists and is not a kt-run study (no study.json; it "
                 f"holds {_listing(self.leftovers())}); kt-run writes only into folders it "
-                "made: choose another --output or study name, or move those files"
+                "made: choose another --results folder or study name, or move those files"
             )
         links = [n for n in (*OWN_FILES, *OWN_FOLDERS) if (self.root / n).is_symlink()]
         if links:
@@ -268,8 +268,8 @@ class StudyStore:
         except (OSError, ValueError) as exc:
             raise StoreError(
                 f"{self.root} is not a kt-run study: its study.json cannot be trusted ({exc}); "
-                "kt-run writes only into folders it made: choose another --output or study "
-                "name, or move the folder"
+                "kt-run writes only into folders it made: choose another --results folder or "
+                "study name, or move the folder"
             ) from None
 
     def leftovers(self) -> list[str]:

@@ -83,6 +83,20 @@ def test_an_image_folder_loads_as_a_tf_data_stream_with_its_class_names(tmp_path
         assert sum(len(y) for _, y in fit["validation_data"]) == 40
 
 
+def test_reading_an_image_folder_prints_nothing(tmp_path, capsys):
+    """Keras announces "Using 48 files for training." on stdout whatever its ``verbose``; in
+    kt-run that line broke into validate's output, the search log and the live view."""
+    import keras
+
+    from tuner_cli.training.data import load_dataset
+
+    make_data().digit_images(tmp_path / "digits", rows=slice(0, 60))
+    data = {"source": "images", "path": "digits", "color_mode": "grayscale"}
+    load_dataset(load_config_dict(config(data), tmp_path), seed=0)
+    assert capsys.readouterr().out == ""
+    assert keras.config.is_interactive_logging_enabled(), "Keras' own switch is put back"
+
+
 @pytest.mark.slow
 def test_the_exported_image_model_scores_raw_files_as_the_search_recorded(tmp_path):
     import keras

@@ -64,6 +64,15 @@ def test_the_vocabulary_is_learnt_from_the_training_texts_only(tmp_path):
     assert tuple(x.shape) == (4, 20) and "int" in str(x.dtype)
 
 
+def test_reading_a_text_folder_prints_nothing(tmp_path, capsys):
+    """The split Keras makes of a folder is announced on stdout whatever its ``verbose``."""
+    from tuner_cli.training.data import load_dataset
+
+    make_data().topic_texts(tmp_path / "texts", per_class=10)
+    load_dataset(load_config_dict(config({"source": "text", "path": "texts"}), tmp_path), seed=0)
+    assert capsys.readouterr().out == ""
+
+
 @pytest.mark.slow
 def test_the_exported_text_model_scores_raw_strings_as_the_search_recorded(tmp_path):
     import keras

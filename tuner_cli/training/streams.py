@@ -9,6 +9,8 @@ epoch, and a worker never holds more of it than the shuffle buffer and a few bat
 
 from __future__ import annotations
 
+import contextlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -135,36 +137,55 @@ def _image_reader(data: DataConfig, size: tuple[int, int]):
     import keras
 
     def read(root: Path, seed: int, split: float | None, subset: str | None):
-        return keras.utils.image_dataset_from_directory(
-            root,
-            label_mode="int",
-            color_mode=data.color_mode,
-            batch_size=None,
-            image_size=size,
-            shuffle=True,
-            seed=seed,
-            validation_split=split,
-            subset=subset,
-            verbose=False,
-        )
+        with _keras_quiet():
+            return keras.utils.image_dataset_from_directory(
+                root,
+                label_mode="int",
+                color_mode=data.color_mode,
+                batch_size=None,
+                image_size=size,
+                shuffle=True,
+                seed=seed,
+                validation_split=split,
+                subset=subset,
+                verbose=False,
+            )
 
     return read
+
+
+@contextlib.contextmanager
+def _keras_quiet() -> Iterator[None]:
+    """Keras' folder readers print "Using 144 files for training." to stdout even with
+    ``verbose=False``; that line broke into ``validate``'s output, the search log and the live
+    view. With Keras' interactive logging off it goes to absl's INFO log instead, which is
+    silent. Keras keeps that switch per thread, so no other thread's output is touched."""
+    import keras
+
+    was_on = keras.config.is_interactive_logging_enabled()
+    keras.config.disable_interactive_logging()
+    try:
+        yield
+    finally:
+        if was_on:
+            keras.config.enable_interactive_logging()
 
 
 def _text_reader():
     import keras
 
     def read(root: Path, seed: int, split: float | None, subset: str | None):
-        return keras.utils.text_dataset_from_directory(
-            root,
-            label_mode="int",
-            batch_size=None,
-            shuffle=True,
-            seed=seed,
-            validation_split=split,
-            subset=subset,
-            verbose=False,
-        )
+        with _keras_quiet():
+            return keras.utils.text_dataset_from_directory(
+                root,
+                label_mode="int",
+                batch_size=None,
+                shuffle=True,
+                seed=seed,
+                validation_split=split,
+                subset=subset,
+                verbose=False,
+            )
 
     return read
 

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from tuner_cli import load_config_dict, run_search
+from tuner_cli.config import load_config
 from tuner_cli.errors import ConfigError
 from tuner_cli.training.class_weights import class_weights
 
@@ -25,6 +26,26 @@ def test_weights_by_name_or_index_and_unlisted_classes_weigh_one():
         class_weights({"wolf": 2.0}, labels, names)
     with pytest.raises(ConfigError, match="whole-number class label"):
         class_weights("balanced", np.array([0.5, 1.5]), None)
+
+
+def test_a_yes_no_class_left_unquoted_in_yaml_is_named_as_such(tmp_path):
+    """``class_weight: {yes: 3}`` for a yes/no target: YAML hands over ``True``, and the error
+    says why the class ``yes`` was not found."""
+    config = tmp_path / "config.yaml"
+    config.write_text(
+        "name: churn\n"
+        "data: {source: sklearn, name: iris}\n"
+        "search_space: {units: {type: fixed, value: 8}}\n"
+        "model:\n"
+        "  layers: [{Dense: {units: $units}}, {Dense: {units: 2, activation: softmax}}]\n"
+        "  loss: sparse_categorical_crossentropy\n"
+        "training: {class_weight: {yes: 3}}\n"
+        "strategy: {objective: val_loss}\n"
+    )
+    spec = load_config(config).config.training.class_weight
+    with pytest.raises(ConfigError, match="unquoted yes, no, on or off .* quote the class"):
+        class_weights(spec, np.array([0, 1, 1]), ("no", "yes"))
+    assert class_weights({"yes": 3.0}, np.array([0, 1, 1]), ("no", "yes")) == {0: 1.0, 1: 3.0}
 
 
 def iris(class_weight) -> dict:

@@ -47,4 +47,15 @@ def _class_index(key: str | int, names: Any, classes: int) -> int:
         if index < classes:
             return index
     known = f"the classes are {', '.join(names)}" if names else f"labels run 0 to {classes - 1}"
-    raise ConfigError(f"no class {quoted(key)}; {known}", key_path=(*KEY, key))
+    raise ConfigError(
+        f"no class {quoted(key)}; {known}{_yaml_boolean_hint(key)}", key_path=(*KEY, key)
+    )
+
+
+def _yaml_boolean_hint(key: str | int) -> str:
+    """YAML reads an unquoted ``yes``, ``no``, ``on`` or ``off`` as a boolean, which arrives
+    here as ``'True'`` or ``'False'``: a word target of yes/no, the commonest, is then never
+    found by the name the user wrote."""
+    if str(key) not in ("True", "False"):
+        return ""
+    return " (YAML reads an unquoted yes, no, on or off as true or false: quote the class, 'yes')"

@@ -89,3 +89,17 @@ def test_bad_layer_argument_is_a_config_error():
     broken = config.model.model_copy(update={"layers": [{"Dense": {"unitz": 3}}]})
     with pytest.raises(ConfigError, match="cannot create Dense"):
         build_model(broken, {}, (4,))
+
+
+def test_a_layer_that_needs_an_inactive_argument_says_it_was_left_out():
+    """``Dense: {units: $width}`` with ``width`` active only under a ``when``: at values where
+    it is inactive Keras misses ``units``, and the error names the reference left out."""
+    config = study().config
+    layers = [{"Dense": {"units": "$width", "activation": "relu"}}, {"Dense": {"units": 3}}]
+    broken = config.model.model_copy(update={"layers": layers})
+    hp = {"optimizer": "adam"}
+    with pytest.raises(
+        ConfigError, match=r"units: \$width left out: its hyperparameter is inactive"
+    ):
+        build_model(broken, hp, (4,))
+    assert build_model(broken, {**hp, "width": 5}, (4,)).layers[0].units == 5

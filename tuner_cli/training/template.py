@@ -81,12 +81,30 @@ def make_steps(
             continue
         ((name, args),) = entry.items()
         layer_class = _lookup(keras.layers, name, "layer", where + (name,))
-        arguments = make_objects(resolve(args or {}, hp), None, where + (name,), base_dir)
+        resolved = resolve(args or {}, hp)
+        arguments = make_objects(resolved, None, where + (name,), base_dir)
         try:
             built.append(layer_class(**arguments))
         except (TypeError, ValueError) as exc:
-            raise ConfigError(f"cannot create {name}: {exc}", key_path=where + (name,)) from None
+            raise ConfigError(
+                f"cannot create {name}: {exc}{_left_out(args, resolved)}", key_path=where + (name,)
+            ) from None
     return built
+
+
+def _left_out(args: Any, resolved: Any) -> str:
+    """The arguments dropped because they name an inactive hyperparameter: a layer without a
+    default for one (``Dense`` without ``units``) fails at values where it is inactive, and
+    Keras' "missing 1 required positional argument" does not say that kt-run left it out."""
+    if not isinstance(args, dict) or not isinstance(resolved, dict):
+        return ""
+    dropped = [f"{key}: {args[key]}" for key in args if key not in resolved]
+    if not dropped:
+        return ""
+    return (
+        f" ({', '.join(dropped)} left out: its hyperparameter is inactive at these values, "
+        "under its 'when'; make the layer conditional too, e.g. inside a repeat of 0 or 1)"
+    )
 
 
 def make_optimizer(spec: str | dict[str, Any], hp: Mapping[str, Any], base_dir: Path = Path(".")):

@@ -88,6 +88,72 @@ def test_a_numeric_csv_without_gaps_is_still_one_array(tmp_path):
     assert dataset.encoding is None and dataset.x_train.shape[1] == 4
 
 
+def write_decimal_comma_csv(path) -> list[tuple[float, str, float, int]]:
+    """Semicolons between cells, commas in numbers, as European spreadsheets export; the
+    rows written, as numbers."""
+    rng = np.random.default_rng(3)
+    rows = [
+        (round(float(rng.uniform(0, 9)), 2), str(rng.choice(["a", "b"])), i / 4, i % 2)
+        for i in range(40)
+    ]
+    lines = ["income;city;ratio;label"]
+    lines += [f"{x:.2f};{c};{r};{y}".replace(".", ",") for x, c, r, y in rows]
+    path.write_text("\n".join(lines) + "\n")
+    return rows
+
+
+def test_numbers_with_a_decimal_comma_are_refused_until_the_config_names_the_mark(tmp_path):
+    from tuner_cli.errors import ConfigError
+    from tuner_cli.training.data import load_dataset
+
+    rows = write_decimal_comma_csv(tmp_path / "people.csv")
+    data = {"source": "csv", "path": "people.csv", "target": "label", "delimiter": ";"}
+    with pytest.raises(ConfigError, match="column 'income' holds numbers written with a deci"):
+        load_dataset(load_config_dict(config(data), tmp_path), seed=0)
+    dataset = load_dataset(load_config_dict(config({**data, "decimal": ","}), tmp_path), seed=0)
+    assert list(dataset.encoding.numeric) == ["income", "ratio"]
+    assert list(dataset.encoding.categorical) == ["city"]
+    read = np.concatenate([dataset.x_train["income"], dataset.x_val["income"]])
+    assert sorted(read.tolist()) == pytest.approx(sorted(x for x, *_ in rows), rel=1e-6)
+    kept = {**data, "categorical": ["income", "ratio"]}
+    dataset = load_dataset(load_config_dict(config(kept), tmp_path), seed=0)
+    assert "income" in dataset.encoding.categorical, "listed as categories, kept as such"
+
+
+def test_a_plain_matrix_and_a_target_with_decimal_commas(tmp_path):
+    from tuner_cli.errors import ConfigError
+    from tuner_cli.training.data import load_dataset
+
+    rows = write_decimal_comma_csv(tmp_path / "people.csv")
+    numbers = [f"{x};{r};{y}".replace(".", ",") for x, _, r, y in rows]
+    (tmp_path / "plain.csv").write_text("\n".join(["income;ratio;label", *numbers]) + "\n")
+    data = {"source": "csv", "path": "plain.csv", "target": "label", "delimiter": ";"}
+    dataset = load_dataset(load_config_dict(config({**data, "decimal": ","}), tmp_path), seed=0)
+    assert dataset.encoding is None, "all numbers: one array, as ever"
+    assert sorted(np.concatenate([dataset.x_train, dataset.x_val])[:, 1]) == pytest.approx(
+        sorted(r for _, _, r, _ in rows)
+    )
+    target = {**data, "path": "people.csv", "target": "income", "features": ["city"]}
+    with pytest.raises(ConfigError, match="column 'income' holds numbers") as caught:
+        load_dataset(load_config_dict(config(target), tmp_path), seed=0)
+    assert caught.value.key_path == ("data", "target")
+
+
+@pytest.mark.parametrize(
+    "data, message",
+    [
+        ({"delimiter": ",", "decimal": ","}, "'decimal' and 'delimiter' are both ','"),
+        ({"source": "npz", "decimal": ","}, "'decimal' is for source 'csv'"),
+    ],
+)
+def test_a_decimal_mark_that_cannot_work_is_a_config_error(tmp_path, data, message):
+    from tuner_cli.errors import ConfigError
+
+    base = {"source": "csv", "path": "x.csv", "target": "y", **data}
+    with pytest.raises(ConfigError, match=message):
+        load_config_dict(config(base), tmp_path)
+
+
 @pytest.mark.slow
 def test_the_exported_table_model_scores_raw_rows_as_the_search_recorded(tmp_path):
     import keras

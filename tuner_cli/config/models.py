@@ -73,6 +73,9 @@ class DataConfig(StrictModel):
     y_key: str = "y"
     target: str | None = None
     delimiter: str = ","
+    decimal: Literal[".", ","] = Field(
+        default=".", description="csv: the decimal mark of numbers ('.' or ',')"
+    )
     callable: str | None = Field(default=None, description='"pkg.mod:load" -> (x, y)')
     validation_split: float = Field(default=0.2, gt=0.0, lt=1.0)
     validation: ValidationData | None = None
@@ -146,6 +149,13 @@ class DataConfig(StrictModel):
         for key in ("features", "categorical", "numeric"):
             if getattr(self, key) is not None and self.source != "csv":
                 raise ValueError(f"'{key}' is for source 'csv'")
+        if self.decimal != "." and self.source != "csv":
+            raise ValueError("'decimal' is for source 'csv'")
+        if self.decimal == self.delimiter:
+            raise ValueError(
+                f"'decimal' and 'delimiter' are both {quoted(self.decimal)}; a file whose "
+                "numbers have a decimal comma separates its cells otherwise (delimiter: ';')"
+            )
         both = sorted(set(self.categorical or ()) & set(self.numeric or ()))
         if both:
             raise ValueError(f"{quoted(both[0])} is in both 'categorical' and 'numeric'")

@@ -8,7 +8,6 @@ inputs, the model a user exports takes raw ones.
 
 from __future__ import annotations
 
-import csv
 import json
 import math
 import zipfile
@@ -23,10 +22,9 @@ from tuner_cli.errors import ConfigError, quoted
 from tuner_cli.training.imports import load_callable
 from tuner_cli.training.preprocessing import Scaling
 from tuner_cli.training.streams import Streams, load_folders, loader_streams, stream_scaling
+from tuner_cli.training.table import FLOAT32_MAX, check_column, read_table
 from tuner_cli.training.tables import TableEncoding, load_table, split_rows
 from tuner_cli.training.template_front import ADAPT_BATCH
-
-FLOAT32_MAX = 3.4e38
 
 if TYPE_CHECKING:
     from tuner_cli.config import DataConfig, StudyConfig
@@ -350,7 +348,7 @@ def _load_file(spec, data: DataConfig, base, key_path) -> tuple[np.ndarray, np.n
         raise ConfigError(f"no such file: {path}", key_path=key_path + ("path",))
     if data.source == "npz":
         return _read_npz(path, spec.x_key, spec.y_key, key_path)
-    return _read_csv(path, spec.target, data.delimiter, key_path)
+    return _read_csv(path, spec.target, data, key_path)
 
 
 def _read_npz(path, x_key: str, y_key: str, key_path) -> tuple[np.ndarray, np.ndarray]:
@@ -400,39 +398,28 @@ def _check_npy_header(archive, key: str, path: Path, key_path) -> None:
         )
 
 
-def _read_csv(path, target: str, delimiter: str, key_path) -> tuple[np.ndarray, np.ndarray]:
+def _read_csv(path, target: str, data: DataConfig, key_path) -> tuple[np.ndarray, np.ndarray]:
+    table = read_table(path, data.delimiter, key_path, data.decimal)
+    check_column(table, target, key_path + ("target",))
     try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            rows = [row for row in csv.reader(handle, delimiter=delimiter) if row]
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {path}: {exc}", key_path=key_path) from None
-    if len(rows) < 2:
-        raise ConfigError(f"{path.name} needs a header row and data rows", key_path=key_path)
-    header, body = rows[0], rows[1:]
-    if target not in header:
-        raise ConfigError(
-            f"{path.name} has no column {quoted(target)}; its columns are "
-            f"{quoted(', '.join(header))}",
-            key_path=key_path + ("target",),
-        )
-    column = header.index(target)
-    try:
-        table = np.array([[float(v) for v in row] for row in body], dtype="float64")
+        values = np.array([[float(v) for v in row] for row in table.rows], dtype="float64")
     except ValueError as exc:
         raise ConfigError(
             f"{path.name}: every value must be a number ({_short(exc)})", key_path=key_path
         ) from None
-    bad = np.argwhere(~np.isfinite(table) | (np.abs(table) > FLOAT32_MAX))
+    bad = np.argwhere(~np.isfinite(values) | (np.abs(values) > FLOAT32_MAX))
     if len(bad):
         row, col = bad[0]
         raise ConfigError(
-            f"{path.name}: row {row + 2}, column {quoted(header[col])} holds {body[row][col]!r}; "
-            "every value must be a finite number (fill or drop missing values before tuning)",
+            f"{path.name}: row {row + 2}, column {quoted(table.header[col])} holds "
+            f"{table.rows[row][col]!r}; every value must be a finite number (fill or drop "
+            "missing values before tuning)",
             key_path=key_path,
         )
-    table = table.astype("float32")
-    y = table[:, column]
-    x = np.delete(table, column, axis=1)
+    values = values.astype("float32")
+    column = table.header.index(target)
+    y = values[:, column]
+    x = np.delete(values, column, axis=1)
     return x, (y.astype("int64") if np.all(y == np.round(y)) else y)
 
 

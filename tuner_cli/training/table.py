@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import math
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -24,6 +25,9 @@ if TYPE_CHECKING:
 
 GAPS = frozenset({"", "NA", "N/A", "NaN", "nan", "null", "NULL", "None", "?"})
 FLOAT32_MAX = 3.4e38
+DECIMAL_COMMA = re.compile(r"[+-]?(?:\d+,\d*|,\d+)(?:[eE][+-]?\d+)?")
+"""A number written with a decimal comma (``48018,43``), as spreadsheets in much of Europe
+export them: ``data.decimal: ","`` reads it as a number."""
 
 
 @dataclass(frozen=True)
@@ -49,7 +53,9 @@ class Columns:
         return self.numeric + self.categorical
 
 
-def read_table(path: Path, delimiter: str, key_path: KeyPath) -> Table:
+def read_table(path: Path, delimiter: str, key_path: KeyPath, decimal: str = ".") -> Table:
+    """The header and the rows; with ``decimal`` ``","`` every cell that is a number written
+    with a decimal comma is rewritten with a point, so every reader after this sees numbers."""
     try:
         with open(path, newline="", encoding="utf-8-sig") as handle:
             rows = [tuple(row) for row in csv.reader(handle, delimiter=delimiter) if row]
@@ -68,7 +74,32 @@ def read_table(path: Path, delimiter: str, key_path: KeyPath) -> Table:
                 f"{path.name}: row {number} has {len(row)} cells; the header has {len(header)}",
                 key_path=key_path,
             )
-    return Table(path, header, tuple(rows[1:]))
+    body = rows[1:]
+    if decimal == ",":
+        body = [tuple(with_decimal_point(cell) for cell in row) for row in body]
+    return Table(path, header, tuple(body))
+
+
+def with_decimal_point(cell: str) -> str:
+    """``48018,43`` as ``48018.43``; any other cell as it is."""
+    stripped = cell.strip()
+    return stripped.replace(",", ".") if DECIMAL_COMMA.fullmatch(stripped) else cell
+
+
+def check_decimal_mark(table: Table, name: str, key_path: KeyPath) -> None:
+    """A column whose cells are all numbers, some with a decimal comma, is numbers the file
+    wrote the European way, not categories: read as categories, every value becomes one of
+    its own (a regression target, as many classes as rows). The user must say which."""
+    cells = [c for c in table.cells(name) if c not in GAPS]
+    commas = [c for c in cells if DECIMAL_COMMA.fullmatch(c)]
+    if commas and all(is_number(c) or DECIMAL_COMMA.fullmatch(c) for c in cells):
+        raise ConfigError(
+            f"{table.path.name}: column {quoted(name)} holds numbers written with a decimal "
+            f"comma ({quoted(commas[0])}); set data.decimal: ',' to read them as numbers "
+            "(with data.delimiter other than ','), or list the column in data.categorical to "
+            "keep its values as categories",
+            key_path=key_path,
+        )
 
 
 def check_column(table: Table, name: str, key_path: KeyPath) -> None:
@@ -118,6 +149,7 @@ def choose_columns(table: Table, data: DataConfig) -> Columns:
         elif name in (data.numeric or ()) or all(is_number(c) for c in cells):
             numeric.append(name)
         else:
+            check_decimal_mark(table, name, ("data", "path"))
             categorical.append(name)
     return Columns(tuple(numeric), tuple(categorical))
 
@@ -183,6 +215,7 @@ def target_values(table: Table, target: str) -> tuple[np.ndarray, tuple[str, ...
     if all(is_number(c) for c in cells):
         y = np.array([float(c) for c in cells], dtype="float32")
         return (y.astype("int64") if np.all(y == np.round(y)) else y), None
+    check_decimal_mark(table, target, ("data", "target"))
     names = tuple(sorted(set(cells)))
     index = {name: i for i, name in enumerate(names)}
     return np.array([index[c] for c in cells], dtype="int64"), names
@@ -193,7 +226,7 @@ def target_class_names(data: DataConfig, base: Path) -> list[str] | None:
     path = Path(data.path).expanduser()
     path = path if path.is_absolute() else base / path
     try:
-        table = read_table(path, data.delimiter, ("data", "path"))
+        table = read_table(path, data.delimiter, ("data", "path"), data.decimal)
         check_column(table, data.target, ("data", "target"))
         names = target_values(table, data.target)[1]
     except (ConfigError, OSError):

@@ -120,7 +120,7 @@ def load_table(data: Any, base: Path, seed: int) -> LoadedTable | None:
     path = _resolve(data.path, base)
     if not path.is_file():
         raise ConfigError(f"no such file: {path}", key_path=("data", "path"))
-    table = read_table(path, data.delimiter, ("data", "path"))
+    table = read_table(path, data.delimiter, ("data", "path"), data.decimal)
     check_column(table, data.target, ("data", "target"))
     if is_plain_matrix(table, data):
         return None
@@ -144,7 +144,8 @@ def load_table(data: Any, base: Path, seed: int) -> LoadedTable | None:
         columns, y = take_rows(columns, train), y[train]
     else:
         key = ("data", "validation", "path")
-        val_table = read_table(_resolve(data.validation.path, base), data.delimiter, key)
+        val_path = _resolve(data.validation.path, base)
+        val_table = read_table(val_path, data.delimiter, key, data.decimal)
         for name in (*kinds.features, data.target):
             check_column(val_table, name, key)
         val_columns = table_columns(val_table, kinds)

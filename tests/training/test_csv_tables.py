@@ -189,3 +189,24 @@ def test_the_exported_table_model_scores_raw_rows_as_the_search_recorded(tmp_pat
         else:
             assert accuracy == pytest.approx(result.best.score, abs=1e-6)
             assert accuracy > 0.8
+
+
+def test_columns_named_with_spaces_and_punctuation_predict_without_warnings():
+    """The inputs keep the columns' names, so a dict keyed by them matches every tensor (a
+    renamed input made each ``predict`` warn); only ``/``, which Keras refuses, is replaced."""
+    import warnings
+
+    from tuner_cli.training.table import Columns
+    from tuner_cli.training.tables import TableEncoding
+
+    columns = {
+        "tenure months": np.array([1.0, 2.0, np.nan], "float32"),
+        "plan (monthly)": np.array(["a", "b", ""], dtype=object),
+    }
+    encoding = TableEncoding.fit(columns, Columns(("tenure months",), ("plan (monthly)",)))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        encoded = encoding.encode(columns)
+    assert encoded.shape == (3, 1 + 3 + 1) and np.isfinite(encoded).all(), "3 values, 1 unknown"
+    inputs, _ = encoding.graph()
+    assert {tensor.name for tensor in inputs.values()} == set(columns)

@@ -13,7 +13,6 @@ worker by the same layers.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -88,9 +87,10 @@ class TableEncoding:
 
 
 def _layer_name(column: str) -> str:
-    """Keras layer names may not hold ``/`` and the like; the model's inputs stay keyed by
-    the column names as written."""
-    return re.sub(r"[^A-Za-z0-9_.-]", "_", column) or "column"
+    """The column's name, which Keras takes with spaces and punctuation but not ``/``. The
+    model's inputs are keyed by the names as written; an input named otherwise makes every
+    ``predict`` on a dict of columns warn that a key does not match its tensor's name."""
+    return column.replace("/", "_") or "column"
 
 
 def table_columns(table: Table, kinds: Columns) -> dict[str, np.ndarray]:

@@ -11,6 +11,7 @@ import traceback
 from tuner_cli.errors import KtRunError
 
 COMMANDS = {
+    "init": "tuner_cli.cli.init:init",
     "search": "tuner_cli.cli.search:search",
     "best": "tuner_cli.cli.best:best",
     "trials": "tuner_cli.cli.trials:trials",

@@ -1,0 +1,159 @@
+"""``kt-run init``: a starter config for the user's own data that validates and runs as
+written, and refusals that name what is wrong without writing anything."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+import yaml
+
+from tests.conftest import invoke
+from tuner_cli import load_config, run_search
+
+
+def write_images(root: Path, sizes: dict[str, tuple[int, int]], mode: str = "L") -> None:
+    """Two or more classes of a few PNGs each, every class's images of one (height, width)."""
+    from PIL import Image
+
+    rng = np.random.default_rng(0)
+    channels = {"L": (), "RGB": (3,), "RGBA": (4,)}[mode]
+    for name, (height, width) in sizes.items():
+        (root / name).mkdir(parents=True)
+        for i in range(6):
+            pixels = rng.integers(0, 255, (height, width, *channels), dtype=np.uint8)
+            Image.fromarray(pixels, mode).save(root / name / f"{i}.png")
+
+
+def init(tmp_path: Path, *args: str):
+    return invoke("init", *args, cwd=tmp_path)
+
+
+def written(path: Path) -> dict:
+    load_config(path)  # the starter validates as written
+    return yaml.safe_load(path.read_text())
+
+
+def test_without_data_it_writes_the_digits_starter(tmp_path):
+    result = init(tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "Wrote digits.yaml" in result.stdout and "kt-run search digits.yaml" in result.stdout
+    config = written(tmp_path / "digits.yaml")
+    assert config["data"] == {
+        "source": "sklearn",
+        "name": "digits",
+        "validation_split": 0.2,
+        "scale": "standard",
+    }
+    assert config["model"]["layers"][-1] == {"Dense": {"units": 10, "activation": "softmax"}}
+    assert config["strategy"]["objective"] == "val_accuracy"
+
+
+def test_an_image_folder_gets_a_small_network_for_its_classes_size_and_colours(tmp_path):
+    write_images(tmp_path / "photos", {"cat": (12, 12), "dog": (12, 12), "eel": (12, 12)}, "RGB")
+    result = init(tmp_path, "photos")
+    assert result.returncode == 0, result.stderr
+    assert "18 rgb images 12x12 in 3 classes (cat, dog, eel)" in result.stdout
+    config = written(tmp_path / "photos.yaml")
+    assert config["data"]["source"] == "images" and config["data"]["path"] == "photos"
+    assert config["data"]["color_mode"] == "rgb" and "image_size" not in config["data"]
+    assert config["model"]["layers"][-1] == {"Dense": {"units": 3, "activation": "softmax"}}
+
+    write_images(tmp_path / "mixed", {"a": (10, 14), "b": (20, 8)})
+    result = init(tmp_path, "mixed", "--output", "sub.yaml")
+    assert "grayscale images of several sizes" in result.stdout
+    data = written(tmp_path / "sub.yaml")["data"]
+    assert data["color_mode"] == "grayscale" and data["image_size"] == [64, 64]
+
+
+def test_a_text_folder_starts_with_text_vectorization(tmp_path):
+    for name, words in (("spam", "win cash now"), ("ham", "see you at lunch")):
+        (tmp_path / "mail" / name).mkdir(parents=True)
+        for i in range(5):
+            (tmp_path / "mail" / name / f"{i}.txt").write_text(f"{words} {i}")
+    result = init(tmp_path, str(tmp_path / "mail"), "-o", str(tmp_path / "m.yaml"))
+    assert result.returncode == 0, result.stderr
+    assert "10 text files in 2 classes (ham, spam)" in result.stdout
+    config = written(tmp_path / "m.yaml")
+    assert config["data"] == {"source": "text", "path": "mail", "validation_split": 0.2}
+    assert next(iter(config["model"]["layers"][0])) == "TextVectorization"
+
+
+def test_a_csv_gets_its_delimiter_decimal_mark_target_and_kind_of_problem(tmp_path):
+    rows = ["size;colour;price;grade"]
+    rows += [f"{i},5;{'red' if i % 2 else 'blue'};{100 + 7 * i},25;{i % 3}" for i in range(30)]
+    (tmp_path / "shop.csv").write_text("\n".join(rows) + "\n")
+    result = init(tmp_path, "shop.csv")
+    assert result.returncode == 0, result.stderr
+    assert "target 'grade': 3 classes (whole numbers read as class labels" in result.stdout
+    config = written(tmp_path / "shop.yaml")
+    assert config["data"] == {
+        "source": "csv",
+        "path": "shop.csv",
+        "target": "grade",
+        "delimiter": ";",
+        "decimal": ",",
+        "validation_split": 0.2,
+    }
+    assert config["model"]["loss"] == "sparse_categorical_crossentropy"
+
+    result = init(tmp_path, "shop.csv", "--target", "price", "-o", "price.yaml")
+    assert "target 'price': numbers (regression)" in result.stdout
+    config = written(tmp_path / "price.yaml")
+    assert config["model"]["loss"] == "mse" and config["strategy"]["objective"] == "val_loss"
+    assert config["model"]["layers"][-1] == {"Dense": {"units": 1}}
+
+
+def test_a_csv_of_numbers_only_is_standardised(tmp_path):
+    rows = ["a,b,label"] + [f"{i / 7:.3f},{i % 5},{i % 2}" for i in range(20)]
+    (tmp_path / "plain.csv").write_text("\n".join(rows) + "\n")
+    assert init(tmp_path, "plain.csv").returncode == 0
+    data = written(tmp_path / "plain.yaml")["data"]
+    assert data["scale"] == "standard" and "delimiter" not in data
+
+
+@pytest.mark.parametrize(
+    "args, message",
+    [
+        (["nowhere"], "no such file or folder: nowhere"),
+        (["notes.md"], "is neither a folder of class subfolders nor a CSV file"),
+        (["one"], "has one class only ('a')"),
+        (["empty"], "hold neither images (.bmp/.gif/.jpeg/.jpg/.png) in each nor .txt files"),
+        (["table.csv", "--target", "nope"], "table.csv has no column 'nope'; its columns are"),
+        (["one", "--target", "x"], "--target is for a CSV file"),
+        (["table.csv", "-o", "taken.yaml"], "taken.yaml exists; kt-run does not replace it"),
+        (["table.csv", "-o", "one"], "one is a folder; give --output a file name"),
+        (["table.csv", "-o", "missing/t.yaml"], "no such folder: missing"),
+    ],
+)
+def test_bad_input_is_refused_with_exit_2_and_nothing_written(tmp_path, args, message):
+    (tmp_path / "notes.md").write_text("# notes\n")
+    (tmp_path / "one" / "a").mkdir(parents=True)
+    (tmp_path / "empty" / "a").mkdir(parents=True)
+    (tmp_path / "empty" / "b").mkdir(parents=True)
+    (tmp_path / "table.csv").write_text("x,y\n1,0\n2,1\n")
+    (tmp_path / "taken.yaml").write_text("mine\n")
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    result = init(tmp_path, *args)
+    assert result.returncode == 2
+    assert message in result.stderr and "Traceback" not in result.stderr
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before
+    assert (tmp_path / "taken.yaml").read_text() == "mine\n"
+
+
+def test_force_replaces_the_config(tmp_path):
+    (tmp_path / "digits.yaml").write_text("mine\n")
+    assert init(tmp_path, "--force").returncode == 0
+    assert written(tmp_path / "digits.yaml")["name"] == "digits"
+
+
+@pytest.mark.slow
+def test_the_starter_for_an_image_folder_searches_as_written(tmp_path):
+    write_images(tmp_path / "shapes", {"round": (8, 8), "square": (8, 8)})
+    assert init(tmp_path, "shapes").returncode == 0
+    result = run_search(
+        load_config(tmp_path / "shapes.yaml"), tmp_path / "results", workers=0, max_trials=1
+    )
+    assert [t.status.value for t in result.trials] == ["completed"]
+    assert result.best.score is not None

@@ -1,0 +1,314 @@
+"""A starter config for the user's own data (``kt-run init``): the first hour's first file.
+
+It looks at the data the way the search will (class subfolders, image sizes and colours, a
+CSV's delimiter, decimal mark, columns and target) and writes a config that validates and
+runs as it stands, with comments on what to change. No TensorFlow: the class folders and the
+table are read by the same TensorFlow-free modules the driver uses.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from tuner_cli.errors import ConfigError, KeyPath, quoted
+from tuner_cli.training.class_folders import IMAGE_SUFFIXES, class_names, image_size, scan
+from tuner_cli.training.table import (
+    DECIMAL_COMMA,
+    GAPS,
+    Table,
+    check_column,
+    is_number,
+    read_table,
+)
+
+KEY: KeyPath = ()
+"""``kt-run init`` has no config yet: its errors name the data, not a key."""
+DELIMITERS = ",;\t|"
+MAX_CLASSES = 20
+"""A target of whole numbers with at most this many values (from 0) is a class label."""
+GRAY_MODES = ("1", "L", "I", "I;16", "F")
+"""Pillow's modes of one channel."""
+RESIZE = 64
+"""The side images are resized to when they differ in size."""
+SAMPLE_BYTES = 64 * 1024
+"""How much of a CSV the delimiter is guessed from."""
+
+
+@dataclass(frozen=True)
+class Starter:
+    about: str
+    """What was found, in a line for the user."""
+    data: list[str]
+    space: list[str]
+    layers: list[str]
+    loss: str
+    metric: str
+    objective: str
+
+    def render(self, name: str, command: str, config_name: str) -> str:
+        lines = [
+            f"# Written by `{command}`: a starting point, meant to be edited.",
+            f"# Found: {self.about}.",
+            f"# Next: kt-run validate {config_name}; kt-run search {config_name}; kt-run best",
+            "# Every key is in README.md (Reference); `kt-run schema` gives editor completion.",
+            f"name: {name}",
+            "seed: 1",
+            "data:",
+            *(f"  {line}" for line in self.data),
+            "search_space:",
+            *(f"  {line}" for line in self.space),
+            "  learning_rate: {type: float, min: 1.0e-4, max: 1.0e-2, sampling: log}",
+            "model:",
+            "  layers:",
+            *(f"    - {line}" for line in self.layers),
+            "  optimizer: {name: adam, learning_rate: $learning_rate}",
+            f"  loss: {self.loss}",
+            f"  metrics: [{self.metric}]",
+            "training:",
+            "  epochs: 20",
+            "  batch_size: 32",
+            "  early_stopping: {monitor: val_loss, patience: 3}",
+            "strategy:",
+            "  name: bayesian       # or random, grid, hyperband, bohb, asha (with max_epochs)",
+            f"  objective: {self.objective}",
+            "  max_trials: 20",
+        ]
+        return "\n".join(lines) + "\n"
+
+
+def starter_for(data: Path | None, config_dir: Path, target: str | None = None) -> Starter:
+    """The starter for ``data`` (a folder of class subfolders, or a CSV file; None: the
+    bundled digits), with paths written relative to ``config_dir``, where the config goes."""
+    if data is None:
+        if target is not None:
+            raise ConfigError("--target is for a CSV file")
+        return _digits()
+    if not data.exists():
+        raise ConfigError(f"no such file or folder: {data}")
+    if data.is_dir():
+        if target is not None:
+            raise ConfigError("--target is for a CSV file; a folder's classes are its subfolders")
+        return _folder(data, _relative(data, config_dir))
+    if data.suffix.lower() in (".csv", ".tsv", ".txt"):
+        return _csv(data, _relative(data, config_dir), target)
+    raise ConfigError(
+        f"{data} is neither a folder of class subfolders nor a CSV file; for arrays (npz) or "
+        "a Python loader, start from a config in configs/ or examples/"
+    )
+
+
+def study_name(data: Path | None) -> str:
+    """A study name (letters, digits, ``._-``) from the data's file or folder name."""
+    if data is None:
+        return "digits"
+    stem = data.resolve().stem if data.is_file() else data.resolve().name
+    return re.sub(r"[^A-Za-z0-9_.-]+", "-", stem).strip("-.") or "study"
+
+
+def _relative(data: Path, config_dir: Path) -> str:
+    try:
+        return str(data.resolve().relative_to(config_dir.resolve()))
+    except ValueError:
+        return str(data.resolve())
+
+
+def _digits() -> Starter:
+    return Starter(
+        about="no data given: scikit-learn's bundled digits (8x8 images as 64 numbers)",
+        data=["source: sklearn", "name: digits", "validation_split: 0.2", "scale: standard"],
+        space=[
+            "units: {type: int, min: 32, max: 512, step: 32}",
+            "dropout: {type: float, min: 0.0, max: 0.5, step: 0.1}",
+        ],
+        layers=_dense_head("10, activation: softmax"),
+        loss="sparse_categorical_crossentropy",
+        metric="accuracy",
+        objective="val_accuracy",
+    )
+
+
+def _dense_head(output: str) -> list[str]:
+    return [
+        "Dense: {units: $units, activation: relu}",
+        "Dropout: {rate: $dropout}",
+        f"Dense: {{units: {output}}}",
+    ]
+
+
+def _folder(root: Path, path: str) -> Starter:
+    """Images or texts, whichever the class subfolders hold (images when both)."""
+    class_names(root, KEY)
+    for source in ("images", "text"):
+        try:
+            folders = scan(root, source, KEY)
+        except ConfigError:
+            continue
+        if source == "images":
+            return _images(folders, path)
+        return _texts(folders.class_names, folders.count, path)
+    raise ConfigError(
+        f"the class subfolders of {root} hold neither images "
+        f"({'/'.join(IMAGE_SUFFIXES)}) in each nor .txt files in each"
+    )
+
+
+def _images(folders, path: str) -> Starter:
+    from PIL import Image
+
+    classes = len(folders.class_names)
+    with Image.open(folders.files[0]) as first:
+        mode = first.mode
+    color = "grayscale" if mode in GRAY_MODES else "rgba" if "A" in mode else "rgb"
+    data = [
+        "source: images",
+        f"path: {json.dumps(path)}",
+        f"color_mode: {color}",
+        "validation_split: 0.2",
+        "scale: 0.00392156862745098   # 1/255: pixels from 0-255 to 0-1, inside the model",
+    ]
+    try:
+        height, width = image_size(folders, KEY)
+        size = f"{height}x{width}"
+    except ConfigError:
+        height = width = RESIZE
+        size = "of several sizes"
+        data.append(f"image_size: [{RESIZE}, {RESIZE}]   # the images differ; each is resized")
+    pool = ["MaxPooling2D: {}"] if min(height, width) >= 8 else []
+    return Starter(
+        about=f"{folders.count} {color} images {size} in {classes} classes "
+        f"({', '.join(folders.class_names[:5])}{', ...' if classes > 5 else ''})",
+        data=data,
+        space=[
+            "filters: {type: choice, values: [16, 32, 64]}",
+            "dropout: {type: float, min: 0.0, max: 0.5, step: 0.1}",
+        ],
+        layers=[
+            "Conv2D: {filters: $filters, kernel_size: 3, padding: same, activation: relu}",
+            *pool,
+            "Conv2D: {filters: $filters, kernel_size: 3, padding: same, activation: relu}",
+            "GlobalAveragePooling2D: {}",
+            "Dropout: {rate: $dropout}",
+            f"Dense: {{units: {classes}, activation: softmax}}",
+        ],
+        loss="sparse_categorical_crossentropy",
+        metric="accuracy",
+        objective="val_accuracy",
+    )
+
+
+def _texts(class_names: tuple[str, ...], count: int, path: str) -> Starter:
+    classes = len(class_names)
+    return Starter(
+        about=f"{count} text files in {classes} classes "
+        f"({', '.join(class_names[:5])}{', ...' if classes > 5 else ''})",
+        data=["source: text", f"path: {json.dumps(path)}", "validation_split: 0.2"],
+        space=[
+            "max_tokens: {type: choice, values: [2000, 20000]}",
+            "sequence_length: {type: choice, values: [64, 256]}",
+            "embedding: {type: int, min: 16, max: 64, step: 16}",
+            "dropout: {type: float, min: 0.0, max: 0.5, step: 0.1}",
+        ],
+        layers=[
+            "TextVectorization: {max_tokens: $max_tokens, output_sequence_length: "
+            "$sequence_length}",
+            "Embedding: {input_dim: $max_tokens, output_dim: $embedding}",
+            "GlobalAveragePooling1D: {}",
+            "Dropout: {rate: $dropout}",
+            f"Dense: {{units: {classes}, activation: softmax}}",
+        ],
+        loss="sparse_categorical_crossentropy",
+        metric="accuracy",
+        objective="val_accuracy",
+    )
+
+
+def _csv(file: Path, path: str, target: str | None) -> Starter:
+    delimiter = _delimiter(file)
+    table = read_table(file, delimiter, KEY)
+    decimal = "," if delimiter != "," and _has_decimal_commas(table) else "."
+    if decimal == ",":
+        table = read_table(file, delimiter, KEY, decimal)
+    target = target or table.header[-1]
+    check_column(table, target, KEY)
+    data = ["source: csv", f"path: {json.dumps(path)}", f"target: {json.dumps(target)}"]
+    if delimiter != ",":
+        data.append(f"delimiter: {json.dumps(delimiter)}")
+    if decimal == ",":
+        data.append('decimal: ","')
+    features = [name for name in table.header if name != target]
+    plain = all(is_number(c) for name in features for c in table.cells(name))
+    data.append("validation_split: 0.2")
+    if plain:
+        data.append("scale: standard")
+    kind = "numbers" if plain else "numbers, words or gaps (encoded inside the model)"
+    about = f"{len(table.rows)} rows, {len(features)} feature columns of {kind}"
+    classes = _classes(table, target)
+    space = [
+        "units: {type: int, min: 16, max: 256, step: 16}",
+        "dropout: {type: float, min: 0.0, max: 0.5, step: 0.1}",
+    ]
+    if classes is None:
+        return Starter(
+            about=f"{about}; target {quoted(target)}: numbers (regression)",
+            data=data,
+            space=space,
+            layers=_dense_head("1"),
+            loss="mse",
+            metric="mae",
+            objective="val_loss",
+        )
+    return Starter(
+        about=f"{about}; target {quoted(target)}: {classes} classes{_labels_note(table, target)}",
+        data=data,
+        space=space,
+        layers=_dense_head(f"{classes}, activation: softmax"),
+        loss="sparse_categorical_crossentropy",
+        metric="accuracy",
+        objective="val_accuracy",
+    )
+
+
+def _labels_note(table: Table, target: str) -> str:
+    """Whole numbers may be labels or quantities: say how to switch when it guessed labels."""
+    if not all(is_number(c) for c in table.cells(target) if c not in GAPS):
+        return ""
+    return (
+        " (whole numbers read as class labels; for a regression: loss mse, metrics [mae], "
+        "one output unit without softmax, objective val_loss)"
+    )
+
+
+def _delimiter(file: Path) -> str:
+    """The delimiter the file's first lines agree on; a comma when they do not say."""
+    try:
+        with open(file, newline="", encoding="utf-8-sig") as handle:
+            sample = handle.read(SAMPLE_BYTES)
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ConfigError(f"cannot read {file}: {exc}") from None
+    lines = sample.splitlines()
+    sample = "\n".join(lines[:-1] if len(lines) > 2 else lines)
+    try:
+        return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
+    except csv.Error:
+        return ","
+
+
+def _has_decimal_commas(table: Table) -> bool:
+    return any(DECIMAL_COMMA.fullmatch(cell.strip()) for row in table.rows for cell in row)
+
+
+def _classes(table: Table, target: str) -> int | None:
+    """How many classes the target holds, or None for a regression target: words are
+    classes; whole numbers from 0 are class labels when there are at most ``MAX_CLASSES``."""
+    cells = [c for c in table.cells(target) if c not in GAPS]
+    if not all(is_number(c) for c in cells):
+        return len(set(cells))
+    values = {float(c) for c in cells}
+    labels = all(v.is_integer() and v >= 0 for v in values)
+    if labels and max(values) < MAX_CLASSES:
+        return int(max(values)) + 1
+    return None

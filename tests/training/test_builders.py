@@ -110,3 +110,24 @@ def test_keras_tuner_imports_work_without_keras_tuner(tmp_path, monkeypatch):
     assert builder.fit_model is not None  # kt.HyperModel's own fit passes through
     with pytest.raises(RuntimeError, match="kt-run runs the search itself"):
         sys.modules["kt_user_module"].make_a_tuner()
+
+
+def test_validate_builds_a_model_without_an_input_for_the_data(tmp_path, kt_run, write_config):
+    """A builder's ``Sequential`` without ``Input`` is unbuilt until it sees data: validate's
+    summary builds it for the data's shape rather than print "?" shapes and 0 parameters."""
+    (tmp_path / "no_input.py").write_text(
+        "import keras\n"
+        "def build(hp):\n"
+        "    model = keras.Sequential([keras.layers.Dense(8), keras.layers.Dense(3)])\n"
+        "    model.compile('adam', 'sparse_categorical_crossentropy')\n"
+        "    return model\n"
+    )
+    config = write_config(
+        "name: b\ndata: {source: sklearn, name: iris}\nmodel: {builder: 'no_input:build'}\n"
+        "strategy: {name: random, objective: val_loss, max_trials: 1}\n"
+    )
+    shown = kt_run("validate", str(config))
+    assert shown.returncode == 0, shown.stderr
+    summary = " ".join(shown.stdout.split())
+    assert "Total params: 67" in summary, "4 * 8 + 8 + 8 * 3 + 3 for iris's 4 features"
+    assert "unbuilt" not in summary

@@ -32,8 +32,13 @@ def seed_for(seed: int, trial_id: int, execution: int) -> int:
 
 
 def build_for_inspection(study: StudyConfig, hp: dict[str, Any], data: Dataset) -> keras.Model:
-    """The network a trial with these values would train on ``data`` (for checks)."""
-    return Trainable.build(study, hp, data).model
+    """The network a trial with these values would train on ``data`` (for checks). A
+    builder's model without an ``Input`` is built for the data's shape, as fitting would, so
+    its summary shows shapes and parameter counts instead of "?" and "0 (unbuilt)"."""
+    model = Trainable.build(study, hp, data).model
+    if not model.built:
+        model.build((None, *data.network_shape))
+    return model
 
 
 @dataclass

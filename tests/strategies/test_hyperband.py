@@ -308,6 +308,24 @@ def test_validate_warns_that_training_epochs_is_ignored(write_config, kt_run):
     assert "ignored" not in quiet.stderr
 
 
+def test_validate_checks_another_strategy_and_names_the_keys_it_ignores(write_config, kt_run):
+    """``--strategy`` switches one file between strategies, so keys another strategy reads
+    are warned about, not refused: here max_epochs and factor under random, and the
+    Bayesian acquisition under hyperband."""
+    config = write_config(KERAS_HYPERBAND.replace("factor: 2,", "factor: 2, acquisition: pi,"))
+    as_random = kt_run("validate", str(config), "--no-build", "--strategy", "random")
+    assert as_random.returncode == 0, as_random.stderr
+    warned = " ".join(as_random.stderr.split())
+    assert "strategy.max_epochs is ignored under random (it is for hyperband, bohb, asha)" in warned
+    assert "strategy.factor is ignored under random" in warned and EPOCHS_IGNORED not in warned
+    assert "Strategy: random" in as_random.stdout
+    as_written = " ".join(kt_run("validate", str(config), "--no-build").stderr.split())
+    assert (
+        "strategy.acquisition is ignored under hyperband (it is for bayesian, bohb)" in as_written
+    )
+    assert "max_epochs is ignored" not in as_written
+
+
 @pytest.mark.slow
 def test_search_warns_that_training_epochs_is_ignored(tmp_path, write_config, kt_run):
     config = write_config(KERAS_HYPERBAND)

@@ -11,13 +11,19 @@ from tuner_cli.wording import plural
 def validate(
     config: Path = typer.Argument(..., metavar="CONFIG", help="The study's YAML config."),
     build: bool = typer.Option(True, help="Build the model at default values and print it."),
+    strategy_name: str = typer.Option(
+        None,
+        "--strategy",
+        metavar="NAME",
+        help="Check it as search --strategy NAME would run it.",
+    ),
 ) -> None:
     """Check a config without training: the search space, its size, the strategy, the model."""
     from tuner_cli.cli.console import console, print_warning, space_table
     from tuner_cli.config.references import unused_hyperparameters
     from tuner_cli.strategies import make_strategy
 
-    study = load_config(config)
+    study = load_config(config, strategy=strategy_name)
     if build:
         from tuner_cli.training.preflight import preflight
 

@@ -346,6 +346,12 @@ MULTI_FIDELITY = ("hyperband", "bohb", "asha")
 """Strategies that train trials in rungs up to ``max_epochs``, continuing the promoted ones."""
 WARM_STARTED = ("bayesian", "bohb")
 """Strategies whose model can learn from another study's trials (``warm_start``)."""
+READ_BY = {
+    **dict.fromkeys(("max_epochs", "factor", "min_epochs", "hyperband_iterations"), MULTI_FIDELITY),
+    **dict.fromkeys(("num_initial_points", "acquisition"), WARM_STARTED),
+}
+"""Strategy keys only some strategies read: under another, a warning says the key is ignored
+(not an error, so ``--strategy`` can switch one file between strategies)."""
 
 
 class StrategyConfig(StrictModel):
@@ -726,14 +732,20 @@ class StudyConfig:
 
     def ignored_settings(self) -> list[str]:
         """Settings the config gives that its strategy does not use, for a warning."""
-        training = self.raw.get("training") if isinstance(self.raw, dict) else None
+        raw = self.raw if isinstance(self.raw, dict) else {}
+        training, given = raw.get("training"), raw.get("strategy")
         strategy = self.config.strategy
+        notes = [
+            f"strategy.{key} is ignored under {strategy.name} (it is for {', '.join(READ_BY[key])})"
+            for key in (given if isinstance(given, dict) else {})
+            if key in READ_BY and strategy.name not in READ_BY[key]
+        ]
         if strategy.name in MULTI_FIDELITY and isinstance(training, dict) and "epochs" in training:
-            return [
+            notes.append(
                 f"training.epochs ({training['epochs']}) is ignored under {strategy.name}: trials "
                 f"train up to strategy.max_epochs ({strategy.max_epochs}) in rounds"
-            ]
-        return []
+            )
+        return notes
 
     def with_builder_space(self, declared: Mapping[str, Mapping[str, Any]]) -> StudyConfig:
         """This study with the space its builder declares (found by calling it in a process

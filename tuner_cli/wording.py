@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+import difflib
 import math
+from collections.abc import Iterable
 
 SIGNIFICANT = 4
 """Every number kt-run shows (terminal, logs, report) carries four significant digits: enough
 to tell scores apart, few enough to line up."""
+
+
+def did_you_mean(name: str, known: Iterable[str], cutoff: float = 0.5) -> str:
+    """``; did you mean Dense or DenseNet?``: up to three known names close to a misspelt
+    one, or "" when none is close, to end an "unknown ..." message."""
+    close = difflib.get_close_matches(name, list(known), n=3, cutoff=cutoff)
+    return f"; did you mean {' or '.join(close)}?" if close else ""
 
 
 def plural(count: int, word: str, many: str | None = None) -> str:

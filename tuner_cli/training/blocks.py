@@ -18,13 +18,13 @@ wired, so the saved model holds only standard Keras layers (``Add``, ``Concatena
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from tuner_cli.config.references import resolve
 from tuner_cli.errors import ConfigError, KeyPath
+from tuner_cli.wording import did_you_mean
 
 BLOCK_KEYS = ("residual", "branches", "application")
 MERGES = {
@@ -145,8 +145,7 @@ def _find_application(name: Any, path: KeyPath) -> Callable[..., Any]:
     known = [n for n in dir(keras.applications) if n[:1].isupper()]
     if name in known:
         return getattr(keras.applications, name)
-    close = difflib.get_close_matches(str(name), known, n=3, cutoff=0.5)
-    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    hint = did_you_mean(str(name), known)
     raise ConfigError(f"unknown keras.applications model {name!r}{hint}", key_path=path)
 
 

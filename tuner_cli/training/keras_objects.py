@@ -11,12 +11,12 @@ a metric's state or a callback with another.
 
 from __future__ import annotations
 
-import difflib
 from pathlib import Path
 from typing import Any
 
 from tuner_cli.errors import ConfigError, KeyPath
 from tuner_cli.training.imports import load_attribute
+from tuner_cli.wording import did_you_mean
 
 SUFFIX_NAMESPACES = (
     ("regularizer", "regularizers"),
@@ -123,8 +123,7 @@ def _find_class(name: str, namespaces: tuple[str, ...], path: KeyPath, base_dir:
         if name in classes:
             return classes[name]
         candidates += classes
-    close = difflib.get_close_matches(name, candidates, n=3, cutoff=0.5)
-    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    hint = did_you_mean(name, candidates)
     kind = KIND[namespaces[0]] if len(namespaces) == 1 else "class"
     where = f" in keras.{namespaces[0]}" if len(namespaces) == 1 else ""
     raise ConfigError(

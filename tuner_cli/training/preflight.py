@@ -18,9 +18,15 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from tuner_cli.config.yaml_source import load_yaml_text
-from tuner_cli.errors import ConfigError
+from tuner_cli.errors import ConfigError, quoted
 from tuner_cli.training.imports import load_callable
 from tuner_cli.training.user_code import user_location
+from tuner_cli.wording import did_you_mean
+
+NOT_NAMES = ("get", "serialize", "deserialize")
+"""Functions of ``keras.losses`` and ``keras.metrics`` that are not losses or metrics."""
+ALIASES = ("accuracy", "acc", "mse", "mae", "mape", "msle")
+"""Short names Keras' ``compile`` takes besides the modules' functions."""
 
 if TYPE_CHECKING:
     from tuner_cli.config import StudyConfig
@@ -165,15 +171,27 @@ def reported_metrics(model: Any, data: Any, front: Any = None) -> list[str]:
     except Exception as exc:  # noqa: BLE001 - shape and loss mismatches come in many types
         text = str(exc)
         if "loss identifier" in text or "metric identifier" in text:
-            key = "loss" if "loss identifier" in text else "metrics"
-            raise ConfigError(
-                f"Keras does not know this {key}: {_short(exc)}", key_path=("model", key)
-            ) from None
+            raise _unknown_name("loss" if "loss identifier" in text else "metrics", text) from None
         raise ConfigError(
             f"the model does not fit the data (evaluated at default values): {_short(exc)}",
             key_path=("model",),
         ) from None
     return list(logs)
+
+
+def _unknown_name(key: str, text: str) -> ConfigError:
+    """Keras' "Could not interpret loss identifier: X", with the names it would know."""
+    import keras
+
+    name = text.rsplit("identifier:", 1)[-1].strip()
+    module = keras.losses if key == "loss" else keras.metrics
+    known = [n for n in dir(module) if n[:1].islower() and n not in NOT_NAMES]
+    kind = "loss" if key == "loss" else "metric"
+    return ConfigError(
+        f"Keras does not know the {kind} {quoted(name)}{did_you_mean(name, [*known, *ALIASES])} "
+        f"(or give a class: {{ClassName: {{...}}}})",
+        key_path=("model", key),
+    )
 
 
 def check_metric_names(study: StudyConfig, metrics: list[str]) -> None:

@@ -5,15 +5,16 @@ The ``$reference`` rules themselves are ``tuner_cli.config.references`` (no Kera
 
 from __future__ import annotations
 
-import difflib
+import inspect
 from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tuner_cli.config.references import INACTIVE, resolve
-from tuner_cli.errors import ConfigError, KeyPath
+from tuner_cli.errors import ConfigError, KeyPath, quoted
 from tuner_cli.training.blocks import BLOCK_KEYS, Step, apply_steps, make_block
 from tuner_cli.training.keras_objects import make_objects
+from tuner_cli.wording import did_you_mean
 
 if TYPE_CHECKING:
     from tuner_cli.config import ModelConfig
@@ -59,6 +60,9 @@ def compile_network(
     )
 
 
+NAMED = (inspect.Parameter.POSITIONAL_OR_KEYWORD, inspect.Parameter.KEYWORD_ONLY)
+
+
 def make_steps(
     entries: list[dict[str, Any]], hp: Mapping[str, Any], path: KeyPath, base_dir: Path
 ) -> list[Step]:
@@ -86,10 +90,28 @@ def make_steps(
         try:
             built.append(layer_class(**arguments))
         except (TypeError, ValueError) as exc:
+            hints = _left_out(args, resolved) + _misspelt(layer_class, arguments)
             raise ConfigError(
-                f"cannot create {name}: {exc}{_left_out(args, resolved)}", key_path=where + (name,)
+                f"cannot create {name}: {exc}{hints}", key_path=where + (name,)
             ) from None
     return built
+
+
+def _misspelt(layer_class: type, arguments: Mapping[str, Any]) -> str:
+    """For each argument no ``__init__`` of the layer's classes names, the close names that
+    they do: Keras lists the unknown arguments but not what was meant."""
+    known: set[str] = set()
+    for cls in layer_class.__mro__:
+        init = cls.__dict__.get("__init__")
+        if init is not None:
+            parameters = inspect.signature(init).parameters.values()
+            known |= {p.name for p in parameters if p.kind in NAMED and p.name != "self"}
+    hints = [
+        f"{quoted(key)}{hint}"
+        for key in arguments
+        if key not in known and (hint := did_you_mean(key, known, cutoff=0.6))
+    ]
+    return f" ({'; '.join(hints)})" if hints else ""
 
 
 def _left_out(args: Any, resolved: Any) -> str:
@@ -135,6 +157,5 @@ def _lookup(module: Any, name: str, kind: str, path: KeyPath) -> type:
     by_lower = {n.lower(): c for n, c in classes.items()}
     if name.lower() in by_lower:
         return by_lower[name.lower()]
-    close = difflib.get_close_matches(name, list(classes), n=3, cutoff=0.5)
-    hint = f"; did you mean {' or '.join(close)}?" if close else ""
+    hint = did_you_mean(name, classes)
     raise ConfigError(f"unknown Keras {kind} '{name}'{hint}", key_path=path)

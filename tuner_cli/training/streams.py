@@ -79,12 +79,12 @@ def load_folders(data: DataConfig, base: Path, seed: int) -> tuple[Streams, tupl
             )
     if data.source == "images":
         size = _image_size(data, folders, val_folders)
-        read = _image_reader(data, size)
+        read = _folder_reader("image", color_mode=data.color_mode, image_size=size)
         channels = class_folders.COLOR_CHANNELS[data.color_mode]
         shape, dtype = (*size, channels), "float32"
         decoded = int(np.prod(shape)) * 4
     else:
-        read, shape, dtype, decoded = _text_reader(), (), "string", 2048
+        read, shape, dtype, decoded = _folder_reader("text"), (), "string", 2048
     if val_folders is None:
         n_val = int(folders.count * data.validation_split)
         if n_val == 0 or n_val == folders.count:
@@ -133,22 +133,26 @@ def _image_size(data: DataConfig, folders, val_folders) -> tuple[int, int]:
     return height, width
 
 
-def _image_reader(data: DataConfig, size: tuple[int, int]):
+def _folder_reader(kind: str, **options: Any):
+    """Reading one class-folder tree as Keras' ``image_dataset_from_directory`` or
+    ``text_dataset_from_directory`` (``kind``) does, unbatched and shuffled by ``seed``;
+    ``options`` are the reader's own (an image's size and colour mode)."""
     import keras
+
+    reader = getattr(keras.utils, f"{kind}_dataset_from_directory")
 
     def read(root: Path, seed: int, split: float | None, subset: str | None):
         with _keras_quiet():
-            return keras.utils.image_dataset_from_directory(
+            return reader(
                 root,
                 label_mode="int",
-                color_mode=data.color_mode,
                 batch_size=None,
-                image_size=size,
                 shuffle=True,
                 seed=seed,
                 validation_split=split,
                 subset=subset,
                 verbose=False,
+                **options,
             )
 
     return read
@@ -169,25 +173,6 @@ def _keras_quiet() -> Iterator[None]:
     finally:
         if was_on:
             keras.config.enable_interactive_logging()
-
-
-def _text_reader():
-    import keras
-
-    def read(root: Path, seed: int, split: float | None, subset: str | None):
-        with _keras_quiet():
-            return keras.utils.text_dataset_from_directory(
-                root,
-                label_mode="int",
-                batch_size=None,
-                shuffle=True,
-                seed=seed,
-                validation_split=split,
-                subset=subset,
-                verbose=False,
-            )
-
-    return read
 
 
 def stream_scaling(streams: Streams, scale: str | float) -> Scaling | None:

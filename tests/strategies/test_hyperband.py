@@ -11,6 +11,7 @@ import pytest
 from tuner_cli.config import load_config
 from tuner_cli.errors import ConfigError
 from tuner_cli.executors import InProcessExecutor
+from tuner_cli.search import run_search
 from tuner_cli.search.runner import SearchEvents, SearchRunner
 from tuner_cli.search.study import open_study
 from tuner_cli.space import config_key
@@ -280,6 +281,44 @@ def test_keras_promotion_continues_weights_and_optimizer_and_resumes_mid_rung(
     model = keras.models.load_model(store.model_path(promoted["id"]))
     steps = -(-len(load_dataset(load_config(path), seed=0).x_train) // 64)
     assert int(model.optimizer.iterations) == 3 * steps
+
+
+CUSTOM_METRIC_BUILDER = """
+import keras
+
+def spread(y_true, y_pred):  # a metric function, not registered with Keras
+    return keras.ops.std(y_pred)
+
+def build(hp):
+    model = keras.Sequential([
+        keras.layers.Dense(hp.Choice("units", [4, 8, 16]), activation="relu"),
+        keras.layers.Dense(3, activation="softmax"),
+    ])
+    model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy", spread])
+    return model
+"""
+
+
+@pytest.mark.slow
+def test_a_builders_unregistered_metric_function_survives_promotion(tmp_path, write_config):
+    """A promoted trial continues in a model built again from its values, with the
+    checkpoint's weights and optimizer state: loading the checkpoint whole needed every
+    custom object registered with Keras, and KerasTuner builders' metric functions are not."""
+    (tmp_path / "custom_metric_builder.py").write_text(CUSTOM_METRIC_BUILDER)
+    path = write_config(
+        "name: hb-custom\n"
+        "seed: 1\n"
+        "data: {source: sklearn, name: iris, scale: standard}\n"
+        "model: {builder: custom_metric_builder:build}\n"
+        "training: {batch_size: 32}\n"
+        "strategy: {name: hyperband, objective: val_accuracy, max_epochs: 3, factor: 3}\n"
+    )
+    result = run_search(path, tmp_path / "out", workers=0, max_trials=3)
+    found = [json.loads(p.read_text()) for p in sorted(result.root.glob("trials/*.json"))]
+    assert [r["status"] for r in found] == ["completed"] * 3, [r.get("error") for r in found]
+    (promoted,) = [r for r in found if r["round"] == 1]
+    assert [h["epoch"] for h in promoted["history"]] == [1, 2, 3]
+    assert all("spread" in h for h in promoted["history"])
 
 
 KERAS_HYPERBAND = """\

@@ -187,7 +187,9 @@ def _fit(
         if task.resume_model is not None:
             # a continued trial's checkpoint holds the network alone; its front (adapted again,
             # the same way) and a HyperModel's fit stay as built
-            trainable.model = model_from_bytes(task.resume_model)
+            trainable.model = restore_checkpoint(
+                trainable.model, task.resume_model, data.network_shape
+            )
     model = trainable.model
     watcher = _EpochWatcher(
         study.objective, epochs, on_epoch, list(task.history), task.pruner, task.return_model
@@ -263,6 +265,28 @@ def model_to_bytes(model: keras.Model) -> bytes:
         path = Path(folder) / "model.keras"
         model.save(path)
         return path.read_bytes()
+
+
+def restore_checkpoint(
+    model: keras.Model, checkpoint: bytes, input_shape: tuple[int, ...]
+) -> keras.Model:
+    """``model``, freshly built for the trial's values, with the checkpoint's weights and
+    optimizer state. Not ``load_model``: that rebuilds the architecture from the file, which
+    needs every custom object in it registered with Keras, and a builder's metric or loss
+    function (``metrics=[my_f1]``) seldom is, so a promoted trial failed where its first
+    round had trained. The same values build the same model, as KerasTuner relies on too. A
+    model Keras cannot build from a shape alone is loaded whole, as before."""
+    try:
+        if not model.built:
+            model.build((None, *input_shape))
+        model.optimizer.build(model.trainable_variables)
+    except Exception:  # noqa: BLE001 - a builder's model (a subclass) may not build from a shape
+        return model_from_bytes(checkpoint)
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "checkpoint.keras"
+        path.write_bytes(checkpoint)
+        model.load_weights(path)
+    return model
 
 
 def model_from_bytes(data: bytes) -> keras.Model:

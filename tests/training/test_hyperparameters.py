@@ -3,6 +3,7 @@ the dict older builders were given."""
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 
 from tuner_cli.space import ChoiceParam
@@ -116,6 +117,16 @@ def test_bad_declarations_say_what_is_wrong(declare, message):
     with pytest.raises(HyperparameterError, match=None) as caught:
         declare(HyperParameters())
     assert message in str(caught.value)
+
+
+def test_int_bounds_computed_as_whole_floats_or_numpy_integers_are_accepted():
+    """KerasTuner takes ``hp.Int('units', 1, np.log2(256))`` and bounds from a shape."""
+    hp = HyperParameters()
+    assert hp.Int("depth", 1.0, np.log2(8), default=2) == 2
+    assert hp.Int("width", np.int64(16), np.zeros((4, 64)).shape[1], step=16) == 16
+    entries = {name: d.as_space_entry() for name, d in hp.declarations.items()}
+    assert (entries["depth"]["min"], entries["depth"]["max"]) == (1, 3)
+    assert all(type(v) is int for v in (entries["depth"]["max"], entries["width"]["min"]))
 
 
 def test_one_name_under_two_conditions_is_refused():

@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import math
+import numbers
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
@@ -89,12 +90,9 @@ class HyperParameters:
         parent_name: str | None = None,
         parent_values: Any = None,
     ) -> int | None:
-        for label, bound in (("min_value", min_value), ("max_value", max_value)):
-            if isinstance(bound, bool) or not isinstance(bound, int):
-                raise HyperparameterError(
-                    f"hp.Int({name!r}): {label} must be a whole number (got {quoted(bound)})"
-                )
-        spec = _numeric("int", name, min_value, max_value, step, sampling, default)
+        low = _whole(name, "min_value", min_value)
+        high = _whole(name, "max_value", max_value)
+        spec = _numeric("int", name, low, high, step, sampling, default)
         with self._maybe_scope(parent_name, parent_values):
             return self._declare(name, spec, "Int")
 
@@ -266,6 +264,20 @@ class HyperParameters:
             chosen = self.overrides.get(name) or self.declarations[name].param
             self.values[name] = chosen.default_value()
         return self.values[name]
+
+
+def _whole(name: str, label: str, bound: Any) -> int:
+    """An ``hp.Int`` bound as a Python ``int``. Like KerasTuner, a whole float (``8.0``, from
+    ``np.log2(256)`` or a division) and a NumPy integer (``np.int64``, from a shape or an
+    array) are accepted: bounds are often computed, and refusing them broke such builders."""
+    whole = isinstance(bound, numbers.Integral) or (
+        isinstance(bound, numbers.Real) and math.isfinite(bound) and float(bound).is_integer()
+    )
+    if isinstance(bound, bool) or not whole:
+        raise HyperparameterError(
+            f"hp.Int({name!r}): {label} must be a whole number (got {quoted(bound)})"
+        )
+    return int(bound)
 
 
 def _numeric(

@@ -80,7 +80,9 @@ def test_something_that_cannot_build_is_refused(study_for):
 
 KT_MODULE = """
 import keras_tuner as kt
+from keras_tuner import Objective
 
+OBJECTIVE = kt.Objective("val_auc", direction="max")
 
 class Subclassed(kt.HyperModel):
     def build(self, hp: kt.HyperParameters):
@@ -108,6 +110,7 @@ def test_keras_tuner_imports_work_without_keras_tuner(tmp_path, monkeypatch):
     assert sys.modules["keras_tuner"].__kt_run_stand_in__
     assert builder.build(builder.hyperparameters()) == ("built", "relu")
     assert builder.fit_model is not None  # kt.HyperModel's own fit passes through
+    assert sys.modules["kt_user_module"].OBJECTIVE.direction == "max"
     with pytest.raises(RuntimeError, match="kt-run runs the search itself"):
         sys.modules["kt_user_module"].make_a_tuner()
 

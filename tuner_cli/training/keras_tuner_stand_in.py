@@ -3,8 +3,9 @@
 KerasTuner code usually starts with ``import keras_tuner as kt`` and subclasses
 ``kt.HyperModel``. kt-run runs such a builder without KerasTuner installed: when the builder's
 module is imported and ``keras_tuner`` cannot be, this module answers the import with
-kt-run's own ``HyperParameters`` and a ``HyperModel`` base class. Its tuners only explain that
-the config's ``strategy`` runs the search. With KerasTuner installed, it is never used.
+kt-run's own ``HyperParameters``, a ``HyperModel`` base class and ``Objective``. Its tuners
+only explain that the config's ``strategy`` runs the search. With KerasTuner installed, it is
+never used.
 """
 
 from __future__ import annotations
@@ -31,6 +32,20 @@ class HyperModel:
         return model.fit(*args, **kwargs)
 
 
+class Objective:
+    """``kt.Objective(name, direction)``: KerasTuner code often makes one at module level
+    (``OBJECTIVE = kt.Objective("val_auc", direction="max")``) or imports the name, so the
+    stand-in must answer it for the module to import. kt-run reads its objective from the
+    config's ``strategy.objective``, not from this object."""
+
+    def __init__(self, name: str, direction: str):
+        self.name = name
+        self.direction = direction
+
+    def __repr__(self) -> str:
+        return f"Objective(name={self.name!r}, direction={self.direction!r})"
+
+
 class _Tuner:
     def __init__(self, *args: Any, **kwargs: Any):
         raise RuntimeError(
@@ -50,6 +65,7 @@ def install_if_missing() -> None:
     module = types.ModuleType("keras_tuner", __doc__)
     module.HyperParameters = HyperParameters
     module.HyperModel = HyperModel
+    module.Objective = Objective
     for name in ("Tuner", "RandomSearch", "Hyperband", "BayesianOptimization", "GridSearch"):
         setattr(module, name, type(name, (_Tuner,), {}))
     module.__kt_run_stand_in__ = True

@@ -44,6 +44,39 @@ def test_run_search_from_a_dict_then_resume(tmp_path):
     assert [t.score for t in ranked] == sorted(t.score for t in ranked)
 
 
+def test_a_dict_with_numpy_values_and_paths_loads_and_one_with_objects_names_the_key(tmp_path):
+    """A notebook computes values with NumPy and names files with pathlib; those convert. A
+    function or a kt.Objective cannot be kept in the study's config: a ConfigError by key,
+    not yaml's RepresenterError."""
+    import numpy as np
+
+    from tuner_cli.errors import ConfigError
+
+    config = {
+        **BRANIN,
+        "seed": np.int64(3),
+        "search_space": {
+            "x": {"type": "float", "min": np.float64(-5.0), "max": 10.0},
+            "y": {"type": "choice", "values": np.array([0.0, 7.5, 15.0])},
+        },
+    }
+    study = tuner_cli.load_config_dict(config, REPO / "examples")
+    assert study.config.seed == 3 and study.space.params["y"].values == [0.0, 7.5, 15.0]
+    (tmp_path / "table.csv").write_text("a,label\n1,0\n2,1\n")
+    keras_study = {
+        "name": "nb",
+        "data": {"source": "csv", "path": tmp_path / "table.csv", "target": "label"},
+        "model": {"builder": "my_models:build"},
+        "strategy": {"objective": "val_loss"},
+    }
+    loaded = tuner_cli.load_config_dict(keras_study, tmp_path)
+    assert Path(loaded.config.data.path) == tmp_path / "table.csv"
+    keras_study["model"] = {"builder": test_run_search_from_a_path}
+    with pytest.raises(ConfigError, match="'module:function'") as caught:
+        tuner_cli.load_config_dict(keras_study, tmp_path)
+    assert str(caught.value).startswith("model.builder: function")
+
+
 def test_run_search_from_a_path(tmp_path):
     result = run_search(REPO / "examples" / "objective.yaml", tmp_path, max_trials=2, workers=0)
     assert len(result.trials) == 2

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
@@ -853,8 +854,37 @@ def load_config_dict(data: Mapping[str, Any], base_dir: str | Path = ".") -> Stu
     """
     import yaml
 
-    text = yaml.safe_dump(dict(data), sort_keys=False)
+    text = yaml.safe_dump(_plain_data(dict(data), ()), sort_keys=False)
     return load_config_text(text, Path(base_dir) / "<dict>.yaml")
+
+
+def _plain_data(value: Any, path: KeyPath) -> Any:
+    """``value`` as the plain data a YAML file could hold. A notebook's dict often carries
+    values computed with NumPy (``np.float64``, an array of choices) or a ``pathlib.Path``, which
+    mean what they say and are converted; anything else (a builder function, a
+    ``kt.Objective``) cannot be saved in the study's config, so it is refused by key instead
+    of failing inside the YAML writer."""
+    if value is None or type(value) in (bool, int, float, str):  # np.float64 is a float too
+        return value
+    if isinstance(value, Mapping):
+        return {key: _plain_data(item, (*path, key)) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [_plain_data(item, (*path, i)) for i, item in enumerate(value)]
+    if isinstance(value, os.PathLike):
+        return os.fspath(value)
+    if type(value).__module__ == "numpy" and callable(getattr(value, "tolist", None)):
+        return _plain_data(value.tolist(), path)  # a NumPy scalar or array
+    hint = ""
+    if path == ("model", "builder") or callable(getattr(value, "build", None)):
+        hint = (
+            ": name it as a string, 'module:function' or 'module:Class' (a notebook's own "
+            "function as '__main__:build_model', with workers=0)"
+        )
+    raise ConfigError(
+        f"{type(value).__name__} {value!r} is not plain data (a string, number, list or "
+        f"mapping), so the study cannot keep it in its config{hint}",
+        key_path=path,
+    )
 
 
 def load_config_text(text: str, path: Path, origin: Path | None = None) -> StudyConfig:

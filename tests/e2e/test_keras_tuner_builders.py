@@ -258,3 +258,42 @@ def test_undiscovered_names_are_recorded_and_an_own_training_loop_may_return_its
     (record,) = result.trials
     assert record.status.value == "completed", record.error
     assert 0.0 < record.score <= 1.0 and record.history[0]["val_accuracy"] == record.score
+
+
+EPOCHS_IN_FIT = """
+import keras
+
+
+class EpochsInFit:
+    def build(self, hp):
+        model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(3)])
+        model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+        return model
+
+    def fit(self, hp, model, *args, **kwargs):
+        return model.fit(*args, epochs=hp.Int("epochs", 1, 3), **kwargs)
+"""
+
+
+@pytest.mark.slow
+def test_a_hypermodel_whose_fit_chooses_the_epochs_trains_that_many(tmp_path):
+    """KerasTuner code tunes epochs in fit when search() is given none; kt-run, which passes
+    training.epochs, leaves them to the fit then, and refuses a config that also sets them."""
+    from tuner_cli.config import load_config_dict
+    from tuner_cli.errors import ConfigError
+
+    (tmp_path / "epochs_in_fit.py").write_text(EPOCHS_IN_FIT)
+    config = {
+        "name": "epochs-in-fit",
+        "seed": 1,
+        "data": {"source": "sklearn", "name": "iris"},
+        "model": {"builder": "epochs_in_fit:EpochsInFit"},
+        "strategy": {"name": "grid", "objective": "val_accuracy"},
+        "models": "none",
+    }
+    result = run_search(load_config_dict(config, tmp_path), tmp_path / "a", workers=0)
+    trained = {t.hyperparameters["epochs"]: len(t.history) for t in result.trials}
+    assert trained == {1: 1, 2: 2, 3: 3}
+    config["training"] = {"epochs": 2}
+    with pytest.raises(ConfigError, match="fit sets epochs itself .* remove training.epochs"):
+        run_search(load_config_dict(config, tmp_path), tmp_path / "b", workers=0)

@@ -4,6 +4,7 @@ schema. It never imports Keras, so ``validate`` and every read command stay fast
 from tuner_cli.config.models import (
     BIG,
     FOLDER_SOURCES,
+    MULTI_FIDELITY,
     AshaPruning,
     Config,
     DataConfig,
@@ -23,6 +24,7 @@ from tuner_cli.config.models import (
 __all__ = [
     "BIG",
     "FOLDER_SOURCES",
+    "MULTI_FIDELITY",
     "AshaPruning",
     "Config",
     "DataConfig",

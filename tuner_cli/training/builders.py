@@ -13,6 +13,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from tuner_cli.config import MULTI_FIDELITY
 from tuner_cli.errors import ConfigError
 from tuner_cli.training.hyperparameters import HyperParameters
 from tuner_cli.training.imports import load_attribute
@@ -33,6 +34,8 @@ class ModelBuilder:
     """The HyperModel's ``fit(hp, model, *args, **kwargs)``, when it has one."""
     overrides: Mapping[str, Any]
     """``search_space`` entries, which replace the builder's declarations of the same name."""
+    epochs_given: bool = True
+    """Whether the config sets the epochs (``epochs_given``), or a HyperModel's ``fit`` may."""
 
     def hyperparameters(self, values: Mapping[str, Any] | None = None) -> HyperParameters:
         return HyperParameters(values, self.overrides)
@@ -45,6 +48,21 @@ class ModelBuilder:
         ``model.fit``."""
         if self.fit_model is None:
             return model.fit(*args, **kwargs)
+        try:
+            return self.fit_model(hp, model, *args, **kwargs)
+        except TypeError as exc:
+            if EPOCHS_TWICE not in str(exc) or "epochs" not in kwargs:
+                raise
+            if self.epochs_given:
+                raise ConfigError(
+                    f"{self.spec}'s fit sets epochs itself (epochs=... in its model.fit call), "
+                    "so the config cannot set them too: remove training.epochs, and use a "
+                    "strategy that does not train in rounds (not hyperband, bohb or asha)",
+                    key_path=BUILDER_KEY,
+                ) from None
+        # the fit chooses its epochs (``epochs=hp.Int(...)``), as KerasTuner code does when
+        # search() is given none: its choice stands, as there
+        kwargs.pop("epochs")
         return self.fit_model(hp, model, *args, **kwargs)
 
 
@@ -65,7 +83,8 @@ def load_builder(study: StudyConfig) -> ModelBuilder:
     build = getattr(target, "build", None)
     if callable(build):
         fit = getattr(target, "fit", None)
-        return ModelBuilder(spec, build, fit if callable(fit) else None, _overrides(study))
+        fit = fit if callable(fit) else None
+        return ModelBuilder(spec, build, fit, _overrides(study), epochs_given(study))
     if callable(target):
         return ModelBuilder(spec, target, None, _overrides(study))
     raise ConfigError(
@@ -79,9 +98,23 @@ def _overrides(study: StudyConfig) -> dict[str, Any]:
     return dict(study.config.search_space)
 
 
+EPOCHS_TWICE = "got multiple values for keyword argument 'epochs'"
+"""Python's complaint when a HyperModel's fit passes ``epochs`` and kt-run's too."""
+
+
 def batch_size_given(study: StudyConfig) -> bool:
     """Whether the config sets ``training.batch_size``. A HyperModel's own ``fit`` gets a
     batch size only then: KerasTuner users often choose it there (``hp.Choice`` in ``fit``),
     and Python refuses a keyword given twice."""
     training = study.raw.get("training") if isinstance(study.raw, dict) else None
     return isinstance(training, dict) and "batch_size" in training
+
+
+def epochs_given(study: StudyConfig) -> bool:
+    """Whether the config decides how many epochs a trial trains: ``training.epochs``, or a
+    strategy that trains in rounds of set budgets. Otherwise a HyperModel's own ``fit`` may
+    choose them (``epochs=hp.Int(...)``), as KerasTuner code does when ``search()`` is given
+    none."""
+    training = study.raw.get("training") if isinstance(study.raw, dict) else None
+    rounds = study.config.strategy.name in MULTI_FIDELITY
+    return rounds or (isinstance(training, dict) and "epochs" in training)

@@ -325,6 +325,10 @@ class _EpochWatcher(keras.callbacks.Callback):
         self.problem: str | None = None
         self.pruned = False
 
+    def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
+        """The epochs ``fit`` was really given: a HyperModel's ``fit`` may choose its own."""
+        self.epochs = int(self.params.get("epochs") or self.epochs)
+
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         logs = {k: float(v) for k, v in (logs or {}).items()}
         self.history.append({"epoch": epoch + 1, **logs})

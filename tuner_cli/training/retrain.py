@@ -7,6 +7,7 @@ from pathlib import Path
 from tuner_cli.config import StudyConfig
 from tuner_cli.errors import UsageError
 from tuner_cli.trial import TrialRecord
+from tuner_cli.wording import plural
 
 
 def retrain(study: StudyConfig, record: TrialRecord, output: Path, seed: int) -> str:
@@ -47,4 +48,4 @@ def retrain(study: StudyConfig, record: TrialRecord, output: Path, seed: int) ->
     output.parent.mkdir(parents=True, exist_ok=True)
     for_export(trainable.model, data, trainable.front_layers).save(output)
     on = "all the data" if None in data.rows else f"{sum(data.rows)} rows"
-    return f"trial {record.id} retrained for {epochs} epochs on {on}"
+    return f"trial {record.id} retrained for {plural(epochs, 'epoch')} on {on}"

@@ -157,3 +157,11 @@ def test_the_starter_for_an_image_folder_searches_as_written(tmp_path):
     )
     assert [t.status.value for t in result.trials] == ["completed"]
     assert result.best.score is not None
+
+
+def test_an_unreadable_image_is_named_rather_than_taken_for_a_size(tmp_path):
+    write_images(tmp_path / "photos", {"a": (10, 10), "b": (12, 12)})
+    (tmp_path / "photos" / "b" / "broken.png").write_bytes(b"not a png")
+    result = init(tmp_path, "photos")
+    assert result.returncode == 2 and "broken.png is not a readable image" in result.stderr
+    assert not (tmp_path / "photos.yaml").exists()

@@ -15,7 +15,14 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tuner_cli.errors import ConfigError, KeyPath, quoted
-from tuner_cli.training.class_folders import IMAGE_SUFFIXES, class_names, image_size, scan
+from tuner_cli.training.class_folders import (
+    IMAGE_SUFFIXES,
+    ClassFolders,
+    check_images,
+    class_names,
+    image_size,
+    scan,
+)
 from tuner_cli.training.table import (
     DECIMAL_COMMA,
     GAPS,
@@ -149,17 +156,16 @@ def _folder(root: Path, path: str) -> Starter:
             continue
         if source == "images":
             return _images(folders, path)
-        return _texts(folders.class_names, folders.count, path)
+        return _texts(folders, path)
     raise ConfigError(
         f"the class subfolders of {root} hold neither images "
         f"({'/'.join(IMAGE_SUFFIXES)}) in each nor .txt files in each"
     )
 
 
-def _images(folders, path: str) -> Starter:
+def _images(folders: ClassFolders, path: str) -> Starter:
     from PIL import Image
 
-    classes = len(folders.class_names)
     with Image.open(folders.files[0]) as first:
         mode = first.mode
     color = "grayscale" if mode in GRAY_MODES else "rgba" if "A" in mode else "rgb"
@@ -174,13 +180,13 @@ def _images(folders, path: str) -> Starter:
         height, width = image_size(folders, KEY)
         size = f"{height}x{width}"
     except ConfigError:
+        check_images(folders, KEY)  # an unreadable file, not sizes that differ
         height = width = RESIZE
         size = "of several sizes"
         data.append(f"image_size: [{RESIZE}, {RESIZE}]   # the images differ; each is resized")
     pool = ["MaxPooling2D: {}"] if min(height, width) >= 8 else []
     return Starter(
-        about=f"{folders.count} {color} images {size} in {classes} classes "
-        f"({', '.join(folders.class_names[:5])}{', ...' if classes > 5 else ''})",
+        about=f"{folders.count} {color} images {size} in {_classes_found(folders)}",
         data=data,
         space=[
             "filters: {type: choice, values: [16, 32, 64]}",
@@ -192,7 +198,7 @@ def _images(folders, path: str) -> Starter:
             "Conv2D: {filters: $filters, kernel_size: 3, padding: same, activation: relu}",
             "GlobalAveragePooling2D: {}",
             "Dropout: {rate: $dropout}",
-            f"Dense: {{units: {classes}, activation: softmax}}",
+            f"Dense: {{units: {len(folders.class_names)}, activation: softmax}}",
         ],
         loss="sparse_categorical_crossentropy",
         metric="accuracy",
@@ -200,11 +206,14 @@ def _images(folders, path: str) -> Starter:
     )
 
 
-def _texts(class_names: tuple[str, ...], count: int, path: str) -> Starter:
-    classes = len(class_names)
+def _classes_found(folders: ClassFolders) -> str:
+    names = folders.class_names
+    return f"{len(names)} classes ({', '.join(names[:5])}{', ...' if len(names) > 5 else ''})"
+
+
+def _texts(folders: ClassFolders, path: str) -> Starter:
     return Starter(
-        about=f"{count} text files in {classes} classes "
-        f"({', '.join(class_names[:5])}{', ...' if classes > 5 else ''})",
+        about=f"{folders.count} text files in {_classes_found(folders)}",
         data=["source: text", f"path: {json.dumps(path)}", "validation_split: 0.2"],
         space=[
             "max_tokens: {type: choice, values: [2000, 20000]}",
@@ -218,7 +227,7 @@ def _texts(class_names: tuple[str, ...], count: int, path: str) -> Starter:
             "Embedding: {input_dim: $max_tokens, output_dim: $embedding}",
             "GlobalAveragePooling1D: {}",
             "Dropout: {rate: $dropout}",
-            f"Dense: {{units: {classes}, activation: softmax}}",
+            f"Dense: {{units: {len(folders.class_names)}, activation: softmax}}",
         ],
         loss="sparse_categorical_crossentropy",
         metric="accuracy",

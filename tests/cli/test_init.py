@@ -105,12 +105,18 @@ def test_a_csv_gets_its_delimiter_decimal_mark_target_and_kind_of_problem(tmp_pa
     assert config["model"]["layers"][-1] == {"Dense": {"units": 1}}
 
 
-def test_a_csv_of_numbers_only_is_standardised(tmp_path):
+def test_a_csv_of_numbers_only_is_standardised_and_a_word_target_leaves_it_to_the_model(
+    tmp_path,
+):
     rows = ["a,b,label"] + [f"{i / 7:.3f},{i % 5},{i % 2}" for i in range(20)]
     (tmp_path / "plain.csv").write_text("\n".join(rows) + "\n")
     assert init(tmp_path, "plain.csv").returncode == 0
     data = written(tmp_path / "plain.yaml")["data"]
     assert data["scale"] == "standard" and "delimiter" not in data
+    words = ["a,b,label"] + [f"{i / 7:.3f},{i % 5},{'yes' if i % 2 else 'no'}" for i in range(20)]
+    (tmp_path / "words.csv").write_text("\n".join(words) + "\n")
+    assert init(tmp_path, "words.csv").returncode == 0
+    assert "scale" not in written(tmp_path / "words.yaml")["data"], "a table refuses scale"
 
 
 @pytest.mark.parametrize(

@@ -249,7 +249,9 @@ def _csv(file: Path, path: str, target: str | None) -> Starter:
     if decimal == ",":
         data.append('decimal: ","')
     features = [name for name in table.header if name != target]
-    plain = all(is_number(c) for name in features for c in table.cells(name))
+    # numbers only, the target's too: one array, which only data.scale standardises; any
+    # other table has its numeric columns standardised inside the model, and refuses scale
+    plain = all(is_number(cell.strip()) for row in table.rows for cell in row)
     data.append("validation_split: 0.2")
     if plain:
         data.append("scale: standard")

@@ -255,7 +255,9 @@ def _csv(file: Path, path: str, target: str | None) -> Starter:
     data.append("validation_split: 0.2")
     if plain:
         data.append("scale: standard")
-    kind = "numbers" if plain else "numbers, words or gaps (encoded inside the model)"
+    numbers = all(is_number(c) for name in features for c in table.cells(name))
+    kind = "numbers" if numbers else "numbers, words or gaps"
+    kind += "" if plain else " (encoded inside the model)"
     about = f"{len(table.rows)} rows, {len(features)} feature columns of {kind}"
     classes = _classes(table, target)
     space = [

@@ -250,6 +250,62 @@ def test_a_hung_trial_on_a_cluster_fails_and_its_worker_is_restarted(cluster):
         os.kill(hung_pid, 0)
 
 
+@pytest.mark.slow
+def test_a_rerun_after_a_killed_search_frees_the_worker_its_hung_trial_holds(cluster):
+    """Dask cannot stop a running task: the hung trial of a search killed with kill -9 kept
+    its only worker busy for ever, and the rerun's check queued behind it and never ended."""
+    stop(cluster.workers.pop())  # one worker: the hung trial holds the whole cluster
+    (cluster.folder / "hang").write_text("")
+    config = cluster.folder / "on_dask.yaml"
+    config.write_text(CONFIG.replace("max_trials: 6}", "max_trials: 6, max_trial_time: 5s}"))
+    driver = search(cluster)
+    try:
+        wait_for_file(cluster.folder / "started_2")
+        driver.kill()
+        driver.wait(timeout=30)
+    finally:
+        stop(driver)
+    (cluster.folder / "started_2").unlink()
+
+    result = run_cli(
+        "search", "on_dask.yaml", "--scheduler", cluster.address, cwd=cluster.folder, timeout=180
+    )
+    assert result.returncode == 0, result.stderr
+    assert "restarting worker" in result.stderr
+    assert "kt-run-trial-0003" in " ".join(result.stderr.split())
+    by_x = {r["hyperparameters"]["x"]: r for r in records(cluster.folder)}
+    assert sorted(by_x) == list(range(6))
+    assert "ran longer than max_trial_time (5 s)" in by_x[2]["error"]["message"]
+    assert all(by_x[x]["status"] == "completed" for x in by_x if x != 2)
+
+
+@pytest.mark.slow
+def test_a_worker_without_a_nanny_stuck_in_a_trial_is_taken_off_and_the_search_ends(cluster):
+    """Nothing can restart it, and Dask would hand it every next trial, which would never
+    start (so never time out): the search used to wait for ever."""
+    for worker in cluster.workers:
+        stop(worker)
+    cluster.workers.clear()
+    cluster.start_worker("lone", "--no-nanny")
+    cluster.wait_for_workers(1)
+    (cluster.folder / "hang").write_text("")
+    config = cluster.folder / "on_dask.yaml"
+    config.write_text(
+        CONFIG.replace("max_trials: 6}", "max_trials: 6, max_trial_time: 3s}")
+        + "execution: {no_worker_timeout: 10s}\n"
+    )
+    result = run_cli(
+        "search", "on_dask.yaml", "--scheduler", cluster.address, cwd=cluster.folder, timeout=120
+    )
+    assert result.returncode == 1, result.stderr
+    said = " ".join(result.stderr.split())
+    assert "was taken off the cluster" in said
+    assert "(execution.no_worker_timeout)" in said
+    by_x = {r["hyperparameters"]["x"]: r for r in records(cluster.folder)}
+    assert [by_x[x]["status"] for x in (0, 1, 2)] == ["completed", "completed", "failed"]
+    assert "no nanny to restart it" in by_x[2]["error"]["message"]
+
+
 def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
     (tmp_path / "measure.py").write_text(OBJECTIVE)
     (tmp_path / "on_dask.yaml").write_text(CONFIG)

@@ -21,7 +21,7 @@ import socket
 import threading
 import time
 import uuid
-from collections.abc import Collection, Mapping
+from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import CancelledError, Future
 from typing import Any
 
@@ -51,6 +51,7 @@ RELEASE_WAIT_S = 10.0
 RETIRE_TIMEOUT_S = 10.0
 RESTART_TIMEOUT_S = 120.0
 KEY_PREFIX = "kt-run-trial-"
+REPLACED = "its worker process was replaced"
 
 
 class SchedulerLostError(KtRunError):
@@ -130,6 +131,8 @@ class DaskExecutor:
         """The pre-search check, on a worker as a trial would run: the driver needs no
         TensorFlow, and the worker it ran on starts its first trial warm. Returns the space a
         KerasTuner-style builder declares, found there."""
+        if self.local is None:
+            self._free_held_workers()
         check = self.client.submit(
             check_in_worker,
             self.study.text,
@@ -249,19 +252,20 @@ class DaskExecutor:
                 continue
             self._forget(future)
             self._running_since.pop(task.trial_id, None)
+            fate = self._replace(
+                worker, reason=f"trial {task.trial_id} ran past max_trial_time", stuck=True
+            )
             future.set_result(
                 TrialOutcome(
                     status=TrialStatus.FAILED,
                     error={
                         "message": f"the trial ran longer than max_trial_time "
-                        f"({format_span(task.time_limit_s)}) and was stopped; its worker "
-                        "process was replaced",
+                        f"({format_span(task.time_limit_s)}) and was stopped; {fate}",
                         "traceback": "",
                     },
                     worker=worker,
                 )
             )
-            self._replace(worker, reason=f"trial {task.trial_id} ran past max_trial_time")
             overdue.add(future)
         return overdue
 
@@ -369,12 +373,15 @@ class DaskExecutor:
         )
         self._replace(reply.address, reason)
 
-    def _replace(self, address: str, reason: str) -> None:
-        """A fresh process for the worker at ``address``; returns without waiting for it.
+    def _replace(self, address: str, reason: str, stuck: bool = False) -> str:
+        """A fresh process for the worker at ``address``; returns without waiting for it,
+        saying what became of the worker (for the failed trial's message).
 
         A worker this search started is taken off the scheduler at once (so no trial goes to
         it) and a new process started beside it. Someone else's worker is restarted by its
-        nanny, in the background; one without a nanny keeps running.
+        nanny, in the background. One without a nanny keeps running, unless it is ``stuck``
+        (a trial that never returns still holds its thread): Dask would go on handing it
+        trials that never start, and so never time out, so it is taken off the cluster.
         """
         if self.local is not None:
             try:
@@ -388,19 +395,73 @@ class DaskExecutor:
             except Exception as exc:  # noqa: BLE001 - the replacement below still happens
                 self.on_warning(f"could not retire worker {address} ({reason}): {exc}")
             self.local.replace(address)
-            return
+            return REPLACED
         worker = self._cluster_info(fresh=True).get("workers", {}).get(address)
         if worker is None:
-            return
+            return "its worker had already left the cluster"
         if not worker.get("nanny"):
-            self.on_warning(
-                f"worker {address} should be replaced ({reason}) but has no nanny to restart it; "
-                "start workers with `dask worker` (which has one) to let kt-run replace them"
-            )
-            return
+            return self._without_nanny(address, reason, stuck)
         restart = threading.Thread(target=self._restart_remote, args=(address, reason), daemon=True)
         restart.start()
         self._restarts.append(restart)
+        return REPLACED
+
+    def _without_nanny(self, address: str, reason: str, stuck: bool) -> str:
+        """Nothing can restart a worker that has no nanny: a healthy one keeps running; a stuck
+        one is retired from the cluster (its process stays, still running the stuck trial)."""
+        advice = "start workers with `dask worker` (which has one) to let kt-run replace them"
+        if not stuck:
+            self.on_warning(
+                f"worker {address} should be replaced ({reason}) but has no nanny to restart "
+                f"it; {advice}"
+            )
+            return "its worker process was left running"
+        try:
+            self.client.sync(
+                self.client.scheduler.retire_workers,
+                workers=[address],
+                close_workers=True,
+                remove=True,
+                callback_timeout=RETIRE_TIMEOUT_S,
+            )
+        except Exception as exc:  # noqa: BLE001 - the search goes on without it either way
+            self.on_warning(f"could not retire worker {address} ({reason}): {exc}")
+        self.on_warning(
+            f"worker {address} was taken off the cluster ({reason}): it has no nanny to restart "
+            f"it, and its process may still be running the trial, so stop it yourself; {advice}"
+        )
+        return "its worker had no nanny to restart it and was taken off the cluster"
+
+    def _free_held_workers(self) -> None:
+        """Restart (or retire) workers still running kt-run trials that nobody waits for.
+
+        A search killed (kill -9, a lost laptop) while its trials ran leaves them running on
+        the cluster: Dask forgets them but cannot stop a running task, so a hung one holds its
+        worker for ever, and the next search's check and trials queue behind it without
+        starting, so neither max_trial_time nor no_worker_timeout could end that wait. Done
+        before the check, and waited for (a bounded restart), so no new task lands on a worker
+        being restarted.
+        """
+        try:
+            held = self.client.run(_abandoned_tasks(), on_error="ignore")
+        except Exception:  # noqa: BLE001 - an old Dask or a busy worker: nothing to free
+            return
+        held = {address: keys for address, keys in held.items() if keys}
+        if not held:
+            return
+        workers = self._cluster_info(fresh=True).get("workers", {})
+        with_nanny = [a for a in held if workers.get(a, {}).get("nanny")]
+        for address in held:
+            reason = f"it still runs {', '.join(held[address])} of a search that ended"
+            if address in with_nanny:
+                self.on_warning(f"restarting worker {address}: {reason}")
+            else:
+                self._without_nanny(address, reason, stuck=True)
+        if with_nanny:
+            try:
+                self.client.restart_workers(with_nanny, timeout=RESTART_TIMEOUT_S)
+            except Exception as exc:  # noqa: BLE001 - the check then waits as it did before
+                self.on_warning(f"could not restart workers {', '.join(with_nanny)}: {exc}")
 
     def _restart_remote(self, address: str, reason: str) -> None:
         try:
@@ -544,6 +605,23 @@ class DaskExecutor:
         return int(
             self.client.run_on_scheduler(lambda dask_scheduler: dask_scheduler.allowed_failures)
         )
+
+
+def _abandoned_tasks() -> Callable[[Any], list[str]]:
+    """A function for ``Client.run``: on each worker, the kt-run tasks holding a thread that
+    the scheduler has let go (cancelled: their search stopped waiting for them, or ended).
+    Made here so that it travels by value: a worker with another kt-run version runs it too."""
+
+    def held(dask_worker: Any) -> list[str]:
+        running = getattr(dask_worker.state, "all_running_tasks", set())
+        return sorted(
+            str(ts.key)
+            for ts in running
+            if ts.state == "cancelled"
+            and str(ts.key).startswith(("kt-run-trial-", "kt-run-check-"))
+        )
+
+    return held
 
 
 def _describe_exit(code: int) -> str:

@@ -189,16 +189,20 @@ def test_a_worker_killed_mid_search_costs_no_trial(cluster):
 
 
 @pytest.mark.slow
-def test_losing_the_scheduler_stops_the_search_and_marks_trials_interrupted(cluster):
+@pytest.mark.parametrize("how", ["terminate", "kill"])
+def test_losing_the_scheduler_stops_the_search_and_marks_trials_interrupted(cluster, how):
     driver = search(cluster)
     try:
         wait_for_file(cluster.folder / "started_1")
+        if how == "kill":  # the client then fails to reconnect, and Dask logged tracebacks
+            cluster.scheduler.kill()
         stop(cluster.scheduler)
         _, stderr = driver.communicate(timeout=120)
     finally:
         stop(driver)
     assert driver.returncode == 1, stderr
     assert "lost the connection to the Dask scheduler" in stderr
+    assert "Traceback" not in stderr and "distributed.client" not in stderr, stderr
     statuses = [r["status"] for r in records(cluster.folder)]
     assert "running" not in statuses
     assert "interrupted" in statuses

@@ -15,6 +15,8 @@ the search.
 
 from __future__ import annotations
 
+import logging
+import os
 import queue
 import signal
 import socket
@@ -113,6 +115,7 @@ class DaskExecutor:
         client.subscribe_topic("worker-restart-memory", lambda e: self._event("memory", e))
         if self.local is not None:
             self.local.on_change = self._wake.set
+        self._restore_logs = _quiet_client_logs() if self.local is None else lambda: None
 
     @property
     def slots(self) -> int:
@@ -210,6 +213,8 @@ class DaskExecutor:
             self.client.close(timeout=5)
         except Exception:  # noqa: BLE001 - closing after a lost scheduler must not hide the cause
             pass
+        finally:
+            self._restore_logs()
         if self.local is not None:
             self.local.close()
 
@@ -622,6 +627,21 @@ def _abandoned_tasks() -> Callable[[Any], list[str]]:
         )
 
     return held
+
+
+def _quiet_client_logs() -> Callable[[], None]:
+    """Keep Dask's client from logging, for as long as the search uses a cluster it did not
+    start, what kt-run reports itself in one line: a lost scheduler came with two tracebacks
+    ("Failed to reconnect"), a worker lost before its result was fetched with a timestamped
+    "Couldn't gather keys". ``--verbose`` keeps them. Returns what puts the level back, so a
+    notebook's own Dask logging is as it was after the search. (A local cluster's
+    ``silence_logs`` does the same for the clusters kt-run starts.)"""
+    if os.environ.get("KT_RUN_VERBOSE") == "1":
+        return lambda: None
+    logger = logging.getLogger("distributed.client")
+    level = logger.level
+    logger.setLevel(logging.CRITICAL)
+    return lambda: logger.setLevel(level)
 
 
 def _describe_exit(code: int) -> str:

@@ -45,8 +45,23 @@ def test_failures_in_a_row_stop_the_search(tmp_path):
         max_trials=20,
     ).run()
     assert summary.stop_reason == "3 trials failed in a row" and summary.failed_run
+    assert summary.failure == "3 trials failed in a row"
     assert [t.status for t in summary.trials] == [TrialStatus.FAILED] * 3
     assert "RuntimeError: worker-side failure" in summary.trials[0].error["message"]
+
+
+def test_a_search_whose_every_trial_failed_says_so_rather_than_max_trials(tmp_path):
+    def fail(task: TrialTask) -> TrialOutcome:
+        raise RuntimeError("worker-side failure")
+
+    summary = runner_for(
+        tmp_path,
+        ScriptedExecutor(slots=1, outcome=fail),
+        strategy={"max_consecutive_failures": 5},
+        max_trials=2,
+    ).run()
+    assert summary.stop_reason == "max_trials reached" and summary.failed_run
+    assert summary.failure == "no trial completed (max_trials reached)"
 
 
 def test_a_failed_trial_is_retried_under_the_same_id(tmp_path):

@@ -87,8 +87,8 @@ def search(
         )
     print_summary(result.summary, study.objectives)
     typer.echo(f"Results: {result.root}")
-    if result.summary.failed_run:
-        abort(f"the search failed: {result.summary.stop_reason}", code=1)
+    if result.summary.failure is not None:
+        abort(f"the search failed: {result.summary.failure}", code=1)
     if result.stopped_by_signal is not None:
         abort(
             "stopped by Ctrl-C after the running trials finished; rerun the same command to "

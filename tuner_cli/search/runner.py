@@ -39,6 +39,17 @@ class SearchSummary:
     def best(self) -> TrialRecord | None:
         return best_trial(self.trials, self.objective)
 
+    @property
+    def failure(self) -> str | None:
+        """Why the search failed, in words; None when it did not. A search that ran all its
+        trials and completed none stopped because of ``max_trials``, which alone would read
+        as if it had succeeded."""
+        if not self.failed_run:
+            return None
+        if self.stop_reason.endswith("failed in a row"):
+            return self.stop_reason
+        return f"no trial completed ({self.stop_reason})"
+
 
 def best_trial(trials: Sequence[TrialRecord], objective: Objective) -> TrialRecord | None:
     """A trial being trained further (a promoted Hyperband trial) keeps the score of its last

@@ -310,6 +310,32 @@ def test_a_worker_without_a_nanny_stuck_in_a_trial_is_taken_off_and_the_search_e
     assert "no nanny to restart it" in by_x[2]["error"]["message"]
 
 
+@pytest.mark.slow
+def test_replacing_a_hung_trial_s_worker_costs_no_other_trial(tmp_path):
+    """The scheduler sees a worker being restarted as idle: the next trial could go to it and
+    be killed by the restart, which a scheduler that allows no lost worker makes a failure
+    (and any other a rerun). So is a hung trial still wanted when its worker goes: run again
+    on another worker, which it then hangs."""
+    (tmp_path / "measure.py").write_text(OBJECTIVE.replace('hp["x"] == 2', 'hp["x"] in (1, 3)'))
+    (tmp_path / "hang").write_text("")
+    (tmp_path / "on_dask.yaml").write_text(
+        CONFIG.replace("max_trials: 6}", "max_trials: 6, max_trial_time: 4s}")
+    )
+    strict = Cluster(
+        tmp_path, cli_env(KT_TEST_SLEEP="1", DASK_DISTRIBUTED__SCHEDULER__ALLOWED_FAILURES="0")
+    )
+    try:
+        strict.start()
+        result = run_cli("search", "on_dask.yaml", "--scheduler", strict.address, cwd=tmp_path)
+    finally:
+        strict.stop()
+    assert result.returncode == 0, result.stderr
+    assert "was lost" not in result.stderr
+    by_x = {r["hyperparameters"]["x"]: r for r in records(tmp_path)}
+    assert [by_x[x]["status"] for x in range(6)] == ["completed", "failed"] * 2 + ["completed"] * 2
+    assert "ran longer than max_trial_time" in by_x[3]["error"]["message"]
+
+
 def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
     (tmp_path / "measure.py").write_text(OBJECTIVE)
     (tmp_path / "on_dask.yaml").write_text(CONFIG)

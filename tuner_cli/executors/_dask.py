@@ -172,6 +172,7 @@ class DaskExecutor:
     def submit(self, task: TrialTask) -> Future[TrialOutcome]:
         while self._finished:
             self._maybe_recycle(*self._finished.pop())
+        self._await_restarts()
         future: Future[TrialOutcome] = Future()
         future.set_running_or_notify_cancel()
         dask_future = self.client.submit(
@@ -200,9 +201,7 @@ class DaskExecutor:
             self._idle(self._next_deadline(futures))
 
     def close(self) -> None:
-        deadline = time.monotonic() + RESTART_TIMEOUT_S
-        for restart in self._restarts:  # a hung worker left behind would hold a slot forever
-            restart.join(max(0.0, deadline - time.monotonic()))
+        self._await_restarts()  # a hung worker left behind would hold a slot forever
         for dask_future in self._dask.values():
             dask_future.release()
         self._dask.clear()
@@ -255,8 +254,10 @@ class DaskExecutor:
             since, worker = self._running_since.get(task.trial_id, (now, ""))
             if now - since < task.time_limit_s:
                 continue
+            key = self._dask[future].key
             self._forget(future)
             self._running_since.pop(task.trial_id, None)
+            self._wait_released(key)
             fate = self._replace(
                 worker, reason=f"trial {task.trial_id} ran past max_trial_time", stuck=True
             )
@@ -360,23 +361,27 @@ class DaskExecutor:
     def _maybe_recycle(self, reply: WorkerReply, key: str) -> None:
         """Replace a worker process that ran its share of trials or holds too much memory.
 
-        Called before the next submission, so no trial of ours can be on it; the finished
-        trial's result must be gone from the scheduler first, or Dask would recompute it on the
-        replacement.
+        Called before the next submission, so no trial of ours can be on it.
         """
         too_many = self.recycle_after is not None and reply.trials_done >= self.recycle_after
         too_big = self.recycle_memory is not None and reply.rss > self.recycle_memory
         if not (too_many or too_big):
             return
-        deadline = time.monotonic() + RELEASE_WAIT_S
-        while self._scheduler_holds(key) and time.monotonic() < deadline:
-            time.sleep(0.02)
+        self._wait_released(key)
         reason = (
             f"it ran {reply.trials_done} trials"
             if too_many
             else f"it holds {reply.rss / 2**20:.0f} MiB"
         )
         self._replace(reply.address, reason)
+
+    def _wait_released(self, key: str) -> None:
+        """Before its worker is replaced, a trial's task must be gone from the scheduler: one
+        still wanted when its worker goes is run again elsewhere (a finished trial recomputed,
+        a hung one hanging a second worker that nothing then watches)."""
+        deadline = time.monotonic() + RELEASE_WAIT_S
+        while self._scheduler_holds(key) and time.monotonic() < deadline:
+            time.sleep(0.02)
 
     def _replace(self, address: str, reason: str, stuck: bool = False) -> str:
         """A fresh process for the worker at ``address``; returns without waiting for it,
@@ -467,6 +472,18 @@ class DaskExecutor:
                 self.client.restart_workers(with_nanny, timeout=RESTART_TIMEOUT_S)
             except Exception as exc:  # noqa: BLE001 - the check then waits as it did before
                 self.on_warning(f"could not restart workers {', '.join(with_nanny)}: {exc}")
+
+    def _await_restarts(self) -> None:
+        """Wait (bounded) for the cluster workers being restarted to come back.
+
+        The scheduler sees a worker being restarted as idle (its hung or finished trial was
+        released), so a trial submitted meanwhile could go to it and be killed by the restart:
+        Dask then ran it again, or failed it where the scheduler allows no lost workers.
+        """
+        deadline = time.monotonic() + RESTART_TIMEOUT_S
+        for restart in self._restarts:
+            restart.join(max(0.0, deadline - time.monotonic()))
+        self._restarts = [r for r in self._restarts if r.is_alive()]
 
     def _restart_remote(self, address: str, reason: str) -> None:
         try:

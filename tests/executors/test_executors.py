@@ -89,6 +89,37 @@ def test_two_workers_run_trials_in_two_processes(objective_study, tmp_path):
     assert {r["metrics"]["threads"] for r in found} == {float(max(1, cores // 2))}
 
 
+CLEANED_TEMPORARY_FOLDER = """
+import shutil, sys, tempfile
+from tuner_cli import load_config, run_search
+from tuner_cli.executors._forkserver import start_forkserver
+
+first = tempfile.mkdtemp(prefix="kt-cleaned-", dir="/tmp")
+tempfile.tempdir = first
+start_forkserver(keras=False)  # its socket goes into first/pymp-.../
+shutil.rmtree(first)  # as a notebook's /tmp is cleaned under it
+tempfile.tempdir = None
+result = run_search(load_config("where.yaml"), "results", workers=1)
+sys.exit(0 if [t.status.value for t in result.trials] == ["completed"] * 2 else 1)
+"""
+
+
+@pytest.mark.slow
+def test_local_workers_start_after_the_temporary_folder_was_cleaned(objective_study, tmp_path):
+    """multiprocessing keeps one forkserver per process and checked only that it was alive:
+    with its socket's folder gone, every later search failed to start local workers."""
+    objective_study(trials=2)
+    done = subprocess.run(
+        [sys.executable, "-c", CLEANED_TEMPORARY_FOLDER],
+        cwd=tmp_path,
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-3000:]
+
+
 @pytest.mark.slow
 def test_a_trial_that_kills_its_worker_fails_alone(objective_study, tmp_path):
     objective_study(trials=6)

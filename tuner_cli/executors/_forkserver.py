@@ -9,8 +9,10 @@ multiprocessing module keeps one per process.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import multiprocessing.forkserver
+import os
 import tempfile
 
 from tuner_cli.executors._base import NoWorkersError
@@ -37,4 +39,24 @@ def start_forkserver(keras: bool) -> None:
     if keras:
         preload.append("tuner_cli.executors.worker_preload")
     multiprocessing.get_context("forkserver").set_forkserver_preload(preload)
+    _stop_if_unreachable()
     multiprocessing.forkserver.ensure_running()
+
+
+def _stop_if_unreachable() -> None:
+    """Stop a forkserver whose socket file is gone, so ``ensure_running`` starts another.
+
+    multiprocessing keeps one forkserver per process and checks only that it is alive, not
+    that its socket (in a ``pymp-`` folder it makes once per process in the temporary folder)
+    still exists; once that folder is cleaned (a long-lived notebook's /tmp, a test's
+    temporary folder), every later search in the process failed with "could not start local
+    worker processes". The private names are guarded: without them nothing is done."""
+    server = multiprocessing.forkserver._forkserver
+    address = getattr(server, "_forkserver_address", None)
+    if not isinstance(address, str) or os.path.exists(address):
+        return
+    with contextlib.suppress(FileNotFoundError):  # the socket it unlinks after stopping
+        server._stop()
+    config = getattr(multiprocessing.current_process(), "_config", {})
+    if not os.path.isdir(config.get("tempdir") or "/"):
+        config.pop("tempdir", None)  # made again on next use

@@ -585,7 +585,7 @@ def test_a_full_disk_stops_the_search_and_keeps_the_records(tmp_path: Path) -> N
         timeout=60,
         preexec_fn=limit_file_size,
     )
-    assert result.returncode == 2, result.stderr
+    assert result.returncode == 1, result.stderr
     assert "cannot write trial 4" in result.stderr
     assert "File too large" in result.stderr
     assert "Traceback" not in result.stderr
@@ -701,7 +701,7 @@ def test_a_full_disk_leaves_no_running_record_and_no_half_made_study(small_disk,
     output = small_disk / "results"
     filler = fill(small_disk, 0)
     result = run(config, output, tmp_path)
-    assert result.returncode == 2, result.stderr
+    assert result.returncode == 1, result.stderr
     assert "No space left on device" in result.stderr
     assert "Traceback" not in result.stderr
     assert not (output / "faults").exists(), "a study that could not be made was left behind"
@@ -710,7 +710,7 @@ def test_a_full_disk_leaves_no_running_record_and_no_half_made_study(small_disk,
     assert run(config, output, tmp_path, "--max-trials", "1").returncode == 0
     filler = fill(small_disk, 16 * 1024)
     result = run(config, output, tmp_path, "--max-trials", "3")
-    assert result.returncode == 2, result.stderr
+    assert result.returncode == 1, result.stderr
     assert "cannot write trial 2" in result.stderr
     assert "Traceback" not in result.stderr
     found = records(output / "faults")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import errno
 import json
 import os
 import queue
@@ -40,6 +41,23 @@ class StoreError(KtRunError):
     """The results directory cannot be written or read as a study."""
 
     exit_code = 2
+
+
+class NoRoomError(StoreError):
+    """The disk, a quota or a file-size limit took no more. Not a fault of the input, and
+    what was written stays (a rerun after freeing space resumes): exit 1, as for a search
+    that ran but failed, not 2, which tells a script to fix its config or arguments."""
+
+    exit_code = 1
+
+
+NO_ROOM = frozenset({errno.ENOSPC, errno.EDQUOT, errno.EFBIG})
+
+
+def write_error(message: str, exc: OSError) -> StoreError:
+    """``message: why``, as a ``NoRoomError`` when the disk was full."""
+    kind = NoRoomError if exc.errno in NO_ROOM else StoreError
+    return kind(f"{message}: {exc.strerror or exc}")
 
 
 def now_iso(timespec: str = "seconds") -> str:
@@ -311,7 +329,7 @@ class StudyStore:
             atomic_write_text(self.config_file, config_text)
             self.trials_dir.mkdir(exist_ok=True)
         except OSError as exc:
-            raise StoreError(f"cannot write the results directory {self.root}: {exc}") from None
+            raise write_error(f"cannot write the results directory {self.root}", exc) from None
 
     def _remove_contents(self) -> None:
         """kt-run's own files and folders, never a link's target nor a file it did not make;
@@ -366,7 +384,7 @@ class StudyStore:
         try:
             atomic_write_text(self.study_file, json.dumps(data, indent=2) + "\n")
         except OSError as exc:
-            raise StoreError(f"cannot write {self.study_file}: {exc}") from None
+            raise write_error(f"cannot write {self.study_file}", exc) from None
 
     def saved_config_text(self) -> str:
         try:
@@ -387,9 +405,7 @@ class StudyStore:
             if record.status.is_finished():
                 _records_sync.add(path)
         except OSError as exc:
-            raise StoreError(
-                f"cannot write trial {record.id} to {self.trials_dir}: {exc}"
-            ) from None
+            raise write_error(f"cannot write trial {record.id} to {self.trials_dir}", exc) from None
 
     def remove_trial(self, trial_id: int) -> None:
         """Delete a record that never finished: a full disk may refuse even to rewrite it."""
@@ -434,7 +450,7 @@ class StudyStore:
         try:
             atomic_write_bytes(self.model_path(trial_id), data)
         except OSError as exc:
-            raise StoreError(f"cannot save the model of trial {trial_id}: {exc}") from None
+            raise write_error(f"cannot save the model of trial {trial_id}", exc) from None
         if keep_only:
             self.keep_only_model(trial_id)
 
@@ -456,7 +472,7 @@ class StudyStore:
         try:
             atomic_write_bytes(self.checkpoint_path(trial_id, epochs), data)
         except OSError as exc:
-            raise StoreError(f"cannot save a checkpoint of trial {trial_id}: {exc}") from None
+            raise write_error(f"cannot save a checkpoint of trial {trial_id}", exc) from None
 
     def load_checkpoint(self, trial_id: int, epochs: int) -> bytes | None:
         try:

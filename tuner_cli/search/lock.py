@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tuner_cli.errors import KtRunError
-from tuner_cli.results.store import LOCK_NAME, StoreError, now_iso
+from tuner_cli.results.store import LOCK_NAME, StoreError, now_iso, write_error
 
 _held_fds: set[int] = set()
 
@@ -86,8 +86,8 @@ class StudyLock:
             self.path.parent.mkdir(parents=True, exist_ok=True)
             fd = os.open(self.path, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC | os.O_NOFOLLOW, 0o644)
         except OSError as exc:
-            raise StoreError(
-                f"cannot write the results directory {self.path.parent}: {exc.strerror or exc}"
+            raise write_error(
+                f"cannot write the results directory {self.path.parent}", exc
             ) from None
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -149,8 +149,8 @@ class StudyLock:
             os.fsync(self.fd)
         except OSError as exc:
             self.release()
-            raise StoreError(
-                f"cannot write the results directory {self.path.parent}: {exc.strerror or exc}"
+            raise write_error(
+                f"cannot write the results directory {self.path.parent}", exc
             ) from None
 
     def stale_note(self) -> str | None:

@@ -187,7 +187,7 @@ def _run(
             summary = runner.run()
     except KeyboardInterrupt:
         raise SearchInterrupted(
-            "interrupted; the running trial was marked 'interrupted' and runs again when you "
+            "interrupted; running trials were marked 'interrupted' and run again when you "
             f"rerun the same command, which resumes the study ({store.root})",
             exit_code=interrupts.exit_code,
         ) from None

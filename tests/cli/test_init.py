@@ -125,7 +125,7 @@ def test_a_csv_of_numbers_only_is_standardised_and_a_word_target_leaves_it_to_th
         (["nowhere"], "no such file or folder: nowhere"),
         (["notes.md"], "is neither a folder of class subfolders nor a CSV file"),
         (["one"], "has one class only ('a')"),
-        (["empty"], "hold neither images (.bmp/.gif/.jpeg/.jpg/.png) in each nor .txt files"),
+        (["empty"], "holds no .bmp/.gif/.jpeg/.jpg/.png files, nor .txt files"),
         (["table.csv", "--target", "nope"], "table.csv has no column 'nope'; its columns are"),
         (["one", "--target", "x"], "--target is for a CSV file"),
         (["table.csv", "-o", "taken.yaml"], "taken.yaml exists; kt-run does not replace it"),
@@ -171,3 +171,28 @@ def test_an_unreadable_image_is_named_rather_than_taken_for_a_size(tmp_path):
     result = init(tmp_path, "photos")
     assert result.returncode == 2 and "broken.png is not a readable image" in result.stderr
     assert not (tmp_path / "photos.yaml").exists()
+
+
+def test_a_name_yaml_would_read_as_a_number_or_a_bool_is_quoted(tmp_path):
+    for folder in ("2024", "yes", "_data"):
+        write_images(tmp_path / folder, {"a": (8, 8), "b": (8, 8)})
+        assert init(tmp_path, folder).returncode == 0
+    assert written(tmp_path / "2024.yaml")["name"] == "2024"
+    assert written(tmp_path / "yes.yaml")["name"] == "yes"
+    assert written(tmp_path / "data.yaml")["name"] == "data", "a name starts with a letter"
+
+
+def test_an_unreadable_first_image_is_named(tmp_path):
+    write_images(tmp_path / "photos", {"a": (8, 8), "b": (8, 8)})
+    (tmp_path / "photos" / "a" / "0.png").write_bytes(b"not a png")
+    result = init(tmp_path, "photos")
+    assert result.returncode == 2 and "0.png is not a readable image" in result.stderr
+    assert "internal error" not in result.stderr
+
+
+def test_thousands_separators_are_not_taken_for_a_decimal_comma(tmp_path):
+    rows = ["price\tcolour\tlabel"] + [f"{1000 + 37 * i:,}\tred\t{i % 2}" for i in range(20)]
+    (tmp_path / "us.tsv").write_text("\n".join(rows) + "\n")
+    assert init(tmp_path, "us.tsv").returncode == 0
+    data = written(tmp_path / "us.yaml")["data"]
+    assert data["delimiter"] == "\t" and "decimal" not in data

@@ -227,7 +227,9 @@ def test_an_objective_the_other_study_did_not_score_is_refused(
     raw = two_objective_study("earlier", earlier_objectives)
     earlier = run_search(load_config_dict(raw, HERE), tmp_path / "old", workers=0).root
     later = two_objective_study("later", [NEAR, FAR], earlier)
-    with pytest.raises(ConfigError, match=f"this study also {re.escape(lacking)}") as caught:
+    with pytest.raises(
+        ConfigError, match=f"this study also optimises {re.escape(lacking)}"
+    ) as caught:
         run_search(load_config_dict(later, HERE), tmp_path / "new", workers=0)
     assert "strategy.warm_start" in str(caught.value)
     assert not (tmp_path / "new").exists(), "nothing written"

@@ -108,7 +108,7 @@ def test_numbers_with_a_decimal_comma_are_refused_until_the_config_names_the_mar
 
     rows = write_decimal_comma_csv(tmp_path / "people.csv")
     data = {"source": "csv", "path": "people.csv", "target": "label", "delimiter": ";"}
-    with pytest.raises(ConfigError, match="column 'income' holds numbers written with a deci"):
+    with pytest.raises(ConfigError, match="column .income. holds numbers written with a comma"):
         load_dataset(load_config_dict(config(data), tmp_path), seed=0)
     dataset = load_dataset(load_config_dict(config({**data, "decimal": ","}), tmp_path), seed=0)
     assert list(dataset.encoding.numeric) == ["income", "ratio"]

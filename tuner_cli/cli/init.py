@@ -21,7 +21,7 @@ def init(
     force: bool = typer.Option(False, "--force", help="Replace the config file if it exists."),
 ) -> None:
     """Write a starter config for your data, ready to validate and search."""
-    from tuner_cli.config import load_config
+    from tuner_cli.config import load_config_text
     from tuner_cli.training.starter import starter_for, study_name
 
     name = study_name(data)
@@ -33,12 +33,9 @@ def init(
     if not output.parent.is_dir():
         raise UsageError(f"no such folder: {output.parent}")
     starter = starter_for(data, output.parent, target)
-    command = " ".join(["kt-run init", *([str(data)] if data else [])])
-    output.write_text(starter.render(name, command, output.name), encoding="utf-8")
-    try:
-        load_config(output)
-    except Exception:
-        output.unlink()
-        raise
+    given = [*([str(data)] if data else []), *(["--target", target] if target else [])]
+    text = starter.render(name, " ".join(["kt-run init", *given]), output.name)
+    load_config_text(text, output)  # checked before anything is written
+    output.write_text(text, encoding="utf-8")
     typer.echo(f"Wrote {output}: {starter.about}.")
     typer.echo(f"Next: kt-run validate {output}, then kt-run search {output}.")

@@ -349,7 +349,7 @@ WARM_STARTED = ("bayesian", "bohb")
 """Strategies whose model can learn from another study's trials (``warm_start``)."""
 READ_BY = {
     **dict.fromkeys(("max_epochs", "factor", "min_epochs", "hyperband_iterations"), MULTI_FIDELITY),
-    **dict.fromkeys(("num_initial_points", "acquisition"), WARM_STARTED),
+    **dict.fromkeys(("num_initial_points", "acquisition"), ("bayesian", "bohb")),
 }
 """Strategy keys only some strategies read: under another, a warning says the key is ignored
 (not an error, so ``--strategy`` can switch one file between strategies)."""

@@ -435,7 +435,11 @@ class DaskExecutor:
                 callback_timeout=RETIRE_TIMEOUT_S,
             )
         except Exception as exc:  # noqa: BLE001 - the search goes on without it either way
-            self.on_warning(f"could not retire worker {address} ({reason}): {exc}")
+            self.on_warning(
+                f"worker {address} has no nanny to restart it ({reason}) and could not be "
+                f"taken off the cluster ({exc}); stop its process yourself; {advice}"
+            )
+            return "its worker had no nanny to restart it and could not be taken off the cluster"
         self.on_warning(
             f"worker {address} was taken off the cluster ({reason}): it has no nanny to restart "
             f"it, and its process may still be running the trial, so stop it yourself; {advice}"

@@ -53,10 +53,10 @@ def _stop_if_unreachable() -> None:
     worker processes". The private names are guarded: without them nothing is done."""
     server = multiprocessing.forkserver._forkserver
     address = getattr(server, "_forkserver_address", None)
-    if not isinstance(address, str) or os.path.exists(address):
-        return
+    if not isinstance(address, str) or address.startswith("\0") or os.path.exists(address):
+        return  # none yet, an abstract socket (no file), or a socket file still there
     with contextlib.suppress(FileNotFoundError):  # the socket it unlinks after stopping
-        server._stop()
+        getattr(server, "_stop", lambda: None)()
     config = getattr(multiprocessing.current_process(), "_config", {})
     if not os.path.isdir(config.get("tempdir") or "/"):
         config.pop("tempdir", None)  # made again on next use

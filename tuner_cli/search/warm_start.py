@@ -79,8 +79,8 @@ class WarmStart:
             return None
         names = ", ".join(f"'{name}'" for name in self.dropped)
         return (
-            f"warm start: the trials used varied {names}, which this space lacks; their "
-            "scores still reflect those values, which the model cannot see"
+            f"the trials used varied {names}, which this space lacks; their scores still "
+            "reflect those values, which the model cannot see"
         )
 
 
@@ -117,8 +117,8 @@ def load_warm_start(
         raise _error(
             study,
             f"{folder} optimised {', '.join(o.described() for o in objectives)}; this study "
-            f"also {', '.join(o.described() for o in lacking)}, which its trials have no "
-            "scores for",
+            f"also optimises {', '.join(o.described() for o in lacking)}, which its trials "
+            "have no scores for",
         )
     if saved is not None:
         wanted = set(saved.get("trial_ids", []))

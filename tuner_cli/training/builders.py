@@ -34,8 +34,9 @@ class ModelBuilder:
     """The HyperModel's ``fit(hp, model, *args, **kwargs)``, when it has one."""
     overrides: Mapping[str, Any]
     """``search_space`` entries, which replace the builder's declarations of the same name."""
-    epochs_given: bool = True
-    """Whether the config sets the epochs (``epochs_given``), or a HyperModel's ``fit`` may."""
+    epochs_given: str = ""
+    """How the config sets the epochs, as advice to undo it (``epochs_given``); "" when it
+    does not, and a HyperModel's ``fit`` may."""
 
     def hyperparameters(self, values: Mapping[str, Any] | None = None) -> HyperParameters:
         return HyperParameters(values, self.overrides)
@@ -56,8 +57,7 @@ class ModelBuilder:
             if self.epochs_given:
                 raise ConfigError(
                     f"{self.spec}'s fit sets epochs itself (epochs=... in its model.fit call), "
-                    "so the config cannot set them too: remove training.epochs, and use a "
-                    "strategy that does not train in rounds (not hyperband, bohb or asha)",
+                    f"so the config cannot set them too: {self.epochs_given}",
                     key_path=BUILDER_KEY,
                 ) from None
         # the fit chooses its epochs (``epochs=hp.Int(...)``), as KerasTuner code does when
@@ -110,11 +110,15 @@ def batch_size_given(study: StudyConfig) -> bool:
     return isinstance(training, dict) and "batch_size" in training
 
 
-def epochs_given(study: StudyConfig) -> bool:
-    """Whether the config decides how many epochs a trial trains: ``training.epochs``, or a
-    strategy that trains in rounds of set budgets. Otherwise a HyperModel's own ``fit`` may
-    choose them (``epochs=hp.Int(...)``), as KerasTuner code does when ``search()`` is given
-    none."""
+def epochs_given(study: StudyConfig) -> str:
+    """How the config decides how many epochs a trial trains, as what to change (""
+    when it does not): ``training.epochs``, or a strategy that trains in rounds of set
+    budgets. Otherwise a HyperModel's own ``fit`` may choose them (``epochs=hp.Int(...)``),
+    as KerasTuner code does when ``search()`` is given none."""
+    name = study.config.strategy.name
+    if name in MULTI_FIDELITY:
+        return f"{name} trains in rounds of set epochs; use random, grid or bayesian"
     training = study.raw.get("training") if isinstance(study.raw, dict) else None
-    rounds = study.config.strategy.name in MULTI_FIDELITY
-    return rounds or (isinstance(training, dict) and "epochs" in training)
+    if isinstance(training, dict) and "epochs" in training:
+        return "remove training.epochs"
+    return ""

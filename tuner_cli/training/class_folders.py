@@ -103,16 +103,25 @@ def check_images(folders: ClassFolders, key_path: KeyPath) -> None:
 def _opened_size(path: Path, key_path: KeyPath) -> tuple[int, int]:
     """(height, width) from the file's header: Pillow opens lazily, so this is quick even
     for many files, and a file that is not an image fails here rather than mid-epoch."""
+    width, height = _header(path, key_path)[0]
+    return height, width
+
+
+def image_mode(path: Path, key_path: KeyPath) -> str:
+    """Pillow's mode of the image (``L`` grayscale, ``RGB``, ``RGBA``...), from its header."""
+    return _header(path, key_path)[1]
+
+
+def _header(path: Path, key_path: KeyPath) -> tuple[tuple[int, int], str]:
     from PIL import Image, UnidentifiedImageError
 
     try:
         with Image.open(path) as image:
-            width, height = image.size
+            return image.size, image.mode
     except (OSError, UnidentifiedImageError, ValueError) as exc:
         raise ConfigError(
             f"{path} is not a readable image ({type(exc).__name__}: {exc})", key_path=key_path
         ) from None
-    return height, width
 
 
 def recorded_class_names(data: DataConfig | None, base: Path) -> list[str] | None:

@@ -10,24 +10,26 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
 
+from tuner_cli.config.models import STUDY_NAME
 from tuner_cli.errors import ConfigError, KeyPath, quoted
 from tuner_cli.training.class_folders import (
-    IMAGE_SUFFIXES,
     ClassFolders,
     check_images,
     class_names,
+    image_mode,
     image_size,
     scan,
 )
 from tuner_cli.training.table import (
-    DECIMAL_COMMA,
     GAPS,
     Table,
     check_column,
+    has_decimal_commas,
     is_number,
     read_table,
 )
@@ -62,7 +64,7 @@ class Starter:
             f"# Found: {self.about}.",
             f"# Next: kt-run validate {config_name}; kt-run search {config_name}; kt-run best",
             "# Every key is in README.md (Reference); `kt-run schema` gives editor completion.",
-            f"name: {name}",
+            f"name: {json.dumps(name)}",
             "seed: 1",
             "data:",
             *(f"  {line}" for line in self.data),
@@ -109,18 +111,18 @@ def starter_for(data: Path | None, config_dir: Path, target: str | None = None) 
 
 
 def study_name(data: Path | None) -> str:
-    """A study name (letters, digits, ``._-``) from the data's file or folder name."""
+    """A study name from the data's file or folder name, made to fit ``STUDY_NAME``
+    (starting with a letter or digit, at most 100 characters)."""
     if data is None:
         return "digits"
     stem = data.resolve().stem if data.is_file() else data.resolve().name
-    return re.sub(r"[^A-Za-z0-9_.-]+", "-", stem).strip("-.") or "study"
+    name = re.sub(r"[^A-Za-z0-9_.-]+", "-", stem).lstrip("-._")[:100].rstrip("-.")
+    return name if STUDY_NAME.fullmatch(name) else "study"
 
 
 def _relative(data: Path, config_dir: Path) -> str:
-    try:
-        return str(data.resolve().relative_to(config_dir.resolve()))
-    except ValueError:
-        return str(data.resolve())
+    """The data's path from the config's folder, as the config resolves it."""
+    return os.path.relpath(data.resolve(), config_dir.resolve())
 
 
 def _digits() -> Starter:
@@ -149,25 +151,18 @@ def _dense_head(output: str) -> list[str]:
 def _folder(root: Path, path: str) -> Starter:
     """Images or texts, whichever the class subfolders hold (images when both)."""
     class_names(root, KEY)
-    for source in ("images", "text"):
+    try:
+        return _images(scan(root, "images", KEY), path)
+    except ConfigError as no_images:
         try:
-            folders = scan(root, source, KEY)
+            folders = scan(root, "text", KEY)
         except ConfigError:
-            continue
-        if source == "images":
-            return _images(folders, path)
-        return _texts(folders, path)
-    raise ConfigError(
-        f"the class subfolders of {root} hold neither images "
-        f"({'/'.join(IMAGE_SUFFIXES)}) in each nor .txt files in each"
-    )
+            raise ConfigError(f"{no_images.message}, nor .txt files") from None
+    return _texts(folders, path)
 
 
 def _images(folders: ClassFolders, path: str) -> Starter:
-    from PIL import Image
-
-    with Image.open(folders.files[0]) as first:
-        mode = first.mode
+    mode = image_mode(folders.files[0], KEY)
     color = "grayscale" if mode in GRAY_MODES else "rgba" if "A" in mode else "rgb"
     data = [
         "source: images",
@@ -238,7 +233,7 @@ def _texts(folders: ClassFolders, path: str) -> Starter:
 def _csv(file: Path, path: str, target: str | None) -> Starter:
     delimiter = _delimiter(file)
     table = read_table(file, delimiter, KEY)
-    decimal = "," if delimiter != "," and _has_decimal_commas(table) else "."
+    decimal = "," if delimiter != "," and has_decimal_commas(table) else "."
     if decimal == ",":
         table = read_table(file, delimiter, KEY, decimal)
     target = target or table.header[-1]
@@ -308,10 +303,6 @@ def _delimiter(file: Path) -> str:
         return csv.Sniffer().sniff(sample, delimiters=DELIMITERS).delimiter
     except csv.Error:
         return ","
-
-
-def _has_decimal_commas(table: Table) -> bool:
-    return any(DECIMAL_COMMA.fullmatch(cell.strip()) for row in table.rows for cell in row)
 
 
 def _classes(table: Table, target: str) -> int | None:

@@ -28,6 +28,8 @@ FLOAT32_MAX = 3.4e38
 DECIMAL_COMMA = re.compile(r"[+-]?(?:\d+,\d*|,\d+)(?:[eE][+-]?\d+)?")
 """A number written with a decimal comma (``48018,43``), as spreadsheets in much of Europe
 export them: ``data.decimal: ","`` reads it as a number."""
+THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}(?:,\d{3})+")
+"""``1,234``: a decimal comma, or a thousands separator; only the user can say which."""
 
 
 @dataclass(frozen=True)
@@ -86,20 +88,33 @@ def with_decimal_point(cell: str) -> str:
     return stripped.replace(",", ".") if DECIMAL_COMMA.fullmatch(stripped) else cell
 
 
-def check_decimal_mark(table: Table, name: str, key_path: KeyPath) -> None:
-    """A column whose cells are all numbers, some with a decimal comma, is numbers the file
-    wrote the European way, not categories: read as categories, every value becomes one of
-    its own (a regression target, as many classes as rows). The user must say which."""
+def check_decimal_mark(table: Table, name: str, key_path: KeyPath, target: bool = False) -> None:
+    """A column whose cells are all numbers, some with a comma, is numbers the file wrote
+    the European way (or with thousands separators), not categories: read as categories,
+    every value becomes one of its own (a regression target, as many classes as rows). The
+    user must say which."""
     cells = [c for c in table.cells(name) if c not in GAPS]
     commas = [c for c in cells if DECIMAL_COMMA.fullmatch(c)]
-    if commas and all(is_number(c) or DECIMAL_COMMA.fullmatch(c) for c in cells):
-        raise ConfigError(
-            f"{table.path.name}: column {quoted(name)} holds numbers written with a decimal "
-            f"comma ({quoted(commas[0])}); set data.decimal: ',' to read them as numbers "
-            "(with data.delimiter other than ','), or list the column in data.categorical to "
-            "keep its values as categories",
-            key_path=key_path,
-        )
+    if not commas or not all(is_number(c) or DECIMAL_COMMA.fullmatch(c) for c in cells):
+        return
+    keep = "" if target else ", or list the column in data.categorical to keep them as words"
+    raise ConfigError(
+        f"{table.path.name}: column {quoted(name)} holds numbers written with a comma "
+        f"({quoted(commas[0])}); if it is their decimal mark, set data.decimal: ',' (with "
+        "data.delimiter other than ','); thousands separators must go from the file first"
+        f"{keep}",
+        key_path=key_path,
+    )
+
+
+def has_decimal_commas(table: Table) -> bool:
+    """Whether some cell is a number with a decimal comma that cannot be a thousands
+    separator (``48018,43``; not ``1,234``)."""
+    return any(
+        DECIMAL_COMMA.fullmatch(cell.strip()) and not THOUSANDS.fullmatch(cell.strip())
+        for row in table.rows
+        for cell in row
+    )
 
 
 def check_column(table: Table, name: str, key_path: KeyPath) -> None:
@@ -215,7 +230,7 @@ def target_values(table: Table, target: str) -> tuple[np.ndarray, tuple[str, ...
     if all(is_number(c) for c in cells):
         y = np.array([float(c) for c in cells], dtype="float32")
         return (y.astype("int64") if np.all(y == np.round(y)) else y), None
-    check_decimal_mark(table, target, ("data", "target"))
+    check_decimal_mark(table, target, ("data", "target"), target=True)
     names = tuple(sorted(set(cells)))
     index = {name: i for i, name in enumerate(names)}
     return np.array([index[c] for c in cells], dtype="int64"), names

@@ -276,7 +276,7 @@ def test_a_rerun_after_a_killed_search_frees_the_worker_its_hung_trial_holds(clu
     )
     assert result.returncode == 0, result.stderr
     assert "restarting worker" in result.stderr
-    assert "kt-run-trial-0003" in " ".join(result.stderr.split())
+    assert "still runs trial 3 of a search that ended" in " ".join(result.stderr.split())
     by_x = {r["hyperparameters"]["x"]: r for r in records(cluster.folder)}
     assert sorted(by_x) == list(range(6))
     assert "ran longer than max_trial_time (5 s)" in by_x[2]["error"]["message"]

@@ -731,19 +731,25 @@ class StudyConfig:
         """``training.batch_size`` for one trial's values (it may be a ``$reference``)."""
         return int(resolve(self.config.training.batch_size, hp))
 
+    def given(self, section: str) -> dict[str, Any]:
+        """The keys the file itself gives in ``section`` (``training``, ``strategy``), as
+        written: a default is not a choice the user made, so it earns no warning and yields to
+        a HyperModel's own ``fit``."""
+        part = self.raw.get(section) if isinstance(self.raw, dict) else None
+        return part if isinstance(part, dict) else {}
+
     def ignored_settings(self) -> list[str]:
         """Settings the config gives that its strategy does not use, for a warning."""
-        raw = self.raw if isinstance(self.raw, dict) else {}
-        training, given = raw.get("training"), raw.get("strategy")
         strategy = self.config.strategy
         notes = [
             f"strategy.{key} is ignored under {strategy.name} (it is for {', '.join(READ_BY[key])})"
-            for key in (given if isinstance(given, dict) else {})
+            for key in self.given("strategy")
             if key in READ_BY and strategy.name not in READ_BY[key]
         ]
-        if strategy.name in MULTI_FIDELITY and isinstance(training, dict) and "epochs" in training:
+        epochs = self.given("training").get("epochs")
+        if strategy.name in MULTI_FIDELITY and epochs is not None:
             notes.append(
-                f"training.epochs ({training['epochs']}) is ignored under {strategy.name}: trials "
+                f"training.epochs ({epochs}) is ignored under {strategy.name}: trials "
                 f"train up to strategy.max_epochs ({strategy.max_epochs}) in rounds"
             )
         return notes

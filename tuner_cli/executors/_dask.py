@@ -53,6 +53,7 @@ RELEASE_WAIT_S = 10.0
 RETIRE_TIMEOUT_S = 10.0
 RESTART_TIMEOUT_S = 120.0
 KEY_PREFIX = "kt-run-trial-"
+CHECK_PREFIX = "kt-run-check-"
 REPLACED = "its worker process was replaced"
 
 
@@ -141,7 +142,7 @@ class DaskExecutor:
             self.study.text,
             str(self.study.path.resolve()),
             seed,
-            key=f"kt-run-check-{uuid.uuid4().hex[:8]}",
+            key=f"{CHECK_PREFIX}{uuid.uuid4().hex[:8]}",
             pure=False,
             resources=self.resources or None,
         )
@@ -466,7 +467,8 @@ class DaskExecutor:
         workers = self._cluster_info(fresh=True).get("workers", {})
         with_nanny = [a for a in held if workers.get(a, {}).get("nanny")]
         for address in held:
-            reason = f"it still runs {', '.join(held[address])} of a search that ended"
+            tasks = _trials_of(held[address]) or "its pre-search check"
+            reason = f"it still runs {tasks} of a search that ended"
             if address in with_nanny:
                 self.on_warning(f"restarting worker {address}: {reason}")
             else:
@@ -523,15 +525,10 @@ class DaskExecutor:
     def _worker_removed(self, message: dict[str, Any]) -> None:
         if message.get("expected") or self._allowed_failures == 0:
             return
-        ours = sorted(
-            int(key[len(KEY_PREFIX) :].split("-")[0])
-            for key in message.get("processing-tasks", ())
-            if isinstance(key, str) and key.startswith(KEY_PREFIX)
-        )
-        if ours:
-            trials = ", ".join(map(str, ours))
+        trials = _trials_of(message.get("processing-tasks", ()))
+        if trials:
             self.on_warning(
-                f"worker {message['worker']} was lost while running trial {trials}; Dask runs "
+                f"worker {message['worker']} was lost while running {trials}; Dask runs "
                 f"it again on another worker (a trial is failed after "
                 f"{self._allowed_failures + 1} lost workers)"
             )
@@ -633,18 +630,27 @@ class DaskExecutor:
         )
 
 
+def _trials_of(keys: Collection[Any]) -> str:
+    """``trial 3, 7`` for the kt-run trial tasks among Dask keys; "" when there are none."""
+    ids = sorted(
+        int(key[len(KEY_PREFIX) :].split("-")[0])
+        for key in keys
+        if isinstance(key, str) and key.startswith(KEY_PREFIX)
+    )
+    return f"trial {', '.join(map(str, ids))}" if ids else ""
+
+
 def _abandoned_tasks() -> Callable[[Any], list[str]]:
     """A function for ``Client.run``: on each worker, the kt-run tasks holding a thread that
     the scheduler has let go (cancelled: their search stopped waiting for them, or ended).
     Made here so that it travels by value: a worker with another kt-run version runs it too."""
 
-    def held(dask_worker: Any) -> list[str]:
+    def held(dask_worker: Any, prefixes: tuple[str, ...] = (KEY_PREFIX, CHECK_PREFIX)) -> list[str]:
         running = getattr(dask_worker.state, "all_running_tasks", set())
         return sorted(
             str(ts.key)
             for ts in running
-            if ts.state == "cancelled"
-            and str(ts.key).startswith(("kt-run-trial-", "kt-run-check-"))
+            if ts.state == "cancelled" and str(ts.key).startswith(prefixes)
         )
 
     return held

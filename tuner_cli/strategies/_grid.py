@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from typing import Any
 
@@ -41,4 +42,4 @@ def _grid_holds(param: Any, value: Any) -> bool:
         return True
     values = param.grid_values()
     nearest = round(param.to_unit(value) * (len(values) - 1))
-    return values[nearest] == value
+    return math.isclose(values[nearest], value, rel_tol=1e-9, abs_tol=1e-12)

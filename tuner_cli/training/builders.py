@@ -106,8 +106,7 @@ def batch_size_given(study: StudyConfig) -> bool:
     """Whether the config sets ``training.batch_size``. A HyperModel's own ``fit`` gets a
     batch size only then: KerasTuner users often choose it there (``hp.Choice`` in ``fit``),
     and Python refuses a keyword given twice."""
-    training = study.raw.get("training") if isinstance(study.raw, dict) else None
-    return isinstance(training, dict) and "batch_size" in training
+    return "batch_size" in study.given("training")
 
 
 def epochs_given(study: StudyConfig) -> str:
@@ -118,7 +117,6 @@ def epochs_given(study: StudyConfig) -> str:
     name = study.config.strategy.name
     if name in MULTI_FIDELITY:
         return f"{name} trains in rounds of set epochs; use random, grid or bayesian"
-    training = study.raw.get("training") if isinstance(study.raw, dict) else None
-    if isinstance(training, dict) and "epochs" in training:
+    if "epochs" in study.given("training"):
         return "remove training.epochs"
     return ""

@@ -396,13 +396,7 @@ class DaskExecutor:
         """
         if self.local is not None:
             try:
-                self.client.sync(
-                    self.client.scheduler.retire_workers,
-                    workers=[address],
-                    close_workers=False,
-                    remove=True,
-                    callback_timeout=RETIRE_TIMEOUT_S,
-                )
+                self._retire(address, close=False)
             except Exception as exc:  # noqa: BLE001 - the replacement below still happens
                 self.on_warning(f"could not retire worker {address} ({reason}): {exc}")
             self.local.replace(address)
@@ -417,6 +411,17 @@ class DaskExecutor:
         self._restarts.append(restart)
         return REPLACED
 
+    def _retire(self, address: str, close: bool) -> None:
+        """Take the worker off the scheduler, so no trial goes to it; ``close`` also asks its
+        process to stop (a local one is stopped by its own manager instead)."""
+        self.client.sync(
+            self.client.scheduler.retire_workers,
+            workers=[address],
+            close_workers=close,
+            remove=True,
+            callback_timeout=RETIRE_TIMEOUT_S,
+        )
+
     def _without_nanny(self, address: str, reason: str, stuck: bool) -> str:
         """Nothing can restart a worker that has no nanny: a healthy one keeps running; a stuck
         one is retired from the cluster (its process stays, still running the stuck trial)."""
@@ -428,13 +433,7 @@ class DaskExecutor:
             )
             return "its worker process was left running"
         try:
-            self.client.sync(
-                self.client.scheduler.retire_workers,
-                workers=[address],
-                close_workers=True,
-                remove=True,
-                callback_timeout=RETIRE_TIMEOUT_S,
-            )
+            self._retire(address, close=True)
         except Exception as exc:  # noqa: BLE001 - the search goes on without it either way
             self.on_warning(
                 f"worker {address} has no nanny to restart it ({reason}) and could not be "

@@ -10,7 +10,7 @@ from tuner_cli.errors import UsageError
 def init(
     data: Path = typer.Argument(
         None,
-        metavar="[DATA]",
+        metavar="DATA",
         help="A folder with one subfolder of images or .txt files per class, or a CSV file; "
         "without it, scikit-learn's bundled digits.",
     ),

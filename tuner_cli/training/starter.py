@@ -28,6 +28,7 @@ from tuner_cli.training.class_folders import (
 from tuner_cli.training.table import (
     GAPS,
     Table,
+    all_numbers,
     check_column,
     has_decimal_commas,
     is_number,
@@ -246,7 +247,7 @@ def _csv(file: Path, path: str, target: str | None) -> Starter:
     features = [name for name in table.header if name != target]
     # numbers only, the target's too: one array, which only data.scale standardises; any
     # other table has its numeric columns standardised inside the model, and refuses scale
-    plain = all(is_number(cell.strip()) for row in table.rows for cell in row)
+    plain = all_numbers(table)
     data.append("validation_split: 0.2")
     if plain:
         data.append("scale: standard")

@@ -190,6 +190,11 @@ def is_plain_matrix(table: Table, data: DataConfig) -> bool:
     kt-run always has (the exported model then takes an array, not columns)."""
     if data.features or data.numeric or data.categorical:
         return False
+    return all_numbers(table)
+
+
+def all_numbers(table: Table) -> bool:
+    """Whether every cell, the target's too, is a number (no gaps, no words)."""
     return all(is_number(cell.strip()) for row in table.rows for cell in row)
 
 

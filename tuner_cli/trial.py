@@ -4,10 +4,23 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from enum import Enum
 from typing import Any, Protocol
+
+HYPERPARAMETER_NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*(?:[/-][A-Za-z0-9_]+)*")
+"""What a hyperparameter may be called: a Python-style name, or such names joined by ``/`` or
+``-`` (KerasTuner's ``hp.name_scope('block_1')`` gives ``block_1/units``; ``units-1`` is common
+in its builders). No dots, spaces or quotes: names are keys of the config, columns of tables
+and, made upper case, environment variables (``env_name``)."""
+
+
+def env_name(name: str) -> str:
+    """The ``KT_BEST_HP_`` suffix of a hyperparameter or objective: ``block_1/units`` ->
+    ``BLOCK_1_UNITS``. Two names that give the same one cannot both be exported."""
+    return re.sub(r"[^A-Za-z0-9_]", "_", name).upper()
 
 
 class TrialStatus(str, Enum):

@@ -56,3 +56,11 @@ def test_grid_search_over_a_continuous_builder_parameter_names_the_builder():
     with pytest.raises(ConfigError, match="the builder declares 'lr' without one") as caught:
         study(strategy="grid").with_builder_space(declared)
     assert caught.value.key_path == ("model", "builder")
+
+
+def test_a_scoped_builder_name_can_be_narrowed_in_search_space():
+    """``hp.name_scope('block_1')`` declares ``block_1/units``; the config names it so too."""
+    declared = {"block_1/units": {"type": "int", "min": 8, "max": 64}}
+    own = {"block_1/units": {"type": "choice", "values": [16, 32]}}
+    space = study(own).with_builder_space(declared).space
+    assert space.params["block_1/units"].values == [16, 32]

@@ -3,6 +3,7 @@ trains Keras models, and a HyperModel class whose ``fit`` is tuned too."""
 
 from __future__ import annotations
 
+import json
 import re
 import shutil
 import sys
@@ -297,3 +298,46 @@ def test_a_hypermodel_whose_fit_chooses_the_epochs_trains_that_many(tmp_path):
     config["training"] = {"epochs": 2}
     with pytest.raises(ConfigError, match="fit sets epochs itself .* remove training.epochs"):
         run_search(load_config_dict(config, tmp_path), tmp_path / "b", workers=0)
+
+
+SCOPED_BLOCKS = """
+import keras
+import numpy as np
+from keras_tuner.engine.hypermodel import HyperModel
+
+
+class Blocks(HyperModel):
+    def build(self, hp):
+        model = keras.Sequential([keras.Input((4,))])
+        for i in range(hp.Int("num-blocks", 1, 2)):
+            with hp.name_scope(f"block_{i}"):
+                model.add(keras.layers.Dense(hp.Choice("units", np.arange(4, 17, 4))))
+        model.add(keras.layers.Dense(3, activation="softmax"))
+        model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+        return model
+"""
+
+
+@pytest.mark.slow
+def test_name_scopes_dashed_names_and_numpy_choices_run_and_export(tmp_path, monkeypatch):
+    """A builder KerasTuner runs: scoped names (``block_1/units``), ``num-blocks``, an old
+    import path and ``np.arange`` values (which once came back as floats Dense refuses)."""
+    monkeypatch.delitem(sys.modules, "scoped_blocks", raising=False)
+    (tmp_path / "scoped_blocks.py").write_text(SCOPED_BLOCKS)
+    (tmp_path / "scoped.yaml").write_text(
+        "name: scoped\nseed: 2\ndata: {source: sklearn, name: iris}\n"
+        "model: {builder: 'scoped_blocks:Blocks'}\ntraining: {epochs: 1}\n"
+        "strategy: {name: grid, objective: val_accuracy, max_trials: 3}\nmodels: none\n"
+    )
+    searched = invoke("search", "scoped.yaml", "--workers", "0", cwd=tmp_path)
+    assert searched.returncode == 0, searched.stderr
+    result = invoke("trials", "scoped", "--format", "json", cwd=tmp_path)
+    records = json.loads(result.stdout)
+    assert [r["status"] for r in records] == ["completed"] * 3
+    for record in records:
+        values = record["hyperparameters"]
+        blocks = [f"block_{i}/units" for i in range(values["num-blocks"])]
+        assert sorted(values) == sorted(["num-blocks", *blocks])  # block_1 only with 2 blocks
+        assert all(type(values[name]) is int for name in blocks)
+    exported = invoke("best", "scoped", "--format", "env", cwd=tmp_path)
+    assert "export KT_BEST_HP_BLOCK_0_UNITS=" in exported.stdout

@@ -115,6 +115,39 @@ def test_keras_tuner_imports_work_without_keras_tuner(tmp_path, monkeypatch):
         sys.modules["kt_user_module"].make_a_tuner()
 
 
+OLD_KT_MODULE = """
+import kerastuner
+from keras_tuner.engine.hypermodel import HyperModel
+from kerastuner.engine.hyperparameters import HyperParameters
+
+
+class Subclassed(HyperModel):
+    def build(self, hp: HyperParameters):
+        assert isinstance(hp, kerastuner.HyperParameters)
+        return ("built", hp.Int("units", 1, 4))
+"""
+
+
+def test_older_keras_tuner_import_paths_work_without_keras_tuner(tmp_path, monkeypatch):
+    """Code written for KerasTuner before 1.1 imports ``kerastuner`` and ``engine`` modules."""
+    import sys
+
+    for package in ("keras_tuner", "kerastuner"):
+        for module in ("", ".engine", ".engine.hypermodel", ".engine.hyperparameters"):
+            monkeypatch.setitem(sys.modules, package + module, None)  # blocked; undone after
+    monkeypatch.delitem(sys.modules, "kt_old_module", raising=False)
+    (tmp_path / "kt_old_module.py").write_text(OLD_KT_MODULE)
+    config = {
+        "name": "kt-old-import",
+        "data": {"source": "sklearn", "name": "digits"},
+        "model": {"builder": "kt_old_module:Subclassed"},
+        "strategy": {"objective": "val_loss"},
+    }
+    builder = load_builder(load_config_dict(config, tmp_path))
+    assert builder.build(builder.hyperparameters()) == ("built", 1)
+    assert sys.modules["kerastuner"].engine.hypermodel.HyperModel.__name__ == "HyperModel"
+
+
 def test_validate_builds_a_model_without_an_input_for_the_data(tmp_path, kt_run, write_config):
     """A builder's ``Sequential`` without ``Input`` is unbuilt until it sees data: validate's
     summary builds it for the data's shape rather than print "?" shapes and 0 parameters."""

@@ -109,7 +109,8 @@ def test_a_search_space_entry_overrides_the_default():
         (lambda hp: hp.Float("lr", 0, 1, sampling="log"), "log sampling needs min > 0"),
         (lambda hp: hp.Float("lr", 0.1, 1, sampling="cubic"), "sampling must be one of"),
         (lambda hp: hp.Choice("act", []), "needs at least one value"),
-        (lambda hp: hp.Int("dense/units", 1, 2), "must be a Python-style name"),
+        (lambda hp: hp.Int("dense units", 1, 2), "must be a Python-style name"),
+        (lambda hp: hp.Int("dense/", 1, 2), "must be a Python-style name"),
         (lambda hp: hp.conditional_scope("missing", [1]).__enter__(), "no hyperparameter"),
     ],
 )
@@ -140,3 +141,59 @@ def test_one_name_under_two_conditions_is_refused():
 def test_an_unknown_method_names_what_hp_offers():
     with pytest.raises(AttributeError, match="offers Int, Float, Choice"):
         HyperParameters().Integer("units", 1, 2)
+
+
+def test_name_scopes_prefix_declarations_reads_and_conditions_as_in_keras_tuner():
+    hp = HyperParameters({"block_1/units": 16, "block_1/kind": "wide"})
+    with hp.name_scope("block_1"):
+        assert hp.Int("units", 8, 32, step=8) == 16
+        assert hp["units"] == 16 and "units" in hp
+        hp.Choice("kind", ["narrow", "wide"])
+        with hp.conditional_scope("kind", ["wide"]):
+            assert hp.Int("extra", 1, 4) == 1
+    assert hp.Int("units-2", 1, 3) == 1  # KerasTuner builders name layers so too
+    assert [d.name for d in hp.space] == [
+        "block_1/units",
+        "block_1/kind",
+        "block_1/extra",
+        "units-2",
+    ]
+    assert hp.declarations["block_1/extra"].conditions == (("block_1/kind", ("wide",)),)
+    assert "units" not in hp
+
+
+def test_copy_is_independent():
+    hp = HyperParameters({"units": 16})
+    hp.Int("units", 8, 32, step=8)
+    twin = hp.copy()
+    twin.Choice("act", ["relu", "tanh"])
+    twin.values["units"] = 32
+    assert hp.values == {"units": 16} and "act" not in hp.declarations
+    assert twin.values == {"units": 32, "act": "relu"}
+
+
+def test_numpy_values_keep_their_python_type():
+    """``hp.Choice('units', np.arange(...))`` gave floats (64.0), which Dense refuses."""
+    hp = HyperParameters()
+    units = hp.Choice("units", np.arange(32, 129, 32), default=np.int64(64))
+    assert units == 64 and type(units) is int
+    assert hp.declarations["units"].as_space_entry()["values"] == [32, 64, 96, 128]
+    assert type(hp.Choice("wide", np.array([True, False]))) is bool
+    assert type(hp.Fixed("depth", np.int32(3))) is int
+
+
+@pytest.mark.parametrize(
+    ("declare", "expected"),
+    [
+        (lambda hp: hp.Int("layers", 1, 3, default=5), 3),
+        (lambda hp: hp.Int("units", 32, 512, step=32, default=100), 96),
+        (lambda hp: hp.Float("lr", 1e-4, 1e-2, sampling="log", default=0.1), 1e-2),
+        (lambda hp: hp.Float("rate", 0.0, 0.5, step=0.1, default=-1), 0.0),
+        (lambda hp: hp.Int("batch", 16, 256, step=2, sampling="log", default=100), 128),
+    ],
+)
+def test_a_default_outside_the_range_becomes_the_nearest_value_as_keras_tuner_allows(
+    declare, expected
+):
+    """KerasTuner never checks these defaults; such builders ran there and must run here."""
+    assert declare(HyperParameters()) == pytest.approx(expected)

@@ -2,7 +2,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 import shlex
 from enum import Enum
 from pathlib import Path
@@ -25,7 +24,7 @@ from tuner_cli.cli.read_options import format_option, study_options
 from tuner_cli.errors import UsageError
 from tuner_cli.results.reading import pareto_trials, study_objective, study_objectives
 from tuner_cli.results.trial_index import load_index, summarize
-from tuner_cli.trial import TrialRecord
+from tuner_cli.trial import TrialRecord, env_name
 from tuner_cli.wording import plural
 
 
@@ -128,8 +127,8 @@ def env_lines(record: TrialRecord) -> str:
     """
     scores = record.extra.get("scores") or {}
     values = {"TRIAL": record.id, "SCORE": record.score}
-    values.update({f"SCORE_{_env_name(k)}": v for k, v in scores.items()})
-    values.update({f"HP_{_env_name(k)}": v for k, v in record.hyperparameters.items()})
+    values.update({f"SCORE_{env_name(k)}": v for k, v in scores.items()})
+    values.update({f"HP_{env_name(k)}": v for k, v in record.hyperparameters.items()})
     if len(values) != 2 + len(scores) + len(record.hyperparameters):
         raise UsageError(
             "hyperparameter or objective names of this study differ only in case or "
@@ -137,7 +136,3 @@ def env_lines(record: TrialRecord) -> str:
         )
     texts = {k: v if isinstance(v, str) else json.dumps(v) for k, v in values.items()}
     return "\n".join(f"export KT_BEST_{k}={shlex.quote(v)}" for k, v in texts.items())
-
-
-def _env_name(name: str) -> str:
-    return re.sub(r"[^A-Za-z0-9_]", "_", name).upper()

@@ -31,6 +31,7 @@ from tuner_cli.errors import ConfigError, KeyPath, format_path, quoted
 from tuner_cli.objective import Objective, infer_direction
 from tuner_cli.space import Hyperparameter, SearchSpace, config_key
 from tuner_cli.strict import KeyedError, StrictModel
+from tuner_cli.trial import HYPERPARAMETER_NAME, env_name
 
 SKLEARN_DATASETS = ("digits", "iris", "wine", "breast_cancer", "diabetes")
 KERAS_DATASETS = ("mnist", "fashion_mnist", "cifar10", "cifar100", "boston_housing")
@@ -633,18 +634,20 @@ class Config(StrictModel):
     def _param_names(cls, value: dict[str, Any]) -> dict[str, Any]:
         seen: dict[str, str] = {}
         for name in value:
-            if not re.fullmatch(r"[A-Za-z_][A-Za-z0-9_]*", name):
-                raise BadKeyError(
-                    name, f"hyperparameter name {quoted(name)} must be a Python-style name"
-                )
-            if name.upper() in seen:
+            if not HYPERPARAMETER_NAME.fullmatch(name):
                 raise BadKeyError(
                     name,
-                    f"hyperparameter names '{seen[name.upper()]}' and '{name}' differ only in "
-                    "case; `kt-run best --format env` would give both as "
-                    f"KT_BEST_HP_{name.upper()}: rename one",
+                    f"hyperparameter name {quoted(name)} must be a Python-style name, or such "
+                    "names joined by '/' or '-' (block_1/units, units-1)",
                 )
-            seen[name.upper()] = name
+            if env_name(name) in seen:
+                raise BadKeyError(
+                    name,
+                    f"hyperparameter names '{seen[env_name(name)]}' and '{name}' differ only in "
+                    "case or punctuation; `kt-run best --format env` would give both as "
+                    f"KT_BEST_HP_{env_name(name)}: rename one",
+                )
+            seen[env_name(name)] = name
         return value
 
     def metric_classes(self) -> dict[str, str]:

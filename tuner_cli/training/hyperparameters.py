@@ -7,6 +7,8 @@ hyperparameter returns the trial's value (its default when the trial has none), 
 conditions do not hold returns ``None``, ``hp.get`` and ``hp[name]`` raise for unknown and
 inactive names. The object also reads like the plain dict older kt-run builders were given
 (``hp["units"]``, ``hp.get(name, default)``, ``dict(hp)``), so those keep working.
+``hp.name_scope``, ``hp.space`` and ``hp.copy()`` are there too; what KerasTuner's tuners use
+internally (``merge``, ``get_config``, protos) is not, since kt-run's strategies do that work.
 
 Every declaration is recorded as a ``tuner_cli.space`` parameter with its ``when`` conditions:
 calling the builder is how the search space is discovered (``tuner_cli.training.discovery``).
@@ -17,7 +19,6 @@ from __future__ import annotations
 import contextlib
 import math
 import numbers
-import re
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -26,8 +27,8 @@ from pydantic import TypeAdapter, ValidationError
 
 from tuner_cli.errors import quoted
 from tuner_cli.space import Hyperparameter, Scalar
+from tuner_cli.trial import HYPERPARAMETER_NAME
 
-NAME = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 SAMPLINGS = ("linear", "log", "reverse_log")
 MAX_LOG_STEPS = 10_000
 """A log-stepped range (``step`` multiplies) becomes a choice of its values; more is a typo."""
@@ -39,7 +40,7 @@ Conditions = tuple[tuple[str, tuple[Scalar, ...]], ...]
 
 
 class HyperparameterError(ValueError):
-    """A declaration kt-run cannot use (a bad range, a name that is not Python-style)."""
+    """A declaration kt-run cannot use (a bad range, a name kt-run cannot store)."""
 
 
 @dataclass(frozen=True)
@@ -76,6 +77,7 @@ class HyperParameters:
         self.active_scopes: list[Conditions] = []
         self.inactive_scopes: list[Conditions] = []
         self._conditions: list[tuple[str, tuple[Scalar, ...]]] = []
+        self._name_scopes: list[str] = []
 
     # declarations, as KerasTuner names and orders their arguments
 
@@ -92,7 +94,7 @@ class HyperParameters:
     ) -> int | None:
         low = _whole(name, "min_value", min_value)
         high = _whole(name, "max_value", max_value)
-        spec = _numeric("int", name, low, high, step, sampling, default)
+        spec = _numeric("int", name, low, high, _plain(step), sampling, _plain(default))
         with self._maybe_scope(parent_name, parent_values):
             return self._declare(name, spec, "Int")
 
@@ -107,7 +109,8 @@ class HyperParameters:
         parent_name: str | None = None,
         parent_values: Any = None,
     ) -> float | None:
-        spec = _numeric("float", name, min_value, max_value, step, sampling, default)
+        low, high = _plain(min_value), _plain(max_value)
+        spec = _numeric("float", name, low, high, _plain(step), sampling, _plain(default))
         with self._maybe_scope(parent_name, parent_values):
             return self._declare(name, spec, "Float")
 
@@ -120,9 +123,9 @@ class HyperParameters:
         parent_name: str | None = None,
         parent_values: Any = None,
     ) -> Scalar:
-        spec: dict[str, Any] = {"type": "choice", "values": list(values)}
+        spec: dict[str, Any] = {"type": "choice", "values": [_plain(v) for v in values]}
         if default is not None:
-            spec["default"] = default
+            spec["default"] = _plain(default)
         with self._maybe_scope(parent_name, parent_values):
             return self._declare(name, spec, "Choice")
 
@@ -134,26 +137,36 @@ class HyperParameters:
         parent_values: Any = None,
     ) -> bool | None:
         with self._maybe_scope(parent_name, parent_values):
-            return self._declare(name, {"type": "bool", "default": default}, "Boolean")
+            return self._declare(name, {"type": "bool", "default": _plain(default)}, "Boolean")
 
     def Fixed(  # noqa: N802 - KerasTuner's name
         self, name: str, value: Any, parent_name: str | None = None, parent_values: Any = None
     ) -> Any:
         with self._maybe_scope(parent_name, parent_values):
-            return self._declare(name, {"type": "fixed", "value": value}, "Fixed")
+            return self._declare(name, {"type": "fixed", "value": _plain(value)}, "Fixed")
+
+    @contextlib.contextmanager
+    def name_scope(self, name: str) -> Iterator[None]:
+        """Names declared or read inside get ``name/`` in front, as in KerasTuner: one
+        function can build several blocks (``block_1/units``, ``block_2/units``)."""
+        self._name_scopes.append(str(name))
+        try:
+            yield
+        finally:
+            self._name_scopes.pop()
 
     @contextlib.contextmanager
     def conditional_scope(self, parent_name: str, parent_values: Any) -> Iterator[None]:
         """Declarations inside are active only while ``parent_name`` holds one of
         ``parent_values``; the code inside runs either way (guard it with an ``if``)."""
+        parent_name = self._scoped(parent_name)
         if parent_name not in self.declarations and parent_name not in self.overrides:
             raise HyperparameterError(
                 f"conditional_scope({parent_name!r}, ...): no hyperparameter {parent_name!r} "
                 "has been declared before it"
             )
-        values = tuple(
-            parent_values if isinstance(parent_values, (list, tuple)) else [parent_values]
-        )
+        listed = parent_values if isinstance(parent_values, (list, tuple)) else [parent_values]
+        values = tuple(_plain(v) for v in listed)
         self._conditions.append((parent_name, values))
         scope = self._current_conditions()
         (self.active_scopes if self._holds(scope) else self.inactive_scopes).append(scope)
@@ -167,6 +180,7 @@ class HyperParameters:
     def get(self, name: str, default: Any = _MISSING) -> Any:
         """The value of ``name``. Without ``default``, like KerasTuner: ``KeyError`` for a name
         never declared, ``ValueError`` for one whose conditions do not hold."""
+        name = self._scoped(name)
         if name in self.values:
             return self.values[name]
         if default is not _MISSING:
@@ -182,7 +196,7 @@ class HyperParameters:
         return self.get(name)
 
     def __contains__(self, name: object) -> bool:
-        return name in self.values
+        return isinstance(name, str) and self._scoped(name) in self.values
 
     def __iter__(self) -> Iterator[str]:
         return iter(self.values)
@@ -196,6 +210,22 @@ class HyperParameters:
     def items(self):
         return self.values.items()
 
+    @property
+    def space(self) -> list[Declaration]:
+        """Every declaration met so far, in order: ``name``, ``param`` (the kt-run parameter:
+        its ``type``, ``min``, ``max``, ``values``, ``default``...) and ``conditions``."""
+        return list(self.declarations.values())
+
+    def copy(self) -> HyperParameters:
+        """An independent ``hp`` with the same values and declarations."""
+        twin = HyperParameters(self.values, self.overrides)
+        twin.declarations = dict(self.declarations)
+        twin.active_scopes = list(self.active_scopes)
+        twin.inactive_scopes = list(self.inactive_scopes)
+        twin._conditions = list(self._conditions)
+        twin._name_scopes = list(self._name_scopes)
+        return twin
+
     def is_active(self, name: str) -> bool:
         declaration = self.declarations.get(name)
         return name in self.values or (
@@ -207,7 +237,8 @@ class HyperParameters:
             raise AttributeError(name)
         raise AttributeError(
             f"kt-run's hp has no {name!r}; it offers Int, Float, Choice, Boolean, Fixed, "
-            "conditional_scope, get, values and is_active, as KerasTuner's HyperParameters does"
+            "conditional_scope, name_scope, get, values, space, copy and is_active, as "
+            "KerasTuner's HyperParameters does"
         )
 
     def __repr__(self) -> str:
@@ -222,6 +253,9 @@ class HyperParameters:
             return
         with self.conditional_scope(parent_name, parent_values):
             yield
+
+    def _scoped(self, name: str) -> str:
+        return "/".join([*self._name_scopes, str(name)]) if self._name_scopes else name
 
     def _current_conditions(self) -> Conditions:
         merged: dict[str, tuple[Scalar, ...]] = {}
@@ -238,10 +272,13 @@ class HyperParameters:
         )
 
     def _declare(self, name: str, spec: dict[str, Any], kind: str) -> Any:
-        if not isinstance(name, str) or not NAME.fullmatch(name):
+        if isinstance(name, str):
+            name = self._scoped(name)
+        if not isinstance(name, str) or not HYPERPARAMETER_NAME.fullmatch(name):
             raise HyperparameterError(
                 f"hp.{kind}({quoted(name)}): a hyperparameter name must be a Python-style name "
-                "(letters, digits and '_'), since results and `kt-run best --format env` use it"
+                "(letters, digits and '_') or such names joined by '/' or '-', since results "
+                "and `kt-run best --format env` use it"
             )
         conditions = self._current_conditions()
         previous = self.declarations.get(name)
@@ -302,14 +339,27 @@ def _numeric(
         values = _multiplied(label, name, low, high, step)
         spec: dict[str, Any] = {"type": "choice", "values": values}
         if default is not None:
-            spec["default"] = default
+            spec["default"] = min(values, key=lambda v: abs(v - default))
         return spec
     spec = {"type": kind, "min": low, "max": high, "sampling": sampling}
     if step is not None:
         spec["step"] = step
-    if default is not None:
-        spec["default"] = default
+    if default is not None and low <= high:
+        spec["default"] = _within(default, low, high, step, kind)
     return spec
+
+
+def _within(default: float, low: float, high: float, step: float | None, kind: str) -> float:
+    """The value of the range nearest to ``default``. KerasTuner never checks an ``Int`` or
+    ``Float`` default against its range (only its first build uses it), so builders with a
+    default outside the range or off its steps run there; refusing them broke such builders.
+    Here the default is what space discovery and the first trial of some strategies build."""
+    value = min(max(default, low), high)
+    if step is not None and step > 0:
+        value = low + round((value - low) / step) * step
+        if value > high:
+            value -= step
+    return int(value) if kind == "int" else value
 
 
 def _multiplied(label: str, name: str, low: float, high: float, step: float) -> list[Any]:
@@ -325,6 +375,14 @@ def _multiplied(label: str, name: str, low: float, high: float, step: float) -> 
     if label == "Int":
         return [int(round(v)) for v in values]
     return [float(f"{v:.12g}") for v in values]
+
+
+def _plain(value: Any) -> Any:
+    """A NumPy scalar as the Python value it stands for (``np.int64(64)`` -> ``64``): values
+    from ``np.arange`` or an array keep their type in the space and in the records, so
+    ``hp.Choice('units', np.arange(32, 129, 32))`` returns ints, not floats."""
+    item = getattr(value, "item", None)
+    return item() if type(value).__module__ == "numpy" and callable(item) else value
 
 
 def _is_one_of(value: Any, allowed: tuple[Scalar, ...]) -> bool:

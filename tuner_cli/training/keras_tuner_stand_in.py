@@ -55,18 +55,42 @@ class _Tuner:
         )
 
 
+PACKAGE_NAMES = ("keras_tuner", "kerastuner")
+"""``kerastuner`` is what the package was called before version 1.1; older code imports it."""
+SUBMODULES = {
+    "engine": {},
+    "engine.hypermodel": {"HyperModel": HyperModel},
+    "engine.hyperparameters": {"HyperParameters": HyperParameters},
+}
+"""Where older KerasTuner code imports the same classes from."""
+
+
 def install_if_missing() -> None:
-    """Answer ``import keras_tuner`` with this stand-in, unless KerasTuner is installed."""
-    imported = sys.modules.get("keras_tuner", False)
-    if imported:
-        return
-    if imported is False and importlib.util.find_spec("keras_tuner") is not None:
-        return  # installed (a None entry in sys.modules blocks an import: treated as absent)
-    module = types.ModuleType("keras_tuner", __doc__)
+    """Answer ``import keras_tuner`` (and the older ``kerastuner``, with their ``engine``
+    submodules) with this stand-in, unless that package is installed."""
+    for package in PACKAGE_NAMES:
+        imported = sys.modules.get(package, False)
+        if imported:
+            continue
+        if imported is False and importlib.util.find_spec(package) is not None:
+            continue  # installed (a None entry in sys.modules blocks an import: absent)
+        _install(package)
+
+
+def _install(package: str) -> None:
+    module = types.ModuleType(package, __doc__)
+    module.__path__ = []  # a package, so its submodules import
     module.HyperParameters = HyperParameters
     module.HyperModel = HyperModel
     module.Objective = Objective
     for name in ("Tuner", "RandomSearch", "Hyperband", "BayesianOptimization", "GridSearch"):
         setattr(module, name, type(name, (_Tuner,), {}))
     module.__kt_run_stand_in__ = True
-    sys.modules["keras_tuner"] = module
+    sys.modules[package] = module
+    for dotted, members in SUBMODULES.items():
+        submodule = types.ModuleType(f"{package}.{dotted}")
+        submodule.__path__ = []
+        submodule.__dict__.update(members)
+        sys.modules[submodule.__name__] = submodule
+        parent_name, _, leaf = submodule.__name__.rpartition(".")
+        setattr(sys.modules[parent_name], leaf, submodule)

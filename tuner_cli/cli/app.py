@@ -59,9 +59,7 @@ def main() -> None:
             set_verbosity(False)
             load_command(sys.argv[1]).main(sys.argv[2:], prog_name=f"kt-run {sys.argv[1]}")
         else:
-            from tuner_cli.cli.typer_app import app
-
-            app()
+            _run_typer_app()
     except KtRunError as exc:
         _report(str(exc), exc.exit_code)
     except KeyboardInterrupt:
@@ -72,6 +70,28 @@ def main() -> None:
             "traceback, and please report it)",
             1,
         )
+
+
+def _run_typer_app() -> None:
+    """The Typer commands, with usage errors printed as for the read commands (``Error: ...``
+    under the usage line, as click prints them): Typer's framed panel would be the one boxed
+    message of kt-run in a CI log. Help stays Typer's."""
+    import typer
+
+    from tuner_cli.cli.typer_app import app
+
+    try:
+        code = app(prog_name="kt-run", standalone_mode=False)
+    except typer.TyperException as exc:  # Typer's click: UsageError, BadParameter...
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            _report(exc.format_message(), exc.exit_code)
+        code = exc.exit_code
+    except typer.Abort:
+        code = 130
+    raise SystemExit(code if isinstance(code, int) else 0)
 
 
 def _report(message: str, code: int) -> None:

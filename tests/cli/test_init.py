@@ -196,3 +196,13 @@ def test_thousands_separators_are_not_taken_for_a_decimal_comma(tmp_path):
     assert init(tmp_path, "us.tsv").returncode == 0
     data = written(tmp_path / "us.yaml")["data"]
     assert data["delimiter"] == "\t" and "decimal" not in data
+
+
+def test_a_word_target_with_a_value_per_row_is_called_out_as_an_id(tmp_path):
+    rows = ["customer,spend,segment"] + [f"c{i:03d},{i * 3},{'ab'[i % 2]}" for i in range(30)]
+    (tmp_path / "shop.csv").write_text("\n".join(rows) + "\n")
+    result = init(tmp_path, "shop.csv", "--target", "customer")
+    assert result.returncode == 0, result.stderr
+    assert "30 different values in 30 rows look like names or ids" in result.stdout
+    assert "--target COLUMN" in (tmp_path / "shop.yaml").read_text()
+    assert "look like" not in init(tmp_path, "shop.csv", "-o", "seg.yaml").stdout

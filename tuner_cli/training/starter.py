@@ -40,6 +40,10 @@ KEY: KeyPath = ()
 DELIMITERS = ",;\t|"
 MAX_CLASSES = 20
 """A target of whole numbers with at most this many values (from 0) is a class label."""
+ID_LIKE_SHARE = 0.5
+ID_LIKE_ROWS = 20
+"""A word target with more distinct values than this share of its rows (of at least this
+many rows) is called out as an id-like column."""
 GRAY_MODES = ("1", "L", "I", "I;16", "F")
 """Pillow's modes of one channel."""
 RESIZE = 64
@@ -270,8 +274,9 @@ def _csv(file: Path, path: str, target: str | None) -> Starter:
             metric="mae",
             objective="val_loss",
         )
+    found = f"{classes} classes{_labels_note(table, target)}{_id_note(table, target)}"
     return Starter(
-        about=f"{about}; target {quoted(target)}: {classes} classes{_labels_note(table, target)}",
+        about=f"{about}; target {quoted(target)}: {found}",
         data=data,
         space=space,
         layers=_dense_head(f"{classes}, activation: softmax"),
@@ -288,6 +293,19 @@ def _labels_note(table: Table, target: str) -> str:
     return (
         " (whole numbers read as class labels; for a regression: loss mse, metrics [mae], "
         "one output unit without softmax, objective val_loss)"
+    )
+
+
+def _id_note(table: Table, target: str) -> str:
+    """A word target with a value for nearly every row is more likely a name or an id than
+    a class: such a classifier cannot learn, so say which column was taken and how to pick
+    another before anyone spends an hour on it."""
+    cells = [c for c in table.cells(target) if c not in GAPS]
+    if len(cells) < ID_LIKE_ROWS or len(set(cells)) <= ID_LIKE_SHARE * len(cells):
+        return ""
+    return (
+        f"; {len(set(cells))} different values in {len(cells)} rows look like names or ids, "
+        "not classes: choose the column to predict with --target COLUMN"
     )
 
 

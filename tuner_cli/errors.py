@@ -37,6 +37,11 @@ class KtRunError(Exception):
     exit_code = 1
 
 
+DICT_SOURCE = "<dict>.yaml"
+"""The file name a config given as a dict goes by: its lines are those of kt-run's own YAML
+dump of the dict, which the user never sees, so messages leave out where it is."""
+
+
 class ConfigError(KtRunError):
     """The config (or a file or module it names) is wrong; nothing was run."""
 
@@ -58,7 +63,7 @@ class ConfigError(KtRunError):
 
     def __str__(self) -> str:
         where = ""
-        if self.source:
+        if self.source and not self.source.endswith(DICT_SOURCE):
             where = f" ({self.source}:{self.line})" if self.line else f" ({self.source})"
         prefix = f"{format_path(self.key_path)}: " if self.key_path else ""
         return f"{capped(prefix)}{capped(self.message)}{where}"

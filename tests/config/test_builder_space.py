@@ -64,3 +64,16 @@ def test_a_scoped_builder_name_can_be_narrowed_in_search_space():
     own = {"block_1/units": {"type": "choice", "values": [16, 32]}}
     space = study(own).with_builder_space(declared).space
     assert space.params["block_1/units"].values == [16, 32]
+
+
+def test_an_error_in_a_dict_config_names_the_key_not_a_line_of_a_file_the_user_never_saw():
+    config = {
+        "name": "nb",
+        "data": {"source": "sklearn", "name": "digits"},
+        "model": {"builder": "models:build"},
+        "strategy": {"name": "random", "objective": "val_accuracy", "max_trials": 0},
+    }
+    with pytest.raises(ConfigError) as caught:
+        load_config_dict(config)
+    assert str(caught.value).startswith("strategy.max_trials: ")
+    assert "<dict>" not in str(caught.value) and "yaml" not in str(caught.value)

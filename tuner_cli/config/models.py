@@ -27,7 +27,7 @@ from pydantic import (
 
 from tuner_cli.config.references import resolve
 from tuner_cli.config.yaml_source import YamlDocument, load_yaml_file, load_yaml_text
-from tuner_cli.errors import ConfigError, KeyPath, format_path, quoted
+from tuner_cli.errors import DICT_SOURCE, ConfigError, KeyPath, format_path, quoted
 from tuner_cli.objective import Objective, infer_direction
 from tuner_cli.space import Hyperparameter, SearchSpace, config_key
 from tuner_cli.strict import KeyedError, StrictModel
@@ -864,7 +864,7 @@ def load_config_dict(data: Mapping[str, Any], base_dir: str | Path = ".") -> Stu
     import yaml
 
     text = yaml.safe_dump(_plain_data(dict(data), ()), sort_keys=False)
-    return load_config_text(text, Path(base_dir) / "<dict>.yaml")
+    return load_config_text(text, Path(base_dir) / DICT_SOURCE)
 
 
 def _plain_data(value: Any, path: KeyPath) -> Any:

@@ -239,6 +239,9 @@ class TrialOutcome:
     best_epoch: int | None = None
     error: dict[str, str] | None = None
     worker: str = ""
+    run_s: float | None = None
+    """Seconds the trial took where it ran, by that machine's clock: the driver's own count,
+    from submission to result, would add the time it waited for a busy cluster's worker."""
     extra: dict[str, Any] = field(default_factory=dict)
     model_bytes: bytes | None = None
     """The best epoch's model; None when not asked for, or when a continued trial's best epoch

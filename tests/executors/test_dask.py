@@ -156,19 +156,25 @@ def test_a_search_through_a_scheduler_uses_both_workers_and_resources_pick_one(c
     assert len({r["worker"] for r in found}) == 2
 
     shutil.rmtree(cluster.folder / "results")
-    result = run_cli(
-        "search",
-        "on_dask.yaml",
-        "--scheduler",
-        cluster.address,
-        "--resources",
-        "GPU=1",
-        cwd=cluster.folder,
-    )
+    for started in cluster.folder.glob("started_*"):
+        started.unlink()
+    from distributed import Client
+
+    with Client(cluster.address, set_as_default=False) as other_user:  # the cluster is shared
+        running = search(cluster, "--resources", "GPU=1")
+        deadline = time.monotonic() + 60
+        while not list(cluster.folder.glob("started_*")) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        # queued behind the first trial, so the next trial waits for it
+        other_user.submit(time.sleep, 4, resources={"GPU": 1}, pure=False).result()
+        running.communicate(timeout=120)
+    result = running
     assert result.returncode == 0, result.stderr
     found = records(cluster.folder)
     assert len(found) == 6
     assert len({r["worker"] for r in found}) == 1
+    # each trial sleeps 1 s; one waited for the other user's task, which is not its time
+    assert max(r["duration_s"] for r in found) < 3, [r["duration_s"] for r in found]
 
 
 @pytest.mark.slow

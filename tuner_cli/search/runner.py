@@ -296,6 +296,8 @@ class SearchRunner:
         else:
             outcome = future.result()
         run_seconds = time.monotonic() - self._started.pop(record.id)
+        if outcome.run_s is not None:  # the worker's count leaves out a cluster's queue
+            run_seconds = min(run_seconds, outcome.run_s)
         duration = run_seconds
         if is_continuing(record):
             duration += record.duration_s or 0.0

@@ -12,6 +12,7 @@ import math
 import os
 import socket
 import threading
+import time
 import traceback
 
 from tuner_cli.config import StudyConfig
@@ -28,6 +29,7 @@ def worker_name() -> str:
 def execute_trial(
     study: StudyConfig, task: TrialTask, on_epoch: EpochCallback | None = None
 ) -> TrialOutcome:
+    started = time.monotonic()
     try:
         if study.is_keras:
             import_keras()
@@ -48,6 +50,7 @@ def execute_trial(
     except Exception as exc:  # noqa: BLE001 - any error inside user code fails only this trial
         outcome = _failed(exc)
     outcome.worker = worker_name()
+    outcome.run_s = time.monotonic() - started
     return outcome
 
 

@@ -135,15 +135,22 @@ def to_csv(
 ) -> str:
     """One row per trial; hyperparameters and best-epoch metrics get a column each, and a
     Hyperband study's bracket, round and budget (epochs) follow the duration, and a
-    multi-objective study's ``pareto_front`` (true or false, as in the JSON) after them."""
+    multi-objective study's ``pareto_front`` (true or false, as in the JSON) after them.
+
+    Every column has its own name: a hyperparameter or metric named like a column before it
+    (the metric ``learning_rate`` that ReduceLROnPlateau logs beside the hyperparameter of
+    that name, a metric ``score``) is written under its path in the JSON record,
+    ``hyperparameters.NAME`` or ``metrics.NAME``, since ``csv.DictReader`` and pandas keep
+    only one of two equal names (or rename one) and a script would read the wrong value."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
     staged = list(STAGE_FIELDS) if stage_values else []
     marked = ["pareto_front"] if front is not None else []
-    writer.writerow(
-        ["id", "status", "score", "best_epoch", "duration_s", *staged, *marked]
-        + [*hp_names, *metric_names]
-    )
+    header = ["id", "status", "score", "best_epoch", "duration_s", *staged, *marked]
+    for section, names in (("hyperparameters", hp_names), ("metrics", metric_names)):
+        taken = set(header)
+        header += [f"{section}.{name}" if name in taken else name for name in names]
+    writer.writerow(header)
     for row in rows:
         middle = stage_values.get(row[0], [None] * 3) if stage_values else []
         if front is not None:

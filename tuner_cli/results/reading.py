@@ -23,10 +23,15 @@ def read_trials(study_dir: str | Path) -> list[TrialRecord]:
     return StudyStore(Path(study_dir)).load_trials()
 
 
-def best_trials(study_dir: str | Path, top: int = 1) -> list[TrialRecord]:
-    """The ``top`` best completed trials, best first, as ``kt-run best`` ranks them."""
+def best_trials(study_dir: str | Path, top: int | None = None) -> list[TrialRecord]:
+    """The ``top`` best completed trials (default 1), best first, as ``kt-run best --top``
+    answers: for several objectives the Pareto front (all of it by default, else its first
+    ``top`` by the first objective), not a ranking by the first objective alone."""
     store = StudyStore(Path(study_dir))
-    return load_index(store).best_records(study_objective(store), top)
+    objectives = study_objectives(store)
+    if len(objectives) > 1:
+        return pareto_trials(store.load_trials(), objectives)[:top]
+    return load_index(store).best_records(objectives[0], top or 1)
 
 
 def study_objectives(store: StudyStore) -> list[Objective]:

@@ -1,0 +1,44 @@
+"""``read_trials`` and ``best_trials`` from Python answer as ``kt-run best`` does."""
+
+from __future__ import annotations
+
+import json
+
+import tuner_cli
+from tests.conftest import REPO, invoke
+from tuner_cli import best_trials, run_search
+
+TWO_OBJECTIVES = {
+    "name": "branin-two",
+    "seed": 5,
+    "objective_function": "objectives:branin",
+    "search_space": {
+        "x": {"type": "float", "min": -5.0, "max": 10.0},
+        "y": {"type": "float", "min": 0.0, "max": 15.0},
+    },
+    "strategy": {
+        "name": "random",
+        "objective": [
+            {"name": "branin", "direction": "min"},
+            {"name": "distance_to_origin", "direction": "min"},
+        ],
+        "max_trials": 12,
+    },
+}
+
+
+def _cli_ids(root, *options: str) -> list[int]:
+    done = invoke("best", str(root), "--format", "json", *options)
+    assert done.returncode == 0, done.stderr
+    records = json.loads(done.stdout)
+    return [r["id"] for r in (records if isinstance(records, list) else [records])]
+
+
+def test_best_trials_of_a_multi_objective_study_is_the_pareto_front_as_kt_run_best(tmp_path):
+    study = tuner_cli.load_config_dict(TWO_OBJECTIVES, REPO / "examples")
+    root = run_search(study, tmp_path, workers=0).root
+    front = _cli_ids(root)
+    assert 1 < len(front) < 12, "a front of some trials, not all"
+    assert [t.id for t in best_trials(root)] == front
+    for top in (1, 2, 12):
+        assert [t.id for t in best_trials(root, top=top)] == _cli_ids(root, "--top", str(top))

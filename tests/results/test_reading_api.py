@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 import tuner_cli
 from tests.conftest import REPO, invoke
-from tuner_cli import best_trials, run_search
+from tuner_cli import best_trials, read_trials, run_search
+from tuner_cli.results import StoreError
 
 TWO_OBJECTIVES = {
     "name": "branin-two",
@@ -42,3 +45,10 @@ def test_best_trials_of_a_multi_objective_study_is_the_pareto_front_as_kt_run_be
     assert [t.id for t in best_trials(root)] == front
     for top in (1, 2, 12):
         assert [t.id for t in best_trials(root, top=top)] == _cli_ids(root, "--top", str(top))
+
+
+def test_reading_a_folder_that_is_no_study_is_an_error_not_an_empty_list(tmp_path):
+    """A typo in a notebook (``results/digit-mlp``) must not read as "no trials yet"."""
+    for read in (read_trials, best_trials):
+        with pytest.raises(StoreError, match="is not a study"):
+            read(tmp_path / "no-such-study")

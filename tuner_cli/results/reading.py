@@ -19,8 +19,12 @@ def study_objective(store: StudyStore) -> Objective:
 
 
 def read_trials(study_dir: str | Path) -> list[TrialRecord]:
-    """Every readable trial record of the study in ``study_dir`` (``<output>/<name>``), by id."""
-    return StudyStore(Path(study_dir)).load_trials()
+    """Every readable trial record of the study in ``study_dir`` (``<output>/<name>``), by id.
+    A folder that is no study (a mistyped name) raises ``StoreError``, as ``best_trials``
+    does, rather than reading as a study without trials."""
+    store = StudyStore(Path(study_dir))
+    store.read_study()
+    return store.load_trials()
 
 
 def best_trials(study_dir: str | Path, top: int | None = None) -> list[TrialRecord]:

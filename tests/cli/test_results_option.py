@@ -35,3 +35,13 @@ def test_report_writes_its_file_to_output_and_reads_results(results, tmp_path):
     done = run_cli("report", "--results", str(results), "-o", "page.html", cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert (tmp_path / "page.html").read_text().startswith("<!DOCTYPE html>")
+
+
+@pytest.mark.parametrize("command", [["best"], ["trials"], ["show", "1"]])
+def test_a_study_s_own_config_yaml_names_that_study_from_any_folder(results, tmp_path, command):
+    """``results/<name>/config.yaml`` is the study's config file: it names the study it sits
+    in, not ``./results/<name>`` of whatever folder the command runs from."""
+    saved = results / "branin" / "config.yaml"
+    done = run_cli(*command, str(saved), cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    assert "no results" not in done.stderr

@@ -68,6 +68,9 @@ def locate_study(target: str | None, output: Path) -> StudyStore:
     ``kt-run best`` work after any other search).
     """
     if target is not None and Path(target).is_file():
+        own = StudyStore(Path(target).parent)
+        if Path(target).name == own.config_file.name and own.exists():
+            return own  # a study's saved config.yaml: the study it sits in
         return _existing(StudyStore(output / _study_name(Path(target))))
     folder = Path(target) if target is not None else output
     if (

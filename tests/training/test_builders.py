@@ -167,3 +167,13 @@ def test_validate_builds_a_model_without_an_input_for_the_data(tmp_path, kt_run,
     summary = " ".join(shown.stdout.split())
     assert "Total params: 67" in summary, "4 * 8 + 8 + 8 * 3 + 3 for iris's 4 features"
     assert "unbuilt" not in summary
+
+
+def test_a_notebook_builder_named_in_another_process_says_why_it_is_missing(tmp_path):
+    """``__main__:build_model`` from a notebook, read by ``kt-run export --retrain``."""
+    from tuner_cli.errors import ConfigError
+    from tuner_cli.training.imports import load_attribute
+
+    with pytest.raises(ConfigError, match="is not the one that defined it") as caught:
+        load_attribute("__main__:build_model_from_a_notebook", tmp_path, ("model", "builder"))
+    assert "module beside the config" in str(caught.value)

@@ -44,9 +44,25 @@ def load_attribute(spec: str, base_dir: Path, key_path: KeyPath) -> Any:
     target = module
     for part in attribute.split("."):
         if not hasattr(target, part):
-            raise ConfigError(f"module '{module_name}' has no '{attribute}'", key_path=key_path)
+            raise ConfigError(
+                f"module '{module_name}' has no '{attribute}'{_main_note(module_name)}",
+                key_path=key_path,
+            )
         target = getattr(target, part)
     return target
+
+
+def _main_note(module_name: str) -> str:
+    """``__main__:build_model`` names a function of the notebook or script that ran the
+    search; any other process (``kt-run export --retrain``, a worker) has another
+    ``__main__``, so say so rather than leave "has no 'build_model'" to puzzle over."""
+    if module_name != "__main__":
+        return ""
+    return (
+        ": '__main__' is the notebook or script that runs, and this one is not the one that "
+        "defined it; from the command line, move the function into a module beside the config "
+        "(my_models.py, then 'my_models:build_model')"
+    )
 
 
 def _forget_if_shadowed(top: str, folder: Path) -> None:

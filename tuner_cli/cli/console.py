@@ -45,9 +45,10 @@ if TYPE_CHECKING:
     from tuner_cli.space import SearchSpace
 
 # Off a terminal (CI logs, pipes) rich would wrap at 80 columns and squeeze tables into
-# ellipses; a log line should hold a whole row instead.
+# ellipses; a log line should hold a whole row instead, and a warning or error its whole
+# message (stderr is often the log file while stdout is a pipe, or the other way round).
 console = Console(width=None if sys.stdout.isatty() else 1000)
-error_console = Console(stderr=True)
+error_console = Console(stderr=True, width=None if sys.stderr.isatty() else 1000)
 
 STATUS_STYLE = {
     "completed": "green",

@@ -1,0 +1,32 @@
+"""What a CI job's log holds when kt-run's output is a file or a pipe: whole lines, no panel."""
+
+from __future__ import annotations
+
+from tests.conftest import invoke
+
+LONG = (
+    "this objective fails on purpose with a message that runs well past eighty columns, "
+    "as a Keras shape error does"
+)
+
+
+def test_search_warnings_and_failed_trials_on_stderr_are_one_line_each(tmp_path):
+    """Off a terminal rich wrapped stderr at 80 columns: a CI log split every warning and
+    failed trial's error in two, and a grep for the message found half of it."""
+    (tmp_path / "ci_log_objective.py").write_text(
+        f"def fail(hp, budget):\n    raise ValueError({LONG!r})\n", encoding="utf-8"
+    )
+    (tmp_path / "study.yaml").write_text(
+        "name: ci-log\nseed: 0\nobjective_function: ci_log_objective:fail\n"
+        "search_space:\n  x: {type: float, min: 0.0, max: 1.0}\n"
+        "strategy:\n  name: random\n  objective: {name: score, direction: max}\n"
+        "  max_trials: 1\n  initial_points: [{x: 0.1}, {x: 0.2}, {x: 0.3}]\n",
+        encoding="utf-8",
+    )
+    result = invoke("search", "study.yaml", "--workers", "0", cwd=tmp_path)
+    assert result.returncode == 1, result.stderr
+    lines = result.stderr.splitlines()
+    warning = next(line for line in lines if line.startswith("warning: strategy.initial_points"))
+    assert warning.endswith("will not run"), lines
+    failed = next(line for line in lines if line.startswith("trial 1 failed: "))
+    assert failed.endswith(LONG), lines

@@ -2,7 +2,14 @@
 
 from __future__ import annotations
 
+import io
+import os
+
+from rich.console import Console
+
 from tests.conftest import invoke
+from tuner_cli.cli import console as console_module
+from tuner_cli.objective import Objective
 
 LONG = (
     "this objective fails on purpose with a message that runs well past eighty columns, "
@@ -30,3 +37,23 @@ def test_search_warnings_and_failed_trials_on_stderr_are_one_line_each(tmp_path)
     assert warning.endswith("will not run"), lines
     failed = next(line for line in lines if line.startswith("trial 1 failed: "))
     assert failed.endswith(LONG), lines
+
+
+def test_forced_colour_off_a_terminal_prints_lines_not_the_live_panel(monkeypatch):
+    """FORCE_COLOR (common in CI for coloured logs) makes rich treat a pipe as a terminal;
+    the live panel then wrote a cursor-moving frame four times a second into the log."""
+    monkeypatch.setenv("FORCE_COLOR", "1")
+    piped = Console(file=io.StringIO(), width=1000)
+    assert piped.is_terminal  # what FORCE_COLOR does to a console on a pipe
+    monkeypatch.setattr(console_module, "console", piped)
+    view = console_module.search_view([Objective("val_accuracy", "max")], quiet=False)
+    assert type(view) is console_module.PlainSearchLog
+
+
+def test_a_real_terminal_still_gets_the_live_panel(monkeypatch):
+    main, replica = os.openpty()
+    with os.fdopen(replica, "w") as terminal:
+        monkeypatch.setattr(console_module, "console", Console(file=terminal, width=100))
+        view = console_module.search_view([Objective("val_accuracy", "max")], quiet=False)
+        assert type(view) is console_module.LiveSearchView
+    os.close(main)

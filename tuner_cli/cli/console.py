@@ -483,9 +483,19 @@ class QuietSearchLog(SearchEvents):
 def search_view(objectives: Sequence[Objective], quiet: bool) -> SearchEvents:
     if quiet:
         return QuietSearchLog()
-    if console.is_terminal:
+    # FORCE_COLOR (set in many CI jobs for coloured logs) makes rich take a pipe for a
+    # terminal: colour is welcome there, but a panel redrawn with cursor moves is not
+    if console.is_interactive and _is_tty(console.file):
         return LiveSearchView(objectives)
     return PlainSearchLog(objectives)
+
+
+def _is_tty(stream: Any) -> bool:
+    isatty = getattr(stream, "isatty", None)
+    try:
+        return bool(isatty and isatty())
+    except ValueError:  # a closed stream
+        return False
 
 
 def print_trial(record: TrialRecord) -> None:

@@ -57,3 +57,23 @@ def test_a_real_terminal_still_gets_the_live_panel(monkeypatch):
         view = console_module.search_view([Objective("val_accuracy", "max")], quiet=False)
         assert type(view) is console_module.LiveSearchView
     os.close(main)
+
+
+def test_fail_under_names_the_digits_that_fail_the_gate(tmp_path):
+    """0.89996 against --fail-under 0.9 read 'best score 0.9000 is worse than --fail-under
+    0.9': four significant digits hid the very difference the job failed on."""
+    (tmp_path / "ci_gate_objective.py").write_text(
+        "def close(hp, budget):\n    return {'score': 0.89996}\n", encoding="utf-8"
+    )
+    (tmp_path / "study.yaml").write_text(
+        "name: ci-gate\nseed: 0\nobjective_function: ci_gate_objective:close\n"
+        "search_space:\n  x: {type: choice, values: [1]}\n"
+        "strategy:\n  name: random\n  objective: {name: score, direction: max}\n"
+        "  max_trials: 1\n",
+        encoding="utf-8",
+    )
+    assert invoke("search", "study.yaml", "--workers", "0", cwd=tmp_path).returncode == 0
+    result = invoke("best", "--fail-under", "0.9", cwd=tmp_path)
+    assert result.returncode == 1
+    assert "best score 0.89996 is worse than --fail-under 0.9 (maximised)" in result.stderr
+    assert invoke("best", "--fail-under", "0.8", cwd=tmp_path).returncode == 0

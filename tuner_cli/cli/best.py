@@ -100,10 +100,23 @@ def best(
     score = winners[0].score
     if fail_under is not None and not objective.passes(score, fail_under):
         abort(
-            f"best {objective.name} {format_score(score)} is worse than --fail-under "
-            f"{fail_under:g} ({objective.direction}imised)",
+            f"best {objective.name} {_failing_score(score, objective, fail_under)} is worse "
+            f"than --fail-under {fail_under:g} ({objective.direction}imised)",
             code=1,
         )
+
+
+def _failing_score(score: float | None, objective, threshold: float) -> str:
+    """The score in four significant digits, or in as many more as it takes to show it fails:
+    0.89996 against 0.9 would read ``0.9000 is worse than 0.9``."""
+    shown = format_score(score)
+    if score is None or math.isnan(score):
+        return shown
+    digits = 5
+    while digits < 17 and objective.passes(float(shown), threshold):
+        shown = f"{score:.{digits}g}"
+        digits += 1
+    return shown
 
 
 def _finite(value: float | None) -> float | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 import os
 
 from rich.console import Console
@@ -77,3 +78,35 @@ def test_fail_under_names_the_digits_that_fail_the_gate(tmp_path):
     assert result.returncode == 1
     assert "best score 0.89996 is worse than --fail-under 0.9 (maximised)" in result.stderr
     assert invoke("best", "--fail-under", "0.8", cwd=tmp_path).returncode == 0
+
+
+def _gate_study(tmp_path):
+    (tmp_path / "ci_strategy_objective.py").write_text(
+        "def score(hp, budget):\n    return {'score': hp['x']}\n", encoding="utf-8"
+    )
+    config = tmp_path / "gate.yaml"
+    config.write_text(
+        "name: gate\nseed: 0\nobjective_function: ci_strategy_objective:score\n"
+        "search_space:\n  x: {type: float, min: 0.0, max: 1.0}\n"
+        "strategy:\n  name: random\n  objective: {name: score, direction: max}\n"
+        "  max_trials: 2\n",
+        encoding="utf-8",
+    )
+    return config
+
+
+def test_best_of_a_config_searched_with_strategy_names_the_study_it_made(tmp_path):
+    """`search gate.yaml --strategy bayesian` writes results/gate-bayesian; `best gate.yaml`
+    in the next CI step said only that results/gate had no results, and once results/gate
+    existed it gated on that other study without a word."""
+    _gate_study(tmp_path)
+    run = ("search", "gate.yaml", "--workers", "0", "--quiet")
+    assert invoke(*run, "--strategy", "bayesian", cwd=tmp_path).returncode == 0
+    result = invoke("best", "gate.yaml", cwd=tmp_path)
+    assert result.returncode == 2
+    assert "results/gate-bayesian" in result.stderr and "--strategy" in result.stderr
+    assert invoke(*run, cwd=tmp_path).returncode == 0
+    result = invoke("best", "gate.yaml", "--format", "json", cwd=tmp_path)
+    assert result.returncode == 0
+    assert json.loads(result.stdout)["id"] in (1, 2)
+    assert "results/gate-bayesian" in result.stderr, "stderr names the other study"

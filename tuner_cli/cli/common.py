@@ -7,6 +7,7 @@ looking at a terminal).
 
 from __future__ import annotations
 
+import glob
 import json
 import sys
 from collections.abc import Collection, Iterable, Mapping, Sequence
@@ -127,9 +128,37 @@ def _study_name(config: Path) -> str:
 
 
 def _existing(store: StudyStore) -> StudyStore:
+    """The config's study; ``search --strategy NAME`` named its study ``<name>-<NAME>``, which
+    a CI step reading ``best CONFIG`` next must hear of, found or not."""
+    others = _strategy_studies(store.root)
+    named = ", ".join(str(p) for p in others)
     if not store.exists():
-        raise UsageError(f"the config's study has no results yet at '{store.root}'")
+        hint = (
+            f"; `search --strategy NAME` names its study <name>-NAME: {named} (pass that folder)"
+            if others
+            else ""
+        )
+        raise UsageError(f"the config's study has no results yet at '{store.root}'{hint}")
+    if others:
+        sys.stderr.write(
+            f"note: reading '{store.root}'; this config was also searched with --strategy, "
+            f"into {named} (pass that folder to read it)\n"
+        )
     return store
+
+
+def _strategy_studies(root: Path) -> list[Path]:
+    """The ``<name>-<strategy>`` studies beside ``root``: those whose study.json records the
+    strategy their folder is named after."""
+    found = []
+    for info_file in sorted(root.parent.glob(f"{glob.escape(root.name)}-*/study.json")):
+        try:
+            strategy = json.loads(info_file.read_text(encoding="utf-8")).get("strategy")
+        except (OSError, ValueError, AttributeError):
+            continue
+        if info_file.parent.name == f"{root.name}-{strategy}":
+            found.append(info_file.parent)
+    return found
 
 
 def to_json(value: Any) -> str:

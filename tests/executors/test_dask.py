@@ -254,6 +254,7 @@ def test_a_hung_trial_on_a_cluster_fails_and_its_worker_is_restarted(cluster):
     by_x = {r["hyperparameters"]["x"]: r for r in records(cluster.folder)}
     assert sorted(by_x) == list(range(6))
     assert "ran longer than max_trial_time (5 s)" in by_x[2]["error"]["message"]
+    assert 5 <= by_x[2]["duration_s"] < 6.5, "the time it ran, not the restart after it"
     assert all(by_x[x]["status"] == "completed" for x in by_x if x != 2)
     hung_pid = int((cluster.folder / "started_2").read_text())
     with pytest.raises(ProcessLookupError):
@@ -286,6 +287,7 @@ def test_a_rerun_after_a_killed_search_frees_the_worker_its_hung_trial_holds(clu
     by_x = {r["hyperparameters"]["x"]: r for r in records(cluster.folder)}
     assert sorted(by_x) == list(range(6))
     assert "ran longer than max_trial_time (5 s)" in by_x[2]["error"]["message"]
+    assert 5 <= by_x[2]["duration_s"] < 6.5, "the time it ran, not the restart after it"
     assert all(by_x[x]["status"] == "completed" for x in by_x if x != 2)
 
 

@@ -271,6 +271,7 @@ class DaskExecutor:
                         "traceback": "",
                     },
                     worker=worker,
+                    run_s=now - since,  # not the wait for a restarting worker before it
                 )
             )
             overdue.add(future)

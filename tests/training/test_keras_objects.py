@@ -129,3 +129,27 @@ def test_malformed_objects_are_config_errors(section, value, message):
     with pytest.raises(ConfigError) as caught:
         load_config_dict(config)
     assert message in str(caught.value)
+
+
+def test_a_layer_of_the_users_own_code_in_the_template(tmp_path):
+    """README: "module:Class" is a class of your own code anywhere in the template; a layer
+    entry named so was refused as "unknown Keras layer 'my_layers:Scale'"."""
+    (tmp_path / "my_layers.py").write_text(
+        "import keras\n\n"
+        "class Scale(keras.layers.Layer):\n"
+        "    def __init__(self, factor=1.0, **kwargs):\n"
+        "        super().__init__(**kwargs)\n"
+        "        self.factor = factor\n\n"
+        "    def call(self, x):\n"
+        "        return x * self.factor\n"
+    )
+    config = {
+        **TEMPLATE,
+        "model": {
+            **TEMPLATE["model"],
+            "layers": [{"my_layers:Scale": {"factor": 0.5}}, {"Dense": {"units": 10}}],
+        },
+    }
+    study = load_config_dict(config, base_dir=tmp_path)
+    model = build_model(study.config.model, {"lr": 0.01}, (64,), tmp_path)
+    assert type(model.layers[0]).__name__ == "Scale" and model.layers[0].factor == 0.5

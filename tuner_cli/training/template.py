@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING, Any
 from tuner_cli.config.references import INACTIVE, resolve
 from tuner_cli.errors import ConfigError, KeyPath, quoted
 from tuner_cli.training.blocks import BLOCK_KEYS, Step, apply_steps, make_block
-from tuner_cli.training.keras_objects import make_objects
+from tuner_cli.training.keras_objects import find_class, make_objects
 from tuner_cli.wording import did_you_mean
 
 if TYPE_CHECKING:
@@ -84,7 +84,10 @@ def make_steps(
             built.append(make_block(block, entry, hp, where, base_dir, make_steps))
             continue
         ((name, args),) = entry.items()
-        layer_class = _lookup(keras.layers, name, "layer", where + (name,))
+        if ":" in name:  # a layer of the user's own code, as anywhere else in the template
+            layer_class = find_class(name, "layers", where + (name,), base_dir)
+        else:
+            layer_class = _lookup(keras.layers, name, "layer", where + (name,))
         resolved = resolve(args or {}, hp)
         arguments = make_objects(resolved, None, where + (name,), base_dir)
         try:

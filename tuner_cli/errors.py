@@ -6,6 +6,8 @@ The CLI turns each into one readable paragraph and an exit code; a traceback is 
 
 from __future__ import annotations
 
+import re
+
 KeyPath = tuple[str | int, ...]
 QUOTE_CHARS = 200
 """The most characters of a user's value an error message repeats."""
@@ -21,6 +23,20 @@ def quoted(value: object, limit: int = QUOTE_CHARS) -> str:
 
 def capped(text: str, limit: int = MESSAGE_CHARS) -> str:
     return text if len(text) <= limit else text[: limit - 1] + "\u2026"
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*[A-Za-z]")
+_KERAS_CALLING = re.compile(r"^\s*Exception encountered when calling [^\n]*\n")
+_KERAS_ARGUMENTS = re.compile(r"\n\s*Arguments received by .*", re.DOTALL)
+
+
+def exception_text(exc: BaseException) -> str:
+    """An exception's message on one line. Keras 3 wraps a layer's error in 'Exception
+    encountered when calling X.call().', bold ANSI codes and an 'Arguments received by
+    X.call():' listing of tensors; only the error itself is kept."""
+    text = _ANSI.sub("", str(exc))
+    text = _KERAS_ARGUMENTS.sub("", _KERAS_CALLING.sub("", text))
+    return " ".join(text.split())
 
 
 def format_path(path: KeyPath) -> str:

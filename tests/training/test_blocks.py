@@ -134,3 +134,20 @@ def test_imagenet_weights_offline_are_a_clear_error(tmp_path, monkeypatch):
         assert "not in Keras' cache" in exc.message and "weights: null" in exc.message
     else:
         pytest.skip("this machine can download from the internet")
+
+
+@pytest.mark.parametrize("residual", [False, True])
+def test_a_layer_that_cannot_take_its_input_names_its_place_in_one_line(residual):
+    """Too many poolings for the image size: Keras' error named neither the template entry
+    nor anything past 'Exception encountered when calling MaxPooling2D.call().' on its first
+    line, and came with ANSI bold codes and an 'Arguments received' listing."""
+    pooling = {"repeat": 3, "layers": [{"MaxPooling2D": {"pool_size": 2}}]}
+    layers = [{"residual": [{"Dense": {"units": 1}}]}, pooling] if residual else [pooling]
+    with pytest.raises(ConfigError) as caught:
+        build_model(template([*layers, {"Flatten": {}}, {"Dense": {"units": 1}}]), {}, (4, 4, 1))
+    where = 1 if residual else 0
+    assert caught.value.key_path == ("model", "layers", where, "layers", 0, "MaxPooling2D")
+    message = caught.value.message
+    assert "Computed output size would be zero or negative" in message
+    assert "(1, 1, 1)" in message  # the input it could not take
+    assert "\n" not in message and "\x1b" not in message and "Arguments received" not in message

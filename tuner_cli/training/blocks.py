@@ -18,12 +18,13 @@ wired, so the saved model holds only standard Keras layers (``Add``, ``Concatena
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any
 
 from tuner_cli.config.references import resolve
-from tuner_cli.errors import ConfigError, KeyPath
+from tuner_cli.errors import ConfigError, KeyPath, exception_text
 from tuner_cli.wording import did_you_mean
 
 BLOCK_KEYS = ("residual", "branches", "application")
@@ -40,10 +41,36 @@ Step = Any
 StepMaker = Callable[[list[dict[str, Any]], Mapping[str, Any], KeyPath, Path], list[Step]]
 
 
+LAYER_PATHS: weakref.WeakKeyDictionary[Any, KeyPath] = weakref.WeakKeyDictionary()
+"""Each template layer's key path (``model.layers[2].MaxPooling2D``), for its errors."""
+
+
 def apply_steps(steps: list[Step], x: Any) -> Any:
     for step in steps:
-        x = step(x)
+        x = call_step(step, x)
     return x
+
+
+def call_step(step: Step, x: Any) -> Any:
+    """``step(x)``; a template layer that cannot take ``x`` (a pooling past the image size,
+    an LSTM given 2-D input) is a config error naming its entry, the input and Keras' reason,
+    which names neither."""
+    try:
+        path = LAYER_PATHS.get(step)
+    except TypeError:  # not hashable: not a layer of the template
+        path = None
+    if path is None:
+        return step(x)
+    try:
+        return step(x)
+    except ConfigError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - Keras raises ValueError, TypeError, its own...
+        raise ConfigError(
+            f"cannot take its input of shape {tuple(x.shape[1:])}: "
+            f"{type(exc).__name__}: {exception_text(exc)}",
+            key_path=path,
+        ) from None
 
 
 def make_block(

@@ -18,7 +18,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from tuner_cli.config.yaml_source import load_yaml_text
-from tuner_cli.errors import ConfigError, quoted
+from tuner_cli.errors import ConfigError, exception_text, quoted
 from tuner_cli.training.imports import load_callable
 from tuner_cli.training.user_code import user_location
 from tuner_cli.wording import did_you_mean
@@ -233,7 +233,8 @@ def check_callbacks(study: StudyConfig, metrics: list[str]) -> None:
 
 
 def _short(exc: Exception) -> str:
-    """TensorFlow errors run to pages; the first line says what went wrong."""
-    text = str(exc).strip().splitlines()[0] if str(exc).strip() else ""
+    """TensorFlow errors run to pages: the message on one line (Keras' wrapper around a
+    layer's error left out), cut to ``MESSAGE_CHARS``."""
+    text = exception_text(exc)
     text = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
     return text if len(text) <= MESSAGE_CHARS else text[: MESSAGE_CHARS - 3] + "..."

@@ -7,12 +7,13 @@ from __future__ import annotations
 
 import inspect
 from collections.abc import Mapping
+from contextlib import suppress
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from tuner_cli.config.references import INACTIVE, resolve
 from tuner_cli.errors import ConfigError, KeyPath, quoted
-from tuner_cli.training.blocks import BLOCK_KEYS, Step, apply_steps, make_block
+from tuner_cli.training.blocks import BLOCK_KEYS, LAYER_PATHS, Step, apply_steps, make_block
 from tuner_cli.training.keras_objects import find_class, make_objects
 from tuner_cli.wording import did_you_mean
 
@@ -44,7 +45,12 @@ def connect(steps: list[Step], input_shape: tuple[int, ...], dtype: Any = None) 
 
     inputs = keras.Input(shape=input_shape, dtype=dtype)
     if all(isinstance(step, keras.layers.Layer) for step in steps):
-        return keras.Sequential([inputs, *steps])
+        try:
+            return keras.Sequential([inputs, *steps])
+        except Exception:
+            # which layer failed: step by step on a fresh input, naming its template entry
+            apply_steps(steps, keras.Input(shape=input_shape, dtype=dtype))
+            raise
     return keras.Model(inputs, apply_steps(steps, inputs))
 
 
@@ -91,12 +97,15 @@ def make_steps(
         resolved = resolve(args or {}, hp)
         arguments = make_objects(resolved, None, where + (name,), base_dir)
         try:
-            built.append(layer_class(**arguments))
+            layer = layer_class(**arguments)
         except (TypeError, ValueError) as exc:
             hints = _left_out(args, resolved) + _misspelt(layer_class, arguments)
             raise ConfigError(
                 f"cannot create {name}: {exc}{hints}", key_path=where + (name,)
             ) from None
+        with suppress(TypeError):  # a user's class that is not hashable or weakly referable
+            LAYER_PATHS[layer] = where + (name,)
+        built.append(layer)
     return built
 
 

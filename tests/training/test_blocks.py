@@ -151,3 +151,35 @@ def test_a_layer_that_cannot_take_its_input_names_its_place_in_one_line(residual
     assert "Computed output size would be zero or negative" in message
     assert "(1, 1, 1)" in message  # the input it could not take
     assert "\n" not in message and "\x1b" not in message and "Arguments received" not in message
+
+
+def test_a_trial_whose_values_break_the_template_fails_alone(tmp_path):
+    """Defaults build, so the pre-search check passes; a trial whose values make a residual
+    block change its width raised ConfigError out of the trial, which ended the whole search
+    (exit 2, without the file and line) instead of failing that trial."""
+    from tuner_cli.config import load_config
+    from tuner_cli.training.execution import execute_trial
+    from tuner_cli.trial import TrialStatus, TrialTask
+
+    (tmp_path / "study.yaml").write_text(
+        "name: blocks\n"
+        "data: {source: sklearn, name: digits}\n"
+        "search_space:\n"
+        "  width: {type: choice, values: [4, 6], default: 4}\n"
+        "model:\n"
+        "  layers:\n"
+        "    - Dense: {units: 4}\n"
+        "    - residual:\n"
+        "        - Dense: {units: $width}\n"
+        "    - Dense: {units: 10, activation: softmax}\n"
+        "  loss: sparse_categorical_crossentropy\n"
+        "training: {epochs: 1}\n"
+        "strategy: {objective: val_loss}\n",
+        encoding="utf-8",
+    )
+    study = load_config(tmp_path / "study.yaml")
+    outcome = execute_trial(study, TrialTask(1, {"width": 6}))
+    assert outcome.status is TrialStatus.FAILED
+    message = outcome.error["message"]
+    assert "model.layers[1].residual: a residual block adds its input (4,)" in message
+    assert message.endswith("study.yaml:8)") and "\n" not in message

@@ -2,8 +2,9 @@
 
 This is what a worker executes, wherever it runs. It returns an outcome instead of writing
 files: the driver alone owns the results directory. A failure inside the trial becomes a
-``failed`` outcome; a ``ConfigError`` (an unknown layer, say) propagates, since every other
-trial would fail the same way.
+``failed`` outcome; a ``ConfigError`` (a misspelt objective, say) propagates, since every
+other trial would fail the same way. A template that cannot be built at one trial's values
+(the defaults built before the search) fails that trial alone, naming the entry.
 """
 
 from __future__ import annotations

@@ -119,6 +119,21 @@ def make_callbacks(study: StudyConfig, hp: dict[str, Any]) -> list[keras.callbac
     return made
 
 
+def _build_for_trial(study: StudyConfig, hp: dict[str, Any], data: Dataset) -> Trainable:
+    """The trial's model. The pre-search check built it at the default values, so a config
+    error here comes from these values alone (a residual block that changes its width, one
+    pooling too many for the image size): this trial fails, naming the entry, and the search
+    goes on."""
+    try:
+        return Trainable.build(study, hp, data)
+    except ConfigError as exc:
+        from tuner_cli.training.preflight import located
+
+        raise TrialError(
+            f"the model cannot be built at these values: {located(study, exc)}"
+        ) from None
+
+
 def train_trial(study: StudyConfig, task: TrialTask, on_epoch: EpochCallback) -> TrialOutcome:
     """Train ``executions_per_trial`` times, or once per fold with ``data.cross_validation``
     (each fold held out once, with its own early stopping and pruning; a pruned fold ends the
@@ -183,7 +198,7 @@ def _fit(
     epochs = task.budget or study.epochs(hp)
     keras.utils.set_random_seed(seed_for(task.seed, task.trial_id, execution))
     with distribution_scope(config.training.distribution) as replicas:
-        trainable = Trainable.build(study, hp, data)
+        trainable = _build_for_trial(study, hp, data)
         if task.resume_model is not None:
             # a continued trial's checkpoint holds the network alone; its front (adapted again,
             # the same way) and a HyperModel's fit stay as built

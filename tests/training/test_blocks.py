@@ -183,3 +183,16 @@ def test_a_trial_whose_values_break_the_template_fails_alone(tmp_path):
     message = outcome.error["message"]
     assert "model.layers[1].residual: a residual block adds its input (4,)" in message
     assert message.endswith("study.yaml:8)") and "\n" not in message
+
+
+def test_a_failed_trial_keeps_keras_reason_on_one_line():
+    from tuner_cli.training.execution import _failed
+
+    error = ValueError(
+        "Exception encountered when calling MaxPooling2D.call().\n\n"
+        "\x1b[1mComputed output size would be zero or negative.\x1b[0m\n\n"
+        "Arguments received by MaxPooling2D.call():\n  \u2022 args=('<KerasTensor>',)"
+    )
+    assert _failed(error).error["message"] == (
+        "ValueError: Computed output size would be zero or negative."
+    )

@@ -17,7 +17,7 @@ import time
 import traceback
 
 from tuner_cli.config import StudyConfig
-from tuner_cli.errors import ConfigError, TrialError
+from tuner_cli.errors import ConfigError, TrialError, exception_text
 from tuner_cli.training.imports import load_callable
 from tuner_cli.training.keras_import import import_keras
 from tuner_cli.trial import EpochCallback, TrialOutcome, TrialStatus, TrialTask
@@ -59,7 +59,8 @@ def _failed(exc: BaseException) -> TrialOutcome:
     """A failed trial naming the user's exception. A ``KeyboardInterrupt`` outside the main
     thread (a worker's task thread) was raised by user code, not by a signal: left to propagate
     it would kill the worker process and hide what happened."""
-    message = f"{type(exc).__name__}: {exc}" if str(exc) else type(exc).__name__
+    text = exception_text(exc)
+    message = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
     return TrialOutcome(
         status=TrialStatus.FAILED,
         error={"message": message, "traceback": traceback.format_exc()},

@@ -78,3 +78,21 @@ def test_the_exported_model_of_a_streamed_loader_takes_raw_rows(tmp_path):
     model = keras.models.load_model(output)
     accuracy = float(np.mean(model.predict(x_val, verbose=0).argmax(axis=1) == y_val))
     assert accuracy == pytest.approx(result.best.score, abs=1e-6)
+
+
+@pytest.mark.parametrize("returned", ["x, {'out1': y, 'out2': y % 2}", "{'a': x, 'b': x}, y"])
+def test_a_loader_returning_dicts_of_arrays_is_told_to_return_datasets(tmp_path, returned):
+    """Several inputs or outputs as dicts of arrays: the error said 'y is a single value (a 0-d
+    array)', which they are not; tf.data pipelines carry them."""
+    from tuner_cli.errors import ConfigError
+    from tuner_cli.training.data import load_dataset
+
+    (tmp_path / "dict_loader.py").write_text(
+        "from sklearn.datasets import load_digits\n\n"
+        f"def load():\n    x, y = load_digits(return_X_y=True)\n    return {returned}\n"
+    )
+    config = {**CONFIG, "data": {"source": "python", "callable": "dict_loader:load"}}
+    with pytest.raises(ConfigError) as caught:
+        load_dataset(load_config_dict(config, tmp_path), seed=0)
+    message = caught.value.message
+    assert "is a dict" in message and "tf.data.Dataset" in message and "0-d" not in message

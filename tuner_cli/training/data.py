@@ -441,8 +441,19 @@ def _python(data: DataConfig, base):
             return loader_streams(first, second, data.callable)
         if isinstance(first, tuple):
             (x, y), (x_val, y_val) = first, second
-            return tuple(np.asarray(a) for a in (x, y, x_val, y_val))
-        return np.asarray(first), np.asarray(second)
+            parts = {"x": x, "y": y, "x_val": x_val, "y_val": y_val}
+        else:
+            parts = {"x": first, "y": second}
+        for name, part in parts.items():
+            if isinstance(part, dict):
+                raise ConfigError(
+                    f"{name} is a dict ({', '.join(map(str, part))}): array data is one x and "
+                    "one y array; for a model with several inputs or outputs, return two "
+                    "tf.data.Datasets (training, validation) of (x, y) pairs, whose x or y "
+                    "may be such a dict",
+                    key_path=("data", "callable"),
+                )
+        return tuple(np.asarray(a) for a in parts.values())
     except (TypeError, ValueError):
         raise ConfigError(
             f"{data.callable} must return (x, y), ((x, y), (x_val, y_val)) or two "

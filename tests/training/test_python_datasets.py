@@ -95,4 +95,24 @@ def test_a_loader_returning_dicts_of_arrays_is_told_to_return_datasets(tmp_path,
     with pytest.raises(ConfigError) as caught:
         load_dataset(load_config_dict(config, tmp_path), seed=0)
     message = caught.value.message
-    assert "is a dict" in message and "tf.data.Dataset" in message and "0-d" not in message
+    assert "is a dict" in message and "0-d" not in message
+    assert ("tf.data.Dataset" in message) == returned.startswith("x,")
+
+
+def test_datasets_yielding_a_dict_of_inputs_are_a_config_error(tmp_path):
+    """Two named inputs as a dict x: an internal error ('dict' object has no attribute
+    'shape'); now a config error saying x must be one tensor (a dict y is fine)."""
+    from tuner_cli.errors import ConfigError
+    from tuner_cli.training.data import load_dataset
+
+    (tmp_path / "two_inputs.py").write_text(
+        "import tensorflow as tf\nfrom sklearn.datasets import load_digits\n\n"
+        "def load():\n    x, y = load_digits(return_X_y=True)\n"
+        "    ds = tf.data.Dataset.from_tensor_slices(({'a': x[:, :32], 'b': x[:, 32:]}, y))\n"
+        "    return ds.take(1000), ds.skip(1000)\n"
+    )
+    config = {**CONFIG, "data": {"source": "python", "callable": "two_inputs:load"}}
+    with pytest.raises(ConfigError) as caught:
+        load_dataset(load_config_dict(config, tmp_path), seed=0)
+    assert caught.value.key_path == ("data", "callable")
+    assert "x as a dict (a, b)" in caught.value.message

@@ -446,11 +446,16 @@ def _python(data: DataConfig, base):
             parts = {"x": first, "y": second}
         for name, part in parts.items():
             if isinstance(part, dict):
+                how = (
+                    "for a model with several outputs, return two tf.data.Datasets (training, "
+                    "validation) of (x, y) pairs, whose y may be such a dict"
+                    if name.startswith("y")
+                    else "a model takes one input array here: join the inputs into one array "
+                    "and split it in the model"
+                )
                 raise ConfigError(
                     f"{name} is a dict ({', '.join(map(str, part))}): array data is one x and "
-                    "one y array; for a model with several inputs or outputs, return two "
-                    "tf.data.Datasets (training, validation) of (x, y) pairs, whose x or y "
-                    "may be such a dict",
+                    f"one y array; {how}",
                     key_path=("data", "callable"),
                 )
         return tuple(np.asarray(a) for a in parts.values())

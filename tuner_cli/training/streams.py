@@ -215,6 +215,18 @@ def loader_streams(train: Any, val: Any, loader: str) -> Streams:
                 f"{spec}",
                 key_path=key,
             )
+        if not hasattr(spec[0], "shape"):
+            what = (
+                f"a dict ({', '.join(map(str, spec[0]))})"
+                if isinstance(spec[0], dict)
+                else (f"a {type(spec[0]).__name__}")
+            )
+            raise ConfigError(
+                f"the {name} dataset {loader} returns yields x as {what}: kt-run feeds a model "
+                "one input tensor (y may be a dict, for several outputs); join the inputs "
+                "into one tensor and split it in the model",
+                key_path=key,
+            )
         specs.append(spec)
     batched = specs[0][0].shape.rank and specs[0][0].shape[0] is None
     if batched:

@@ -99,6 +99,23 @@ def test_a_loader_returning_dicts_of_arrays_is_told_to_return_datasets(tmp_path,
     assert ("tf.data.Dataset" in message) == returned.startswith("x,")
 
 
+def test_a_loader_beside_a_keras_tuner_hypermodel_in_one_module(tmp_path):
+    """README: a builder module may `import keras_tuner` without KerasTuner installed. When
+    that module also holds the data loader, data.callable imported it first, before the
+    stand-in answered the import: 'No module named keras_tuner'."""
+    from tuner_cli.training.data import load_dataset
+
+    (tmp_path / "one_module.py").write_text(
+        "import keras_tuner as kt\n"
+        "from sklearn.datasets import load_digits\n\n"
+        "def load():\n    return load_digits(return_X_y=True)\n\n"
+        "class Model(kt.HyperModel):\n    pass\n"
+    )
+    config = {**CONFIG, "data": {"source": "python", "callable": "one_module:load"}}
+    data = load_dataset(load_config_dict(config, tmp_path), seed=0)
+    assert data.input_shape == (64,)
+
+
 def test_datasets_yielding_a_dict_of_inputs_are_a_config_error(tmp_path):
     """Two named inputs as a dict x: an internal error ('dict' object has no attribute
     'shape'); now a config error saying x must be one tensor (a dict y is fine)."""

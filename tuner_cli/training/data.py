@@ -428,6 +428,10 @@ def _npz_or_csv(data: DataConfig, base):
 
 
 def _python(data: DataConfig, base):
+    from tuner_cli.training.keras_tuner_stand_in import install_if_missing
+
+    # the loader may sit in the builder's module, which may `import keras_tuner` (README)
+    install_if_missing()
     loader = load_callable(data.callable, base, ("data", "callable"))
     try:
         result = loader()

@@ -269,7 +269,7 @@ def test_a_folder_that_is_no_study_is_refused_with_what_it_is(tmp_path, earlier)
     cases = [
         (tmp_path / "missing", "does not exist"),
         (config_file, "is a file; name the other study's folder"),
-        (earlier.parent, "holds studies rather than being one; name one of them: earlier "),
+        (earlier.parent, "holds studies rather than being one; name one of them: earlier$"),
         (tmp_path / "old" / "earlier" / "trials", r"is not a kt-run study \(no study.json\)"),
     ]
     for folder, message in cases:

@@ -177,3 +177,28 @@ def test_a_notebook_builder_named_in_another_process_says_why_it_is_missing(tmp_
     with pytest.raises(ConfigError, match="is not the one that defined it") as caught:
         load_attribute("__main__:build_model_from_a_notebook", tmp_path, ("model", "builder"))
     assert "module beside the config" in str(caught.value)
+
+
+def test_a_folder_named_keras_tuner_beside_the_config_is_not_taken_for_keras_tuner(
+    tmp_path, monkeypatch
+):
+    """``examples/`` holds a ``keras_tuner`` folder: on the path, Python imports it as an
+    empty namespace package, which has no ``HyperModel``."""
+    import sys
+
+    (tmp_path / "keras_tuner").mkdir()
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(sys.modules, "keras_tuner", None)  # put back as it was afterwards
+    del sys.modules["keras_tuner"]
+    monkeypatch.delitem(sys.modules, "kt_user_module", raising=False)
+    (tmp_path / "kt_user_module.py").write_text(KT_MODULE)
+    config = {
+        "name": "kt-folder",
+        "data": {"source": "sklearn", "name": "digits"},
+        "model": {"builder": "kt_user_module:Subclassed"},
+        "strategy": {"objective": "val_loss"},
+    }
+    import keras_tuner  # noqa: F401 - the folder, imported first as a notebook might
+
+    builder = load_builder(load_config_dict(config, tmp_path))
+    assert builder.build(builder.hyperparameters()) == ("built", "relu")

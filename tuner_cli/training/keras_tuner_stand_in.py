@@ -70,11 +70,22 @@ def install_if_missing() -> None:
     submodules) with this stand-in, unless that package is installed."""
     for package in PACKAGE_NAMES:
         imported = sys.modules.get(package, False)
-        if imported:
+        if imported and not _is_folder(imported):
             continue
-        if imported is False and importlib.util.find_spec(package) is not None:
-            continue  # installed (a None entry in sys.modules blocks an import: absent)
+        if imported is False and _installed(package):
+            continue  # (a None entry in sys.modules blocks an import: absent)
         _install(package)
+
+
+def _installed(package: str) -> bool:
+    spec = importlib.util.find_spec(package)
+    return spec is not None and spec.origin not in (None, "namespace")
+
+
+def _is_folder(module: types.ModuleType) -> bool:
+    """A namespace package: a plain folder named ``keras_tuner`` on the path (a config's
+    folder holding one, as ``examples/`` does), which is not KerasTuner."""
+    return getattr(module, "__file__", None) is None and hasattr(module, "__path__")
 
 
 def _install(package: str) -> None:

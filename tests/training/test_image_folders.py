@@ -125,3 +125,53 @@ def test_the_exported_image_model_scores_raw_files_as_the_search_recorded(tmp_pa
     accuracy = float(np.mean(model.predict(x_val, verbose=0).argmax(axis=1) == y_val))
     assert accuracy == pytest.approx(result.best.score, abs=1e-6)
     assert accuracy > 0.8
+
+
+def _image_bytes(pixels: np.ndarray, fmt: str, mode: str | None = None) -> bytes:
+    import io
+
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    image = Image.fromarray(pixels)
+    (image.convert(mode) if mode else image).save(buffer, format=fmt)
+    return buffer.getvalue()
+
+
+@pytest.mark.parametrize(
+    "name, content, message",
+    [
+        ("cut.png", lambda png, jpg: png[: len(png) // 2], "is truncated"),
+        ("cut.jpg", lambda png, jpg: jpg[: len(jpg) * 3 // 4], "is truncated"),
+        (
+            "scan.png",
+            lambda png, jpg: _image_bytes(np.zeros((40, 40, 3), np.uint8), "TIFF"),
+            "is a TIFF image",
+        ),
+        (
+            "bits.bmp",
+            lambda png, jpg: _image_bytes(np.zeros((40, 40, 3), np.uint8), "BMP", "1"),
+            "1 bit per pixel",
+        ),
+    ],
+)
+def test_an_image_tensorflow_cannot_decode_is_a_config_error_naming_it(
+    tmp_path, name, content, message
+):
+    """Pillow opens these from their headers, but TensorFlow's decoder fails on them: found
+    only mid-epoch, every trial failed with 'Invalid PNG data, size 200' and no file name."""
+    from tuner_cli.errors import ConfigError
+    from tuner_cli.training import class_folders
+
+    rng = np.random.default_rng(0)
+    pixels = rng.integers(0, 255, (40, 40, 3), dtype=np.uint8)
+    png, jpg = _image_bytes(pixels, "PNG"), _image_bytes(pixels, "JPEG")
+    for label in ("a", "b"):
+        (tmp_path / label).mkdir()
+        (tmp_path / label / "ok.png").write_bytes(png)
+    (tmp_path / "b" / name).write_bytes(content(png, jpg))
+    folders = class_folders.scan(tmp_path, "images", ("data", "path"))
+    for check in (class_folders.check_images, class_folders.image_size):
+        with pytest.raises(ConfigError) as error:
+            check(folders, ("data", "path"))
+        assert f"{name} " in error.value.message and message in error.value.message

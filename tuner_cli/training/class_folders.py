@@ -101,8 +101,8 @@ def check_images(folders: ClassFolders, key_path: KeyPath) -> None:
 
 
 def _opened_size(path: Path, key_path: KeyPath) -> tuple[int, int]:
-    """(height, width) from the file's header: Pillow opens lazily, so this is quick even
-    for many files, and a file that is not an image fails here rather than mid-epoch."""
+    """(height, width) of an image that TensorFlow will decode: a file that is not one fails
+    here rather than mid-epoch."""
     width, height = _header(path, key_path)[0]
     return height, width
 
@@ -112,16 +112,58 @@ def image_mode(path: Path, key_path: KeyPath) -> str:
     return _header(path, key_path)[1]
 
 
+DECODED_FORMATS = ("BMP", "GIF", "JPEG", "PNG", "WEBP")
+"""The formats ``tf.io.decode_image`` reads (by content, whatever the file's extension)."""
+BMP_BITS = (8, 24, 32)
+"""Bits per pixel of the BMP files TensorFlow decodes (1, 4 and 16 fail: "channels ... 0")."""
+
+
 def _header(path: Path, key_path: KeyPath) -> tuple[tuple[int, int], str]:
+    """Size and mode of an image TensorFlow can decode, read to its end: Pillow's header
+    alone accepts a file cut short, which TensorFlow's decoder then fails on mid-epoch
+    without naming the file. JPEGs are decoded at 1/8 scale and PNGs checked chunk by chunk
+    (``verify``), so this stays around a millisecond per image."""
     from PIL import Image, UnidentifiedImageError
 
     try:
         with Image.open(path) as image:
-            return image.size, image.mode
-    except (OSError, UnidentifiedImageError, ValueError) as exc:
+            size, mode, kind = image.size, image.mode, image.format
+            if kind not in DECODED_FORMATS:
+                raise _Undecodable(
+                    f"is a {kind} image, which TensorFlow cannot decode; save it as PNG or JPEG"
+                )
+            if kind == "BMP":
+                _check_bmp_bits(path)
+            if kind == "PNG":
+                image.verify()
+            else:
+                image.draft(None, (1, 1))  # JPEG: decode at the smallest scale
+                image.load()
+    except _Undecodable as exc:
+        raise ConfigError(f"{path} {exc}", key_path=key_path) from None
+    except (OSError, UnidentifiedImageError, ValueError, SyntaxError) as exc:
+        reason = "is truncated" if "truncated" in str(exc).lower() else "is not a readable image"
         raise ConfigError(
-            f"{path} is not a readable image ({type(exc).__name__}: {exc})", key_path=key_path
+            f"{path} {reason} ({type(exc).__name__}: {exc})", key_path=key_path
         ) from None
+    return size, mode
+
+
+class _Undecodable(Exception):
+    """A file Pillow reads that TensorFlow's decoder does not."""
+
+
+def _check_bmp_bits(path: Path) -> None:
+    with open(path, "rb") as handle:
+        header = handle.read(30)
+    core = int.from_bytes(header[14:18], "little") == 12  # BITMAPCOREHEADER
+    offset = 24 if core else 28
+    bits = int.from_bytes(header[offset : offset + 2], "little")
+    if bits not in BMP_BITS:
+        raise _Undecodable(
+            f"is a BMP of {bits} bit{'s' if bits != 1 else ''} per pixel, which TensorFlow "
+            "cannot decode (it reads 8, 24 or 32); save it as PNG"
+        )
 
 
 def recorded_class_names(data: DataConfig | None, base: Path) -> list[str] | None:

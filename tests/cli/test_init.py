@@ -206,3 +206,23 @@ def test_a_word_target_with_a_value_per_row_is_called_out_as_an_id(tmp_path):
     assert "30 different values in 30 rows look like names or ids" in result.stdout
     assert "--target COLUMN" in (tmp_path / "shop.yaml").read_text()
     assert "look like" not in init(tmp_path, "shop.csv", "-o", "seg.yaml").stdout
+
+
+def test_the_colour_mode_follows_every_image_not_the_first_one(tmp_path):
+    """A folder of colour photos whose first file (sorted) is grayscale was written
+    ``color_mode: grayscale``: every search then threw the colours away."""
+    write_images(tmp_path / "mixed", {"a": (8, 8), "b": (8, 8)}, "RGB")
+    write_images(tmp_path / "gray", {"a": (8, 8), "b": (8, 8)})
+    (tmp_path / "gray" / "a" / "0.png").replace(tmp_path / "mixed" / "a" / "00.png")
+    assert init(tmp_path, "mixed").returncode == 0
+    assert written(tmp_path / "mixed.yaml")["data"]["color_mode"] == "rgb"
+    assert init(tmp_path, "gray").returncode == 0
+    assert written(tmp_path / "gray.yaml")["data"]["color_mode"] == "grayscale"
+
+    write_images(tmp_path / "alpha", {"a": (8, 8), "b": (8, 8)}, "RGBA")
+    write_images(tmp_path / "some_alpha", {"a": (8, 8), "b": (8, 8)}, "RGBA")
+    (tmp_path / "mixed" / "b" / "1.png").replace(tmp_path / "some_alpha" / "b" / "1.png")
+    assert init(tmp_path, "alpha").returncode == 0
+    assert written(tmp_path / "alpha.yaml")["data"]["color_mode"] == "rgba"
+    assert init(tmp_path, "some_alpha").returncode == 0
+    assert written(tmp_path / "some_alpha.yaml")["data"]["color_mode"] == "rgb"

@@ -79,9 +79,23 @@ def scan(root: Path, source: str, key_path: KeyPath) -> ClassFolders:
 
 def image_size(folders: ClassFolders, key_path: KeyPath) -> tuple[int, int]:
     """The one (height, width) of all the images; every file must open as an image."""
+    return one_size(read_images(folders, key_path), key_path)
+
+
+def read_images(
+    folders: ClassFolders, key_path: KeyPath
+) -> dict[Path, tuple[tuple[int, int], str]]:
+    """Each image's (height, width) and Pillow mode; every file must be one TensorFlow
+    decodes."""
+    return {path: _opened(path, key_path) for path in folders.files}
+
+
+def one_size(images: dict[Path, tuple[tuple[int, int], str]], key_path: KeyPath) -> tuple[int, int]:
+    """The one (height, width) of ``images`` (from ``read_images``); sizes that differ are an
+    error naming two files."""
     sizes: dict[tuple[int, int], Path] = {}
-    for path in folders.files:
-        sizes.setdefault(_opened_size(path, key_path), path)
+    for path, (size, _) in images.items():
+        sizes.setdefault(size, path)
         if len(sizes) > 1:
             (first, first_path), (other, other_path) = list(sizes.items())[:2]
             raise ConfigError(
@@ -96,20 +110,29 @@ def image_size(folders: ClassFolders, key_path: KeyPath) -> tuple[int, int]:
 
 def check_images(folders: ClassFolders, key_path: KeyPath) -> None:
     """Every file opens as an image (with ``image_size`` given, their sizes may differ)."""
-    for path in folders.files:
-        _opened_size(path, key_path)
+    read_images(folders, key_path)
 
 
-def _opened_size(path: Path, key_path: KeyPath) -> tuple[int, int]:
-    """(height, width) of an image that TensorFlow will decode: a file that is not one fails
-    here rather than mid-epoch."""
-    width, height = _header(path, key_path)[0]
-    return height, width
+GRAY_MODES = ("1", "L", "LA", "I", "I;16", "F")
+"""Pillow's modes of a grayscale image (``LA``: with transparency, which a photo set rarely
+means)."""
+ALPHA_MODES = ("RGBA", "RGBa", "PA")
 
 
-def image_mode(path: Path, key_path: KeyPath) -> str:
-    """Pillow's mode of the image (``L`` grayscale, ``RGB``, ``RGBA``...), from its header."""
-    return _header(path, key_path)[1]
+def color_mode(modes: set[str]) -> str:
+    """The ``data.color_mode`` that keeps what every image has: ``grayscale`` when all are
+    gray, ``rgba`` when all have transparency, ``rgb`` otherwise (a palette image may be in
+    colour)."""
+    if modes <= set(GRAY_MODES):
+        return "grayscale"
+    return "rgba" if modes <= set(ALPHA_MODES) else "rgb"
+
+
+def _opened(path: Path, key_path: KeyPath) -> tuple[tuple[int, int], str]:
+    """(height, width) and mode of an image that TensorFlow will decode: a file that is not
+    one fails here rather than mid-epoch."""
+    (width, height), mode = _header(path, key_path)
+    return (height, width), mode
 
 
 DECODED_FORMATS = ("BMP", "GIF", "JPEG", "PNG", "WEBP")

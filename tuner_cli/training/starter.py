@@ -19,10 +19,10 @@ from tuner_cli.config.models import STUDY_NAME
 from tuner_cli.errors import ConfigError, KeyPath, quoted
 from tuner_cli.training.class_folders import (
     ClassFolders,
-    check_images,
     class_names,
-    image_mode,
-    image_size,
+    color_mode,
+    one_size,
+    read_images,
     scan,
 )
 from tuner_cli.training.table import (
@@ -44,8 +44,6 @@ ID_LIKE_SHARE = 0.5
 ID_LIKE_ROWS = 20
 """A word target with more distinct values than this share of its rows (of at least this
 many rows) is called out as an id-like column."""
-GRAY_MODES = ("1", "L", "I", "I;16", "F")
-"""Pillow's modes of one channel."""
 RESIZE = 64
 """The side images are resized to when they differ in size."""
 SAMPLE_BYTES = 64 * 1024
@@ -167,8 +165,8 @@ def _folder(root: Path, path: str) -> Starter:
 
 
 def _images(folders: ClassFolders, path: str) -> Starter:
-    mode = image_mode(folders.files[0], KEY)
-    color = "grayscale" if mode in GRAY_MODES else "rgba" if "A" in mode else "rgb"
+    images = read_images(folders, KEY)
+    color = color_mode({mode for _, mode in images.values()})
     data = [
         "source: images",
         f"path: {json.dumps(path)}",
@@ -177,10 +175,9 @@ def _images(folders: ClassFolders, path: str) -> Starter:
         "scale: 0.00392156862745098   # 1/255: pixels from 0-255 to 0-1, inside the model",
     ]
     try:
-        height, width = image_size(folders, KEY)
+        height, width = one_size(images, KEY)
         size = f"{height}x{width}"
     except ConfigError:
-        check_images(folders, KEY)  # an unreadable file, not sizes that differ
         height = width = RESIZE
         size = "of several sizes"
         data.append(f"image_size: [{RESIZE}, {RESIZE}]   # the images differ; each is resized")

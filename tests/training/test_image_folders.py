@@ -175,3 +175,24 @@ def test_an_image_tensorflow_cannot_decode_is_a_config_error_naming_it(
         with pytest.raises(ConfigError) as error:
             check(folders, ("data", "path"))
         assert f"{name} " in error.value.message and message in error.value.message
+
+
+def test_a_hidden_folder_is_no_class_as_keras_reads_the_folder(tmp_path):
+    """Keras skips subfolders whose name starts with a dot (``.ipynb_checkpoints``, ``.git``);
+    kt-run counted them as classes: an empty one refused the data, one with files made
+    study.json's class names (and the split's counts) disagree with Keras' labels."""
+    import keras
+
+    from tuner_cli.training import class_folders
+    from tuner_cli.training.streams import _keras_quiet
+
+    png = _image_bytes(np.zeros((8, 8, 3), np.uint8), "PNG")
+    for label in ("a", "b", ".ipynb_checkpoints", ".empty"):
+        (tmp_path / label).mkdir()
+    for label in ("a", "b", ".ipynb_checkpoints"):
+        (tmp_path / label / "0.png").write_bytes(png)
+    folders = class_folders.scan(tmp_path, "images", ("data", "path"))
+    with _keras_quiet():
+        read = keras.utils.image_dataset_from_directory(tmp_path, batch_size=None)
+    assert folders.class_names == tuple(read.class_names) == ("a", "b")
+    assert folders.count == int(read.cardinality()) == 2

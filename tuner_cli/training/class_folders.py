@@ -37,10 +37,17 @@ class ClassFolders:
 
 
 def class_names(root: Path, key_path: KeyPath) -> tuple[str, ...]:
-    """The class names Keras infers (subfolder names, sorted); at least two of them."""
+    """The class names Keras infers (subfolder names, sorted, without hidden ones such as
+    ``.ipynb_checkpoints``, which Keras skips); at least two of them."""
     if not root.is_dir():
         raise ConfigError(f"no such folder: {root}", key_path=key_path)
-    names = tuple(sorted(entry.name for entry in os.scandir(root) if entry.is_dir()))
+    names = tuple(
+        sorted(
+            entry.name
+            for entry in os.scandir(root)
+            if entry.is_dir() and not entry.name.startswith(".")
+        )
+    )
     if not names:
         raise ConfigError(
             f"{root} has no subfolders; put each class's files in a subfolder named after it",

@@ -170,6 +170,7 @@ def test_an_unreadable_image_is_named_rather_than_taken_for_a_size(tmp_path):
     (tmp_path / "photos" / "b" / "broken.png").write_bytes(b"not a png")
     result = init(tmp_path, "photos")
     assert result.returncode == 2 and "broken.png is not a readable image" in result.stderr
+    assert "nor .txt files" not in result.stderr, "a folder of images is not taken for text"
     assert not (tmp_path / "photos.yaml").exists()
 
 

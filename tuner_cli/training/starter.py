@@ -155,13 +155,14 @@ def _folder(root: Path, path: str) -> Starter:
     """Images or texts, whichever the class subfolders hold (images when both)."""
     class_names(root, KEY)
     try:
-        return _images(scan(root, "images", KEY), path)
+        images = scan(root, "images", KEY)
     except ConfigError as no_images:
         try:
             folders = scan(root, "text", KEY)
         except ConfigError:
             raise ConfigError(f"{no_images.message}, nor .txt files") from None
-    return _texts(folders, path)
+        return _texts(folders, path)
+    return _images(images, path)  # an unreadable image is named as one, not taken for text
 
 
 def _images(folders: ClassFolders, path: str) -> Starter:

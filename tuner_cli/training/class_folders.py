@@ -120,6 +120,35 @@ def check_images(folders: ClassFolders, key_path: KeyPath) -> None:
     read_images(folders, key_path)
 
 
+TEXT_CHUNK = 2**20
+
+
+def check_texts(folders: ClassFolders, key_path: KeyPath) -> None:
+    """Every ``.txt`` file is UTF-8 (a byte order mark is fine). Keras reads the files as
+    bytes: a Latin-1 or UTF-16 file trains, then the vocabulary it put in the model cannot
+    be saved, and every trial fails at its end without naming the file."""
+    import codecs
+
+    for path in folders.files:
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        offset = 0
+        try:
+            with open(path, "rb") as handle:
+                while chunk := handle.read(TEXT_CHUNK):
+                    offset += len(chunk)
+                    decoder.decode(chunk)
+                decoder.decode(b"", final=True)
+        except UnicodeDecodeError as exc:
+            at = offset - len(exc.object) + exc.start  # exc.object ends at offset
+            byte = exc.object[exc.start]
+            raise ConfigError(
+                f"{path} is not UTF-8 text (byte 0x{byte:02x} at offset {at}); save it as UTF-8",
+                key_path=key_path,
+            ) from None
+        except OSError as exc:
+            raise ConfigError(f"cannot read {path}: {exc}", key_path=key_path) from None
+
+
 GRAY_MODES = ("1", "L", "LA", "I", "I;16", "F")
 """Pillow's modes of a grayscale image (``LA``: with transparency, which a photo set rarely
 means)."""

@@ -84,6 +84,9 @@ def load_folders(data: DataConfig, base: Path, seed: int) -> tuple[Streams, tupl
         shape, dtype = (*size, channels), "float32"
         decoded = int(np.prod(shape)) * 4
     else:
+        class_folders.check_texts(folders, key)
+        if val_folders is not None:
+            class_folders.check_texts(val_folders, ("data", "validation", "path"))
         read, shape, dtype, decoded = _folder_reader("text"), (), "string", 2048
     if val_folders is None:
         n_val = int(folders.count * data.validation_split)

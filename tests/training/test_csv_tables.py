@@ -210,3 +210,23 @@ def test_columns_named_with_spaces_and_punctuation_predict_without_warnings():
     assert encoded.shape == (3, 1 + 3 + 1) and np.isfinite(encoded).all(), "3 values, 1 unknown"
     inputs, _ = encoding.graph()
     assert {tensor.name for tensor in inputs.values()} == set(columns)
+
+
+@pytest.mark.parametrize(
+    "header, columns",
+    [("a,a,city,label", "1 and 2"), ("a,,,label", "2 and 3"), ("a,b,city,a", "1 and 4")],
+)
+def test_a_header_naming_two_columns_alike_is_a_config_error(tmp_path, header, columns):
+    """Columns are found by name: the second of two 'a' columns was silently read as a copy
+    of the first (the table's encoding kept one of them, the other column's data was lost)."""
+    from tuner_cli.errors import ConfigError
+    from tuner_cli.training.data import load_dataset
+
+    rows = [f"{i / 10},{i % 3},{'xy'[i % 2]},{i % 2}" for i in range(20)]
+    (tmp_path / "t.csv").write_text("\n".join([header, *rows]) + "\n")
+    target = header.split(",")[-1]
+    data = {"source": "csv", "path": "t.csv", "target": target}
+    with pytest.raises(ConfigError) as error:
+        load_dataset(load_config_dict(config(data), tmp_path), seed=0)
+    assert "t.csv: the header names" in error.value.message
+    assert f"(columns {columns})" in error.value.message

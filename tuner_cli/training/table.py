@@ -70,6 +70,7 @@ def read_table(path: Path, delimiter: str, key_path: KeyPath, decimal: str = "."
     if len(rows) < 2:
         raise ConfigError(f"{path.name} needs a header row and data rows", key_path=key_path)
     header = tuple(name.strip() for name in rows[0])
+    _check_names(path, header, key_path)
     for number, row in enumerate(rows[1:], start=2):
         if len(row) != len(header):
             raise ConfigError(
@@ -80,6 +81,21 @@ def read_table(path: Path, delimiter: str, key_path: KeyPath, decimal: str = "."
     if decimal == ",":
         body = [tuple(with_decimal_point(cell) for cell in row) for row in body]
     return Table(path, header, tuple(body))
+
+
+def _check_names(path: Path, header: tuple[str, ...], key_path: KeyPath) -> None:
+    """Columns are found by name: of two with one name, the second would be read as a copy
+    of the first."""
+    seen: dict[str, int] = {}
+    for position, name in enumerate(header, start=1):
+        if name in seen:
+            named = f"two columns {quoted(name)}" if name else "two columns without a name"
+            raise ConfigError(
+                f"{path.name}: the header names {named} (columns {seen[name]} and {position}); "
+                "give every column its own name",
+                key_path=key_path,
+            )
+        seen[name] = position
 
 
 def with_decimal_point(cell: str) -> str:

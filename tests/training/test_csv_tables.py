@@ -230,3 +230,29 @@ def test_a_header_naming_two_columns_alike_is_a_config_error(tmp_path, header, c
         load_dataset(load_config_dict(config(data), tmp_path), seed=0)
     assert "t.csv: the header names" in error.value.message
     assert f"(columns {columns})" in error.value.message
+
+
+def test_a_word_column_with_a_value_per_row_is_called_out_at_validate_and_search(tmp_path):
+    """A date (or an id, or free text) read as categories is a one-hot slot per row: it cannot
+    generalise, and nothing said so."""
+    import yaml
+
+    from tests.conftest import invoke
+    from tuner_cli.training.table import table_notes
+
+    lines = ["date,city,size,label"]
+    lines += [
+        f"2024-01-{1 + i % 28:02d}T{i:02d},{'ab'[i % 2]},{i / 7:.2f},{i % 2}" for i in range(60)
+    ]
+    (tmp_path / "t.csv").write_text("\n".join(lines) + "\n")
+    data = {"source": "csv", "path": "t.csv", "target": "label"}
+    (notes,) = table_notes(load_config_dict(config(data), tmp_path).config.data, tmp_path)
+    assert "column 'date' of t.csv has 60 different values in 60 rows" in notes
+    assert "data.features" in notes and "'city'" not in notes
+
+    (tmp_path / "t.yaml").write_text(yaml.safe_dump(config(data)))
+    result = invoke("validate", "--no-build", "t.yaml", cwd=tmp_path)
+    assert result.returncode == 0 and "warning: data: column 'date'" in result.stderr
+
+    kept = {**data, "features": ["city", "size"]}
+    assert table_notes(load_config_dict(config(kept), tmp_path).config.data, tmp_path) == []

@@ -64,6 +64,11 @@ def validate(
         print_warning(f"hyperparameter '{name}' is not used by the model template")
     for note in study.ignored_settings():
         print_warning(note)
+    if study.is_keras:
+        from tuner_cli.training.table import table_notes
+
+        for note in table_notes(study.config.data, study.base_dir):
+            print_warning(note)
     if not build:
         return
     if study.is_keras:

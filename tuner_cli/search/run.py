@@ -26,6 +26,7 @@ from tuner_cli.search.signals import GracefulInterrupts
 from tuner_cli.search.study import check_resumable, claim_study, study_seed
 from tuner_cli.search.warm_start import load_warm_start
 from tuner_cli.strategies import make_strategy
+from tuner_cli.training.table import table_notes
 from tuner_cli.trial import TrialRecord
 from tuner_cli.wording import plural
 
@@ -90,6 +91,9 @@ def run_search(
         events.warning(f"hyperparameter '{name}' is not used by the model template")
     for note in study.ignored_settings():
         events.warning(note)
+    if study.is_keras:
+        for note in table_notes(study.config.data, study.base_dir):
+            events.warning(note)
     output = Path(output)
     store = StudyStore(output / study.config.name)
     # the refusals first: each reads a file or two, and must not wait for workers to start

@@ -27,6 +27,8 @@ from tuner_cli.training.class_folders import (
 )
 from tuner_cli.training.table import (
     GAPS,
+    ID_LIKE_ROWS,
+    ID_LIKE_SHARE,
     Table,
     all_numbers,
     check_column,
@@ -40,10 +42,6 @@ KEY: KeyPath = ()
 DELIMITERS = ",;\t|"
 MAX_CLASSES = 20
 """A target of whole numbers with at most this many values (from 0) is a class label."""
-ID_LIKE_SHARE = 0.5
-ID_LIKE_ROWS = 20
-"""A word target with more distinct values than this share of its rows (of at least this
-many rows) is called out as an id-like column."""
 RESIZE = 64
 """The side images are resized to when they differ in size."""
 SAMPLE_BYTES = 64 * 1024

@@ -12,6 +12,7 @@ from __future__ import annotations
 import csv
 import math
 import re
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,6 +26,12 @@ if TYPE_CHECKING:
 
 GAPS = frozenset({"", "NA", "N/A", "NaN", "nan", "null", "NULL", "None", "?"})
 FLOAT32_MAX = 3.4e38
+ID_LIKE_SHARE = 0.5
+ID_LIKE_ROWS = 20
+"""A word column with more distinct values than this share of its rows (of at least this
+many rows) is more likely a date, an id or free text than categories."""
+SAMPLE_ROWS = 1000
+"""The rows a column's first look at takes (a column of numbers is passed over on them)."""
 DECIMAL_COMMA = re.compile(r"[+-]?(?:\d+,\d*|,\d+)(?:[eE][+-]?\d+)?")
 """A number written with a decimal comma (``48018,43``), as spreadsheets in much of Europe
 export them: ``data.decimal: ","`` reads it as a number."""
@@ -268,3 +275,55 @@ def target_class_names(data: DataConfig, base: Path) -> list[str] | None:
     except (ConfigError, OSError):
         return None
     return None if names is None else list(names)
+
+
+def table_notes(data: DataConfig | None, base: Path) -> list[str]:
+    """Warnings about a CSV table's columns, read on the driver (no TensorFlow): a word
+    column with a different value in nearly every row (a date, an id, free text) becomes a
+    one-hot slot per row, which fits the training rows and tells nothing about new ones.
+    Empty when the source is no table or cannot be read (loading it reports why). A column
+    whose first ``SAMPLE_ROWS`` cells are numbers is passed over, so a large table of numbers
+    costs little more than its reading."""
+    if data is None or data.source != "csv":
+        return []
+    path = Path(data.path).expanduser()
+    path = path if path.is_absolute() else base / path
+    try:
+        table = read_table(path, data.delimiter, ("data", "path"), data.decimal)
+    except (ConfigError, OSError):
+        return []
+    notes = []
+    head = dict(zip(table.header, zip(*table.rows[:SAMPLE_ROWS], strict=True), strict=True))
+    chosen = data.features or [name for name in table.header if name != data.target]
+    for name in chosen:
+        if name not in head or name in (data.numeric or ()):
+            continue
+        listed = name in (data.categorical or ())
+        if not listed and _parsed_as_numbers(head[name]):
+            continue  # numbers, as far as the first rows go
+        index = table.header.index(name)
+        column = tuple(row[index] for row in table.rows)
+        counts = Counter(column)  # cells as written, counted in C
+        distinct = len(counts.keys() - GAPS)
+        rows = len(column) - sum(counts[gap] for gap in GAPS)
+        if rows < ID_LIKE_ROWS or distinct <= ID_LIKE_SHARE * rows:
+            continue
+        if not listed and all(is_number(c.strip()) for c in column if c.strip() not in GAPS):
+            continue  # numbers with gaps
+        notes.append(
+            f"data: column {quoted(name)} of {path.name} has {distinct:,} different values "
+            f"in {rows:,} rows; as categories (one per value) it cannot carry over to "
+            "new rows (a date, an id, free text?): leave it out with data.features, or "
+            "write it as numbers in the file"
+        )
+    return notes
+
+
+def _parsed_as_numbers(column: tuple[str, ...]) -> bool:
+    """Whether NumPy reads every cell as a finite number (a gap or a word: no): the quick
+    test that passes over a column of numbers in C."""
+    try:
+        values = np.asarray(column, dtype="float64")
+    except ValueError:
+        return False
+    return bool(np.all(np.isfinite(values) & (np.abs(values) <= FLOAT32_MAX)))

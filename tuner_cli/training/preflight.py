@@ -17,6 +17,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+
 from tuner_cli.config.yaml_source import load_yaml_text
 from tuner_cli.errors import ConfigError, exception_text, quoted
 from tuner_cli.training.imports import load_callable
@@ -80,6 +82,7 @@ def check_study(study: StudyConfig, seed: int) -> dict[str, dict[str, Any]] | No
     trainable = build_at_defaults(study, data)
     model = trainable.model
     try:
+        check_labels(data, model)
         metrics = reported_metrics(model, data, trainable.front)
         check_metric_names(study, metrics)
         check_callbacks(study, metrics)
@@ -177,6 +180,66 @@ def reported_metrics(model: Any, data: Any, front: Any = None) -> list[str]:
             key_path=("model",),
         ) from None
     return list(logs)
+
+
+SPARSE_LOSSES = ("sparse_categorical_crossentropy", "SparseCategoricalCrossentropy")
+
+
+def check_labels(data: Any, model: Any) -> None:
+    """With a sparse categorical loss, every label is the index of one of the output's units.
+
+    Keras finds a label out of range only when a batch holds it, mid-epoch; a fractional one
+    it silently truncates. The few rows evaluated before a search may miss both. Array
+    labels are read in full; class folders' labels are their class indices. A python
+    loader's pipelines are not read here (that would take a pass over them).
+    """
+    loss = getattr(model, "loss", None)
+    name = loss if isinstance(loss, str) else getattr(loss, "name", type(loss).__name__)
+    outputs = getattr(model, "outputs", None) or []
+    if name not in SPARSE_LOSSES or len(outputs) != 1 or outputs[0].shape[-1] in (None, 1):
+        return
+    units, rank = int(outputs[0].shape[-1]), len(outputs[0].shape)
+    key = ("model",)
+    if data.streams is not None:
+        names = data.class_names
+        if names and len(names) > units:
+            shown = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+            raise ConfigError(
+                f"the data has {len(names)} classes ({shown}), but the model's output has "
+                f"{units} units; give the last layer {len(names)} units",
+                key_path=key,
+            )
+        return
+    for label, y in (("y", data.y_train), ("y_val", data.y_val)):
+        y = np.asarray(y)
+        if y.ndim == rank and y.shape[-1] == units:  # shaped as the output
+            raise ConfigError(
+                f"{label} has shape {y.shape}: one-hot labels, but the loss "
+                f"{quoted(name)} takes one class index per row; use categorical_crossentropy, "
+                "or labels 0, 1, 2...",
+                key_path=key,
+            )
+        if y.ndim == rank and y.shape[-1] == 1:
+            y = y[..., 0]  # a column of labels
+        if y.ndim != rank - 1:
+            continue  # shapes that do not fit: evaluating the model reports them
+        if y.size == 0 or not np.issubdtype(y.dtype, np.number):
+            continue
+        if not np.all(np.mod(y, 1) == 0):
+            raise ConfigError(
+                f"{label} holds {float(y[np.mod(y, 1) != 0][0]):g}: with the loss {quoted(name)} "
+                "labels must be whole numbers, class indices 0, 1, 2... (for a regression "
+                "use a loss such as mse)",
+                key_path=key,
+            )
+        low, high = int(y.min()), int(y.max())
+        if low < 0 or high >= units:
+            raise ConfigError(
+                f"{label} holds labels from {low} to {high}, but the model's output has "
+                f"{units} units (class indices 0 to {units - 1}); labels must count from 0 "
+                "to one less than the number of classes, or the last layer needs more units",
+                key_path=key,
+            )
 
 
 def _unknown_name(key: str, text: str) -> ConfigError:

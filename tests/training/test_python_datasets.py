@@ -133,3 +133,22 @@ def test_datasets_yielding_a_dict_of_inputs_are_a_config_error(tmp_path):
         load_dataset(load_config_dict(config, tmp_path), seed=0)
     assert caught.value.key_path == ("data", "callable")
     assert "x as a dict (a, b)" in caught.value.message
+
+
+def test_a_loader_returning_rows_of_different_shapes_is_told_so(tmp_path):
+    """A list of images of two sizes cannot be one array; the error said the loader must
+    return (x, y), which it did."""
+    from tuner_cli.errors import ConfigError
+    from tuner_cli.training.data import load_dataset
+
+    (tmp_path / "ragged_loader.py").write_text(
+        "import numpy as np\n\n"
+        "def load():\n"
+        "    return [np.zeros((4, 4)), np.zeros((2, 2))] * 10, [0, 1] * 10\n"
+    )
+    config = {**CONFIG, "data": {"source": "python", "callable": "ragged_loader:load"}}
+    with pytest.raises(ConfigError) as caught:
+        load_dataset(load_config_dict(config, tmp_path), seed=0)
+    message = caught.value.message
+    assert "must return (x, y)" not in message
+    assert "x cannot be one array" in message and "inhomogeneous shape" in message

@@ -462,11 +462,24 @@ def _python(data: DataConfig, base):
                     f"one y array; {how}",
                     key_path=("data", "callable"),
                 )
-        return tuple(np.asarray(a) for a in parts.values())
+        return tuple(_one_array(name, part, data.callable) for name, part in parts.items())
     except (TypeError, ValueError):
         raise ConfigError(
             f"{data.callable} must return (x, y), ((x, y), (x_val, y_val)) or two "
             "tf.data.Datasets (training, validation) of (x, y) pairs",
+            key_path=("data", "callable"),
+        ) from None
+
+
+def _one_array(name: str, part: Any, loader: str) -> np.ndarray:
+    """``part`` as one NumPy array; rows of different shapes (images of two sizes in a list)
+    are an error saying so, not that the loader returned the wrong thing."""
+    try:
+        return np.asarray(part)
+    except ValueError as exc:
+        raise ConfigError(
+            f"{name} cannot be one array ({_short(exc)}): every row {loader} returns must have "
+            "one shape (resize images to one size, pad sequences), or return tf.data.Datasets",
             key_path=("data", "callable"),
         ) from None
 

@@ -130,3 +130,19 @@ def test_a_text_file_not_in_utf8_is_a_config_error_naming_it(tmp_path, content, 
         load_dataset(study, seed=0)
     assert "old.txt is not UTF-8 text" in error.value.message
     assert message in error.value.message and error.value.key_path == ("data", "path")
+
+
+def test_a_byte_order_mark_is_not_read_as_part_of_the_first_word(tmp_path):
+    from tuner_cli.training.data import load_dataset
+
+    make_data().topic_texts(tmp_path / "train", per_class=10)
+    for path in (tmp_path / "train").rglob("*.txt"):
+        path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())  # as Notepad saves UTF-8
+    study = load_config_dict(config({"source": "text", "path": "train"}), tmp_path)
+    data = load_dataset(study, seed=0)
+    texts = [
+        text.numpy().decode()
+        for stream in (data.streams.train, data.streams.val)
+        for text, _ in stream
+    ]
+    assert len(texts) == 30 and not any(text.startswith("\ufeff") for text in texts)

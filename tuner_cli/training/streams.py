@@ -146,7 +146,7 @@ def _folder_reader(kind: str, **options: Any):
 
     def read(root: Path, seed: int, split: float | None, subset: str | None):
         with _keras_quiet():
-            return reader(
+            made = reader(
                 root,
                 label_mode="int",
                 batch_size=None,
@@ -157,8 +157,22 @@ def _folder_reader(kind: str, **options: Any):
                 verbose=False,
                 **options,
             )
+        if kind != "text":
+            return made
+        return (
+            tuple(map(_without_bom, made)) if isinstance(made, list | tuple) else _without_bom(made)
+        )
 
     return read
+
+
+def _without_bom(texts: Any) -> Any:
+    """The texts without a leading byte order mark, which Windows editors write and Keras
+    reads as part of the first word (U+FEFF then "goal"): a token no raw string given to the
+    exported model will have."""
+    import tensorflow as tf
+
+    return texts.map(lambda text, label: (tf.strings.regex_replace(text, "^\ufeff", ""), label))
 
 
 @contextlib.contextmanager

@@ -153,6 +153,7 @@ def _image_bytes(pixels: np.ndarray, fmt: str, mode: str | None = None) -> bytes
             lambda png, jpg: _image_bytes(np.zeros((40, 40, 3), np.uint8), "BMP", "1"),
             "1 bit per pixel",
         ),
+        ("._ok.png", lambda png, jpg: b"\x00\x05\x16\x07" + bytes(60), "macOS metadata"),
     ],
 )
 def test_an_image_tensorflow_cannot_decode_is_a_config_error_naming_it(

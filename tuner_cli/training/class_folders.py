@@ -203,9 +203,21 @@ def _header(path: Path, key_path: KeyPath) -> tuple[tuple[int, int], str]:
     except (OSError, UnidentifiedImageError, ValueError, SyntaxError) as exc:
         reason = "is truncated" if "truncated" in str(exc).lower() else "is not a readable image"
         raise ConfigError(
-            f"{path} {reason} ({type(exc).__name__}: {exc})", key_path=key_path
+            f"{path} {reason} ({type(exc).__name__}: {exc}){_apple_double_note(path)}",
+            key_path=key_path,
         ) from None
     return size, mode
+
+
+def _apple_double_note(path: Path) -> str:
+    """macOS writes ``._photo.jpg`` beside ``photo.jpg`` on drives it does not own (a USB
+    stick, a zip, a network share); Keras reads it as one more image, so it must go."""
+    if not path.name.startswith("._"):
+        return ""
+    return (
+        "; files named ._* are macOS metadata, not images: delete them "
+        f"(find {path.parent.parent} -name '._*' -delete)"
+    )
 
 
 class _Undecodable(Exception):

@@ -157,3 +157,29 @@ def test_two_studies_in_one_process_each_import_their_own_objective_module(tmp_p
         config = tuner_cli.load_config_dict({**BRANIN, "seed": 1}, folder)
         results.append(run_search(config, folder / "results", max_trials=1, workers=0))
     assert [r.best.score for r in results] == [1.0, 2.0]
+
+
+def test_a_search_in_this_process_leaves_sys_path_and_the_keras_tuner_stand_in_as_found(
+    tmp_path, monkeypatch
+):
+    """A notebook runs a study whose folder holds its own modules (examples/ even holds a
+    ``keras_tuner/`` folder): afterwards the notebook's ``import helpers`` or ``import
+    keras_tuner`` must find neither the config's folder nor kt-run's stand-in. (The objective
+    module installs the stand-in itself, as a builder's loading does, to stay TensorFlow-free.)"""
+    import sys
+
+    monkeypatch.setattr(sys, "path", list(sys.path))
+    for name in [n for n in sys.modules if n.split(".")[0] in ("keras_tuner", "kerastuner")]:
+        monkeypatch.delitem(sys.modules, name)
+    folder = tmp_path / "study"
+    folder.mkdir()
+    (folder / "objectives.py").write_text(
+        "from tuner_cli.training.keras_tuner_stand_in import install_if_missing\n"
+        "install_if_missing()\n\n"
+        "def branin(hp, budget):\n    return {'branin': 1.0}\n"
+    )
+    before = list(sys.path)
+    config = tuner_cli.load_config_dict({**BRANIN, "seed": 1}, folder)
+    run_search(config, tmp_path / "results", max_trials=1, workers=0)
+    assert sys.path == before
+    assert [n for n in sys.modules if n.split(".")[0] in ("keras_tuner", "kerastuner")] == []

@@ -6,8 +6,10 @@ the summary; what to show goes out through ``SearchEvents``, so it never prints 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from contextlib import nullcontext, suppress
+import functools
+import sys
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager, nullcontext, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -58,6 +60,38 @@ class SearchResult:
         return self.summary.trials
 
 
+@contextmanager
+def _imports_as_found() -> Iterator[None]:
+    """Put ``sys.path`` and ``sys.modules``' KerasTuner stand-in back as they were: trials in
+    this process (``workers=0``) put the config's folder first on the path and may install the
+    stand-in, and a notebook's later ``import helpers`` or ``import keras_tuner`` must find
+    neither. Modules the search imported stay imported."""
+    path = list(sys.path)
+    modules = set(sys.modules)
+    try:
+        yield
+    finally:
+        sys.path[:] = path
+        added = [n for n in sys.modules if n not in modules]
+        stand_ins = [
+            n
+            for n in added
+            if getattr(sys.modules.get(n.split(".")[0]), "__kt_run_stand_in__", False)
+        ]
+        for name in stand_ins:
+            del sys.modules[name]
+
+
+def _keeps_imports(function: Callable[..., SearchResult]) -> Callable[..., SearchResult]:
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> SearchResult:
+        with _imports_as_found():
+            return function(*args, **kwargs)
+
+    return wrapper
+
+
+@_keeps_imports
 def run_search(
     config: str | Path | Mapping[str, Any] | StudyConfig,
     output: str | Path = "results",

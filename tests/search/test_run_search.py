@@ -183,3 +183,34 @@ def test_a_search_in_this_process_leaves_sys_path_and_the_keras_tuner_stand_in_a
     run_search(config, tmp_path / "results", max_trials=1, workers=0)
     assert sys.path == before
     assert [n for n in sys.modules if n.split(".")[0] in ("keras_tuner", "kerastuner")] == []
+
+
+@pytest.mark.slow
+def test_a_keras_search_in_this_process_leaves_the_notebooks_random_state_alone(tmp_path):
+    """Each trial seeds Python's, NumPy's and TensorFlow's generators; with workers=0 that is
+    the notebook's own process, whose ``np.random`` draws after the search must go on as if
+    no search had run, not restart from the last trial's seed."""
+    import random
+
+    import numpy as np
+
+    config = {
+        "name": "iris",
+        "seed": 1,
+        "data": {"source": "sklearn", "name": "iris"},
+        "search_space": {"units": {"type": "int", "min": 4, "max": 8, "step": 4}},
+        "model": {
+            "layers": [{"Dense": {"units": "$units"}}, {"Dense": {"units": 3}}],
+            "loss": {"SparseCategoricalCrossentropy": {"from_logits": True}},
+            "metrics": ["accuracy"],
+        },
+        "training": {"epochs": 1},
+        "strategy": {"name": "random", "objective": "val_accuracy", "max_trials": 1},
+    }
+    np.random.seed(123)
+    random.seed(123)
+    expected = (np.random.rand(), random.random())
+    np.random.seed(123)
+    random.seed(123)
+    run_search(config, tmp_path, workers=0)
+    assert (np.random.rand(), random.random()) == expected

@@ -7,6 +7,7 @@ the summary; what to show goes out through ``SearchEvents``, so it never prints 
 from __future__ import annotations
 
 import functools
+import random
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext, suppress
@@ -82,16 +83,34 @@ def _imports_as_found() -> Iterator[None]:
             del sys.modules[name]
 
 
-def _keeps_imports(function: Callable[..., SearchResult]) -> Callable[..., SearchResult]:
+@contextmanager
+def _random_state_as_found() -> Iterator[None]:
+    """Trials in this process seed Python's and NumPy's global generators
+    (``keras.utils.set_random_seed``); a notebook's draws after the search go on from where
+    they were rather than from the last trial's seed."""
+    state = random.getstate()
+    numpy = sys.modules.get("numpy")
+    numpy_state = numpy.random.get_state() if numpy is not None else None
+    try:
+        yield
+    finally:
+        random.setstate(state)
+        if numpy_state is not None:
+            numpy.random.set_state(numpy_state)
+
+
+def _leaves_the_process_as_found(
+    function: Callable[..., SearchResult],
+) -> Callable[..., SearchResult]:
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> SearchResult:
-        with _imports_as_found():
+        with _imports_as_found(), _random_state_as_found():
             return function(*args, **kwargs)
 
     return wrapper
 
 
-@_keeps_imports
+@_leaves_the_process_as_found
 def run_search(
     config: str | Path | Mapping[str, Any] | StudyConfig,
     output: str | Path = "results",

@@ -65,6 +65,7 @@ def test_a_changed_config_is_refused_before_anything_starts(tmp_path):
         "search_space": {**CONFIG["search_space"], "y": {"type": "float", "min": 1.0, "max": 15.0}},
     }
     events = Recorder()
-    with pytest.raises(ConfigError, match="different config"):
+    with pytest.raises(ConfigError, match="different config") as caught:
         _search(tmp_path, changed, events)
     assert events.preparing_calls == []
+    assert "overwrite=True from Python" in str(caught.value)  # the notebook's way out too

@@ -113,6 +113,13 @@ def open_study(
     return store, store.read_study()
 
 
+START_OVER = (
+    "Run with --overwrite (overwrite=True from Python) to start over, or give the study "
+    "another name."
+)
+"""Said to a person at a terminal and to a notebook's run_search alike."""
+
+
 def check_resumable(study: StudyConfig, store: StudyStore) -> None:
     """Refuse to resume a study whose saved config differs in what makes trials comparable.
 
@@ -130,7 +137,7 @@ def check_resumable(study: StudyConfig, store: StudyStore) -> None:
             f"the study in {store.root} was run with a different config, so its trials "
             "would not be comparable (saved -> now):\n  "
             + "\n  ".join(changes)
-            + "\nRun with --overwrite to start over, or give the study another name.",
+            + f"\n{START_OVER}",
             source=str(study.path),
         )
     builder = study.config.model.builder if study.config.model else None
@@ -138,8 +145,7 @@ def check_resumable(study: StudyConfig, store: StudyStore) -> None:
         raise ConfigError(
             f"the study in {store.root} was run with another search space: the builder "
             f"{builder} now declares different hyperparameters or ranges, so its trials would "
-            "not be comparable.\nRun with --overwrite to start over, or give the study another "
-            "name.",
+            f"not be comparable.\n{START_OVER}",
             source=str(study.path),
         )
 

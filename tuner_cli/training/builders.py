@@ -17,7 +17,6 @@ from tuner_cli.config import MULTI_FIDELITY
 from tuner_cli.errors import ConfigError
 from tuner_cli.training.hyperparameters import HyperParameters
 from tuner_cli.training.imports import load_attribute
-from tuner_cli.training.keras_tuner_stand_in import install_if_missing
 from tuner_cli.training.user_code import user_location
 
 if TYPE_CHECKING:
@@ -68,7 +67,6 @@ class ModelBuilder:
 
 def load_builder(study: StudyConfig) -> ModelBuilder:
     spec = study.config.model.builder
-    install_if_missing()  # `import keras_tuner as kt` works without KerasTuner installed
     target = load_attribute(spec, study.base_dir, BUILDER_KEY)
     if isinstance(target, type):
         try:

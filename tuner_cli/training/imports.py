@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from tuner_cli.errors import ConfigError, KeyPath, quoted
+from tuner_cli.training.keras_tuner_stand_in import install_if_missing
 
 
 def load_callable(spec: str, base_dir: Path, key_path: KeyPath) -> Callable[..., Any]:
@@ -29,6 +30,7 @@ def load_attribute(spec: str, base_dir: Path, key_path: KeyPath) -> Any:
         sys.path.remove(folder)
     sys.path.insert(0, folder)
     _forget_if_shadowed(module_name.split(".")[0], Path(base_dir))
+    install_if_missing()  # user modules may `import keras_tuner as kt` without it installed
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:

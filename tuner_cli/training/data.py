@@ -428,10 +428,6 @@ def _npz_or_csv(data: DataConfig, base):
 
 
 def _python(data: DataConfig, base):
-    from tuner_cli.training.keras_tuner_stand_in import install_if_missing
-
-    # the loader may sit in the builder's module, which may `import keras_tuner` (README)
-    install_if_missing()
     loader = load_callable(data.callable, base, ("data", "callable"))
     try:
         result = loader()
@@ -448,20 +444,6 @@ def _python(data: DataConfig, base):
             parts = {"x": x, "y": y, "x_val": x_val, "y_val": y_val}
         else:
             parts = {"x": first, "y": second}
-        for name, part in parts.items():
-            if isinstance(part, dict):
-                how = (
-                    "for a model with several outputs, return two tf.data.Datasets (training, "
-                    "validation) of (x, y) pairs, whose y may be such a dict"
-                    if name.startswith("y")
-                    else "a model takes one input array here: join the inputs into one array "
-                    "and split it in the model"
-                )
-                raise ConfigError(
-                    f"{name} is a dict ({', '.join(map(str, part))}): array data is one x and "
-                    f"one y array; {how}",
-                    key_path=("data", "callable"),
-                )
         return tuple(_one_array(name, part, data.callable) for name, part in parts.items())
     except (TypeError, ValueError):
         raise ConfigError(
@@ -472,8 +454,22 @@ def _python(data: DataConfig, base):
 
 
 def _one_array(name: str, part: Any, loader: str) -> np.ndarray:
-    """``part`` as one NumPy array; rows of different shapes (images of two sizes in a list)
-    are an error saying so, not that the loader returned the wrong thing."""
+    """``part`` as one NumPy array; a dict (several inputs or outputs) and rows of different
+    shapes (images of two sizes in a list) are errors saying so, not that the loader
+    returned the wrong thing."""
+    if isinstance(part, dict):
+        how = (
+            "for a model with several outputs, return two tf.data.Datasets (training, "
+            "validation) of (x, y) pairs, whose y may be such a dict"
+            if name.startswith("y")
+            else "a model takes one input array here: join the inputs into one array "
+            "and split it in the model"
+        )
+        raise ConfigError(
+            f"{name} is a dict ({', '.join(map(str, part))}): array data is one x and "
+            f"one y array; {how}",
+            key_path=("data", "callable"),
+        )
     try:
         return np.asarray(part)
     except ValueError as exc:

@@ -27,13 +27,12 @@ from tuner_cli.training.class_folders import (
 )
 from tuner_cli.training.table import (
     GAPS,
-    ID_LIKE_ROWS,
-    ID_LIKE_SHARE,
     Table,
     all_numbers,
     check_column,
     has_decimal_commas,
     is_number,
+    looks_like_ids,
     read_table,
 )
 
@@ -297,7 +296,7 @@ def _id_note(table: Table, target: str) -> str:
     a class: such a classifier cannot learn, so say which column was taken and how to pick
     another before anyone spends an hour on it."""
     cells = [c for c in table.cells(target) if c not in GAPS]
-    if len(cells) < ID_LIKE_ROWS or len(set(cells)) <= ID_LIKE_SHARE * len(cells):
+    if not looks_like_ids(len(set(cells)), len(cells)):
         return ""
     return (
         f"; {len(set(cells))} different values in {len(cells)} rows look like names or ids, "

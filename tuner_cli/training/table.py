@@ -306,7 +306,7 @@ def table_notes(data: DataConfig | None, base: Path) -> list[str]:
         counts = Counter(column)  # cells as written, counted in C
         distinct = len(counts.keys() - GAPS)
         rows = len(column) - sum(counts[gap] for gap in GAPS)
-        if rows < ID_LIKE_ROWS or distinct <= ID_LIKE_SHARE * rows:
+        if not looks_like_ids(distinct, rows):
             continue
         if not listed and all(is_number(c.strip()) for c in column if c.strip() not in GAPS):
             continue  # numbers with gaps
@@ -317,6 +317,12 @@ def table_notes(data: DataConfig | None, base: Path) -> list[str]:
             "write it as numbers in the file"
         )
     return notes
+
+
+def looks_like_ids(distinct: int, rows: int) -> bool:
+    """Whether a word column (or target) with ``distinct`` values in ``rows`` rows is more
+    likely ids, dates or free text than categories."""
+    return rows >= ID_LIKE_ROWS and distinct > ID_LIKE_SHARE * rows
 
 
 def _parsed_as_numbers(column: tuple[str, ...]) -> bool:

@@ -23,6 +23,7 @@ from tuner_cli.training.keras_objects import make_objects
 from tuner_cli.training.preprocessing import with_encoder, with_preprocessing
 from tuner_cli.training.template import compile_network, connect, template_layers
 from tuner_cli.training.template_front import adapt_front, leading_preprocessing
+from tuner_cli.training.traced_gradients import forgotten_after
 from tuner_cli.trial import EpochCallback, Pruner, TrialOutcome, TrialStatus, TrialTask
 
 
@@ -144,7 +145,8 @@ def train_trial(study: StudyConfig, task: TrialTask, on_epoch: EpochCallback) ->
     executions = 1 if task.resume_model else study.config.strategy.executions_per_trial
     runs: list[_Run] = []
     for run in range(folds.folds if folds else executions):
-        runs.append(_fit(study, task, run, on_epoch, fold=run if folds else 0))
+        with forgotten_after():
+            runs.append(_fit(study, task, run, on_epoch, fold=run if folds else 0))
         if runs[-1].pruned:
             break
     best = min(runs, key=lambda r: objective.sort_key(r.score))

@@ -100,16 +100,18 @@ def discover_builder_space(study: StudyConfig, data: Any) -> dict[str, dict[str,
 
     from tuner_cli.training.builders import load_builder
     from tuner_cli.training.discovery import discover_space
+    from tuner_cli.training.traced_gradients import forgotten_after
 
     builder = load_builder(study)
     x, y = data.evaluation_rows(EVALUATE_ROWS)
 
     def run(hp: Any, first: bool) -> None:
         try:
-            model = builder.build(hp)
-            check_is_model(model)
-            if first and builder.fit_model is not None:
-                builder.fit(hp, model, x, y, validation_data=(x, y), epochs=1, verbose=0)
+            with forgotten_after():
+                model = builder.build(hp)
+                check_is_model(model)
+                if first and builder.fit_model is not None:
+                    builder.fit(hp, model, x, y, validation_data=(x, y), epochs=1, verbose=0)
         finally:
             keras.backend.clear_session()
 

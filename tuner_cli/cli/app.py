@@ -7,6 +7,9 @@ import importlib
 import os
 import sys
 import traceback
+from collections.abc import Iterator
+from contextlib import contextmanager
+from typing import NoReturn
 
 from tuner_cli.errors import KtRunError
 
@@ -29,6 +32,27 @@ COMMANDS = {
 CLICK_COMMANDS = {"best", "trials", "show"}
 """Declared with plain click (``tuner_cli.cli.read_options`` says why): ``main`` runs them
 without building the Typer app, and the app lists them and hands their arguments over."""
+
+
+STDOUT_CLOSED = 141
+"""The exit code when stdout's reader stopped early (``kt-run trials | head -1``): 128 +
+SIGPIPE, what the shell reports for cat or grep there. Not 0: the output was cut short, and a
+``best --fail-under`` may not have reached its check."""
+
+
+class StdoutClosed(BaseException):
+    """Stdout's reader went away. Raised by the commands in place of ``BrokenPipeError``, which
+    click would turn into exit code 1 (a failed search's) before ``main`` sees it. Not an
+    ``Exception``: like ``SystemExit`` it ends the command, it is no internal error."""
+
+
+@contextmanager
+def reader_may_leave() -> Iterator[None]:
+    """Around a command's work (its click ``invoke``): a closed stdout reaches ``main``."""
+    try:
+        yield
+    except BrokenPipeError as exc:
+        raise StdoutClosed from exc
 
 
 _verbose = False
@@ -54,6 +78,18 @@ def load_command(name: str):
 
 
 def main() -> None:
+    try:
+        try:
+            _main()
+        finally:
+            # what is still in Python's buffer meets a closed pipe here, not at exit, where
+            # Python would print "Exception ignored ... BrokenPipeError"
+            sys.stdout.flush()
+    except (StdoutClosed, BrokenPipeError):
+        _stdout_closed()
+
+
+def _main() -> None:
     try:
         if sys.argv[1:2] and sys.argv[1] in CLICK_COMMANDS:
             set_verbosity(False)
@@ -92,6 +128,15 @@ def _run_typer_app() -> None:
     except typer.Abort:
         code = 130
     raise SystemExit(code if isinstance(code, int) else 0)
+
+
+def _stdout_closed() -> NoReturn:
+    """End quietly once the reader has what it wanted; stdout points at /dev/null so that
+    nothing left in Python's buffer fails again when the interpreter exits."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+    os.close(devnull)
+    raise SystemExit(STDOUT_CLOSED)
 
 
 def _report(message: str, code: int) -> None:

@@ -20,7 +20,7 @@ from tuner_cli.cli.common import (
     use_rich,
     warn,
 )
-from tuner_cli.cli.read_options import format_option, study_options
+from tuner_cli.cli.read_options import ReadCommand, format_option, study_options
 from tuner_cli.errors import UsageError
 from tuner_cli.results.reading import pareto_trials, study_objective, study_objectives
 from tuner_cli.results.trial_index import load_index, summarize
@@ -35,7 +35,7 @@ class BestFormat(str, Enum):
     env = "env"
 
 
-@click.command()
+@click.command(cls=ReadCommand)
 @study_options
 @click.option(
     "--top",

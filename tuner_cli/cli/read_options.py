@@ -16,9 +16,18 @@ from typing import Any, TypeVar
 
 import click
 
+from tuner_cli.cli.app import reader_may_leave
 from tuner_cli.cli.common import DEFAULT_OUTPUT, OLD_OUTPUT_HELP, RESULTS_HELP
 
 Command = TypeVar("Command", bound=Callable[..., Any])
+
+
+class ReadCommand(click.Command):
+    """A read command: its output is often cut short by ``head``, which ``main`` answers."""
+
+    def invoke(self, ctx: click.Context) -> Any:
+        with reader_may_leave():
+            return super().invoke(ctx)
 
 
 def study_options(command: Command) -> Command:

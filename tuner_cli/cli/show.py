@@ -19,7 +19,7 @@ from tuner_cli.cli.common import (
     to_yaml,
     use_rich,
 )
-from tuner_cli.cli.read_options import format_option, study_options
+from tuner_cli.cli.read_options import ReadCommand, format_option, study_options
 from tuner_cli.errors import UsageError
 from tuner_cli.results.store import StudyStore
 from tuner_cli.results.trial_index import read_record
@@ -32,7 +32,7 @@ class ShowFormat(str, Enum):
     yaml = "yaml"
 
 
-@click.command()
+@click.command(cls=ReadCommand)
 @click.argument("trial", type=int)
 @study_options
 @format_option(ShowFormat)

@@ -18,7 +18,7 @@ from tuner_cli.cli.common import (
     use_rich,
     warn,
 )
-from tuner_cli.cli.read_options import format_option, study_options
+from tuner_cli.cli.read_options import ReadCommand, format_option, study_options
 from tuner_cli.results.reading import front_ids, study_objective, study_objectives
 from tuner_cli.results.trial_index import load_index
 from tuner_cli.trial import TrialStatus, measured_budget
@@ -31,7 +31,7 @@ class TrialsFormat(str, Enum):
     csv = "csv"
 
 
-@click.command()
+@click.command(cls=ReadCommand)
 @study_options
 @format_option(TrialsFormat, "json: each record without its per-epoch history (see `kt-run show`).")
 @click.option(

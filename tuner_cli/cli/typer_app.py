@@ -9,10 +9,21 @@ import typer
 from typer.core import TyperGroup
 
 from tuner_cli._version import __version__
-from tuner_cli.cli.app import CLICK_COMMANDS, COMMANDS, load_command, set_verbosity
+from tuner_cli.cli.app import (
+    CLICK_COMMANDS,
+    COMMANDS,
+    load_command,
+    reader_may_leave,
+    set_verbosity,
+)
 
 
 class LazyGroup(TyperGroup):
+    def invoke(self, ctx):
+        """``kt-run schema | head -1`` ends as the read commands do (``main`` says how)."""
+        with reader_may_leave():
+            return super().invoke(ctx)
+
     def list_commands(self, ctx) -> list[str]:
         return [*super().list_commands(ctx), *(n for n in COMMANDS if n not in self.commands)]
 

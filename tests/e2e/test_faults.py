@@ -448,6 +448,32 @@ def test_sigterm_marks_the_running_trial_interrupted(tmp_path: Path) -> None:
     assert [r["status"] for r in records(output / "faults").values()] == ["interrupted"]
 
 
+@pytest.mark.parametrize(
+    "send, code",
+    [(subprocess.Popen.terminate, 143), (lambda p: p.send_signal(signal.SIGINT), 130)],
+    ids=["SIGTERM", "SIGINT"],
+)
+def test_a_signal_while_the_search_starts_stops_it_with_a_line(tmp_path: Path, send, code) -> None:
+    """Before the first trial (its worker still importing the objective) nothing is left to
+    finish: the search stops at once and says so, where SIGTERM used to end it silently."""
+    config = tmp_path / "early.yaml"
+    config.write_text(objective_config("sleepy", 3), encoding="utf-8")
+    output = tmp_path / "results"
+    process = start(config, output, tmp_path, KT_FAULT_IMPORT_SLEEP="60")
+    assert process.stdout is not None
+    assert "starting 1 worker" in process.stdout.readline()
+    time.sleep(0.5)  # the worker is on its way
+    send(process)
+    out, err = process.communicate(timeout=60)
+    # or ended by that signal after the line, which a shell reports as the same code: seen in
+    # about one SIGINT run in six, not yet explained (a suspect: CPython's flag for an
+    # unhandled KeyboardInterrupt, set if the signal lands inside a C extension's import)
+    assert process.returncode in (code, -(code - 128)), err
+    assert "Traceback" not in err
+    assert "interrupted before any trial started" in err and "resumes the study" in err
+    assert not (output / "faults").exists()
+
+
 def test_a_second_search_on_a_running_study_is_refused(tmp_path: Path) -> None:
     config = tmp_path / "busy.yaml"
     config.write_text(objective_config("sleepy", 3), encoding="utf-8")

@@ -110,7 +110,32 @@ def _leaves_the_process_as_found(
     return wrapper
 
 
+def _stops_at_once_until_trials_run(
+    function: Callable[..., SearchResult],
+) -> Callable[..., SearchResult]:
+    """Ctrl-C and SIGTERM while the search starts (workers starting, the model checked), before
+    the loop's own handling (``_run``) takes over: nothing runs that could finish, so either
+    stops at once, with the line and exit code the loop's handling gives later, rather than
+    SIGTERM's silent end."""
+
+    @functools.wraps(function)
+    def wrapper(*args: Any, **kwargs: Any) -> SearchResult:
+        interrupts = GracefulInterrupts()
+        try:
+            with interrupts:
+                return function(*args, **kwargs)
+        except KeyboardInterrupt:
+            raise SearchInterrupted(
+                "interrupted before any trial started; finished trials are kept, and rerunning "
+                "the same command resumes the study",
+                exit_code=interrupts.exit_code,
+            ) from None
+
+    return wrapper
+
+
 @_leaves_the_process_as_found
+@_stops_at_once_until_trials_run
 def run_search(
     config: str | Path | Mapping[str, Any] | StudyConfig,
     output: str | Path = "results",

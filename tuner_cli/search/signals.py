@@ -4,8 +4,10 @@ A trial that ran for an hour should not be thrown away by one keystroke, so the 
 only asks the search to start no new trial. A second SIGINT (or a SIGTERM, which is how
 schedulers and ``docker stop`` ask) raises ``KeyboardInterrupt`` in the main thread: the
 runner marks the running trial ``interrupted`` and the next run of the same command trains it
-again. Either way the exit code is 128 + the signal number (130 for Ctrl-C), so a script
-chaining ``kt-run search && kt-run best`` does not carry on as if the search had finished.
+again. Before trials run (workers starting, the model checked) there is nothing to finish, so
+either signal stops at once. Either way the exit code is 128 + the signal number (130 for
+Ctrl-C), so a script chaining ``kt-run search && kt-run best`` does not carry on as if the
+search had finished.
 """
 
 from __future__ import annotations
@@ -29,6 +31,7 @@ class GracefulInterrupts:
     """Installs the handlers for the duration of a ``with`` block, then restores the old ones.
 
     ``request_stop`` is called on the first SIGINT (it sets the runner's ``stop_requested``);
+    without one (no trial is running yet) the first SIGINT stops at once, as SIGTERM does.
     ``notify`` shows a line to the user. It runs inside the signal handler, which can interrupt
     the main thread anywhere, even halfway through an import inside rich, so the default writes
     to file descriptor 2 directly. Outside the main thread nothing is installed, since Python
@@ -36,7 +39,9 @@ class GracefulInterrupts:
     """
 
     def __init__(
-        self, request_stop: Callable[[], None], notify: Callable[[str], None] | None = None
+        self,
+        request_stop: Callable[[], None] | None = None,
+        notify: Callable[[str], None] | None = None,
     ):
         self.request_stop = request_stop
         self.notify = notify or _write_stderr
@@ -53,8 +58,10 @@ class GracefulInterrupts:
         return 128 + (self.signal_number or signal.SIGINT)
 
     def _on_sigint(self, signum: int, frame: FrameType | None) -> None:
-        if self.signal_number is None:
+        first = self.signal_number is None
+        if first:
             self.signal_number = signum
+        if first and self.request_stop is not None:
             self.request_stop()
             self.notify(FIRST_PRESS)
             return
@@ -62,7 +69,8 @@ class GracefulInterrupts:
 
     def _on_sigterm(self, signum: int, frame: FrameType | None) -> None:
         self.signal_number = signum
-        self.request_stop()
+        if self.request_stop is not None:
+            self.request_stop()
         raise KeyboardInterrupt
 
     def __enter__(self) -> GracefulInterrupts:

@@ -9,6 +9,9 @@ import os
 import time
 from pathlib import Path
 
+# a slow start (as a heavy import gives), so a signal can land before the first trial
+time.sleep(float(os.environ.get("KT_FAULT_IMPORT_SLEEP", "0")))
+
 
 def _loss(hp):
     return (hp["x"] - 0.3) ** 2 + (hp.get("y", 0.5) - 0.6) ** 2

@@ -5,8 +5,44 @@ from __future__ import annotations
 import contextlib
 import os
 import sys
+from collections.abc import Iterator
 
 from tuner_cli.trial import TrialRecord
+
+_stderr_while_silenced: int | None = None
+"""A copy of the user's file descriptor 2 while ``native_stderr_silenced`` points it at
+/dev/null; None otherwise."""
+
+
+@contextlib.contextmanager
+def native_stderr_silenced() -> Iterator[None]:
+    """File descriptor 2 on /dev/null for the block: TensorFlow's native code writes there
+    while it loads, before any Python setting can stop it. A signal handler's line
+    (``write_now``) still reaches the user meanwhile, through a copy of the real one."""
+    global _stderr_while_silenced
+    sys.stderr.flush()
+    saved = os.dup(2)
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    try:
+        os.dup2(devnull, 2)
+        _stderr_while_silenced = saved
+        yield
+    finally:
+        _stderr_while_silenced = None
+        os.dup2(saved, 2)
+        os.close(saved)
+        os.close(devnull)
+
+
+def write_now(message: str) -> None:
+    """``warning: message`` on the user's stderr by one system call: safe in a signal handler,
+    which can interrupt the main thread anywhere (even halfway through drawing the screen or
+    loading TensorFlow)."""
+    target = _stderr_while_silenced
+    with contextlib.suppress(OSError, ValueError):
+        os.write(
+            sys.stderr.fileno() if target is None else target, f"warning: {message}\n".encode()
+        )
 
 
 class SearchEvents:
@@ -38,6 +74,5 @@ class SearchEvents:
     def stop_requested(self, message: str) -> None:
         """The first Ctrl-C. Called inside the signal handler, which can interrupt the main
         thread anywhere (even halfway through drawing the screen): a view only records it and
-        shows it on its next redraw. Unless a view does, the line goes to file descriptor 2."""
-        with contextlib.suppress(OSError, ValueError):
-            os.write(sys.stderr.fileno(), f"warning: {message}\n".encode())
+        shows it on its next redraw. Unless a view does, the line goes to stderr at once."""
+        write_now(message)

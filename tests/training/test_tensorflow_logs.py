@@ -9,7 +9,7 @@ import sys
 
 import pytest
 
-from tests.conftest import cli_env
+from tests.conftest import REPO, cli_env
 
 RETRACE = """
 import logging, sys
@@ -57,3 +57,36 @@ def test_verbose_leaves_tensorflows_logger_as_it_is(monkeypatch):
     monkeypatch.delenv("KT_RUN_VERBOSE")
     import_keras()
     assert logger.level == logging.ERROR
+
+
+CTRL_C_DURING_IMPORT = """
+from tuner_cli.events import SearchEvents
+from tuner_cli.search.signals import GracefulInterrupts
+from tuner_cli.training.keras_import import import_keras
+
+with GracefulInterrupts(lambda: None, notify=SearchEvents().stop_requested):
+    import_keras()
+"""
+
+
+def test_a_ctrl_c_while_keras_loads_quietly_is_still_acknowledged(tmp_path):
+    """The first Ctrl-C of a resumed ``--workers 0`` search can land while Keras loads, with
+    file descriptor 2 on /dev/null: its line must reach the user all the same. A stand-in
+    Keras writes native-style chatter there, then gets the Ctrl-C halfway through its import."""
+    keras = tmp_path / "keras"
+    keras.mkdir()
+    (keras / "__init__.py").write_text(
+        "import os, signal\n"
+        "os.write(2, b'chatter from native code\\n')\n"
+        "os.kill(os.getpid(), signal.SIGINT)\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", CTRL_C_DURING_IMPORT],
+        env=cli_env(PYTHONPATH=f"{tmp_path}:{REPO}"),
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "chatter" not in done.stderr
+    assert "warning: Ctrl-C: no new trials" in done.stderr

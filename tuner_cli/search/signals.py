@@ -12,14 +12,13 @@ search had finished.
 
 from __future__ import annotations
 
-import contextlib
-import os
 import signal
-import sys
 import threading
 from collections.abc import Callable
 from types import FrameType
 from typing import Any
+
+from tuner_cli.events import write_now
 
 FIRST_PRESS = (
     "Ctrl-C: no new trials; finishing the running ones, then stopping; press Ctrl-C again to "
@@ -34,8 +33,8 @@ class GracefulInterrupts:
     without one (no trial is running yet) the first SIGINT stops at once, as SIGTERM does.
     ``notify`` shows a line to the user. It runs inside the signal handler, which can interrupt
     the main thread anywhere, even halfway through an import inside rich, so the default writes
-    to file descriptor 2 directly. Outside the main thread nothing is installed, since Python
-    delivers signals to the main thread only.
+    to the user's stderr by one system call (``write_now``). Outside the main thread nothing is
+    installed, since Python delivers signals to the main thread only.
     """
 
     def __init__(
@@ -44,7 +43,7 @@ class GracefulInterrupts:
         notify: Callable[[str], None] | None = None,
     ):
         self.request_stop = request_stop
-        self.notify = notify or _write_stderr
+        self.notify = notify or write_now
         self.signal_number: int | None = None
         self._previous: dict[int, Any] = {}
 
@@ -85,8 +84,3 @@ class GracefulInterrupts:
         for signum, handler in self._previous.items():
             signal.signal(signum, handler)
         self._previous = {}
-
-
-def _write_stderr(message: str) -> None:
-    with contextlib.suppress(OSError, ValueError):
-        os.write(sys.stderr.fileno(), f"warning: {message}\n".encode())

@@ -2,9 +2,10 @@
 
 TensorFlow's native code writes to file descriptor 2 while it loads (CUDA probes, absl
 warnings), before any Python setting can stop it, so the descriptor itself is pointed at
-/dev/null for the import. Later, TensorFlow's Python logger warns through ``logging`` (a
-multi-line "triggered tf.function retracing" block whenever a worker builds its sixth model),
-so it is turned down to errors. ``KT_RUN_VERBOSE=1`` (``kt-run --verbose``) keeps both.
+/dev/null for the import (``tuner_cli.events.native_stderr_silenced``: a Ctrl-C's line still
+gets through). Later, TensorFlow's Python logger warns through ``logging`` (a multi-line
+"triggered tf.function retracing" block whenever a worker builds its sixth model), so it is
+turned down to errors. ``KT_RUN_VERBOSE=1`` (``kt-run --verbose``) keeps both.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ import os
 import sys
 from types import ModuleType
 
+from tuner_cli.events import native_stderr_silenced
+
 
 def import_keras() -> ModuleType:
     if "keras" in sys.modules or os.environ.get("KT_RUN_VERBOSE") == "1":
@@ -22,16 +25,8 @@ def import_keras() -> ModuleType:
         _quiet_python_logs()
         return keras
     os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
-    sys.stderr.flush()
-    saved = os.dup(2)
-    devnull = os.open(os.devnull, os.O_WRONLY)
-    try:
-        os.dup2(devnull, 2)
+    with native_stderr_silenced():
         import keras
-    finally:
-        os.dup2(saved, 2)
-        os.close(saved)
-        os.close(devnull)
     _quiet_python_logs()
     return keras
 

@@ -6,6 +6,10 @@ import difflib
 import math
 from collections.abc import Iterable
 
+RESUME = "rerun the same command (run_search again from Python) to resume"
+"""How to resume, said to a person at a terminal and to a notebook's ``run_search`` alike:
+every message that can end a search reaches both."""
+
 SIGNIFICANT = 4
 """Every number kt-run shows (terminal, logs, report) carries four significant digits: enough
 to tell scores apart, few enough to line up."""

@@ -470,7 +470,8 @@ def test_a_signal_while_the_search_starts_stops_it_with_a_line(tmp_path: Path, s
     # unhandled KeyboardInterrupt, set if the signal lands inside a C extension's import)
     assert process.returncode in (code, -(code - 128)), err
     assert "Traceback" not in err
-    assert "interrupted before any trial started" in err and "resumes the study" in err
+    assert "interrupted before any trial started" in err and "to resume the study" in err
+    assert "run_search again from Python" in err  # the same message reaches a notebook
     assert not (output / "faults").exists()
 
 

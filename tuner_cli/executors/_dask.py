@@ -42,7 +42,7 @@ from tuner_cli.executors._local import LocalWorkers
 from tuner_cli.executors.worker import IgnoreInterrupts, WorkerReply, check_in_worker, run_trial
 from tuner_cli.training.preflight import located
 from tuner_cli.trial import TrialOutcome, TrialStatus, TrialTask
-from tuner_cli.wording import format_span
+from tuner_cli.wording import RESUME, format_span
 
 WATCH_S = 1.0
 """How often the driver looks at the cluster's workers when nothing else wakes it."""
@@ -290,7 +290,7 @@ class DaskExecutor:
         except CancelledError:
             raise SchedulerLostError(
                 f"lost the connection to the Dask scheduler at {self.address} while "
-                "fetching a result; rerun the same command to resume"
+                f"fetching a result; {RESUME}"
             ) from None
         for future, reply in zip(finished, replies, strict=True):
             self._finished.append((reply, self._dask[future].key))
@@ -309,7 +309,7 @@ class DaskExecutor:
         elif status == "cancelled":
             raise SchedulerLostError(
                 f"lost the connection to the Dask scheduler at {self.address}; the trials "
-                "that were running are marked interrupted: rerun the same command to resume"
+                f"that were running are marked interrupted: {RESUME}"
             )
         else:
             return False
@@ -556,7 +556,7 @@ class DaskExecutor:
             raise NoWorkersError(
                 f"the Dask scheduler at {self.address} had no workers for "
                 f"{format_span(waited)} (execution.no_worker_timeout); the trials that were "
-                "waiting are marked interrupted: rerun the same command to resume"
+                f"waiting are marked interrupted: {RESUME}"
             )
         due = self._no_workers_warned_at + NO_WORKERS_WARNING_EVERY_S
         if waited >= NO_WORKERS_FIRST_WARNING_S and now >= due:
@@ -720,8 +720,8 @@ def local_client(
     except Exception as exc:  # noqa: BLE001 - Dask says only "failed to start", with its cause
         cause = exc.__cause__ or exc
         raise NoWorkersError(
-            f"could not start local worker processes: {type(cause).__name__}: {cause} (rerun "
-            "with --verbose to see the workers' own messages)"
+            f"could not start local worker processes: {type(cause).__name__}: {cause}; rerun "
+            "with --verbose (KT_RUN_VERBOSE=1 from Python) to see the workers' own messages"
         ) from None
     client = Client(local.cluster, set_as_default=False)
     client.register_plugin(IgnoreInterrupts())

@@ -23,7 +23,9 @@ def make_executor(
     """
     if scheduler is None and settings.workers == 0:
         if settings.resources:
-            raise UsageError("resources are for Dask workers; they need --scheduler")
+            raise UsageError(
+                "resources are for Dask workers; they need --scheduler (scheduler= from Python)"
+            )
         from tuner_cli.executors._inprocess import InProcessExecutor
 
         return InProcessExecutor(study, on_progress)
@@ -44,7 +46,8 @@ def make_executor(
         if settings.resources:
             raise UsageError(
                 "resources (e.g. GPU=1) are offered by workers of a Dask cluster; start them "
-                "with `dask worker --resources GPU=1` and run with --scheduler"
+                "with `dask worker --resources GPU=1` and run with --scheduler (scheduler= from "
+                "Python)"
             )
         client, local_workers = local_client(
             settings.workers, settings.memory_limit_bytes(), study.is_keras, on_warning

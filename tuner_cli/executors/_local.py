@@ -38,6 +38,7 @@ from distributed import LocalCluster, Nanny
 from tuner_cli.executors._base import NoWorkersError, WarningCallback
 from tuner_cli.executors._forkserver import start_forkserver
 from tuner_cli.executors.worker import usable_cores
+from tuner_cli.wording import RESUME
 
 START_GRACE_S = 30.0
 """How long a worker may be missing (starting, or being restarted by its nanny after its trial
@@ -222,7 +223,7 @@ class LocalWorkers:
             raise NoWorkersError(
                 f"could not start a local worker process ({self._failed_starts} attempts in a "
                 f"row failed; the last: {cause}); the trials that were waiting are marked "
-                "interrupted: rerun the same command to resume"
+                f"interrupted: {RESUME}"
             )
         pause = min(2.0 ** (self._failed_starts - 1), RETRY_BACKOFF_MAX_S)
         self._retry_at = now + pause

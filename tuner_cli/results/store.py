@@ -251,7 +251,8 @@ class StudyStore:
         if self.root.is_symlink():
             raise StoreError(
                 f"{self.root} is a symbolic link (to {os.readlink(self.root)}); kt-run does not "
-                "write into or delete through links: give --results a real folder"
+                "write into or delete through links: give --results (output= from Python) a real "
+                "folder"
             )
         if not self.root.exists():
             return
@@ -263,7 +264,8 @@ class StudyStore:
             raise StoreError(
                 f"{self.root} already exists and is not a kt-run study (no study.json; it "
                 f"holds {_listing(self.leftovers())}); kt-run writes only into folders it "
-                "made: choose another --results folder or study name, or move those files"
+                "made: choose another --results folder (output= from Python) or study name, or "
+                "move those files"
             )
         links = [n for n in (*OWN_FILES, *OWN_FOLDERS) if (self.root / n).is_symlink()]
         if links:
@@ -274,7 +276,8 @@ class StudyStore:
         foreign = self.foreign_entries()
         if overwrite and foreign:
             raise StoreError(
-                f"--overwrite deletes only what kt-run made, and {self.root} also holds "
+                "--overwrite (overwrite=True from Python) deletes only what kt-run made, and "
+                f"{self.root} also holds "
                 f"{_listing(foreign)}: move them away first (nothing was deleted)"
             )
 
@@ -286,8 +289,8 @@ class StudyStore:
         except (OSError, ValueError) as exc:
             raise StoreError(
                 f"{self.root} is not a kt-run study: its study.json cannot be trusted ({exc}); "
-                "kt-run writes only into folders it made: choose another --results folder or "
-                "study name, or move the folder"
+                "kt-run writes only into folders it made: choose another --results folder "
+                "(output= from Python) or study name, or move the folder"
             ) from None
 
     def leftovers(self) -> list[str]:

@@ -25,6 +25,7 @@ from pathlib import Path
 
 from tuner_cli.errors import KtRunError
 from tuner_cli.results.store import LOCK_NAME, StoreError, now_iso, write_error
+from tuner_cli.wording import RESUME
 
 _held_fds: set[int] = set()
 
@@ -127,7 +128,7 @@ class StudyLock:
             return f"the study {study} is in use by another kt-run search; wait for it to finish"
         message = (
             f"the study {study} is in use by another kt-run search ({holder.describe()}); "
-            "wait for it to finish, or stop it (Ctrl-C) and rerun this command to resume"
+            f"wait for it to finish, or stop it (Ctrl-C) and {RESUME}"
         )
         if holder.is_alive() is False:
             message += (

@@ -31,7 +31,7 @@ from tuner_cli.search.warm_start import load_warm_start
 from tuner_cli.strategies import make_strategy
 from tuner_cli.training.table import table_notes
 from tuner_cli.trial import TrialRecord
-from tuner_cli.wording import plural
+from tuner_cli.wording import RESUME, plural
 
 
 class SearchInterrupted(KtRunError):
@@ -126,8 +126,8 @@ def _stops_at_once_until_trials_run(
                 return function(*args, **kwargs)
         except KeyboardInterrupt:
             raise SearchInterrupted(
-                "interrupted before any trial started; finished trials are kept, and rerunning "
-                "the same command resumes the study",
+                f"interrupted before any trial started; finished trials are kept: {RESUME} the "
+                "study",
                 exit_code=interrupts.exit_code,
             ) from None
 
@@ -269,8 +269,8 @@ def _run(
             summary = runner.run()
     except KeyboardInterrupt:
         raise SearchInterrupted(
-            "interrupted; running trials were marked 'interrupted' and run again when you "
-            f"rerun the same command, which resumes the study ({store.root})",
+            "interrupted; running trials were marked 'interrupted' and run again on resume: "
+            f"{RESUME} the study ({store.root})",
             exit_code=interrupts.exit_code,
         ) from None
     asked = interrupts.stopped and summary.stop_reason == STOPPED_BY_REQUEST

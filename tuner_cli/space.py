@@ -8,6 +8,7 @@ from a trial's values, never filled with a placeholder.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import json
 import math
@@ -165,12 +166,10 @@ class FloatParam(_Numeric):
                 )
         return self
 
-    def _steps(self) -> int:
-        return int(math.floor(_step_count(self.min, self.max, self.step) + 1e-9))
-
     def grid_values(self) -> Sequence[float] | None:
         if self.step is not None:
-            return _LazyValues(self._steps() + 1, self._point)
+            points = functools.partial(_step_point, self.min, self.max, self.step)
+            return _LazyValues(_last_step(self.min, self.max, self.step) + 1, points)
         if self.count is not None:
             return _LazyValues(self.count, lambda i: _clean(self._warp(i / (self.count - 1))))
         return None
@@ -188,12 +187,8 @@ class FloatParam(_Numeric):
     def from_unit(self, u: float) -> float:
         x = self._warp(u)
         if self.step is not None:
-            return self._point(min(round(_step_count(self.min, x, self.step)), self._steps()))
+            return nearest_step(self.min, self.max, self.step, x)
         return _clean(x)
-
-    def _point(self, k: int) -> float:
-        """The k-th value of a stepped range, halved on the way so a wide range cannot overflow."""
-        return _clean(min((self.min / 2 + k * (self.step / 2)) * 2, self.max))
 
     def to_unit(self, value: float) -> float:
         return self._unwarp(float(value))
@@ -297,6 +292,26 @@ class _LazyValues(Sequence):
         if not -self.length <= index < self.length:
             raise IndexError(index)
         return self.value_at(index % self.length)
+
+
+def nearest_step(low: float, high: float, step: float, value: float) -> float:
+    """The value of the stepped range ``[low, high]`` nearest to ``value``, made as the sampler
+    and the grid make theirs: a value snapped elsewhere (a builder's default) is then one of
+    them, and reads ``0.3`` as they do, not ``0.30000000000000004``. Steps too many to count
+    (a range ``FloatParam`` refuses, saying so) leave ``value`` as it is."""
+    if not math.isfinite(_step_count(low, high, step)):
+        return value
+    k = round(_step_count(low, min(max(value, low), high), step))
+    return _step_point(low, high, step, min(k, _last_step(low, high, step)))
+
+
+def _last_step(low: float, high: float, step: float) -> int:
+    return int(math.floor(_step_count(low, high, step) + 1e-9))
+
+
+def _step_point(low: float, high: float, step: float, k: int) -> float:
+    """The k-th value of a stepped range, halved on the way so a wide range cannot overflow."""
+    return _clean(min((low / 2 + k * (step / 2)) * 2, high))
 
 
 def _step_count(low: float, high: float, step: float) -> float:

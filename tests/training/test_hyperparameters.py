@@ -197,3 +197,29 @@ def test_a_default_outside_the_range_becomes_the_nearest_value_as_keras_tuner_al
 ):
     """KerasTuner never checks these defaults; such builders ran there and must run here."""
     assert declare(HyperParameters()) == pytest.approx(expected)
+
+
+@pytest.mark.parametrize(
+    "low, high, step, default, expected",
+    [
+        (0.0, 1.0, 0.1, 0.3, 0.3),  # 0 + 3 * 0.1 is 0.30000000000000004
+        (0.1, 0.9, 0.1, 0.7, 0.7),
+        (0.0, 0.3, 0.1, 0.3, 0.3),  # the top of a range that 0.1 steps reach with float noise
+        (0.0, 0.3, 0.1, 0.29, 0.3),
+        (0.05, 1.0, 0.15, 0.8, 0.8),
+        (-1.0, 1.0, 0.2, 0.35, 0.4),
+    ],
+)
+def test_a_stepped_float_default_is_the_samplers_own_grid_value(low, high, step, default, expected):
+    """Snapped onto the steps, a default prints as people wrote it and equals the value the
+    sampler and the grid give for that step, so the first trial is one of the grid's."""
+    hp = HyperParameters()
+    value = hp.Float("rate", low, high, step=step, default=default)
+    assert value == expected
+    assert repr(value) == repr(expected)
+    assert value in list(hp.declarations["rate"].param.grid_values())
+
+
+def test_a_default_on_steps_too_many_to_count_gets_the_ranges_own_message():
+    with pytest.raises(HyperparameterError, match="more than"):
+        HyperParameters().Float("x", 0.0, 1e300, step=1e-300, default=0.5)

@@ -26,7 +26,7 @@ from typing import Any
 from pydantic import TypeAdapter, ValidationError
 
 from tuner_cli.errors import quoted
-from tuner_cli.space import Hyperparameter, Scalar
+from tuner_cli.space import Hyperparameter, Scalar, nearest_step
 from tuner_cli.trial import HYPERPARAMETER_NAME
 
 SAMPLINGS = ("linear", "log", "reverse_log")
@@ -353,13 +353,15 @@ def _within(default: float, low: float, high: float, step: float | None, kind: s
     """The value of the range nearest to ``default``. KerasTuner never checks an ``Int`` or
     ``Float`` default against its range (only its first build uses it), so builders with a
     default outside the range or off its steps run there; refusing them broke such builders.
-    Here the default is what space discovery and the first trial of some strategies build."""
+    Here the default is what space discovery and the first trial of some strategies build; a
+    float is snapped as the sampler makes its steps, so it is exactly one of them."""
     value = min(max(default, low), high)
-    if step is not None and step > 0:
-        value = low + round((value - low) / step) * step
-        if value > high:
-            value -= step
-    return int(value) if kind == "int" else value
+    if step is None or step <= 0:
+        return int(value) if kind == "int" else value
+    if kind == "float":
+        return nearest_step(low, high, step, value)
+    value = low + round((value - low) / step) * step
+    return int(value - step if value > high else value)
 
 
 def _multiplied(label: str, name: str, low: float, high: float, step: float) -> list[Any]:

@@ -450,8 +450,12 @@ def test_sigterm_marks_the_running_trial_interrupted(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize(
     "send, code",
-    [(subprocess.Popen.terminate, 143), (lambda p: p.send_signal(signal.SIGINT), 130)],
-    ids=["SIGTERM", "SIGINT"],
+    [
+        (subprocess.Popen.terminate, 143),
+        (lambda p: p.send_signal(signal.SIGINT), 130),
+        (lambda p: os.killpg(p.pid, signal.SIGINT), 130),
+    ],
+    ids=["SIGTERM", "SIGINT", "Ctrl-C in a terminal"],
 )
 def test_a_signal_while_the_search_starts_stops_it_with_a_line(tmp_path: Path, send, code) -> None:
     """Before the first trial (its worker still importing the objective) nothing is left to

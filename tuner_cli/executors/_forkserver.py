@@ -13,7 +13,10 @@ import contextlib
 import multiprocessing
 import multiprocessing.forkserver
 import os
+import signal
 import tempfile
+import threading
+from collections.abc import Iterator
 
 from tuner_cli.executors._base import NoWorkersError
 
@@ -40,7 +43,26 @@ def start_forkserver(keras: bool) -> None:
         preload.append("tuner_cli.executors.worker_preload")
     multiprocessing.get_context("forkserver").set_forkserver_preload(preload)
     _stop_if_unreachable()
-    multiprocessing.forkserver.ensure_running()
+    with _ctrl_c_ignored_by_children():
+        multiprocessing.forkserver.ensure_running()
+
+
+@contextlib.contextmanager
+def _ctrl_c_ignored_by_children() -> Iterator[None]:
+    """Start the forkserver with SIGINT ignored, as it ignores it itself once its imports are
+    done: a terminal's Ctrl-C reaches the whole process group, and one that landed while the
+    forkserver was still importing Keras printed its ``KeyboardInterrupt`` traceback under the
+    driver's own line. An ignored signal stays ignored across ``exec`` (Python keeps it so), and
+    the workers forked from the server inherit it: the driver alone decides what Ctrl-C does.
+    The driver's handler is back as soon as the process is spawned."""
+    if threading.current_thread() is not threading.main_thread():
+        yield
+        return
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGINT, previous)
 
 
 def _stop_if_unreachable() -> None:

@@ -19,11 +19,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 
 from tuner_cli.errors import ConfigError, quoted
+from tuner_cli.training.csv_columns import FLOAT32_MAX
 from tuner_cli.training.imports import load_callable
 from tuner_cli.training.preprocessing import Scaling
 from tuner_cli.training.streams import Streams, load_folders, loader_streams, stream_scaling
-from tuner_cli.training.table import FLOAT32_MAX, check_column, read_table
-from tuner_cli.training.tables import TableEncoding, load_table, split_rows
+from tuner_cli.training.table import Table, all_numbers, check_column, is_plain_matrix, read_table
+from tuner_cli.training.tables import TableEncoding, load_table, read_data_table, split_rows
 from tuner_cli.training.template_front import ADAPT_BATCH
 
 if TYPE_CHECKING:
@@ -181,8 +182,9 @@ def _cached(data_json: str, base_dir: str, seed: int, fold: int) -> Dataset:
                 streams=streams, scaling=stream_scaling(streams, data.scale), class_names=names
             )
         if data.source == "csv":
-            table = load_table(data, base, seed)
-            if table is not None:
+            csv_table = read_data_table(data, base)
+            if not is_plain_matrix(csv_table, data):
+                table = load_table(csv_table, data, base, seed)
                 return Dataset(
                     x_train=table.columns,
                     y_train=table.y,
@@ -193,7 +195,9 @@ def _cached(data_json: str, base_dir: str, seed: int, fold: int) -> Dataset:
                     encoding=table.encoding,
                     class_names=table.class_names,
                 )
-        loaded = _LOADERS[data.source](data, base)
+            loaded = _csv_arrays(csv_table, data.target, ("data",))
+        else:
+            loaded = _LOADERS[data.source](data, base)
         if isinstance(loaded, Streams):
             if data.cross_validation is not None:
                 raise ConfigError(
@@ -401,29 +405,43 @@ def _check_npy_header(archive, key: str, path: Path, key_path) -> None:
 def _read_csv(path, target: str, data: DataConfig, key_path) -> tuple[np.ndarray, np.ndarray]:
     table = read_table(path, data.delimiter, key_path, data.decimal)
     check_column(table, target, key_path + ("target",))
-    try:
-        values = np.array([[float(v) for v in row] for row in table.rows], dtype="float64")
-    except ValueError as exc:
-        raise ConfigError(
-            f"{path.name}: every value must be a number ({_short(exc)})", key_path=key_path
-        ) from None
-    bad = np.argwhere(~np.isfinite(values) | (np.abs(values) > FLOAT32_MAX))
-    if len(bad):
-        row, col = bad[0]
-        raise ConfigError(
-            f"{path.name}: row {row + 2}, column {quoted(table.header[col])} holds "
-            f"{table.rows[row][col]!r}; every value must be a finite number (fill or drop "
-            "missing values before tuning)",
-            key_path=key_path,
-        )
-    values = values.astype("float32")
-    column = table.header.index(target)
-    y = values[:, column]
-    x = np.delete(values, column, axis=1)
+    return _csv_arrays(table, target, key_path)
+
+
+def _csv_arrays(table: Table, target: str, key_path) -> tuple[np.ndarray, np.ndarray]:
+    """x and y of a table of numbers, from the values its reading parsed, column by column
+    into one float32 matrix (no copy of the table per row or per cell)."""
+    if not all_numbers(table):
+        _refuse_cells(table, key_path)
+    index = table.header.index(target)
+    features = [column for i, column in enumerate(table.columns) if i != index]
+    x = np.empty((table.length, len(features)), dtype="float32")
+    for position, column in enumerate(features):
+        x[:, position] = column.values
+    y = table.columns[index].values
     return x, (y.astype("int64") if np.all(y == np.round(y)) else y)
 
 
-def _npz_or_csv(data: DataConfig, base):
+def _refuse_cells(table: Table, key_path) -> None:
+    """The first cell that is not a number, as a row-by-row read meets it (a word or a gap
+    before any infinite number)."""
+    rows = list(zip(*(column.raw() for column in table.columns), strict=True))
+    try:
+        values = np.array([[float(v) for v in row] for row in rows], dtype="float64")
+    except ValueError as exc:
+        raise ConfigError(
+            f"{table.path.name}: every value must be a number ({_short(exc)})", key_path=key_path
+        ) from None
+    row, col = np.argwhere(~np.isfinite(values) | (np.abs(values) > FLOAT32_MAX))[0]
+    raise ConfigError(
+        f"{table.path.name}: row {row + 2}, column {quoted(table.header[col])} holds "
+        f"{rows[row][col]!r}; every value must be a finite number (fill or drop "
+        "missing values before tuning)",
+        key_path=key_path,
+    )
+
+
+def _npz(data: DataConfig, base):
     return _load_file(data, data, base, ("data",))
 
 
@@ -489,7 +507,6 @@ def _is_tf_dataset(value: Any) -> bool:
 _LOADERS = {
     "sklearn": _sklearn,
     "keras": _keras,
-    "npz": _npz_or_csv,
-    "csv": _npz_or_csv,
+    "npz": _npz,
     "python": _python,
 }

@@ -25,13 +25,12 @@ from tuner_cli.training.class_folders import (
     read_images,
     scan,
 )
+from tuner_cli.training.csv_columns import GAPS, is_number
 from tuner_cli.training.table import (
-    GAPS,
     Table,
     all_numbers,
     check_column,
     has_decimal_commas,
-    is_number,
     looks_like_ids,
     read_table,
 )
@@ -250,10 +249,10 @@ def _csv(file: Path, path: str, target: str | None) -> Starter:
     data.append("validation_split: 0.2")
     if plain:
         data.append("scale: standard")
-    numbers = all(is_number(c) for name in features for c in table.cells(name))
+    numbers = all(table.column(name).numbers for name in features)
     kind = "numbers" if numbers else "numbers, words or gaps"
     kind += "" if plain else " (encoded inside the model)"
-    about = f"{len(table.rows)} rows, {len(features)} feature columns of {kind}"
+    about = f"{table.length} rows, {len(features)} feature columns of {kind}"
     classes = _classes(table, target)
     space = [
         "units: {type: int, min: 16, max: 256, step: 16}",

@@ -9,8 +9,6 @@ but the target).
 
 from __future__ import annotations
 
-import csv
-import math
 import re
 from collections import Counter
 from dataclasses import dataclass
@@ -20,21 +18,21 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from tuner_cli.errors import ConfigError, KeyPath, quoted
+from tuner_cli.training.csv_columns import (
+    DECIMAL_COMMA,
+    GAPS,
+    Column,
+    is_number,
+    read_columns,
+)
 
 if TYPE_CHECKING:
     from tuner_cli.config import DataConfig
 
-GAPS = frozenset({"", "NA", "N/A", "NaN", "nan", "null", "NULL", "None", "?"})
-FLOAT32_MAX = 3.4e38
 ID_LIKE_SHARE = 0.5
 ID_LIKE_ROWS = 20
 """A word column with more distinct values than this share of its rows (of at least this
 many rows) is more likely a date, an id or free text than categories."""
-SAMPLE_ROWS = 1000
-"""The rows a column's first look at takes (a column of numbers is passed over on them)."""
-DECIMAL_COMMA = re.compile(r"[+-]?(?:\d+,\d*|,\d+)(?:[eE][+-]?\d+)?")
-"""A number written with a decimal comma (``48018,43``), as spreadsheets in much of Europe
-export them: ``data.decimal: ","`` reads it as a number."""
 THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}(?:,\d{3})+")
 """``1,234``: a decimal comma, or a thousands separator; only the user can say which."""
 
@@ -43,11 +41,20 @@ THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}(?:,\d{3})+")
 class Table:
     path: Path
     header: tuple[str, ...]
-    rows: tuple[tuple[str, ...], ...]
+    columns: tuple[Column, ...]
+
+    @property
+    def length(self) -> int:
+        """The number of data rows."""
+        return len(self.columns[0].values)
+
+    def column(self, name: str) -> Column:
+        return self.columns[self.header.index(name)]
 
     def cells(self, column: str) -> list[str]:
-        index = self.header.index(column)
-        return [row[index].strip() if index < len(row) else "" for row in self.rows]
+        """The column's cells, stripped (a Python string each: for word columns, and for
+        number columns only where a message or a category needs the text)."""
+        return [cell.strip() for cell in self.column(column).raw()]
 
 
 @dataclass(frozen=True)
@@ -63,52 +70,10 @@ class Columns:
 
 
 def read_table(path: Path, delimiter: str, key_path: KeyPath, decimal: str = ".") -> Table:
-    """The header and the rows; with ``decimal`` ``","`` every cell that is a number written
-    with a decimal comma is rewritten with a point, so every reader after this sees numbers."""
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            rows = [tuple(row) for row in csv.reader(handle, delimiter=delimiter) if row]
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {path}: {exc}", key_path=key_path) from None
-    except csv.Error as exc:
-        raise ConfigError(
-            f"{path.name} is not a readable CSV file: {exc}", key_path=key_path
-        ) from None
-    if len(rows) < 2:
-        raise ConfigError(f"{path.name} needs a header row and data rows", key_path=key_path)
-    header = tuple(name.strip() for name in rows[0])
-    _check_names(path, header, key_path)
-    for number, row in enumerate(rows[1:], start=2):
-        if len(row) != len(header):
-            raise ConfigError(
-                f"{path.name}: row {number} has {len(row)} cells; the header has {len(header)}",
-                key_path=key_path,
-            )
-    body = rows[1:]
-    if decimal == ",":
-        body = [tuple(with_decimal_point(cell) for cell in row) for row in body]
-    return Table(path, header, tuple(body))
-
-
-def _check_names(path: Path, header: tuple[str, ...], key_path: KeyPath) -> None:
-    """Columns are found by name: of two with one name, the second would be read as a copy
-    of the first."""
-    seen: dict[str, int] = {}
-    for position, name in enumerate(header, start=1):
-        if name in seen:
-            named = f"two columns {quoted(name)}" if name else "two columns without a name"
-            raise ConfigError(
-                f"{path.name}: the header names {named} (columns {seen[name]} and {position}); "
-                "give every column its own name",
-                key_path=key_path,
-            )
-        seen[name] = position
-
-
-def with_decimal_point(cell: str) -> str:
-    """``48018,43`` as ``48018.43``; any other cell as it is."""
-    stripped = cell.strip()
-    return stripped.replace(",", ".") if DECIMAL_COMMA.fullmatch(stripped) else cell
+    """The header and the columns; with ``decimal`` ``","`` every cell that is a number written
+    with a decimal comma is read with a point, so every reader after this sees numbers."""
+    header, columns = read_columns(path, delimiter, key_path, decimal)
+    return Table(path, header, columns)
 
 
 def check_decimal_mark(table: Table, name: str, key_path: KeyPath, target: bool = False) -> None:
@@ -134,9 +99,10 @@ def has_decimal_commas(table: Table) -> bool:
     """Whether some cell is a number with a decimal comma that cannot be a thousands
     separator (``48018,43``; not ``1,234``)."""
     return any(
-        DECIMAL_COMMA.fullmatch(cell.strip()) and not THOUSANDS.fullmatch(cell.strip())
-        for row in table.rows
-        for cell in row
+        DECIMAL_COMMA.fullmatch(cell) and not THOUSANDS.fullmatch(cell)
+        for name, column in zip(table.header, table.columns, strict=True)
+        if column.words  # a comma is never in a number nor a gap
+        for cell in table.cells(name)
     )
 
 
@@ -147,14 +113,6 @@ def check_column(table: Table, name: str, key_path: KeyPath) -> None:
             f"{quoted(', '.join(table.header))}",
             key_path=key_path,
         )
-
-
-def is_number(cell: str) -> bool:
-    try:
-        value = float(cell)
-    except ValueError:
-        return False
-    return math.isfinite(value) and abs(value) <= FLOAT32_MAX
 
 
 def choose_columns(table: Table, data: DataConfig) -> Columns:
@@ -175,8 +133,8 @@ def choose_columns(table: Table, data: DataConfig) -> Columns:
     numeric, categorical = [], []
     for name in chosen:
         _check_no_infinity(table, name)
-        cells = [c for c in table.cells(name) if c not in GAPS]
-        if not cells:
+        column = table.column(name)
+        if column.gaps == table.length:
             raise ConfigError(
                 f"{table.path.name}: column {quoted(name)} is all gaps (empty or "
                 "NA-like cells); drop it or list the other columns in data.features",
@@ -184,7 +142,7 @@ def choose_columns(table: Table, data: DataConfig) -> Columns:
             )
         if name in (data.categorical or ()):
             categorical.append(name)
-        elif name in (data.numeric or ()) or all(is_number(c) for c in cells):
+        elif name in (data.numeric or ()) or column.numbers_and_gaps:
             numeric.append(name)
         else:
             check_decimal_mark(table, name, ("data", "path"))
@@ -195,17 +153,14 @@ def choose_columns(table: Table, data: DataConfig) -> Columns:
 def _check_no_infinity(table: Table, name: str) -> None:
     """A cell that reads as an infinite or float32-overflowing number is a broken value, not a
     category nor a gap."""
-    for index, cell in enumerate(table.cells(name)):
-        try:
-            value = float(cell)
-        except ValueError:
-            continue
-        if not (math.isfinite(value) and abs(value) <= FLOAT32_MAX) and cell not in GAPS:
-            raise ConfigError(
-                f"{table.path.name}: row {index + 2}, column {quoted(name)} holds {cell!r}; "
-                "every value must be a finite number or a gap (an empty cell)",
-                key_path=("data", "path"),
-            )
+    broken = table.column(name).broken
+    if broken is not None:
+        index, cell = broken[0], broken[1].strip()
+        raise ConfigError(
+            f"{table.path.name}: row {index + 2}, column {quoted(name)} holds {cell!r}; "
+            "every value must be a finite number or a gap (an empty cell)",
+            key_path=("data", "path"),
+        )
 
 
 def is_plain_matrix(table: Table, data: DataConfig) -> bool:
@@ -218,25 +173,22 @@ def is_plain_matrix(table: Table, data: DataConfig) -> bool:
 
 def all_numbers(table: Table) -> bool:
     """Whether every cell, the target's too, is a number (no gaps, no words)."""
-    return all(is_number(cell.strip()) for row in table.rows for cell in row)
+    return all(column.numbers for column in table.columns)
 
 
 def numeric_values(table: Table, name: str, key_path: KeyPath) -> np.ndarray:
     """float32, NaN for gaps; a cell that is neither a number nor a gap is an error."""
-    values = np.empty(len(table.rows), dtype="float32")
-    for index, cell in enumerate(table.cells(name)):
-        if cell in GAPS:
-            values[index] = np.nan
-        elif is_number(cell):
-            values[index] = float(cell)
-        else:
-            raise ConfigError(
-                f"{table.path.name}: row {index + 2}, column {quoted(name)} holds {quoted(cell)}; "
-                "a numeric column holds finite numbers or gaps (list it in data.categorical "
-                "to treat it as categories)",
-                key_path=key_path,
-            )
-    return values
+    column = table.column(name)
+    if not column.numbers_and_gaps:
+        cells = enumerate(table.cells(name))
+        index, cell = next((i, c) for i, c in cells if c not in GAPS and not is_number(c))
+        raise ConfigError(
+            f"{table.path.name}: row {index + 2}, column {quoted(name)} holds {quoted(cell)}; "
+            "a numeric column holds finite numbers or gaps (list it in data.categorical "
+            "to treat it as categories)",
+            key_path=key_path,
+        )
+    return column.values
 
 
 def category_values(table: Table, name: str) -> np.ndarray:
@@ -247,17 +199,18 @@ def category_values(table: Table, name: str) -> np.ndarray:
 def target_values(table: Table, target: str) -> tuple[np.ndarray, tuple[str, ...] | None]:
     """Numbers as numbers (whole ones as int64 labels); strings as indices into the sorted
     class names."""
-    cells = table.cells(target)
-    for index, cell in enumerate(cells):
-        if cell in GAPS:
-            raise ConfigError(
-                f"{table.path.name}: row {index + 2} has no target ({quoted(target)} is "
-                f"{quoted(cell)}); drop rows without a target",
-                key_path=("data", "target"),
-            )
-    if all(is_number(c) for c in cells):
-        y = np.array([float(c) for c in cells], dtype="float32")
+    column = table.column(target)
+    if column.gaps:
+        index, cell = next((i, c) for i, c in enumerate(table.cells(target)) if c in GAPS)
+        raise ConfigError(
+            f"{table.path.name}: row {index + 2} has no target ({quoted(target)} is "
+            f"{quoted(cell)}); drop rows without a target",
+            key_path=("data", "target"),
+        )
+    if column.numbers:
+        y = column.values
         return (y.astype("int64") if np.all(y == np.round(y)) else y), None
+    cells = table.cells(target)
     check_decimal_mark(table, target, ("data", "target"), target=True)
     names = tuple(sorted(set(cells)))
     index = {name: i for i, name in enumerate(names)}
@@ -282,8 +235,8 @@ def table_notes(data: DataConfig | None, base: Path) -> list[str]:
     column with a different value in nearly every row (a date, an id, free text) becomes a
     one-hot slot per row, which fits the training rows and tells nothing about new ones.
     Empty when the source is no table or cannot be read (loading it reports why). A column
-    whose first ``SAMPLE_ROWS`` cells are numbers is passed over, so a large table of numbers
-    costs little more than its reading."""
+    of numbers, with gaps or without, is passed over on what reading it found, so a large
+    table of numbers costs its reading only."""
     if data is None or data.source != "csv":
         return []
     path = Path(data.path).expanduser()
@@ -293,23 +246,18 @@ def table_notes(data: DataConfig | None, base: Path) -> list[str]:
     except (ConfigError, OSError):
         return []
     notes = []
-    head = dict(zip(table.header, zip(*table.rows[:SAMPLE_ROWS], strict=True), strict=True))
     chosen = data.features or [name for name in table.header if name != data.target]
     for name in chosen:
-        if name not in head or name in (data.numeric or ()):
+        if name not in table.header or name in (data.numeric or ()):
             continue
         listed = name in (data.categorical or ())
-        if not listed and _parsed_as_numbers(head[name]):
-            continue  # numbers, as far as the first rows go
-        index = table.header.index(name)
-        column = tuple(row[index] for row in table.rows)
-        counts = Counter(column)  # cells as written, counted in C
+        if not listed and table.column(name).numbers_and_gaps:
+            continue  # numbers, with gaps or without
+        counts = Counter(table.column(name).raw())  # cells as written, counted in C
         distinct = len(counts.keys() - GAPS)
-        rows = len(column) - sum(counts[gap] for gap in GAPS)
+        rows = table.length - sum(counts[gap] for gap in GAPS)
         if not looks_like_ids(distinct, rows):
             continue
-        if not listed and all(is_number(c.strip()) for c in column if c.strip() not in GAPS):
-            continue  # numbers with gaps
         notes.append(
             f"data: column {quoted(name)} of {path.name} has {distinct:,} different values "
             f"in {rows:,} rows; as categories (one per value) it cannot carry over to "
@@ -323,13 +271,3 @@ def looks_like_ids(distinct: int, rows: int) -> bool:
     """Whether a word column (or target) with ``distinct`` values in ``rows`` rows is more
     likely ids, dates or free text than categories."""
     return rows >= ID_LIKE_ROWS and distinct > ID_LIKE_SHARE * rows
-
-
-def _parsed_as_numbers(column: tuple[str, ...]) -> bool:
-    """Whether NumPy reads every cell as a finite number (a gap or a word: no): the quick
-    test that passes over a column of numbers in C."""
-    try:
-        values = np.asarray(column, dtype="float64")
-    except ValueError:
-        return False
-    return bool(np.all(np.isfinite(values) & (np.abs(values) <= FLOAT32_MAX)))

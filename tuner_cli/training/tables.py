@@ -26,7 +26,6 @@ from tuner_cli.training.table import (
     category_values,
     check_column,
     choose_columns,
-    is_plain_matrix,
     numeric_values,
     read_table,
     target_values,
@@ -114,16 +113,19 @@ class LoadedTable:
     class_names: tuple[str, ...] | None
 
 
-def load_table(data: Any, base: Path, seed: int) -> LoadedTable | None:
-    """The CSV as columns split for training and validation, or ``None`` for a plain matrix of
-    numbers (which is read as one array, as before)."""
+def read_data_table(data: Any, base: Path) -> Table:
+    """The config's CSV file, read once for whichever way it is loaded, its target there."""
     path = _resolve(data.path, base)
     if not path.is_file():
         raise ConfigError(f"no such file: {path}", key_path=("data", "path"))
     table = read_table(path, data.delimiter, ("data", "path"), data.decimal)
     check_column(table, data.target, ("data", "target"))
-    if is_plain_matrix(table, data):
-        return None
+    return table
+
+
+def load_table(table: Table, data: Any, base: Path, seed: int) -> LoadedTable:
+    """The table as columns split for training and validation (not a plain matrix of
+    numbers, ``is_plain_matrix``, which is one array, as before)."""
     if data.cross_validation is not None:
         raise ConfigError(
             "cross_validation is for array data; this CSV is a table with categories or gaps",

@@ -3,6 +3,7 @@
     python make_data.py images digit_images    # sklearn's digits as PNG files, one folder a digit
     python make_data.py text topics            # a small made-up corpus, one folder a topic
     python make_data.py csv wine.csv           # sklearn's wine with word columns and gaps
+    python make_data.py text-csv topics.csv    # the topics corpus as a CSV: text,topic
 
 Each function writes into a folder (or file) it is given and returns it; the tests call them.
 """
@@ -45,19 +46,38 @@ def topic_texts(folder: Path, per_class: int = 150, seed: int = 0) -> Path:
     """A small made-up corpus: one subfolder per topic of short .txt documents, each mostly
     filler words with a few of its topic's words (and, now and then, another topic's)."""
     rng = np.random.default_rng(seed)
-    filler = FILLER.split()
-    for topic, words in TOPICS.items():
-        own = words.split()
-        others = [w for t, ws in TOPICS.items() if t != topic for w in ws.split()]
+    for topic in TOPICS:
         subfolder = Path(folder) / topic
         subfolder.mkdir(parents=True, exist_ok=True)
         for index in range(per_class):
-            length = int(rng.integers(8, 20))
-            pool = [filler, own, others]
-            kinds = rng.choice(3, size=length, p=[0.6, 0.33, 0.07])
-            text = " ".join(str(rng.choice(pool[k])) for k in kinds)
+            text = _topic_text(rng, topic)
             (subfolder / f"{index:04d}.txt").write_text(text + "\n", encoding="utf-8")
     return Path(folder)
+
+
+def topic_table(path: Path, per_class: int = 150, seed: int = 0) -> Path:
+    """The same made-up corpus as a CSV export (``text,topic``, a row per document, in
+    shuffled order), the way texts usually arrive: for ``data.text``."""
+    import csv
+
+    rng = np.random.default_rng(seed)
+    rows = [(_topic_text(rng, topic), topic) for topic in TOPICS for _ in range(per_class)]
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["text", "topic"])
+        writer.writerows(rows[i] for i in rng.permutation(len(rows)))
+    return path
+
+
+def _topic_text(rng: np.random.Generator, topic: str) -> str:
+    """Mostly filler words with a few of the topic's words (and, now and then, another's)."""
+    own = TOPICS[topic].split()
+    others = [w for t, ws in TOPICS.items() if t != topic for w in ws.split()]
+    pool = [FILLER.split(), own, others]
+    kinds = rng.choice(3, size=int(rng.integers(8, 20)), p=[0.6, 0.33, 0.07])
+    return " ".join(str(rng.choice(pool[k])) for k in kinds)
 
 
 CULTIVARS = ("barolo", "grignolino", "barbera")
@@ -91,7 +111,12 @@ def wine_table(path: Path, gap_fraction: float = 0.05, seed: int = 0) -> Path:
     return path
 
 
-MAKERS = {"images": digit_images, "text": topic_texts, "csv": wine_table}
+MAKERS = {
+    "images": digit_images,
+    "text": topic_texts,
+    "csv": wine_table,
+    "text-csv": topic_table,
+}
 
 if __name__ == "__main__":
     if len(sys.argv) != 3 or sys.argv[1] not in MAKERS:

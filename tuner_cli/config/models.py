@@ -97,6 +97,11 @@ class DataConfig(StrictModel):
     numeric: list[str] | None = Field(
         default=None, description="csv: columns read as numbers (default: numbers and gaps)"
     )
+    text: list[str] | None = Field(
+        default=None,
+        description="csv: [column] of free text, the model's one input: raw strings, which "
+        "the template turns into numbers (TextVectorization first)",
+    )
 
     @field_validator("image_size")
     @classmethod
@@ -177,6 +182,45 @@ class DataConfig(StrictModel):
                 f"scale 'minmax' needs the data in memory; source '{self.source}' streams it "
                 "(use 'standard', or a factor such as 0.00392156862745098 for 1/255)"
             )
+        return self
+
+    @model_validator(mode="after")
+    def _one_text_column(self):
+        """A text column is the model's one input, strings a template's TextVectorization
+        reads: with other columns beside it the model would need several inputs, which a
+        layers template does not build, so every way of naming another column is refused
+        here rather than half trained."""
+        if self.text is None:
+            return self
+        if self.source != "csv":
+            raise KeyedError("text", "'text' is for source 'csv' (a folder of texts: 'text')")
+        if not self.text:
+            raise KeyedError("text", "'text' is empty")
+        if len(self.text) > 1:
+            raise KeyedError(
+                "text",
+                f"one text column ({quoted(', '.join(self.text))} are several): each would be "
+                "an input of its own, and a layers template builds a model with one; join them "
+                "into one column in the file",
+            )
+        (column,) = self.text
+        if column == self.target:
+            raise KeyedError("text", f"{quoted(column)} is the target column")
+        for key in ("categorical", "numeric"):
+            if column in (getattr(self, key) or ()):
+                raise KeyedError("text", f"{quoted(column)} is in both 'text' and {quoted(key)}")
+        for key in ("features", "numeric", "categorical"):
+            others = [name for name in getattr(self, key) or () if name != column]
+            if others:
+                raise KeyedError(
+                    key,
+                    f"{quoted(others[0])} beside the text column {quoted(column)} needs a "
+                    "model with several inputs, which kt-run does not build: with 'text' the "
+                    f"model reads that column alone (remove {quoted(key)}), or leave 'text' out "
+                    "to read the columns as a table",
+                )
+        if self.scale != "none":
+            raise KeyedError("scale", "'scale' is for numbers; text is not scaled (remove it)")
         return self
 
 

@@ -26,6 +26,7 @@ from tuner_cli.training.streams import Streams, load_folders, loader_streams, st
 from tuner_cli.training.table import Table, all_numbers, check_column, is_plain_matrix, read_table
 from tuner_cli.training.tables import TableEncoding, load_table, read_data_table, split_rows
 from tuner_cli.training.template_front import ADAPT_BATCH
+from tuner_cli.training.text_column import text_rows, validation_rows
 
 if TYPE_CHECKING:
     from tuner_cli.config import DataConfig, StudyConfig
@@ -75,7 +76,9 @@ class Dataset:
 
     @property
     def input_dtype(self) -> str:
-        return self.streams.input_dtype if self.streams else "float32"
+        if self.streams:
+            return self.streams.input_dtype
+        return "string" if _is_text(self.x_train) else "float32"
 
     @property
     def rows(self) -> tuple[int | None, int | None]:
@@ -101,7 +104,7 @@ class Dataset:
         """The dtype of what the network (or the template's front) takes: scaled inputs."""
         if self.streams:
             return self.streams.input_dtype
-        return str(self.train_inputs.dtype)
+        return "string" if _is_text(self.train_inputs) else str(self.train_inputs.dtype)
 
     def adapt_inputs(self) -> Any:
         """The training inputs (scaled), for the template's preprocessing layers to adapt on."""
@@ -149,6 +152,11 @@ class Dataset:
         return x, y
 
 
+def _is_text(x: Any) -> bool:
+    """Whether ``x`` is strings (a CSV's ``data.text``), which Keras takes as ``string``."""
+    return isinstance(x, np.ndarray) and x.dtype == object
+
+
 def _through(front: Any, x: np.ndarray) -> np.ndarray:
     if front is None:
         return x
@@ -183,6 +191,8 @@ def _cached(data_json: str, base_dir: str, seed: int, fold: int) -> Dataset:
             )
         if data.source == "csv":
             csv_table = read_data_table(data, base)
+            if data.text:
+                return _text_dataset(csv_table, data, base, seed, fold)
             if not is_plain_matrix(csv_table, data):
                 table = load_table(csv_table, data, base, seed)
                 return Dataset(
@@ -225,6 +235,21 @@ def _cached(data_json: str, base_dir: str, seed: int, fold: int) -> Dataset:
         else:
             x, y, x_val, y_val = _split(x, y, data.validation_split, seed)
     return Dataset(x, y, x_val, y_val, scaling=Scaling.fit(x, data.scale))
+
+
+def _text_dataset(table: Table, data: DataConfig, base: Path, seed: int, fold: int) -> Dataset:
+    """A CSV's text column: strings split into training and validation rows as arrays are
+    (a seeded split, a validation file, or a fold), nothing scaled or encoded: the template's
+    front adapts on the training strings and the model takes them raw."""
+    x, y, names = text_rows(table, data)
+    if data.cross_validation is not None:
+        train, val = fold_rows(y, data.cross_validation, seed, fold)
+        x, y, x_val, y_val = x[train], y[train], x[val], y[val]
+    elif data.validation is not None:
+        x_val, y_val = validation_rows(data, base, names)
+    else:
+        x, y, x_val, y_val = _split(x, y, data.validation_split, seed)
+    return Dataset(x, y, x_val, y_val, class_names=names)
 
 
 _SOURCE_KEY = {

@@ -68,6 +68,7 @@ class Trainable:
         steps = template_layers(model_config, values, study.base_dir)
         front = leading_preprocessing(steps)
         if not front:
+            _check_takes_text(steps, data)
             network = connect(steps, data.network_shape)
             compile_network(network, model_config, values, study.base_dir)
             return cls(network)
@@ -102,6 +103,19 @@ class Trainable:
         if not batch_size_given(study):
             arguments.pop("batch_size", None)
         return self.builder.fit(self.hp, self.model, **arguments)
+
+
+def _check_takes_text(steps: list, data: Dataset) -> None:
+    """Strings reach the network only through a front that turns them into numbers; without
+    one Keras fails on the first layer's shape, which does not say what is missing."""
+    if data.network_dtype == "string":
+        raise ConfigError(
+            f"the inputs are text, which {type(steps[0]).__name__} cannot take: a template for "
+            "text starts with TextVectorization (or StringLookup), which turns the strings "
+            "into numbers, e.g. TextVectorization: {max_tokens: 20000, "
+            "output_sequence_length: 128}, Embedding, GlobalAveragePooling1D",
+            key_path=("model", "layers", 0),
+        )
 
 
 def make_callbacks(study: StudyConfig, hp: dict[str, Any]) -> list[keras.callbacks.Callback]:

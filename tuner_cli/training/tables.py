@@ -115,7 +115,7 @@ class LoadedTable:
 
 def read_data_table(data: Any, base: Path) -> Table:
     """The config's CSV file, read once for whichever way it is loaded, its target there."""
-    path = _resolve(data.path, base)
+    path = resolve(data.path, base)
     if not path.is_file():
         raise ConfigError(f"no such file: {path}", key_path=("data", "path"))
     table = read_table(path, data.delimiter, ("data", "path"), data.decimal)
@@ -146,16 +146,16 @@ def load_table(table: Table, data: Any, base: Path, seed: int) -> LoadedTable:
         columns, y = take_rows(columns, train), y[train]
     else:
         key = ("data", "validation", "path")
-        val_path = _resolve(data.validation.path, base)
+        val_path = resolve(data.validation.path, base)
         val_table = read_table(val_path, data.delimiter, key, data.decimal)
         for name in (*kinds.features, data.target):
             check_column(val_table, name, key)
         val_columns = table_columns(val_table, kinds)
-        y_val = _validation_target(val_table, data.target, names)
+        y_val = validation_target(val_table, data.target, names)
     return LoadedTable(columns, y, val_columns, y_val, TableEncoding.fit(columns, kinds), names)
 
 
-def _validation_target(table: Table, target: str, names: tuple[str, ...] | None) -> np.ndarray:
+def validation_target(table: Table, target: str, names: tuple[str, ...] | None) -> np.ndarray:
     """The validation labels, as indices into the training file's class names."""
     y_val, val_names = target_values(table, target)
     if names is None or val_names is None:
@@ -186,6 +186,6 @@ def split_rows(count: int, fraction: float, seed: int) -> tuple[np.ndarray, np.n
     return order[n_val:], order[:n_val]
 
 
-def _resolve(path: str, base: Path) -> Path:
+def resolve(path: str, base: Path) -> Path:
     resolved = Path(path).expanduser()
     return resolved if resolved.is_absolute() else base / resolved

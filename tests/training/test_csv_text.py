@@ -1,0 +1,176 @@
+"""``data.text: [column]``: a CSV's free-text column read as strings, as a text folder's files
+are, so a ``TextVectorization`` at the head of the template learns it and the exported model
+takes raw strings."""
+
+from __future__ import annotations
+
+import csv
+import json
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from tests.training.test_image_folders import make_data
+from tuner_cli import load_config_dict, run_search
+
+
+def config(data: dict, layers: list | None = None) -> dict:
+    return {
+        "name": "topics-table",
+        "seed": 5,
+        "data": data,
+        "search_space": {"max_tokens": {"type": "choice", "values": [50, 200]}},
+        "model": {
+            "layers": layers
+            or [
+                {"TextVectorization": {"max_tokens": "$max_tokens", "output_sequence_length": 20}},
+                {"Embedding": {"input_dim": "$max_tokens", "output_dim": 8}},
+                {"GlobalAveragePooling1D": {}},
+                {"Dense": {"units": 3, "activation": "softmax"}},
+            ],
+            "optimizer": {"name": "adam", "learning_rate": 0.02},
+            "loss": "sparse_categorical_crossentropy",
+            "metrics": ["accuracy"],
+        },
+        "training": {"epochs": 6, "batch_size": 32},
+        "strategy": {"name": "grid", "objective": "val_accuracy"},
+    }
+
+
+def read_rows(path) -> tuple[np.ndarray, list[str]]:
+    """The texts as a user hands them to the exported model, and their topics."""
+    with open(path, newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    return np.array([row["text"] for row in rows], dtype=object), [row["topic"] for row in rows]
+
+
+def test_a_text_column_is_strings_and_the_vocabulary_comes_from_the_training_rows(tmp_path):
+    from tuner_cli.training.data import load_dataset
+    from tuner_cli.training.keras_training import Trainable
+
+    make_data().topic_table(tmp_path / "train.csv", per_class=20)
+    val = make_data().topic_table(tmp_path / "val.csv", per_class=5, seed=1)
+    with open(val, "a", encoding="utf-8") as handle:
+        handle.write("zebraword zebraword,sport\n,cooking\n")
+    data = {
+        "source": "csv",
+        "path": "train.csv",
+        "target": "topic",
+        "text": ["text"],
+        "validation": {"path": "val.csv"},
+    }
+    study = load_config_dict(config(data), tmp_path)
+    dataset = load_dataset(study, seed=0)
+    assert dataset.class_names == ("cooking", "sport", "weather") and dataset.rows == (60, 17)
+    assert dataset.x_train.dtype == object and dataset.x_train.shape == (60,)
+    assert dataset.input_shape == () and dataset.input_dtype == "string"
+    assert dataset.x_val[-1] == "", "an empty cell is the empty string"
+    built = Trainable.build(study, {"max_tokens": 200}, dataset)
+    (vectorizer,) = built.front_layers
+    vocabulary = vectorizer.get_vocabulary()
+    assert "striker" in vocabulary and "zebraword" not in vocabulary
+    x, _ = dataset.evaluation_rows(4, built.front)
+    assert tuple(x.shape) == (4, 20) and "int" in str(x.dtype)
+
+
+def test_a_text_column_is_split_and_folded_like_array_data(tmp_path):
+    from tuner_cli.training.data import load_dataset
+
+    make_data().topic_table(tmp_path / "t.csv", per_class=10)
+    data = {"source": "csv", "path": "t.csv", "target": "topic", "text": ["text"]}
+    dataset = load_dataset(load_config_dict(config(data), tmp_path), seed=0)
+    assert dataset.rows == (24, 6)
+    folded = {**data, "cross_validation": {"folds": 3}}
+    study = load_config_dict(config(folded), tmp_path)
+    held_out = [load_dataset(study, seed=0, fold=fold).x_val for fold in range(3)]
+    assert [len(x) for x in held_out] == [10, 10, 10]
+    assert sorted(np.concatenate(held_out).tolist()) == sorted(read_rows(tmp_path / "t.csv")[0])
+
+
+@pytest.mark.parametrize(
+    "data, key, message",
+    [
+        ({"source": "npz", "target": None}, "data.text", "'text' is for source 'csv'"),
+        ({"text": []}, "data.text", "'text' is empty"),
+        ({"text": ["text", "topic"]}, "data.text", "one text column"),
+        ({"target": "text"}, "data.text", "'text' is the target column"),
+        ({"categorical": ["text"]}, "data.text", "'text' is in both 'text' and 'categorical'"),
+        ({"features": ["text", "id"]}, "data.features", "several inputs"),
+        ({"numeric": ["id"]}, "data.numeric", "several inputs"),
+        ({"scale": "standard"}, "data.scale", "text is not scaled"),
+    ],
+)
+def test_a_text_column_the_config_cannot_train_is_a_config_error(tmp_path, data, key, message):
+    from tuner_cli.errors import ConfigError
+
+    base = {"source": "csv", "path": "t.csv", "target": "topic", "text": ["text"], **data}
+    with pytest.raises(ConfigError, match=message) as caught:
+        load_config_dict(config(base), tmp_path)
+    assert str(caught.value).startswith(f"{key}: "), str(caught.value)
+
+
+def test_a_text_column_the_file_lacks_is_named(tmp_path):
+    from tuner_cli.errors import ConfigError
+    from tuner_cli.training.data import load_dataset
+
+    make_data().topic_table(tmp_path / "t.csv", per_class=5)
+    (tmp_path / "v.csv").write_text("body,topic\nrain,weather\n")
+    data = {"source": "csv", "path": "t.csv", "target": "topic", "text": ["review"]}
+    with pytest.raises(ConfigError, match="t.csv has no column 'review'") as caught:
+        load_dataset(load_config_dict(config(data), tmp_path), seed=0)
+    assert caught.value.key_path == ("data", "text")
+    data = {**data, "text": ["text"], "validation": {"path": "v.csv"}}
+    with pytest.raises(ConfigError, match="v.csv has no column 'text'") as caught:
+        load_dataset(load_config_dict(config(data), tmp_path), seed=0)
+    assert caught.value.key_path == ("data", "validation", "path")
+
+
+def test_a_template_that_does_not_start_by_turning_text_into_numbers_is_refused(tmp_path):
+    from tuner_cli.errors import ConfigError
+    from tuner_cli.training.data import load_dataset
+    from tuner_cli.training.keras_training import Trainable
+
+    make_data().topic_table(tmp_path / "t.csv", per_class=5)
+    data = {"source": "csv", "path": "t.csv", "target": "topic", "text": ["text"]}
+    dense = [{"Dense": {"units": 3, "activation": "softmax"}}]
+    study = load_config_dict(config(data, layers=dense), tmp_path)
+    with pytest.raises(ConfigError, match="starts with TextVectorization") as caught:
+        Trainable.build(study, {"max_tokens": 50}, load_dataset(study, seed=0))
+    assert caught.value.key_path == ("model", "layers", 0)
+
+
+@pytest.mark.slow
+def test_the_exported_model_scores_raw_strings_as_the_search_recorded(tmp_path):
+    import keras
+
+    from tuner_cli.cli.app import app
+
+    make_data().topic_table(tmp_path / "train.csv", per_class=60)
+    make_data().topic_table(tmp_path / "val.csv", per_class=20, seed=1)
+    data = {
+        "source": "csv",
+        "path": str(tmp_path / "train.csv"),
+        "target": "topic",
+        "text": ["text"],
+        "validation": {"path": str(tmp_path / "val.csv")},
+    }
+    result = run_search(load_config_dict(config(data), tmp_path), tmp_path / "out", workers=0)
+    assert [t.status.value for t in result.trials] == ["completed", "completed"]
+    study_dir = tmp_path / "out" / "topics-table"
+    names = json.loads((study_dir / "study.json").read_text())["class_names"]
+    assert names == ["cooking", "sport", "weather"]
+    texts, topics = read_rows(tmp_path / "val.csv")
+    y_val = np.array([names.index(t) for t in topics])
+    for retrain in ([], ["--retrain"]):
+        output = tmp_path / f"best{len(retrain)}.keras"
+        args = ["export", str(study_dir), "--output", str(output), *retrain]
+        exported = CliRunner().invoke(app, args)
+        assert exported.exit_code == 0, exported.output
+        model = keras.models.load_model(output)
+        accuracy = float(np.mean(model.predict(texts, verbose=0).argmax(axis=1) == y_val))
+        if retrain:
+            assert accuracy >= result.best.score - 0.05
+        else:
+            assert accuracy == pytest.approx(result.best.score, abs=1e-6)
+            assert accuracy > 0.8

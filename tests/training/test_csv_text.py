@@ -174,3 +174,18 @@ def test_the_exported_model_scores_raw_strings_as_the_search_recorded(tmp_path):
         else:
             assert accuracy == pytest.approx(result.best.score, abs=1e-6)
             assert accuracy > 0.8
+
+
+def test_validate_names_data_text_for_a_column_of_free_text_only(tmp_path):
+    from tuner_cli.training.table import table_notes
+
+    make_data().topic_table(tmp_path / "t.csv", per_class=10)
+    lines = (tmp_path / "t.csv").read_text().splitlines()
+    rows = [f"{line},id{i:03d}" for i, line in enumerate(lines[1:])]
+    (tmp_path / "t.csv").write_text("\n".join([lines[0] + ",code", *rows]) + "\n")
+    data = {"source": "csv", "path": "t.csv", "target": "topic"}
+    text_note, id_note = table_notes(load_config_dict(config(data), tmp_path).config.data, tmp_path)
+    assert "column 'text' of t.csv" in text_note and "data.text: [text]" in text_note
+    assert "column 'code' of t.csv" in id_note and "data.text" not in id_note
+    read_as_text = {**data, "text": ["text"]}
+    assert table_notes(load_config_dict(config(read_as_text), tmp_path).config.data, tmp_path) == []

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -33,6 +34,9 @@ ID_LIKE_SHARE = 0.5
 ID_LIKE_ROWS = 20
 """A word column with more distinct values than this share of its rows (of at least this
 many rows) is more likely a date, an id or free text than categories."""
+TEXT_WORDS = 3
+"""A word column most of whose different values hold this many words or more is free text
+(reviews, descriptions, tickets), for ``data.text``; names and dates hold fewer."""
 THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}(?:,\d{3})+")
 """``1,234``: a decimal comma, or a thousands separator; only the user can say which."""
 
@@ -237,7 +241,7 @@ def table_notes(data: DataConfig | None, base: Path) -> list[str]:
     Empty when the source is no table or cannot be read (loading it reports why). A column
     of numbers, with gaps or without, is passed over on what reading it found, so a large
     table of numbers costs its reading only."""
-    if data is None or data.source != "csv":
+    if data is None or data.source != "csv" or data.text:
         return []
     path = Path(data.path).expanduser()
     path = path if path.is_absolute() else base / path
@@ -258,13 +262,28 @@ def table_notes(data: DataConfig | None, base: Path) -> list[str]:
         rows = table.length - sum(counts[gap] for gap in GAPS)
         if not looks_like_ids(distinct, rows):
             continue
+        found = f"data: column {quoted(name)} of {path.name} has {distinct:,} different values"
+        if looks_like_text(counts.keys() - GAPS):
+            notes.append(
+                f"{found} of free text in {rows:,} rows; as categories (one per value) it "
+                f"cannot carry over to new rows: read it as text with data.text: [{name}] "
+                "(the model's one input; its template starts with TextVectorization)"
+            )
+            continue
         notes.append(
-            f"data: column {quoted(name)} of {path.name} has {distinct:,} different values "
-            f"in {rows:,} rows; as categories (one per value) it cannot carry over to "
+            f"{found} in {rows:,} rows; as categories (one per value) it cannot carry over to "
             "new rows (a date, an id, free text?): leave it out with data.features, or "
             "write it as numbers in the file"
         )
     return notes
+
+
+def looks_like_text(values: Iterable[str]) -> bool:
+    """Whether most of a column's different values are sentences rather than names: free
+    text, which ``data.text`` reads as words instead of one category per value."""
+    values = list(values)
+    wordy = sum(len(value.split()) >= TEXT_WORDS for value in values)
+    return bool(values) and wordy * 2 >= len(values)
 
 
 def looks_like_ids(distinct: int, rows: int) -> bool:

@@ -227,3 +227,51 @@ def test_the_colour_mode_follows_every_image_not_the_first_one(tmp_path):
     assert written(tmp_path / "alpha.yaml")["data"]["color_mode"] == "rgba"
     assert init(tmp_path, "some_alpha").returncode == 0
     assert written(tmp_path / "some_alpha.yaml")["data"]["color_mode"] == "rgb"
+
+
+def write_reviews(path: Path, extra: str = "") -> None:
+    """A review export: a sentence per row, its rating a word, now and then an empty review."""
+    praise = ("loved it, works great", "great value and fast delivery", "really happy with it")
+    blame = ("broke after a week", "waste of money, do not buy", "arrived late and damaged")
+    rows = [f"review,rating{extra and ',' + extra}"]
+    for i in range(40):
+        text = "" if i == 7 else f'"{(praise, blame)[i % 2][i % 3]} ({i})"'
+        rows.append(f"{text},{('good', 'bad')[i % 2]}{extra and f',x{i}'}")
+    path.write_text("\n".join(rows) + "\n")
+
+
+def test_a_csv_of_free_text_and_a_target_starts_with_text_vectorization(tmp_path):
+    write_reviews(tmp_path / "reviews.csv")
+    result = init(tmp_path, "reviews.csv")
+    assert result.returncode == 0, result.stderr
+    assert "40 rows, column 'review' of free text; target 'rating': 2 classes" in result.stdout
+    config = written(tmp_path / "reviews.yaml")
+    assert config["data"] == {
+        "source": "csv",
+        "path": "reviews.csv",
+        "target": "rating",
+        "text": ["review"],
+        "validation_split": 0.2,
+    }
+    layers = [next(iter(layer)) for layer in config["model"]["layers"]]
+    assert layers[:3] == ["TextVectorization", "Embedding", "GlobalAveragePooling1D"]
+    assert config["model"]["layers"][-1] == {"Dense": {"units": 2, "activation": "softmax"}}
+    validated = invoke("validate", "reviews.yaml", cwd=tmp_path)
+    assert validated.returncode == 0, validated.stderr
+    assert "warning" not in validated.stderr
+
+    write_reviews(tmp_path / "more.csv", extra="order")
+    result = init(tmp_path, "more.csv", "--target", "rating")
+    assert "column 'review' of free text (column 'order' left out" in result.stdout
+    assert written(tmp_path / "more.yaml")["data"]["text"] == ["review"]
+
+
+@pytest.mark.slow
+def test_the_starter_for_a_csv_of_texts_searches_as_written(tmp_path):
+    write_reviews(tmp_path / "reviews.csv")
+    assert init(tmp_path, "reviews.csv").returncode == 0
+    result = run_search(
+        load_config(tmp_path / "reviews.yaml"), tmp_path / "results", workers=0, max_trials=1
+    )
+    assert [t.status.value for t in result.trials] == ["completed"]
+    assert result.best.score is not None

@@ -32,6 +32,7 @@ from tuner_cli.training.table import (
     check_column,
     has_decimal_commas,
     looks_like_ids,
+    looks_like_text,
     read_table,
 )
 
@@ -124,6 +125,13 @@ def _relative(data: Path, config_dir: Path) -> str:
     return os.path.relpath(data.resolve(), config_dir.resolve())
 
 
+TABLE_SPACE = [
+    "units: {type: int, min: 16, max: 256, step: 16}",
+    "dropout: {type: float, min: 0.0, max: 0.5, step: 0.1}",
+]
+"""The space of a dense network on a table's columns."""
+
+
 def _digits() -> Starter:
     return Starter(
         about="no data given: scikit-learn's bundled digits (8x8 images as 64 numbers)",
@@ -209,24 +217,32 @@ def _texts(folders: ClassFolders, path: str) -> Starter:
     return Starter(
         about=f"{folders.count} text files in {_classes_found(folders)}",
         data=["source: text", f"path: {json.dumps(path)}", "validation_split: 0.2"],
-        space=[
-            "max_tokens: {type: choice, values: [2000, 20000]}",
-            "sequence_length: {type: choice, values: [64, 256]}",
-            "embedding: {type: int, min: 16, max: 64, step: 16}",
-            "dropout: {type: float, min: 0.0, max: 0.5, step: 0.1}",
-        ],
-        layers=[
-            "TextVectorization: {max_tokens: $max_tokens, output_sequence_length: "
-            "$sequence_length}",
-            "Embedding: {input_dim: $max_tokens, output_dim: $embedding}",
-            "GlobalAveragePooling1D: {}",
-            "Dropout: {rate: $dropout}",
-            f"Dense: {{units: {len(folders.class_names)}, activation: softmax}}",
-        ],
+        space=TEXT_SPACE,
+        layers=_text_layers(f"{len(folders.class_names)}, activation: softmax"),
         loss="sparse_categorical_crossentropy",
         metric="accuracy",
         objective="val_accuracy",
     )
+
+
+TEXT_SPACE = [
+    "max_tokens: {type: choice, values: [2000, 20000]}",
+    "sequence_length: {type: choice, values: [64, 256]}",
+    "embedding: {type: int, min: 16, max: 64, step: 16}",
+    "dropout: {type: float, min: 0.0, max: 0.5, step: 0.1}",
+]
+"""The space of a text model: a folder's, or a CSV's text column's."""
+
+
+def _text_layers(output: str) -> list[str]:
+    """Words to numbers (adapted on each trial's training texts), embedded and averaged."""
+    return [
+        "TextVectorization: {max_tokens: $max_tokens, output_sequence_length: $sequence_length}",
+        "Embedding: {input_dim: $max_tokens, output_dim: $embedding}",
+        "GlobalAveragePooling1D: {}",
+        "Dropout: {rate: $dropout}",
+        f"Dense: {{units: {output}}}",
+    ]
 
 
 def _csv(file: Path, path: str, target: str | None) -> Starter:
@@ -243,27 +259,30 @@ def _csv(file: Path, path: str, target: str | None) -> Starter:
     if decimal == ",":
         data.append('decimal: ","')
     features = [name for name in table.header if name != target]
-    # numbers only, the target's too: one array, which only data.scale standardises; any
-    # other table has its numeric columns standardised inside the model, and refuses scale
-    plain = all_numbers(table)
     data.append("validation_split: 0.2")
-    if plain:
-        data.append("scale: standard")
-    numbers = all(table.column(name).numbers for name in features)
-    kind = "numbers" if numbers else "numbers, words or gaps"
-    kind += "" if plain else " (encoded inside the model)"
-    about = f"{table.length} rows, {len(features)} feature columns of {kind}"
+    texts = [name for name in features if _free_text(table, name)]
+    if len(texts) == 1:
+        data.append(f"text: [{json.dumps(texts[0])}]")
+        about = _text_found(table, texts[0], features)
+        space, layers = TEXT_SPACE, _text_layers
+    else:
+        # numbers only, the target's too: one array, which only data.scale standardises; any
+        # other table has its numeric columns standardised inside the model, and refuses scale
+        plain = all_numbers(table)
+        if plain:
+            data.append("scale: standard")
+        numbers = all(table.column(name).numbers for name in features)
+        kind = "numbers" if numbers else "numbers, words or gaps"
+        kind += "" if plain else " (encoded inside the model)"
+        about = f"{table.length} rows, {len(features)} feature columns of {kind}"
+        space, layers = TABLE_SPACE, _dense_head
     classes = _classes(table, target)
-    space = [
-        "units: {type: int, min: 16, max: 256, step: 16}",
-        "dropout: {type: float, min: 0.0, max: 0.5, step: 0.1}",
-    ]
     if classes is None:
         return Starter(
             about=f"{about}; target {quoted(target)}: numbers (regression)",
             data=data,
             space=space,
-            layers=_dense_head("1"),
+            layers=layers("1"),
             loss="mse",
             metric="mae",
             objective="val_loss",
@@ -273,10 +292,32 @@ def _csv(file: Path, path: str, target: str | None) -> Starter:
         about=f"{about}; target {quoted(target)}: {found}",
         data=data,
         space=space,
-        layers=_dense_head(f"{classes}, activation: softmax"),
+        layers=layers(f"{classes}, activation: softmax"),
         loss="sparse_categorical_crossentropy",
         metric="accuracy",
         objective="val_accuracy",
+    )
+
+
+def _free_text(table: Table, name: str) -> bool:
+    """A word column of sentences with a different value in most rows: reviews,
+    descriptions, tickets, which the starter reads as text rather than as categories."""
+    if not table.column(name).words:
+        return False
+    cells = [cell for cell in table.cells(name) if cell not in GAPS]
+    return looks_like_ids(len(set(cells)), len(cells)) and looks_like_text(set(cells))
+
+
+def _text_found(table: Table, text: str, features: list[str]) -> str:
+    """What the starter reads, and the columns it leaves out: a template builds a model with
+    one input, so the text column is read alone."""
+    about = f"{table.length} rows, column {quoted(text)} of free text"
+    left_out = [quoted(name) for name in features if name != text]
+    if not left_out:
+        return about
+    return (
+        f"{about} (column{'s' if len(left_out) > 1 else ''} {', '.join(left_out)} left out: "
+        "text beside other columns needs a model with several inputs)"
     )
 
 

@@ -1,5 +1,5 @@
-"""The image, text and table examples run as their comments say; the image folder is read by a
-worker process itself, as on a cluster."""
+"""The image, text, table and text-table examples run as their comments say; the image folder
+is read by a worker process itself, as on a cluster."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from tests.conftest import REPO, invoke
         ("digit_images.yaml", "images", "digit_images", 10, "1"),
         ("topics.yaml", "text", "topics", 3, "0"),
         ("wine_table.yaml", "csv", "wine.csv", 3, "0"),
+        ("topics_table.yaml", "text-csv", "topics.csv", 3, "0"),
     ],
 )
 def test_a_data_example_searches_and_exports(tmp_path, config, kind, folder, classes, workers):

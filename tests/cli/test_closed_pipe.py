@@ -46,9 +46,7 @@ def _env() -> dict[str, str]:
     return env
 
 
-def _read_first_line(*args: str) -> subprocess.CompletedProcess[str]:
-    """``kt-run ARGS | head -1``: the first line read, then the pipe closed while the command
-    still has most of its output to write."""
+def _start(*args: str) -> subprocess.Popen[str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "tuner_cli", *args],
         cwd=REPO,
@@ -58,6 +56,13 @@ def _read_first_line(*args: str) -> subprocess.CompletedProcess[str]:
         text=True,
     )
     assert process.stdout is not None and process.stderr is not None
+    return process
+
+
+def _read_first_line(*args: str) -> subprocess.CompletedProcess[str]:
+    """``kt-run ARGS | head -1``: the first line read, then the pipe closed while the command
+    still has most of its output to write."""
+    process = _start(*args)
     first = process.stdout.readline()
     process.stdout.close()
     stderr = process.stderr.read()
@@ -87,15 +92,7 @@ def test_a_reader_that_stops_after_the_first_line_ends_the_command_quietly(big_s
 def test_a_reader_gone_before_the_first_write_is_quiet_too(big_study):
     """``kt-run best | true``: the few lines wait in Python's buffer and fail only when it is
     flushed, which would otherwise be at exit ("Exception ignored ... BrokenPipeError")."""
-    process = subprocess.Popen(
-        [sys.executable, "-m", "tuner_cli", "best", str(big_study), "--format", "env"],
-        cwd=REPO,
-        env=_env(),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
-    assert process.stdout is not None and process.stderr is not None
+    process = _start("best", str(big_study), "--format", "env")
     process.stdout.close()
     assert process.stderr.read() == ""
     assert process.wait(timeout=120) == 141

@@ -89,3 +89,15 @@ def test_a_quoted_cell_may_hold_the_delimiter_a_newline_and_a_return(tmp_path):
     table = read_table(path, ",", ("data", "path"))
     assert table.column("a").raw() == ["1,5", "2", "3"]
     assert table.column("b").raw() == ["x\r\ny", "z\rw", '"q"']
+
+
+def test_the_cells_separator_is_never_the_point_a_decimal_comma_becomes(tmp_path):
+    """A file holding every character below "." (a cell of control characters, say) left
+    the point as the first one it lacks: the decimal commas made points then split the cells."""
+    every = "".join(chr(code) for code in range(ord(".")) if chr(code) != '"')
+    path = tmp_path / "d.csv"
+    path.write_text(f'a;b\n"{every}";1,5\nw;2,5\n', encoding="utf-8", newline="")
+    table = read_table(path, ";", ("data", "path"), ",")
+    assert table.column("b").raw() == ["1.5", "2.5"]
+    np.testing.assert_array_equal(table.column("b").values, np.array([1.5, 2.5], "float32"))
+    assert table.column("a").raw() == [every, "w"]

@@ -83,7 +83,8 @@ def read_columns(
             text = handle.read()
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"cannot read {path}: {exc}", key_path=key_path) from None
-    separator = next(chr(code) for code in itertools.count() if chr(code) not in text)
+    # a decimal comma is written as a point, the one character a cell gains from its reading
+    separator = next(chr(c) for c in itertools.count() if chr(c) not in text and chr(c) != ".")
     # lines, not a StringIO: it would hold the text at four bytes a character
     lines = (match.group() for match in LINES.finditer(text))
     rows = csv.reader(lines, delimiter=delimiter)

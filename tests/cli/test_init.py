@@ -127,6 +127,7 @@ def test_a_csv_of_numbers_only_is_standardised_and_a_word_target_leaves_it_to_th
         (["one"], "has one class only ('a')"),
         (["empty"], "holds no .bmp/.gif/.jpeg/.jpg/.png files, nor .txt files"),
         (["table.csv", "--target", "nope"], "table.csv has no column 'nope'; its columns are"),
+        (["gaps.csv"], "the target 'y' of gaps.csv is all gaps (empty or NA-like cells)"),
         (["one", "--target", "x"], "--target is for a CSV file"),
         (["table.csv", "-o", "taken.yaml"], "taken.yaml exists; kt-run does not replace it"),
         (["table.csv", "-o", "one"], "one is a folder; give --output a file name"),
@@ -139,6 +140,7 @@ def test_bad_input_is_refused_with_exit_2_and_nothing_written(tmp_path, args, me
     (tmp_path / "empty" / "a").mkdir(parents=True)
     (tmp_path / "empty" / "b").mkdir(parents=True)
     (tmp_path / "table.csv").write_text("x,y\n1,0\n2,1\n")
+    (tmp_path / "gaps.csv").write_text("x,y\n1,\n2,NA\n")
     (tmp_path / "taken.yaml").write_text("mine\n")
     before = sorted(p.name for p in tmp_path.rglob("*"))
     result = init(tmp_path, *args)

@@ -253,6 +253,11 @@ def _csv(file: Path, path: str, target: str | None) -> Starter:
         table = read_table(file, delimiter, KEY, decimal)
     target = target or table.header[-1]
     check_column(table, target, KEY)
+    if table.column(target).gaps == table.length:
+        raise ConfigError(
+            f"the target {quoted(target)} of {file.name} is all gaps (empty or NA-like cells): "
+            "there is nothing to learn; choose the column to predict with --target COLUMN"
+        )
     data = ["source: csv", f"path: {json.dumps(path)}", f"target: {json.dumps(target)}"]
     if delimiter != ",":
         data.append(f"delimiter: {json.dumps(delimiter)}")

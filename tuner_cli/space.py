@@ -78,9 +78,14 @@ class _Numeric(_Param):
                 raise KeyedError(key, f"{bound} is not a finite number")
             if abs(bound) > MAX_BOUND:
                 raise KeyedError(key, f"must be within +-{MAX_BOUND:.1e}")
+        self._check_steps()
         if self.default is not None and not self.contains(self.default):
             raise ValueError(f"default {self.default} is not a value of this range")
         return self
+
+    def _check_steps(self) -> None:
+        """Refuse a step too fine to count; called before ``default`` is checked, which
+        counts the steps up to it."""
 
     def _warp(self, u: float) -> float:
         """Written so no intermediate overflows: a range of +-1.7e308 maps to finite values."""
@@ -154,8 +159,7 @@ class FloatParam(_Numeric):
     )
     default: float | None = None
 
-    @model_validator(mode="after")
-    def _check_steps(self):
+    def _check_steps(self) -> None:
         if self.step is not None:
             steps = _step_count(self.min, self.max, self.step)
             if not math.isfinite(steps) or steps > MAX_STEPS:
@@ -164,7 +168,6 @@ class FloatParam(_Numeric):
                     f"step {self.step:g} divides [{self.min:g}, {self.max:g}] into more than "
                     f"{MAX_STEPS:.0e} values; use a larger step, or none (continuous)",
                 )
-        return self
 
     def grid_values(self) -> Sequence[float] | None:
         if self.step is not None:

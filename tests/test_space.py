@@ -184,6 +184,17 @@ def test_the_widest_float_ranges_sample_and_encode_finite_values(sampling):
     assert all(math.isfinite(stepped.sample(rng(seed))) for seed in range(50))
 
 
+def test_the_narrowest_float_ranges_encode_without_dividing_by_zero():
+    """[0, 5e-324] holds two floats; halving its width (as the widest ranges need) made it
+    zero, so an initial point or the Bayesian model's encoding was a ZeroDivisionError."""
+    for step in (None, 0.1):
+        param = FloatParam(type="float", min=0.0, max=5e-324, step=step)
+        assert param.to_unit(0.0) == 0.0 and param.to_unit(5e-324) == 1.0
+        assert all(0.0 <= param.to_unit(param.sample(rng(seed))) <= 1.0 for seed in range(20))
+    space = SearchSpace({"x": FloatParam(type="float", min=0.0, max=5e-324, step=0.1)})
+    assert space.point({"x": 0.0}) == {"x": 0.0}
+
+
 def test_a_step_too_fine_for_the_range_is_refused():
     with pytest.raises(ValueError, match="into more than 1e\\+12 values"):
         FloatParam(type="float", min=0.0, max=1.0, step=5e-324)

@@ -109,7 +109,7 @@ class _Numeric(_Param):
         elif self.sampling == "reverse_log":
             u = 1.0 - (math.log((hi - x) + lo) - math.log(lo)) / span
         else:
-            u = (x / 2 - lo / 2) / (hi / 2 - lo / 2)
+            u = _linear_fraction(lo, hi, x)
         return min(max(u, 0.0), 1.0)
 
     def default_value(self) -> Any:
@@ -321,6 +321,16 @@ def _step_count(low: float, high: float, step: float) -> float:
     """``(high - low) / step`` without overflowing on the way (inf if the result does)."""
     half = (high / 2 - low / 2) / step
     return half * 2 if half < 1e307 else math.inf
+
+
+def _linear_fraction(lo: float, hi: float, x: float) -> float:
+    """How far ``x`` lies along ``[lo, hi]`` (lo < hi). Halved first only when the width
+    overflows (a range of +-1.7e308): halving a subnormal range ([0, 5e-324]) rounds its
+    width to zero. Halving is exact for normal floats, so both ways agree where both work."""
+    width = hi - lo
+    if math.isfinite(width):
+        return (x - lo) / width
+    return (x / 2 - lo / 2) / (hi / 2 - lo / 2)
 
 
 def _log_point(lo: float, hi: float, u: float) -> float:

@@ -267,3 +267,19 @@ def test_a_bad_objective_entry_is_named_without_the_union_members_it_is_not(
     with pytest.raises(ConfigError) as caught:
         load_config_text(text, tmp_path / "c.yaml")
     assert str(caught.value) == f"{message} ({tmp_path / 'c.yaml'}:21)"
+
+
+@pytest.mark.parametrize("character", ["\x00", "\x1b", "\x7f", "\ufffe"])
+@pytest.mark.parametrize("newline", ["\n", "\r\n", "\r"])
+def test_a_character_yaml_refuses_is_named_with_its_line(tmp_path, character, newline):
+    """PyYAML's reader says only where in the text the character is: the line is counted
+    from there, with YAML's own line breaks."""
+    from tuner_cli.config import load_config_text
+    from tuner_cli.errors import ConfigError
+
+    text = VALID.replace("seed: 1", f"seed: 1 # {character}").replace("\n", newline)
+    with pytest.raises(ConfigError) as caught:
+        load_config_text(text, tmp_path / "c.yaml")
+    message = str(caught.value)
+    assert f"the character U+{ord(character):04X} is not allowed" in message
+    assert message.endswith("c.yaml:2)") and "position" not in message

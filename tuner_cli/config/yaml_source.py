@@ -7,6 +7,7 @@ Only the safe constructors run, so tags such as ``!!python/object`` are refused,
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -105,6 +106,15 @@ def load_yaml_text(text: str, source: str = "<string>") -> YamlDocument:
         if "\t" in problem or "\\t" in problem or "tab" in problem:
             problem += " (YAML does not allow tabs for indentation; use spaces)"
         raise ConfigError(f"YAML syntax error: {problem}", source=source, line=line) from None
+    except yaml.reader.ReaderError as exc:
+        code = exc.character
+        escape = f"\\x{code:02x}" if code < 0x100 else f"\\u{code:04x}"
+        raise ConfigError(
+            f"YAML syntax error: the character U+{code:04X} is not allowed in YAML: delete "
+            f'it, or write it as "{escape}" inside a double-quoted string',
+            source=source,
+            line=_line_at(text, exc.position),
+        ) from None
     except yaml.YAMLError as exc:
         raise ConfigError(f"YAML syntax error: {exc}", source=source) from None
     document = YamlDocument(data=None, source=source)
@@ -113,6 +123,14 @@ def load_yaml_text(text: str, source: str = "<string>") -> YamlDocument:
     builder = _Builder(document)
     document.data = builder.build(node, ())
     return document
+
+
+def _line_at(text: str, position: int) -> int:
+    """The line of character ``position``, counted as YAML counts them (so as the lines of
+    its other errors): a ReaderError gives only the position."""
+    breaks = sum(text.count(mark, 0, position) for mark in ("\n", "\x85", "\u2028", "\u2029"))
+    lone_returns = len(re.findall(r"\r(?!\n)", text[:position]))
+    return breaks + lone_returns + 1
 
 
 class _Builder:

@@ -714,26 +714,34 @@ class Config(StrictModel):
 
     @model_validator(mode="after")
     def _workload(self):
+        """Keys that cannot go together. Each error names the key to change, so its line is
+        shown (a plain ``ValueError`` here would be reported at the top level, with none)."""
         if self.objective_function is not None:
             if self.data is not None or self.model is not None:
-                raise ValueError("give either 'objective_function' or 'data' and 'model'")
+                raise ConfigError(
+                    "give either 'objective_function' or 'data' and 'model'",
+                    key_path=("objective_function",),
+                )
         elif self.data is None or self.model is None:
             raise ValueError("needs 'data' and 'model' (or an 'objective_function')")
         if self.data is not None and self.data.cross_validation is not None:
             if self.strategy.name == "hyperband":
-                raise ValueError(
-                    "data.cross_validation does not combine with hyperband, which continues "
-                    "one model from round to round"
+                raise ConfigError(
+                    "does not combine with hyperband, which continues one model from round "
+                    "to round",
+                    key_path=("data", "cross_validation"),
                 )
             if self.strategy.executions_per_trial > 1:
-                raise ValueError(
+                raise ConfigError(
                     "data.cross_validation already trains each trial several times (once a "
-                    "fold); set strategy.executions_per_trial to 1"
+                    "fold); set it to 1",
+                    key_path=("strategy", "executions_per_trial"),
                 )
         if self.objective_function is not None and self.strategy.pruning is not None:
-            raise ValueError(
-                "strategy.pruning needs per-epoch values from Keras training; an "
-                "objective_function returns one value per call, so it cannot be pruned"
+            raise ConfigError(
+                "needs per-epoch values from Keras training; an objective_function returns "
+                "one value per call, so it cannot be pruned",
+                key_path=("strategy", "pruning"),
             )
         return self
 

@@ -117,7 +117,11 @@ def _positive_int(value: Any) -> bool:
 _STATUSES = {s.value for s in TrialStatus}
 _FIELD_CHECKS: tuple[tuple[str, Callable[[Any], bool], str], ...] = (
     ("id", _positive_int, "a positive integer"),
-    ("status", lambda v: v in _STATUSES, f"one of {', '.join(sorted(_STATUSES))}"),
+    (
+        "status",
+        lambda v: isinstance(v, str) and v in _STATUSES,
+        f"one of {', '.join(sorted(_STATUSES))}",
+    ),
     ("hyperparameters", lambda v: isinstance(v, dict), "an object"),
     ("score", _optional(_number), "a number or null"),
     ("metrics", _mapping_of(_optional(_number)), "an object of numbers"),

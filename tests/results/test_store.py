@@ -199,6 +199,8 @@ def test_a_failed_start_leaves_no_folder(tmp_path):
         ('{"id": 2, "status": "completed", "hyperparameters": {}, "score": "0.99"}', "'score'"),
         ('{"id": true, "status": "completed", "hyperparameters": {}}', "'id'"),
         ('{"id": 2, "status": "done", "hyperparameters": {}}', "'status'"),
+        ('{"id": 2, "status": ["completed"], "hyperparameters": {}}', "'status'"),
+        ('{"id": 2, "status": {"completed": 1}, "hyperparameters": {}}', "'status'"),
         ('{"id": 2, "status": "completed", "hyperparameters": []}', "'hyperparameters'"),
         (
             '{"id": 2, "status": "completed", "hyperparameters": {}, "metrics": {"a": "b"}}',

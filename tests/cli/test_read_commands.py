@@ -589,3 +589,20 @@ def test_a_data_folder_named_like_the_study_does_not_hide_it(tmp_path):
         result = invoke(*command, cwd=tmp_path)
         assert result.returncode == 0, (command, result.stderr)
     assert json.loads(invoke("best", "study", "--format", "json", cwd=tmp_path).stdout)["id"] == 3
+
+
+@pytest.mark.parametrize(
+    "command",
+    [["best"], ["trials"], ["show", "3"], ["report", "-o", "r.html"], ["export", "-o", "m.keras"]],
+)
+def test_a_target_the_system_will_not_look_at_is_a_usage_error(tmp_path, command):
+    """A name longer than the file system allows makes even a stat fail (ENAMETOOLONG)."""
+    make_study(tmp_path / "results" / "study")
+    too_long = "x" * 300
+    for args in ([*command, too_long], [*command, "--results", too_long]):
+        result = invoke(*args, cwd=tmp_path)
+        no_crash(result)
+        assert result.returncode == 2, (args, result.stderr)
+        assert f"cannot read '{too_long}" in result.stderr
+        assert "name too long" in result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results"]

@@ -66,8 +66,17 @@ def locate_study(target: str | None, output: Path) -> StudyStore:
 
     With no target, ``./results`` is searched; when it holds several studies, the most
     recently updated one is used and stderr says which (so ``make demo`` and the README's bare
-    ``kt-run best`` work after any other search).
+    ``kt-run best`` work after any other search). A path the system refuses to look at (a
+    name too long for it, a folder without permission) is a usage error naming it.
     """
+    try:
+        return _locate_study(target, output)
+    except OSError as exc:
+        where = exc.filename if exc.filename is not None else (target or output)
+        raise UsageError(f"cannot read '{where}': {exc.strerror or exc}") from None
+
+
+def _locate_study(target: str | None, output: Path) -> StudyStore:
     if target is not None and Path(target).is_file():
         own = StudyStore(Path(target).parent)
         if Path(target).name == own.config_file.name and own.exists():

@@ -353,6 +353,14 @@ def test_a_best_record_damaged_in_place_under_a_warm_index_is_skipped(tmp_path, 
     assert table.returncode == 0 and "skipped trial_0003.json" in table.stderr
 
 
+@pytest.mark.parametrize("trial", ["0", "-1", "13", "9" * 300])
+def test_show_of_a_trial_that_is_not_there_names_the_ids_there_are(study, trial):
+    result = invoke("show", "--", trial, str(study))
+    no_crash(result)
+    assert result.returncode == 2
+    assert f"no trial {trial} in {study} (trials: 1..12)" in result.stderr
+
+
 def test_show_names_a_record_that_cannot_be_trusted(study):
     damage(StudyStore(study), 3, "SCORE_AS_TEXT")
     result = invoke("show", "3", str(study))

@@ -61,7 +61,11 @@ def show(
 
 
 def _missing(store: StudyStore, trial: int) -> str:
-    if store.trial_path(trial).exists():
+    try:
+        exists = store.trial_path(trial).exists()
+    except OSError:  # an id too long for a file name (ENAMETOOLONG) has no record either
+        exists = False
+    if exists:
         return f"{store.trial_path(trial)} is not a readable trial record"
     try:
         ids = sorted(

@@ -614,3 +614,39 @@ def test_a_target_the_system_will_not_look_at_is_a_usage_error(tmp_path, command
         assert f"cannot read '{too_long}" in result.stderr
         assert "name too long" in result.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == ["results"]
+
+
+@pytest.mark.parametrize(
+    ("command", "own"),
+    [
+        ("report", "study.json"),
+        ("report", "config.yaml"),
+        ("report", "trials/trial_0003.json"),
+        ("report", "trials/report.html"),
+        ("export", "models/trial_0002.keras"),
+        ("export", "models/trial_0003.keras"),
+        ("export", "checkpoints/trial_0002.epoch_0001.keras"),
+    ],
+)
+def test_report_and_export_never_write_over_a_studys_own_files(tmp_path, command, own):
+    """``report -o results/s/study.json`` replaced the study.json with the page, and ``export
+    -o results/s/models/trial_0002.keras`` trial 2's kept model with trial 3's."""
+    store = make_study(tmp_path / "results" / "study")
+    other = make_study(tmp_path / "results" / "other", count=3)
+    for models in (store.models_dir, other.models_dir):
+        models.mkdir()
+        for trial_id in (2, 3):
+            (models / f"trial_{trial_id:04d}.keras").write_bytes(b"model %d" % trial_id)
+    before = {p: p.read_bytes() for p in (tmp_path / "results").rglob("*") if p.is_file()}
+    for root in (store.root, other.root, tmp_path / "link"):
+        if root.name == "link":
+            root.symlink_to(store.root)
+        result = invoke(command, str(store.root), "--output", str(root / own))
+        no_crash(result)
+        assert result.returncode == 2, result.stderr
+        assert "is one of the files of the study" in result.stderr
+    after = {p: p.read_bytes() for p in (tmp_path / "results").rglob("*") if p.is_file()}
+    assert {p: b for p, b in after.items() if ".cache" not in p.parts} == before
+    name = "mine.keras" if command == "export" else "mine.html"
+    beside = invoke(command, str(store.root), "--output", str(store.root / name))
+    assert beside.returncode == 0, beside.stderr  # the study folder itself is the user's to use

@@ -17,7 +17,7 @@ from typing import Any, NoReturn
 from tuner_cli.cli.formatting import format_duration, format_score, format_value
 from tuner_cli.errors import UsageError
 from tuner_cli.objective import Objective
-from tuner_cli.results.store import StudyStore
+from tuner_cli.results.store import StudyStore, owning_study
 from tuner_cli.trial import TrialRecord, measured_budget, union_names
 
 DEFAULT_OUTPUT = Path("results")
@@ -105,6 +105,18 @@ def _locate_study(target: str | None, output: Path) -> StudyStore:
         )
         return StudyStore(chosen)
     return StudyStore(studies[0])
+
+
+def check_not_study_file(output: Path) -> None:
+    """``-o/--output`` of ``report`` and ``export`` may be anywhere but over a study's own
+    files: ``report -o results/s/study.json`` would destroy the study, ``export -o
+    results/s/models/trial_0002.keras`` another trial's kept model."""
+    study = owning_study(output)
+    if study is not None:
+        raise UsageError(
+            f"--output {output} is one of the files of the study {study}; write it elsewhere "
+            "(kt-run never replaces a study's records, models or study.json for you)"
+        )
 
 
 def _holds_study(folder: Path) -> bool:

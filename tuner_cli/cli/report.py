@@ -4,7 +4,7 @@ from pathlib import Path
 
 import typer
 
-from tuner_cli.cli.common import locate_study, warn
+from tuner_cli.cli.common import check_not_study_file, locate_study, warn
 
 
 def report(
@@ -25,6 +25,7 @@ def report(
     from tuner_cli.results.store import atomic_write_text
 
     store = locate_study(target, results)
+    check_not_study_file(html)
     warnings: list[str] = []
     atomic_write_text(html, render_report(store, warnings))
     warn(warnings)

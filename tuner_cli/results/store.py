@@ -218,6 +218,24 @@ def _listing(names: list[str]) -> str:
     return shown + (f" and {len(names) - SHOWN_NAMES} more" if len(names) > SHOWN_NAMES else "")
 
 
+def owning_study(path: Path) -> Path | None:
+    """The study folder that ``path`` is, or would be, one of the own files of (``OWN_FILES``,
+    or a file in one of ``OWN_FOLDERS``), links resolved; None for any other path. A file a
+    command writes for the user (``report -o``, ``export -o``) must never replace a record, a
+    model or a study.json."""
+    try:
+        path = path.resolve()
+        if path.name in OWN_FILES or path.name in OWN_FOLDERS:
+            root = path.parent
+        elif path.parent.name in OWN_FOLDERS:
+            root = path.parent.parent
+        else:
+            return None
+        return root if (root / "study.json").is_file() else None
+    except (OSError, RuntimeError):
+        return None
+
+
 class StudyStore:
     """One study's directory: ``<output>/<name>/``."""
 

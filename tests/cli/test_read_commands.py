@@ -650,3 +650,21 @@ def test_report_and_export_never_write_over_a_studys_own_files(tmp_path, command
     name = "mine.keras" if command == "export" else "mine.html"
     beside = invoke(command, str(store.root), "--output", str(store.root / name))
     assert beside.returncode == 0, beside.stderr  # the study folder itself is the user's to use
+
+
+def test_report_output_that_cannot_be_a_file_is_a_usage_error(tmp_path):
+    store = make_study(tmp_path / "results" / "study", count=3)
+    (tmp_path / "folder").mkdir()
+    (tmp_path / "a_file").write_text("x")
+    for output, message in (
+        ("folder", "--output 'folder' is a folder"),
+        ("", "--output '.' is a folder"),
+        (".", "--output '.' is a folder"),
+        ("a_file/r.html", "cannot write the report to a_file/r.html: Not a directory"),
+        ("y" * 300 + ".html", "cannot write the report to yyy"),
+    ):
+        result = invoke("report", str(store.root), "-o", output, cwd=tmp_path)
+        no_crash(result)
+        assert result.returncode == 2, (output, result.stderr)
+        assert message in result.stderr, (output, result.stderr)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file", "folder", "results"]

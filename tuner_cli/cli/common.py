@@ -107,6 +107,20 @@ def _locate_study(target: str | None, output: Path) -> StudyStore:
     return StudyStore(studies[0])
 
 
+def check_output_file(output: Path) -> None:
+    """``-o/--output`` names a file: not ``""``, ``.`` or a folder, which no command can
+    write its file as."""
+    try:
+        folder = output.name in ("", "..") or output.is_dir()
+    except OSError:
+        folder = False  # the write says why it cannot be made
+    if folder:
+        raise UsageError(
+            f"--output '{output}' is a folder; give the file to write (--output "
+            f"{Path(output, 'NAME')})"
+        )
+
+
 def check_not_study_file(output: Path) -> None:
     """``-o/--output`` of ``report`` and ``export`` may be anywhere but over a study's own
     files: ``report -o results/s/study.json`` would destroy the study, ``export -o

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import typer
 
-from tuner_cli.cli.common import check_not_study_file, locate_study, warn
+from tuner_cli.cli.common import check_not_study_file, check_output_file, locate_study, warn
 
 
 def report(
@@ -22,11 +22,16 @@ def report(
 ) -> None:
     """One self-contained HTML page: charts, importance, learning curves, sortable trials."""
     from tuner_cli.report import render_report
-    from tuner_cli.results.store import atomic_write_text
+    from tuner_cli.results.store import atomic_write_text, write_error
 
     store = locate_study(target, results)
+    check_output_file(html)
     check_not_study_file(html)
     warnings: list[str] = []
-    atomic_write_text(html, render_report(store, warnings))
+    page = render_report(store, warnings)
+    try:
+        atomic_write_text(html, page)
+    except OSError as exc:
+        raise write_error(f"cannot write the report to {html}", exc) from None
     warn(warnings)
     typer.echo(f"Report: {html}")

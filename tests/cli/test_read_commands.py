@@ -668,3 +668,23 @@ def test_report_output_that_cannot_be_a_file_is_a_usage_error(tmp_path):
         assert result.returncode == 2, (output, result.stderr)
         assert message in result.stderr, (output, result.stderr)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file", "folder", "results"]
+
+
+def test_report_into_a_pipe_writes_into_it_instead_of_replacing_it(tmp_path):
+    """``-o /dev/stdout`` or a named pipe: renaming a temporary file over it (as root, where
+    the rename is allowed) replaced the device or the pipe with a regular file."""
+    import stat
+    import threading
+
+    store = make_study(tmp_path / "results" / "study", count=3)
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    received: list[bytes] = []
+    reader = threading.Thread(target=lambda: received.append(pipe.read_bytes()), daemon=True)
+    reader.start()
+    result = invoke("report", str(store.root), "-o", str(pipe))
+    reader.join(timeout=30)
+    no_crash(result)
+    assert result.returncode == 0, result.stderr
+    assert stat.S_ISFIFO(pipe.lstat().st_mode)
+    assert received and received[0].startswith(b"<!DOCTYPE html>")

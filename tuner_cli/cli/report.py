@@ -30,7 +30,12 @@ def report(
     warnings: list[str] = []
     page = render_report(store, warnings)
     try:
-        atomic_write_text(html, page)
+        if html.exists() and not html.is_file():
+            # /dev/stdout, a named pipe: written into; a rename would replace the device
+            with open(html, "w", encoding="utf-8") as handle:
+                handle.write(page)
+        else:
+            atomic_write_text(html, page)
     except OSError as exc:
         raise write_error(f"cannot write the report to {html}", exc) from None
     warn(warnings)

@@ -162,3 +162,26 @@ def test_export_of_an_objective_function_study_says_there_is_no_model(tmp_path, 
     assert "tunes an objective_function (objectives:branin)" in result.stderr
     assert "use --retrain" not in result.stderr
     assert not (tmp_path / "best.keras").exists()
+
+
+def test_export_to_an_output_that_cannot_be_written_is_an_error_naming_it(tmp_path):
+    from tests.cli.test_read_commands import make_study
+
+    store = make_study(tmp_path / "results" / "study", count=3)
+    store.models_dir.mkdir()
+    store.model_path(3).write_bytes(b"the kept model")
+    (tmp_path / "folder.keras").mkdir()
+    (tmp_path / "a_file").write_text("x")
+    for output, message in (
+        ("folder.keras", "--output 'folder.keras' is a folder"),
+        ("a_file/m.keras", "cannot write the model to a_file/m.keras"),
+        ("y" * 300 + ".keras", "cannot write the model to yyy"),
+    ):
+        result = invoke("export", str(store.root), "-o", output, cwd=tmp_path)
+        assert "internal error" not in result.stderr and "Traceback" not in result.stderr
+        assert result.returncode == 2, (output, result.stderr)
+        assert message in result.stderr, (output, result.stderr)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a_file", "folder.keras", "results"]
+    written = invoke("export", str(store.root), "-o", "sub/m.keras", cwd=tmp_path)
+    assert written.returncode == 0, written.stderr
+    assert (tmp_path / "sub" / "m.keras").read_bytes() == b"the kept model"

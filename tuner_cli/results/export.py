@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from tuner_cli.errors import KtRunError, UsageError
 from tuner_cli.results.reading import study_objective
-from tuner_cli.results.store import StudyStore
+from tuner_cli.results.store import StudyStore, write_error
 from tuner_cli.results.trial_index import load_index, read_record
 from tuner_cli.trial import TrialRecord, TrialStatus
 
@@ -60,8 +60,11 @@ def copy_saved_model(store: StudyStore, record: TrialRecord, output: Path, polic
             f"no saved model for trial {record.id} in {store.models_dir}: with models: {policy} "
             f"the search keeps {kept}; use --retrain to train trial {record.id} again"
         )
-    output.parent.mkdir(parents=True, exist_ok=True)
-    shutil.copyfile(saved, output)
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        shutil.copyfile(saved, output)
+    except OSError as exc:
+        raise write_error(f"cannot write the model to {output}", exc) from None
     epoch = record.best_epoch or len(record.history)
     return (
         f"trial {record.id}'s saved model (weights of its best epoch, {epoch} of "

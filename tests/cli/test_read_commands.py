@@ -369,13 +369,26 @@ def test_show_names_a_record_that_cannot_be_trusted(study):
     assert "trial_0003.json is not a readable trial record" in result.stderr
 
 
-@pytest.mark.parametrize("content", ["[1, 2, 3]", "null", '{"name": "study"}', "{"])
+@pytest.mark.parametrize(
+    "content",
+    [
+        "[1, 2, 3]",
+        "null",
+        '{"name": "study"}',
+        "{",
+        '{"name": "s", "strategy": "random", "objective": {"name": "val_accuracy", '
+        '"direction": "max"}, "objectives": [1, 2]}',
+        '{"name": "s", "strategy": "random", "objective": {"name": "val_accuracy", '
+        '"direction": "max"}, "config_dir": 1.5}',
+    ],
+)
 def test_a_study_json_of_the_wrong_shape_is_a_clear_error(study, tmp_path, content):
     (study / "study.json").write_text(content)
     for args in (
         ["best", str(study)],
         ["trials", str(study)],
         ["report", str(study), "--output", str(tmp_path / "r.html")],
+        ["export", str(study), "--trial", "3", "--output", str(tmp_path / "m.keras")],
     ):
         result = invoke(*args)
         no_crash(result)

@@ -167,7 +167,30 @@ def test_a_study_of_an_earlier_version_is_still_its_own(tmp_path):
 
 @pytest.mark.parametrize(
     "content",
-    ["[1, 2, 3]", "null", '"x"', '{"name": 5}', '{"kind": "other tool", "name": "x"}', "{"],
+    [
+        "[1, 2, 3]",
+        "null",
+        '"x"',
+        '{"name": 5}',
+        '{"kind": "other tool", "name": "x"}',
+        "{",
+        '{"name": "x", "strategy": "random", "objective": {"name": "l", "direction": ["min"]}}',
+        *(
+            '{"name": "x", "strategy": "random", "objective": {"name": "l", "direction": "min"}, '
+            + field
+            + "}"
+            for field in (
+                '"objectives": [1, 2]',
+                '"objectives": [{"name": "l", "direction": "min"}, {"name": 3}]',
+                '"objectives": "l"',
+                '"seed": "42"',
+                '"seed": 1.5',
+                '"seed": true',
+                '"config_dir": 1.5',
+                '"config_dir": {"a": 1}',
+            )
+        ),
+    ],
 )
 def test_a_study_json_of_the_wrong_shape_is_not_trusted(tmp_path, content):
     store = own_study(tmp_path / "s")

@@ -201,16 +201,33 @@ def parse_study_info(data: Any) -> dict[str, Any]:
         raise ValueError(f"not a study description (a JSON {type(data).__name__})")
     if data.get("kind", STUDY_KIND) != STUDY_KIND:
         raise ValueError(f"its kind is {str(data.get('kind'))[:80]!r}, not {STUDY_KIND!r}")
-    objective = data.get("objective")
     if not (
         isinstance(data.get("name"), str)
         and isinstance(data.get("strategy"), str)
-        and isinstance(objective, dict)
-        and isinstance(objective.get("name"), str)
-        and objective.get("direction") in ("min", "max")
+        and _objective_shape(data.get("objective"))
     ):
         raise ValueError("it lacks a name, a strategy and an objective {name, direction}")
+    listed = data.get("objectives")
+    if listed is not None and not (
+        isinstance(listed, list) and all(_objective_shape(o) for o in listed)
+    ):
+        raise ValueError("its objectives are not a list of {name, direction}")
+    seed = data.get("seed", 0)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise ValueError(f"its seed is not a whole number (got {str(seed)[:40]!r})")
+    if not isinstance(data.get("config_dir", ""), str | None):
+        raise ValueError("its config_dir is not a folder's path")
     return data
+
+
+def _objective_shape(objective: Any) -> bool:
+    """``{name, direction}`` as study.json holds an objective."""
+    return (
+        isinstance(objective, dict)
+        and isinstance(objective.get("name"), str)
+        and isinstance(objective.get("direction"), str)
+        and objective["direction"] in ("min", "max")
+    )
 
 
 def _listing(names: list[str]) -> str:

@@ -141,6 +141,7 @@ _FIELD_CHECKS: tuple[tuple[str, Callable[[Any], bool], str], ...] = (
     ),
     ("worker", _optional(lambda v: isinstance(v, str)), "a string or null"),
     ("attempt", _positive_int, "a positive integer"),
+    ("scores", _optional(_mapping_of(_optional(_number))), "an object of numbers or null"),
 )
 """What each field must hold for the readers (ranking, tables, the report) to use it as is."""
 

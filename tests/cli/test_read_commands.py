@@ -701,3 +701,23 @@ def test_report_into_a_pipe_writes_into_it_instead_of_replacing_it(tmp_path):
     assert result.returncode == 0, result.stderr
     assert stat.S_ISFIFO(pipe.lstat().st_mode)
     assert received and received[0].startswith(b"<!DOCTYPE html>")
+
+
+@pytest.mark.parametrize("scores", ['"o1"', "[0.5, 0.25, 5.0]", '{"o1": "0.5", "o2": 1}'])
+def test_a_record_whose_scores_are_not_numbers_is_skipped_by_every_command(tmp_path, scores):
+    """A multi-objective record's ``scores`` are read by the Pareto front of every command."""
+    store = make_pareto_study(tmp_path / "study")
+    path = store.trial_path(1)
+    path.write_text(path.read_text().replace('"scores": {', f'"scores": {scores}, "old": {{'))
+    for args in (
+        ["best", "--format", "json"],
+        ["best", "--format", "env"],
+        ["trials"],
+        ["trials", "--format", "csv"],
+        ["report", "--output", str(tmp_path / "r.html")],
+    ):
+        result = invoke(args[0], str(store.root), *args[1:])
+        no_crash(result)
+        assert result.returncode == 0, (args, result.stderr)
+        assert "skipped trial_0001.json: field 'scores' must be" in result.stderr, args
+    assert json.loads(invoke("best", str(store.root), "-f", "json").stdout)[0]["id"] == 2

@@ -236,6 +236,11 @@ def test_a_failed_start_leaves_no_folder(tmp_path):
             "'best_epoch'",
         ),
         ('{"id": 2, "status": "completed"}', "needs an id, a status and hyperparameters"),
+        ('{"id": 2, "status": "completed", "hyperparameters": {}, "scores": [1, 2]}', "'scores'"),
+        (
+            '{"id": 2, "status": "completed", "hyperparameters": {}, "scores": {"a": "0.5"}}',
+            "'scores'",
+        ),
     ],
 )
 def test_records_that_cannot_be_trusted_are_skipped_with_the_reason(tmp_path, content, problem):

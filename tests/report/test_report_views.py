@@ -4,6 +4,7 @@ and how its interactions behave in a real headless Chromium."""
 from __future__ import annotations
 
 import json
+import math
 import re
 from pathlib import Path
 
@@ -152,3 +153,27 @@ def test_hover_highlights_a_trial_everywhere_and_the_filter_hides_a_status(tmp_p
     assert float(found["dimmed"]) < 0.5
     assert found["failed_hidden"] >= 2  # its cross and its table row
     assert found["failed_row_shown"] == "none"
+
+
+@pytest.mark.parametrize(
+    ("lo", "hi"),
+    [(1e16, 1e16 + 2), (-1e308, 1e308), (1e308, 1e308), (0.0, 5e-324), (1e20, 1e20), (3, 3)],
+)
+def test_a_scale_of_values_floats_barely_tell_apart_or_cannot_span(lo, hi):
+    """1e16 and the next float: ticks 0.5 apart never moved past 1e16 (the report hung, its
+    list of ticks growing); -1e308..1e308 overflowed, 1e308 alone or 0..5e-324 left no step."""
+    from tuner_cli.report.svg import MAX_TICKS, Scale
+
+    scale = Scale(lo, hi, 0, 100)
+    ticks = scale.ticks()
+    assert 1 < len(ticks) <= MAX_TICKS
+    assert all(math.isfinite(scale(t)) for t in ticks)
+    assert 0 <= scale(lo) <= scale(hi) <= 100
+
+
+def test_a_report_of_extreme_scores_and_values_is_drawn(tmp_path):
+    records = [_trial(i, score) for i, score in enumerate((1e308, -1e308, 3.0, 5e-324, 0.5), 1)]
+    for record, x in zip(records, (1e16, 1e16 + 2, 1e308, -1e308, 0.0), strict=True):
+        record.hyperparameters["x"] = x
+    html = render_report(_study(tmp_path / "s", records))
+    assert "<h2>Hyperparameter importance</h2>" in html and "Out-of-bag" in html

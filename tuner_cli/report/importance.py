@@ -45,8 +45,8 @@ def encode_column(values: list[Any]) -> list[float]:
     if present and len(numeric) == len(present):
         warp = math.log10 if is_log_scale(numeric) else float
         lo, hi = min(map(warp, numeric)), max(map(warp, numeric))
-        span = (hi - lo) or 1.0
-        return [-1.0 if v is None else (warp(v) - lo) / span for v in values]
+        half = (hi / 2 - lo / 2) or 0.5  # in halves: the span of -1e308..1e308 is no float
+        return [-1.0 if v is None else (warp(v) / 2 - lo / 2) / half for v in values]
     codes = {key: i for i, key in enumerate(sorted({repr(v) for v in present}))}
     return [-1.0 if v is None else float(codes[repr(v)]) for v in values]
 
@@ -71,6 +71,11 @@ def hyperparameter_importance(
     columns = [encode_column([hp.get(n) for hp in hyperparameters]) for n in varying]
     x = np.array(columns, dtype=float).T
     y = np.array(scores, dtype=float)
+    largest = float(np.abs(y).max())
+    if largest > 1e100:
+        # the impurity squares the scores, which overflows; its shares and R² do not
+        # change with the scores' scale
+        y = y / largest
     forest = RandomForestRegressor(
         n_estimators=TREES, min_samples_leaf=2, oob_score=True, random_state=seed, n_jobs=1
     )

@@ -48,20 +48,37 @@ def mark_attributes(mark: Mark | None) -> str:
     return f' class="mark" data-trial="{mark[0]}" data-status="{esc(mark[1])}"'
 
 
+EDGE = 1e300
+"""Values beyond +-EDGE are drawn at the edge: the span of -1e308..1e308 is no float."""
+MAX_TICKS = 100
+
+
+def _within_edges(value: float) -> float:
+    try:
+        return min(max(float(value), -EDGE), EDGE)
+    except OverflowError:  # an integer of more than 308 digits
+        return math.copysign(EDGE, value)
+
+
 class Scale:
     """Maps data to pixels, linear or log10; ``ticks`` gives round values inside the range."""
 
     def __init__(self, lo: float, hi: float, start: float, end: float, log: bool = False):
         if log:
             lo, hi = math.log10(lo), math.log10(hi)
-        if hi == lo:
-            lo, hi = lo - 0.5, hi + 0.5
+        lo, hi = _within_edges(lo), _within_edges(hi)
+        magnitude = max(abs(lo), abs(hi))
+        if hi - lo <= max(magnitude * 1e-9, 1e-290):
+            # one value, or values closer than ticks can be apart (1e16 and the next float,
+            # 2 further; 0 and 5e-324): a range around them, as wide as floats there allow
+            middle, half = lo / 2 + hi / 2, max(0.5, magnitude * 1e-6)
+            lo, hi = middle - half, middle + half
         pad = (hi - lo) * 0.04
         self.lo, self.hi = lo - pad, hi + pad
         self.start, self.end, self.log = start, end, log
 
     def __call__(self, value: float) -> float:
-        v = math.log10(value) if self.log else value
+        v = _within_edges(math.log10(value) if self.log else value)
         return self.start + (v - self.lo) / (self.hi - self.lo) * (self.end - self.start)
 
     def ticks(self, count: int = 5, integer: bool = False) -> list[float]:
@@ -77,7 +94,7 @@ class Scale:
         first = math.ceil(self.lo / step) * step
         values = []
         value = first
-        while value <= self.hi + step * 1e-9:
+        while value <= self.hi + step * 1e-9 and len(values) < MAX_TICKS:
             values.append(round(value, 12))
             value += step
         return values

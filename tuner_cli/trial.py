@@ -98,8 +98,14 @@ def parse_record(raw: bytes) -> TrialRecord:
 
 
 def _number(value: Any) -> bool:
-    """A finite JSON number (a bool is not one, though Python thinks so)."""
-    return isinstance(value, (int, float)) and not isinstance(value, bool) and math.isfinite(value)
+    """A finite JSON number (a bool is not one, though Python thinks so), and one a float
+    holds: an integer of more than 308 digits is none."""
+    if not isinstance(value, (int, float)) or isinstance(value, bool):
+        return False
+    try:
+        return math.isfinite(value)
+    except OverflowError:
+        return False
 
 
 def _optional(check: Callable[[Any], bool]) -> Callable[[Any], bool]:

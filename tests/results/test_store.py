@@ -238,6 +238,16 @@ def test_a_failed_start_leaves_no_folder(tmp_path):
         ('{"id": 2, "status": "completed"}', "needs an id, a status and hyperparameters"),
         ('{"id": 2, "status": "completed", "hyperparameters": {}, "scores": [1, 2]}', "'scores'"),
         (
+            '{"id": 2, "status": "completed", "hyperparameters": {}, "metrics": {"a": 1'
+            + "0" * 400
+            + "}}",
+            "'metrics'",
+        ),
+        (
+            '{"id": 2, "status": "completed", "hyperparameters": {}, "score": 1' + "0" * 400 + "}",
+            "'score'",
+        ),
+        (
             '{"id": 2, "status": "completed", "hyperparameters": {}, "scores": {"a": "0.5"}}',
             "'scores'",
         ),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import math
 import re
+import sys
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from enum import Enum
@@ -108,6 +109,12 @@ def _number(value: Any) -> bool:
         return False
 
 
+def _float_sized(value: Any) -> bool:
+    """Not an integer of more than 308 digits, which the readers' charts and scales cannot
+    turn into a float (only a hand edit writes one: the space's bounds are floats)."""
+    return not isinstance(value, int) or abs(value) <= sys.float_info.max
+
+
 def _optional(check: Callable[[Any], bool]) -> Callable[[Any], bool]:
     return lambda value: value is None or check(value)
 
@@ -128,7 +135,11 @@ _FIELD_CHECKS: tuple[tuple[str, Callable[[Any], bool], str], ...] = (
         lambda v: isinstance(v, str) and v in _STATUSES,
         f"one of {', '.join(sorted(_STATUSES))}",
     ),
-    ("hyperparameters", lambda v: isinstance(v, dict), "an object"),
+    (
+        "hyperparameters",
+        lambda v: isinstance(v, dict) and all(_float_sized(x) for x in v.values()),
+        "an object whose numbers a float holds",
+    ),
     ("score", _optional(_number), "a number or null"),
     ("metrics", _mapping_of(_optional(_number)), "an object of numbers"),
     (

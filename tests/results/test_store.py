@@ -251,6 +251,10 @@ def test_a_failed_start_leaves_no_folder(tmp_path):
             '{"id": 2, "status": "completed", "hyperparameters": {}, "scores": {"a": "0.5"}}',
             "'scores'",
         ),
+        (
+            '{"id": 2, "status": "completed", "hyperparameters": {"x": 1' + "0" * 400 + "}}",
+            "'hyperparameters'",
+        ),
     ],
 )
 def test_records_that_cannot_be_trusted_are_skipped_with_the_reason(tmp_path, content, problem):

@@ -34,6 +34,20 @@ def test_cli_prints_the_schema_and_writes_a_file(tmp_path):
     assert json.loads((tmp_path / "kt-run.schema.json").read_text()) == printed
 
 
+def test_the_schema_is_not_written_over_a_folder_or_a_study_file(tmp_path):
+    study = tmp_path / "s"
+    study.mkdir()
+    (study / "study.json").write_text("{}")
+    folder = invoke("schema", "--output", str(tmp_path))
+    assert folder.returncode == 2 and "is a folder" in folder.stderr
+    own = invoke("schema", "--output", str(study / "study.json"))
+    assert own.returncode == 2 and "one of the files of the study" in own.stderr
+    assert (study / "study.json").read_text() == "{}"
+    missing = invoke("schema", "--output", str(tmp_path / "no" / "such" / "s.json"))
+    assert missing.returncode == 2 and "cannot write the schema to" in missing.stderr
+    assert "internal error" not in missing.stderr
+
+
 @pytest.mark.parametrize("path", SHIPPED, ids=lambda p: p.name)
 def test_shipped_configs_validate(validator, path: Path):
     errors = list(validator.iter_errors(yaml.safe_load(path.read_text())))

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import typer
 
-from tuner_cli.cli.common import emit, to_json
+from tuner_cli.cli.common import check_not_study_file, check_output_file, emit, to_json
 
 
 def schema(
@@ -17,5 +17,12 @@ def schema(
     if output is None:
         emit(text)
     else:
-        output.write_text(text, encoding="utf-8")
+        from tuner_cli.results.store import write_error
+
+        check_output_file(output)
+        check_not_study_file(output)
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            raise write_error(f"cannot write the schema to {output}", exc) from None
         typer.echo(f"Wrote {output}", err=True)

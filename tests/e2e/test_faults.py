@@ -810,6 +810,27 @@ def test_a_keyboard_interrupt_raised_by_user_code_fails_only_its_trial(tmp_path)
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("workers", ["0", "1"])
+def test_sys_exit_or_a_base_exception_in_the_objective_fails_only_its_trial(tmp_path, workers):
+    """With --workers 0, sys.exit(0) ended the search with exit code 0 and trials left to run,
+    sys.exit(3) with code 3, and a BaseException of user code with a traceback."""
+    config = tmp_path / "exits.yaml"
+    config.write_text(
+        objective_config("exits", 8, extra="  max_consecutive_failures: 100\n"),
+        encoding="utf-8",
+    )
+    output = tmp_path / "results"
+    result = run(config, output, tmp_path, "--workers", workers)
+    assert result.returncode == 0, result.stderr
+    assert "Traceback" not in result.stderr
+    found = records(output / "faults")
+    assert len(found) == 8
+    messages = {r["error"]["message"] for r in found.values() if r["status"] == "failed"}
+    assert messages == {"SystemExit: 0", "SystemExit: 3", "GaveUp: the objective unwound"}
+    assert all(r["status"] in ("completed", "failed") for r in found.values())
+
+
+@pytest.mark.slow
 def test_a_second_search_is_refused_before_its_pre_search_check(tmp_path):
     """The objective's module marks each import: the refused search must not have run one."""
     (tmp_path / "marking.py").write_text(

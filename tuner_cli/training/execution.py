@@ -50,6 +50,11 @@ def execute_trial(
         outcome = _failed(exc)
     except Exception as exc:  # noqa: BLE001 - any error inside user code fails only this trial
         outcome = _failed(exc)
+    except BaseException as exc:  # noqa: BLE001 - sys.exit() or a BaseException of user code
+        # In a worker process these fail the trial (the worker catches them or dies); with
+        # --workers 0 they would end the search itself: sys.exit(0) an exit code 0 with trials
+        # left to run, another BaseException a traceback.
+        outcome = _failed(exc)
     outcome.worker = worker_name()
     outcome.run_s = time.monotonic() - started
     return outcome

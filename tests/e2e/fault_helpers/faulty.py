@@ -6,6 +6,7 @@ that must survive a process (attempt counts) lives in files under ``$KT_FAULT_DI
 
 import math
 import os
+import sys
 import time
 from pathlib import Path
 
@@ -72,3 +73,18 @@ def interrupts(hp, budget):
 def many_metrics(hp, budget):
     """A record of about 60 kB once finished, against a few hundred bytes while running."""
     return {"loss": _loss(hp), **{f"metric_{i:04d}": float(i) for i in range(2000)}}
+
+
+class GaveUp(BaseException):
+    """A BaseException of user code, as some libraries raise to unwind."""
+
+
+def exits(hp, budget):
+    """``sys.exit`` inside the objective (0 or 3), or a BaseException that is no Exception."""
+    if hp["x"] > 0.7:
+        sys.exit(0)
+    if hp["x"] > 0.5:
+        sys.exit(3)
+    if hp["x"] > 0.3:
+        raise GaveUp("the objective unwound")
+    return {"loss": _loss(hp)}

@@ -831,6 +831,19 @@ def test_sys_exit_or_a_base_exception_in_the_objective_fails_only_its_trial(tmp_
 
 
 @pytest.mark.slow
+def test_a_thread_the_objective_leaves_running_does_not_keep_the_search_from_ending(tmp_path):
+    """With --workers 0 the finished search waited forever for the objective's thread."""
+    config = tmp_path / "thread.yaml"
+    config.write_text(objective_config("leaves_a_thread", 3), encoding="utf-8")
+    output = tmp_path / "results"
+    result = run(config, output, tmp_path, "--workers", "0", timeout=60)
+    assert result.returncode == 0, result.stderr
+    assert "still running (objective-poller)" in result.stderr
+    found = records(output / "faults")
+    assert [r["status"] for r in found.values()] == ["completed"] * 3
+
+
+@pytest.mark.slow
 def test_a_second_search_is_refused_before_its_pre_search_check(tmp_path):
     """The objective's module marks each import: the refused search must not have run one."""
     (tmp_path / "marking.py").write_text(

@@ -3,12 +3,14 @@ messages and exit codes."""
 
 from __future__ import annotations
 
+import atexit
 import importlib
 import os
 import sys
+import threading
 import traceback
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from typing import NoReturn
 
 from tuner_cli.errors import KtRunError
@@ -80,13 +82,46 @@ def load_command(name: str):
 def main() -> None:
     try:
         try:
-            _main()
-        finally:
-            # what is still in Python's buffer meets a closed pipe here, not at exit, where
-            # Python would print "Exception ignored ... BrokenPipeError"
-            sys.stdout.flush()
-    except (StdoutClosed, BrokenPipeError):
-        _stdout_closed()
+            try:
+                _main()
+            finally:
+                # what is still in Python's buffer meets a closed pipe here, not at exit, where
+                # Python would print "Exception ignored ... BrokenPipeError"
+                sys.stdout.flush()
+        except (StdoutClosed, BrokenPipeError):
+            _stdout_closed()
+    except SystemExit as exc:
+        _end_without_lingering_threads(exc.code)
+        raise
+
+
+def _end_without_lingering_threads(code: object) -> None:
+    """End the process now when a thread that is not kt-run's still runs: one an objective
+    started with ``--workers 0`` and never ended (kt-run's own threads are daemons). Python
+    would wait for it at exit, so a finished search never returned. The exit functions run
+    first; only the wait for that thread is skipped."""
+    lingering = [
+        t
+        for t in threading.enumerate()
+        if t is not threading.main_thread() and not t.daemon and t.is_alive()
+    ]
+    if not lingering:
+        return
+    names = ", ".join(sorted({t.name for t in lingering}))
+    from tuner_cli.cli.console import error_console
+
+    error_console.print(
+        f"note: {len(lingering)} thread(s) started by user code still running ({names}); "
+        "ending without waiting for them",
+        markup=False,
+        highlight=False,
+        soft_wrap=True,
+    )
+    atexit._run_exitfuncs()
+    for stream in (sys.stdout, sys.stderr):
+        with suppress(Exception):
+            stream.flush()
+    os._exit(code if isinstance(code, int) else 0 if code is None else 1)
 
 
 def _main() -> None:

@@ -7,6 +7,7 @@ that must survive a process (attempt counts) lives in files under ``$KT_FAULT_DI
 import math
 import os
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -87,4 +88,15 @@ def exits(hp, budget):
         sys.exit(3)
     if hp["x"] > 0.3:
         raise GaveUp("the objective unwound")
+    return {"loss": _loss(hp)}
+
+
+def leaves_a_thread(hp, budget):
+    """Starts a thread that never ends and is no daemon, as a careless logger or server does."""
+
+    def forever():
+        while True:
+            time.sleep(0.05)
+
+    threading.Thread(target=forever, name="objective-poller").start()
     return {"loss": _loss(hp)}

@@ -838,7 +838,7 @@ def test_a_thread_the_objective_leaves_running_does_not_keep_the_search_from_end
     output = tmp_path / "results"
     result = run(config, output, tmp_path, "--workers", "0", timeout=60)
     assert result.returncode == 0, result.stderr
-    assert "still running (objective-poller)" in result.stderr
+    assert "still running after 10 s (objective-poller)" in result.stderr
     found = records(output / "faults")
     assert [r["status"] for r in found.values()] == ["completed"] * 3
 

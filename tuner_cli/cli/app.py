@@ -8,6 +8,7 @@ import importlib
 import os
 import sys
 import threading
+import time
 import traceback
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -95,33 +96,44 @@ def main() -> None:
         raise
 
 
+LINGERING_THREADS_WAIT_S = 10.0
+"""How long the end of a command waits for threads that are not kt-run's (all of kt-run's are
+daemons) before it ends without them."""
+
+
 def _end_without_lingering_threads(code: object) -> None:
-    """End the process now when a thread that is not kt-run's still runs: one an objective
-    started with ``--workers 0`` and never ended (kt-run's own threads are daemons). Python
-    would wait for it at exit, so a finished search never returned. The exit functions run
-    first; only the wait for that thread is skipped."""
-    lingering = [
+    """Bound Python's wait at exit for threads that are no daemons: one an objective started
+    with ``--workers 0`` and never ended kept a finished search from ever returning. Python's
+    own shutdown runs as usual (a library's thread that ends on it, a pool's idle workers,
+    ends there); only a thread still running ``LINGERING_THREADS_WAIT_S`` later is left
+    behind, with a note, after the exit functions."""
+    if not _lingering_threads():
+        return
+
+    def end_after_the_wait() -> None:
+        time.sleep(LINGERING_THREADS_WAIT_S)
+        names = ", ".join(sorted({t.name for t in _lingering_threads()}))
+        if not names:
+            return
+        sys.stderr.write(
+            f"note: thread(s) started by user code still running after "
+            f"{LINGERING_THREADS_WAIT_S:g} s ({names}); ending without waiting for them\n"
+        )
+        atexit._run_exitfuncs()
+        for stream in (sys.stdout, sys.stderr):
+            with suppress(Exception):
+                stream.flush()
+        os._exit(code if isinstance(code, int) else 0 if code is None else 1)
+
+    threading.Thread(target=end_after_the_wait, name="kt-run-exit", daemon=True).start()
+
+
+def _lingering_threads() -> list[threading.Thread]:
+    return [
         t
         for t in threading.enumerate()
         if t is not threading.main_thread() and not t.daemon and t.is_alive()
     ]
-    if not lingering:
-        return
-    names = ", ".join(sorted({t.name for t in lingering}))
-    from tuner_cli.cli.console import error_console
-
-    error_console.print(
-        f"note: {len(lingering)} thread(s) started by user code still running ({names}); "
-        "ending without waiting for them",
-        markup=False,
-        highlight=False,
-        soft_wrap=True,
-    )
-    atexit._run_exitfuncs()
-    for stream in (sys.stdout, sys.stderr):
-        with suppress(Exception):
-            stream.flush()
-    os._exit(code if isinstance(code, int) else 0 if code is None else 1)
 
 
 def _main() -> None:

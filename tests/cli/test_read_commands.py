@@ -366,7 +366,7 @@ def test_show_names_a_record_that_cannot_be_trusted(study):
     result = invoke("show", "3", str(study))
     no_crash(result)
     assert result.returncode == 2
-    assert "trial_0003.json is not a readable trial record" in result.stderr
+    assert "trial_0003.json is not a readable trial record (field 'score' must be" in result.stderr
 
 
 @pytest.mark.parametrize(

@@ -22,7 +22,7 @@ from tuner_cli.cli.common import (
 from tuner_cli.cli.read_options import ReadCommand, format_option, study_options
 from tuner_cli.errors import UsageError
 from tuner_cli.results.store import StudyStore
-from tuner_cli.results.trial_index import read_record
+from tuner_cli.results.trial_index import read_record_checked
 from tuner_cli.trial import TrialRecord
 
 
@@ -45,9 +45,9 @@ def show(
     the study's config file.
     """
     store = locate_study(target, results_folder(results, output))
-    record = read_record(store, trial)
+    record, why = read_record_checked(store, trial)
     if record is None:
-        raise UsageError(_missing(store, trial))
+        raise UsageError(_missing(store, trial, why))
     if fmt is ShowFormat.json:
         emit(to_json(record.to_dict()))
     elif fmt is ShowFormat.yaml:
@@ -60,13 +60,15 @@ def show(
         emit(plain_trial(record))
 
 
-def _missing(store: StudyStore, trial: int) -> str:
+def _missing(store: StudyStore, trial: int, why: str) -> str:
+    """``why``: what reading the record found wrong (empty when there is no file)."""
     try:
         exists = store.trial_path(trial).exists()
     except OSError:  # an id too long for a file name (ENAMETOOLONG) has no record either
         exists = False
     if exists:
-        return f"{store.trial_path(trial)} is not a readable trial record"
+        reason = why.partition(": ")[2] or why
+        return f"{store.trial_path(trial)} is not a readable trial record ({reason})"
     try:
         ids = sorted(
             int(name[6:-5])

@@ -701,6 +701,7 @@ def test_report_into_a_pipe_writes_into_it_instead_of_replacing_it(tmp_path):
     assert result.returncode == 0, result.stderr
     assert stat.S_ISFIFO(pipe.lstat().st_mode)
     assert received and received[0].startswith(b"<!DOCTYPE html>")
+    assert "Report:" not in result.stdout and f"Report: {pipe}" in result.stderr
 
 
 @pytest.mark.parametrize("scores", ['"o1"', "[0.5, 0.25, 5.0]", '{"o1": "0.5", "o2": 1}'])

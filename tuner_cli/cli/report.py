@@ -29,8 +29,9 @@ def report(
     check_not_study_file(html)
     warnings: list[str] = []
     page = render_report(store, warnings)
+    stream = html.exists() and not html.is_file()
     try:
-        if html.exists() and not html.is_file():
+        if stream:
             # /dev/stdout, a named pipe: written into; a rename would replace the device
             with open(html, "w", encoding="utf-8") as handle:
                 handle.write(page)
@@ -39,4 +40,5 @@ def report(
     except OSError as exc:
         raise write_error(f"cannot write the report to {html}", exc) from None
     warn(warnings)
-    typer.echo(f"Report: {html}")
+    # after a page sent to /dev/stdout, the line would end up in it
+    typer.echo(f"Report: {html}", err=stream)

@@ -29,8 +29,8 @@ def report(
     check_not_study_file(html)
     warnings: list[str] = []
     page = render_report(store, warnings)
-    stream = html.exists() and not html.is_file()
     try:
+        stream = html.exists() and not html.is_file()
         if stream:
             # /dev/stdout, a named pipe: written into; a rename would replace the device
             with open(html, "w", encoding="utf-8") as handle:

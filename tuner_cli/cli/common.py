@@ -108,8 +108,10 @@ def _locate_study(target: str | None, output: Path) -> StudyStore:
 
 
 def check_output_file(output: Path) -> None:
-    """``-o/--output`` names a file: not ``""``, ``.`` or a folder, which no command can
-    write its file as."""
+    """``-o/--output`` names a file a command writes for the user: not ``""``, ``.`` or a
+    folder, which no command can write its file as, and none of a study's own files:
+    ``report -o results/s/study.json`` would destroy the study, ``export -o
+    results/s/models/trial_0002.keras`` another trial's kept model."""
     try:
         folder = output.name in ("", "..") or output.is_dir()
     except OSError:
@@ -119,12 +121,6 @@ def check_output_file(output: Path) -> None:
             f"--output '{output}' is a folder; give the file to write (--output "
             f"{Path(output, 'NAME')})"
         )
-
-
-def check_not_study_file(output: Path) -> None:
-    """``-o/--output`` of ``report`` and ``export`` may be anywhere but over a study's own
-    files: ``report -o results/s/study.json`` would destroy the study, ``export -o
-    results/s/models/trial_0002.keras`` another trial's kept model."""
     study = owning_study(output)
     if study is not None:
         raise UsageError(

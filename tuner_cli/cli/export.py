@@ -4,7 +4,7 @@ from pathlib import Path
 
 import typer
 
-from tuner_cli.cli.common import check_not_study_file, check_output_file, locate_study
+from tuner_cli.cli.common import check_output_file, locate_study
 
 
 def export(
@@ -36,7 +36,6 @@ def export(
         raise UsageError(f"--output must end in .keras (got '{model}')")
     store = locate_study(target, results)
     check_output_file(model)
-    check_not_study_file(model)
     record = choose_trial(store, trial)
     if target is not None and Path(target).is_file():
         study = load_config(target)

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import typer
 
-from tuner_cli.cli.common import check_not_study_file, check_output_file, locate_study, warn
+from tuner_cli.cli.common import check_output_file, locate_study, warn
 
 
 def report(
@@ -26,7 +26,6 @@ def report(
 
     store = locate_study(target, results)
     check_output_file(html)
-    check_not_study_file(html)
     warnings: list[str] = []
     page = render_report(store, warnings)
     try:

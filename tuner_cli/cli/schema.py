@@ -4,7 +4,7 @@ from pathlib import Path
 
 import typer
 
-from tuner_cli.cli.common import check_not_study_file, check_output_file, emit, to_json
+from tuner_cli.cli.common import check_output_file, emit, to_json
 
 
 def schema(
@@ -20,7 +20,6 @@ def schema(
         from tuner_cli.results.store import write_error
 
         check_output_file(output)
-        check_not_study_file(output)
         try:
             output.write_text(text, encoding="utf-8")
         except OSError as exc:

@@ -37,6 +37,7 @@ from distributed import LocalCluster, Nanny
 
 from tuner_cli.executors._base import NoWorkersError, WarningCallback
 from tuner_cli.executors._forkserver import start_forkserver
+from tuner_cli.executors._held_signals import held_signals
 from tuner_cli.executors.worker import usable_cores
 from tuner_cli.wording import RESUME
 
@@ -99,12 +100,17 @@ def start_local_cluster(
         )
     )
     try:
-        start_forkserver(keras)
-        cluster = _cluster(workers, memory_limit, threads)
+        with held_signals() as held:
+            start_forkserver(keras)
+            cluster = _cluster(workers, memory_limit, threads)
     except BaseException:
         scope.close()
         raise
-    return LocalWorkers(cluster, workers, on_warning, scope)
+    local = LocalWorkers(cluster, workers, on_warning, scope)
+    if held.received:
+        local.close()
+        held.deliver()
+    return local
 
 
 def _cluster(workers: int, memory_limit: int | None, threads: str) -> LocalCluster:

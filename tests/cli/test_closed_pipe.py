@@ -96,3 +96,12 @@ def test_a_reader_gone_before_the_first_write_is_quiet_too(big_study):
     process.stdout.close()
     assert process.stderr.read() == ""
     assert process.wait(timeout=120) == 141
+
+
+@pytest.mark.parametrize("args", [["--help"], ["search", "--help"]], ids=" ".join)
+def test_help_to_a_reader_gone_ends_as_the_read_commands_do(args):
+    """Typer prints help through rich, whose own answer to a closed stdout is exit code 1."""
+    process = _start(*args)
+    process.stdout.close()
+    assert process.stderr.read() == ""
+    assert process.wait(timeout=120) == 141

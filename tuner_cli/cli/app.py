@@ -160,9 +160,11 @@ def _run_typer_app() -> None:
     under the usage line, as click prints them): Typer's framed panel would be the one boxed
     message of kt-run in a CI log. Help stays Typer's."""
     import typer
+    from rich.console import Console
 
     from tuner_cli.cli.typer_app import app
 
+    Console.on_broken_pipe = _raise_stdout_closed  # rich's hook for it (its default: exit 1)
     try:
         code = app(prog_name="kt-run", standalone_mode=False)
     except typer.TyperException as exc:  # Typer's click: UsageError, BadParameter...
@@ -175,6 +177,11 @@ def _run_typer_app() -> None:
     except typer.Abort:
         code = 130
     raise SystemExit(code if isinstance(code, int) else 0)
+
+
+def _raise_stdout_closed(console: object) -> NoReturn:
+    """A rich console (Typer's help, the search view, the tables) met a closed stdout."""
+    raise StdoutClosed
 
 
 def _stdout_closed() -> NoReturn:

@@ -116,7 +116,9 @@ def _stops_at_once_until_trials_run(
     """Ctrl-C and SIGTERM while the search starts (workers starting, the model checked), before
     the loop's own handling (``_run``) takes over: nothing runs that could finish, so either
     stops at once, with the line and exit code the loop's handling gives later, rather than
-    SIGTERM's silent end."""
+    SIGTERM's silent end. Any error but kt-run's own after the signal is the signal's doing: a
+    ``KeyboardInterrupt`` inside an import can come out as CPython's ``RuntimeError`` ("Error
+    calling __set_name__ ...")."""
 
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> SearchResult:
@@ -124,7 +126,11 @@ def _stops_at_once_until_trials_run(
         try:
             with interrupts:
                 return function(*args, **kwargs)
-        except KeyboardInterrupt:
+        except (KeyboardInterrupt, Exception) as exc:
+            if not isinstance(exc, KeyboardInterrupt) and (
+                isinstance(exc, KtRunError) or not interrupts.stopped
+            ):
+                raise
             raise SearchInterrupted(
                 f"interrupted before any trial started; finished trials are kept: {RESUME} the "
                 "study",

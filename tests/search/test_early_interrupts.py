@@ -1,0 +1,31 @@
+"""A signal while the search starts stops it at once (``run._stops_at_once_until_trials_run``)."""
+
+from __future__ import annotations
+
+import signal
+
+import pytest
+
+from tuner_cli.search.run import SearchInterrupted, _stops_at_once_until_trials_run
+
+
+def test_an_error_that_a_signal_caused_inside_an_import_still_reads_as_the_signal() -> None:
+    @_stops_at_once_until_trials_run
+    def starting() -> None:
+        try:
+            signal.raise_signal(signal.SIGTERM)
+        except KeyboardInterrupt as exc:  # what CPython does to one inside a class body
+            raise RuntimeError("Error calling __set_name__ on 'Field' instance") from exc
+
+    with pytest.raises(SearchInterrupted, match="interrupted before any trial started") as caught:
+        starting()
+    assert caught.value.exit_code == 128 + signal.SIGTERM
+
+
+def test_an_error_without_a_signal_is_left_as_it_is() -> None:
+    @_stops_at_once_until_trials_run
+    def starting() -> None:
+        raise RuntimeError("a real bug")
+
+    with pytest.raises(RuntimeError, match="a real bug"):
+        starting()

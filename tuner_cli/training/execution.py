@@ -15,6 +15,7 @@ import socket
 import threading
 import time
 import traceback
+from contextlib import suppress
 
 from tuner_cli.config import StudyConfig
 from tuner_cli.errors import ConfigError, TrialError, exception_text
@@ -97,7 +98,7 @@ def _call_objective(study: StudyConfig, task: TrialTask) -> TrialOutcome:
                 key_path=("strategy", "objective"),
             ),
         )
-    metrics = {k: float(v) for k, v in metrics.items()}
+    metrics = {k: _number(study, k, v) for k, v in metrics.items()}
     for objective in study.objectives:
         if not math.isfinite(metrics[objective.name]):
             raise TrialError(f"the objective '{objective.name}' is {metrics[objective.name]}")
@@ -107,6 +108,19 @@ def _call_objective(study: StudyConfig, task: TrialTask) -> TrialOutcome:
         score=metrics[name],
         metrics=metrics,
         history=[*task.history, entry],
+    )
+
+
+def _number(study: StudyConfig, name: object, value: object) -> float:
+    """One value the objective function returned, as a float: an int, a float, a NumPy scalar
+    or a 0-d array or tensor. A string or a bool is refused though ``float`` takes it: "0.5"
+    or True is a bug in the function, not a score."""
+    if not isinstance(value, str | bytes) and type(value).__name__ not in ("bool", "bool_"):
+        with suppress(TypeError, ValueError):
+            return float(value)  # type: ignore[arg-type]
+    raise TrialError(
+        f"{study.config.objective_function} returned {value!r:.80} ({type(value).__name__}) for "
+        f"'{name}'; a metric must be a number"
     )
 
 

@@ -1,0 +1,52 @@
+"""What an objective function may return: numbers of any kind; a string or a bool fails the
+trial, naming it, where ``float`` would have taken "0.5" and True silently."""
+
+from __future__ import annotations
+
+import tuner_cli
+from tuner_cli import run_search
+
+OBJECTIVE = """
+import numpy as np
+
+def f(hp, budget=None):
+    return {
+        "float": 0.25,
+        "numpy": np.float32(0.5),
+        "array": np.array(0.75),
+        "text": "0.5",
+        "bool": True,
+        "numpy_bool": np.bool_(False),
+        "word_metric": {"loss": 1.0, "note": "abc"},
+        "none": None,
+    }[hp["kind"]]
+"""
+KINDS = ["float", "numpy", "array", "text", "bool", "numpy_bool", "word_metric", "none"]
+
+
+def test_numbers_of_any_kind_score_and_other_values_fail_their_trial_naming_them(tmp_path):
+    (tmp_path / "returns.py").write_text(OBJECTIVE, encoding="utf-8")
+    config = {
+        "name": "returns",
+        "objective_function": "returns:f",
+        "search_space": {"kind": {"type": "choice", "values": KINDS}},
+        "strategy": {"name": "grid", "objective": "loss", "max_consecutive_failures": 10},
+    }
+    result = run_search(tuner_cli.load_config_dict(config, tmp_path), tmp_path, workers=0)
+    by_kind = {t.hyperparameters["kind"]: t for t in result.trials}
+    assert {k: t.score for k, t in by_kind.items() if t.status == "completed"} == {
+        "float": 0.25,
+        "numpy": 0.5,
+        "array": 0.75,
+    }
+    messages = {k: t.error["message"] for k, t in by_kind.items() if t.status == "failed"}
+    assert messages == {
+        "text": "TrialError: returns:f returned '0.5' (str) for 'loss'; a metric must be a number",
+        "bool": "TrialError: returns:f returned True (bool) for 'loss'; a metric must be a number",
+        "numpy_bool": "TrialError: returns:f returned np.False_ (bool) for 'loss'; a metric "
+        "must be a number",
+        "word_metric": "TrialError: returns:f returned 'abc' (str) for 'note'; a metric must be "
+        "a number",
+        "none": "TrialError: returns:f returned None (NoneType) for 'loss'; a metric must be a "
+        "number",
+    }

@@ -39,6 +39,7 @@ from tuner_cli.executors._base import NoWorkersError, WarningCallback
 from tuner_cli.executors._forkserver import start_forkserver
 from tuner_cli.executors._held_signals import held_signals
 from tuner_cli.executors.worker import usable_cores
+from tuner_cli.training.image_check_memo import SCRATCH_ENV
 from tuner_cli.wording import RESUME
 
 START_GRACE_S = 30.0
@@ -102,7 +103,7 @@ def start_local_cluster(
     try:
         with held_signals() as held:
             start_forkserver(keras)
-            cluster = _cluster(workers, memory_limit, threads)
+            cluster = _cluster(workers, memory_limit, threads, scratch)
     except BaseException:
         scope.close()
         raise
@@ -113,7 +114,7 @@ def start_local_cluster(
     return local
 
 
-def _cluster(workers: int, memory_limit: int | None, threads: str) -> LocalCluster:
+def _cluster(workers: int, memory_limit: int | None, threads: str, scratch: str) -> LocalCluster:
     verbose = os.environ.get("KT_RUN_VERBOSE") == "1"
     return LocalCluster(
         n_workers=workers,
@@ -133,6 +134,7 @@ def _cluster(workers: int, memory_limit: int | None, threads: str) -> LocalClust
             "TF_NUM_INTEROP_THREADS": threads,
             "OMP_NUM_THREADS": threads,
             "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"),
+            SCRATCH_ENV: scratch,  # a folder's image check, kept for the next worker
         },
     )
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tuner_cli.errors import ConfigError, KeyPath, quoted
+from tuner_cli.training.image_check_memo import remembered
 
 if TYPE_CHECKING:
     from tuner_cli.config import DataConfig
@@ -93,8 +94,10 @@ def read_images(
     folders: ClassFolders, key_path: KeyPath
 ) -> dict[Path, tuple[tuple[int, int], str]]:
     """Each image's (height, width) and Pillow mode; every file must be one TensorFlow
-    decodes."""
-    return {path: _opened(path, key_path) for path in folders.files}
+    decodes (checked once per machine in a search: ``image_check_memo``)."""
+    return remembered(
+        folders.files, lambda: {path: _opened(path, key_path) for path in folders.files}
+    )
 
 
 def one_size(images: dict[Path, tuple[tuple[int, int], str]], key_path: KeyPath) -> tuple[int, int]:

@@ -93,3 +93,9 @@ class UsageError(KtRunError):
 
 class TrialError(Exception):
     """A single trial failed in a way worth recording; the search goes on."""
+
+
+class SignalInterrupt(KeyboardInterrupt):
+    """Raised by kt-run's own Ctrl-C and SIGTERM handlers, so that a ``KeyboardInterrupt`` an
+    objective raises itself (to give up on a trial) is told apart from the user's keystroke:
+    with ``--workers 0`` both reach the trial in the main thread."""

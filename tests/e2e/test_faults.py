@@ -410,12 +410,15 @@ def test_ctrl_c_during_the_last_trial_reports_a_complete_study(tmp_path: Path) -
     assert [r["status"] for r in records(study).values()] == ["completed"]
 
 
-def test_ctrl_c_twice_stops_now_and_the_trial_runs_again_on_resume(tmp_path: Path) -> None:
+@pytest.mark.parametrize("more", [[], ["--workers", "0"]], ids=["worker", "in process"])
+def test_ctrl_c_twice_stops_now_and_the_trial_runs_again_on_resume(tmp_path: Path, more) -> None:
+    """In process, the second Ctrl-C reaches the trial itself: it must stop the search, where a
+    KeyboardInterrupt of the objective's own fails only its trial."""
     config = tmp_path / "sig.yaml"
     config.write_text(objective_config("sleepy", 3), encoding="utf-8")
     output = tmp_path / "results"
     study = output / "faults"
-    process = start(config, output, tmp_path, KT_FAULT_SLEEP="30")
+    process = start(config, output, tmp_path, *more, KT_FAULT_SLEEP="30")
     wait_for(lambda: running_ids(study))
     (current,) = running_ids(study)
     os.killpg(process.pid, signal.SIGINT)
@@ -436,11 +439,12 @@ def test_ctrl_c_twice_stops_now_and_the_trial_runs_again_on_resume(tmp_path: Pat
     assert found[current]["hyperparameters"] == interrupted["hyperparameters"]
 
 
-def test_sigterm_marks_the_running_trial_interrupted(tmp_path: Path) -> None:
+@pytest.mark.parametrize("more", [[], ["--workers", "0"]], ids=["worker", "in process"])
+def test_sigterm_marks_the_running_trial_interrupted(tmp_path: Path, more) -> None:
     config = tmp_path / "term.yaml"
     config.write_text(objective_config("sleepy", 3), encoding="utf-8")
     output = tmp_path / "results"
-    process = start(config, output, tmp_path, KT_FAULT_SLEEP="30")
+    process = start(config, output, tmp_path, *more, KT_FAULT_SLEEP="30")
     wait_for(lambda: running_ids(output / "faults"))
     process.terminate()
     out, err = process.communicate(timeout=20)
@@ -788,14 +792,17 @@ def records_without(trials: Path, damaged: set[int]) -> dict[int, dict]:
 
 
 @pytest.mark.slow
-def test_a_keyboard_interrupt_raised_by_user_code_fails_only_its_trial(tmp_path):
+@pytest.mark.parametrize("workers", ["0", "1"])
+def test_a_keyboard_interrupt_raised_by_user_code_fails_only_its_trial(tmp_path, workers):
+    """With --workers 0 it used to stop the search as Ctrl-C does."""
     config = tmp_path / "ki.yaml"
     config.write_text(
         objective_config("interrupts", 4, extra="  max_consecutive_failures: 10\n"),
         encoding="utf-8",
     )
     output = tmp_path / "results"
-    result = run(config, output, tmp_path)
+    result = run(config, output, tmp_path, "--workers", workers)
+    assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     assert "worker process died" not in result.stdout + result.stderr
     found = records(output / "faults")

@@ -17,6 +17,8 @@ from contextlib import contextmanager
 from types import FrameType
 from typing import Any
 
+from tuner_cli.errors import SignalInterrupt
+
 HELD = (signal.SIGINT, signal.SIGTERM)
 
 
@@ -29,7 +31,7 @@ class HeldSignals:
     def _hold(self, signum: int, frame: FrameType | None) -> None:
         self.received.append(signum)
         if len(self.received) > 1:
-            raise KeyboardInterrupt
+            raise SignalInterrupt
 
     def deliver(self) -> None:
         """Raise the first held signal again, now that the previous handlers are back."""

@@ -18,6 +18,7 @@ from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
+from tuner_cli.errors import SignalInterrupt
 from tuner_cli.events import write_now
 
 FIRST_PRESS = (
@@ -64,13 +65,13 @@ class GracefulInterrupts:
             self.request_stop()
             self.notify(FIRST_PRESS)
             return
-        raise KeyboardInterrupt
+        raise SignalInterrupt
 
     def _on_sigterm(self, signum: int, frame: FrameType | None) -> None:
         self.signal_number = signum
         if self.request_stop is not None:
             self.request_stop()
-        raise KeyboardInterrupt
+        raise SignalInterrupt
 
     def __enter__(self) -> GracefulInterrupts:
         if threading.current_thread() is threading.main_thread():

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import os
+import signal
 import socket
 import threading
 import time
@@ -18,7 +19,7 @@ import traceback
 from contextlib import suppress
 
 from tuner_cli.config import StudyConfig
-from tuner_cli.errors import ConfigError, TrialError, exception_text
+from tuner_cli.errors import ConfigError, SignalInterrupt, TrialError, exception_text
 from tuner_cli.training.imports import load_callable
 from tuner_cli.training.keras_import import import_keras
 from tuner_cli.trial import EpochCallback, TrialOutcome, TrialStatus, TrialTask
@@ -45,9 +46,11 @@ def execute_trial(
             outcome = _call_objective(study, task)
     except ConfigError:
         raise
+    except SignalInterrupt:
+        raise  # Ctrl-C or SIGTERM (with --workers 0): the search stops
     except KeyboardInterrupt as exc:
-        if threading.current_thread() is threading.main_thread():
-            raise  # perhaps Ctrl-C: Python delivers signals to the main thread only
+        if _keystroke():
+            raise
         outcome = _failed(exc)
     except Exception as exc:  # noqa: BLE001 - any error inside user code fails only this trial
         outcome = _failed(exc)
@@ -59,6 +62,16 @@ def execute_trial(
     outcome.worker = worker_name()
     outcome.run_s = time.monotonic() - started
     return outcome
+
+
+def _keystroke() -> bool:
+    """Whether a plain ``KeyboardInterrupt`` is Ctrl-C rather than user code giving up: only
+    in the main thread (Python delivers signals there alone) while Python's own handler is the
+    one installed (a search installs kt-run's, which raise ``SignalInterrupt``)."""
+    return (
+        threading.current_thread() is threading.main_thread()
+        and signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    )
 
 
 def _failed(exc: BaseException) -> TrialOutcome:

@@ -55,6 +55,25 @@ def test_log_sampling_with_a_step_multiplies_as_in_keras_tuner():
     assert isinstance(hp.declarations["batch"].param, ChoiceParam)
 
 
+def test_reverse_log_sampling_with_a_step_mirrors_the_values_from_the_top_as_in_keras_tuner():
+    """KerasTuner's values are ``max + min - min * step**k``: they crowd towards the top."""
+    hp = HyperParameters()
+    assert hp.Int("d", 1, 100, step=10, sampling="reverse_log") == 1
+    assert hp.Int("e", 2, 1000, step=3, sampling="reverse_log") == 516  # min is not a value
+    hp.Float("f", 0.01, 10.0, step=10, sampling="reverse_log")
+    assert hp.declarations["d"].param.values == [1, 91, 100]
+    assert hp.declarations["e"].param.values == [516, 840, 948, 984, 996, 1000]
+    assert hp.declarations["f"].param.values == [0.01, 9.01, 9.91, 10.0]
+
+
+def test_a_choice_default_takes_the_type_of_the_value_it_equals_as_in_keras_tuner():
+    hp = HyperParameters()
+    assert type(hp.Choice("units", [32, 64], default=64.0)) is int
+    assert type(hp.Choice("rate", [0.5, 1.0], default=1)) is float
+    with pytest.raises(HyperparameterError, match="default"):
+        hp.Choice("name", ["1", "2"], default=1)
+
+
 def test_conditional_scope_returns_none_when_its_parent_does_not_match():
     hp = HyperParameters({"model_type": "cnn"})
     model_type = hp.Choice("model_type", ["mlp", "cnn"])

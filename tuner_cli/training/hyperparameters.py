@@ -123,9 +123,10 @@ class HyperParameters:
         parent_name: str | None = None,
         parent_values: Any = None,
     ) -> Scalar:
-        spec: dict[str, Any] = {"type": "choice", "values": [_plain(v) for v in values]}
+        listed = [_plain(v) for v in values]
+        spec: dict[str, Any] = {"type": "choice", "values": listed}
         if default is not None:
-            spec["default"] = _plain(default)
+            spec["default"] = _as_listed(_plain(default), listed)
         with self._maybe_scope(parent_name, parent_values):
             return self._declare(name, spec, "Choice")
 
@@ -336,7 +337,7 @@ def _numeric(
             f"(got {quoted(sampling)})"
         )
     if step is not None and sampling != "linear":
-        values = _multiplied(label, name, low, high, step)
+        values = _multiplied(label, name, low, high, step, sampling == "reverse_log")
         spec: dict[str, Any] = {"type": "choice", "values": values}
         if default is not None:
             spec["default"] = min(values, key=lambda v: abs(v - default))
@@ -364,7 +365,14 @@ def _within(default: float, low: float, high: float, step: float | None, kind: s
     return int(value - step if value > high else value)
 
 
-def _multiplied(label: str, name: str, low: float, high: float, step: float) -> list[Any]:
+def _multiplied(
+    label: str, name: str, low: float, high: float, step: float, reverse: bool = False
+) -> list[Any]:
+    """The values of a log-stepped range, ascending: ``low * step**k`` up to ``high``. With
+    ``reverse`` (``sampling='reverse_log'``) KerasTuner mirrors them from the top, ``high +
+    low - low * step**k``, so they crowd towards ``high`` (``hp.Int('d', 1, 100, step=10,
+    sampling='reverse_log')`` is 1, 91, 100); the same values here, so a search tries what
+    KerasTuner would."""
     if not (low > 0 and step > 1 and high >= low):
         raise HyperparameterError(
             f"hp.{label}({name!r}): log sampling with a step needs 0 < min_value <= max_value "
@@ -374,6 +382,8 @@ def _multiplied(label: str, name: str, low: float, high: float, step: float) -> 
     if count > MAX_LOG_STEPS:
         raise HyperparameterError(f"hp.{label}({name!r}): more than {MAX_LOG_STEPS} values")
     values = [low * step**k for k in range(count)]
+    if reverse:
+        values = [high + low - v for v in reversed(values)]
     if label == "Int":
         return [int(round(v)) for v in values]
     return [float(f"{v:.12g}") for v in values]
@@ -385,6 +395,17 @@ def _plain(value: Any) -> Any:
     ``hp.Choice('units', np.arange(32, 129, 32))`` returns ints, not floats."""
     item = getattr(value, "item", None)
     return item() if type(value).__module__ == "numpy" and callable(item) else value
+
+
+def _as_listed(default: Any, values: list[Any]) -> Any:
+    """A ``Choice`` default as the value it equals in ``values``: KerasTuner converts it to
+    the values' type (``default=64.0`` among ints is ``64``), so a builder gets an int it can
+    pass to ``Dense(units=...)``. One that equals none is kept, for the space to refuse."""
+    for value in values:
+        same_kind = isinstance(value, str) == isinstance(default, str)
+        if same_kind and value == default:
+            return value
+    return default
 
 
 def _is_one_of(value: Any, allowed: tuple[Scalar, ...]) -> bool:

@@ -341,3 +341,78 @@ def test_name_scopes_dashed_names_and_numpy_choices_run_and_export(tmp_path, mon
         assert all(type(values[name]) is int for name in blocks)
     exported = invoke("best", "scoped", "--format", "env", cwd=tmp_path)
     assert "export KT_BEST_HP_BLOCK_0_UNITS=" in exported.stdout
+
+
+OWN_SCORE = """
+import keras
+import numpy as np
+
+
+class Regressor:
+    def build(self, hp):
+        units = hp.Choice("units", [4, 8])
+        layers = [keras.Input((4,)), keras.layers.Dense(units), keras.layers.Dense(3)]
+        model = keras.Sequential(layers)
+        model.compile("adam", keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+        return model
+
+
+class ReturnsFloat(Regressor):  # KerasTuner's guide: train, then score it yourself
+    def fit(self, hp, model, x, y, validation_data, **kwargs):
+        model.fit(x, y, **kwargs)
+        x_val, y_val = validation_data
+        predicted = np.argmax(model.predict(x_val, verbose=0), axis=1)
+        return np.float32(np.mean(predicted == np.ravel(y_val)))
+
+
+class ReturnsDict(Regressor):
+    def fit(self, hp, model, x, y, validation_data, **kwargs):
+        score = ReturnsFloat.fit(self, hp, model, x, y, validation_data, **kwargs)
+        return {"metric_a": score, "metric_b": 1 - score}
+
+
+class ScoresAfterValidating(Regressor):
+    def fit(self, hp, model, *args, **kwargs):
+        model.fit(*args, **kwargs)
+        return 0.25
+"""
+
+
+@pytest.mark.slow
+def test_what_a_hypermodels_fit_returns_is_the_trials_score_as_in_keras_tuner(tmp_path):
+    """KerasTuner scores a trial by the fit's return value: a number is the objective, a dict
+    holds it, even when the epochs logged other metrics (or the objective itself)."""
+    from tuner_cli.config import load_config_dict
+    from tuner_cli.errors import ConfigError
+
+    (tmp_path / "own_score.py").write_text(OWN_SCORE)
+    config = {
+        "name": "own-score",
+        "seed": 1,
+        "data": {"source": "sklearn", "name": "iris", "scale": "standard"},
+        "training": {"epochs": 2},
+        "models": "none",
+    }
+    cases = [
+        ("ReturnsFloat", {"name": "accuracy_mine", "direction": "max"}),
+        ("ReturnsDict", {"name": "metric_a", "direction": "max"}),
+        ("ScoresAfterValidating", "val_loss"),
+    ]
+    for builder, objective in cases:
+        config["model"] = {"builder": f"own_score:{builder}"}
+        config["strategy"] = {"name": "random", "objective": objective}
+        study = load_config_dict(config, tmp_path)
+        result = run_search(study, tmp_path / builder, max_trials=1, workers=0)
+        (record,) = result.trials
+        assert record.status.value == "completed", record.error
+        assert len(record.history) == 2 and record.best_epoch == 2
+        name = study.objective.name
+        assert record.history[-1][name] == record.score == record.metrics[name]
+        if builder == "ScoresAfterValidating":  # the returned value wins over the epoch's
+            assert record.score == 0.25 and record.history[0]["val_loss"] != 0.25
+        else:
+            assert 0.0 <= record.score <= 1.0 and name not in record.history[0]
+    config["strategy"]["objective"] = {"name": "metric_c", "direction": "max"}
+    config["model"] = {"builder": "own_score:ReturnsDict"}
+    with pytest.raises(ConfigError, match="'metric_c' is not a metric .* metric_a, metric_b"):
+        run_search(load_config_dict(config, tmp_path), tmp_path / "c", workers=0)

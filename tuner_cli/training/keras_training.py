@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import math
+import numbers
 import tempfile
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,6 +81,12 @@ class Trainable:
         network = connect(steps[len(front) :], features.shape[1:], features.dtype)
         compile_network(network, model_config, values, study.base_dir)
         return cls(network, front=keras.Model(inputs, features), front_layers=tuple(front))
+
+    @property
+    def fit_returns_result(self) -> bool:
+        """A HyperModel's own ``fit``, which may return the trial's result (a number or a
+        dict of metrics) instead of, or after, epochs that lack the objective."""
+        return self.builder is not None and self.builder.fit_model is not None
 
     def defaults_used(self, values: dict[str, Any]) -> dict[str, Any]:
         """What the builder declared that the trial's values did not hold (a name discovery
@@ -225,6 +233,7 @@ def _fit(
     watcher = _EpochWatcher(
         study.objective, epochs, on_epoch, list(task.history), task.pruner, task.return_model
     )
+    watcher.fit_may_return = trainable.fit_returns_result
     # the config's callbacks first, so what they add to the logs (a learning rate) is recorded
     callbacks: list[Any] = [*make_callbacks(study, hp), watcher]
     if config.training.early_stopping is not None:
@@ -244,8 +253,7 @@ def _fit(
         callbacks=callbacks,
         verbose=0,
     )
-    if len(watcher.history) == len(task.history):
-        watcher.record_returned(returned, model)
+    watcher.record_returned(returned, model)
     defaults_used = trainable.defaults_used(hp)
     front_layers = trainable.front_layers
     del trainable, returned  # the model goes with clear_session below, not at return
@@ -355,6 +363,13 @@ class _EpochWatcher(keras.callbacks.Callback):
         epoch came before the continuation has none."""
         self.problem: str | None = None
         self.pruned = False
+        self.fit_may_return = False
+        """A HyperModel's ``fit``: an epoch without the objective is not yet a problem, since
+        the fit may return it when training ends (KerasTuner's custom-metric idiom)."""
+        self.run_start = len(history)
+        self.returned_epoch: int | None = None
+        """The epoch a result the fit returned was recorded at: the trial's best, since
+        KerasTuner scores a trial by what its fit returns."""
 
     def on_train_begin(self, logs: dict[str, Any] | None = None) -> None:
         """The epochs ``fit`` was really given: a HyperModel's ``fit`` may choose its own."""
@@ -363,44 +378,108 @@ class _EpochWatcher(keras.callbacks.Callback):
     def on_epoch_end(self, epoch: int, logs: dict[str, Any] | None = None) -> None:
         logs = {k: float(v) for k, v in (logs or {}).items()}
         self.history.append({"epoch": epoch + 1, **logs})
+        self._check(epoch, logs)
+        if self.problem or self.pruned:
+            self.model.stop_training = True
+
+    def _check(self, epoch: int, logs: dict[str, float]) -> None:
         if self.objective.name not in logs:
-            self.problem = (
-                f"the objective '{self.objective.name}' is not in the training history; "
-                f"the metrics there are: {', '.join(sorted(logs))}"
-            )
+            if not self.fit_may_return:
+                self.problem = self._missing(logs)
         elif any(not math.isfinite(v) for v in logs.values()):
             bad = [k for k, v in logs.items() if not math.isfinite(v)]
             self.problem = f"{', '.join(bad)} became {logs[bad[0]]} at epoch {epoch + 1}"
         else:
             if self.keep_best and self.best_epoch() == len(self.history):
                 self.best_weights = self.model.get_weights()
-            if self.on_epoch_callback(epoch + 1, self.epochs, logs) or (
+            shown = {k: v for k, v in logs.items() if k != "epoch"}
+            if self.on_epoch_callback(epoch + 1, self.epochs, shown) or (
                 self.pruner is not None and self.pruner.should_prune(self.history)
             ):
                 self.pruned = True
-        if self.problem or self.pruned:
-            self.model.stop_training = True
+
+    def _missing(self, logs: Mapping[str, Any]) -> str:
+        return (
+            f"the objective '{self.objective.name}' is not in the training history; "
+            f"the metrics there are: {', '.join(sorted(k for k in logs if k != 'epoch'))}"
+        )
 
     def record_returned(self, returned: Any, model: keras.Model) -> None:
-        """A HyperModel ``fit`` that trains in its own loop may return the result instead of
-        calling Keras callbacks, as KerasTuner allows: a number (the objective) or a dict."""
-        if isinstance(returned, (int, float)) and not isinstance(returned, bool):
-            returned = {self.objective.name: returned}
-        if isinstance(returned, dict) and returned:
-            self.set_model(model)
-            self.on_epoch_end(len(self.history), returned)
-        else:
+        """What a HyperModel's ``fit`` returned, as KerasTuner reads it: a number is the
+        objective's value and a dict holds it, and either is the trial's result, even after
+        epochs that logged the objective (``model.fit(...)`` then a score of its own). It is
+        recorded at the last epoch this run trained (or as one more when none was). A
+        ``History`` or ``None`` leaves the epochs as the result."""
+        result = returned_metrics(returned, self.objective.name)
+        ran = self.history[self.run_start :]
+        if self.problem or self.pruned:
+            return
+        if result is None:
+            if not ran:
+                self.problem = (
+                    "training recorded no epoch: a HyperModel's fit must pass on the callbacks "
+                    "it is given to model.fit (fit(self, hp, model, *args, **kwargs) -> "
+                    "model.fit(*args, **kwargs)), or return the objective's value or a dict of "
+                    "metrics"
+                )
+            elif all(self.objective.name not in entry for entry in ran):
+                self.problem = (
+                    f"{self._missing(ran[-1])}; a HyperModel's fit may return it instead "
+                    f"(a number, or a dict holding '{self.objective.name}')"
+                )
+            return
+        if self.objective.name not in result:
             self.problem = (
-                "training recorded no epoch: a HyperModel's fit must pass on the callbacks it is "
-                "given to model.fit (fit(self, hp, model, *args, **kwargs) -> "
-                "model.fit(*args, **kwargs)), or return the objective's value or a dict of metrics"
+                f"the HyperModel's fit returned a dict without the objective "
+                f"'{self.objective.name}': it holds {', '.join(sorted(result)) or 'nothing'}"
             )
+            return
+        self.set_model(model)
+        if not ran:
+            self.history.append({"epoch": len(self.history) + 1})
+        reported = self.objective.name in self.history[-1]
+        self.history[-1].update(result)
+        self.returned_epoch = len(self.history)
+        if reported:  # the epoch went out already, with the value model.fit logged
+            self._check_finite(result)
+        else:
+            self._check(len(self.history) - 1, self.history[-1])
+        if self.keep_best and not self.problem:
+            self.best_weights = self.model.get_weights()  # the model the result measured
+
+    def _check_finite(self, result: dict[str, float]) -> None:
+        bad = [k for k, v in result.items() if not math.isfinite(v)]
+        if bad:
+            self.problem = f"the HyperModel's fit returned {bad[0]} = {result[bad[0]]}"
 
     def raise_problem(self) -> None:
         if self.problem:
             raise TrialError(self.problem)
 
     def best_epoch(self) -> int:
-        scores = [h[self.objective.name] for h in self.history]
-        best = min(range(len(scores)), key=lambda i: self.objective.sort_key(scores[i]))
+        if self.returned_epoch is not None:
+            return self.returned_epoch
+        scored = [i for i, h in enumerate(self.history) if self.objective.name in h]
+        best = min(
+            scored, key=lambda i: self.objective.sort_key(self.history[i][self.objective.name])
+        )
         return best + 1
+
+
+def returned_metrics(returned: Any, objective: str) -> dict[str, float] | None:
+    """A fit's return value as metrics, as KerasTuner accepts it: a number (a NumPy one too)
+    is the objective's value, a dict maps names to numbers; anything else (a ``History``,
+    ``None``) is None. A value that is not a number fails the trial, naming it."""
+    if isinstance(returned, numbers.Real) and not isinstance(returned, bool):
+        returned = {objective: returned}
+    if not isinstance(returned, Mapping):
+        return None
+    result: dict[str, float] = {}
+    for name, value in returned.items():
+        try:
+            result[str(name)] = float(value)
+        except (TypeError, ValueError):
+            raise TrialError(
+                f"the HyperModel's fit returned {name!r} = {value!r}, which is not a number"
+            ) from None
+    return result

@@ -76,15 +76,16 @@ def check_study(study: StudyConfig, seed: int) -> dict[str, dict[str, Any]] | No
 
     data = load_dataset(study, seed)
     declared = None
+    returned: list[str] = []
     if study.config.model.builder:
-        declared = discover_builder_space(study, data)
+        declared = discover_builder_space(study, data, returned)
         study = study.with_builder_space(declared)
     trainable = build_at_defaults(study, data)
     model = trainable.model
     try:
         check_labels(data, model)
         metrics = reported_metrics(model, data, trainable.front)
-        check_metric_names(study, metrics)
+        check_metric_names(study, metrics, returned)
         check_callbacks(study, metrics)
         training_class_weights(study, data)
     finally:
@@ -93,13 +94,18 @@ def check_study(study: StudyConfig, seed: int) -> dict[str, dict[str, Any]] | No
     return declared
 
 
-def discover_builder_space(study: StudyConfig, data: Any) -> dict[str, dict[str, Any]]:
+def discover_builder_space(
+    study: StudyConfig, data: Any, returned: list[str] | None = None
+) -> dict[str, dict[str, Any]]:
     """Call the builder to learn what it declares (``tuner_cli.training.discovery``); a
-    HyperModel's ``fit`` runs once on a few rows, since it may declare hyperparameters too."""
+    HyperModel's ``fit`` runs once on a few rows, since it may declare hyperparameters too.
+    The names of the metrics that ``fit`` returns (a number: the objective) are added to
+    ``returned``: as in KerasTuner, they may be the objective though no epoch logs them."""
     import keras
 
     from tuner_cli.training.builders import load_builder
     from tuner_cli.training.discovery import discover_space
+    from tuner_cli.training.keras_training import returned_metrics
     from tuner_cli.training.traced_gradients import forgotten_after
 
     builder = load_builder(study)
@@ -111,7 +117,11 @@ def discover_builder_space(study: StudyConfig, data: Any) -> dict[str, dict[str,
                 model = builder.build(hp)
                 check_is_model(model)
                 if first and builder.fit_model is not None:
-                    builder.fit(hp, model, x, y, validation_data=(x, y), epochs=1, verbose=0)
+                    result = builder.fit(
+                        hp, model, x, y, validation_data=(x, y), epochs=1, verbose=0
+                    )
+                    names = returned_metrics(result, study.objective.name) or {}
+                    (returned if returned is not None else []).extend(names)
         finally:
             keras.backend.clear_session()
 
@@ -259,15 +269,19 @@ def _unknown_name(key: str, text: str) -> ConfigError:
     )
 
 
-def check_metric_names(study: StudyConfig, metrics: list[str]) -> None:
+def check_metric_names(
+    study: StudyConfig, metrics: list[str], returned: list[str] | None = None
+) -> None:
     """Every objective and the early-stopping monitor must be names the history will hold.
     ``params``, the parameter count, is not in the history but every Keras trial reports it:
-    any objective but the first (which picks the best epoch) may be it."""
+    any objective but the first (which picks the best epoch) may be it. ``returned``: what a
+    HyperModel's ``fit`` returns, which may be an objective too (never the monitor, which
+    is read every epoch)."""
     logged = [*metrics, *(f"val_{name}" for name in metrics)]
-    shown = ", ".join(logged)
+    shown = ", ".join(dict.fromkeys([*logged, *(returned or [])]))
     first, *others = (o.name for o in study.objectives)
     for objective in [first, *(name for name in others if name != "params")]:
-        if objective not in logged:
+        if objective not in logged and objective not in (returned or []):
             raise ConfigError(
                 f"'{objective}' is not a metric the model reports; the training history will "
                 f"hold {shown} (add the metric to model.metrics or choose one of these)",

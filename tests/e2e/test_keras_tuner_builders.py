@@ -416,3 +416,36 @@ def test_what_a_hypermodels_fit_returns_is_the_trials_score_as_in_keras_tuner(tm
     config["model"] = {"builder": "own_score:ReturnsDict"}
     with pytest.raises(ConfigError, match="'metric_c' is not a metric .* metric_a, metric_b"):
         run_search(load_config_dict(config, tmp_path), tmp_path / "c", workers=0)
+
+
+BATCH_IN_FIT = """
+import keras
+
+
+class BatchInFit:
+    def build(self, hp):
+        model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(3)])
+        model.compile("adam", "sparse_categorical_crossentropy", metrics=["accuracy"])
+        return model
+
+    def fit(self, hp, model, *args, **kwargs):
+        return model.fit(*args, batch_size=hp.Choice("batch_size", [16, 32]), **kwargs)
+"""
+
+
+@pytest.mark.slow
+def test_a_fit_that_sets_its_batch_size_clashes_with_training_batch_size_at_validate(tmp_path):
+    """Every trial failed with Python's TypeError before; now validate names the key."""
+    (tmp_path / "batch_in_fit.py").write_text(BATCH_IN_FIT)
+    (tmp_path / "batch.yaml").write_text(
+        "name: batch\ndata: {source: sklearn, name: iris}\n"
+        "model: {builder: 'batch_in_fit:BatchInFit'}\n"
+        "training: {epochs: 1, batch_size: 8}\nstrategy: {objective: val_accuracy}\n"
+    )
+    checked = invoke("validate", "batch.yaml", cwd=tmp_path)
+    assert checked.returncode == 2
+    assert "training.batch_size: batch_in_fit:BatchInFit's fit sets batch_size itself" in (
+        checked.stderr
+    )
+    assert "remove training.batch_size (batch.yaml:4)" in checked.stderr
+    assert "Traceback" not in checked.stderr

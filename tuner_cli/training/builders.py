@@ -51,6 +51,13 @@ class ModelBuilder:
         try:
             return self.fit_model(hp, model, *args, **kwargs)
         except TypeError as exc:
+            if BATCH_SIZE_TWICE in str(exc) and "batch_size" in kwargs:
+                raise ConfigError(
+                    f"{self.spec}'s fit sets batch_size itself (batch_size=... in its "
+                    "model.fit call), so the config cannot set it too: remove "
+                    "training.batch_size",
+                    key_path=("training", "batch_size"),
+                ) from None
             if EPOCHS_TWICE not in str(exc) or "epochs" not in kwargs:
                 raise
             if self.epochs_given:
@@ -98,6 +105,8 @@ def _overrides(study: StudyConfig) -> dict[str, Any]:
 
 EPOCHS_TWICE = "got multiple values for keyword argument 'epochs'"
 """Python's complaint when a HyperModel's fit passes ``epochs`` and kt-run's too."""
+BATCH_SIZE_TWICE = "got multiple values for keyword argument 'batch_size'"
+"""Likewise for ``batch_size``, which kt-run passes only when the config sets it."""
 
 
 def batch_size_given(study: StudyConfig) -> bool:

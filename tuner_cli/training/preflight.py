@@ -103,13 +103,15 @@ def discover_builder_space(
     ``returned``: as in KerasTuner, they may be the objective though no epoch logs them."""
     import keras
 
-    from tuner_cli.training.builders import load_builder
+    from tuner_cli.training.builders import batch_size_given, load_builder
     from tuner_cli.training.discovery import discover_space
     from tuner_cli.training.keras_training import returned_metrics
     from tuner_cli.training.traced_gradients import forgotten_after
 
     builder = load_builder(study)
     x, y = data.evaluation_rows(EVALUATE_ROWS)
+    # as a trial passes it: a fit that sets its own batch size then clashes here, not later
+    batch = {"batch_size": len(y)} if batch_size_given(study) else {}
 
     def run(hp: Any, first: bool) -> None:
         try:
@@ -118,7 +120,7 @@ def discover_builder_space(
                 check_is_model(model)
                 if first and builder.fit_model is not None:
                     result = builder.fit(
-                        hp, model, x, y, validation_data=(x, y), epochs=1, verbose=0
+                        hp, model, x, y, validation_data=(x, y), epochs=1, verbose=0, **batch
                     )
                     names = returned_metrics(result, study.objective.name) or {}
                     (returned if returned is not None else []).extend(names)

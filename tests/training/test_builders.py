@@ -202,3 +202,47 @@ def test_a_folder_named_keras_tuner_beside_the_config_is_not_taken_for_keras_tun
 
     builder = load_builder(load_config_dict(config, tmp_path))
     assert builder.build(builder.hyperparameters()) == ("built", "relu")
+
+
+UNCOMPILED = """
+import keras
+
+
+def bare(hp):
+    units = hp.Choice("units", [4, 8])
+    return keras.Sequential([keras.Input((4,)), keras.layers.Dense(units), keras.layers.Dense(3)])
+
+
+def compiled(hp):
+    model = bare(hp)
+    model.compile(keras.optimizers.SGD(0.5), "mse", metrics=["mae"])
+    return model
+"""
+
+
+def test_the_configs_compile_keys_compile_a_builders_model_as_keras_tuners_tuner_does(tmp_path):
+    """KerasTuner's ``Tuner(loss=..., optimizer=..., metrics=...)`` compiles an uncompiled
+    model and replaces a compiled one's choices; the config's ``model`` keys do that here,
+    and the builder's own choices stay where the config gives none."""
+    (tmp_path / "uncompiled_builders.py").write_text(UNCOMPILED)
+    config = {
+        "name": "compile",
+        "data": {"source": "sklearn", "name": "iris"},
+        "model": {"builder": "uncompiled_builders:bare", "loss": "sparse_categorical_crossentropy"},
+        "strategy": {"objective": "val_loss"},
+    }
+    builder = load_builder(load_config_dict(config, tmp_path))
+    model = builder.build(builder.hyperparameters())
+    assert model.compiled and model.loss == "sparse_categorical_crossentropy"
+    assert type(model.optimizer).__name__ == "Adam"  # the config's default, as for a template
+    config["model"]["builder"] = "uncompiled_builders:compiled"
+    config["model"]["metrics"] = ["accuracy"]
+    builder = load_builder(load_config_dict(config, tmp_path))
+    model = builder.build(builder.hyperparameters())
+    assert model.loss == "sparse_categorical_crossentropy"
+    assert model._compile_config.config["metrics"] == ["accuracy"]
+    assert type(model.optimizer).__name__ == "SGD"  # not given: the builder's own stays
+    del config["model"]["loss"], config["model"]["metrics"]
+    builder = load_builder(load_config_dict(config, tmp_path))
+    assert builder.recompile is None
+    assert builder.build(builder.hyperparameters()).loss == "mse"

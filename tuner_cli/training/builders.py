@@ -36,12 +36,18 @@ class ModelBuilder:
     epochs_given: str = ""
     """How the config sets the epochs, as advice to undo it (``epochs_given``); "" when it
     does not, and a HyperModel's ``fit`` may."""
+    recompile: Callable[[Any, dict[str, Any]], None] | None = None
+    """``recompile(model, values)``: the config's ``model.optimizer``/``loss``/``metrics``
+    over the builder's own, as KerasTuner's ``Tuner(loss=...)`` does; None without them."""
 
     def hyperparameters(self, values: Mapping[str, Any] | None = None) -> HyperParameters:
         return HyperParameters(values, self.overrides)
 
     def build(self, hp: HyperParameters) -> Any:
-        return self.build_model(hp)
+        model = self.build_model(hp)
+        if self.recompile is not None and hasattr(model, "compile"):
+            self.recompile(model, hp.values)
+        return model
 
     def fit(self, hp: HyperParameters, model: Any, *args: Any, **kwargs: Any) -> Any:
         """The HyperModel's own ``fit`` if it has one (so fit arguments can be tuned), else
@@ -85,18 +91,27 @@ def load_builder(study: StudyConfig) -> ModelBuilder:
                 "arguments, or name an object made in the module (my_module:hypermodel)",
                 key_path=BUILDER_KEY,
             ) from None
+    recompile = _recompile(study)
     build = getattr(target, "build", None)
     if callable(build):
         fit = getattr(target, "fit", None)
         fit = fit if callable(fit) else None
-        return ModelBuilder(spec, build, fit, _overrides(study), epochs_given(study))
+        return ModelBuilder(spec, build, fit, _overrides(study), epochs_given(study), recompile)
     if callable(target):
-        return ModelBuilder(spec, target, None, _overrides(study))
+        return ModelBuilder(spec, target, None, _overrides(study), recompile=recompile)
     raise ConfigError(
         f"{spec} is a {type(target).__name__}; model.builder must name a function build(hp), "
         "a class with build(self, hp), or an object with a build(hp) method",
         key_path=BUILDER_KEY,
     )
+
+
+def _recompile(study: StudyConfig) -> Callable[[Any, dict[str, Any]], None] | None:
+    from tuner_cli.training.builder_compile import compile_with_config, given_compile_keys
+
+    if not given_compile_keys(study):
+        return None
+    return lambda model, values: compile_with_config(model, study, values, study.base_dir)
 
 
 def _overrides(study: StudyConfig) -> dict[str, Any]:

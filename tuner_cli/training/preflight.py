@@ -180,7 +180,9 @@ def reported_metrics(model: Any, data: Any, front: Any = None) -> list[str]:
     x, y = data.evaluation_rows(EVALUATE_ROWS, front)
     if getattr(model, "optimizer", None) is None or not getattr(model, "compiled", True):
         raise ConfigError(
-            "the builder must return a compiled model (call model.compile(...) in it)",
+            "the builder must return a compiled model: call model.compile(...) in it, or give "
+            "model.loss (and model.optimizer, model.metrics) in the config, which compile it "
+            "as KerasTuner's Tuner(loss=..., optimizer=..., metrics=...) does",
             key_path=("model", "builder"),
         )
     try:

@@ -191,6 +191,18 @@ def _finite_or_none(value: float | None) -> float | None:
     return float(value)
 
 
+def metric_number(value: object) -> float | None:
+    """A metric a user's code returned, as a float: an int, a float, a NumPy scalar or a 0-d
+    array or tensor. None for what ``float`` refuses, and for a string or a bool, which it
+    takes: "0.5" or True is a bug in the code that returned it, not a score."""
+    if isinstance(value, str | bytes) or type(value).__name__ in ("bool", "bool_"):
+        return None
+    try:
+        return float(value)  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return None
+
+
 def measured_budget(fields: Mapping[str, Any], status: str | None = None) -> float:
     """The epochs a completed multi-fidelity trial's score was measured at: its ``budget``, or
     while it is trained further (running again, ``budget`` already the next one) its last

@@ -16,13 +16,12 @@ import socket
 import threading
 import time
 import traceback
-from contextlib import suppress
 
 from tuner_cli.config import StudyConfig
 from tuner_cli.errors import ConfigError, SignalInterrupt, TrialError, exception_text
 from tuner_cli.training.imports import load_callable
 from tuner_cli.training.keras_import import import_keras
-from tuner_cli.trial import EpochCallback, TrialOutcome, TrialStatus, TrialTask
+from tuner_cli.trial import EpochCallback, TrialOutcome, TrialStatus, TrialTask, metric_number
 
 
 def worker_name() -> str:
@@ -125,16 +124,13 @@ def _call_objective(study: StudyConfig, task: TrialTask) -> TrialOutcome:
 
 
 def _number(study: StudyConfig, name: object, value: object) -> float:
-    """One value the objective function returned, as a float: an int, a float, a NumPy scalar
-    or a 0-d array or tensor. A string or a bool is refused though ``float`` takes it: "0.5"
-    or True is a bug in the function, not a score."""
-    if not isinstance(value, str | bytes) and type(value).__name__ not in ("bool", "bool_"):
-        with suppress(TypeError, ValueError):
-            return float(value)  # type: ignore[arg-type]
-    raise TrialError(
-        f"{study.config.objective_function} returned {value!r:.80} ({type(value).__name__}) for "
-        f"'{name}'; a metric must be a number"
-    )
+    number = metric_number(value)
+    if number is None:
+        raise TrialError(
+            f"{study.config.objective_function} returned {value!r:.80} ({type(value).__name__}) "
+            f"for '{name}'; a metric must be a number"
+        )
+    return number
 
 
 def _missing(study: StudyConfig, metrics: dict[str, object]) -> list[str]:

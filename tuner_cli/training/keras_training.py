@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import math
-import numbers
 import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -26,7 +25,14 @@ from tuner_cli.training.preprocessing import with_encoder, with_preprocessing
 from tuner_cli.training.template import compile_network, connect, template_layers
 from tuner_cli.training.template_front import adapt_front, leading_preprocessing
 from tuner_cli.training.traced_gradients import forgotten_after
-from tuner_cli.trial import EpochCallback, Pruner, TrialOutcome, TrialStatus, TrialTask
+from tuner_cli.trial import (
+    EpochCallback,
+    Pruner,
+    TrialOutcome,
+    TrialStatus,
+    TrialTask,
+    metric_number,
+)
 
 
 def seed_for(seed: int, trial_id: int, execution: int) -> int:
@@ -469,17 +475,16 @@ class _EpochWatcher(keras.callbacks.Callback):
 def returned_metrics(returned: Any, objective: str) -> dict[str, float] | None:
     """A fit's return value as metrics, as KerasTuner accepts it: a number (a NumPy one too)
     is the objective's value, a dict maps names to numbers; anything else (a ``History``,
-    ``None``) is None. A value that is not a number fails the trial, naming it."""
-    if isinstance(returned, numbers.Real) and not isinstance(returned, bool):
-        returned = {objective: returned}
+    ``None``) is None. A dict's value that is not a number fails the trial, naming it."""
     if not isinstance(returned, Mapping):
-        return None
+        number = metric_number(returned)
+        return None if number is None else {objective: number}
     result: dict[str, float] = {}
     for name, value in returned.items():
-        try:
-            result[str(name)] = float(value)
-        except (TypeError, ValueError):
+        number = metric_number(value)
+        if number is None:
             raise TrialError(
-                f"the HyperModel's fit returned {name!r} = {value!r}, which is not a number"
-            ) from None
+                f"the HyperModel's fit returned {name!r} = {value!r:.80}, which is not a number"
+            )
+        result[str(name)] = number
     return result

@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import signal
+import time
 
 import pytest
 
+from tuner_cli.errors import SignalInterrupt
+from tuner_cli.executors import _held_signals
 from tuner_cli.executors._held_signals import held_signals
 
 
@@ -37,3 +40,23 @@ def test_nothing_held_delivers_nothing() -> None:
         pass
     held.deliver()
     assert held.received == []
+
+
+def test_a_start_that_does_not_end_is_interrupted_after_the_limit(monkeypatch) -> None:
+    monkeypatch.setattr(_held_signals, "HOLD_LIMIT_S", 0.2)
+    recorded: list[int] = []
+
+    def search_handler(signum, frame):
+        recorded.append(signum)
+        raise SignalInterrupt
+
+    previous = signal.signal(signal.SIGTERM, search_handler)
+    try:
+        started = time.monotonic()
+        with pytest.raises(SignalInterrupt), held_signals():
+            signal.raise_signal(signal.SIGTERM)
+            time.sleep(30)  # a start that hangs
+        assert time.monotonic() - started < 10
+        assert recorded == [signal.SIGTERM]  # the search's handler saw the signal it was sent
+    finally:
+        signal.signal(signal.SIGTERM, previous)

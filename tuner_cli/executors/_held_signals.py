@@ -4,8 +4,8 @@ A ``KeyboardInterrupt`` raised inside ``LocalCluster(...)`` leaves a cluster hal
 exit hook then fails to close it (a traceback on ``Status.init``) and a worker still being
 forked finds its parent's semaphores gone (another traceback). Starting takes about a second,
 so the first signal waits for it to end, and the cluster is closed before the signal is
-delivered to the search's own handlers. A second one interrupts at once, in case the start
-itself hangs.
+delivered to the search's own handlers. A second signal, or ``HOLD_LIMIT_S`` without the start
+ending, interrupts it at once: a start that hangs must not keep the search from stopping.
 """
 
 from __future__ import annotations
@@ -20,6 +20,8 @@ from typing import Any
 from tuner_cli.errors import SignalInterrupt
 
 HELD = (signal.SIGINT, signal.SIGTERM)
+HOLD_LIMIT_S = 15.0
+"""How long the first signal waits for the cluster's start (about a second) to end."""
 
 
 class HeldSignals:
@@ -27,11 +29,27 @@ class HeldSignals:
 
     def __init__(self) -> None:
         self.received: list[int] = []
+        self.previous: dict[int, Any] = {}
+        self._limit: threading.Timer | None = None
 
     def _hold(self, signum: int, frame: FrameType | None) -> None:
         self.received.append(signum)
-        if len(self.received) > 1:
-            raise SignalInterrupt
+        if len(self.received) == 1:
+            # the limit comes back as one more signal, to the main thread: it also wakes a wait
+            main = threading.main_thread().ident
+            self._limit = threading.Timer(HOLD_LIMIT_S, signal.pthread_kill, (main, signum))
+            self._limit.daemon = True
+            self._limit.start()
+            return
+        first = self.received[0]
+        handler = self.previous.get(first)
+        if callable(handler):
+            handler(first, frame)  # the search's own: it records the signal, then raises
+        raise SignalInterrupt
+
+    def stop_waiting(self) -> None:
+        if self._limit is not None:
+            self._limit.cancel()
 
     def deliver(self) -> None:
         """Raise the first held signal again, now that the previous handlers are back."""
@@ -45,9 +63,10 @@ def held_signals() -> Iterator[HeldSignals]:
     if threading.current_thread() is not threading.main_thread():
         yield held
         return
-    previous: dict[int, Any] = {signum: signal.signal(signum, held._hold) for signum in HELD}
+    held.previous = {signum: signal.signal(signum, held._hold) for signum in HELD}
     try:
         yield held
     finally:
-        for signum, handler in previous.items():
+        held.stop_waiting()
+        for signum, handler in held.previous.items():
             signal.signal(signum, handler)

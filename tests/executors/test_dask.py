@@ -306,9 +306,18 @@ def test_a_worker_without_a_nanny_stuck_in_a_trial_is_taken_off_and_the_search_e
         CONFIG.replace("max_trials: 6}", "max_trials: 6, max_trial_time: 3s}")
         + "execution: {no_worker_timeout: 10s}\n"
     )
-    result = run_cli(
-        "search", "on_dask.yaml", "--scheduler", cluster.address, cwd=cluster.folder, timeout=120
-    )
+    try:
+        result = run_cli(
+            "search",
+            "on_dask.yaml",
+            "--scheduler",
+            cluster.address,
+            cwd=cluster.folder,
+            timeout=120,
+        )
+    finally:
+        # still in its hour-long trial, it would wait out the fixture's 15 s SIGTERM grace
+        cluster.workers[0].kill()
     assert result.returncode == 1, result.stderr
     said = " ".join(result.stderr.split())
     assert "was taken off the cluster" in said

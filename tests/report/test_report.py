@@ -15,6 +15,9 @@ from tests.conftest import run_cli
 from tuner_cli.report import render_report
 from tuner_cli.report.importance import encode_column, hyperparameter_importance, is_log_scale
 
+# one pytest-xdist worker runs them all (`--dist loadgroup`), so the module's report is made once
+pytestmark = pytest.mark.xdist_group("report")
+
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_chromium = pytest.mark.skipif(
     CHROMIUM is None, reason="Debian chromium is not installed (.ci/run installs it)"
@@ -40,10 +43,12 @@ class _Parsed(HTMLParser):
             self._in_h2 = False
 
 
-@pytest.fixture
-def report_html(tmp_path: Path) -> Path:
-    store = make_study(tmp_path / "study", count=14, best_hp={"act": HOSTILE[6]})
-    path = tmp_path / "report.html"
+@pytest.fixture(scope="module")
+def report_html(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One report, made by a separate kt-run process; the tests only read it."""
+    folder = tmp_path_factory.mktemp("report")
+    store = make_study(folder / "study", count=14, best_hp={"act": HOSTILE[6]})
+    path = folder / "report.html"
     result = run_cli("report", str(store.root), "--output", str(path))
     assert result.returncode == 0, result.stderr
     return path

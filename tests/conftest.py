@@ -90,3 +90,22 @@ def write_config(tmp_path: Path):
         return path
 
     return write
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Slow tests first, otherwise in their usual order: under pytest-xdist the long ones start
+    while quick ones still wait to fill the gaps, instead of one running alone at the end.
+
+    Tests that share a module-scoped fixture move together (slow if any of them is), so a
+    run without xdist still makes that fixture once.
+    """
+
+    def unit(item: pytest.Item) -> str:
+        defs = getattr(item, "_fixtureinfo", None)
+        shared = defs is not None and any(
+            d.scope == "module" for fixtures in defs.name2fixturedefs.values() for d in fixtures
+        )
+        return item.module.__name__ if shared and item.module else item.nodeid
+
+    slow_units = {unit(item) for item in items if item.get_closest_marker("slow")}
+    items.sort(key=lambda item: unit(item) not in slow_units)

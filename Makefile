@@ -21,13 +21,11 @@ demo: install
 # Three test processes (pytest-xdist) even on two cores: many slow tests wait on a kt-run, Dask
 # or worker process they started, so a third keeps the cores busy (2 cores, same tree: 7:04 with
 # -n 3 against 7:52 with -n 4). The fast part only computes: two (1:16 against 1:22 with -n 3).
-# --dist loadgroup: a module marked xdist_group runs on one worker, so its module-scoped
-# fixture (a search, a report) is made once, not once on each worker that gets one of its tests.
 test: install
-	$(BIN)/python -m pytest -q -n 3 --dist loadgroup
+	$(BIN)/python -m pytest -q -n 3
 
 test-fast: install
-	$(BIN)/python -m pytest -q -n 2 --dist loadgroup -m "not slow"
+	$(BIN)/python -m pytest -q -n 2 -m "not slow"
 
 lint: install
 	$(BIN)/ruff check .

@@ -109,3 +109,28 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
     slow_units = {unit(item) for item in items if item.get_closest_marker("slow")}
     items.sort(key=lambda item: unit(item) not in slow_units)
+
+
+# Modules whose tests share a costly module-scoped fixture (a search, a report): pytest-xdist
+# runs each on one worker, which makes the fixture once instead of once on every worker that
+# gets one of its tests. (xdist's own `--dist loadgroup` does nothing under pytest 9.2: it
+# renames tests through `item._nodeid`, which pytest no longer reads.)
+ONE_WORKER = (
+    "tests/e2e/test_end_to_end.py",
+    "tests/report/test_report.py",
+    "tests/results/test_export.py",
+)
+
+
+def pytest_xdist_make_scheduler(config: pytest.Config, log):
+    """``-n`` with the default ``--dist load``: each test on its own, except ONE_WORKER's."""
+    if config.getoption("dist") != "load":
+        return None
+    from xdist.scheduler import LoadScopeScheduling
+
+    class Scheduler(LoadScopeScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            module = nodeid.split("::", 1)[0]
+            return module if module in ONE_WORKER else nodeid
+
+    return Scheduler(config, log)

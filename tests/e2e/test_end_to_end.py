@@ -9,9 +9,7 @@ import pytest
 
 from tests.conftest import REPO, block_tensorflow
 
-# each test runs kt-run as a separate process, as a user does; one pytest-xdist worker runs
-# them all (`--dist loadgroup`), so the module's search runs once
-pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("end_to_end")]
+pytestmark = pytest.mark.slow  # each test runs kt-run as a separate process, as a user does
 
 DIGITS = """\
 name: digits-e2e

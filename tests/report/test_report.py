@@ -15,9 +15,6 @@ from tests.conftest import run_cli
 from tuner_cli.report import render_report
 from tuner_cli.report.importance import encode_column, hyperparameter_importance, is_log_scale
 
-# one pytest-xdist worker runs them all (`--dist loadgroup`), so the module's report is made once
-pytestmark = pytest.mark.xdist_group("report")
-
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 needs_chromium = pytest.mark.skipif(
     CHROMIUM is None, reason="Debian chromium is not installed (.ci/run installs it)"

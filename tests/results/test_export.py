@@ -10,9 +10,6 @@ import pytest
 
 from tests.conftest import invoke
 
-# one pytest-xdist worker runs them all (`--dist loadgroup`), so the module's search is made once
-pytestmark = pytest.mark.xdist_group("export")
-
 CONFIG = """\
 name: export-me
 seed: 2

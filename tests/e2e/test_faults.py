@@ -1,5 +1,7 @@
 """What days of tuning bring: kill -9, failing trials, budgets, Ctrl-C, a second search, a
-changed config, a full or unwritable disk. Each is run with the real CLI in a subprocess.
+changed config, a full or unwritable disk. Kill, signal, lock and disk-limit tests run the real
+CLI in a subprocess; checks of what a search finds and leaves on disk run the same CLI in this
+process (``search_here``).
 """
 
 from __future__ import annotations
@@ -81,7 +83,7 @@ def start(config: Path, output: Path, tmp_path: Path, *more: str, **extra) -> su
 
 
 def search_here(
-    config: Path, output: Path, tmp_path: Path, monkeypatch
+    config: Path, output: Path, tmp_path: Path, monkeypatch, *more: str
 ) -> subprocess.CompletedProcess:
     """The search in this process, without worker processes, for checks of what it finds on disk
     and leaves there rather than of the process it runs in."""
@@ -93,6 +95,7 @@ def search_here(
         str(output),
         "--workers",
         "0",
+        *more,
         COLUMNS="400",
         KT_FAULT_DIR=str(tmp_path),
     )
@@ -259,29 +262,27 @@ def test_keras_kill_9_during_training_reruns_the_trial(tmp_path: Path, monkeypat
     assert len(after[killed]["history"]) == 40
 
 
-@pytest.mark.parametrize(
-    ("mode", "message"),
-    [
-        ("raise", "RuntimeError: the objective crashed on purpose"),
-        ("nan", "the objective 'loss' is nan"),
-        ("inf", "the objective 'loss' is inf"),
-        # once a result has held the objective; before, it is a config error (test_end_to_end)
-        ("missing", "the objective 'loss' is not among the returned metrics"),
-    ],
-)
-def test_a_failing_trial_is_recorded_and_the_search_goes_on(
-    tmp_path: Path, mode: str, message: str
-) -> None:
-    values = f"[ok, {mode}]" if mode == "missing" else f"[{mode}, ok]"
-    failing = 2 if mode == "missing" else 1
+FAILING_MODES = {
+    "raise": "RuntimeError: the objective crashed on purpose",
+    "nan": "the objective 'loss' is nan",
+    "inf": "the objective 'loss' is inf",
+    # once a result has held the objective; before, it is a config error (test_end_to_end)
+    "missing": "the objective 'loss' is not among the returned metrics",
+}
+
+
+def test_a_failing_trial_is_recorded_and_the_search_goes_on(tmp_path: Path) -> None:
+    """One search meets each failing result in turn: three before any trial completed (the
+    first trial among them), then one after."""
+    modes = ["raise", "nan", "inf", "ok", "missing"]
     config = tmp_path / "modes.yaml"
     config.write_text(
         f"""\
 name: modes
 objective_function: "faulty:by_mode"
 search_space:
-  mode: {{type: choice, values: {values}}}
-strategy: {{name: grid, objective: loss}}
+  mode: {{type: choice, values: [{", ".join(modes)}]}}
+strategy: {{name: grid, objective: loss, max_consecutive_failures: 10}}
 """,
         encoding="utf-8",
     )
@@ -289,11 +290,14 @@ strategy: {{name: grid, objective: loss}}
     result = run(config, output, tmp_path)
     assert result.returncode == 0, result.stderr
     found = records(output / "modes")
-    assert found[failing]["status"] == "failed"
-    assert found[3 - failing]["status"] == "completed"
-    assert message in found[failing]["error"]["message"]
-    assert "Traceback" in found[failing]["error"]["traceback"]
-    assert message in result.stdout + result.stderr
+    assert [found[i]["hyperparameters"]["mode"] for i in sorted(found)] == modes
+    assert found[modes.index("ok") + 1]["status"] == "completed"
+    for mode, message in FAILING_MODES.items():
+        failed = found[modes.index(mode) + 1]
+        assert failed["status"] == "failed", mode
+        assert message in failed["error"]["message"]
+        assert "Traceback" in failed["error"]["traceback"]
+        assert message in result.stdout + result.stderr
 
 
 def test_too_many_failures_in_a_row_stop_the_search_with_exit_1(tmp_path: Path) -> None:
@@ -540,17 +544,17 @@ os.kill(os.getpid(), signal.SIGKILL)
         os.kill(child, signal.SIGKILL)
 
 
-def test_a_changed_config_is_refused_with_a_diff(tmp_path: Path) -> None:
+def test_a_changed_config_is_refused_with_a_diff(tmp_path: Path, monkeypatch) -> None:
     config = tmp_path / "study.yaml"
     config.write_text(objective_config("slow", 2), encoding="utf-8")
     output = tmp_path / "results"
-    assert run(config, output, tmp_path).returncode == 0
+    assert search_here(config, output, tmp_path, monkeypatch).returncode == 0
     before = snapshot(output)
 
     config.write_text(
         objective_config("slow", 2).replace("max: 1.0}\n  y", "max: 2.0}\n  y"), encoding="utf-8"
     )
-    result = run(config, output, tmp_path)
+    result = search_here(config, output, tmp_path, monkeypatch)
     assert result.returncode == 2
     assert "was run with a different config" in result.stderr
     assert "search_space.x.max: 1.0 -> 2.0" in result.stderr
@@ -559,23 +563,23 @@ def test_a_changed_config_is_refused_with_a_diff(tmp_path: Path) -> None:
     assert snapshot(output) == before
 
     config.write_text(objective_config("fails_above_half", 2), encoding="utf-8")
-    result = run(config, output, tmp_path)
+    result = search_here(config, output, tmp_path, monkeypatch)
     assert result.returncode == 2
     assert "objective_function: faulty:slow -> faulty:fails_above_half" in result.stderr
 
-    result = run(config, output, tmp_path, "--overwrite")
+    result = search_here(config, output, tmp_path, monkeypatch, "--overwrite")
     assert result.returncode in (0, 1)
     assert "fails_above_half" in (output / "faults" / "config.yaml").read_text()
 
 
-def test_a_larger_max_trials_resumes_the_study(tmp_path: Path) -> None:
+def test_a_larger_max_trials_resumes_the_study(tmp_path: Path, monkeypatch) -> None:
     config = tmp_path / "study.yaml"
     config.write_text(objective_config("slow", 2), encoding="utf-8")
     output = tmp_path / "results"
-    assert run(config, output, tmp_path).returncode == 0
+    assert search_here(config, output, tmp_path, monkeypatch).returncode == 0
     first = records(output / "faults")
     config.write_text(objective_config("slow", 4), encoding="utf-8")
-    result = run(config, output, tmp_path)
+    result = search_here(config, output, tmp_path, monkeypatch)
     assert result.returncode == 0, result.stderr
     assert "Resuming: 2 finished trials kept" in result.stdout
     now = records(output / "faults")
@@ -587,13 +591,15 @@ def snapshot(folder: Path) -> dict[str, bytes]:
     return {str(p.relative_to(folder)): p.read_bytes() for p in folder.rglob("*") if p.is_file()}
 
 
-def test_an_output_folder_that_cannot_exist_gives_a_clear_error(tmp_path: Path) -> None:
+def test_an_output_folder_that_cannot_exist_gives_a_clear_error(
+    tmp_path: Path, monkeypatch
+) -> None:
     """As root, permissions do not stop a write; a path under a regular file (ENOTDIR) does."""
     config = tmp_path / "study.yaml"
     config.write_text(objective_config("slow", 2), encoding="utf-8")
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder")
-    result = run(config, blocker / "results", tmp_path)
+    result = search_here(config, blocker / "results", tmp_path, monkeypatch)
     assert result.returncode == 2
     assert "cannot write the results directory" in result.stderr
     assert "Not a directory" in result.stderr
@@ -636,18 +642,20 @@ def test_a_full_disk_stops_the_search_and_keeps_the_records(tmp_path: Path) -> N
     assert [r["status"] for r in records(output / "faults").values()] == ["completed"] * 6
 
 
-def test_corrupt_and_foreign_trial_files_are_reported_and_skipped(tmp_path: Path) -> None:
+def test_corrupt_and_foreign_trial_files_are_reported_and_skipped(
+    tmp_path: Path, monkeypatch
+) -> None:
     config = tmp_path / "study.yaml"
     config.write_text(objective_config("slow", 2), encoding="utf-8")
     output = tmp_path / "results"
-    assert run(config, output, tmp_path).returncode == 0
+    assert search_here(config, output, tmp_path, monkeypatch).returncode == 0
     trials = output / "faults" / "trials"
     (trials / "trial_0090.json").write_text('{"id": 90, "status": "compl')
     (trials / "trial_0091.json").write_text("[1, 2, 3]")
     (trials / "trial_0092.json").write_bytes(b"\xff\xfe\x00garbage")
     (trials / "trial_0093.json").write_text(json.dumps({"id": 7, "status": "completed"}))
     (trials / "notes.txt").write_text("a person's notes")
-    result = run(config, output, tmp_path, "--max-trials", "3")
+    result = search_here(config, output, tmp_path, monkeypatch, "--max-trials", "3")
     assert result.returncode == 0, result.stderr
     assert "Traceback" not in result.stderr
     for name in ("trial_0090.json", "trial_0091.json", "trial_0092.json", "trial_0093.json"):
@@ -656,12 +664,12 @@ def test_corrupt_and_foreign_trial_files_are_reported_and_skipped(tmp_path: Path
     assert json.loads((trials / "trial_0003.json").read_text())["status"] == "completed"
 
 
-def test_a_study_name_cannot_leave_the_output_folder(tmp_path: Path) -> None:
+def test_a_study_name_cannot_leave_the_output_folder(tmp_path: Path, monkeypatch) -> None:
     output = tmp_path / "deep" / "results"
     for name in ("../escape", "/tmp/kt-run-escape", "a/b", "..", ".hidden", "x\ny", "ä"):
         config = tmp_path / "name.yaml"
         config.write_text(objective_config("slow", 1, name=json.dumps(name)), encoding="utf-8")
-        result = run(config, output, tmp_path)
+        result = search_here(config, output, tmp_path, monkeypatch)
         assert result.returncode == 2, name
         assert "not a safe study name" in result.stderr
     assert not output.exists()
@@ -671,7 +679,7 @@ def test_a_study_name_cannot_leave_the_output_folder(tmp_path: Path) -> None:
 
 @pytest.mark.slow
 @pytest.mark.parametrize("overwrite", [False, True])
-def test_a_folder_that_is_not_a_study_is_never_written_or_deleted(tmp_path, overwrite):
+def test_a_folder_that_is_not_a_study_is_never_written_or_deleted(tmp_path, overwrite, monkeypatch):
     config = tmp_path / "h.yaml"
     config.write_text(objective_config("slow", 2, name="h"), encoding="utf-8")
     output = tmp_path / "out"
@@ -687,7 +695,7 @@ def test_a_folder_that_is_not_a_study_is_never_written_or_deleted(tmp_path, over
     before = snapshot(tmp_path)
     flags = ["--overwrite"] if overwrite else []
     for path, message in ((config, "is not a kt-run study"), (linked, "is a symbolic link")):
-        result = run(path, output, tmp_path, *flags)
+        result = search_here(path, output, tmp_path, monkeypatch, *flags)
         assert result.returncode == 2, result.stderr
         assert message in result.stderr
         assert "Traceback" not in result.stderr
@@ -695,14 +703,14 @@ def test_a_folder_that_is_not_a_study_is_never_written_or_deleted(tmp_path, over
 
 
 @pytest.mark.slow
-def test_overwrite_keeps_a_persons_files_in_a_study(tmp_path):
+def test_overwrite_keeps_a_persons_files_in_a_study(tmp_path, monkeypatch):
     config = tmp_path / "study.yaml"
     config.write_text(objective_config("slow", 2), encoding="utf-8")
     output = tmp_path / "results"
-    assert run(config, output, tmp_path).returncode == 0
+    assert search_here(config, output, tmp_path, monkeypatch).returncode == 0
     (output / "faults" / "analysis.ipynb").write_text("a person's notebook")
     before = snapshot(output)
-    result = run(config, output, tmp_path, "--overwrite")
+    result = search_here(config, output, tmp_path, monkeypatch, "--overwrite")
     assert result.returncode == 2
     assert "also holds analysis.ipynb" in result.stderr
     assert snapshot(output) == before
@@ -760,18 +768,18 @@ def test_a_full_disk_leaves_no_running_record_and_no_half_made_study(small_disk,
 
 
 @pytest.mark.slow
-def test_damaged_records_skipped_on_resume_still_count_toward_max_trials(tmp_path):
+def test_damaged_records_skipped_on_resume_still_count_toward_max_trials(tmp_path, monkeypatch):
     config = tmp_path / "study.yaml"
     config.write_text(objective_config("slow", 5), encoding="utf-8")
     output = tmp_path / "results"
-    assert run(config, output, tmp_path).returncode == 0
+    assert search_here(config, output, tmp_path, monkeypatch).returncode == 0
     trials = output / "faults" / "trials"
     as_text = json.loads((trials / "trial_0002.json").read_text())
     as_text["score"] = str(as_text["score"])
     (trials / "trial_0002.json").write_text(json.dumps(as_text))
     (trials / "trial_0005.json").write_text("[1, 2, 3]")
     damaged = snapshot(trials)
-    result = run(config, output, tmp_path, "--max-trials", "6")
+    result = search_here(config, output, tmp_path, monkeypatch, "--max-trials", "6")
     assert result.returncode == 0, result.stderr
     assert "warning: skipped trial_0002.json: field 'score' must be a number" in result.stderr
     assert "warning: skipped trial_0005.json" in result.stderr

@@ -300,11 +300,13 @@ strategy: {{name: grid, objective: loss, max_consecutive_failures: 10}}
         assert message in result.stdout + result.stderr
 
 
-def test_too_many_failures_in_a_row_stop_the_search_with_exit_1(tmp_path: Path) -> None:
+def test_too_many_failures_in_a_row_stop_the_search_with_exit_1(
+    tmp_path: Path, monkeypatch
+) -> None:
     config = tmp_path / "fails.yaml"
     config.write_text(objective_config("always_fails", 20), encoding="utf-8")
     output = tmp_path / "results"
-    result = run(config, output, tmp_path)
+    result = search_here(config, output, tmp_path, monkeypatch)
     assert result.returncode == 1
     assert "3 trials failed in a row" in result.stderr
     assert "nothing works" in result.stderr
@@ -312,22 +314,22 @@ def test_too_many_failures_in_a_row_stop_the_search_with_exit_1(tmp_path: Path) 
     assert len(records(output / "faults")) == 3
 
 
-def test_max_consecutive_failures_is_configurable(tmp_path: Path) -> None:
+def test_max_consecutive_failures_is_configurable(tmp_path: Path, monkeypatch) -> None:
     config = tmp_path / "fails.yaml"
     config.write_text(
         objective_config("always_fails", 20, extra="  max_consecutive_failures: 5\n"),
         encoding="utf-8",
     )
-    result = run(config, tmp_path / "results", tmp_path)
+    result = search_here(config, tmp_path / "results", tmp_path, monkeypatch)
     assert result.returncode == 1
     assert "5 trials failed in a row" in result.stderr
     assert len(records(tmp_path / "results" / "faults")) == 5
 
 
-def test_successes_between_failures_keep_the_search_going(tmp_path: Path) -> None:
+def test_successes_between_failures_keep_the_search_going(tmp_path: Path, monkeypatch) -> None:
     config = tmp_path / "some.yaml"
     config.write_text(objective_config("fails_above_half", 12), encoding="utf-8")
-    result = run(config, tmp_path / "results", tmp_path)
+    result = search_here(config, tmp_path / "results", tmp_path, monkeypatch)
     found = records(tmp_path / "results" / "faults")
     statuses = [found[i]["status"] for i in sorted(found)]
     assert "failed" in statuses and "completed" in statuses
@@ -339,10 +341,10 @@ def test_successes_between_failures_keep_the_search_going(tmp_path: Path) -> Non
         assert result.returncode == 1
 
 
-def test_max_retries_runs_a_failed_trial_again(tmp_path: Path) -> None:
+def test_max_retries_runs_a_failed_trial_again(tmp_path: Path, monkeypatch) -> None:
     config = tmp_path / "flaky.yaml"
     config.write_text(objective_config("flaky", 3, extra="  max_retries: 1\n"), encoding="utf-8")
-    result = run(config, tmp_path / "results", tmp_path)
+    result = search_here(config, tmp_path / "results", tmp_path, monkeypatch)
     assert result.returncode == 0, result.stderr
     found = records(tmp_path / "results" / "faults")
     assert sorted(found) == [1, 2, 3]
@@ -352,10 +354,10 @@ def test_max_retries_runs_a_failed_trial_again(tmp_path: Path) -> None:
         assert record["error"] is None
 
 
-def test_without_retries_a_flaky_trial_stays_failed(tmp_path: Path) -> None:
+def test_without_retries_a_flaky_trial_stays_failed(tmp_path: Path, monkeypatch) -> None:
     config = tmp_path / "flaky.yaml"
     config.write_text(objective_config("flaky", 2), encoding="utf-8")
-    result = run(config, tmp_path / "results", tmp_path)
+    result = search_here(config, tmp_path / "results", tmp_path, monkeypatch)
     found = records(tmp_path / "results" / "faults")
     assert [r["status"] for r in found.values()] == ["failed", "failed"]
     assert result.returncode == 1

@@ -122,6 +122,7 @@ ONE_WORKER = (
 )
 
 
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist, which `-p no:xdist` leaves out
 def pytest_xdist_make_scheduler(config: pytest.Config, log):
     """``-n`` with the default ``--dist load``: each test on its own, except ONE_WORKER's."""
     if config.getoption("dist") != "load":

@@ -196,9 +196,13 @@ def test_an_unreadable_first_image_is_named(tmp_path):
 def test_thousands_separators_are_not_taken_for_a_decimal_comma(tmp_path):
     rows = ["price\tcolour\tlabel"] + [f"{1000 + 37 * i:,}\tred\t{i % 2}" for i in range(20)]
     (tmp_path / "us.tsv").write_text("\n".join(rows) + "\n")
-    assert init(tmp_path, "us.tsv").returncode == 0
-    data = written(tmp_path / "us.yaml")["data"]
-    assert data["delimiter"] == "\t" and "decimal" not in data
+    result = init(tmp_path, "us.tsv")
+    # no decimal comma guessed, and no config that loading the data would refuse
+    assert result.returncode == 2 and "column 'price' holds numbers written with a comma" in (
+        result.stderr
+    )
+    assert "thousands separators must go" in result.stderr
+    assert not (tmp_path / "us.yaml").exists()
 
 
 def test_a_word_target_with_a_value_per_row_is_called_out_as_an_id(tmp_path):
@@ -277,3 +281,21 @@ def test_the_starter_for_a_csv_of_texts_searches_as_written(tmp_path):
     )
     assert [t.status.value for t in result.trials] == ["completed"]
     assert result.best.score is not None
+
+
+@pytest.mark.parametrize(
+    "content, message",
+    [
+        (b"a,b,y\n1.0,2.0,0\n", "t.csv has 1 data row; a search needs rows to train on"),
+        (b"a,y\n1,2.5\n2,NA\n3,4.5\n", "t.csv: row 3 has no target ('y' is 'NA')"),
+        (b"p,y\n12%,1\n7%,0\n", "column 'p' holds percentages ('12%')"),
+        ("a;Stadt;y\n1;Köln;0\n".encode("cp1252"), "t.csv is not UTF-8 text: line 2, column 4"),
+    ],
+)
+def test_a_csv_that_loading_would_refuse_writes_no_starter(tmp_path, content, message):
+    """The starter validates as written: it wrote configs for a one-row file, a target with
+    gaps and a column of percentages, which validate then refused."""
+    (tmp_path / "t.csv").write_bytes(content)
+    result = init(tmp_path, "t.csv")
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+    assert "internal error" not in result.stderr and not (tmp_path / "t.yaml").exists()

@@ -256,3 +256,75 @@ def test_a_word_column_with_a_value_per_row_is_called_out_at_validate_and_search
 
     kept = {**data, "features": ["city", "size"]}
     assert table_notes(load_config_dict(config(kept), tmp_path).config.data, tmp_path) == []
+
+
+def spreadsheet_rows(cells: list[str], delimiter: str = ",") -> str:
+    """A spreadsheet's export: a column of ``cells`` beside a plain number and a word label."""
+    rows = [("amount", "x", "label"), *((c, str(i), "ab"[i % 2]) for i, c in enumerate(cells))]
+    return "\n".join(delimiter.join(row) for row in rows) + "\n"
+
+
+@pytest.mark.parametrize(
+    "cells, delimiter, message",
+    [
+        (["1,234.5", "12,000.25", "17.5", ""] * 5, "\t", "numbers with thousands separators"),
+        (["1.234,5", "12.000,25", "17,5", "NA"] * 5, ";", "numbers with thousands separators"),
+        (["12%", "7.5%", "100 %", "-"] * 5, ",", "percentages ('12%')"),
+    ],
+)
+def test_numbers_a_spreadsheet_formatted_are_refused_not_read_as_categories(
+    tmp_path, cells, delimiter, message
+):
+    """``1,234.5`` and ``12%`` were each a category of their own, with at most a warning
+    about ids: numbers the network never saw as numbers."""
+    from tuner_cli.errors import ConfigError
+    from tuner_cli.training.data import load_dataset
+
+    (tmp_path / "t.csv").write_text(spreadsheet_rows(cells, delimiter))
+    data = {"source": "csv", "path": "t.csv", "target": "label", "delimiter": delimiter}
+    data.update({"decimal": ","} if delimiter == ";" else {})
+    with pytest.raises(ConfigError, match="column 'amount' holds") as error:
+        load_dataset(load_config_dict(config(data), tmp_path), seed=0)
+    assert message in error.value.message and error.value.key_path == ("data", "path")
+    kept = load_dataset(load_config_dict(config({**data, "categorical": ["amount"]}), tmp_path), 0)
+    assert list(kept.encoding.categorical) == ["amount"], "listed as words, kept as words"
+
+
+def test_gaps_written_as_a_dash_or_excel_na_leave_a_column_numeric(tmp_path):
+    from tuner_cli.training.data import load_dataset
+
+    cells = ["1.5", "-", "#N/A", "n/a", "2.5", "<NA>"] * 4
+    (tmp_path / "t.csv").write_text(spreadsheet_rows(cells))
+    data = {"source": "csv", "path": "t.csv", "target": "label"}
+    dataset = load_dataset(load_config_dict(config(data), tmp_path), seed=0)
+    assert list(dataset.encoding.numeric) == ["amount", "x"]
+    read = np.concatenate([dataset.x_train["amount"], dataset.x_val["amount"]])
+    assert np.isnan(read).sum() == 16 and set(read[~np.isnan(read)].tolist()) == {1.5, 2.5}
+
+
+def test_empty_columns_without_a_name_at_the_end_of_an_export_are_left_out(tmp_path):
+    """Excel writes ``a,b,label,,`` for columns once formatted: they were refused as two
+    columns without a name; a column without a name that holds values is still read."""
+    from tuner_cli.training.data import load_dataset
+
+    for third, features in (("", 2), ("7", 3)):
+        rows = [f"{i / 10},{i % 3},{third},{i % 2},, " for i in range(20)]
+        (tmp_path / f"t{third}.csv").write_text("\n".join(["a,b,,label,,", *rows]) + "\n")
+        data = {"source": "csv", "path": f"t{third}.csv", "target": "label"}
+        dataset = load_dataset(load_config_dict(config(data), tmp_path), seed=0)
+        assert dataset.x_train.shape[1] == features
+
+
+def test_a_windows_1252_export_names_the_line_and_column_of_its_first_accent(tmp_path):
+    from tuner_cli.errors import ConfigError
+    from tuner_cli.training.data import load_dataset
+
+    rows = ["Wert;Stadt;Kauf"] + [f"{i};{'Köln' if i == 3 else 'Bonn'};{i % 2}" for i in range(20)]
+    (tmp_path / "t.csv").write_bytes("\r\n".join(rows).encode("cp1252"))
+    data = {"source": "csv", "path": "t.csv", "target": "Kauf", "delimiter": ";"}
+    with pytest.raises(ConfigError) as error:
+        load_dataset(load_config_dict(config(data), tmp_path), seed=0)
+    assert "t.csv is not UTF-8 text: line 5, column 4 holds the byte 0xf6 ('ö'" in (
+        error.value.message
+    )
+    assert error.value.key_path == ("data", "path")

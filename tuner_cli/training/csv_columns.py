@@ -10,6 +10,7 @@ words, an infinite number. A chunk with anything but finite numbers is sorted ce
 
 from __future__ import annotations
 
+import codecs
 import csv
 import itertools
 import math
@@ -21,7 +22,11 @@ import numpy as np
 
 from tuner_cli.errors import ConfigError, KeyPath, quoted
 
-GAPS = frozenset({"", "NA", "N/A", "NaN", "nan", "null", "NULL", "None", "?"})
+GAPS = frozenset(
+    {"", "NA", "N/A", "n/a", "#N/A", "<NA>", "NaN", "nan", "null", "NULL", "None", "?", "-"}
+)
+"""Cells that mean "no value", as pandas, R and spreadsheets (Excel's ``#N/A``, ``-``) write
+them."""
 FLOAT32_MAX = 3.4e38
 DECIMAL_COMMA = re.compile(r"[+-]?(?:\d+,\d*|,\d+)(?:[eE][+-]?\d+)?")
 """A number written with a decimal comma (``48018,43``), as spreadsheets in much of Europe
@@ -55,6 +60,11 @@ class Column:
     def numbers_and_gaps(self) -> bool:
         return not (self.words or self.broken)
 
+    @property
+    def empty(self) -> bool:
+        """Whether every cell is empty (or blank): no gap marks, no values."""
+        return not self.text.replace(self.separator, "").strip()
+
     def raw(self) -> list[str]:
         return self.text.split(self.separator)
 
@@ -73,16 +83,38 @@ def with_decimal_point(cell: str) -> str:
     return stripped.replace(",", ".") if DECIMAL_COMMA.fullmatch(stripped) else cell
 
 
+def read_text(path: Path, key_path: KeyPath = (), size: int = -1) -> str:
+    """The file's text (of its first ``size`` bytes), UTF-8 with or without a byte order
+    mark; another encoding (Excel's "CSV" in Western Europe is Windows-1252) is an error
+    naming the line and column of the first byte UTF-8 cannot read."""
+    try:
+        with open(path, "rb") as handle:
+            data = handle.read(size)
+    except OSError as exc:
+        raise ConfigError(f"cannot read {path}: {exc}", key_path=key_path) from None
+    try:
+        # line ends stay as written, as with newline=""; a sample may end inside a character
+        return codecs.getincrementaldecoder("utf-8-sig")().decode(data, final=size < 0)
+    except UnicodeDecodeError as exc:
+        data, at = exc.object, exc.start
+        line = data.count(b"\n", 0, at) + 1
+        column = at - data.rfind(b"\n", 0, at)
+        byte = data[at : at + 1]
+        raise ConfigError(
+            f"{path.name} is not UTF-8 text: line {line}, column {column} holds the byte "
+            f"0x{byte.hex()} ({byte.decode('cp1252', 'replace')!r} in Windows-1252); save it as "
+            "UTF-8 (Excel: 'CSV UTF-8') or convert it "
+            f"(iconv -f WINDOWS-1252 -t UTF-8 {path.name} > {path.stem}-utf8.csv)",
+            key_path=key_path,
+        ) from None
+
+
 def read_columns(
     path: Path, delimiter: str, key_path: KeyPath, decimal: str
 ) -> tuple[tuple[str, ...], tuple[Column, ...]]:
     """The header and the columns; the errors name the file (and the row, for a row with
     another number of cells than the header), in the order a whole read found them."""
-    try:
-        with open(path, newline="", encoding="utf-8-sig") as handle:
-            text = handle.read()
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {path}: {exc}", key_path=key_path) from None
+    text = read_text(path, key_path)
     # a decimal comma is written as a point, the one character a cell gains from its reading
     separator = next(chr(c) for c in itertools.count() if chr(c) not in text and chr(c) != ".")
     # lines, not a StringIO: it would hold the text at four bytes a character
@@ -111,13 +143,19 @@ def read_columns(
     if header is None or count == 0:
         raise ConfigError(f"{path.name} needs a header row and data rows", key_path=key_path)
     names = tuple(name.strip() for name in header)
-    _check_names(path, names, key_path)
     if uneven is not None:
         raise ConfigError(
             f"{path.name}: row {uneven[0]} has {uneven[1]} cells; the header has {len(names)}",
             key_path=key_path,
         )
-    return names, tuple(builder.column() for builder in builders)
+    columns = [builder.column() for builder in builders]
+    # a spreadsheet exports columns it once formatted as empty ones without a name
+    kept = [(n, c) for n, c in zip(names, columns, strict=True) if n or not c.empty]
+    if not kept:
+        raise ConfigError(f"{path.name} has only empty columns", key_path=key_path)
+    names = tuple(name for name, _ in kept)
+    _check_names(path, names, key_path)
+    return names, tuple(column for _, column in kept)
 
 
 def _chunks(rows):

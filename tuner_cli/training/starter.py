@@ -25,15 +25,17 @@ from tuner_cli.training.class_folders import (
     read_images,
     scan,
 )
-from tuner_cli.training.csv_columns import GAPS, is_number
+from tuner_cli.training.csv_columns import GAPS, is_number, read_text
 from tuner_cli.training.table import (
     Table,
     all_numbers,
     check_column,
+    check_decimal_mark,
     has_decimal_commas,
     looks_like_ids,
     looks_like_text,
     read_table,
+    target_values,
 )
 
 KEY: KeyPath = ()
@@ -258,6 +260,19 @@ def _csv(file: Path, path: str, target: str | None) -> Starter:
             f"the target {quoted(target)} of {file.name} is all gaps (empty or NA-like cells): "
             "there is nothing to learn; choose the column to predict with --target COLUMN"
         )
+    if table.length < 2:
+        raise ConfigError(
+            f"{file.name} has {table.length} data row; a search needs rows to train on and "
+            "rows to validate on"
+        )
+    # what loading the data would refuse, refused before a config that cannot run is written
+    try:
+        target_values(table, target)
+    except ConfigError as exc:  # no config yet: the message names the file, not a key
+        raise ConfigError(exc.message) from None
+    for name in table.header:
+        if name != target and table.column(name).words:
+            check_decimal_mark(table, name, KEY)
     data = ["source: csv", f"path: {json.dumps(path)}", f"target: {json.dumps(target)}"]
     if delimiter != ",":
         data.append(f"delimiter: {json.dumps(delimiter)}")
@@ -351,11 +366,7 @@ def _id_note(table: Table, target: str) -> str:
 
 def _delimiter(file: Path) -> str:
     """The delimiter the file's first lines agree on; a comma when they do not say."""
-    try:
-        with open(file, newline="", encoding="utf-8-sig") as handle:
-            sample = handle.read(SAMPLE_BYTES)
-    except (OSError, UnicodeDecodeError) as exc:
-        raise ConfigError(f"cannot read {file}: {exc}") from None
+    sample = read_text(file, size=SAMPLE_BYTES)
     lines = sample.splitlines()
     sample = "\n".join(lines[:-1] if len(lines) > 2 else lines)
     try:

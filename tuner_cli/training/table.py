@@ -39,6 +39,13 @@ TEXT_WORDS = 3
 (reviews, descriptions, tickets), for ``data.text``; names and dates hold fewer."""
 THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}(?:,\d{3})+")
 """``1,234``: a decimal comma, or a thousands separator; only the user can say which."""
+GROUPED = re.compile(
+    r"[+-]?[1-9]\d{0,2}"
+    r"(?:(?:,\d{3})+(?:\.\d*)?|(?:\.\d{3})+,\d*|(?:[ \u00a0\u202f']\d{3})+(?:[.,]\d*)?)"
+)
+"""A number with thousands separators: ``1,234.5``, ``1.234,5``, ``1 234,5``, ``1'234.5``."""
+PERCENT = re.compile(r"[+-]?(?:\d+(?:[.,]\d*)?|[.,]\d+)(?:[eE][+-]?\d+)?\s?%")
+"""A percentage as a spreadsheet writes one: ``12%``, ``12,5 %``."""
 
 
 @dataclass(frozen=True)
@@ -84,19 +91,31 @@ def check_decimal_mark(table: Table, name: str, key_path: KeyPath, target: bool 
     """A column whose cells are all numbers, some with a comma, is numbers the file wrote
     the European way (or with thousands separators), not categories: read as categories,
     every value becomes one of its own (a regression target, as many classes as rows). The
-    user must say which."""
+    user must say which. So are numbers with thousands separators and a decimal part
+    (``1,234.5``, ``1.234,5``) and percentages (``12%``): spreadsheets write them so, and
+    only the file can be made to say them as numbers."""
     cells = [c for c in table.cells(name) if c not in GAPS]
-    commas = [c for c in cells if DECIMAL_COMMA.fullmatch(c)]
-    if not commas or not all(is_number(c) or DECIMAL_COMMA.fullmatch(c) for c in cells):
-        return
     keep = "" if target else ", or list the column in data.categorical to keep them as words"
-    raise ConfigError(
-        f"{table.path.name}: column {quoted(name)} holds numbers written with a comma "
-        f"({quoted(commas[0])}); if it is their decimal mark, set data.decimal: ',' (with "
-        "data.delimiter other than ','); thousands separators must go from the file first"
-        f"{keep}",
-        key_path=key_path,
-    )
+    found = f"{table.path.name}: column {quoted(name)} holds"
+    commas = [c for c in cells if DECIMAL_COMMA.fullmatch(c)]
+    if commas and all(is_number(c) or DECIMAL_COMMA.fullmatch(c) for c in cells):
+        raise ConfigError(
+            f"{found} numbers written with a comma ({quoted(commas[0])}); if it is their "
+            "decimal mark, set data.decimal: ',' (with data.delimiter other than ','); "
+            f"thousands separators must go from the file first{keep}",
+            key_path=key_path,
+        )
+    for pattern, what, fix in (
+        (GROUPED, "numbers with thousands separators", "write them without the separators"),
+        (PERCENT, "percentages", "write them as plain numbers (12 or 0.12 for 12%)"),
+    ):
+        odd = [c for c in cells if pattern.fullmatch(c)]
+        if odd and all(is_number(c) or pattern.fullmatch(c) for c in cells):
+            raise ConfigError(
+                f"{found} {what} ({quoted(odd[0])}), which are not read as numbers; {fix} in "
+                f"the file (a spreadsheet: format the column as a plain number){keep}",
+                key_path=key_path,
+            )
 
 
 def has_decimal_commas(table: Table) -> bool:

@@ -232,6 +232,30 @@ def test_a_header_naming_two_columns_alike_is_a_config_error(tmp_path, header, c
     assert f"(columns {columns})" in error.value.message
 
 
+def test_a_number_column_with_a_few_words_is_called_out(tmp_path):
+    """``unknown`` in 3 rows of 60 made an age column categories, silently."""
+    from tuner_cli.training.table import table_notes
+
+    ages = [str(20 + i % 10) for i in range(60)]
+    ages[7] = ages[30] = "unknown"
+    ages[41] = "n.a."
+    codes = [str(i % 4) if i % 5 else "X" for i in range(60)]  # categories: X in a fifth
+    lines = [
+        "age,code,label",
+        *(f"{a},{c},{i % 2}" for i, (a, c) in enumerate(zip(ages, codes, strict=True))),
+    ]
+    (tmp_path / "t.csv").write_text("\n".join(lines) + "\n")
+    data = {"source": "csv", "path": "t.csv", "target": "label"}
+    (note,) = table_notes(load_config_dict(config(data), tmp_path).config.data, tmp_path)
+    assert note == (
+        "data: column 'age' of t.csv holds numbers but for 3 cells of words ('unknown' first, "
+        "row 9), so it is read as categories, one per value: make those cells empty (gaps) to "
+        "read the column as numbers, or list it in data.categorical to keep it as categories"
+    )
+    kept = {**data, "categorical": ["age"]}
+    assert table_notes(load_config_dict(config(kept), tmp_path).config.data, tmp_path) == []
+
+
 def test_a_word_column_with_a_value_per_row_is_called_out_at_validate_and_search(tmp_path):
     """A date (or an id, or free text) read as categories is a one-hot slot per row: it cannot
     generalise, and nothing said so."""

@@ -26,6 +26,7 @@ from tuner_cli.training.csv_columns import (
     is_number,
     read_columns,
 )
+from tuner_cli.wording import plural
 
 if TYPE_CHECKING:
     from tuner_cli.config import DataConfig
@@ -37,6 +38,9 @@ many rows) is more likely a date, an id or free text than categories."""
 TEXT_WORDS = 3
 """A word column most of whose different values hold this many words or more is free text
 (reviews, descriptions, tickets), for ``data.text``; names and dates hold fewer."""
+STRAY_WORDS_SHARE = 0.1
+"""A word column whose words are at most this share of its cells (the rest numbers) is
+numbers with a few stray words, most likely meaning "no value"."""
 THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}(?:,\d{3})+")
 """``1,234``: a decimal comma, or a thousands separator; only the user can say which."""
 GROUPED = re.compile(
@@ -279,6 +283,9 @@ def table_notes(data: DataConfig | None, base: Path) -> list[str]:
         counts = Counter(table.column(name).raw())  # cells as written, counted in C
         distinct = len(counts.keys() - GAPS)
         rows = table.length - sum(counts[gap] for gap in GAPS)
+        if not listed and (note := _stray_words(table, name, counts, rows)):
+            notes.append(note)
+            continue
         if not looks_like_ids(distinct, rows):
             continue
         found = f"data: column {quoted(name)} of {path.name} has {distinct:,} different values"
@@ -295,6 +302,24 @@ def table_notes(data: DataConfig | None, base: Path) -> list[str]:
             "write it as numbers in the file"
         )
     return notes
+
+
+def _stray_words(table: Table, name: str, counts: Counter[str], rows: int) -> str | None:
+    """A column of numbers but for a few words (``unknown``, ``n.a.``, ``see notes``) is read
+    as categories, one per number: most likely those words mean "no value"."""
+    words = {cell for cell in counts if cell.strip() not in GAPS and not is_number(cell)}
+    stray = sum(counts[cell] for cell in words)
+    if not words or stray > STRAY_WORDS_SHARE * rows:
+        return None
+    cells = table.column(name).raw()
+    first = next(index for index, cell in enumerate(cells) if cell in words)
+    return (
+        f"data: column {quoted(name)} of {table.path.name} holds numbers but for "
+        f"{plural(stray, 'cell')} of words ({quoted(cells[first].strip())} first, row "
+        f"{first + 2}), so it is read as categories, one per value: make those cells empty "
+        "(gaps) to read the column as numbers, or list it in data.categorical to keep it as "
+        "categories"
+    )
 
 
 def looks_like_text(values: Iterable[str]) -> bool:

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 import tuner_cli
-from tuner_cli import best_trials, read_trials, run_search
+from tuner_cli import best_trials, load_config_dict, read_trials, run_search
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -157,6 +157,19 @@ def test_two_studies_in_one_process_each_import_their_own_objective_module(tmp_p
         config = tuner_cli.load_config_dict({**BRANIN, "seed": 1}, folder)
         results.append(run_search(config, folder / "results", max_trials=1, workers=0))
     assert [r.best.score for r in results] == [1.0, 2.0]
+
+
+def test_a_second_search_sees_the_objective_module_as_edited_since_the_first(tmp_path):
+    """A notebook user runs a study, edits ``objectives.py`` and runs one again: the edit
+    counts, as it would for a new ``kt-run search``, not the module the first call imported."""
+    (tmp_path / "objectives.py").write_text("def branin(hp, budget):\n    return {'branin': 1}\n")
+    first = run_search(
+        load_config_dict({**BRANIN, "seed": 1}, tmp_path), tmp_path, workers=0, max_trials=1
+    )
+    (tmp_path / "objectives.py").write_text("def branin(hp, budget):\n    return {'branin': 2.5}\n")
+    edited = {**BRANIN, "name": "edited", "seed": 1}
+    second = run_search(load_config_dict(edited, tmp_path), tmp_path, max_trials=1, workers=0)
+    assert (first.best.score, second.best.score) == (1, 2.5)
 
 
 def test_a_search_in_this_process_leaves_sys_path_and_the_keras_tuner_stand_in_as_found(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Callable
 from pathlib import Path
@@ -29,8 +30,11 @@ def load_attribute(spec: str, base_dir: Path, key_path: KeyPath) -> Any:
     if folder in sys.path:
         sys.path.remove(folder)
     sys.path.insert(0, folder)
-    _forget_if_shadowed(module_name.split(".")[0], Path(base_dir))
+    top = module_name.split(".")[0]
+    _forget_if_shadowed(top, Path(base_dir))
+    _forget_if_edited(top)
     install_if_missing()  # user modules may `import keras_tuner as kt` without it installed
+    imported = set(sys.modules)
     try:
         module = importlib.import_module(module_name)
     except ModuleNotFoundError as exc:
@@ -43,6 +47,7 @@ def load_attribute(spec: str, base_dir: Path, key_path: KeyPath) -> Any:
         raise ConfigError(
             f"importing '{module_name}' failed: {type(exc).__name__}: {exc}", key_path=key_path
         ) from None
+    _note_as_imported(top, imported)
     target = module
     for part in attribute.split("."):
         if not hasattr(target, part):
@@ -81,3 +86,41 @@ def _forget_if_shadowed(top: str, folder: Path) -> None:
     for name in [n for n in sys.modules if n == top or n.startswith(f"{top}.")]:
         del sys.modules[name]
     importlib.invalidate_caches()
+
+
+_imported_as: dict[str, tuple[int, int] | None] = {}
+"""Each user module's file as it was (modification time, size) when this process imported it."""
+
+
+def _stamp(module: object) -> tuple[int, int] | None:
+    location = getattr(module, "__file__", None)
+    try:
+        stat = os.stat(location) if location else None
+    except OSError:
+        return None
+    return (stat.st_mtime_ns, stat.st_size) if stat else None
+
+
+def _modules_of(top: str) -> list[str]:
+    return [n for n in sys.modules if n == top or n.startswith(f"{top}.")]
+
+
+def _forget_if_edited(top: str) -> None:
+    """Drop an imported ``top`` (and its submodules) whose file changed since it was imported:
+    a notebook user who edits ``objectives.py`` and runs the search again (``workers=0``, or
+    the driver's own check) expects the edit, as a new ``kt-run search`` process would see it."""
+    if top == "__main__":
+        return  # the notebook itself: its functions are current whenever a cell runs
+    names = _modules_of(top)
+    edited = [n for n in names if n in _imported_as and _stamp(sys.modules[n]) != _imported_as[n]]
+    if edited:
+        for name in names:
+            del sys.modules[name]
+            _imported_as.pop(name, None)
+        importlib.invalidate_caches()
+
+
+def _note_as_imported(top: str, before: set[str]) -> None:
+    for name in _modules_of(top):
+        if name not in before or name not in _imported_as:
+            _imported_as[name] = _stamp(sys.modules[name])

@@ -10,9 +10,11 @@ turned down to errors. ``KT_RUN_VERBOSE=1`` (``kt-run --verbose``) keeps both.
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import sys
+from collections.abc import Iterator
 from types import ModuleType
 
 from tuner_cli.events import native_stderr_silenced
@@ -34,3 +36,23 @@ def import_keras() -> ModuleType:
 def _quiet_python_logs() -> None:
     if os.environ.get("KT_RUN_VERBOSE") != "1":
         logging.getLogger("tensorflow").setLevel(logging.ERROR)
+
+
+@contextlib.contextmanager
+def tensorflow_seed_as_found() -> Iterator[None]:
+    """Put TensorFlow's global seed back as it was (unset, unless the caller set one): trials
+    in this process seed it (``keras.utils.set_random_seed``), and a notebook's own
+    ``tf.random`` draws and fresh models after the search must not repeat the last trial's."""
+    before = _global_seed()
+    try:
+        yield
+    finally:
+        if "tensorflow" in sys.modules and _global_seed() != before:
+            import tensorflow as tf
+
+            tf.random.set_seed(before)
+
+
+def _global_seed() -> int | None:
+    context = sys.modules.get("tensorflow.python.eager.context")
+    return context.global_seed() if context is not None else None

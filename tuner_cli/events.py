@@ -37,12 +37,12 @@ def native_stderr_silenced() -> Iterator[None]:
 def write_now(message: str) -> None:
     """``warning: message`` on the user's stderr by one system call: safe in a signal handler,
     which can interrupt the main thread anywhere (even halfway through drawing the screen or
-    loading TensorFlow)."""
-    target = _stderr_while_silenced
-    with contextlib.suppress(OSError, ValueError):
-        os.write(
-            sys.stderr.fileno() if target is None else target, f"warning: {message}\n".encode()
-        )
+    loading TensorFlow). It goes to file descriptor 2 itself, not ``sys.stderr.fileno()``: in
+    a Jupyter kernel the latter names the terminal the kernel was started from, while what
+    reaches descriptor 2 is shown in the notebook, under the cell that runs the search."""
+    target = 2 if _stderr_while_silenced is None else _stderr_while_silenced
+    with contextlib.suppress(OSError):
+        os.write(target, f"warning: {message}\n".encode())
 
 
 class SearchEvents:

@@ -57,3 +57,34 @@ def test_resources_without_a_cluster_name_the_scheduler_argument(tmp_path):
     with pytest.raises(UsageError) as refused:
         _search(tmp_path, resources="GPU=1")
     assert "--scheduler (scheduler= from Python)" in str(refused.value)
+
+
+def test_the_first_ctrl_c_in_a_notebook_finishes_the_trial_and_says_so_under_the_cell(
+    tmp_path, capfd, monkeypatch
+):
+    """A notebook's "interrupt the kernel" is a SIGINT: the running trial finishes and
+    ``run_search`` returns, ``stopped_by_signal`` set. Its line goes to file descriptor 2,
+    which a Jupyter kernel shows under the cell; its ``sys.stderr.fileno()`` names the terminal
+    the kernel was started from instead (a file here), where nobody would read it."""
+    import signal
+    import sys
+    import threading
+
+    if threading.current_thread() is not threading.main_thread():
+        pytest.skip("signals reach the main thread only")
+    (tmp_path / "interrupted.py").write_text(
+        "import os, signal\n\n"
+        "def branin(hp, budget):\n"
+        "    os.kill(os.getpid(), signal.SIGINT)\n"
+        "    return {'branin': 1.0}\n"
+    )
+    kernel_terminal = (tmp_path / "kernel-terminal").open("w")
+    monkeypatch.setattr(sys, "stderr", kernel_terminal)
+    config = {**CONFIG, "objective_function": "interrupted:branin"}
+    handler = signal.getsignal(signal.SIGINT)
+    result = run_search(tuner_cli.load_config_dict(config, tmp_path), tmp_path, workers=0)
+    kernel_terminal.close()
+    assert (len(result.trials), result.stopped_by_signal) == (1, 130)
+    assert signal.getsignal(signal.SIGINT) is handler
+    assert "warning: Ctrl-C: no new trials" in capfd.readouterr().err
+    assert (tmp_path / "kernel-terminal").read_text() == ""

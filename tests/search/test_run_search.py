@@ -9,6 +9,7 @@ import pytest
 
 import tuner_cli
 from tuner_cli import best_trials, load_config_dict, read_trials, run_search
+from tuner_cli.wording import format_number
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -42,6 +43,18 @@ def test_run_search_from_a_dict_then_resume(tmp_path):
     assert best_trials(first.root)[0].score == again.best.score
     ranked = best_trials(first.root, top=3)
     assert [t.score for t in ranked] == sorted(t.score for t in ranked)
+
+
+def test_a_cell_ending_in_run_search_shows_one_line_not_every_record(tmp_path):
+    """Jupyter shows the repr of a cell's last value; a dataclass's would list every record
+    with its history."""
+    study = load_config_dict({**BRANIN, "seed": 3}, REPO / "examples")
+    result = run_search(study, tmp_path, max_trials=3, workers=0)
+    shown = repr(result)
+    assert shown == (
+        f"<SearchResult {tmp_path / 'branin'}: 3 trials (3 completed), best trial "
+        f"{result.best.id} (branin {format_number(result.best.score)}), max_trials reached>"
+    )
 
 
 def test_a_dict_with_numpy_values_and_paths_loads_and_one_with_objects_names_the_key(tmp_path):

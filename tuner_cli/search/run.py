@@ -32,7 +32,7 @@ from tuner_cli.strategies import make_strategy
 from tuner_cli.training.keras_import import tensorflow_seed_as_found
 from tuner_cli.training.table import table_notes
 from tuner_cli.trial import TrialRecord
-from tuner_cli.wording import RESUME, plural
+from tuner_cli.wording import RESUME, format_number, plural
 
 
 class SearchInterrupted(KtRunError):
@@ -43,7 +43,7 @@ class SearchInterrupted(KtRunError):
         self.exit_code = exit_code
 
 
-@dataclass
+@dataclass(repr=False)
 class SearchResult:
     """What a finished (or gracefully stopped) search leaves: its records and where they are."""
 
@@ -60,6 +60,21 @@ class SearchResult:
     @property
     def trials(self) -> list[TrialRecord]:
         return self.summary.trials
+
+    def __repr__(self) -> str:
+        """One line: a notebook cell that ends in ``run_search(...)`` shows this, not every
+        record with its per-epoch history (megabytes for a few hundred Keras trials)."""
+        counts = ", ".join(f"{n} {status}" for status, n in self.summary.counts.items())
+        best = self.best
+        shown = "no best trial" if best is None else f"best trial {best.id}"
+        if best is not None and best.score is not None:
+            shown += f" ({self.summary.objective.name} {format_number(best.score)})"
+        code = self.stopped_by_signal
+        stopped = f", stopped_by_signal={code}" if code else ""
+        return (
+            f"<SearchResult {self.root}: {plural(len(self.trials), 'trial')} ({counts}), "
+            f"{shown}, {self.summary.stop_reason}{stopped}>"
+        )
 
 
 @contextmanager

@@ -25,6 +25,10 @@ _API = {
     "best_trials": "tuner_cli.results",
     "TrialRecord": "tuner_cli.trial",
     "TrialStatus": "tuner_cli.trial",
+    "SearchEvents": "tuner_cli.events",
+    "KtRunError": "tuner_cli.errors",
+    "ConfigError": "tuner_cli.errors",
+    "SearchInterrupted": "tuner_cli.search",
 }
 
 __all__ = ["__version__", *_API]
@@ -34,3 +38,8 @@ def __getattr__(name: str) -> Any:
     if name in _API:
         return getattr(import_module(_API[name]), name)
     raise AttributeError(f"module 'tuner_cli' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    """The lazy names too, so a notebook's ``tuner_cli.<Tab>`` offers ``run_search``."""
+    return sorted({*globals(), *_API})

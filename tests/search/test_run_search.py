@@ -153,9 +153,12 @@ def test_the_package_root_stays_light():
     assert out.stdout.strip() == "False"
 
 
-@pytest.mark.parametrize("name", ["run_search", "load_config", "best_trials", "read_trials"])
-def test_the_api_names_resolve(name):
+@pytest.mark.parametrize("name", tuner_cli.__all__[1:])
+def test_the_api_names_resolve_and_a_notebook_completes_them(name):
+    """Each name imports from the root (``from tuner_cli import ConfigError`` for the error
+    the README says a bad config raises) and is in ``dir()``, where IPython's Tab looks."""
     assert callable(getattr(tuner_cli, name))
+    assert name in dir(tuner_cli)
 
 
 def test_two_studies_in_one_process_each_import_their_own_objective_module(tmp_path):

@@ -247,3 +247,34 @@ def test_a_keras_search_in_this_process_leaves_the_notebooks_random_state_alone(
     tf.random.set_seed(123)
     run_search(config, tmp_path, workers=0)
     assert (np.random.rand(), random.random(), float(tf.random.uniform(()))) == expected
+
+
+@pytest.mark.slow
+def test_a_second_search_in_this_process_reads_a_data_file_rewritten_since_the_first(tmp_path):
+    """A notebook searches, rewrites its CSV and searches again with ``workers=0``: the
+    second search reads the file as it is now (here it holds an ``inf``, which the data
+    checks refuse), not the arrays the first one loaded, which the process no longer holds."""
+    from tuner_cli.errors import ConfigError
+    from tuner_cli.training import data
+
+    rows = "\n".join(f"{i / 10},{i % 2}" for i in range(20))
+    (tmp_path / "table.csv").write_text(f"x,label\n{rows}\n")
+    config = {
+        "name": "first",
+        "seed": 1,
+        "data": {"source": "csv", "path": "table.csv", "target": "label"},
+        "search_space": {"units": {"type": "int", "min": 2, "max": 4, "step": 2}},
+        "model": {
+            "layers": [{"Dense": {"units": "$units"}}, {"Dense": {"units": 2}}],
+            "loss": {"SparseCategoricalCrossentropy": {"from_logits": True}},
+        },
+        "training": {"epochs": 1},
+        "strategy": {"name": "random", "objective": "val_loss", "max_trials": 1},
+    }
+    first = run_search(load_config_dict(config, tmp_path), tmp_path / "results", workers=0)
+    assert first.trials[0].status.value == "completed"
+    assert data._cached.cache_info().currsize == 0
+    (tmp_path / "table.csv").write_text(f"x,label\n{rows}\ninf,1\n")
+    second = load_config_dict({**config, "name": "second"}, tmp_path)
+    with pytest.raises(ConfigError, match="row 22, column .x. holds .inf."):
+        run_search(second, tmp_path / "results", workers=0)

@@ -17,6 +17,7 @@ from typing import Any
 from tuner_cli.config import StudyConfig
 from tuner_cli.errors import TrialError
 from tuner_cli.executors._base import ProgressCallback
+from tuner_cli.training.data import forget_loaded_data
 from tuner_cli.training.execution import execute_trial
 from tuner_cli.training.preflight import preflight
 from tuner_cli.trial import TrialOutcome, TrialTask
@@ -53,7 +54,7 @@ class InProcessExecutor:
         return {f for f in futures if f.done()}
 
     def close(self) -> None:
-        pass
+        forget_loaded_data()
 
 
 @contextlib.contextmanager

@@ -176,6 +176,14 @@ def load_dataset(study: StudyConfig, seed: int, fold: int = 0) -> Dataset:
     return _cached(data.model_dump_json(), str(study.base_dir), seed, fold)
 
 
+def forget_loaded_data() -> None:
+    """Drop the data ``load_dataset`` holds. A worker process lives for one search; a
+    ``workers=0`` search runs in the caller's, where a notebook's next search must read its
+    files again (it may have rewritten them) and the arrays must not stay for as long as the
+    kernel does."""
+    _cached.cache_clear()
+
+
 @lru_cache(maxsize=4)
 def _cached(data_json: str, base_dir: str, seed: int, fold: int) -> Dataset:
     from tuner_cli.config import FOLDER_SOURCES, DataConfig

@@ -52,11 +52,25 @@ def test_forced_colour_off_a_terminal_prints_lines_not_the_live_panel(monkeypatc
 
 
 def test_a_real_terminal_still_gets_the_live_panel(monkeypatch):
+    monkeypatch.delenv("JPY_PARENT_PID", raising=False)
     main, replica = os.openpty()
     with os.fdopen(replica, "w") as terminal:
         monkeypatch.setattr(console_module, "console", Console(file=terminal, width=100))
         view = console_module.search_view([Objective("val_accuracy", "max")], quiet=False)
         assert type(view) is console_module.LiveSearchView
+    os.close(main)
+
+
+def test_a_notebooks_shell_command_prints_lines_though_it_runs_on_a_terminal(monkeypatch):
+    """``!kt-run search`` in Jupyter runs on a pseudo-terminal (IPython's ``!``) whose output
+    the notebook shows as text, colours but no cursor moves: every redraw of the panel piled
+    up under the cell. A kernel, and whatever it starts, has ``JPY_PARENT_PID``."""
+    monkeypatch.setenv("JPY_PARENT_PID", "1")
+    main, replica = os.openpty()
+    with os.fdopen(replica, "w") as terminal:
+        monkeypatch.setattr(console_module, "console", Console(file=terminal, width=100))
+        view = console_module.search_view([Objective("val_accuracy", "max")], quiet=False)
+        assert type(view) is console_module.PlainSearchLog
     os.close(main)
 
 

@@ -6,6 +6,7 @@ The only module that talks to the terminal. Output is plain when stdout is not a
 
 from __future__ import annotations
 
+import os
 import sys
 import textwrap
 import time
@@ -485,9 +486,16 @@ def search_view(objectives: Sequence[Objective], quiet: bool) -> SearchEvents:
         return QuietSearchLog()
     # FORCE_COLOR (set in many CI jobs for coloured logs) makes rich take a pipe for a
     # terminal: colour is welcome there, but a panel redrawn with cursor moves is not
-    if console.is_interactive and _is_tty(console.file):
+    if console.is_interactive and _is_tty(console.file) and not _under_a_notebook():
         return LiveSearchView(objectives)
     return PlainSearchLog(objectives)
+
+
+def _under_a_notebook() -> bool:
+    """``!kt-run search`` in a Jupyter notebook runs on a pseudo-terminal whose output the
+    notebook shows as text: colours render, cursor moves do not, so every redraw of the panel
+    piled up under the cell. Jupyter gives a kernel, and so what it starts, ``JPY_PARENT_PID``."""
+    return "JPY_PARENT_PID" in os.environ
 
 
 def _is_tty(stream: Any) -> bool:

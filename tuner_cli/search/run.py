@@ -142,10 +142,10 @@ def _stops_at_once_until_trials_run(
         try:
             with interrupts:
                 return function(*args, **kwargs)
+        except KtRunError:
+            raise
         except (KeyboardInterrupt, Exception) as exc:
-            if not isinstance(exc, KeyboardInterrupt) and (
-                isinstance(exc, KtRunError) or not interrupts.stopped
-            ):
+            if not isinstance(exc, KeyboardInterrupt) and not interrupts.stopped:
                 raise
             raise SearchInterrupted(
                 f"interrupted before any trial started; finished trials are kept: {RESUME} the "

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import json
+import threading
 from pathlib import Path
 
 import pytest
 
 import tuner_cli
+from tests.fakes import Recorder
 from tuner_cli import best_trials, load_config_dict, read_trials, run_search
 from tuner_cli.wording import format_number
 
@@ -278,3 +280,27 @@ def test_a_second_search_in_this_process_reads_a_data_file_rewritten_since_the_f
     second = load_config_dict({**config, "name": "second"}, tmp_path)
     with pytest.raises(ConfigError, match="row 22, column .x. holds .inf."):
         run_search(second, tmp_path / "results", workers=0)
+
+
+def test_max_trial_time_in_a_thread_with_workers_zero_says_it_cannot_apply(tmp_path):
+    """Only the main thread can be interrupted by a timer; a search called from another thread
+    (a web app, a GUI) would otherwise let a hung trial run forever without a word."""
+    config = {**BRANIN, "strategy": {**BRANIN["strategy"], "max_trial_time": "1m"}}
+    study = load_config_dict(config, REPO / "examples")
+    seen: dict[str, list[str]] = {}
+
+    def search(name: str) -> None:
+        events = Recorder()
+        run_search(study, tmp_path / name, max_trials=1, workers=0, events=events)
+        seen[name] = events.warnings
+
+    thread = threading.Thread(target=search, args=("thread",))
+    thread.start()
+    thread.join()
+    search("main")
+    assert seen["main"] == []
+    assert seen["thread"] == [
+        "max_trial_time is not applied: with workers 0 a trial runs in the thread that called "
+        "the search, and only the main thread can be interrupted by a timer; call it from the "
+        "main thread, or use workers >= 1"
+    ]

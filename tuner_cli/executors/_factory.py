@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 from pydantic import ValidationError
 
 from tuner_cli.config import ExecutionConfig, StudyConfig
@@ -28,6 +30,12 @@ def make_executor(
             )
         from tuner_cli.executors._inprocess import InProcessExecutor
 
+        if study.config.strategy.max_trial_time is not None and not _in_main_thread():
+            on_warning(
+                "max_trial_time is not applied: with workers 0 a trial runs in the thread that "
+                "called the search, and only the main thread can be interrupted by a timer; "
+                "call it from the main thread, or use workers >= 1"
+            )
         return InProcessExecutor(study, on_progress)
     if scheduler is None:
         from tuner_cli.executors._forkserver import start_forkserver
@@ -63,6 +71,10 @@ def make_executor(
         no_worker_timeout=settings.no_worker_timeout_s(),
         local_workers=local_workers,
     )
+
+
+def _in_main_thread() -> bool:
+    return threading.current_thread() is threading.main_thread()
 
 
 def recycle_after(settings: ExecutionConfig, keras: bool) -> int | None:

@@ -221,7 +221,9 @@ def test_a_keras_search_in_this_process_leaves_the_notebooks_random_state_alone(
     """Each trial seeds Python's, NumPy's and TensorFlow's generators; with workers=0 that is
     the notebook's own process, whose ``np.random`` draws after the search must go on as if
     no search had run, not restart from the last trial's seed; TensorFlow's global seed is
-    the notebook's again (unset, unless it set one)."""
+    the notebook's again (unset, unless it set one), and so is the ``tensorflow`` logger's
+    level, which trials turn down to errors."""
+    import logging
     import random
 
     import numpy as np
@@ -247,8 +249,10 @@ def test_a_keras_search_in_this_process_leaves_the_notebooks_random_state_alone(
     np.random.seed(123)
     random.seed(123)
     tf.random.set_seed(123)
+    logging.getLogger("tensorflow").setLevel(logging.INFO)
     run_search(config, tmp_path, workers=0)
     assert (np.random.rand(), random.random(), float(tf.random.uniform(()))) == expected
+    assert logging.getLogger("tensorflow").level == logging.INFO
 
 
 @pytest.mark.slow

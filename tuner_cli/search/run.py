@@ -29,7 +29,7 @@ from tuner_cli.search.signals import GracefulInterrupts
 from tuner_cli.search.study import check_resumable, claim_study, study_seed
 from tuner_cli.search.warm_start import load_warm_start
 from tuner_cli.strategies import make_strategy
-from tuner_cli.training.keras_import import tensorflow_seed_as_found
+from tuner_cli.training.keras_import import tensorflow_logger_as_found, tensorflow_seed_as_found
 from tuner_cli.training.table import table_notes
 from tuner_cli.trial import TrialRecord
 from tuner_cli.wording import RESUME, format_number, plural
@@ -120,7 +120,12 @@ def _leaves_the_process_as_found(
 ) -> Callable[..., SearchResult]:
     @functools.wraps(function)
     def wrapper(*args: Any, **kwargs: Any) -> SearchResult:
-        with _imports_as_found(), _random_state_as_found(), tensorflow_seed_as_found():
+        with (
+            _imports_as_found(),
+            _random_state_as_found(),
+            tensorflow_seed_as_found(),
+            tensorflow_logger_as_found(),
+        ):
             return function(*args, **kwargs)
 
     return wrapper

@@ -53,6 +53,18 @@ def tensorflow_seed_as_found() -> Iterator[None]:
             tf.random.set_seed(before)
 
 
+@contextlib.contextmanager
+def tensorflow_logger_as_found() -> Iterator[None]:
+    """Put the ``tensorflow`` logger's level back: a search in this process turns it down to
+    errors, and a notebook's own TensorFlow warnings after the search must still show."""
+    logger = logging.getLogger("tensorflow")
+    before = logger.level
+    try:
+        yield
+    finally:
+        logger.setLevel(before)
+
+
 def _global_seed() -> int | None:
     context = sys.modules.get("tensorflow.python.eager.context")
     return context.global_seed() if context is not None else None

@@ -146,13 +146,16 @@ def test_kill_9_at_random_moments_loses_and_duplicates_nothing(tmp_path: Path) -
     config.write_text(objective_config("slow", max_trials), encoding="utf-8")
     output = tmp_path / "results"
     study = output / "faults"
+    scratch = tmp_path / "tmp"  # the searches' temporary directory
+    scratch.mkdir()
     rng = random.Random(20240611)
     completed: dict[int, dict] = {}
     cut_short: dict[int, str] = {}
     kills = 0
+    abandoned: set[Path] = set()
     started = time.monotonic()
     while kills < 12 and time.monotonic() - started < 150:
-        process = start(config, output, tmp_path)
+        process = start(config, output, tmp_path, TMPDIR=str(scratch))
         if rng.random() < 0.8:
             wait_for(lambda p=process: lock_pid(study) == p.pid or p.poll() is not None, 120)
             time.sleep(rng.uniform(0.0, 0.6))
@@ -162,6 +165,7 @@ def test_kill_9_at_random_moments_loses_and_duplicates_nothing(tmp_path: Path) -
             process.kill()
             kills += 1
         process.communicate()
+        abandoned.update(scratch.glob("kt-run-dask-*"))
         if not study.exists():
             continue
         now = records(study)
@@ -178,9 +182,13 @@ def test_kill_9_at_random_moments_loses_and_duplicates_nothing(tmp_path: Path) -
             break
     assert kills >= 8
 
-    final = run(config, output, tmp_path)
+    final = run(config, output, tmp_path, TMPDIR=str(scratch))
     assert final.returncode == 0, final.stderr
     assert "Traceback" not in final.stderr
+    assert abandoned, "no kill left a worker scratch folder behind"
+    # (Python's multiprocessing leaves its own pymp-* folder after a kill -9, as it does for
+    # any program; kt-run cannot tell those of its searches from other programs')
+    assert not list(scratch.glob("kt-run-dask-*")), "the killed searches' folders were kept"
     now = records(study)
     assert sorted(now) == list(range(1, max_trials + 1))
     assert {r["status"] for r in now.values()} == {"completed"}

@@ -25,7 +25,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
-import tempfile
 import time
 from collections.abc import Callable, Collection
 from concurrent.futures import Future
@@ -38,6 +37,7 @@ from distributed import LocalCluster, Nanny
 from tuner_cli.executors._base import NoWorkersError, WarningCallback
 from tuner_cli.executors._forkserver import start_forkserver
 from tuner_cli.executors._held_signals import held_signals
+from tuner_cli.executors._scratch import search_scratch
 from tuner_cli.executors.worker import usable_cores
 from tuner_cli.training.image_check_memo import SCRATCH_ENV
 from tuner_cli.wording import RESUME
@@ -81,7 +81,7 @@ def start_local_cluster(
     scope = ExitStack()
     # the scheduler's and workers' scratch space is a folder of this search's own, removed
     # when it ends, instead of Dask's shared <tmp>/dask-scratch-space
-    scratch = scope.enter_context(tempfile.TemporaryDirectory(prefix="kt-run-dask-"))
+    scratch = scope.enter_context(search_scratch())
     scope.enter_context(
         dask.config.set(
             {

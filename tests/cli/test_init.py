@@ -119,6 +119,27 @@ def test_a_csv_of_numbers_only_is_standardised_and_a_word_target_leaves_it_to_th
     assert "scale" not in written(tmp_path / "words.yaml")["data"], "a table refuses scale"
 
 
+@pytest.mark.slow
+def test_a_row_number_or_id_column_is_left_out_of_the_features(tmp_path):
+    """A spreadsheet's export often starts with the row number: as a feature it would tell the
+    model where a row sits in the file, so the starter lists the other columns."""
+    rng = np.random.default_rng(1)
+    rows = ["id,a,b,label"]
+    rows += [f"{i + 1},{rng.normal():.3f},{i % 5},{i % 2}" for i in range(40)]
+    (tmp_path / "export.csv").write_text("\n".join(rows) + "\n")
+    result = init(tmp_path, "export.csv")
+    assert result.returncode == 0, result.stderr
+    assert "(left out, a different whole number in every row: row numbers or ids: 'id')" in (
+        result.stdout
+    )
+    data = written(tmp_path / "export.yaml")["data"]
+    assert data["features"] == ["a", "b"] and "scale" not in data
+    searched = run_search(
+        load_config(tmp_path / "export.yaml"), tmp_path / "results", workers=0, max_trials=1
+    )
+    assert [t.status.value for t in searched.trials] == ["completed"]
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

@@ -282,6 +282,34 @@ def test_a_word_column_with_a_value_per_row_is_called_out_at_validate_and_search
     assert table_notes(load_config_dict(config(kept), tmp_path).config.data, tmp_path) == []
 
 
+def test_a_row_number_or_id_column_of_numbers_is_called_out(tmp_path):
+    """An exported table's first column is often the row number, or an id; read as a number
+    feature it tells the model where a row sits in the file, and nothing said so."""
+    from tuner_cli.training.table import table_notes
+
+    rng = np.random.default_rng(0)
+    order = rng.permutation(60)
+    lines = ["row,CustomerID,visits,paid,label"]
+    lines += [
+        f"{1 + order[i]},{9_000_000_001 + 7 * i},{i % 9},{1000 + 3 * i},{i % 2}" for i in range(60)
+    ]
+    (tmp_path / "t.csv").write_text("\n".join(lines) + "\n")
+    data = {"source": "csv", "path": "t.csv", "target": "label"}
+    notes = table_notes(load_config_dict(config(data), tmp_path).config.data, tmp_path)
+    assert notes == [
+        "data: column 'row' of t.csv holds a different whole number in every row (1 to 60, "
+        "each once): most likely a row number or an id, which as a feature tells the model "
+        "where a row sits in the file rather than what it is; leave it out with "
+        "data.features, or list it in data.numeric if it is a quantity",
+        "data: column 'CustomerID' of t.csv holds a different whole number in every row "
+        "(9000000001 to 9000000414, named as an id): most likely a row number or an id, which "
+        "as a feature tells the model where a row sits in the file rather than what it is; "
+        "leave it out with data.features, or list it in data.numeric if it is a quantity",
+    ]  # 'paid': different in every row, but neither counting up by one nor named as an id
+    kept = {**data, "numeric": ["row"], "features": ["row", "visits", "paid"]}
+    assert table_notes(load_config_dict(config(kept), tmp_path).config.data, tmp_path) == []
+
+
 def spreadsheet_rows(cells: list[str], delimiter: str = ",") -> str:
     """A spreadsheet's export: a column of ``cells`` beside a plain number and a word label."""
     rows = [("amount", "x", "label"), *((c, str(i), "ab"[i % 2]) for i, c in enumerate(cells))]

@@ -35,6 +35,7 @@ from tuner_cli.training.table import (
     looks_like_ids,
     looks_like_text,
     read_table,
+    row_ids,
     target_values,
 )
 
@@ -286,15 +287,24 @@ def _csv(file: Path, path: str, target: str | None) -> Starter:
         about = _text_found(table, texts[0], features)
         space, layers = TEXT_SPACE, _text_layers
     else:
+        ids = _id_columns(table, features)
+        if ids:
+            features = [name for name in features if name not in ids]
+            data.append(f"features: [{', '.join(json.dumps(name) for name in features)}]")
         # numbers only, the target's too: one array, which only data.scale standardises; any
         # other table has its numeric columns standardised inside the model, and refuses scale
-        plain = all_numbers(table)
+        plain = all_numbers(table) and not ids
         if plain:
             data.append("scale: standard")
         numbers = all(table.column(name).numbers for name in features)
         kind = "numbers" if numbers else "numbers, words or gaps"
         kind += "" if plain else " (encoded inside the model)"
         about = f"{table.length} rows, {len(features)} feature columns of {kind}"
+        if ids:
+            about += (
+                f" (left out, a different whole number in every row: row numbers or ids: "
+                f"{', '.join(quoted(name) for name in ids)})"
+            )
         space, layers = TABLE_SPACE, _dense_head
     classes = _classes(table, target)
     if classes is None:
@@ -317,6 +327,13 @@ def _csv(file: Path, path: str, target: str | None) -> Starter:
         metric="accuracy",
         objective="val_accuracy",
     )
+
+
+def _id_columns(table: Table, features: list[str]) -> list[str]:
+    """Number columns that are row numbers or ids, which the starter leaves out of the
+    features, unless nothing else would be left."""
+    ids = [name for name in features if table.column(name).numbers and row_ids(table, name)]
+    return ids if len(ids) < len(features) else []
 
 
 def _free_text(table: Table, name: str) -> bool:

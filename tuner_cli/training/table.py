@@ -41,6 +41,8 @@ TEXT_WORDS = 3
 STRAY_WORDS_SHARE = 0.1
 """A word column whose words are at most this share of its cells (the rest numbers) is
 numbers with a few stray words, most likely meaning "no value"."""
+ID_NAME = re.compile(r"(?:^|[^A-Za-z])[Ii][Dd]$|[a-z]I[Dd]$")
+"""``id``, ``row_id``, ``Customer ID``, ``customerId``, ``OrderID``; not ``paid``, ``valid``."""
 THOUSANDS = re.compile(r"[+-]?[1-9]\d{0,2}(?:,\d{3})+")
 """``1,234``: a decimal comma, or a thousands separator; only the user can say which."""
 GROUPED = re.compile(
@@ -279,6 +281,8 @@ def table_notes(data: DataConfig | None, base: Path) -> list[str]:
             continue
         listed = name in (data.categorical or ())
         if not listed and table.column(name).numbers_and_gaps:
+            if note := _row_ids_note(table, name):
+                notes.append(note)
             continue  # numbers, with gaps or without
         counts = Counter(table.column(name).raw())  # cells as written, counted in C
         distinct = len(counts.keys() - GAPS)
@@ -302,6 +306,37 @@ def table_notes(data: DataConfig | None, base: Path) -> list[str]:
             "write it as numbers in the file"
         )
     return notes
+
+
+def _row_ids_note(table: Table, name: str) -> str | None:
+    if (found := row_ids(table, name)) is None:
+        return None
+    return (
+        f"data: column {quoted(name)} of {table.path.name} holds a different whole number in "
+        f"every row ({found}): most likely a row number or an id, which as a feature tells the "
+        "model where a row sits in the file rather than what it is; leave it out with "
+        "data.features, or list it in data.numeric if it is a quantity"
+    )
+
+
+def row_ids(table: Table, name: str) -> str | None:
+    """Whether a number column is a row number or an id: a different whole number in every
+    row, counting up from one value (``1 to 500``, whatever the order), or with an id's
+    name (``CustomerID``). Said as the values' range, for a message; None when it is not."""
+    column = table.column(name)
+    if column.gaps or table.length < ID_LIKE_ROWS:
+        return None
+    try:  # whole numbers as written, compared exactly (float32 would merge large ids)
+        values = np.asarray(column.raw()).astype(np.int64)
+    except (ValueError, OverflowError):
+        return None
+    distinct = np.unique(values)
+    if distinct.size < values.size:
+        return None
+    low, high = int(distinct[0]), int(distinct[-1])
+    if high - low == values.size - 1:
+        return f"{low} to {high}, each once"
+    return f"{low} to {high}, named as an id" if ID_NAME.search(name.strip()) else None
 
 
 def _stray_words(table: Table, name: str, counts: Counter[str], rows: int) -> str | None:

@@ -95,6 +95,17 @@ class TrialError(Exception):
     """A single trial failed in a way worth recording; the search goes on."""
 
 
+class SearchInterrupted(KeyboardInterrupt):
+    """A second Ctrl-C (or a SIGTERM) stopped the search at once; rerunning it resumes.
+
+    A ``KeyboardInterrupt``, as the keystrokes that raise it: a notebook loop over searches
+    that goes on past a failed one (``except Exception: continue``) still stops on it."""
+
+    def __init__(self, message: str, exit_code: int):
+        super().__init__(message)
+        self.exit_code = exit_code
+
+
 class SignalInterrupt(KeyboardInterrupt):
     """Raised by kt-run's own Ctrl-C and SIGTERM handlers, so that a ``KeyboardInterrupt`` an
     objective raises itself (to give up on a trial) is told apart from the user's keystroke:

@@ -29,3 +29,22 @@ def test_an_error_without_a_signal_is_left_as_it_is() -> None:
 
     with pytest.raises(RuntimeError, match="a real bug"):
         starting()
+
+
+def test_a_notebook_loop_that_skips_failed_searches_still_stops_on_the_interrupt() -> None:
+    """``except Exception: continue`` around each search must not swallow the keystrokes that
+    mean "stop": the interrupt is a ``KeyboardInterrupt``, as Python's own is."""
+
+    @_stops_at_once_until_trials_run
+    def search() -> None:
+        signal.raise_signal(signal.SIGTERM)
+
+    started = []
+    with pytest.raises(SearchInterrupted):
+        for config in ("a", "b", "c"):
+            try:
+                started.append(config)
+                search()
+            except Exception:  # noqa: BLE001 - what the notebook does
+                continue
+    assert started == ["a"]

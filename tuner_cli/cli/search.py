@@ -66,25 +66,28 @@ def search(
     """Run the study, or resume it: rerunning the same command keeps finished trials."""
     from tuner_cli.cli.console import print_summary, search_view
     from tuner_cli.config import load_config
-    from tuner_cli.search import run_search
+    from tuner_cli.search import SearchInterrupted, run_search
 
     folder = results_folder(results, output)
     study = load_config(config, strategy=strategy_name, name=study_name)
     view = search_view(study.objectives, quiet)
     # the live view starts while workers start: a check that fails there must still end it
-    with view if hasattr(view, "__enter__") else nullcontext():
-        result = run_search(
-            study,
-            folder,
-            max_trials=max_trials,
-            overwrite=overwrite,
-            workers=workers,
-            scheduler=scheduler,
-            recycle_after=recycle_after,
-            memory_limit=memory_limit,
-            resources=resources,
-            events=view,
-        )
+    try:
+        with view if hasattr(view, "__enter__") else nullcontext():
+            result = run_search(
+                study,
+                folder,
+                max_trials=max_trials,
+                overwrite=overwrite,
+                workers=workers,
+                scheduler=scheduler,
+                recycle_after=recycle_after,
+                memory_limit=memory_limit,
+                resources=resources,
+                events=view,
+            )
+    except SearchInterrupted as stopped:  # Typer would end any KeyboardInterrupt with 130
+        abort(str(stopped), code=stopped.exit_code)
     print_summary(result.summary, study.objectives)
     typer.echo(f"Results: {result.root}")
     if result.summary.failure is not None:

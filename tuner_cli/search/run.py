@@ -17,7 +17,7 @@ from typing import Any
 
 from tuner_cli.config import ExecutionConfig, StudyConfig, load_config, load_config_dict
 from tuner_cli.config.references import unused_hyperparameters
-from tuner_cli.errors import ConfigError, KtRunError
+from tuner_cli.errors import ConfigError, KtRunError, SearchInterrupted
 from tuner_cli.events import SearchEvents
 from tuner_cli.executors import Executor, execution_settings, make_executor
 from tuner_cli.integrations import fan_out, integration_sinks
@@ -33,14 +33,6 @@ from tuner_cli.training.keras_import import tensorflow_logger_as_found, tensorfl
 from tuner_cli.training.table import table_notes
 from tuner_cli.trial import TrialRecord
 from tuner_cli.wording import RESUME, format_number, plural
-
-
-class SearchInterrupted(KtRunError):
-    """A second Ctrl-C (or a SIGTERM) stopped the search at once; rerunning it resumes."""
-
-    def __init__(self, message: str, exit_code: int):
-        super().__init__(message)
-        self.exit_code = exit_code
 
 
 @dataclass(repr=False)
@@ -147,7 +139,7 @@ def _stops_at_once_until_trials_run(
         try:
             with interrupts:
                 return function(*args, **kwargs)
-        except KtRunError:
+        except (KtRunError, SearchInterrupted):
             raise
         except (KeyboardInterrupt, Exception) as exc:
             if not isinstance(exc, KeyboardInterrupt) and not interrupts.stopped:

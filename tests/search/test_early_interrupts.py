@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 import signal
+import sys
+import types
 
 import pytest
 
 from tuner_cli.search.run import SearchInterrupted, _stops_at_once_until_trials_run
+from tuner_cli.search.signals import (
+    FIRST_INTERRUPT_IN_A_NOTEBOOK,
+    FIRST_PRESS,
+    GracefulInterrupts,
+)
 
 
 def test_an_error_that_a_signal_caused_inside_an_import_still_reads_as_the_signal() -> None:
@@ -48,3 +55,20 @@ def test_a_notebook_loop_that_skips_failed_searches_still_stops_on_the_interrupt
             except Exception:  # noqa: BLE001 - what the notebook does
                 continue
     assert started == ["a"]
+
+
+@pytest.mark.parametrize("kernel", [False, True])
+def test_the_first_interrupt_names_the_keystroke_of_where_the_search_runs(kernel, monkeypatch):
+    """A terminal's user presses Ctrl-C; a notebook's interrupts the kernel (the button, or
+    I, I): 'press Ctrl-C again' means nothing there."""
+    if kernel:
+        monkeypatch.setitem(sys.modules, "ipykernel", types.ModuleType("ipykernel"))
+    else:
+        monkeypatch.delitem(sys.modules, "ipykernel", raising=False)
+    lines: list[str] = []
+    stops: list[bool] = []
+    with GracefulInterrupts(lambda: stops.append(True), notify=lines.append):
+        signal.raise_signal(signal.SIGINT)
+    assert stops == [True]
+    assert lines == [FIRST_INTERRUPT_IN_A_NOTEBOOK if kernel else FIRST_PRESS]
+    assert ("interrupt the kernel again" in lines[0]) is kernel

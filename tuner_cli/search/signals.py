@@ -13,6 +13,7 @@ search had finished.
 from __future__ import annotations
 
 import signal
+import sys
 import threading
 from collections.abc import Callable
 from types import FrameType
@@ -25,6 +26,11 @@ FIRST_PRESS = (
     "Ctrl-C: no new trials; finishing the running ones, then stopping; press Ctrl-C again to "
     "stop now (they are then run again on resume)"
 )
+FIRST_INTERRUPT_IN_A_NOTEBOOK = (
+    "interrupted: no new trials; finishing the running ones, then stopping; interrupt the "
+    "kernel again to stop now (they are then run again on resume)"
+)
+"""In a Jupyter kernel the keystroke is the interrupt button (or I, I), not Ctrl-C."""
 
 
 class GracefulInterrupts:
@@ -63,7 +69,8 @@ class GracefulInterrupts:
             self.signal_number = signum
         if first and self.request_stop is not None:
             self.request_stop()
-            self.notify(FIRST_PRESS)
+            in_a_kernel = "ipykernel" in sys.modules
+            self.notify(FIRST_INTERRUPT_IN_A_NOTEBOOK if in_a_kernel else FIRST_PRESS)
             return
         raise SignalInterrupt
 

@@ -203,7 +203,7 @@ def test_columns_named_with_spaces_and_punctuation_predict_without_warnings():
         "tenure months": np.array([1.0, 2.0, np.nan], "float32"),
         "plan (monthly)": np.array(["a", "b", ""], dtype=object),
     }
-    encoding = TableEncoding.fit(columns, Columns(("tenure months",), ("plan (monthly)",)))
+    encoding = TableEncoding.fit(columns, Columns(("tenure months",), ("plan (monthly)",)), 10)
     with warnings.catch_warnings():
         warnings.simplefilter("error")
         encoded = encoding.encode(columns)

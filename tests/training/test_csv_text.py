@@ -93,12 +93,12 @@ def test_a_text_column_is_split_and_folded_like_array_data(tmp_path):
     [
         ({"source": "npz", "target": None}, "data.text", "'text' is for source 'csv'"),
         ({"text": []}, "data.text", "'text' is empty"),
-        ({"text": ["text", "topic"]}, "data.text", "one text column"),
+        ({"text": ["text", "topic"]}, "data.text", "'topic' is the target column"),
+        ({"text": ["text", "text"]}, "data.text", "a column is listed twice"),
         ({"target": "text"}, "data.text", "'text' is the target column"),
         ({"categorical": ["text"]}, "data.text", "'text' is in both 'text' and 'categorical'"),
-        ({"features": ["text", "id"]}, "data.features", "several inputs"),
-        ({"numeric": ["id"]}, "data.numeric", "several inputs"),
         ({"scale": "standard"}, "data.scale", "text is not scaled"),
+        ({"max_tokens": 50}, "data.max_tokens", "'max_tokens' is for text read beside other"),
     ],
 )
 def test_a_text_column_the_config_cannot_train_is_a_config_error(tmp_path, data, key, message):
@@ -189,3 +189,107 @@ def test_validate_names_data_text_for_a_column_of_free_text_only(tmp_path):
     assert "column 'code' of t.csv" in id_note and "data.text" not in id_note
     read_as_text = {**data, "text": ["text"]}
     assert table_notes(load_config_dict(config(read_as_text), tmp_path).config.data, tmp_path) == []
+
+
+def write_reviews(path, rows: int = 240, seed: int = 0) -> None:
+    """Product reviews beside a price and a brand: the label is in the words only."""
+    rng = np.random.default_rng(seed)
+    good, bad = ["great", "love", "excellent", "perfect"], ["broke", "terrible", "refund", "awful"]
+    filler = ["the", "a", "product", "it", "this", "after", "day", "was", "and"]
+    with open(path, "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow(["review", "price", "brand", "label"])
+        for _ in range(rows):
+            positive = bool(rng.integers(2))
+            words = [*rng.choice(good if positive else bad, 2), *rng.choice(filler, 6)]
+            rng.shuffle(words)
+            writer.writerow(
+                [
+                    " ".join(words),
+                    round(float(rng.uniform(5, 100)), 2),
+                    rng.choice(["acme", "zenith", "orbit"]),
+                    "pos" if positive else "neg",
+                ]
+            )
+
+
+def beside_config(data: dict) -> dict:
+    return {
+        **config(data, layers=[{"Dense": {"units": 8, "activation": "relu"}}]),
+        "search_space": {"units": {"type": "fixed", "value": 8}},
+        "model": {
+            "layers": [
+                {"Dense": {"units": "$units", "activation": "relu"}},
+                {"Dense": {"units": 2, "activation": "softmax"}},
+            ],
+            "optimizer": {"name": "adam", "learning_rate": 0.02},
+            "loss": "sparse_categorical_crossentropy",
+            "metrics": ["accuracy"],
+        },
+        "training": {"epochs": 8, "batch_size": 32},
+        "strategy": {"name": "random", "objective": "val_accuracy", "max_trials": 1},
+    }
+
+
+def test_text_beside_other_columns_is_a_bag_of_its_training_rows_words(tmp_path):
+    """A review beside a price and a brand: the words join the table's encoded columns, so a
+    Dense template reads them all; the vocabulary is the training rows' most frequent words."""
+    from tuner_cli.training.data import load_dataset
+
+    write_reviews(tmp_path / "reviews.csv")
+    with open(tmp_path / "reviews.csv", "a", encoding="utf-8") as handle:
+        handle.write("zebraword zebraword,10,acme,pos\n")  # one row: not among those kept
+    data = {
+        "source": "csv",
+        "path": "reviews.csv",
+        "target": "label",
+        "features": ["price", "brand"],
+        "text": ["review"],
+        "max_tokens": 9,
+    }
+    dataset = load_dataset(load_config_dict(beside_config(data), tmp_path), seed=0)
+    encoding = dataset.encoding
+    assert set(encoding.numeric) == {"price"} and set(encoding.categorical) == {"brand"}
+    (words,) = encoding.text.values()  # the 9 filler words, each in a review in two or more
+    assert set(words) == {"the", "a", "product", "it", "this", "after", "day", "was", "and"}
+    # price, brand's three values and an unknown one, the 9 words and an unknown one
+    assert dataset.train_inputs.shape[1] == 1 + 4 + 10
+    assert dataset.x_train["review"].dtype == object
+
+
+@pytest.mark.slow
+def test_text_beside_other_columns_searches_and_the_export_reads_raw_rows(tmp_path):
+    import keras
+
+    from tuner_cli.cli.app import app
+
+    write_reviews(tmp_path / "reviews.csv")
+    data = {
+        "source": "csv",
+        "path": str(tmp_path / "reviews.csv"),
+        "target": "label",
+        "features": ["price", "brand"],
+        "text": ["review"],
+    }
+    result = run_search(
+        load_config_dict(beside_config(data), tmp_path), tmp_path / "out", workers=0
+    )
+    assert result.best.score > 0.9, "the label is in the words"
+    output = tmp_path / "best.keras"
+    exported = CliRunner().invoke(app, ["export", str(result.root), "--output", str(output)])
+    assert exported.exit_code == 0, exported.output
+    model = keras.models.load_model(output)
+    rows = {
+        "review": np.array(["love it, excellent", "it broke, terrible, refund"], dtype=object),
+        "price": np.array([20.0, 30.0], dtype="float32"),
+        "brand": np.array(["acme", "a brand never seen"], dtype=object),
+    }
+    assert model.predict(rows, verbose=0).argmax(axis=1).tolist() == [1, 0]  # pos, neg
+
+
+def test_data_max_tokens_needs_text_columns(tmp_path):
+    from tuner_cli.errors import ConfigError
+
+    data = {"source": "csv", "path": "t.csv", "target": "topic", "max_tokens": 10}
+    with pytest.raises(ConfigError, match="'max_tokens' is for text columns"):
+        load_config_dict(config(data), tmp_path)

@@ -39,6 +39,9 @@ STUDY_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$")
 DURATION = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*(s|m|h|d)?\s*$")
 Reference = str  # "$name": the value of a hyperparameter
 BIG = 10**7
+DEFAULT_MAX_TOKENS = 2000
+"""The words kept of a text column read beside other columns: one input slot each, so with
+the rows encoded once per worker, 10,000 rows take 80 MB of float32 per text column."""
 FLOAT32_MAX = 3.4e38
 FLOAT32_TINY = 1.2e-38
 BUILDER_PARAM = TypeAdapter(Hyperparameter)
@@ -100,7 +103,15 @@ class DataConfig(StrictModel):
     text: list[str] | None = Field(
         default=None,
         description="csv: [column] of free text, the model's one input: raw strings, which "
-        "the template turns into numbers (TextVectorization first)",
+        "the template turns into numbers (TextVectorization first); beside other columns "
+        "(data.features) or with several, each a bag of words among the table's columns",
+    )
+    max_tokens: int | None = Field(
+        default=None,
+        ge=1,
+        le=100_000,
+        description="csv: the words a text column read beside other columns keeps, its most "
+        f"frequent in the training rows (default {DEFAULT_MAX_TOKENS})",
     )
 
     @field_validator("image_size")
@@ -184,43 +195,47 @@ class DataConfig(StrictModel):
             )
         return self
 
+    @property
+    def text_beside_columns(self) -> bool:
+        """``data.text`` read among a table's columns, each text a bag of words: with other
+        columns named (``features``, ``numeric``, ``categorical``) or several text columns.
+        One text column alone is the model's one input, raw strings, as a text folder's."""
+        if not self.text:
+            return False
+        named = [*(self.features or ()), *(self.numeric or ()), *(self.categorical or ())]
+        return len(self.text) > 1 or any(name not in self.text for name in named)
+
     @model_validator(mode="after")
-    def _one_text_column(self):
-        """A text column is the model's one input, strings a template's TextVectorization
-        reads: with other columns beside it the model would need several inputs, which a
-        layers template does not build, so every way of naming another column is refused
-        here rather than half trained."""
+    def _text_columns(self):
+        """A text column alone is strings a template's TextVectorization reads; beside other
+        columns it is encoded with them (a bag of its most frequent words), and the template
+        reads the encoded rows."""
         if self.text is None:
+            if self.max_tokens is not None:
+                raise KeyedError("max_tokens", "'max_tokens' is for text columns (data.text)")
             return self
         if self.source != "csv":
             raise KeyedError("text", "'text' is for source 'csv' (a folder of texts: 'text')")
         if not self.text:
             raise KeyedError("text", "'text' is empty")
-        if len(self.text) > 1:
-            raise KeyedError(
-                "text",
-                f"one text column ({quoted(', '.join(self.text))} are several): each would be "
-                "an input of its own, and a layers template builds a model with one; join them "
-                "into one column in the file",
-            )
-        (column,) = self.text
-        if column == self.target:
-            raise KeyedError("text", f"{quoted(column)} is the target column")
-        for key in ("categorical", "numeric"):
-            if column in (getattr(self, key) or ()):
-                raise KeyedError("text", f"{quoted(column)} is in both 'text' and {quoted(key)}")
-        for key in ("features", "numeric", "categorical"):
-            others = [name for name in getattr(self, key) or () if name != column]
-            if others:
-                raise KeyedError(
-                    key,
-                    f"{quoted(others[0])} beside the text column {quoted(column)} needs a "
-                    "model with several inputs, which kt-run does not build: with 'text' the "
-                    f"model reads that column alone (remove {quoted(key)}), or leave 'text' out "
-                    "to read the columns as a table",
-                )
+        if len(set(self.text)) < len(self.text):
+            raise KeyedError("text", "a column is listed twice")
+        for column in self.text:
+            if column == self.target:
+                raise KeyedError("text", f"{quoted(column)} is the target column")
+            for key in ("categorical", "numeric"):
+                if column in (getattr(self, key) or ()):
+                    raise KeyedError(
+                        "text", f"{quoted(column)} is in both 'text' and {quoted(key)}"
+                    )
         if self.scale != "none":
             raise KeyedError("scale", "'scale' is for numbers; text is not scaled (remove it)")
+        if self.max_tokens is not None and not self.text_beside_columns:
+            raise KeyedError(
+                "max_tokens",
+                "'max_tokens' is for text read beside other columns; a text column alone is "
+                "the template's to turn into numbers (TextVectorization's max_tokens)",
+            )
         return self
 
 

@@ -199,7 +199,7 @@ def _cached(data_json: str, base_dir: str, seed: int, fold: int) -> Dataset:
             )
         if data.source == "csv":
             csv_table = read_data_table(data, base)
-            if data.text:
+            if data.text and not data.text_beside_columns:
                 return _text_dataset(csv_table, data, base, seed, fold)
             if not is_plain_matrix(csv_table, data):
                 table = load_table(csv_table, data, base, seed)

@@ -346,15 +346,16 @@ def _free_text(table: Table, name: str) -> bool:
 
 
 def _text_found(table: Table, text: str, features: list[str]) -> str:
-    """What the starter reads, and the columns it leaves out: a template builds a model with
-    one input, so the text column is read alone."""
+    """What the starter reads, and the columns it leaves out: the text alone gets the text
+    folders' model (an embedding of its words); beside other columns it is a bag of words."""
     about = f"{table.length} rows, column {quoted(text)} of free text"
     left_out = [quoted(name) for name in features if name != text]
     if not left_out:
         return about
     return (
         f"{about} (column{'s' if len(left_out) > 1 else ''} {', '.join(left_out)} left out: "
-        "text beside other columns needs a model with several inputs)"
+        "list them in data.features to read the text as a bag of words beside them, with a "
+        "template that starts with Dense)"
     )
 
 

@@ -80,10 +80,12 @@ class Columns:
 
     numeric: tuple[str, ...]
     categorical: tuple[str, ...]
+    text: tuple[str, ...] = ()
+    """``data.text`` beside other columns: each a bag of words."""
 
     @property
     def features(self) -> tuple[str, ...]:
-        return self.numeric + self.categorical
+        return self.numeric + self.categorical + self.text
 
 
 def read_table(path: Path, delimiter: str, key_path: KeyPath, decimal: str = ".") -> Table:
@@ -146,22 +148,21 @@ def check_column(table: Table, name: str, key_path: KeyPath) -> None:
 
 def choose_columns(table: Table, data: DataConfig) -> Columns:
     """Each feature column's kind, as the config says or as its cells say."""
-    for key in ("features", "numeric", "categorical"):
+    for key in ("features", "numeric", "categorical", "text"):
         for name in getattr(data, key) or ():
             check_column(table, name, ("data", key))
     for key in ("numeric", "categorical"):
         for name in getattr(data, key) or ():
             if name == data.target:
                 raise ConfigError(f"{quoted(name)} is the target column", key_path=("data", key))
-    chosen = data.features or [name for name in table.header if name != data.target]
+    chosen = feature_names(table, data)
     if data.target in chosen:
         raise ConfigError(
             f"the target {quoted(data.target)} cannot also be a feature",
             key_path=("data", "features"),
         )
-    numeric, categorical = [], []
+    numeric, categorical, text = [], [], []
     for name in chosen:
-        _check_no_infinity(table, name)
         column = table.column(name)
         if column.gaps == table.length:
             raise ConfigError(
@@ -169,6 +170,10 @@ def choose_columns(table: Table, data: DataConfig) -> Columns:
                 "NA-like cells); drop it or list the other columns in data.features",
                 key_path=("data", "path"),
             )
+        if name in (data.text or ()):
+            text.append(name)
+            continue
+        _check_no_infinity(table, name)
         if name in (data.categorical or ()):
             categorical.append(name)
         elif name in (data.numeric or ()) or column.numbers_and_gaps:
@@ -176,7 +181,14 @@ def choose_columns(table: Table, data: DataConfig) -> Columns:
         else:
             check_decimal_mark(table, name, ("data", "path"))
             categorical.append(name)
-    return Columns(tuple(numeric), tuple(categorical))
+    return Columns(tuple(numeric), tuple(categorical), tuple(text))
+
+
+def feature_names(table: Table, data: DataConfig) -> list[str]:
+    """The input columns: ``data.features`` (default: all but the target), then any text
+    column read beside them that they leave out."""
+    chosen = data.features or [name for name in table.header if name != data.target]
+    return [*chosen, *(name for name in data.text or () if name not in chosen)]
 
 
 def _check_no_infinity(table: Table, name: str) -> None:
@@ -195,7 +207,7 @@ def _check_no_infinity(table: Table, name: str) -> None:
 def is_plain_matrix(table: Table, data: DataConfig) -> bool:
     """A table of numbers without gaps and without column settings: read as one array, as
     kt-run always has (the exported model then takes an array, not columns)."""
-    if data.features or data.numeric or data.categorical:
+    if data.features or data.numeric or data.categorical or data.text:
         return False
     return all_numbers(table)
 
@@ -266,7 +278,7 @@ def table_notes(data: DataConfig | None, base: Path) -> list[str]:
     Empty when the source is no table or cannot be read (loading it reports why). A column
     of numbers, with gaps or without, is passed over on what reading it found, so a large
     table of numbers costs its reading only."""
-    if data is None or data.source != "csv" or data.text:
+    if data is None or data.source != "csv" or (data.text and not data.text_beside_columns):
         return []
     path = Path(data.path).expanduser()
     path = path if path.is_absolute() else base / path
@@ -275,9 +287,8 @@ def table_notes(data: DataConfig | None, base: Path) -> list[str]:
     except (ConfigError, OSError):
         return []
     notes = []
-    chosen = data.features or [name for name in table.header if name != data.target]
-    for name in chosen:
-        if name not in table.header or name in (data.numeric or ()):
+    for name in feature_names(table, data):
+        if name not in table.header or name in (*(data.numeric or ()), *(data.text or ())):
             continue
         listed = name in (data.categorical or ())
         if not listed and table.column(name).numbers_and_gaps:
@@ -297,7 +308,9 @@ def table_notes(data: DataConfig | None, base: Path) -> list[str]:
             notes.append(
                 f"{found} of free text in {rows:,} rows; as categories (one per value) it "
                 f"cannot carry over to new rows: read it as text with data.text: [{name}] "
-                "(the model's one input; its template starts with TextVectorization)"
+                "(alone, the model's one input, its template starting with "
+                "TextVectorization; with data.features naming other columns, a bag of its "
+                "words beside them)"
             )
             continue
         notes.append(

@@ -13,7 +13,7 @@ worker by the same layers.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -42,9 +42,11 @@ class TableEncoding:
     """column -> (mean, variance); the mean also fills gaps."""
     categorical: dict[str, tuple[str, ...]]
     """column -> vocabulary."""
+    text: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """column -> its most frequent words, as ``TextVectorization`` splits and lowercases."""
 
     @classmethod
-    def fit(cls, columns: dict[str, np.ndarray], kinds: Columns) -> TableEncoding:
+    def fit(cls, columns: dict[str, np.ndarray], kinds: Columns, max_tokens: int) -> TableEncoding:
         numeric = {}
         for name in kinds.numeric:
             values = columns[name][~np.isnan(columns[name])]
@@ -57,7 +59,8 @@ class TableEncoding:
         categorical = {
             name: tuple(sorted(set(columns[name].tolist()))) for name in kinds.categorical
         }
-        return cls(numeric, categorical)
+        text = {name: _words(columns[name], max_tokens) for name in kinds.text}
+        return cls(numeric, categorical, text)
 
     def graph(self) -> tuple[dict[str, Any], Any]:
         """Fresh Keras inputs (one per column, shape ``(1,)``) and the encoded rows."""
@@ -73,6 +76,11 @@ class TableEncoding:
             column = inputs[name] = keras.Input(shape=(1,), name=_layer_name(name), dtype="string")
             lookup = keras.layers.StringLookup(vocabulary=list(vocabulary), output_mode="one_hot")
             parts.append(lookup(column))
+        for name, words in self.text.items():
+            column = inputs[name] = keras.Input(shape=(1,), name=_layer_name(name), dtype="string")
+            bag = keras.layers.TextVectorization(vocabulary=list(words), output_mode="multi_hot")
+            # one slot per word and one for any other word; (rows, 1, slots) made (rows, slots)
+            parts.append(keras.layers.Reshape((len(words) + 1,))(bag(column)))
         encoded = parts[0] if len(parts) == 1 else keras.layers.Concatenate()(parts)
         return inputs, encoded
 
@@ -85,6 +93,16 @@ class TableEncoding:
         return np.asarray(encoder.predict(feed, batch_size=ENCODE_BATCH, verbose=0), "float32")
 
 
+def _words(texts: np.ndarray, max_tokens: int) -> tuple[str, ...]:
+    """A bag of words' vocabulary: the training rows' ``max_tokens`` most frequent words."""
+    import keras
+
+    # multi_hot: the vocabulary is the unknown word, then the words (no padding word)
+    counter = keras.layers.TextVectorization(max_tokens=max_tokens + 1, output_mode="multi_hot")
+    counter.adapt(texts)
+    return tuple(str(word) for word in counter.get_vocabulary()[1:])
+
+
 def _layer_name(column: str) -> str:
     """The column's name, which Keras takes with spaces and punctuation but not ``/``. The
     model's inputs are keyed by the names as written; an input named otherwise makes every
@@ -95,7 +113,8 @@ def _layer_name(column: str) -> str:
 def table_columns(table: Table, kinds: Columns) -> dict[str, np.ndarray]:
     """The feature columns as arrays: float32 with NaN gaps, or strings with ``""`` gaps."""
     columns = {name: numeric_values(table, name, ("data", "numeric")) for name in kinds.numeric}
-    columns.update({name: category_values(table, name) for name in kinds.categorical})
+    for name in kinds.categorical + kinds.text:
+        columns[name] = category_values(table, name)
     return columns
 
 
@@ -152,7 +171,10 @@ def load_table(table: Table, data: Any, base: Path, seed: int) -> LoadedTable:
             check_column(val_table, name, key)
         val_columns = table_columns(val_table, kinds)
         y_val = validation_target(val_table, data.target, names)
-    return LoadedTable(columns, y, val_columns, y_val, TableEncoding.fit(columns, kinds), names)
+    from tuner_cli.config.models import DEFAULT_MAX_TOKENS
+
+    encoding = TableEncoding.fit(columns, kinds, data.max_tokens or DEFAULT_MAX_TOKENS)
+    return LoadedTable(columns, y, val_columns, y_val, encoding, names)
 
 
 def validation_target(table: Table, target: str, names: tuple[str, ...] | None) -> np.ndarray:

@@ -277,3 +277,35 @@ def test_a_folder_that_is_no_study_is_refused_with_what_it_is(tmp_path, earlier)
         with pytest.raises(ConfigError, match=message) as caught:
             load_warm_start(load_config_dict(config, HERE))
         assert "strategy.warm_start" in str(caught.value)
+
+
+@pytest.mark.parametrize(
+    "later_objectives",
+    [FAR, [FAR, NEAR]],
+    ids=["the second objective alone", "both, in the other order"],
+)
+def test_objectives_the_other_study_scored_are_learnt_in_any_order(tmp_path, later_objectives):
+    """Each objective of this study was one of the other's, with the same direction: its
+    trials hold every score needed, whichever of them ranked its trials first."""
+    raw = two_objective_study("earlier", [NEAR, FAR])
+    earlier = run_search(load_config_dict(raw, HERE), tmp_path / "old", workers=0).root
+    later = load_config_dict(two_objective_study("later", later_objectives, earlier), HERE)
+    warm = load_warm_start(later)
+    records = {t.id: t for t in read_trials(earlier)}
+    assert len(warm.trials) == 4
+    assert all(t.score == records[t.id].extra["scores"]["far"] for t in warm.trials), (
+        "the score a known trial brings is this study's first objective's"
+    )
+    result = run_search(later, tmp_path / "new", workers=0)
+    assert len(result.trials) == 4
+
+
+def test_another_direction_for_an_objective_of_several_says_which(tmp_path):
+    raw = two_objective_study("earlier", [NEAR, FAR])
+    earlier = run_search(load_config_dict(raw, HERE), tmp_path / "old", workers=0).root
+    later = two_objective_study("later", [NEAR, {**FAR, "direction": "max"}], earlier)
+    with pytest.raises(ConfigError) as caught:
+        load_warm_start(load_config_dict(later, HERE))
+    assert "far (minimised)" in str(caught.value) and "far (maximised)" in str(caught.value)
+    assert "their scores do not compare" in str(caught.value)
+    assert "no scores for" not in str(caught.value), "it scored far, in the other direction"

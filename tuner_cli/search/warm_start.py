@@ -5,8 +5,9 @@ whose values are a configuration of this space count: parameters the other study
 one lacks are dropped, and a trial that lacks a value this space needs, or holds one outside
 it, is left out. study.json records the folder and the ids used, so a resumed study learns from
 exactly the same trials even if the other study has grown since. The other study must have
-scored every objective of this one: a known trial without a value the model needs would be
-taken for a failed one, the worst result there is.
+optimised every objective of this one, in the same direction (the order may differ): a known
+trial without a value the model needs would be taken for a failed one, the worst result there
+is.
 
 Budgets are epochs, whatever the other study's ``max_epochs``, since a score depends on how long
 a configuration trained: 1-epoch scores rank configurations differently from full training.
@@ -30,7 +31,8 @@ import yaml
 from tuner_cli.config import StudyConfig
 from tuner_cli.config.yaml_source import load_yaml_text
 from tuner_cli.errors import ConfigError
-from tuner_cli.results import StudyStore, study_objective, study_objectives
+from tuner_cli.objective import Objective
+from tuner_cli.results import StudyStore, study_objectives
 from tuner_cli.results.store import StoreError
 from tuner_cli.strict import KeyedError
 from tuner_cli.trial import TrialRecord, TrialStatus
@@ -102,28 +104,15 @@ def load_warm_start(
     try:
         if not store.exists():
             raise StoreError(_not_a_study(folder))
-        objective = study_objective(store)
         objectives = study_objectives(store)
         records = store.load_trials()
     except StoreError as exc:
         raise _error(study, f"cannot warm-start from it: {exc}") from None
-    if objective != study.objective:
-        raise _error(
-            study,
-            f"{folder} optimised {objective.described()}, this study "
-            f"{study.objective.described()}: their scores do not compare",
-        )
-    if lacking := [o for o in study.objectives if o not in objectives]:
-        raise _error(
-            study,
-            f"{folder} optimised {', '.join(o.described() for o in objectives)}; this study "
-            f"also optimises {', '.join(o.described() for o in lacking)}, which its trials "
-            "have no scores for",
-        )
+    _check_objectives(study, folder, objectives)
     if saved is not None:
         wanted = set(saved.get("trial_ids", []))
         records = [r for r in records if r.id in wanted]
-    completed = [r for r in records if r.status is TrialStatus.COMPLETED and r.score is not None]
+    completed = [r for r in records if _score(study, r) is not None]
     budgets = [int(r.extra["budget"]) for r in completed if r.extra.get("budget") is not None]
     largest = max(budgets, default=None)
     used, left_out = [], Counter[str]()
@@ -137,6 +126,46 @@ def load_warm_start(
     info = {"path": str(folder), "trial_ids": [t.id for t in used], "left_out": total}
     short = _short_of(store, largest) if used and study.config.strategy.name != "bohb" else None
     return WarmStart(used, info, left_out, short, _dropped(study, records, info["trial_ids"]))
+
+
+def _check_objectives(study: StudyConfig, folder: Path, objectives: list[Objective]) -> None:
+    """Each objective of this study must be one the other study optimised, in the same
+    direction, so its trials hold every score the model needs; the order may differ (this
+    study may rank by the other's second objective, or by it alone)."""
+    theirs = {o.name: o for o in objectives}
+    described = ", ".join(o.described() for o in objectives)
+    for mine in study.objectives:
+        other = theirs.get(mine.name)
+        if other is not None and other != mine:
+            raise _error(
+                study,
+                f"{folder} optimised {other.described()}, this study "
+                f"{mine.described()}: their scores do not compare",
+            )
+    if study.objective.name not in theirs:
+        raise _error(
+            study,
+            f"{folder} optimised {described}, this study {study.objective.described()}: "
+            "their scores do not compare",
+        )
+    if lacking := [o for o in study.objectives if o.name not in theirs]:
+        raise _error(
+            study,
+            f"{folder} optimised {described}; this study also optimises "
+            f"{', '.join(o.described() for o in lacking)}, which its trials have no scores for",
+        )
+
+
+def _score(study: StudyConfig, record: TrialRecord) -> float | None:
+    """A completed trial's score for this study's (first) objective: its own ``score``, or
+    from ``scores`` when the other study ranked by another of its objectives."""
+    if record.status is not TrialStatus.COMPLETED:
+        return None
+    scores = record.extra.get("scores")
+    if isinstance(scores, dict) and study.objective.name in scores:
+        value = scores[study.objective.name]
+        return float(value) if isinstance(value, (int, float)) else None
+    return record.score
 
 
 def _not_a_study(folder: Path) -> str:
@@ -188,7 +217,8 @@ def _known(
 ) -> tuple[TrialRecord | None, str]:
     """The known trial ``record`` gives this study, or None and why it is left out;
     ``largest`` is the other study's largest budget (None without budgets)."""
-    if record.status is not TrialStatus.COMPLETED or record.score is None:
+    score = _score(study, record)
+    if score is None:
         return None, "not completed"
     values, reason = _in_space(study, record)
     if values is None:
@@ -199,7 +229,7 @@ def _known(
         max_epochs = strategy.max_epochs or 1
         rungs = [r for r in record.extra.get("rungs") or [] if int(r["epochs"]) <= max_epochs]
         if largest is None:
-            rungs = [{"epochs": max_epochs, "score": record.score}]
+            rungs = [{"epochs": max_epochs, "score": score}]
         if not rungs:
             return None, f"trained only to more than this study's max_epochs ({max_epochs})"
         extra["rungs"] = rungs
@@ -208,7 +238,7 @@ def _known(
             f"trained to fewer than {plural(largest, 'epoch')}, the largest budget there "
             "(a bayesian trial trains fully, and shorter training ranks differently)"
         )
-    known = TrialRecord(record.id, TrialStatus.COMPLETED, values, score=record.score, extra=extra)
+    known = TrialRecord(record.id, TrialStatus.COMPLETED, values, score=score, extra=extra)
     return known, ""
 
 

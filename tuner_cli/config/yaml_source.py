@@ -31,8 +31,8 @@ class YamlDocument:
     lines: dict[KeyPath, int] = field(default_factory=dict)
 
     def line_of(self, path: KeyPath) -> int | None:
-        """The line of ``path``; for a list item (which has no key of its own) the line of
-        its first key; else the line of its nearest ancestor that has one."""
+        """The line of ``path`` (a list item's is the line it starts on); else the line of its
+        nearest ancestor that has one."""
         if path and path not in self.lines and isinstance(path[-1], int):
             inside = [line for key, line in self.lines.items() if key[: len(path)] == path]
             if inside:
@@ -163,6 +163,10 @@ class _Builder:
                     key_path=path,
                     line=line,
                 )
+            # an item has no key of its own: its line is where it starts, so an error about
+            # it, or about a key it lacks, names that line rather than the list's key
+            for i, item in enumerate(node.value):
+                self.document.lines.setdefault(path + (i,), item.start_mark.line + 1)
             return [self.build(item, path + (i,)) for i, item in enumerate(node.value)]
         try:
             value = self.constructor.construct_object(node, deep=True)

@@ -309,3 +309,22 @@ def test_another_direction_for_an_objective_of_several_says_which(tmp_path):
     assert "far (minimised)" in str(caught.value) and "far (maximised)" in str(caught.value)
     assert "their scores do not compare" in str(caught.value)
     assert "no scores for" not in str(caught.value), "it scored far, in the other direction"
+
+
+@pytest.mark.parametrize("strategy", [{"name": "bayesian"}, {"name": "bohb", "max_epochs": 3}])
+def test_a_finite_space_the_known_trials_cover_says_so_before_and_after(tmp_path, strategy):
+    """Known trials are not run again: when they hold every configuration of this space the
+    search has nothing to run, which must not read as a plain 'search space exhausted'."""
+    space = {"x": {"type": "choice", "values": [0.0, 1.0]}, "y": {"type": "fixed", "value": 0.0}}
+    wider = {**space, "z": {"type": "choice", "values": [0.0, 1.0, 2.0]}}
+    raw = two_objective_study("earlier", SUM)
+    raw.update(search_space=wider, strategy={"name": "grid", "objective": SUM})
+    earlier = run_search(load_config_dict(raw, HERE), tmp_path / "old", workers=0).root
+    later = {**raw, "name": "later", "search_space": space}
+    later["strategy"] = {**strategy, "objective": SUM, "warm_start": str(earlier)}
+    warm = load_warm_start(load_config_dict(later, HERE))
+    assert len(warm.trials) == 6
+    assert "every configuration of this space (2) is among the known trials" in warm.warning()
+    result = run_search(load_config_dict(later, HERE), tmp_path / "new", workers=0)
+    assert not result.trials
+    assert "strategy.warm_start" in result.summary.stop_reason

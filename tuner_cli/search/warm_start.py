@@ -34,6 +34,7 @@ from tuner_cli.errors import ConfigError
 from tuner_cli.objective import Objective
 from tuner_cli.results import StudyStore, study_objectives
 from tuner_cli.results.store import StoreError
+from tuner_cli.space import config_key
 from tuner_cli.strict import KeyedError
 from tuner_cli.trial import TrialRecord, TrialStatus
 from tuner_cli.wording import plural
@@ -52,6 +53,9 @@ class WarmStart:
     """Why the trials used were trained less than the other study meant to (``_short_of``)."""
     dropped: list[str] = field(default_factory=list)
     """Hyperparameters the other study varied and this space lacks (``_dropped``)."""
+    covers: int | None = None
+    """The size of this (finite) space when the trials used hold every configuration of it:
+    known trials are not run again, so the search has none left."""
 
     def warning(self) -> str | None:
         """What ``search`` and ``validate`` warn about: the trials left out, by reason, or
@@ -59,7 +63,7 @@ class WarmStart:
         every trial is used as it is."""
         if self.info is None:
             return None
-        notes = [self._use(), self._dropped_note()]
+        notes = [self._use(), self._covers_note(), self._dropped_note()]
         return "; ".join(n for n in notes if n) or None
 
     def _use(self) -> str | None:
@@ -74,6 +78,14 @@ class WarmStart:
         return (
             f"warm start: of the {total + len(self.trials)} trials in {self.info['path']}, "
             f"{used}{short} and {total} left out: {reasons}"
+        )
+
+    def _covers_note(self) -> str | None:
+        if self.covers is None:
+            return None
+        return (
+            f"every configuration of this space ({self.covers}) is among the known trials, "
+            "which are not run again: this study has none left to run"
         )
 
     def _dropped_note(self) -> str | None:
@@ -125,7 +137,17 @@ def load_warm_start(
     total = sum(left_out.values())
     info = {"path": str(folder), "trial_ids": [t.id for t in used], "left_out": total}
     short = _short_of(store, largest) if used and study.config.strategy.name != "bohb" else None
-    return WarmStart(used, info, left_out, short, _dropped(study, records, info["trial_ids"]))
+    dropped = _dropped(study, records, info["trial_ids"])
+    return WarmStart(used, info, left_out, short, dropped, _covers(study, used))
+
+
+def _covers(study: StudyConfig, used: list[TrialRecord]) -> int | None:
+    """The size of this space when it is finite and ``used`` holds each of its
+    configurations, else None."""
+    size = study.space.size()
+    if size is None or size > len(used):
+        return None
+    return size if len({config_key(t.hyperparameters) for t in used}) >= size else None
 
 
 def _check_objectives(study: StudyConfig, folder: Path, objectives: list[Objective]) -> None:

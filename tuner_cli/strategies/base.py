@@ -16,6 +16,7 @@ from tuner_cli.objective import Objective
 from tuner_cli.space import SearchSpace, config_key
 from tuner_cli.strategies.settings import SamplingSettings
 from tuner_cli.trial import TrialRecord
+from tuner_cli.wording import plural
 
 
 @dataclass
@@ -59,7 +60,19 @@ class Strategy(ABC):
     def end_reason(self, trials: Sequence[TrialRecord]) -> str:
         """Why the search ended, when ``ask`` had nothing left for ``trials`` before
         ``max_trials``."""
+        ran = {config_key(t.hyperparameters) for t in trials}
+        known = {config_key(t.hyperparameters) for t in self.known_trials()} - ran
+        if known:
+            return (
+                f"search space exhausted: {plural(len(known), 'configuration')} of it ran in "
+                "the other study of strategy.warm_start, whose trials are not run again"
+            )
         return "search space exhausted"
+
+    def known_trials(self) -> Sequence[TrialRecord]:
+        """Another study's trials the model learns from (``strategy.warm_start``)."""
+        settings = getattr(self.settings, "model", None) or self.settings
+        return getattr(settings, "known_trials", ())
 
     def describe_plan(self) -> list[str]:
         """Lines printed by ``validate`` and before a search (e.g. Hyperband's brackets)."""

@@ -328,3 +328,26 @@ def test_a_finite_space_the_known_trials_cover_says_so_before_and_after(tmp_path
     result = run_search(load_config_dict(later, HERE), tmp_path / "new", workers=0)
     assert not result.trials
     assert "strategy.warm_start" in result.summary.stop_reason
+
+
+def test_the_warning_names_the_status_of_trials_left_unfinished(tmp_path):
+    """A failed trial, one still running in the other study and one interrupted are each left
+    out, and the warning says which, not 'not completed' for all three."""
+    raw = two_objective_study("earlier", FAR)
+    raw["search_space"]["drop"] = {"type": "bool"}
+    raw["objective_function"] = "strategy_objectives:two_bowls_but_far"
+    raw["strategy"].update(max_trials=8, max_consecutive_failures=8)
+    earlier = run_search(load_config_dict(raw, HERE), tmp_path / "old", workers=0).root
+    records = read_trials(earlier)
+    failed = sum(t.status.value == "failed" for t in records)
+    assert 0 < failed < 6
+    done = [t for t in records if t.status.value == "completed"]
+    for record, status in zip(done, ["running", "interrupted"], strict=False):
+        path = earlier / "trials" / f"trial_{record.id:04d}.json"
+        path.write_text(json.dumps({**json.loads(path.read_text()), "status": status}))
+    later = two_objective_study("later", FAR, earlier)
+    later["search_space"]["drop"] = {"type": "bool"}
+    warning = load_warm_start(load_config_dict(later, HERE)).warning()
+    assert f"{failed} failed" in warning
+    assert "1 still running" in warning and "1 interrupted" in warning
+    assert "not completed" not in warning

@@ -241,7 +241,7 @@ def _known(
     ``largest`` is the other study's largest budget (None without budgets)."""
     score = _score(study, record)
     if score is None:
-        return None, "not completed"
+        return None, _unfinished(record)
     values, reason = _in_space(study, record)
     if values is None:
         return None, reason
@@ -262,6 +262,15 @@ def _known(
         )
     known = TrialRecord(record.id, TrialStatus.COMPLETED, values, score=score, extra=extra)
     return known, ""
+
+
+def _unfinished(record: TrialRecord) -> str:
+    """Why a trial without a score is left out, in the words of its status."""
+    if record.status is TrialStatus.RUNNING:
+        return "still running"
+    if record.status is TrialStatus.COMPLETED:
+        return "completed without a score"
+    return record.status.value
 
 
 def _in_space(study: StudyConfig, record: TrialRecord) -> tuple[dict[str, Any] | None, str]:

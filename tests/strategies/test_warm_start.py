@@ -351,3 +351,20 @@ def test_the_warning_names_the_status_of_trials_left_unfinished(tmp_path):
     assert f"{failed} failed" in warning
     assert "1 still running" in warning and "1 interrupted" in warning
     assert "not completed" not in warning
+
+
+@pytest.mark.parametrize("strategy", [{"name": "bayesian"}, {"name": "bohb", "max_epochs": 3}])
+def test_an_initial_point_a_known_trial_holds_is_skipped_with_a_warning(
+    tmp_path, earlier, strategy
+):
+    """Known trials are not run again, a given point among them included: the warning names
+    the point and the trial, so a listed point that does not run is no surprise."""
+    first = read_trials(earlier)[0].hyperparameters
+    point = {"x": first["x"], "y": first["y"]}
+    config = study("later", {**strategy, "max_trials": 3, "warm_start": str(earlier)})
+    config["strategy"]["initial_points"] = [{"x": 1.0, "y": 2.0}, point]
+    warm = load_warm_start(load_config_dict(config, HERE))
+    assert f"strategy.initial_points[1] is trial 1 of {earlier}" in warm.warning()
+    result = run_search(load_config_dict(config, HERE), tmp_path / "new", workers=0)
+    ran = [config_key(t.hyperparameters) for t in result.trials]
+    assert config_key({"x": 1.0, "y": 2.0}) in ran and config_key(point) not in ran

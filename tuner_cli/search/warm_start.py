@@ -53,6 +53,9 @@ class WarmStart:
     """Why the trials used were trained less than the other study meant to (``_short_of``)."""
     dropped: list[str] = field(default_factory=list)
     """Hyperparameters the other study varied and this space lacks (``_dropped``)."""
+    given: list[tuple[int, int]] = field(default_factory=list)
+    """(index in ``strategy.initial_points``, known trial id) for each given point a known
+    trial holds: it is not run again, so it is skipped (``_given``)."""
     covers: int | None = None
     """The size of this (finite) space when the trials used hold every configuration of it:
     known trials are not run again, so the search has none left."""
@@ -63,7 +66,7 @@ class WarmStart:
         every trial is used as it is."""
         if self.info is None:
             return None
-        notes = [self._use(), self._covers_note(), self._dropped_note()]
+        notes = [self._use(), self._given_note(), self._covers_note(), self._dropped_note()]
         return "; ".join(n for n in notes if n) or None
 
     def _use(self) -> str | None:
@@ -79,6 +82,15 @@ class WarmStart:
             f"warm start: of the {total + len(self.trials)} trials in {self.info['path']}, "
             f"{used}{short} and {total} left out: {reasons}"
         )
+
+    def _given_note(self) -> str | None:
+        if not self.given or self.info is None:
+            return None
+        points = ", ".join(
+            f"strategy.initial_points[{index}] is trial {trial_id} of {self.info['path']}"
+            for index, trial_id in self.given
+        )
+        return f"{points}: known trials are not run again, so {_it(self.given)} skipped"
 
     def _covers_note(self) -> str | None:
         if self.covers is None:
@@ -138,7 +150,27 @@ def load_warm_start(
     info = {"path": str(folder), "trial_ids": [t.id for t in used], "left_out": total}
     short = _short_of(store, largest) if used and study.config.strategy.name != "bohb" else None
     dropped = _dropped(study, records, info["trial_ids"])
-    return WarmStart(used, info, left_out, short, dropped, _covers(study, used))
+    return WarmStart(
+        used, info, left_out, short, dropped, _given(study, used), _covers(study, used)
+    )
+
+
+def _it(given: list[tuple[int, int]]) -> str:
+    return "it is" if len(given) == 1 else "they are"
+
+
+def _given(study: StudyConfig, used: list[TrialRecord]) -> list[tuple[int, int]]:
+    """The given points (``strategy.initial_points``) a known trial holds, with its id."""
+    known = {config_key(t.hyperparameters): t.id for t in used}
+    given = []
+    for index, values in enumerate(study.config.strategy.initial_points or []):
+        try:  # a space a builder declares is checked once known (``with_builder_space``)
+            key = config_key(study.space.point(values))
+        except KeyedError:
+            continue
+        if key in known:
+            given.append((index, known[key]))
+    return given
 
 
 def _covers(study: StudyConfig, used: list[TrialRecord]) -> int | None:

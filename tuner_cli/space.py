@@ -477,6 +477,10 @@ class SearchSpace:
             yield from self._enumerate(index + 1, values)
         del values[name]
 
+    def possible(self, name: str) -> str:
+        """What values ``name`` takes, in words (``an integer from 1 to 3``)."""
+        return _possible(self.params[name])
+
     def size(self) -> int | None:
         """Number of distinct configurations: None if infinite, capped at GRID_SIZE_CAP + 1."""
         if self.continuous():

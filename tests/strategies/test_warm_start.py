@@ -368,3 +368,12 @@ def test_an_initial_point_a_known_trial_holds_is_skipped_with_a_warning(
     result = run_search(load_config_dict(config, HERE), tmp_path / "new", workers=0)
     ran = [config_key(t.hyperparameters) for t in result.trials]
     assert config_key({"x": 1.0, "y": 2.0}) in ran and config_key(point) not in ran
+
+
+def test_a_value_of_another_kind_is_left_out_saying_what_this_space_holds(earlier):
+    """An int space cannot take the other study's float values, though they lie in its range:
+    'outside this space' alone reads like a range error, so the warning says what fits."""
+    space = {**SPACE, "x": {"type": "int", "min": -5, "max": 10}}
+    config = study("later", {"name": "bayesian", "warm_start": str(earlier)}, space)
+    warning = load_warm_start(load_config_dict(config, HERE)).warning()
+    assert "12 with 'x' outside this space (an integer from -5 to 10)" in warning

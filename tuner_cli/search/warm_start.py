@@ -317,7 +317,7 @@ def _in_space(study: StudyConfig, record: TrialRecord) -> tuple[dict[str, Any] |
     except KeyedError as exc:
         if exc.key not in values:
             return None, f"without a value for '{exc.key}', which this space needs"
-        return None, f"with '{exc.key}' outside this space"
+        return None, f"with '{exc.key}' outside this space ({space.possible(exc.key)})"
 
 
 def _error(study: StudyConfig, message: str) -> ConfigError:

@@ -60,6 +60,7 @@ def test_known_trials_steer_the_first_proposals_and_are_not_rerun(tmp_path, earl
     best_known = min(t.score for t in read_trials(earlier))
     assert result.best.score < best_known
     info = json.loads((result.root / "study.json").read_text())
+    assert len(info["warm_start"].pop("digest")) == 16, "what the trials were, for a resume"
     assert info["warm_start"] == {
         "path": str(earlier),
         "trial_ids": list(range(1, 13)),
@@ -377,3 +378,29 @@ def test_a_value_of_another_kind_is_left_out_saying_what_this_space_holds(earlie
     config = study("later", {"name": "bayesian", "warm_start": str(earlier)}, space)
     warning = load_warm_start(load_config_dict(config, HERE)).warning()
     assert "12 with 'x' outside this space (an integer from -5 to 10)" in warning
+
+
+def test_a_resume_after_the_other_study_was_started_over_warns(tmp_path, earlier):
+    """study.json keeps the ids of the trials learnt; once the other study is run again with
+    --overwrite those ids name other trials, which a resume must not learn unawares."""
+    config = study("later", {"name": "bayesian", "max_trials": 2, "warm_start": str(earlier)})
+    run_search(load_config_dict(config, HERE), tmp_path / "new", workers=0)
+    same = load_config_dict(config, HERE)
+    saved = json.loads((tmp_path / "new" / "later" / "study.json").read_text())["warm_start"]
+    assert load_warm_start(same, saved).warning() == load_warm_start(same).warning()
+    again = study("earlier", {"name": "random", "max_trials": 12}, EARLIER_SPACE, seed=8)
+    run_search(load_config_dict(again, HERE), tmp_path / "old", workers=0, overwrite=True)
+    warning = load_warm_start(same, saved).warning()
+    assert f"the trials of {earlier} this study learnt from have changed" in warning
+    more = {**config, "strategy": {**config["strategy"], "max_trials": 3}}
+    result = run_search(load_config_dict(more, HERE), tmp_path / "new", workers=0)
+    assert len(result.trials) == 3
+
+
+def test_a_resume_after_the_other_study_was_removed_says_it_is_needed(tmp_path, earlier):
+    config = study("later", {"name": "bayesian", "max_trials": 2, "warm_start": str(earlier)})
+    run_search(load_config_dict(config, HERE), tmp_path / "new", workers=0)
+    shutil.rmtree(earlier)
+    with pytest.raises(ConfigError, match="does not exist") as caught:
+        run_search(load_config_dict(config, HERE), tmp_path / "new", workers=0)
+    assert "this study learnt from 12 of its trials" in str(caught.value)

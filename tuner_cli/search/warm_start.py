@@ -21,6 +21,8 @@ a configuration trained: 1-epoch scores rank configurations differently from ful
 
 from __future__ import annotations
 
+import hashlib
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -59,6 +61,9 @@ class WarmStart:
     covers: int | None = None
     """The size of this (finite) space when the trials used hold every configuration of it:
     known trials are not run again, so the search has none left."""
+    changed: bool = False
+    """On resume: the other study's records under the saved ids are not those learnt from at
+    the start (it was started over, or records were removed or edited)."""
 
     def warning(self) -> str | None:
         """What ``search`` and ``validate`` warn about: the trials left out, by reason, or
@@ -66,7 +71,20 @@ class WarmStart:
         every trial is used as it is."""
         if self.info is None:
             return None
-        notes = [self._use(), self._given_note(), self._covers_note(), self._dropped_note()]
+        changed = (
+            f"warm start: the trials of {self.info['path']} this study learnt from have changed "
+            "since it began (that study was started over, or records were removed or edited); "
+            "it learns from them as they are now"
+            if self.changed
+            else None
+        )
+        notes = [
+            changed,
+            self._use(),
+            self._given_note(),
+            self._covers_note(),
+            self._dropped_note(),
+        ]
         return "; ".join(n for n in notes if n) or None
 
     def _use(self) -> str | None:
@@ -131,11 +149,21 @@ def load_warm_start(
         objectives = study_objectives(store)
         records = store.load_trials()
     except StoreError as exc:
-        raise _error(study, f"cannot warm-start from it: {exc}") from None
+        needed = ""
+        if saved is not None:
+            count = len(saved.get("trial_ids", []))
+            needed = (
+                f"; this study learnt from {count} of its trials when it began, and a resumed "
+                f"study learns from the same: restore it, or start this study over with "
+                "--overwrite"
+            )
+        raise _error(study, f"cannot warm-start from it: {exc}{needed}") from None
     _check_objectives(study, folder, objectives)
+    changed = False
     if saved is not None:
         wanted = set(saved.get("trial_ids", []))
         records = [r for r in records if r.id in wanted]
+        changed = "digest" in saved and saved["digest"] != _digest(records)
     completed = [r for r in records if _score(study, r) is not None]
     budgets = [int(r.extra["budget"]) for r in completed if r.extra.get("budget") is not None]
     largest = max(budgets, default=None)
@@ -147,11 +175,13 @@ def load_warm_start(
         else:
             used.append(known)
     total = sum(left_out.values())
-    info = {"path": str(folder), "trial_ids": [t.id for t in used], "left_out": total}
+    ids = [t.id for t in used]
+    digest = _digest([r for r in records if r.id in set(ids)])
+    info = {"path": str(folder), "trial_ids": ids, "left_out": total, "digest": digest}
     short = _short_of(store, largest) if used and study.config.strategy.name != "bohb" else None
     dropped = _dropped(study, records, info["trial_ids"])
     return WarmStart(
-        used, info, left_out, short, dropped, _given(study, used), _covers(study, used)
+        used, info, left_out, short, dropped, _given(study, used), _covers(study, used), changed
     )
 
 
@@ -180,6 +210,14 @@ def _covers(study: StudyConfig, used: list[TrialRecord]) -> int | None:
     if size is None or size > len(used):
         return None
     return size if len({config_key(t.hyperparameters) for t in used}) >= size else None
+
+
+def _digest(records: list[TrialRecord]) -> str:
+    """What the trials used were (id, values, scores), so a resume can tell when the other
+    study's records under the saved ids are no longer the ones learnt from."""
+    rows = [[r.id, config_key(r.hyperparameters), r.score, r.extra.get("scores")] for r in records]
+    text = json.dumps(sorted(rows, key=lambda row: row[0]), sort_keys=True, default=str)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def _check_objectives(study: StudyConfig, folder: Path, objectives: list[Objective]) -> None:

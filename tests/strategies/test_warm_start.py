@@ -404,3 +404,16 @@ def test_a_resume_after_the_other_study_was_removed_says_it_is_needed(tmp_path, 
     with pytest.raises(ConfigError, match="does not exist") as caught:
         run_search(load_config_dict(config, HERE), tmp_path / "new", workers=0)
     assert "this study learnt from 12 of its trials" in str(caught.value)
+
+
+def test_the_report_says_which_study_the_search_learnt_from(tmp_path, earlier):
+    """The report's trials are this study's only; without a word about the known trials a
+    reader takes the first model proposals for lucky guesses."""
+    from tuner_cli.report import render_report
+    from tuner_cli.results.store import StudyStore
+
+    config = study("later", {"name": "bayesian", "max_trials": 2, "warm_start": str(earlier)})
+    result = run_search(load_config_dict(config, HERE), tmp_path / "new", workers=0)
+    page = render_report(StudyStore(result.root))
+    assert "<th>warm start</th>" in page
+    assert f"12 trials of {earlier}" in page

@@ -143,6 +143,7 @@ def _overview(
             ", ".join(o.described() for o in objectives),
         ),
         ("strategy", info.get("strategy", "-")),
+        *_warm_start(info),
         ("trials", f"{len(trials)}"),
         ("created", info.get("created_at", "-")),
         ("report made", datetime.now(timezone.utc).isoformat(timespec="seconds")),
@@ -173,6 +174,17 @@ def _overview(
         f'table">{chips}</p></div>{best}</div>',
         wide=True,
     )
+
+
+def _warm_start(info: dict[str, Any]) -> list[tuple[str, str]]:
+    """The other study the model learnt from (``strategy.warm_start``), whose trials are not
+    this study's and are not drawn here."""
+    warm = info.get("warm_start")
+    if not isinstance(warm, dict):
+        return []
+    ids = warm.get("trial_ids")
+    count = len(ids) if isinstance(ids, list) else 0
+    return [("warm start", f"{plural(count, 'trial')} of {warm.get('path', '-')}, not run again")]
 
 
 def _text(value: Any) -> str:

@@ -215,7 +215,9 @@ def write_reviews(path, rows: int = 240, seed: int = 0) -> None:
 
 def beside_config(data: dict) -> dict:
     return {
-        **config(data, layers=[{"Dense": {"units": 8, "activation": "relu"}}]),
+        "name": "reviews-table",
+        "seed": 5,
+        "data": data,
         "search_space": {"units": {"type": "fixed", "value": 8}},
         "model": {
             "layers": [

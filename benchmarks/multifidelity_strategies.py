@@ -21,6 +21,8 @@
     python benchmarks/multifidelity_strategies.py --seeds 0 1 --iterations 1   # reduced
     python benchmarks/multifidelity_strategies.py --function branin_fidelity hartmann3_shift \
         --skip-utilisation --out benchmarks/results/multifidelity_suite.md       # part 1 only
+    python benchmarks/multifidelity_strategies.py --function currin_fidelity park_fidelity \
+        borehole_fidelity curves_crossing --skip-utilisation --out ...  # held-out functions
 
 Writes benchmarks/results/multifidelity_strategies.md (``--out``).
 """

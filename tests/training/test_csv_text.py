@@ -295,3 +295,32 @@ def test_data_max_tokens_needs_text_columns(tmp_path):
     data = {"source": "csv", "path": "t.csv", "target": "topic", "max_tokens": 10}
     with pytest.raises(ConfigError, match="'max_tokens' is for text columns"):
         load_config_dict(config(data), tmp_path)
+
+
+def test_a_text_column_without_a_word_in_the_training_rows_is_a_config_error(tmp_path):
+    """A notes column that is empty but in a row the split holds out: Keras refused the
+    empty vocabulary ('cannot load the data: ValueError: Cannot set an empty vocabulary')."""
+    from tuner_cli.errors import ConfigError
+    from tuner_cli.training.data import load_dataset
+    from tuner_cli.training.tables import split_rows
+
+    write_reviews(tmp_path / "reviews.csv", rows=60)
+    with open(tmp_path / "reviews.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    held_out = split_rows(60, 0.2, 0)[1][0]
+    with open(tmp_path / "notes.csv", "w", newline="", encoding="utf-8") as handle:
+        writer = csv.writer(handle)
+        writer.writerow([*rows[0], "notes"])
+        for index, row in enumerate(rows[1:]):
+            note = "called twice about the delivery" if index == held_out else ""
+            writer.writerow([*row, note if index % 7 else "..."])
+    data = {
+        "source": "csv",
+        "path": "notes.csv",
+        "target": "label",
+        "features": ["price", "brand"],
+        "text": ["review", "notes"],
+    }
+    with pytest.raises(ConfigError, match="'notes' has no word in the training rows") as caught:
+        load_dataset(load_config_dict(beside_config(data), tmp_path), seed=0)
+    assert caught.value.key_path == ("data", "text")

@@ -59,7 +59,15 @@ class TableEncoding:
         categorical = {
             name: tuple(sorted(set(columns[name].tolist()))) for name in kinds.categorical
         }
-        text = {name: _words(columns[name], max_tokens) for name in kinds.text}
+        text = {}
+        for name in kinds.text:
+            text[name] = _words(columns[name], max_tokens)
+            if not text[name]:
+                raise ConfigError(
+                    f"text column {quoted(name)} has no word in the training rows, only gaps "
+                    "or punctuation; a bag of words needs some: drop it from data.text",
+                    key_path=("data", "text"),
+                )
         return cls(numeric, categorical, text)
 
     def graph(self) -> tuple[dict[str, Any], Any]:

@@ -297,30 +297,53 @@ def test_data_max_tokens_needs_text_columns(tmp_path):
         load_config_dict(config(data), tmp_path)
 
 
-def test_a_text_column_without_a_word_in_the_training_rows_is_a_config_error(tmp_path):
-    """A notes column that is empty but in a row the split holds out: Keras refused the
-    empty vocabulary ('cannot load the data: ValueError: Cannot set an empty vocabulary')."""
-    from tuner_cli.errors import ConfigError
-    from tuner_cli.training.data import load_dataset
+def write_notes(tmp_path, seed: int, trained_at: int | None = None) -> dict:
+    """Reviews with a notes column whose one note is in a row the seed's split holds out (and
+    the ``trained_at`` seed's does not), the others empty or ``...``; the data config reading
+    both texts beside other columns."""
     from tuner_cli.training.tables import split_rows
 
     write_reviews(tmp_path / "reviews.csv", rows=60)
     with open(tmp_path / "reviews.csv", newline="", encoding="utf-8") as handle:
         rows = list(csv.reader(handle))
-    held_out = split_rows(60, 0.2, 0)[1][0]
+    trained = [] if trained_at is None else split_rows(60, 0.2, trained_at)[1]
+    held_out = next(row for row in split_rows(60, 0.2, seed)[1] if row not in trained)
     with open(tmp_path / "notes.csv", "w", newline="", encoding="utf-8") as handle:
         writer = csv.writer(handle)
         writer.writerow([*rows[0], "notes"])
         for index, row in enumerate(rows[1:]):
             note = "called twice about the delivery" if index == held_out else ""
             writer.writerow([*row, note if index % 7 else "..."])
-    data = {
+    return {
         "source": "csv",
         "path": "notes.csv",
         "target": "label",
         "features": ["price", "brand"],
         "text": ["review", "notes"],
     }
+
+
+def test_a_text_column_without_a_word_in_the_training_rows_is_a_config_error(tmp_path):
+    """A notes column that is empty but in a row the split holds out: Keras refused the
+    empty vocabulary ('cannot load the data: ValueError: Cannot set an empty vocabulary')."""
+    from tuner_cli.errors import ConfigError
+    from tuner_cli.training.data import load_dataset
+
+    data = write_notes(tmp_path, seed=0)
     with pytest.raises(ConfigError, match="'notes' has no word in the training rows") as caught:
         load_dataset(load_config_dict(beside_config(data), tmp_path), seed=0)
     assert caught.value.key_path == ("data", "text")
+
+
+def test_validate_splits_the_rows_with_the_configs_seed(tmp_path, kt_run, write_config):
+    """validate loaded the data with seed 0 whatever the config's: a split that left a text
+    column without words at the config's seed passed validate, then failed the search."""
+    import yaml
+
+    study = beside_config(write_notes(tmp_path, seed=5, trained_at=0))
+    assert study["seed"] == 5
+    path = write_config(yaml.safe_dump(study, sort_keys=False))
+    result = kt_run("validate", str(path), cwd=tmp_path)
+    assert result.returncode == 2, result.stdout + result.stderr
+    assert "data.text: text column 'notes' has no word in the training rows" in result.stderr
+    assert "config.yaml:" in result.stderr and "Traceback" not in result.stderr

@@ -4,7 +4,7 @@ from pathlib import Path
 
 import typer
 
-from tuner_cli.config import load_config
+from tuner_cli.config import StudyConfig, load_config
 from tuner_cli.wording import plural
 
 
@@ -27,8 +27,9 @@ def validate(
     if build:
         from tuner_cli.training.preflight import preflight
 
-        # no study exists yet, so no study seed: any split serves a check of names and shapes
-        study = study.with_builder_space(preflight(study, seed=0) or {})
+        # the split the search makes when the config sets its seed (a text column's words,
+        # a column's values, come from the training rows); any split when it leaves it unset
+        study = study.with_builder_space(preflight(study, seed=split_seed(study)) or {})
     elif study.is_keras and study.config.model.builder:
         print_warning(
             "without --build the builder is not called, so the hyperparameters it declares "
@@ -78,7 +79,7 @@ def validate(
         from tuner_cli.training.data import load_dataset
         from tuner_cli.training.keras_training import build_for_inspection
 
-        data = load_dataset(study, seed=0)
+        data = load_dataset(study, seed=split_seed(study))
         model = build_for_inspection(study, space.defaults(), data)
         model.summary(print_fn=lambda line, **_: console.print(line, markup=False, highlight=False))
     else:
@@ -95,3 +96,9 @@ def validate(
             highlight=False,
         )
     console.print("Config is valid.", style="green")
+
+
+def split_seed(study: StudyConfig) -> int:
+    """The seed the search will split the rows with: the config's, or 0 when it leaves the
+    seed unset (the search then draws one)."""
+    return study.config.seed if study.config.seed is not None else 0

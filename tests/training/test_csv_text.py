@@ -347,3 +347,26 @@ def test_validate_splits_the_rows_with_the_configs_seed(tmp_path, kt_run, write_
     assert result.returncode == 2, result.stdout + result.stderr
     assert "data.text: text column 'notes' has no word in the training rows" in result.stderr
     assert "config.yaml:" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_cross_validation_with_text_beside_columns_says_what_to_use_instead(tmp_path, kt_run):
+    """The message said 'this CSV is a table with categories or gaps' of a table that has
+    neither, only text beside a column of numbers."""
+    import yaml
+
+    write_reviews(tmp_path / "reviews.csv", rows=40)
+    data = {
+        "source": "csv",
+        "path": "reviews.csv",
+        "target": "label",
+        "features": ["price"],
+        "text": ["review"],
+        "cross_validation": {"folds": 3},
+    }
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(beside_config(data), sort_keys=False), encoding="utf-8")
+    result = kt_run("validate", str(path), cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "data.cross_validation: cross_validation is for array data" in result.stderr
+    assert "text beside other columns is read as a table" in result.stderr
+    assert "validation_split" in result.stderr and "config.yaml:" in result.stderr

@@ -154,8 +154,15 @@ def load_table(table: Table, data: Any, base: Path, seed: int) -> LoadedTable:
     """The table as columns split for training and validation (not a plain matrix of
     numbers, ``is_plain_matrix``, which is one array, as before)."""
     if data.cross_validation is not None:
+        read_as = (
+            "text beside other columns is read as a table"
+            if data.text
+            else "this CSV is a table with categories or gaps"
+        )
         raise ConfigError(
-            "cross_validation is for array data; this CSV is a table with categories or gaps",
+            f"cross_validation is for array data and a text column alone; {read_as}, "
+            "encoded on its training rows: hold rows out with validation_split or "
+            "validation: {path}",
             key_path=("data", "cross_validation"),
         )
     if data.scale != "none":

@@ -370,3 +370,28 @@ def test_cross_validation_with_text_beside_columns_says_what_to_use_instead(tmp_
     assert "data.cross_validation: cross_validation is for array data" in result.stderr
     assert "text beside other columns is read as a table" in result.stderr
     assert "validation_split" in result.stderr and "config.yaml:" in result.stderr
+
+
+def test_a_text_column_all_gaps_says_to_remove_it_from_data_text(tmp_path, kt_run):
+    """The advice was 'drop it or list the other columns in data.features', at data.path, of
+    a column the config names in data.text beside the features it lists."""
+    import yaml
+
+    write_reviews(tmp_path / "reviews.csv", rows=30)
+    with open(tmp_path / "reviews.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    with open(tmp_path / "gaps.csv", "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows([rows[0], *([*row[:2], "NA", row[3]] for row in rows[1:])])
+    data = {
+        "source": "csv",
+        "path": "gaps.csv",
+        "target": "label",
+        "features": ["price", "brand"],
+        "text": ["review", "brand"],
+    }
+    path = tmp_path / "config.yaml"
+    path.write_text(yaml.safe_dump(beside_config(data), sort_keys=False), encoding="utf-8")
+    result = kt_run("validate", str(path), cwd=tmp_path)
+    assert result.returncode == 2 and "Traceback" not in result.stderr
+    assert "data.text: gaps.csv: column 'brand' is all gaps" in result.stderr
+    assert "remove it from data.text" in result.stderr

@@ -165,10 +165,16 @@ def choose_columns(table: Table, data: DataConfig) -> Columns:
     for name in chosen:
         column = table.column(name)
         if column.gaps == table.length:
+            listed = "text" if name in (data.text or ()) else "features" if data.features else ""
             raise ConfigError(
-                f"{table.path.name}: column {quoted(name)} is all gaps (empty or "
-                "NA-like cells); drop it or list the other columns in data.features",
-                key_path=("data", "path"),
+                f"{table.path.name}: column {quoted(name)} is all gaps (empty or NA-like "
+                "cells); "
+                + (
+                    f"remove it from data.{listed}"
+                    if listed
+                    else "drop it or list the other columns in data.features"
+                ),
+                key_path=("data", listed) if listed else ("data", "path"),
             )
         if name in (data.text or ()):
             text.append(name)

@@ -320,3 +320,48 @@ def test_a_csv_that_loading_would_refuse_writes_no_starter(tmp_path, content, me
     result = init(tmp_path, "t.csv")
     assert result.returncode == 2 and message in result.stderr, result.stderr
     assert "internal error" not in result.stderr and not (tmp_path / "t.yaml").exists()
+
+
+def write_listings(path: Path) -> None:
+    """Product listings: a row number, a title and a description of free text, a price."""
+    adjectives = ("sturdy", "light", "cheap", "solid", "shiny", "quiet", "small", "large")
+    rows = ["row,title,description,price,sold"]
+    for i in range(40):
+        a, b = adjectives[i % 8], adjectives[(i * 3 + 1) % 8]
+        rows.append(
+            f'{i + 1},"{a} {b} lamp no {i}","a {a} lamp with a {b} shade, item {i}",'
+            f"{10 + i % 7},{('yes', 'no')[i % 2]}"
+        )
+    path.write_text("\n".join(rows) + "\n")
+
+
+def test_a_csv_of_two_free_text_columns_starts_with_each_a_bag_of_words(tmp_path):
+    """Two free-text columns were written as features, one category per row each, which
+    validate then warned about; now each is a bag of words beside the other columns, the row
+    number left out."""
+    write_listings(tmp_path / "listings.csv")
+    result = init(tmp_path, "listings.csv")
+    assert result.returncode == 0, result.stderr
+    assert "3 feature columns" in result.stdout
+    assert "'title', 'description' of free text, each a bag of" in result.stdout
+    assert "'row'" in result.stdout
+    data = written(tmp_path / "listings.yaml")["data"]
+    assert data["features"] == ["title", "description", "price"]
+    assert data["text"] == ["title", "description"]
+    assert next(iter(written(tmp_path / "listings.yaml")["model"]["layers"][0])) == "Dense"
+    validated = invoke("validate", "listings.yaml", cwd=tmp_path)
+    assert validated.returncode == 0, validated.stderr
+    assert "warning" not in validated.stderr
+
+
+def test_a_csv_of_one_free_text_column_does_not_offer_its_row_numbers_as_features(tmp_path):
+    """The advice named the row number among the columns to list in data.features."""
+    write_reviews(tmp_path / "reviews.csv", extra="order")
+    lines = (tmp_path / "reviews.csv").read_text().splitlines()
+    numbered = [f"id,{lines[0]}", *(f"{i + 1},{line}" for i, line in enumerate(lines[1:]))]
+    (tmp_path / "numbered.csv").write_text("\n".join(numbered) + "\n")
+    result = init(tmp_path, "numbered.csv", "--target", "rating")
+    assert result.returncode == 0, result.stderr
+    assert "(column 'order' left out: list them in data.features" in result.stdout
+    assert "'id' left out, a different whole number in every row" in result.stdout
+    assert written(tmp_path / "numbered.yaml")["data"]["text"] == ["review"]

@@ -38,6 +38,7 @@ from tuner_cli.training.table import (
     row_ids,
     target_values,
 )
+from tuner_cli.wording import plural
 
 KEY: KeyPath = ()
 """``kt-run init`` has no config yet: its errors name the data, not a key."""
@@ -284,13 +285,16 @@ def _csv(file: Path, path: str, target: str | None) -> Starter:
     texts = [name for name in features if _free_text(table, name)]
     if len(texts) == 1:
         data.append(f"text: [{json.dumps(texts[0])}]")
-        about = _text_found(table, texts[0], features)
+        about = _text_found(table, texts[0], features, _id_columns(table, features))
         space, layers = TEXT_SPACE, _text_layers
     else:
         ids = _id_columns(table, features)
         if ids:
             features = [name for name in features if name not in ids]
+        if ids or texts:  # several texts: each a bag of words among the table's columns
             data.append(f"features: [{', '.join(json.dumps(name) for name in features)}]")
+        if texts:
+            data.append(f"text: [{', '.join(json.dumps(name) for name in texts)}]")
         # numbers only, the target's too: one array, which only data.scale standardises; any
         # other table has its numeric columns standardised inside the model, and refuses scale
         plain = all_numbers(table) and not ids
@@ -299,7 +303,12 @@ def _csv(file: Path, path: str, target: str | None) -> Starter:
         numbers = all(table.column(name).numbers for name in features)
         kind = "numbers" if numbers else "numbers, words or gaps"
         kind += "" if plain else " (encoded inside the model)"
-        about = f"{table.length} rows, {len(features)} feature columns of {kind}"
+        about = f"{table.length} rows, {plural(len(features), 'feature column')} of {kind}"
+        if texts:
+            about += (
+                f", {', '.join(quoted(name) for name in texts)} of free text, each a bag of "
+                "its most frequent words"
+            )
         if ids:
             about += (
                 f" (left out, a different whole number in every row: row numbers or ids: "
@@ -345,18 +354,25 @@ def _free_text(table: Table, name: str) -> bool:
     return looks_like_ids(len(set(cells)), len(cells)) and looks_like_text(set(cells))
 
 
-def _text_found(table: Table, text: str, features: list[str]) -> str:
+def _text_found(table: Table, text: str, features: list[str], ids: list[str]) -> str:
     """What the starter reads, and the columns it leaves out: the text alone gets the text
-    folders' model (an embedding of its words); beside other columns it is a bag of words."""
+    folders' model (an embedding of its words); beside other columns it is a bag of words.
+    Row numbers and ids are not offered as columns to read beside it."""
     about = f"{table.length} rows, column {quoted(text)} of free text"
-    left_out = [quoted(name) for name in features if name != text]
-    if not left_out:
-        return about
-    return (
-        f"{about} (column{'s' if len(left_out) > 1 else ''} {', '.join(left_out)} left out: "
-        "list them in data.features to read the text as a bag of words beside them, with a "
-        "template that starts with Dense)"
-    )
+    left_out = [quoted(name) for name in features if name != text and name not in ids]
+    notes = []
+    if left_out:
+        notes.append(
+            f"column{'s' if len(left_out) > 1 else ''} {', '.join(left_out)} left out: "
+            "list them in data.features to read the text as a bag of words beside them, with "
+            "a template that starts with Dense"
+        )
+    if ids:
+        notes.append(
+            f"{', '.join(quoted(name) for name in ids)} left out, a different whole number in "
+            "every row: row numbers or ids"
+        )
+    return f"{about} ({'; '.join(notes)})" if notes else about
 
 
 def _labels_note(table: Table, target: str) -> str:

@@ -395,3 +395,23 @@ def test_a_text_column_all_gaps_says_to_remove_it_from_data_text(tmp_path, kt_ru
     assert result.returncode == 2 and "Traceback" not in result.stderr
     assert "data.text: gaps.csv: column 'brand' is all gaps" in result.stderr
     assert "remove it from data.text" in result.stderr
+
+
+def test_a_column_of_numbers_in_data_text_is_warned_about(tmp_path):
+    """data.text: [price] read each price as a word of its own, without a word of warning."""
+    from tuner_cli.training.table import table_notes
+
+    write_reviews(tmp_path / "reviews.csv", rows=30)
+    base = {"source": "csv", "path": "reviews.csv", "target": "label"}
+    for data in (
+        {**base, "features": ["brand"], "text": ["review", "price"]},
+        {**base, "text": ["price"]},
+    ):
+        study = load_config_dict(beside_config(data), tmp_path)
+        notes = table_notes(study.config.data, tmp_path)
+        assert (
+            len(notes) == 1 and "data.text: column 'price' of reviews.csv holds numbers" in notes[0]
+        )
+        assert "data.numeric" in notes[0]
+    study = load_config_dict(beside_config({**base, "text": ["review", "brand"]}), tmp_path)
+    assert table_notes(study.config.data, tmp_path) == []

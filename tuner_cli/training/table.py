@@ -284,7 +284,7 @@ def table_notes(data: DataConfig | None, base: Path) -> list[str]:
     Empty when the source is no table or cannot be read (loading it reports why). A column
     of numbers, with gaps or without, is passed over on what reading it found, so a large
     table of numbers costs its reading only."""
-    if data is None or data.source != "csv" or (data.text and not data.text_beside_columns):
+    if data is None or data.source != "csv":
         return []
     path = Path(data.path).expanduser()
     path = path if path.is_absolute() else base / path
@@ -292,7 +292,9 @@ def table_notes(data: DataConfig | None, base: Path) -> list[str]:
         table = read_table(path, data.delimiter, ("data", "path"), data.decimal)
     except (ConfigError, OSError):
         return []
-    notes = []
+    notes = [note for name in data.text or () if (note := _number_text_note(table, name))]
+    if data.text and not data.text_beside_columns:
+        return notes
     for name in feature_names(table, data):
         if name not in table.header or name in (*(data.numeric or ()), *(data.text or ())):
             continue
@@ -325,6 +327,18 @@ def table_notes(data: DataConfig | None, base: Path) -> list[str]:
             "write it as numbers in the file"
         )
     return notes
+
+
+def _number_text_note(table: Table, name: str) -> str | None:
+    """A column of numbers in ``data.text``: each number is a word of its own, so nearby
+    values tell the model nothing of each other (``19.99`` and ``20`` as far apart as any)."""
+    if name not in table.header or not table.column(name).numbers_and_gaps:
+        return None
+    return (
+        f"data.text: column {quoted(name)} of {table.path.name} holds numbers, not text: read "
+        "as text, each number is a word of its own and unseen numbers are one unknown word; "
+        "list it in data.numeric (or data.features) instead"
+    )
 
 
 def _row_ids_note(table: Table, name: str) -> str | None:

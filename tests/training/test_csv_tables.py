@@ -289,9 +289,10 @@ def test_a_row_number_or_id_column_of_numbers_is_called_out(tmp_path):
 
     rng = np.random.default_rng(0)
     order = rng.permutation(60)
-    lines = ["row,CustomerID,visits,paid,label"]
+    lines = ["row,CustomerID,visits,paid,year,label"]
     lines += [
-        f"{1 + order[i]},{9_000_000_001 + 7 * i},{i % 9},{1000 + 3 * i},{i % 2}" for i in range(60)
+        f"{1 + order[i]},{9_000_000_001 + 7 * i},{i % 9},{1000 + 3 * i},{1960 + i},{i % 2}"
+        for i in range(60)
     ]
     (tmp_path / "t.csv").write_text("\n".join(lines) + "\n")
     data = {"source": "csv", "path": "t.csv", "target": "label"}
@@ -305,8 +306,8 @@ def test_a_row_number_or_id_column_of_numbers_is_called_out(tmp_path):
         "(9000000001 to 9000000414, named as an id): most likely a row number or an id, which "
         "as a feature tells the model where a row sits in the file rather than what it is; "
         "leave it out with data.features, or list it in data.numeric if it is a quantity",
-    ]  # 'paid': different in every row, but neither counting up by one nor named as an id
-    kept = {**data, "numeric": ["row"], "features": ["row", "visits", "paid"]}
+    ]  # 'paid', 'year': different in every row, but not counting the rows nor named as ids
+    kept = {**data, "numeric": ["row"], "features": ["row", "visits", "paid", "year"]}
     assert table_notes(load_config_dict(config(kept), tmp_path).config.data, tmp_path) == []
 
 

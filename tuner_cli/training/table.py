@@ -354,8 +354,9 @@ def _row_ids_note(table: Table, name: str) -> str | None:
 
 def row_ids(table: Table, name: str) -> str | None:
     """Whether a number column is a row number or an id: a different whole number in every
-    row, counting up from one value (``1 to 500``, whatever the order), or with an id's
-    name (``CustomerID``). Said as the values' range, for a message; None when it is not."""
+    row, counting the rows from 0 or 1 (``1 to 500``, whatever the order), or with an id's
+    name (``CustomerID``). Said as the values' range, for a message; None when it is not.
+    Counting from elsewhere (``2000 to 2030``) is more likely a quantity: a year, an age."""
     column = table.column(name)
     if column.gaps or table.length < ID_LIKE_ROWS:
         return None
@@ -367,7 +368,7 @@ def row_ids(table: Table, name: str) -> str | None:
     if distinct.size < values.size:
         return None
     low, high = int(distinct[0]), int(distinct[-1])
-    if high - low == values.size - 1:
+    if low in (0, 1) and high - low == values.size - 1:
         return f"{low} to {high}, each once"
     return f"{low} to {high}, named as an id" if ID_NAME.search(name.strip()) else None
 

@@ -23,7 +23,7 @@ os.environ.setdefault("OMP_NUM_THREADS", "1")
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from strategy_quality import FUNCTIONS, load_problem  # noqa: E402
+from strategy_quality import FUNCTIONS, HELD_OUT, load_problem  # noqa: E402
 
 from tuner_cli.strategies import make_strategy  # noqa: E402
 from tuner_cli.trial import TrialRecord, TrialStatus  # noqa: E402
@@ -45,7 +45,9 @@ def regret(function: str, seed: int, trials: int) -> float:
 
 def main() -> None:
     parser = argparse.ArgumentParser()
-    parser.add_argument("--functions", nargs="+", default=list(FUNCTIONS), choices=FUNCTIONS)
+    parser.add_argument(
+        "--functions", nargs="+", default=list(FUNCTIONS), choices=FUNCTIONS + HELD_OUT
+    )
     parser.add_argument("--seeds", type=int, default=10, help="how many seeds")
     parser.add_argument("--seed-offset", type=int, default=0, help="the first seed (default 0)")
     parser.add_argument("--trials", type=int, default=30)

@@ -308,3 +308,28 @@ def test_max_trial_time_in_a_thread_with_workers_zero_says_it_cannot_apply(tmp_p
         "the search, and only the main thread can be interrupted by a timer; call it from the "
         "main thread, or use workers >= 1"
     ]
+
+
+def test_run_search_takes_the_strategy_and_name_options_of_kt_run_search(tmp_path, monkeypatch):
+    """The README: run_search takes `kt-run search`'s options as keyword arguments; --strategy
+    and --name among them, for a YAML path as for a dict (which is left as given)."""
+    monkeypatch.chdir(REPO / "examples")  # a dict's files and modules are found from here
+    config = {**BRANIN, "seed": 3}
+    result = run_search(
+        config, tmp_path, max_trials=2, workers=0, strategy="bayesian", name="branin-gp"
+    )
+    assert result.root == tmp_path / "branin-gp"
+    assert json.loads((result.root / "study.json").read_text())["strategy"] == "bayesian"
+    assert config["strategy"]["name"] == "random" and config["name"] == "branin"
+    (tmp_path / "branin.yaml").write_text(
+        "name: branin\nseed: 3\nobjective_function: objectives:branin\nsearch_space:\n"
+        "  x: {type: float, min: -5.0, max: 10.0}\n  y: {type: float, min: 0.0, max: 15.0}\n"
+        "strategy: {name: random, objective: {name: branin, direction: min}}\n"
+    )
+    (tmp_path / "objectives.py").write_text((REPO / "examples" / "objectives.py").read_text())
+    from_file = run_search(
+        tmp_path / "branin.yaml", tmp_path / "out", max_trials=1, workers=0, strategy="bayesian"
+    )
+    assert from_file.root == tmp_path / "out" / "branin-bayesian"
+    with pytest.raises(TypeError, match="load_config"):
+        run_search(load_config_dict(config, REPO / "examples"), tmp_path, name="other")

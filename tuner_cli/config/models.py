@@ -895,7 +895,12 @@ def load_config(
 def _apply_overrides(document: YamlDocument, strategy: str | None, name: str | None) -> str:
     """Set the overrides in the parsed document; returns them as given on the command line
     (empty when they change nothing)."""
-    data = document.data
+    return _override(document.data, strategy, name)
+
+
+def _override(data: Any, strategy: str | None, name: str | None) -> str:
+    """Set the overrides in a config's top-level mapping, in place; returns them as given on the
+    command line (empty when they change nothing)."""
     if not isinstance(data, dict):
         return ""
     given = []
@@ -922,16 +927,29 @@ def _overridden_text(data: dict[str, Any], overrides: str) -> str:
     return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
-def load_config_dict(data: Mapping[str, Any], base_dir: str | Path = ".") -> StudyConfig:
+def load_config_dict(
+    data: Mapping[str, Any],
+    base_dir: str | Path = ".",
+    strategy: str | None = None,
+    name: str | None = None,
+) -> StudyConfig:
     """A config given as a dict (from a notebook, say), checked exactly like a YAML file.
 
     Modules and files it names are found relative to ``base_dir``; the study keeps the dict as
-    YAML text, as it keeps a file's text, so a rerun with an equal dict resumes.
+    YAML text, as it keeps a file's text, so a rerun with an equal dict resumes. ``strategy``
+    and ``name`` override as in ``load_config`` (the dict itself is left as given).
     """
     import yaml
 
-    text = yaml.safe_dump(_plain_data(dict(data), ()), sort_keys=False)
-    return load_config_text(text, Path(base_dir) / DICT_SOURCE)
+    plain = _plain_data(dict(data), ())  # a copy: the caller's dict is left as given
+    overrides = _override(plain, strategy, name)
+    text = yaml.safe_dump(plain, sort_keys=False)
+    try:
+        return load_config_text(text, Path(base_dir) / DICT_SOURCE)
+    except ConfigError as exc:
+        if overrides:
+            exc.message += f" (with {overrides})"
+        raise
 
 
 def _plain_data(value: Any, path: KeyPath) -> Any:

@@ -166,16 +166,19 @@ def run_search(
     recycle_after: int | None = None,
     memory_limit: str | None = None,
     resources: str | None = None,
+    strategy: str | None = None,
+    name: str | None = None,
     events: SearchEvents | None = None,
 ) -> SearchResult:
     """Run the study, or resume it: a second call on the same ``output`` keeps finished trials.
 
     ``config`` is a YAML path, a dict with the same keys, or a loaded ``StudyConfig``; the
-    keyword arguments are ``kt-run search``'s options. A bad config raises ``ConfigError``.
+    keyword arguments are ``kt-run search``'s options (``strategy`` and ``name`` as
+    ``--strategy`` and ``--name``, for a path or a dict). A bad config raises ``ConfigError``.
     >>> result = run_search("configs/digits.yaml", workers=0)  # doctest: +SKIP
     >>> result.best.hyperparameters  # doctest: +SKIP
     """
-    study = _study(config)
+    study = _study(config, strategy, name)
     events = events or SearchEvents()
     execution = execution_settings(
         study.config.execution,
@@ -297,9 +300,19 @@ def _run(
     return SearchResult(summary, store.root, stopped)
 
 
-def _study(config: str | Path | Mapping[str, Any] | StudyConfig) -> StudyConfig:
+def _study(
+    config: str | Path | Mapping[str, Any] | StudyConfig,
+    strategy: str | None = None,
+    name: str | None = None,
+) -> StudyConfig:
     if isinstance(config, StudyConfig):
+        if strategy is not None or name is not None:
+            raise TypeError(
+                "run_search(strategy=, name=) override a config given as a path or a dict; a "
+                "loaded StudyConfig runs as loaded: load it with load_config(path, strategy=..., "
+                "name=...) or load_config_dict(data, base_dir, strategy=..., name=...)"
+            )
         return config
     if isinstance(config, Mapping):
-        return load_config_dict(config)
-    return load_config(config)
+        return load_config_dict(config, strategy=strategy, name=name)
+    return load_config(config, strategy=strategy, name=name)

@@ -487,6 +487,21 @@ def test_a_study_is_found_by_its_name_inside_the_results_folder(tmp_path):
     assert missing.returncode == 2 and "no results at 'nostudy'" in missing.stderr
 
 
+def test_a_misspelt_study_name_lists_the_studies_rather_than_asking_for_a_search(tmp_path):
+    """`kt-run best digits-mpl` after a search: "run `kt-run search CONFIG` first" would send
+    the user to search again; the results folder's studies are what they meant."""
+    make_study(tmp_path / "results" / "digits-mlp")
+    make_study(tmp_path / "results" / "branin")
+    for command in ("best", "trials", "report", "export"):
+        missing = invoke(command, "digits-mpl", cwd=tmp_path)
+        assert missing.returncode == 2
+        assert "no results at 'digits-mpl'" in missing.stderr
+        assert "studies there: branin, digits-mlp" in missing.stderr
+        assert "kt-run search" not in missing.stderr
+    empty = invoke("best", "digits-mpl", cwd=tmp_path / "results" / "branin")
+    assert "run `kt-run search CONFIG` first" in empty.stderr
+
+
 def make_pareto_study(root: Path) -> StudyStore:
     """Three objectives, all minimised: trials 1 and 2 are the front, trial 3 is beaten."""
     names = ("o1", "o2", "o3")

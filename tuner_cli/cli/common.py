@@ -92,6 +92,12 @@ def _locate_study(target: str | None, output: Path) -> StudyStore:
     if (folder / "study.json").is_file():
         return StudyStore(folder)
     if not folder.is_dir():
+        known = _study_names(output) if target is not None and output.is_dir() else []
+        if known:  # a misspelt study name: the ones there are the likely meaning
+            raise UsageError(
+                f"no results at '{folder}', nor a study of that name in '{output}' (studies "
+                f"there: {', '.join(known)})"
+            )
         raise UsageError(f"no results at '{folder}': run `kt-run search CONFIG` first")
     studies = sorted(p.parent for p in folder.glob("*/study.json"))
     if not studies:
@@ -127,6 +133,10 @@ def check_output_file(output: Path) -> None:
             f"--output {output} is one of the files of the study {study}; write it elsewhere "
             "(kt-run never replaces a study's records, models or study.json for you)"
         )
+
+
+def _study_names(folder: Path) -> list[str]:
+    return sorted(p.parent.name for p in folder.glob("*/study.json"))
 
 
 def _holds_study(folder: Path) -> bool:

@@ -3,11 +3,14 @@ notebook has no command to rerun and no ``--results`` or ``--scheduler`` to give
 
 from __future__ import annotations
 
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 import tuner_cli
+from tests.conftest import cli_env
 from tuner_cli import run_search
 from tuner_cli.errors import UsageError
 from tuner_cli.results.store import StoreError
@@ -88,3 +91,41 @@ def test_the_first_ctrl_c_in_a_notebook_finishes_the_trial_and_says_so_under_the
     assert signal.getsignal(signal.SIGINT) is handler
     assert "warning: Ctrl-C: no new trials" in capfd.readouterr().err
     assert (tmp_path / "kernel-terminal").read_text() == ""
+
+
+SCRIPT = """\
+from tuner_cli import load_config_dict, run_search
+
+study = load_config_dict({config!r}, base_dir={examples!r})
+{call}
+"""
+
+
+def _script(tmp_path: Path, guarded: bool) -> subprocess.CompletedProcess[str]:
+    call = f"run_search(study, {str(tmp_path / 'results')!r}, max_trials=1, workers=1)"
+    if guarded:
+        call = f'if __name__ == "__main__":\n    {call}'
+    script = tmp_path / "search.py"
+    script.write_text(SCRIPT.format(config=CONFIG, examples=str(REPO / "examples"), call=call))
+    env = {**cli_env(), "PYTHONPATH": str(REPO), "TMPDIR": "/tmp"}
+    return subprocess.run(
+        [sys.executable, str(script)],
+        cwd=tmp_path,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+
+
+@pytest.mark.slow
+def test_a_script_without_the_main_guard_is_told_to_add_it(tmp_path):
+    """The README's run_search line pasted into a script: every worker process imports the
+    script and runs the search again, which Dask reports as "Nanny failed to start worker
+    process". The error names the script and the guard; with the guard the search runs."""
+    unguarded = _script(tmp_path, guarded=False)
+    assert unguarded.returncode != 0
+    assert 'if __name__ == "__main__":' in unguarded.stderr, unguarded.stderr[-2000:]
+    assert str(tmp_path / "search.py") in unguarded.stderr
+    guarded = _script(tmp_path, guarded=True)
+    assert guarded.returncode == 0, guarded.stderr[-2000:]

@@ -20,11 +20,13 @@ import os
 import queue
 import signal
 import socket
+import sys
 import threading
 import time
 import uuid
 from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import CancelledError, Future
+from pathlib import Path
 from typing import Any
 
 from distributed import Client, KilledWorker
@@ -710,6 +712,26 @@ def _refused_at_once(address: str) -> None:
         return  # slow or unresolvable: Dask's connect (with its timeout) decides
 
 
+def _unguarded_main_script() -> str | None:
+    """The script Python runs (``python search.py``) when its source has no ``__main__`` guard.
+
+    Local workers start from multiprocessing's forkserver, which imports that script in every
+    worker process: a ``run_search`` at its top level runs again there and the worker never
+    starts, which Dask reports only as "Nanny failed to start worker process". A notebook, the
+    ``kt-run`` command and ``python -m`` (whose ``__main__`` multiprocessing leaves out) are
+    never re-imported."""
+    main = sys.modules.get("__main__")
+    path = getattr(main, "__file__", None)
+    spec = getattr(main, "__spec__", None)
+    if not path or (spec is not None and spec.name.endswith("__main__")):
+        return None
+    try:
+        source = Path(path).read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    return None if "__main__" in source else path
+
+
 def local_client(
     workers: int, memory_limit: int | None, keras: bool, on_warning: WarningCallback
 ) -> tuple[Client, LocalWorkers]:
@@ -719,6 +741,15 @@ def local_client(
         local = start_local_cluster(workers, memory_limit, keras, on_warning)
     except Exception as exc:  # noqa: BLE001 - Dask says only "failed to start", with its cause
         cause = exc.__cause__ or exc
+        script = _unguarded_main_script()
+        if script is not None:
+            raise NoWorkersError(
+                f"could not start local worker processes: {type(cause).__name__}: {cause}. "
+                f"Each worker process imports the script that runs ({script}), which has no "
+                '`if __name__ == "__main__":`, so every worker starts the search again: put the '
+                "code that searches under that guard, as Python's multiprocessing asks (or pass "
+                "workers=0)"
+            ) from None
         raise NoWorkersError(
             f"could not start local worker processes: {type(cause).__name__}: {cause}; rerun "
             "with --verbose (KT_RUN_VERBOSE=1 from Python) to see the workers' own messages"

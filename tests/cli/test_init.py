@@ -102,7 +102,11 @@ def test_a_csv_gets_its_delimiter_decimal_mark_target_and_kind_of_problem(tmp_pa
     assert "target 'price': numbers (regression)" in result.stdout
     config = written(tmp_path / "price.yaml")
     assert config["model"]["loss"] == "mse" and config["strategy"]["objective"] == "val_loss"
-    assert config["model"]["layers"][-1] == {"Dense": {"units": 1}}
+    assert config["model"]["layers"][-2] == {"Dense": {"units": 1}}
+    prices = np.array([100.25 + 7 * i for i in range(30)])  # read with the decimal comma
+    rescaling = config["model"]["layers"][-1]["Rescaling"]
+    assert rescaling["scale"] == pytest.approx(prices.std(), rel=1e-5)
+    assert rescaling["offset"] == pytest.approx(prices.mean(), rel=1e-5)
 
 
 def test_a_csv_of_numbers_only_is_standardised_and_a_word_target_leaves_it_to_the_model(
@@ -365,3 +369,27 @@ def test_a_csv_of_one_free_text_column_does_not_offer_its_row_numbers_as_feature
     assert "(column 'order' left out: list them in data.features" in result.stdout
     assert "'id' left out, a different whole number in every row" in result.stdout
     assert written(tmp_path / "numbered.yaml")["data"]["text"] == ["review"]
+
+
+@pytest.mark.slow
+def test_the_regression_starter_learns_a_target_in_its_own_units(tmp_path):
+    """House prices in thousands: a network that starts near 0 spends its 20 epochs climbing
+    towards them (val_loss the prices' mean squared, 1.7e7 here). The starter rescales the
+    output by the target's deviation and mean, so the first trial beats predicting the mean,
+    and the exported model answers in the target's units."""
+    rng = np.random.default_rng(0)
+    area = rng.uniform(30, 200, 150)
+    rooms = rng.integers(1, 6, 150)
+    price = 30 * area + 100 * rooms + rng.normal(0, 50, 150)
+    rows = ["area,rooms,price"] + [
+        f"{a:.1f},{r},{p:.2f}" for a, r, p in zip(area, rooms, price, strict=True)
+    ]
+    (tmp_path / "houses.csv").write_text("\n".join(rows) + "\n")
+    assert init(tmp_path, "houses.csv").returncode == 0
+    config = written(tmp_path / "houses.yaml")
+    assert config["model"]["layers"][-1]["Rescaling"]["scale"] == pytest.approx(price.std(), 1e-3)
+    result = run_search(
+        load_config(tmp_path / "houses.yaml"), tmp_path / "results", workers=0, max_trials=1
+    )
+    assert [t.status.value for t in result.trials] == ["completed"]
+    assert result.best.score < 0.5 * price.var()

@@ -15,6 +15,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
 from tuner_cli.config.models import STUDY_NAME
 from tuner_cli.errors import ConfigError, KeyPath, quoted
 from tuner_cli.training.class_folders import (
@@ -321,7 +323,7 @@ def _csv(file: Path, path: str, target: str | None) -> Starter:
             about=f"{about}; target {quoted(target)}: numbers (regression)",
             data=data,
             space=space,
-            layers=layers("1"),
+            layers=[*layers("1"), _target_scale(table, target)],
             loss="mse",
             metric="mae",
             objective="val_loss",
@@ -336,6 +338,31 @@ def _csv(file: Path, path: str, target: str | None) -> Starter:
         metric="accuracy",
         objective="val_accuracy",
     )
+
+
+def _target_scale(table: Table, target: str) -> str:
+    """A regression target in its own units (prices in thousands) is far from the unit scale a
+    freshly initialised network outputs: in a starter's 20 epochs the network would still be
+    climbing towards the mean. A last ``Rescaling`` by the target's deviation and mean lets the
+    network predict it at unit scale, while the model, the loss and every exported prediction
+    stay in the target's units."""
+    values = table.column(target).values.astype("float64")
+    values = values[np.isfinite(values)]
+    mean = float(values.mean()) if values.size else 0.0
+    deviation = float(values.std()) if values.size else 0.0
+    return (
+        f"Rescaling: {{scale: {_yaml_float(deviation or 1.0)}, offset: {_yaml_float(mean)}}}"
+        "   # the target's deviation and mean in the file: the network learns it at unit scale"
+    )
+
+
+def _yaml_float(value: float) -> str:
+    """Six significant digits that YAML reads as a float (``1e+03`` would be a string)."""
+    text = f"{value:.6g}"
+    mantissa, e, exponent = text.partition("e")
+    if "." not in mantissa:
+        mantissa += ".0"
+    return f"{mantissa}{e}{exponent}"
 
 
 def _id_columns(table: Table, features: list[str]) -> list[str]:

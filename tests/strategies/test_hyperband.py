@@ -380,3 +380,43 @@ def test_a_max_trials_beyond_the_plan_ends_with_the_plan_not_an_exhausted_space(
     summary, _ = run_study(write_config(FN_CONFIG), tmp_path / "out", max_trials=30)
     assert len(summary.trials) == 17
     assert summary.stop_reason == "every bracket of the Hyperband plan has run"
+
+
+def test_a_max_trials_below_the_plan_says_which_brackets_are_cut(tmp_path, kt_run, write_config):
+    """validate and the search print the whole plan (17 configurations for max_epochs 9,
+    factor 3); a max_trials of 10 stops it in bracket 1, which the plan alone does not say."""
+    import yaml
+
+    from tuner_cli import load_config_dict
+
+    here = Path(__file__).resolve().parent
+
+    class Warnings(SearchEvents):
+        def __init__(self) -> None:
+            self.seen: list[str] = []
+
+        def warning(self, message: str) -> None:
+            self.seen.append(message)
+
+    raw = {
+        "name": "cut",
+        "seed": 1,
+        "objective_function": "strategy_objectives:bowl",
+        "search_space": {"x": {"type": "float", "min": 0.0, "max": 1.0}},
+        "strategy": {"name": "hyperband", "objective": "loss", "max_epochs": 9, "factor": 3},
+    }
+    expected = (
+        "max_trials (10) is below the Hyperband plan's 17 configurations, so the plan above stops "
+        "early, starting bracket 1 with 1 of its 5, bracket 2 with none of its 3"
+    )
+    warnings = Warnings()
+    run_search(load_config_dict(raw, here), tmp_path, max_trials=10, workers=0, events=warnings)
+    assert any(expected in w for w in warnings.seen), warnings.seen
+    (tmp_path / "strategy_objectives.py").write_text((here / "strategy_objectives.py").read_text())
+    raw["strategy"]["max_trials"] = 10
+    checked = kt_run("validate", str(write_config(yaml.safe_dump(raw))))
+    assert checked.returncode == 0 and expected in " ".join(checked.stderr.split())
+    raw["strategy"].pop("max_trials")
+    quiet = Warnings()
+    run_search(load_config_dict(raw, here), tmp_path / "all", workers=0, events=quiet)
+    assert not [w for w in quiet.seen if "max_trials" in w]

@@ -61,6 +61,8 @@ def validate(
     limit = study.config.strategy.max_trials or strategy.default_max_trials()
     if note := strategy.unrun_points_note(limit):
         print_warning(note)
+    if note := strategy.plan_cut_note(limit):
+        print_warning(note)
     for name in unused_hyperparameters(study):
         print_warning(f"hyperparameter '{name}' is not used by the model template")
     for note in study.ignored_settings():

@@ -282,6 +282,8 @@ def _run(
     limit = max_trials or settings.max_trials or strategy.default_max_trials()
     if note := strategy.unrun_points_note(limit):
         view.warning(note)
+    if note := strategy.plan_cut_note(limit):
+        view.warning(note)
     runner = SearchRunner(study, store, strategy, executor, view, limit, seed=seed)
     interrupts = GracefulInterrupts(
         lambda: setattr(runner, "stop_requested", True), notify=view.stop_requested

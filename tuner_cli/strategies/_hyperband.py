@@ -127,6 +127,23 @@ class Hyperband(Strategy):
             lines.append(f"  bracket {bracket.index}: {steps}")
         return lines + self._sampler.describe_plan()
 
+    def plan_cut_note(self, max_trials: int | None) -> str | None:
+        planned = self.default_max_trials()
+        if max_trials is None or max_trials >= planned:
+            return None
+        started, cut = 0, []
+        for bracket in self.plan:
+            first = bracket.rounds[0].trials
+            runs = min(first, max(max_trials - started, 0))
+            started += first
+            if runs < first:
+                cut.append(f"bracket {bracket.index} with {runs or 'none'} of its {first}")
+        return (
+            f"max_trials ({max_trials}) is below the {self.title} plan's {planned} "
+            f"configurations, so the plan above stops early, starting {', '.join(cut)} "
+            "(leave max_trials out to run the whole plan)"
+        )
+
     def ask(self, trials: Sequence[TrialRecord]) -> Proposal | Wait | None:
         return self._next(trials, allow_new=True)
 

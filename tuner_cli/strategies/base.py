@@ -94,6 +94,11 @@ class Strategy(ABC):
                 return Proposal(dict(point), fields={"proposed_by": "initial_points"})
         return None
 
+    def plan_cut_note(self, max_trials: int | None) -> str | None:
+        """A warning when ``max_trials`` ends a plan that ``describe_plan`` printed in full
+        (Hyperband's brackets) before its end."""
+        return None
+
     def unrun_points_note(self, max_trials: int | None) -> str | None:
         """A warning when ``max_trials`` leaves some of ``strategy.initial_points`` unrun: the
         user listed them to have them run, and a search that ends before them says nothing."""

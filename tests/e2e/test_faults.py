@@ -10,10 +10,12 @@ import json
 import os
 import random
 import resource
+import shutil
 import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -140,14 +142,16 @@ def hp_key(record: dict) -> str:
 
 
 @pytest.mark.slow
-def test_kill_9_at_random_moments_loses_and_duplicates_nothing(tmp_path: Path) -> None:
+def test_kill_9_at_random_moments_loses_and_duplicates_nothing(tmp_path: Path, request) -> None:
     max_trials = 60
     config = tmp_path / "kill.yaml"
     config.write_text(objective_config("slow", max_trials), encoding="utf-8")
     output = tmp_path / "results"
     study = output / "faults"
-    scratch = tmp_path / "tmp"  # the searches' temporary directory
-    scratch.mkdir()
+    # the searches' temporary directory: short, since the forkserver's socket goes in it and
+    # Unix sockets allow 107 characters (tmp_path under xdist is long already)
+    scratch = Path(tempfile.mkdtemp(prefix="kt9-", dir="/tmp"))
+    request.addfinalizer(lambda: shutil.rmtree(scratch, ignore_errors=True))
     rng = random.Random(20240611)
     completed: dict[int, dict] = {}
     cut_short: dict[int, str] = {}

@@ -92,14 +92,14 @@ def _locate_study(target: str | None, output: Path) -> StudyStore:
     if (folder / "study.json").is_file():
         return StudyStore(folder)
     if not folder.is_dir():
-        known = _study_names(output) if target is not None and output.is_dir() else []
+        known = _studies(output) if target is not None and output.is_dir() else []
         if known:  # a misspelt study name: the ones there are the likely meaning
             raise UsageError(
                 f"no results at '{folder}', nor a study of that name in '{output}' (studies "
-                f"there: {', '.join(known)})"
+                f"there: {', '.join(p.name for p in known)})"
             )
         raise UsageError(f"no results at '{folder}': run `kt-run search CONFIG` first")
-    studies = sorted(p.parent for p in folder.glob("*/study.json"))
+    studies = _studies(folder)
     if not studies:
         raise UsageError(f"no study in '{folder}' (a study folder holds study.json)")
     if len(studies) > 1:
@@ -135,8 +135,9 @@ def check_output_file(output: Path) -> None:
         )
 
 
-def _study_names(folder: Path) -> list[str]:
-    return sorted(p.parent.name for p in folder.glob("*/study.json"))
+def _studies(folder: Path) -> list[Path]:
+    """The study folders ``folder`` holds, in name order."""
+    return sorted(p.parent for p in folder.glob("*/study.json"))
 
 
 def _holds_study(folder: Path) -> bool:

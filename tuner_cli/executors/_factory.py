@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import threading
-
 from pydantic import ValidationError
 
 from tuner_cli.config import ExecutionConfig, StudyConfig
@@ -28,9 +26,9 @@ def make_executor(
             raise UsageError(
                 "resources are for Dask workers; they need --scheduler (scheduler= from Python)"
             )
-        from tuner_cli.executors._inprocess import InProcessExecutor
+        from tuner_cli.executors._inprocess import InProcessExecutor, trials_can_be_timed
 
-        if study.config.strategy.max_trial_time is not None and not _in_main_thread():
+        if study.config.strategy.max_trial_time is not None and not trials_can_be_timed():
             on_warning(
                 "max_trial_time is not applied: with workers 0 a trial runs in the thread that "
                 "called the search, and only the main thread can be interrupted by a timer; "
@@ -71,10 +69,6 @@ def make_executor(
         no_worker_timeout=settings.no_worker_timeout_s(),
         local_workers=local_workers,
     )
-
-
-def _in_main_thread() -> bool:
-    return threading.current_thread() is threading.main_thread()
 
 
 def recycle_after(settings: ExecutionConfig, keras: bool) -> int | None:

@@ -57,10 +57,16 @@ class InProcessExecutor:
         forget_loaded_data()
 
 
+def trials_can_be_timed() -> bool:
+    """Whether ``max_trial_time`` can apply: the timer's signal reaches the main thread only,
+    and a trial runs in the thread that called the search."""
+    return threading.current_thread() is threading.main_thread()
+
+
 @contextlib.contextmanager
 def _time_limit(seconds: float | None) -> Iterator[None]:
     """Raise ``TrialError`` in the trial's own code when it runs past ``seconds``."""
-    if seconds is None or threading.current_thread() is not threading.main_thread():
+    if seconds is None or not trials_can_be_timed():
         yield
         return
 

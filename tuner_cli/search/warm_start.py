@@ -176,7 +176,8 @@ def load_warm_start(
             used.append(known)
     total = sum(left_out.values())
     ids = [t.id for t in used]
-    digest = _digest([r for r in records if r.id in set(ids)])
+    used_ids = set(ids)
+    digest = _digest([r for r in records if r.id in used_ids])
     info = {"path": str(folder), "trial_ids": ids, "left_out": total, "digest": digest}
     short = _short_of(store, largest) if used and study.config.strategy.name != "bohb" else None
     dropped = _dropped(study, records, info["trial_ids"])

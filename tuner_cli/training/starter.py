@@ -285,12 +285,12 @@ def _csv(file: Path, path: str, target: str | None) -> Starter:
     features = [name for name in table.header if name != target]
     data.append("validation_split: 0.2")
     texts = [name for name in features if _free_text(table, name)]
+    ids = _id_columns(table, features)
     if len(texts) == 1:
         data.append(f"text: [{json.dumps(texts[0])}]")
-        about = _text_found(table, texts[0], features, _id_columns(table, features))
+        about = _text_found(table, texts[0], features, ids)
         space, layers = TEXT_SPACE, _text_layers
     else:
-        ids = _id_columns(table, features)
         if ids:
             features = [name for name in features if name not in ids]
         if ids or texts:  # several texts: each a bag of words among the table's columns

@@ -165,16 +165,16 @@ def choose_columns(table: Table, data: DataConfig) -> Columns:
     for name in chosen:
         column = table.column(name)
         if column.gaps == table.length:
-            listed = "text" if name in (data.text or ()) else "features" if data.features else ""
+            listed = "text" if name in (data.text or ()) else "features" if data.features else None
+            fix = (
+                f"remove it from data.{listed}"
+                if listed
+                else ("drop it or list the other columns in data.features")
+            )
             raise ConfigError(
                 f"{table.path.name}: column {quoted(name)} is all gaps (empty or NA-like "
-                "cells); "
-                + (
-                    f"remove it from data.{listed}"
-                    if listed
-                    else "drop it or list the other columns in data.features"
-                ),
-                key_path=("data", listed) if listed else ("data", "path"),
+                f"cells); {fix}",
+                key_path=("data", listed or "path"),
             )
         if name in (data.text or ()):
             text.append(name)

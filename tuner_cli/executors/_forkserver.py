@@ -43,26 +43,27 @@ def start_forkserver(keras: bool) -> None:
         preload.append("tuner_cli.executors.worker_preload")
     multiprocessing.get_context("forkserver").set_forkserver_preload(preload)
     _stop_if_unreachable()
-    with _ctrl_c_ignored_by_children():
+    with _ctrl_c_held_from_children():
         multiprocessing.forkserver.ensure_running()
 
 
 @contextlib.contextmanager
-def _ctrl_c_ignored_by_children() -> Iterator[None]:
-    """Start the forkserver with SIGINT ignored, as it ignores it itself once its imports are
-    done: a terminal's Ctrl-C reaches the whole process group, and one that landed while the
-    forkserver was still importing Keras printed its ``KeyboardInterrupt`` traceback under the
-    driver's own line. An ignored signal stays ignored across ``exec`` (Python keeps it so), and
-    the workers forked from the server inherit it: the driver alone decides what Ctrl-C does.
-    The driver's handler is back as soon as the process is spawned."""
+def _ctrl_c_held_from_children() -> Iterator[None]:
+    """Start the forkserver with SIGINT blocked, so that it reaches neither the forkserver
+    while it imports (a terminal's Ctrl-C reaches the whole process group, and one that landed
+    there printed its ``KeyboardInterrupt`` traceback under the driver's own line) nor the
+    workers forked from it (the driver alone decides what Ctrl-C does; ``IgnoreInterrupts``
+    ignores it there and unblocks it). A blocked signal stays blocked across fork and exec.
+    In the driver it waits, not lost: a Ctrl-C sent while SIGINT was ignored here instead
+    vanished, and the search went on as if never interrupted."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
     try:
         yield
     finally:
-        signal.signal(signal.SIGINT, previous)
+        signal.pthread_sigmask(signal.SIG_SETMASK, before)
 
 
 def _stop_if_unreachable() -> None:

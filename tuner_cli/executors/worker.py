@@ -144,3 +144,6 @@ class IgnoreInterrupts(WorkerPlugin):
 
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGINT, signal.SIG_IGN)
+            # blocked since the forkserver started (``_forkserver``); a trial's own
+            # subprocesses then start with the usual signal mask
+            signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})

@@ -27,3 +27,23 @@ def test_a_ctrl_c_while_the_forkserver_starts_reaches_the_driver_afterwards() ->
         pytest.fail("the Ctrl-C was lost")
     assert child.stdout.strip() == "True"  # the forkserver and its workers never see it
     assert signal.SIGINT not in signal.pthread_sigmask(signal.SIG_BLOCK, [])
+
+
+FORKSERVER_MASK = """\
+import multiprocessing.forkserver, pathlib
+from tuner_cli.executors._forkserver import start_forkserver
+start_forkserver(keras=False)
+pid = multiprocessing.forkserver._forkserver._forkserver_pid
+status = pathlib.Path(f"/proc/{pid}/status").read_text()
+print(next(line for line in status.splitlines() if line.startswith("SigBlk:")).split()[1])
+"""
+
+
+def test_the_forkserver_starts_with_ctrl_c_blocked() -> None:
+    """Its resource tracker, started on the way, unblocks SIGINT after its own start: started
+    inside the block, it opened it before the forkserver was spawned."""
+    child = subprocess.run(
+        [sys.executable, "-c", FORKSERVER_MASK], capture_output=True, text=True, timeout=60
+    )
+    assert child.returncode == 0, child.stderr
+    assert int(child.stdout, 16) & (1 << (signal.SIGINT - 1))

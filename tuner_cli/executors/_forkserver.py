@@ -12,6 +12,7 @@ from __future__ import annotations
 import contextlib
 import multiprocessing
 import multiprocessing.forkserver
+import multiprocessing.resource_tracker
 import os
 import signal
 import tempfile
@@ -43,6 +44,8 @@ def start_forkserver(keras: bool) -> None:
         preload.append("tuner_cli.executors.worker_preload")
     multiprocessing.get_context("forkserver").set_forkserver_preload(preload)
     _stop_if_unreachable()
+    # started first: its own start unblocks SIGINT, which would open the block below
+    multiprocessing.resource_tracker.ensure_running()
     with _ctrl_c_held_from_children():
         multiprocessing.forkserver.ensure_running()
 

@@ -215,6 +215,31 @@ def test_losing_the_scheduler_stops_the_search_and_marks_trials_interrupted(clus
 
 
 @pytest.mark.slow
+def test_trials_cancelled_on_the_cluster_are_run_again(cluster):
+    """As after a blip in the connection to the scheduler (the client cancels every task, then
+    connects again): the search used to stop, calling the connection lost."""
+    from distributed import Client, Future
+
+    driver = search(cluster)
+    try:
+        wait_for_file(cluster.folder / "started_1")
+        with Client(cluster.address, set_as_default=False) as other_user:
+            running = [k for keys in other_user.processing().values() for k in keys]
+            trials = [k for k in running if str(k).startswith("kt-run-trial-")]
+            assert trials, running
+            other_user.cancel([Future(k, other_user) for k in trials], force=True)
+        _, stderr = driver.communicate(timeout=120)
+    finally:
+        stop(driver)
+    assert driver.returncode == 0, stderr
+    said = " ".join(stderr.split())
+    assert "task was cancelled on the Dask cluster" in said and "submitting it again" in said
+    found = records(cluster.folder)
+    assert sorted(r["hyperparameters"]["x"] for r in found) == list(range(6))
+    assert all(r["status"] == "completed" for r in found), [r["status"] for r in found]
+
+
+@pytest.mark.slow
 def test_a_cluster_whose_workers_all_leave_ends_the_search_and_a_rerun_resumes(cluster):
     config = cluster.folder / "on_dask.yaml"
     config.write_text(CONFIG + "execution: {no_worker_timeout: 14s}\n")

@@ -2,7 +2,8 @@
 
 The runner sees plain ``concurrent.futures`` futures; this module turns Dask's outcomes into
 them. A worker that dies under a trial makes that trial ``failed`` with the cause, and a fresh
-process takes its place; a lost connection to the scheduler stops the search with an error (the
+process takes its place; a connection to the scheduler that breaks and comes back costs the
+running trials a new start, and one that does not come back stops the search with an error (the
 runner marks the trials in flight ``interrupted``, so a rerun trains them again). Per-epoch
 progress comes back as Dask events on a topic private to this search.
 
@@ -54,6 +55,11 @@ EXIT_CODE_WAIT_S = 3.0
 RELEASE_WAIT_S = 10.0
 RETIRE_TIMEOUT_S = 10.0
 RESTART_TIMEOUT_S = 120.0
+RECONNECT_WAIT_S = 30.0
+"""How long a client that lost the scheduler's connection is given to get it back (Dask's
+client tries for its connect timeout, 15 s here)."""
+RESUBMITS = 3
+"""Times one trial's task cancelled on the cluster is submitted again before the search stops."""
 KEY_PREFIX = "kt-run-trial-"
 CHECK_PREFIX = "kt-run-check-"
 REPLACED = "its worker process was replaced"
@@ -112,13 +118,19 @@ class DaskExecutor:
         self._finished: list[tuple[WorkerReply, str]] = []
         """Trials returned but not yet checked for recycling their worker: that waits until
         the next submission, so the runner records the trial first."""
+        self._resubmits: dict[int, int] = {}
         self._allowed_failures = self._scheduler_allowed_failures()
-        for topic, kind in ((self.topic, "progress"), ("all", "cluster")):
-            client.subscribe_topic(topic, lambda event, kind=kind: self._event(kind, event))
-        client.subscribe_topic("worker-restart-memory", lambda e: self._event("memory", e))
+        self._subscribe()
         if self.local is not None:
             self.local.on_change = self._wake.set
         self._restore_logs = _quiet_client_logs() if self.local is None else lambda: None
+
+    def _subscribe(self) -> None:
+        """Listen to this search's progress and the cluster's events; sent again after a lost
+        connection, since the scheduler forgets a client's topics when it goes."""
+        for topic, kind in ((self.topic, "progress"), ("all", "cluster")):
+            self.client.subscribe_topic(topic, lambda event, kind=kind: self._event(kind, event))
+        self.client.subscribe_topic("worker-restart-memory", lambda e: self._event("memory", e))
 
     @property
     def slots(self) -> int:
@@ -178,6 +190,11 @@ class DaskExecutor:
         self._await_restarts()
         future: Future[TrialOutcome] = Future()
         future.set_running_or_notify_cancel()
+        self._dask[future] = self._submit_task(task)
+        self._tasks[future] = task
+        return future
+
+    def _submit_task(self, task: TrialTask) -> DaskFuture:
         dask_future = self.client.submit(
             run_trial,
             self.study.text,
@@ -189,9 +206,7 @@ class DaskExecutor:
             resources=self.resources or None,
         )
         dask_future.add_done_callback(lambda _: self._wake.set())
-        self._dask[future] = dask_future
-        self._tasks[future] = task
-        return future
+        return dask_future
 
     def wait(self, futures: Collection[Future[TrialOutcome]]) -> set[Future[TrialOutcome]]:
         while True:
@@ -309,14 +324,53 @@ class DaskExecutor:
             else:
                 future.set_exception(error)
         elif status == "cancelled":
-            raise SchedulerLostError(
-                f"lost the connection to the Dask scheduler at {self.address}; the trials "
-                f"that were running are marked interrupted: {RESUME}"
-            )
+            self._submit_again(future)
+            return False
         else:
             return False
         self._forget(future)
         return True
+
+    def _submit_again(self, future: Future[TrialOutcome]) -> None:
+        """Submit again a trial whose task the cluster cancelled while this search still waits
+        for it: the client cancels every task when its connection to the scheduler breaks, then
+        connects again (a network blip used to stop a multi-machine search), and anyone may
+        cancel a task with ``force=True``. A connection that does not come back, or a trial
+        cancelled ``RESUBMITS`` times, stops the search."""
+        task = self._tasks[future]
+        reason = _cancel_reason(self._dask[future])
+        if not self._connected():
+            raise SchedulerLostError(
+                f"lost the connection to the Dask scheduler at {self.address} ({reason}); the "
+                f"trials that were running are marked interrupted: {RESUME}"
+            )
+        count = self._resubmits[task.trial_id] = self._resubmits.get(task.trial_id, 0) + 1
+        if count > RESUBMITS:
+            raise SchedulerLostError(
+                f"trial {task.trial_id}'s task was cancelled on the Dask cluster at "
+                f"{self.address} {count} times (last: {reason}); the trials that were "
+                f"running are marked interrupted: {RESUME}"
+            )
+        self.on_warning(
+            f"trial {task.trial_id}'s task was cancelled on the Dask cluster ({reason}); "
+            "submitting it again"
+        )
+        self._subscribe()
+        self._dask.pop(future).release()
+        self._running_since.pop(task.trial_id, None)
+        self._dask[future] = self._submit_task(task)
+
+    def _connected(self) -> bool:
+        """Whether the client is connected to the scheduler, after waiting out a reconnection."""
+        if self.client.status == "connecting":
+            self.on_warning(
+                f"lost the connection to the Dask scheduler at {self.address}; waiting for it "
+                "to come back"
+            )
+        deadline = time.monotonic() + RECONNECT_WAIT_S
+        while self.client.status == "connecting" and time.monotonic() < deadline:
+            time.sleep(0.1)
+        return self.client.status == "running"
 
     def _forget(self, future: Future[TrialOutcome]) -> None:
         """Release the result on the cluster: a worker lost while still holding a wanted
@@ -630,6 +684,17 @@ class DaskExecutor:
         return int(
             self.client.run_on_scheduler(lambda dask_scheduler: dask_scheduler.allowed_failures)
         )
+
+
+def _cancel_reason(dask_future: DaskFuture) -> str:
+    """Dask's word for why a task was cancelled, as its result raises it."""
+    try:
+        dask_future.result(timeout=5)
+    except CancelledError as exc:
+        return str(getattr(exc, "reason", None) or "no reason given")
+    except Exception:  # noqa: BLE001 - no longer cancelled: the reason is unknown
+        pass
+    return "no reason given"
 
 
 def _trials_of(keys: Collection[Any]) -> str:

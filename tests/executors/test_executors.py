@@ -206,7 +206,10 @@ def test_a_replacement_that_fails_to_start_is_started_again(objective_study, tmp
     objective_study(trials=6)
     result = search_with_flaky_starts(tmp_path)
     assert result.returncode == 0, result.stderr
-    assert [r["status"] for r in records(tmp_path)] == ["completed"] * 6
+    found = records(tmp_path)
+    # seen once under a loaded CI: trial 3 failed; the errors say why, should it come back
+    failed = [(r["id"], r["error"]) for r in found if r["status"] != "completed"]
+    assert len(found) == 6 and not failed, (failed, result.stderr)
     assert "a new local worker process did not start" in result.stderr
     assert int((tmp_path / "starts").read_text()) >= 4
 

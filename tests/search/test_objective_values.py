@@ -3,6 +3,8 @@ trial, naming it, where ``float`` would have taken "0.5" and True silently."""
 
 from __future__ import annotations
 
+import pytest
+
 import tuner_cli
 from tuner_cli import run_search
 
@@ -50,3 +52,43 @@ def test_numbers_of_any_kind_score_and_other_values_fail_their_trial_naming_them
         "none": "TrialError: returns:f returned None (NoneType) for 'loss'; a metric must be a "
         "number",
     }
+
+
+WITHOUT_BUDGET = """
+def f(hp):
+    return (hp["x"] - 0.3) ** 2
+
+def keyword_budget(hp, *, budget):
+    return {"loss": (hp["x"] - 0.3) ** 2 + 1 / budget}
+"""
+
+
+def test_a_function_of_the_hyperparameters_alone_runs_where_no_budget_is_given(tmp_path):
+    """``def objective(hp):`` is what users of other tuners write first; every trial of it
+    failed with a TypeError (two arguments given)."""
+    (tmp_path / "plain.py").write_text(WITHOUT_BUDGET, encoding="utf-8")
+    config = {
+        "name": "plain",
+        "objective_function": "plain:f",
+        "search_space": {"x": {"type": "float", "min": 0.0, "max": 1.0}},
+        "strategy": {"name": "bayesian", "objective": "loss", "max_trials": 4},
+    }
+    result = run_search(tuner_cli.load_config_dict(config, tmp_path), tmp_path, workers=0)
+    assert [t.status for t in result.trials] == ["completed"] * 4
+    assert {t.score for t in result.trials} == {
+        (t.hyperparameters["x"] - 0.3) ** 2 for t in result.trials
+    }
+
+
+def test_a_keyword_only_budget_is_not_taken_for_a_function_without_one(tmp_path):
+    """It cannot be called either way: a config error naming the form to use, before any trial."""
+    (tmp_path / "plain.py").write_text(WITHOUT_BUDGET, encoding="utf-8")
+    config = {
+        "name": "plain",
+        "objective_function": "plain:keyword_budget",
+        "search_space": {"x": {"type": "float", "min": 0.0, "max": 1.0}},
+        "strategy": {"name": "random", "objective": "loss", "max_trials": 2},
+    }
+    with pytest.raises(tuner_cli.ConfigError, match=r"def keyword_budget\(hp, budget\)"):
+        run_search(tuner_cli.load_config_dict(config, tmp_path), tmp_path, workers=0)
+    assert not (tmp_path / "plain").exists()

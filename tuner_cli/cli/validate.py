@@ -85,9 +85,9 @@ def validate(
         model = build_for_inspection(study, space.defaults(), data)
         model.summary(print_fn=lambda line, **_: console.print(line, markup=False, highlight=False))
     else:
-        from tuner_cli.training.imports import load_callable
+        from tuner_cli.training.objective_function import load_objective_function
 
-        load_callable(study.config.objective_function, study.base_dir, ("objective_function",))
+        load_objective_function(study)
         names = " and ".join(f"'{o.name}'" for o in study.objectives)
         returns = f"a dict holding {names}"
         if len(study.objectives) == 1:

@@ -19,8 +19,8 @@ import traceback
 
 from tuner_cli.config import StudyConfig
 from tuner_cli.errors import ConfigError, SignalInterrupt, TrialError, exception_text
-from tuner_cli.training.imports import load_callable
 from tuner_cli.training.keras_import import import_keras
+from tuner_cli.training.objective_function import load_objective_function
 from tuner_cli.trial import EpochCallback, TrialOutcome, TrialStatus, TrialTask, metric_number
 
 
@@ -90,8 +90,8 @@ def _no_progress(epoch: int, epochs: int, logs: dict[str, float]) -> bool:
 
 
 def _call_objective(study: StudyConfig, task: TrialTask) -> TrialOutcome:
-    fn = load_callable(study.config.objective_function, study.base_dir, ("objective_function",))
-    result = fn(dict(task.hyperparameters), task.budget)
+    objective = load_objective_function(study)
+    result = objective(dict(task.hyperparameters), task.budget)
     name = study.objective.name
     metrics = {name: result} if not isinstance(result, dict) else dict(result)
     missing = _missing(study, metrics)

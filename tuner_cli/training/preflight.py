@@ -21,7 +21,7 @@ import numpy as np
 
 from tuner_cli.config.yaml_source import load_yaml_text
 from tuner_cli.errors import ConfigError, exception_text, quoted
-from tuner_cli.training.imports import load_callable
+from tuner_cli.training.objective_function import load_objective_function
 from tuner_cli.training.user_code import user_location
 from tuner_cli.wording import did_you_mean
 
@@ -66,7 +66,7 @@ def check_study(study: StudyConfig, seed: int) -> dict[str, dict[str, Any]] | No
     entries, plain data so they cross to the driver), or None when there is no builder.
     """
     if not study.is_keras:
-        load_callable(study.config.objective_function, study.base_dir, ("objective_function",))
+        load_objective_function(study)
         return None
     from tuner_cli.training.keras_import import import_keras
 

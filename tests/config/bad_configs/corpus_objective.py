@@ -5,3 +5,11 @@ NOT_CALLABLE = 42
 
 def score(hp, budget):
     return {"loss": (hp["x"] - 0.5) ** 2}
+
+
+def score_without_budget(hp):
+    return (hp["x"] - 0.5) ** 2
+
+
+def score_of_nothing():
+    return 0.0

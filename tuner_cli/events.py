@@ -57,6 +57,10 @@ class SearchEvents:
     def best_restored(self, best: TrialRecord) -> None:
         """The best trial a resumed study already has, before any new trial finishes."""
 
+    def trials_rerun(self, trial_ids: list[int]) -> None:
+        """Trials an earlier run of the study left unfinished (interrupted, or running when it
+        was killed): they run again first, with the same hyperparameters."""
+
     def trial_started(self, record: TrialRecord, epochs: int | None) -> None: ...
 
     def epoch_ended(

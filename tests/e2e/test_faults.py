@@ -451,6 +451,7 @@ def test_ctrl_c_twice_stops_now_and_the_trial_runs_again_on_resume(tmp_path: Pat
 
     result = run(config, output, tmp_path, KT_FAULT_SLEEP="0")
     assert result.returncode == 0, result.stderr
+    assert f"Resuming: trial {current}, left unfinished, runs again." in result.stdout
     found = records(study)
     assert sorted(found) == [1, 2, 3]
     assert found[current]["status"] == "completed"

@@ -228,6 +228,14 @@ class PlainSearchLog(SearchEvents):
     def best_restored(self, best: TrialRecord) -> None:
         self.screen.print(self._best_line(best), markup=False, highlight=False)
 
+    def trials_rerun(self, trial_ids: list[int]) -> None:
+        shown = ", ".join(map(str, trial_ids[:5])) + (", ..." if len(trial_ids) > 5 else "")
+        if len(trial_ids) == 1:
+            line = f"Resuming: trial {shown}, left unfinished, runs again."
+        else:
+            line = f"Resuming: {len(trial_ids)} trials left unfinished ({shown}) run again."
+        self.screen.print(line, markup=False, highlight=False)
+
     def trial_started(self, record: TrialRecord, epochs: int | None) -> None:
         self.screen.print(self._started_line(record, epochs), markup=False, highlight=False)
 

@@ -58,6 +58,9 @@ class EventFanout(SearchEvents):
     def best_restored(self, best: TrialRecord) -> None:
         self.view.best_restored(best)
 
+    def trials_rerun(self, trial_ids: list[int]) -> None:
+        self.view.trials_rerun(trial_ids)
+
     def trial_started(self, record: TrialRecord, epochs: int | None) -> None:
         self._each("trial_started", record, epochs)
 

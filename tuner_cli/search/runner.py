@@ -119,6 +119,8 @@ class SearchRunner:
         queue = [r for r in self.records.values() if not r.status.is_finished()]
         resumed = sum(1 for r in self.records.values() if r.status.is_finished())
         self.events.search_started(self.max_trials, resumed, self.strategy.describe_plan())
+        if queue:
+            self.events.trials_rerun([r.id for r in queue])
         if len(self.study.objectives) > 1:
             self._front = ParetoFront(self.study.objectives, lambda r: r.extra.get("scores"))
             for record in self.records.values():

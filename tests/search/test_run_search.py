@@ -333,3 +333,31 @@ def test_run_search_takes_the_strategy_and_name_options_of_kt_run_search(tmp_pat
     assert from_file.root == tmp_path / "out" / "branin-bayesian"
     with pytest.raises(TypeError, match="load_config"):
         run_search(load_config_dict(config, REPO / "examples"), tmp_path, name="other")
+
+
+def test_a_view_that_fails_in_epoch_ended_stops_an_in_process_search_as_with_workers(tmp_path):
+    """The caller's own ``events`` object failing is the caller's error: with workers it is
+    raised from run_search (the view runs in the driver); in process it failed the trial
+    instead, three times, and the search went on to say that trials fail."""
+    from tuner_cli.events import SearchEvents
+
+    class BrokenView(SearchEvents):
+        def epoch_ended(self, trial_id, epoch, epochs, logs):
+            raise ValueError("the view's own bug")
+
+    config = {
+        "name": "iris",
+        "seed": 1,
+        "data": {"source": "sklearn", "name": "iris"},
+        "search_space": {"units": {"type": "int", "min": 4, "max": 8, "step": 4}},
+        "model": {
+            "layers": [{"Dense": {"units": "$units"}}, {"Dense": {"units": 3}}],
+            "loss": {"SparseCategoricalCrossentropy": {"from_logits": True}},
+        },
+        "training": {"epochs": 1},
+        "strategy": {"name": "random", "objective": "val_loss", "max_trials": 3},
+    }
+    with pytest.raises(ValueError, match="the view's own bug"):
+        run_search(config, tmp_path, workers=0, events=BrokenView())
+    (record,) = read_trials(tmp_path / "iris")
+    assert record.status.value == "interrupted"  # run again on resume

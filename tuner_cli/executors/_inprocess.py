@@ -36,18 +36,25 @@ class InProcessExecutor:
 
     def submit(self, task: TrialTask) -> Future[TrialOutcome]:
         future: Future[TrialOutcome] = Future()
+        view_errors: list[Exception] = []
+
+        def progress(epoch: int, epochs: int, logs: dict[str, float]) -> bool:
+            try:
+                return self.on_progress(task.trial_id, epoch, epochs, logs)
+            except Exception as exc:  # noqa: BLE001 - raised again below, outside the trial
+                view_errors.append(exc)
+                return True
+
         try:
             with _time_limit(task.time_limit_s):
-                outcome = execute_trial(
-                    self.study,
-                    task,
-                    lambda epoch, epochs, logs: self.on_progress(
-                        task.trial_id, epoch, epochs, logs
-                    ),
-                )
+                outcome = execute_trial(self.study, task, progress)
             future.set_result(outcome)
         except Exception as exc:  # noqa: BLE001 - handed to the runner like a remote failure
             future.set_exception(exc)
+        if view_errors:
+            # the caller's own view failed, not the trial: it stops the search, as it does
+            # with workers, where the view runs in the driver (the trial is run again on resume)
+            raise view_errors[0]
         return future
 
     def wait(self, futures: Collection[Future[TrialOutcome]]) -> set[Future[TrialOutcome]]:

@@ -90,4 +90,4 @@ def test_columns_a_narrow_terminal_cannot_hold_are_named_not_cropped(monkeypatch
     row = next(i for i, line in enumerate(lines) if line.split()[:1] == ["1"])
     assert lines[row].split() == ["1", "completed", "0.9667", "16", "0.0002052", "0.4006", "0.001"]
     caption = " ".join(line.strip() for line in lines[row + 1 :])
-    assert caption == "not shown at this width: optimizer, batch_size, epoch, time"
+    assert caption == "not shown at this width: optimizer, batch_size, best epoch, time"

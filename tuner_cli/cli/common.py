@@ -285,7 +285,7 @@ def flat_table(
     ``budgets`` (epochs each score was measured at, by id) adds a column when a trial has one
     (``budget_cells``); ``front`` (the Pareto front's ids) a column marking its members."""
     headers = ["trial", "status", *objective_headers(objectives), *front_header(front)]
-    headers += [*names, "epoch"]
+    headers += [*names, "best epoch"]
     width = 5 + len(names)
     columns = list(zip(*(row[:width] for row in rows), strict=True)) or [()] * width
     by_id = scores or {}

@@ -103,7 +103,7 @@ def trials_table(
         for i, record in enumerate(records)
     ]
     headers = ["trial", "status", *objective_headers(objectives), *front_header(front)]
-    headers += [*names, "epoch", *(["epochs"] if trained else []), "time"]
+    headers += [*names, "best epoch", *(["epochs"] if trained else []), "time"]
     return value_table(headers, rows, title, left=(1,))
 
 

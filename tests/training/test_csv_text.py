@@ -349,27 +349,30 @@ def test_validate_splits_the_rows_with_the_configs_seed(tmp_path, kt_run, write_
     assert "config.yaml:" in result.stderr and "Traceback" not in result.stderr
 
 
-def test_cross_validation_with_text_beside_columns_says_what_to_use_instead(tmp_path, kt_run):
-    """The message said 'this CSV is a table with categories or gaps' of a table that has
-    neither, only text beside a column of numbers."""
-    import yaml
+def test_text_beside_columns_under_cross_validation_has_each_folds_training_words(tmp_path):
+    """Cross-validation was refused for text beside other columns; each fold's bag of words
+    is now its training rows' words, so a word met only in the held-out rows is unknown."""
+    from tuner_cli.training.data import load_dataset
 
-    write_reviews(tmp_path / "reviews.csv", rows=40)
+    write_reviews(tmp_path / "reviews.csv", rows=29)
+    with open(tmp_path / "reviews.csv", "a", encoding="utf-8") as handle:
+        handle.write("zebraword arrived,10,acme,pos\n")  # the one row with these words
     data = {
         "source": "csv",
         "path": "reviews.csv",
         "target": "label",
-        "features": ["price"],
+        "features": ["price", "brand"],
         "text": ["review"],
         "cross_validation": {"folds": 3},
     }
-    path = tmp_path / "config.yaml"
-    path.write_text(yaml.safe_dump(beside_config(data), sort_keys=False), encoding="utf-8")
-    result = kt_run("validate", str(path), cwd=tmp_path)
-    assert result.returncode == 2 and "Traceback" not in result.stderr
-    assert "data.cross_validation: cross_validation is for array data" in result.stderr
-    assert "text beside other columns is read as a table" in result.stderr
-    assert "validation_split" in result.stderr and "config.yaml:" in result.stderr
+    study = load_config_dict(beside_config(data), tmp_path)
+    datasets = [load_dataset(study, seed=5, fold=fold) for fold in range(3)]
+    assert [data.rows for data in datasets] == [(20, 10)] * 3
+    for data in datasets:
+        (words,) = data.encoding.text.values()
+        trained = {word for review in data.x_train["review"] for word in review.split()}
+        assert set(words) == trained
+        assert ("zebraword" in words) != ("zebraword arrived" in data.x_val["review"])
 
 
 def test_a_text_column_all_gaps_says_to_remove_it_from_data_text(tmp_path, kt_run):

@@ -24,7 +24,13 @@ from tuner_cli.training.imports import load_callable
 from tuner_cli.training.preprocessing import Scaling
 from tuner_cli.training.streams import Streams, load_folders, loader_streams, stream_scaling
 from tuner_cli.training.table import Table, all_numbers, check_column, is_plain_matrix, read_table
-from tuner_cli.training.tables import TableEncoding, load_table, read_data_table, split_rows
+from tuner_cli.training.tables import (
+    TableEncoding,
+    fold_rows,
+    load_table,
+    read_data_table,
+    split_rows,
+)
 from tuner_cli.training.template_front import ADAPT_BATCH
 from tuner_cli.training.text_column import text_rows, validation_rows
 
@@ -202,7 +208,7 @@ def _cached(data_json: str, base_dir: str, seed: int, fold: int) -> Dataset:
             if data.text and not data.text_beside_columns:
                 return _text_dataset(csv_table, data, base, seed, fold)
             if not is_plain_matrix(csv_table, data):
-                table = load_table(csv_table, data, base, seed)
+                table = load_table(csv_table, data, base, seed, fold)
                 return Dataset(
                     x_train=table.columns,
                     y_train=table.y,
@@ -319,34 +325,6 @@ def _all_rows(loaded: tuple) -> tuple[np.ndarray, np.ndarray]:
         return loaded
     x, y, x_val, y_val = loaded
     return np.concatenate([x, x_val]), np.concatenate([y, y_val])
-
-
-def fold_rows(y: np.ndarray, settings: Any, seed: int, fold: int) -> tuple[np.ndarray, np.ndarray]:
-    """Training and validation rows of one fold: a seeded shuffle into ``folds`` parts,
-    stratified by class when asked (scikit-learn's KFold and StratifiedKFold)."""
-    from sklearn.model_selection import KFold, StratifiedKFold
-
-    key = ("data", "cross_validation")
-    if settings.folds > len(y):
-        raise ConfigError(f"{settings.folds} folds need at least as many rows", key_path=key)
-    if settings.stratified:
-        if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
-            raise ConfigError(
-                "stratified folds need one whole-number class label per row; set stratified: false",
-                key_path=key + ("stratified",),
-            )
-        smallest = int(np.unique(y, return_counts=True)[1].min())
-        if smallest < settings.folds:
-            raise ConfigError(
-                f"a class has {smallest} rows, fewer than the {settings.folds} folds; use fewer "
-                "folds or stratified: false",
-                key_path=key + ("folds",),
-            )
-        splitter = StratifiedKFold(settings.folds, shuffle=True, random_state=seed % 2**32)
-    else:
-        splitter = KFold(settings.folds, shuffle=True, random_state=seed % 2**32)
-    train, val = list(splitter.split(np.zeros(len(y)), y))[fold]
-    return train, val
 
 
 def _split(x: np.ndarray, y: np.ndarray, fraction: float, seed: int):

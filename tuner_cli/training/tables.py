@@ -150,21 +150,12 @@ def read_data_table(data: Any, base: Path) -> Table:
     return table
 
 
-def load_table(table: Table, data: Any, base: Path, seed: int) -> LoadedTable:
+def load_table(table: Table, data: Any, base: Path, seed: int, fold: int = 0) -> LoadedTable:
     """The table as columns split for training and validation (not a plain matrix of
-    numbers, ``is_plain_matrix``, which is one array, as before)."""
-    if data.cross_validation is not None:
-        read_as = (
-            "text beside other columns is read as a table"
-            if data.text
-            else "this CSV is a table with categories or gaps"
-        )
-        raise ConfigError(
-            f"cross_validation is for array data and a text column alone; {read_as}, "
-            "encoded on its training rows: hold rows out with validation_split or "
-            "validation: {path}",
-            key_path=("data", "cross_validation"),
-        )
+    numbers, ``is_plain_matrix``, which is one array, as before). With
+    ``data.cross_validation``, ``fold`` picks the rows held out, and the encoding is fitted
+    on that fold's training rows alone, so nothing of the held-out rows (a category, a mean,
+    a word) reaches the network or the score, as a plain split's encoding sees none."""
     if data.scale != "none":
         raise ConfigError(
             "a table with categories or gaps has its numeric columns standardised by the "
@@ -175,21 +166,34 @@ def load_table(table: Table, data: Any, base: Path, seed: int) -> LoadedTable:
     columns = table_columns(table, kinds)
     y, names = target_values(table, data.target)
     if data.validation is None:
-        train, val = split_rows(len(y), data.validation_split, seed)
+        train, val = held_out_rows(y, data, seed, fold)
         val_columns, y_val = take_rows(columns, val), y[val]
         columns, y = take_rows(columns, train), y[train]
     else:
-        key = ("data", "validation", "path")
-        val_path = resolve(data.validation.path, base)
-        val_table = read_table(val_path, data.delimiter, key, data.decimal)
-        for name in (*kinds.features, data.target):
-            check_column(val_table, name, key)
-        val_columns = table_columns(val_table, kinds)
-        y_val = validation_target(val_table, data.target, names)
+        val_columns, y_val = validation_table(data, base, kinds, names)
     from tuner_cli.config.models import DEFAULT_MAX_TOKENS
 
     encoding = TableEncoding.fit(columns, kinds, data.max_tokens or DEFAULT_MAX_TOKENS)
     return LoadedTable(columns, y, val_columns, y_val, encoding, names)
+
+
+def held_out_rows(y: np.ndarray, data: Any, seed: int, fold: int) -> tuple[np.ndarray, np.ndarray]:
+    """Training and validation rows of the file: the fold's, under cross_validation, or
+    the seeded ``validation_split``."""
+    if data.cross_validation is not None:
+        return fold_rows(y, data.cross_validation, seed, fold)
+    return split_rows(len(y), data.validation_split, seed)
+
+
+def validation_table(
+    data: Any, base: Path, kinds: Columns, names: tuple[str, ...] | None
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """``data.validation``'s columns and labels, a word target's as indices into ``names``."""
+    key = ("data", "validation", "path")
+    val_table = read_table(resolve(data.validation.path, base), data.delimiter, key, data.decimal)
+    for name in (*kinds.features, data.target):
+        check_column(val_table, name, key)
+    return table_columns(val_table, kinds), validation_target(val_table, data.target, names)
 
 
 def validation_target(table: Table, target: str, names: tuple[str, ...] | None) -> np.ndarray:
@@ -221,6 +225,34 @@ def split_rows(count: int, fraction: float, seed: int) -> tuple[np.ndarray, np.n
     if n_val >= count:
         raise ConfigError("too few rows to split off validation data", key_path=("data",))
     return order[n_val:], order[:n_val]
+
+
+def fold_rows(y: np.ndarray, settings: Any, seed: int, fold: int) -> tuple[np.ndarray, np.ndarray]:
+    """Training and validation rows of one fold: a seeded shuffle into ``folds`` parts,
+    stratified by class when asked (scikit-learn's KFold and StratifiedKFold)."""
+    from sklearn.model_selection import KFold, StratifiedKFold
+
+    key = ("data", "cross_validation")
+    if settings.folds > len(y):
+        raise ConfigError(f"{settings.folds} folds need at least as many rows", key_path=key)
+    if settings.stratified:
+        if y.ndim != 1 or not np.issubdtype(y.dtype, np.integer):
+            raise ConfigError(
+                "stratified folds need one whole-number class label per row; set stratified: false",
+                key_path=key + ("stratified",),
+            )
+        smallest = int(np.unique(y, return_counts=True)[1].min())
+        if smallest < settings.folds:
+            raise ConfigError(
+                f"a class has {smallest} rows, fewer than the {settings.folds} folds; use fewer "
+                "folds or stratified: false",
+                key_path=key + ("folds",),
+            )
+        splitter = StratifiedKFold(settings.folds, shuffle=True, random_state=seed % 2**32)
+    else:
+        splitter = KFold(settings.folds, shuffle=True, random_state=seed % 2**32)
+    train, val = list(splitter.split(np.zeros(len(y)), y))[fold]
+    return train, val
 
 
 def resolve(path: str, base: Path) -> Path:

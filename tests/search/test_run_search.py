@@ -216,6 +216,21 @@ def test_a_search_in_this_process_leaves_sys_path_and_the_keras_tuner_stand_in_a
     assert [n for n in sys.modules if n.split(".")[0] in ("keras_tuner", "kerastuner")] == []
 
 
+IRIS = {
+    "name": "iris",
+    "seed": 1,
+    "data": {"source": "sklearn", "name": "iris"},
+    "search_space": {"units": {"type": "int", "min": 4, "max": 8, "step": 4}},
+    "model": {
+        "layers": [{"Dense": {"units": "$units"}}, {"Dense": {"units": 3}}],
+        "loss": {"SparseCategoricalCrossentropy": {"from_logits": True}},
+        "metrics": ["accuracy"],
+    },
+    "training": {"epochs": 1},
+    "strategy": {"name": "random", "objective": "val_accuracy", "max_trials": 1},
+}
+
+
 @pytest.mark.slow
 def test_a_keras_search_in_this_process_leaves_the_notebooks_random_state_alone(tmp_path):
     """Each trial seeds Python's, NumPy's and TensorFlow's generators; with workers=0 that is
@@ -229,19 +244,7 @@ def test_a_keras_search_in_this_process_leaves_the_notebooks_random_state_alone(
     import numpy as np
     import tensorflow as tf
 
-    config = {
-        "name": "iris",
-        "seed": 1,
-        "data": {"source": "sklearn", "name": "iris"},
-        "search_space": {"units": {"type": "int", "min": 4, "max": 8, "step": 4}},
-        "model": {
-            "layers": [{"Dense": {"units": "$units"}}, {"Dense": {"units": 3}}],
-            "loss": {"SparseCategoricalCrossentropy": {"from_logits": True}},
-            "metrics": ["accuracy"],
-        },
-        "training": {"epochs": 1},
-        "strategy": {"name": "random", "objective": "val_accuracy", "max_trials": 1},
-    }
+    config = IRIS
     np.random.seed(123)
     random.seed(123)
     tf.random.set_seed(123)
@@ -345,18 +348,7 @@ def test_a_view_that_fails_in_epoch_ended_stops_an_in_process_search_as_with_wor
         def epoch_ended(self, trial_id, epoch, epochs, logs):
             raise ValueError("the view's own bug")
 
-    config = {
-        "name": "iris",
-        "seed": 1,
-        "data": {"source": "sklearn", "name": "iris"},
-        "search_space": {"units": {"type": "int", "min": 4, "max": 8, "step": 4}},
-        "model": {
-            "layers": [{"Dense": {"units": "$units"}}, {"Dense": {"units": 3}}],
-            "loss": {"SparseCategoricalCrossentropy": {"from_logits": True}},
-        },
-        "training": {"epochs": 1},
-        "strategy": {"name": "random", "objective": "val_loss", "max_trials": 3},
-    }
+    config = {**IRIS, "strategy": {**IRIS["strategy"], "max_trials": 3}}
     with pytest.raises(ValueError, match="the view's own bug"):
         run_search(config, tmp_path, workers=0, events=BrokenView())
     (record,) = read_trials(tmp_path / "iris")

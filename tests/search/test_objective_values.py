@@ -63,17 +63,21 @@ def keyword_budget(hp, *, budget):
 """
 
 
-def test_a_function_of_the_hyperparameters_alone_runs_where_no_budget_is_given(tmp_path):
-    """``def objective(hp):`` is what users of other tuners write first; every trial of it
-    failed with a TypeError (two arguments given)."""
+def plain_study(tmp_path, function: str, strategy: str, max_trials: int):
     (tmp_path / "plain.py").write_text(WITHOUT_BUDGET, encoding="utf-8")
     config = {
         "name": "plain",
-        "objective_function": "plain:f",
+        "objective_function": f"plain:{function}",
         "search_space": {"x": {"type": "float", "min": 0.0, "max": 1.0}},
-        "strategy": {"name": "bayesian", "objective": "loss", "max_trials": 4},
+        "strategy": {"name": strategy, "objective": "loss", "max_trials": max_trials},
     }
-    result = run_search(tuner_cli.load_config_dict(config, tmp_path), tmp_path, workers=0)
+    return tuner_cli.load_config_dict(config, tmp_path)
+
+
+def test_a_function_of_the_hyperparameters_alone_runs_where_no_budget_is_given(tmp_path):
+    """``def objective(hp):`` is what users of other tuners write first; every trial of it
+    failed with a TypeError (two arguments given)."""
+    result = run_search(plain_study(tmp_path, "f", "bayesian", 4), tmp_path, workers=0)
     assert [t.status for t in result.trials] == ["completed"] * 4
     assert {t.score for t in result.trials} == {
         (t.hyperparameters["x"] - 0.3) ** 2 for t in result.trials
@@ -82,13 +86,7 @@ def test_a_function_of_the_hyperparameters_alone_runs_where_no_budget_is_given(t
 
 def test_a_keyword_only_budget_is_not_taken_for_a_function_without_one(tmp_path):
     """It cannot be called either way: a config error naming the form to use, before any trial."""
-    (tmp_path / "plain.py").write_text(WITHOUT_BUDGET, encoding="utf-8")
-    config = {
-        "name": "plain",
-        "objective_function": "plain:keyword_budget",
-        "search_space": {"x": {"type": "float", "min": 0.0, "max": 1.0}},
-        "strategy": {"name": "random", "objective": "loss", "max_trials": 2},
-    }
+    study = plain_study(tmp_path, "keyword_budget", "random", 2)
     with pytest.raises(tuner_cli.ConfigError, match=r"def keyword_budget\(hp, budget\)"):
-        run_search(tuner_cli.load_config_dict(config, tmp_path), tmp_path, workers=0)
+        run_search(study, tmp_path, workers=0)
     assert not (tmp_path / "plain").exists()

@@ -84,6 +84,17 @@ def start(config: Path, output: Path, tmp_path: Path, *more: str, **extra) -> su
     )
 
 
+def communicate_or_dump(process: subprocess.Popen, timeout: float) -> tuple[str, str]:
+    """The process's output; one still running after ``timeout`` is aborted, so the failure
+    shows where each of its threads waited (faulthandler, PYTHONFAULTHANDLER=1)."""
+    try:
+        return process.communicate(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.send_signal(signal.SIGABRT)
+        out, err = process.communicate(timeout=30)
+        pytest.fail(f"still running after {timeout:.0f} s; its threads:\n{err[-20000:]}")
+
+
 def search_here(
     config: Path, output: Path, tmp_path: Path, monkeypatch, *more: str
 ) -> subprocess.CompletedProcess:
@@ -486,12 +497,12 @@ def test_a_signal_while_the_search_starts_stops_it_with_a_line(tmp_path: Path, s
     config = tmp_path / "early.yaml"
     config.write_text(objective_config("sleepy", 3), encoding="utf-8")
     output = tmp_path / "results"
-    process = start(config, output, tmp_path, KT_FAULT_IMPORT_SLEEP="60")
+    process = start(config, output, tmp_path, KT_FAULT_IMPORT_SLEEP="60", PYTHONFAULTHANDLER="1")
     assert process.stdout is not None
     assert "starting 1 worker" in process.stdout.readline()
     time.sleep(0.5)  # the worker is on its way
     send(process)
-    out, err = process.communicate(timeout=60)
+    out, err = communicate_or_dump(process, timeout=60)
     # or ended by that signal after the line, which a shell reports as the same code (about one
     # SIGINT run in 15): a KeyboardInterrupt that passes through an exec() of source text (the
     # dataclasses of an import) sets CPython's "unhandled" flag even when it is caught later,

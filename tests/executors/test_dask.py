@@ -222,7 +222,7 @@ def test_trials_cancelled_on_the_cluster_are_run_again(cluster):
 
     driver = search(cluster)
     try:
-        wait_for_file(cluster.folder / "started_1")
+        cancelled_run = int(wait_for_file(cluster.folder / "started_1"))
         with Client(cluster.address, set_as_default=False) as other_user:
             running = [k for keys in other_user.processing().values() for k in keys]
             trials = [k for k in running if str(k).startswith("kt-run-trial-")]
@@ -234,6 +234,10 @@ def test_trials_cancelled_on_the_cluster_are_run_again(cluster):
     assert driver.returncode == 0, stderr
     said = " ".join(stderr.split())
     assert "task was cancelled on the Dask cluster" in said and "submitting it again" in said
+    # Dask cannot stop a running task: the worker still running the cancelled one is restarted
+    assert "still runs trial 2's cancelled task" in said
+    with pytest.raises(ProcessLookupError):
+        os.kill(cancelled_run, 0)
     found = records(cluster.folder)
     assert sorted(r["hyperparameters"]["x"] for r in found) == list(range(6))
     assert all(r["status"] == "completed" for r in found), [r["status"] for r in found]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import signal
 import sys
+import time
 import types
 
 import pytest
@@ -27,6 +28,31 @@ def test_an_error_that_a_signal_caused_inside_an_import_still_reads_as_the_signa
     with pytest.raises(SearchInterrupted, match="interrupted before any trial started") as caught:
         starting()
     assert caught.value.exit_code == 128 + signal.SIGTERM
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")  # the drop
+@pytest.mark.parametrize("signum", [signal.SIGINT, signal.SIGTERM], ids=["SIGINT", "SIGTERM"])
+def test_a_signal_whose_exception_python_dropped_is_raised_again(signum) -> None:
+    """Python runs the handler wherever the main thread is; raised inside a ``__del__`` or a
+    weakref callback (the import system's module locks have one), the exception is printed
+    as "Exception ignored" and dropped, and the search went on for the minute its worker took
+    to import the objective (a CI failure, caught with faulthandler)."""
+
+    class Dropped:
+        def __del__(self) -> None:
+            signal.raise_signal(signum)
+
+    @_stops_at_once_until_trials_run
+    def starting() -> None:
+        Dropped()  # collected at once: the handler runs, and raises, inside __del__
+        time.sleep(10)  # the wait the search was left in
+        pytest.fail("the signal was lost")
+
+    started = time.monotonic()
+    with pytest.raises(SearchInterrupted) as caught:
+        starting()
+    assert caught.value.exit_code == 128 + signum
+    assert time.monotonic() - started < 5
 
 
 def test_an_error_without_a_signal_is_left_as_it_is() -> None:

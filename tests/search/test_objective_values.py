@@ -60,16 +60,19 @@ def f(hp):
 
 def keyword_budget(hp, *, budget):
     return {"loss": (hp["x"] - 0.3) ** 2 + 1 / budget}
+
+def nothing():
+    return 0.0
 """
 
 
-def plain_study(tmp_path, function: str, strategy: str, max_trials: int):
+def plain_study(tmp_path, function: str, strategy: str, max_trials: int, **settings):
     (tmp_path / "plain.py").write_text(WITHOUT_BUDGET, encoding="utf-8")
     config = {
         "name": "plain",
         "objective_function": f"plain:{function}",
         "search_space": {"x": {"type": "float", "min": 0.0, "max": 1.0}},
-        "strategy": {"name": strategy, "objective": "loss", "max_trials": max_trials},
+        "strategy": {"name": strategy, "objective": "loss", "max_trials": max_trials, **settings},
     }
     return tuner_cli.load_config_dict(config, tmp_path)
 
@@ -84,9 +87,20 @@ def test_a_function_of_the_hyperparameters_alone_runs_where_no_budget_is_given(t
     }
 
 
-def test_a_keyword_only_budget_is_not_taken_for_a_function_without_one(tmp_path):
-    """It cannot be called either way: a config error naming the form to use, before any trial."""
-    study = plain_study(tmp_path, "keyword_budget", "random", 2)
-    with pytest.raises(tuner_cli.ConfigError, match=r"def keyword_budget\(hp, budget\)"):
+def test_a_keyword_only_budget_is_given_by_name(tmp_path):
+    """``def f(hp, *, budget)`` takes a budget too: it was refused as taking neither form."""
+    result = run_search(
+        plain_study(tmp_path, "keyword_budget", "hyperband", 4, max_epochs=3), tmp_path, workers=0
+    )
+    assert {t.status for t in result.trials} == {"completed"}
+    for trial in result.trials:
+        assert (
+            trial.score == (trial.hyperparameters["x"] - 0.3) ** 2 + 1 / trial.history[-1]["epoch"]
+        )
+
+
+def test_a_function_taking_nothing_is_a_config_error_naming_the_form(tmp_path):
+    study = plain_study(tmp_path, "nothing", "random", 2)
+    with pytest.raises(tuner_cli.ConfigError, match=r"def nothing\(hp, budget\)"):
         run_search(study, tmp_path, workers=0)
     assert not (tmp_path / "plain").exists()

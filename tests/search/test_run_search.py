@@ -353,3 +353,22 @@ def test_a_view_that_fails_in_epoch_ended_stops_an_in_process_search_as_with_wor
         run_search(config, tmp_path, workers=0, events=BrokenView())
     (record,) = read_trials(tmp_path / "iris")
     assert record.status.value == "interrupted"  # run again on resume
+
+
+@pytest.mark.slow
+def test_max_trial_time_passing_inside_a_slow_view_fails_the_trial_not_the_search(tmp_path):
+    """In process the time limit is an alarm raised in whatever runs: landing in the caller's
+    view, it read as the view's error and stopped the search."""
+    import time
+
+    from tuner_cli.events import SearchEvents
+
+    class SlowView(SearchEvents):
+        def epoch_ended(self, trial_id, epoch, epochs, logs):
+            time.sleep(4)  # a notebook drawing a plot
+
+    config = {**IRIS, "strategy": {**IRIS["strategy"], "max_trial_time": "2s"}}
+    result = run_search(config, tmp_path, workers=0, events=SlowView())
+    (record,) = result.trials
+    assert record.status.value == "failed"
+    assert "ran longer than max_trial_time (2 s)" in record.error["message"]

@@ -127,7 +127,7 @@ class DaskExecutor:
 
     def _subscribe(self) -> None:
         """Listen to this search's progress and the cluster's events; sent again after a lost
-        connection, since the scheduler forgets a client's topics when it goes."""
+        connection, since a scheduler restarted meanwhile knows no subscriptions."""
         for topic, kind in ((self.topic, "progress"), ("all", "cluster")):
             self.client.subscribe_topic(topic, lambda event, kind=kind: self._event(kind, event))
         self.client.subscribe_topic("worker-restart-memory", lambda e: self._event("memory", e))
@@ -305,6 +305,8 @@ class DaskExecutor:
         try:
             replies: list[WorkerReply] = self.client.gather([self._dask[f] for f in finished])
         except CancelledError:
+            if any(self._dask[f].status == "cancelled" for f in finished):
+                return  # cancelled since it finished: ``_settle`` submits it again
             raise SchedulerLostError(
                 f"lost the connection to the Dask scheduler at {self.address} while "
                 f"fetching a result; {RESUME}"
@@ -357,7 +359,14 @@ class DaskExecutor:
         )
         self._subscribe()
         self._dask.pop(future).release()
-        self._running_since.pop(task.trial_id, None)
+        started = self._running_since.pop(task.trial_id, None)
+        if started is not None:
+            # Dask cannot stop a running task: the cancelled run would hold its worker (for
+            # ever, if it hangs, with nothing left to time it) and the new one queue behind it
+            reason = f"it still runs trial {task.trial_id}'s cancelled task"
+            self.on_warning(f"replacing worker {started[1]}: {reason}")
+            self._replace(started[1], reason, stuck=True)
+            self._await_restarts()
         self._dask[future] = self._submit_task(task)
 
     def _connected(self) -> bool:
@@ -687,14 +696,15 @@ class DaskExecutor:
 
 
 def _cancel_reason(dask_future: DaskFuture) -> str:
-    """Dask's word for why a task was cancelled, as its result raises it."""
+    """Dask's word for why a task was cancelled, as its result raises it ("unknown" for a
+    ``cancel`` without one)."""
     try:
         dask_future.result(timeout=5)
     except CancelledError as exc:
-        return str(getattr(exc, "reason", None) or "no reason given")
-    except Exception:  # noqa: BLE001 - no longer cancelled: the reason is unknown
+        return str(getattr(exc, "reason", "unknown"))
+    except Exception:  # noqa: BLE001 - no longer cancelled
         pass
-    return "no reason given"
+    return "unknown"
 
 
 def _trials_of(keys: Collection[Any]) -> str:

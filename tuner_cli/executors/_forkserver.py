@@ -57,8 +57,9 @@ def _ctrl_c_held_from_children() -> Iterator[None]:
     there printed its ``KeyboardInterrupt`` traceback under the driver's own line) nor the
     workers forked from it (the driver alone decides what Ctrl-C does; ``IgnoreInterrupts``
     ignores it there and unblocks it). A blocked signal stays blocked across fork and exec.
-    In the driver it waits, not lost: a Ctrl-C sent while SIGINT was ignored here instead
-    vanished, and the search went on as if never interrupted."""
+    In the driver it is not lost: it waits for the block's end (or another of the driver's
+    threads takes it, and the main thread handles it at once); a Ctrl-C sent while SIGINT was
+    ignored here instead vanished, and the search went on as if never interrupted."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return

@@ -37,16 +37,17 @@ class InProcessExecutor:
     def submit(self, task: TrialTask) -> Future[TrialOutcome]:
         future: Future[TrialOutcome] = Future()
         view_errors: list[Exception] = []
-
-        def progress(epoch: int, epochs: int, logs: dict[str, float]) -> bool:
-            try:
-                return self.on_progress(task.trial_id, epoch, epochs, logs)
-            except Exception as exc:  # noqa: BLE001 - raised again below, outside the trial
-                view_errors.append(exc)
-                return True
-
         try:
-            with _time_limit(task.time_limit_s):
+            with _time_limit(task.time_limit_s) as limit:
+
+                def progress(epoch: int, epochs: int, logs: dict[str, float]) -> bool:
+                    with limit.held():
+                        try:
+                            return self.on_progress(task.trial_id, epoch, epochs, logs)
+                        except Exception as exc:  # noqa: BLE001 - raised below, outside the trial
+                            view_errors.append(exc)
+                            return True
+
                 outcome = execute_trial(self.study, task, progress)
             future.set_result(outcome)
         except Exception as exc:  # noqa: BLE001 - handed to the runner like a remote failure
@@ -70,22 +71,51 @@ def trials_can_be_timed() -> bool:
     return threading.current_thread() is threading.main_thread()
 
 
-@contextlib.contextmanager
-def _time_limit(seconds: float | None) -> Iterator[None]:
-    """Raise ``TrialError`` in the trial's own code when it runs past ``seconds``."""
-    if seconds is None or not trials_can_be_timed():
-        yield
-        return
+class _TimeLimit:
+    """``max_trial_time`` of a trial in this process: the alarm raises ``TrialError`` in the
+    trial's own code, but waits for the caller's view to return (``held``): raised inside it,
+    the time limit read as the view's own error and stopped the search."""
 
-    def stop(signum: int, frame: object) -> None:
-        raise TrialError(
-            f"the trial ran longer than max_trial_time ({format_span(seconds)}) and was stopped"
+    def __init__(self, seconds: float | None):
+        self.seconds = seconds
+        self._holding = False
+        self._expired = False
+
+    def on_alarm(self, signum: int, frame: object) -> None:
+        if self._holding:
+            self._expired = True
+            return
+        raise self._error()
+
+    @contextlib.contextmanager
+    def held(self) -> Iterator[None]:
+        self._holding = True
+        try:
+            yield
+        finally:
+            self._holding = False
+        if self._expired:
+            raise self._error()
+
+    def _error(self) -> TrialError:
+        assert self.seconds is not None
+        return TrialError(
+            f"the trial ran longer than max_trial_time ({format_span(self.seconds)}) and was "
+            "stopped"
         )
 
-    previous = signal.signal(signal.SIGALRM, stop)
+
+@contextlib.contextmanager
+def _time_limit(seconds: float | None) -> Iterator[_TimeLimit]:
+    """Raise ``TrialError`` in the trial's own code when it runs past ``seconds``."""
+    limit = _TimeLimit(seconds)
+    if seconds is None or not trials_can_be_timed():
+        yield limit
+        return
+    previous = signal.signal(signal.SIGALRM, limit.on_alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
     try:
-        yield
+        yield limit
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, previous)

@@ -53,8 +53,9 @@ def run_trial(config_text: str, config_path: str, task: TrialTask, topic: str) -
     """Train one trial in this worker process; epoch progress goes to the driver on ``topic``."""
     global _trials_done
     worker = get_worker()
-    if task.time_limit_s is not None:  # the driver's clock for max_trial_time starts here
-        worker.log_event(topic, {"trial": task.trial_id, "started": True, "worker": worker.address})
+    # the driver's clock for max_trial_time starts here, and it learns which worker to free
+    # should the task be cancelled (Dask cannot stop a running one)
+    worker.log_event(topic, {"trial": task.trial_id, "started": True, "worker": worker.address})
     study = _study(config_text, config_path)
     if study.is_keras:
         _limit_tensorflow_threads(worker.state.nthreads)

@@ -17,7 +17,7 @@ import sys
 import threading
 from collections.abc import Callable
 from types import FrameType
-from typing import Any
+from typing import Any, NoReturn
 
 from tuner_cli.errors import SignalInterrupt
 from tuner_cli.events import write_now
@@ -31,6 +31,10 @@ FIRST_INTERRUPT_IN_A_NOTEBOOK = (
     "kernel again to stop now (they are then run again on resume)"
 )
 """In a Jupyter kernel the keystroke is the interrupt button (or I, I), not Ctrl-C."""
+
+
+RAISED_AGAIN_AFTER_S = 1.0
+"""How long a ``SignalInterrupt`` may go missing before the signal is raised again."""
 
 
 class GracefulInterrupts:
@@ -53,6 +57,8 @@ class GracefulInterrupts:
         self.notify = notify or write_now
         self.signal_number: int | None = None
         self._previous: dict[int, Any] = {}
+        self._left = threading.Event()
+        self._again: threading.Thread | None = None
 
     @property
     def stopped(self) -> bool:
@@ -72,13 +78,31 @@ class GracefulInterrupts:
             in_a_kernel = "ipykernel" in sys.modules
             self.notify(FIRST_INTERRUPT_IN_A_NOTEBOOK if in_a_kernel else FIRST_PRESS)
             return
-        raise SignalInterrupt
+        self._interrupt(signum)
 
     def _on_sigterm(self, signum: int, frame: FrameType | None) -> None:
         self.signal_number = signum
         if self.request_stop is not None:
             self.request_stop()
+        self._interrupt(signum)
+
+    def _interrupt(self, signum: int) -> NoReturn:
+        """Raise ``SignalInterrupt``, and raise the signal again every ``RAISED_AGAIN_AFTER_S``
+        until an exception leaves the ``with`` block. Python runs a handler wherever the main
+        thread is, and an exception raised inside a weakref callback or a ``__del__`` (the
+        import system runs such callbacks) is printed as "Exception ignored" and dropped: the
+        search then went on as if never told to stop (seen under load: a SIGINT while the
+        first worker imported the objective waited for the import's whole minute)."""
+        if self._again is None:
+            self._again = threading.Thread(target=self._raise_again, args=(signum,), daemon=True)
+            self._again.start()
         raise SignalInterrupt
+
+    def _raise_again(self, signum: int) -> None:
+        main = threading.main_thread().ident
+        assert main is not None
+        while not self._left.wait(RAISED_AGAIN_AFTER_S):
+            signal.pthread_kill(main, signum)
 
     def __enter__(self) -> GracefulInterrupts:
         if threading.current_thread() is threading.main_thread():
@@ -89,6 +113,7 @@ class GracefulInterrupts:
         return self
 
     def __exit__(self, *exc: object) -> None:
+        self._left.set()
         for signum, handler in self._previous.items():
             signal.signal(signum, handler)
         self._previous = {}

@@ -1,10 +1,11 @@
 """The user's ``objective_function``, called the way its signature asks.
 
-The contract is ``fn(hp, budget)``, but a search without budgets (``random``, ``grid``,
-``bayesian``) has nothing to give as ``budget``, and ``def objective(hp):`` is what users of
-other tuners write first: every trial of it failed with a ``TypeError``. Such a function is
-called with the hyperparameters alone; under a multi-fidelity strategy, which gives each trial
-its epochs, it is a config error at validate, as is a signature that takes neither form.
+The contract is ``fn(hp, budget)`` (``budget`` positional or keyword-only), but a search
+without budgets (``random``, ``grid``, ``bayesian``) has nothing to give as ``budget``, and
+``def objective(hp):`` is what users of other tuners write first: every trial of it failed
+with a ``TypeError``. Such a function is called with the hyperparameters alone; under a
+multi-fidelity strategy, which gives each trial its epochs, it is a config error at validate,
+as is a signature that takes neither form.
 """
 
 from __future__ import annotations
@@ -32,6 +33,8 @@ def load_objective_function(study: StudyConfig) -> Objective:
         return function
     if _accepts(signature, {}, None):
         return function
+    if _accepts(signature, {}, budget=None):
+        return lambda hp, budget: function(hp, budget=budget)
     if not _accepts(signature, {}):
         raise ConfigError(
             f"{spec} must take the hyperparameters and the trial's budget: "
@@ -48,9 +51,9 @@ def load_objective_function(study: StudyConfig) -> Objective:
     return lambda hp, budget: function(hp)
 
 
-def _accepts(signature: inspect.Signature, *arguments: Any) -> bool:
+def _accepts(signature: inspect.Signature, *arguments: Any, **keywords: Any) -> bool:
     try:
-        signature.bind(*arguments)
+        signature.bind(*arguments, **keywords)
     except TypeError:
         return False
     return True

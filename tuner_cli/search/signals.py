@@ -59,6 +59,7 @@ class GracefulInterrupts:
         self._previous: dict[int, Any] = {}
         self._left = threading.Event()
         self._again: threading.Thread | None = None
+        self._previous_hook = sys.unraisablehook
 
     @property
     def stopped(self) -> bool:
@@ -104,16 +105,25 @@ class GracefulInterrupts:
         while not self._left.wait(RAISED_AGAIN_AFTER_S):
             signal.pthread_kill(main, signum)
 
+    def _unraisable(self, unraisable: Any) -> None:
+        """Python's report of an exception it dropped; not of ours, which is raised again."""
+        if not isinstance(unraisable.exc_value, SignalInterrupt):
+            self._previous_hook(unraisable)
+
     def __enter__(self) -> GracefulInterrupts:
         if threading.current_thread() is threading.main_thread():
             self._previous = {
                 signal.SIGINT: signal.signal(signal.SIGINT, self._on_sigint),
                 signal.SIGTERM: signal.signal(signal.SIGTERM, self._on_sigterm),
             }
+            self._previous_hook = sys.unraisablehook
+            sys.unraisablehook = self._unraisable
         return self
 
     def __exit__(self, *exc: object) -> None:
         self._left.set()
         for signum, handler in self._previous.items():
             signal.signal(signum, handler)
+        if self._previous:
+            sys.unraisablehook = self._previous_hook
         self._previous = {}

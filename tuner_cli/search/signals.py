@@ -17,7 +17,7 @@ import sys
 import threading
 from collections.abc import Callable
 from types import FrameType
-from typing import Any, NoReturn
+from typing import Any
 
 from tuner_cli.errors import SignalInterrupt
 from tuner_cli.events import write_now
@@ -33,8 +33,8 @@ FIRST_INTERRUPT_IN_A_NOTEBOOK = (
 """In a Jupyter kernel the keystroke is the interrupt button (or I, I), not Ctrl-C."""
 
 
-RAISED_AGAIN_AFTER_S = 1.0
-"""How long a ``SignalInterrupt`` may go missing before the signal is raised again."""
+RAISED_AGAIN_AFTER_S = 0.1
+"""How soon a ``SignalInterrupt`` Python dropped is raised again."""
 
 
 class GracefulInterrupts:
@@ -58,7 +58,6 @@ class GracefulInterrupts:
         self.signal_number: int | None = None
         self._previous: dict[int, Any] = {}
         self._left = threading.Event()
-        self._again: threading.Thread | None = None
         self._previous_hook = sys.unraisablehook
 
     @property
@@ -79,36 +78,32 @@ class GracefulInterrupts:
             in_a_kernel = "ipykernel" in sys.modules
             self.notify(FIRST_INTERRUPT_IN_A_NOTEBOOK if in_a_kernel else FIRST_PRESS)
             return
-        self._interrupt(signum)
+        raise SignalInterrupt
 
     def _on_sigterm(self, signum: int, frame: FrameType | None) -> None:
         self.signal_number = signum
         if self.request_stop is not None:
             self.request_stop()
-        self._interrupt(signum)
-
-    def _interrupt(self, signum: int) -> NoReturn:
-        """Raise ``SignalInterrupt``, and raise the signal again every ``RAISED_AGAIN_AFTER_S``
-        until an exception leaves the ``with`` block. Python runs a handler wherever the main
-        thread is, and an exception raised inside a weakref callback or a ``__del__`` (the
-        import system runs such callbacks) is printed as "Exception ignored" and dropped: the
-        search then went on as if never told to stop (seen under load: a SIGINT while the
-        first worker imported the objective waited for the import's whole minute)."""
-        if self._again is None:
-            self._again = threading.Thread(target=self._raise_again, args=(signum,), daemon=True)
-            self._again.start()
         raise SignalInterrupt
 
-    def _raise_again(self, signum: int) -> None:
-        main = threading.main_thread().ident
-        assert main is not None
-        while not self._left.wait(RAISED_AGAIN_AFTER_S):
-            signal.pthread_kill(main, signum)
-
     def _unraisable(self, unraisable: Any) -> None:
-        """Python's report of an exception it dropped; not of ours, which is raised again."""
-        if not isinstance(unraisable.exc_value, SignalInterrupt):
+        """Python's report of an exception it dropped. A handler runs wherever the main thread
+        is, and one that raises inside a ``__del__`` or a weakref callback (the import system's
+        module locks have one) has its exception printed as "Exception ignored" and lost: the
+        search went on as if never told to stop (seen under load: a SIGINT while the worker
+        imported the objective waited for the import's whole minute). Ours is raised again
+        instead, by the same signal once that callback has returned."""
+        if not isinstance(unraisable.exc_value, SignalInterrupt) or self.signal_number is None:
             self._previous_hook(unraisable)
+            return
+        main = threading.main_thread().ident
+        again = threading.Timer(RAISED_AGAIN_AFTER_S, self._raise_again, (main, self.signal_number))
+        again.daemon = True
+        again.start()
+
+    def _raise_again(self, main: int, signum: int) -> None:
+        if not self._left.is_set():
+            signal.pthread_kill(main, signum)
 
     def __enter__(self) -> GracefulInterrupts:
         if threading.current_thread() is threading.main_thread():

@@ -363,9 +363,9 @@ class DaskExecutor:
         if started is not None:
             # Dask cannot stop a running task: the cancelled run would hold its worker (for
             # ever, if it hangs, with nothing left to time it) and the new one queue behind it
-            reason = f"it still runs trial {task.trial_id}'s cancelled task"
-            self.on_warning(f"replacing worker {started[1]}: {reason}")
-            self._replace(started[1], reason, stuck=True)
+            held = f"it still runs trial {task.trial_id}'s cancelled task"
+            self.on_warning(f"replacing worker {started[1]}: {held}")
+            self._replace(started[1], held, stuck=True)
             self._await_restarts()
         self._dask[future] = self._submit_task(task)
 

@@ -165,3 +165,17 @@ def test_the_summary_of_several_objectives_names_the_front(monkeypatch):
     marked = {line.strip("│ ").split()[0] for line in text.splitlines() if " * " in line}
     assert "front" in text and marked == {"1", "2"}
     assert "Best: trial" not in text
+
+
+def test_the_summary_in_a_log_file_is_ascii(monkeypatch):
+    from tuner_cli.cli import console as console_module
+    from tuner_cli.search.runner import SearchSummary
+
+    log = Console(file=io.StringIO(), width=120, color_system=None)
+    monkeypatch.setattr(console_module, "console", log)
+    trials = [_finish(_record(trial_id), 0.5 + trial_id / 10, 2) for trial_id in (1, 2)]
+    summary = SearchSummary(trials, OBJECTIVE, "max_trials reached", counts={"completed": 2})
+    console_module.print_summary(summary, [OBJECTIVE])
+    text = log.file.getvalue()
+    assert "Top 2 trials" in text and "Best: trial 2" in text
+    assert text.isascii(), [line for line in text.splitlines() if not line.isascii()]

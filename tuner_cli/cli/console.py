@@ -67,8 +67,13 @@ COLUMN_GAP = 2
 """Spaces between two columns of a borderless table (rich's padding of one on each side)."""
 
 
+PLAIN_BOX = box.Box("    \n    \n -- \n    \n    \n -- \n    \n    \n", ascii=True)
+"""rich's ``SIMPLE`` drawn with ``-``: a log file or a pipe gets the same ASCII rule under the
+header as the read commands' plain tables."""
+
+
 def _table_box() -> box.Box:
-    return box.ROUNDED if console.is_terminal else box.SIMPLE
+    return box.ROUNDED if console.is_terminal else PLAIN_BOX
 
 
 def trials_table(

@@ -417,3 +417,11 @@ def test_the_report_says_which_study_the_search_learnt_from(tmp_path, earlier):
     page = render_report(StudyStore(result.root))
     assert "<th>warm start</th>" in page
     assert f"12 trials of {earlier}" in page
+
+
+def test_a_folder_named_from_the_config_s_parent_is_recorded_without_dots(tmp_path, earlier):
+    configs = tmp_path / "configs"
+    configs.mkdir()
+    config = study("later", {"name": "bayesian", "warm_start": "../old/earlier"})
+    warm = load_warm_start(load_config_dict(config, configs))
+    assert warm.info["path"] == str(earlier.resolve())

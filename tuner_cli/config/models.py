@@ -862,8 +862,18 @@ class StudyConfig:
         return replace(self, space=space)
 
     def resolve_path(self, value: str) -> Path:
+        """``value`` from the config's folder. Each leading ``..`` steps up from that folder
+        (``base_dir`` has no links left in it, so that is the folder the system reaches), so
+        messages and study.json name ``/work/results/x``, not ``/work/configs/../results/x``."""
         path = Path(value).expanduser()
-        return path if path.is_absolute() else self.base_dir / path
+        if path.is_absolute():
+            return path
+        parts = path.parts
+        up = next((i for i, part in enumerate(parts) if part != ".."), len(parts))
+        base = self.base_dir
+        for _ in range(up):
+            base = base.parent
+        return base.joinpath(*parts[up:])
 
 
 def load_config(

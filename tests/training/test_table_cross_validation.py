@@ -165,3 +165,27 @@ def test_retrain_of_a_folded_table_study_trains_on_every_row_and_takes_raw_rows(
     model = keras.models.load_model(output)
     predicted = model.predict(columns, verbose=0).argmax(axis=1)
     assert float(np.mean(predicted == labels)) > 0.8
+
+
+def test_a_column_that_one_folds_training_rows_lack_is_refused_before_the_search(tmp_path):
+    """A number column with a single value has no value left in the training rows of the
+    fold that holds that row out; the check before the search loads every fold, so it says
+    which fold rather than stopping the search when that fold trains."""
+    from tuner_cli.errors import ConfigError
+    from tuner_cli.training.preflight import preflight
+    from tuner_cli.training.tables import fold_rows
+
+    write_table(tmp_path / "t.csv")
+    study = load_config_dict(config({"folds": 3}), tmp_path)
+    _, labels = raw_rows(tmp_path / "t.csv")
+    _, last_held_out = fold_rows(labels, study.config.data.cross_validation, 3, 2)
+    with open(tmp_path / "t.csv", newline="", encoding="utf-8") as handle:
+        rows = list(csv.reader(handle))
+    for i, row in enumerate(rows):
+        row.append("note" if i == 0 else "1.5" if i - 1 == last_held_out[0] else "")
+    with open(tmp_path / "t.csv", "w", newline="", encoding="utf-8") as handle:
+        csv.writer(handle).writerows(rows)
+    with pytest.raises(
+        ConfigError, match=r"'note' has no value in the training rows of fold 3 \(of 3\)"
+    ):
+        preflight(study, seed=3)

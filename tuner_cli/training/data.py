@@ -190,6 +190,18 @@ def forget_loaded_data() -> None:
     _cached.cache_clear()
 
 
+def check_every_fold(study: StudyConfig, seed: int) -> None:
+    """Load each cross-validation fold of a CSV table but the first (which the trials find
+    cached), then drop it. A table's encoding is measured on the fold's own training rows, so
+    one fold can fail where the first does not (a column whose few values all fall in its
+    held-out rows): the search says so before its first trial, not when that fold trains."""
+    data = study.config.data
+    if data.cross_validation is None or data.source != "csv":
+        return
+    for fold in range(1, data.cross_validation.folds):
+        _cached.__wrapped__(data.model_dump_json(), str(study.base_dir), seed, fold)
+
+
 @lru_cache(maxsize=4)
 def _cached(data_json: str, base_dir: str, seed: int, fold: int) -> Dataset:
     from tuner_cli.config import FOLDER_SOURCES, DataConfig

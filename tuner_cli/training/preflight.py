@@ -71,10 +71,11 @@ def check_study(study: StudyConfig, seed: int) -> dict[str, dict[str, Any]] | No
     from tuner_cli.training.keras_import import import_keras
 
     keras = import_keras()
-    from tuner_cli.training.data import load_dataset
+    from tuner_cli.training.data import check_every_fold, load_dataset
     from tuner_cli.training.keras_training import training_class_weights
 
     data = load_dataset(study, seed)
+    check_every_fold(study, seed)
     declared = None
     returned: list[str] = []
     if study.config.model.builder:

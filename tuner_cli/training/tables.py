@@ -46,13 +46,21 @@ class TableEncoding:
     """column -> its most frequent words, as ``TextVectorization`` splits and lowercases."""
 
     @classmethod
-    def fit(cls, columns: dict[str, np.ndarray], kinds: Columns, max_tokens: int) -> TableEncoding:
+    def fit(
+        cls,
+        columns: dict[str, np.ndarray],
+        kinds: Columns,
+        max_tokens: int,
+        rows: str = "the training rows",
+    ) -> TableEncoding:
+        """The encoding measured on ``columns``, the training rows that ``rows`` names in
+        an error (a fold's, under cross-validation)."""
         numeric = {}
         for name in kinds.numeric:
             values = columns[name][~np.isnan(columns[name])]
             if len(values) == 0:
                 raise ConfigError(
-                    f"column {quoted(name)} has no value in the training rows, only gaps",
+                    f"column {quoted(name)} has no value in {rows}, only gaps",
                     key_path=("data", "path"),
                 )
             numeric[name] = (float(values.mean()), float(values.var()))
@@ -64,7 +72,7 @@ class TableEncoding:
             text[name] = _words(columns[name], max_tokens)
             if not text[name]:
                 raise ConfigError(
-                    f"text column {quoted(name)} has no word in the training rows, only gaps "
+                    f"text column {quoted(name)} has no word in {rows}, only gaps "
                     "or punctuation; a bag of words needs some: drop it from data.text",
                     key_path=("data", "text"),
                 )
@@ -173,7 +181,10 @@ def load_table(table: Table, data: Any, base: Path, seed: int, fold: int = 0) ->
         val_columns, y_val = validation_table(data, base, kinds, names)
     from tuner_cli.config.models import DEFAULT_MAX_TOKENS
 
-    encoding = TableEncoding.fit(columns, kinds, data.max_tokens or DEFAULT_MAX_TOKENS)
+    rows = "the training rows"
+    if data.cross_validation is not None:
+        rows += f" of fold {fold + 1} (of {data.cross_validation.folds})"
+    encoding = TableEncoding.fit(columns, kinds, data.max_tokens or DEFAULT_MAX_TOKENS, rows)
     return LoadedTable(columns, y, val_columns, y_val, encoding, names)
 
 

@@ -61,18 +61,13 @@ class Strategy(ABC):
         """Why the search ended, when ``ask`` had nothing left for ``trials`` before
         ``max_trials``."""
         ran = {config_key(t.hyperparameters) for t in trials}
-        known = {config_key(t.hyperparameters) for t in self.known_trials()} - ran
+        known = {config_key(t.hyperparameters) for t in self.settings.learns_from()} - ran
         if known:
             return (
                 f"search space exhausted: {plural(len(known), 'configuration')} of it ran in "
                 "the other study of strategy.warm_start, whose trials are not run again"
             )
         return "search space exhausted"
-
-    def known_trials(self) -> Sequence[TrialRecord]:
-        """Another study's trials the model learns from (``strategy.warm_start``)."""
-        settings = getattr(self.settings, "model", None) or self.settings
-        return getattr(settings, "known_trials", ())
 
     def describe_plan(self) -> list[str]:
         """Lines printed by ``validate`` and before a search (e.g. Hyperband's brackets)."""

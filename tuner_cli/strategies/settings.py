@@ -23,6 +23,11 @@ class SamplingSettings:
     initial_points: tuple[Mapping[str, Any], ...] = ()
     """Configurations to run first, in order (``strategy.initial_points``, checked already)."""
 
+    def learns_from(self) -> Sequence[TrialRecord]:
+        """Another study's trials a model learns from (``strategy.warm_start``): none
+        without a model."""
+        return ()
+
 
 @dataclass(frozen=True)
 class BayesianSettings(SamplingSettings):
@@ -34,6 +39,9 @@ class BayesianSettings(SamplingSettings):
     known_trials: tuple[TrialRecord, ...] = ()
     """Finished trials of another study (``strategy.warm_start``): the model learns from them,
     they are never proposed again, and they are not this study's trials."""
+
+    def learns_from(self) -> Sequence[TrialRecord]:
+        return self.known_trials
 
 
 @dataclass(frozen=True)
@@ -47,6 +55,9 @@ class HyperbandSettings(SamplingSettings):
     iterations: int = 1
     model: BayesianSettings | None = None
     """BOHB's model settings; None samples new configurations at random (plain Hyperband)."""
+
+    def learns_from(self) -> Sequence[TrialRecord]:
+        return self.model.known_trials if self.model else ()
 
 
 Settings = SamplingSettings | BayesianSettings | HyperbandSettings

@@ -77,3 +77,37 @@ def test_an_error_in_a_dict_config_names_the_key_not_a_line_of_a_file_the_user_n
         load_config_dict(config)
     assert str(caught.value).startswith("strategy.max_trials: ")
     assert "<dict>" not in str(caught.value) and "yaml" not in str(caught.value)
+
+
+def test_initial_points_may_name_what_the_builder_declares():
+    """The space a builder declares is known only once it ran: its names are no error before,
+    and its values are checked against it after."""
+    points = [{"units": 64, "kind": "cnn", "filters": 8}, {"units": 96, "kind": "mlp"}]
+    config = {
+        "name": "given",
+        "data": {"source": "sklearn", "name": "digits"},
+        "model": {"builder": "models:build"},
+        "strategy": {"name": "random", "objective": "val_accuracy", "initial_points": points},
+    }
+    assert load_config_dict(config).with_builder_space(DECLARED).space.params["filters"]
+    config["strategy"]["initial_points"] = [{"units": 40, "kind": "mlp"}]
+    with pytest.raises(ConfigError, match="40 is not a possible value of 'units'") as caught:
+        load_config_dict(config).with_builder_space(DECLARED)
+    assert caught.value.key_path == ("strategy", "initial_points", 0, "units")
+
+
+def test_initial_points_of_a_builder_that_declares_nothing_are_checked_against_search_space():
+    own = {"units": {"type": "int", "min": 1, "max": 2}}
+    config = {
+        "name": "given",
+        "data": {"source": "sklearn", "name": "digits"},
+        "search_space": own,
+        "model": {"builder": "models:build"},
+        "strategy": {
+            "name": "random",
+            "objective": "val_accuracy",
+            "initial_points": [{"units": 3}],
+        },
+    }
+    with pytest.raises(ConfigError, match="3 is not a possible value of 'units'"):
+        load_config_dict(config).with_builder_space({})

@@ -830,9 +830,12 @@ class StudyConfig:
 
         A ``search_space`` entry of the same name replaces the builder's declaration (keeping
         the builder's condition when it gives no ``when`` of its own); entries only in
-        ``search_space`` stay, after the builder's.
+        ``search_space`` stay, after the builder's. ``strategy.initial_points`` are checked
+        here, against the whole space: they may name what the builder declares.
         """
+        points = self.config.strategy.initial_points or []
         if not declared:
+            check_initial_points(points, self.space)
             return self
         own = self.config.search_space
         params: dict[str, Any] = {}
@@ -859,6 +862,7 @@ class StudyConfig:
                 "without one (give it a step, or a search_space entry with step or count)",
                 key_path=("search_space", name) if name in own else ("model", "builder"),
             )
+        check_initial_points(points, space)
         return replace(self, space=space)
 
     def resolve_path(self, value: str) -> Path:
@@ -1008,7 +1012,8 @@ def _validate(document: YamlDocument, path: Path, text: str) -> StudyConfig:
         _check_finite(config.model_dump(), ())
         space = SearchSpace(config.search_space)
         check_references(config, space)
-        check_initial_points(config.strategy.initial_points or [], space)
+        if config.model is None or config.model.builder is None:  # else: with_builder_space
+            check_initial_points(config.strategy.initial_points or [], space)
         if config.strategy.name == "grid" and space.continuous():
             raise ConfigError(
                 "grid search needs every float to have a step or a count",

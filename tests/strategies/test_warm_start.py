@@ -425,3 +425,35 @@ def test_a_folder_named_from_the_config_s_parent_is_recorded_without_dots(tmp_pa
     config = study("later", {"name": "bayesian", "warm_start": "../old/earlier"})
     warm = load_warm_start(load_config_dict(config, configs))
     assert warm.info["path"] == str(earlier.resolve())
+
+
+def test_a_builder_study_learns_the_known_trials_in_the_space_its_builder_declares(
+    tmp_path, earlier, monkeypatch
+):
+    """A KerasTuner-style builder's space is known only after the model check: the known
+    trials must be read against it, not against the (here empty) ``search_space``, which
+    would keep none of their values and say every configuration had run."""
+    from tests.fakes import Recorder, ScriptedExecutor
+
+    class Declaring(ScriptedExecutor):
+        def preflight(self, seed: int) -> dict:
+            return EARLIER_SPACE
+
+    monkeypatch.setattr(
+        "tuner_cli.search.run.make_executor", lambda *args, **kwargs: Declaring(slots=1)
+    )
+    config = {
+        "name": "builder",
+        "data": {"source": "sklearn", "name": "digits"},
+        "model": {"builder": "models:build"},
+        "strategy": {"name": "bayesian", "objective": "loss", "max_trials": 3},
+    }
+    config["strategy"]["warm_start"] = str(earlier)
+    events = Recorder()
+    result = run_search(load_config_dict(config, tmp_path), tmp_path / "new", events=events)
+    assert events.warnings == []
+    assert all(t.extra["proposed_by"].startswith("model:") for t in result.trials), (
+        "12 known trials are more than the initial design needs"
+    )
+    info = json.loads((result.root / "study.json").read_text())["warm_start"]
+    assert info["trial_ids"] == list(range(1, 13))

@@ -205,8 +205,8 @@ def run_search(
         check_resumable(study, store)
     seed = study_seed(study, store, overwrite)
     saved = store.read_study().get("warm_start") if resuming else None
-    warm = load_warm_start(study, saved, own=store.root)
-    if message := warm.warning():
+    warm = load_warm_start(study, saved, own=store.root)  # a bad folder is refused at once
+    if not discovers_space and (message := warm.warning()):
         events.warning(message)
     view = events
 
@@ -229,6 +229,10 @@ def run_search(
             study = study.with_builder_space(executor.preflight(seed) or {})
             if resuming:
                 check_resumable(study, store)
+        if discovers_space:  # the known trials' values are read against the declared space
+            warm = load_warm_start(study, saved, own=store.root)
+            if message := warm.warning():
+                events.warning(message)
         view = fan_out(events, integration_sinks(study))
         lock, store, info = claim_study(study, output, overwrite, seed, warm.info)
     except BaseException:

@@ -76,3 +76,41 @@ def test_a_trial_records_each_fold_and_scores_their_mean_and_retrain_uses_all_ro
     )
     assert exported.exit_code == 0, exported.output
     assert "on 150 rows" in exported.output
+
+
+@pytest.mark.slow
+def test_several_objectives_are_each_the_mean_of_the_folds_as_the_score_is(tmp_path):
+    """The front and the model rank by ``scores``: the best fold's values alone would rank a
+    trial by its luckiest fold, and its first objective would differ from its ``score``."""
+    config = iris({"folds": 3})
+    config["strategy"]["objective"] = [
+        {"name": "val_accuracy", "direction": "max"},
+        {"name": "val_loss", "direction": "min"},
+        {"name": "params", "direction": "min"},
+    ]
+    run_search(load_config_dict(config, tmp_path), tmp_path / "out", workers=0)
+    record = json.loads((tmp_path / "out" / "folded" / "trials" / "trial_0001.json").read_text())
+    assert record["scores"]["val_accuracy"] == pytest.approx(record["score"])
+    assert record["scores"]["params"] == record["metrics"]["params"]
+
+
+def test_mean_scores_average_each_objective_at_each_runs_best_epoch():
+    from tuner_cli.training.keras_training import _mean_scores, _Run
+
+    def run(history: list[dict], best_epoch: int) -> _Run:
+        score = history[best_epoch - 1]["val_accuracy"]
+        return _Run(1, {}, history, best_epoch, score, False, None, None, 99)
+
+    config = iris({"folds": 2})
+    config["strategy"]["objective"] = [
+        "val_accuracy",
+        {"name": "val_loss", "direction": "min"},
+        {"name": "params", "direction": "min"},
+    ]
+    study = load_config_dict(config)
+    runs = [
+        run([{"val_accuracy": 0.5, "val_loss": 2.0}, {"val_accuracy": 0.9, "val_loss": 1.0}], 2),
+        run([{"val_accuracy": 0.7, "val_loss": 3.0}, {"val_accuracy": 0.6, "val_loss": 0.5}], 1),
+    ]
+    assert _mean_scores(study, runs) == {"val_accuracy": 0.8, "val_loss": 2.0, "params": 99}
+    assert _mean_scores(study, runs[:1]) is None, "one run: its metrics are the scores"

@@ -362,11 +362,14 @@ class SearchRunner:
         return self._best
 
     def _scores(self, outcome: TrialOutcome) -> dict[str, Any]:
-        """A multi-objective study's record holds every objective's value (``scores``)."""
+        """A multi-objective study's record holds every objective's value (``scores``): the
+        trial's own measure when it trained several times (the mean, as its ``score``), else
+        its metrics."""
         objectives = self.study.objectives
         if len(objectives) < 2 or outcome.status is TrialStatus.FAILED:
             return {}
-        return {"scores": {o.name: outcome.metrics.get(o.name) for o in objectives}}
+        measured = outcome.extra.get("scores") or outcome.metrics
+        return {"scores": {o.name: measured.get(o.name) for o in objectives}}
 
     def _keep_model(
         self, record: TrialRecord, best: TrialRecord | None, data: bytes | None

@@ -195,6 +195,8 @@ def train_trial(study: StudyConfig, task: TrialTask, on_epoch: EpochCallback) ->
         outcome.extra["folds"] = [{"score": r.score, "best_epoch": r.best_epoch} for r in runs]
     elif len(runs) > 1:
         outcome.extra["executions"] = [{"score": r.score, "best_epoch": r.best_epoch} for r in runs]
+    if (scores := _mean_scores(study, runs)) is not None:
+        outcome.extra["scores"] = scores
     if pruned:
         outcome.extra["pruned_at_epoch"] = len(runs[-1].history)
     if best.replicas > 1:
@@ -202,6 +204,21 @@ def train_trial(study: StudyConfig, task: TrialTask, on_epoch: EpochCallback) ->
     if best.defaults_used:
         outcome.extra["builder_defaults"] = best.defaults_used
     return outcome
+
+
+def _mean_scores(study: StudyConfig, runs: list[_Run]) -> dict[str, float] | None:
+    """Each objective of a multi-objective trial that trained several times (executions,
+    folds), measured as its score is: the mean over the runs at each run's best epoch. The
+    best run's metrics alone would put the trial on the front by its luckiest run, its first
+    objective apart from its ``score``. None for one objective or one run (its metrics)."""
+    if len(study.objectives) < 2 or len(runs) < 2:
+        return None
+    return {
+        o.name: runs[0].params
+        if o.name == "params"
+        else sum(r.history[r.best_epoch - 1][o.name] for r in runs) / len(runs)
+        for o in study.objectives
+    }
 
 
 @dataclass

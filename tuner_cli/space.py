@@ -188,6 +188,11 @@ class FloatParam(_Numeric):
         return abs(k - round(k)) < 1e-6
 
     def from_unit(self, u: float) -> float:
+        """The value at ``u``; with a step or a count, the nearest grid point, so every
+        strategy draws from the values a finite space enumerates (a Sobol point between two
+        of a count's points was a configuration outside the grid the model then searched)."""
+        if self.count is not None and self.step is None:
+            u = round(min(max(u, 0.0), 1.0) * (self.count - 1)) / (self.count - 1)
         x = self._warp(u)
         if self.step is not None:
             return nearest_step(self.min, self.max, self.step, x)

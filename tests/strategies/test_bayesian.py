@@ -128,6 +128,24 @@ def test_small_finite_space_runs_to_exhaustion_without_repeats():
     assert strategy.ask(records) is None
 
 
+@pytest.mark.parametrize("rest", ["finite", "continuous"])
+def test_a_float_with_a_count_takes_only_its_grid_points(rest):
+    """From the space-filling start on, as random search does: a finite space is then run to
+    exhaustion, its size as counted (the Sobol points once fell between the count's points)."""
+    other = (
+        ChoiceParam(type="choice", values=["a", "b", "c"])
+        if rest == "finite"
+        else FloatParam(type="float", min=0.0, max=1.0)
+    )
+    space = SearchSpace({"x": FloatParam(type="float", min=0.0, max=1.0, count=6), "c": other})
+    strategy = bayesian(space)
+    records = drive(strategy, lambda hp: (hp["x"] - 0.3) ** 2, 30)
+    assert {r.hyperparameters["x"] for r in records} <= set(space.params["x"].grid_values())
+    if rest == "finite":
+        assert len(records) == space.size() == 18
+        assert strategy.ask(records) is None
+
+
 def test_int_rounding_never_repeats_in_a_large_space():
     """Continuous candidates round onto few ints: each must still be new."""
     space = SearchSpace(

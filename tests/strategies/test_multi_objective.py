@@ -212,7 +212,6 @@ model:
   loss: sparse_categorical_crossentropy
   metrics: [accuracy]
 training: {epochs: 2, batch_size: 32}
-models: none
 strategy:
   name: grid
   objective: [{name: val_accuracy, direction: max}, {name: params, direction: min}]
@@ -227,6 +226,10 @@ def test_a_keras_study_can_minimise_the_parameter_count(tmp_path, write_config):
     assert all(isinstance(count, int) for count in params.values()), "a count, not 610.0"
     front = json.loads(CliRunner().invoke(app, ["best", str(result.root), "-f", "json"]).stdout)
     assert 2 in {r["hyperparameters"]["units"] for r in front}, "the smallest model is on it"
+    kept = sorted(path.name for path in (result.root / "models").iterdir())
+    assert kept == [f"trial_{r['id']:04d}.keras" for r in sorted(front, key=lambda r: r["id"])], (
+        "models: best keeps every front member's model, each one a trade-off to export"
+    )
 
 
 def test_the_bayesian_plan_names_the_multi_objective_acquisition():

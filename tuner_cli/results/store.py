@@ -14,6 +14,7 @@ import json
 import os
 import queue
 import threading
+from collections.abc import Iterable
 from datetime import datetime, timezone
 from pathlib import Path
 from typing import Any
@@ -495,10 +496,14 @@ class StudyStore:
     def keep_only_model(self, trial_id: int) -> None:
         """Remove every saved model but this trial's (once its record names it the best); with
         no model of its own on disk the others stay, as the next best may need one."""
-        if not self.model_path(trial_id).is_file():
-            return
+        if self.model_path(trial_id).is_file():
+            self.keep_only_models([trial_id])
+
+    def keep_only_models(self, trial_ids: Iterable[int]) -> None:
+        """Remove every saved model but these trials' (a multi-objective study's front)."""
+        kept = {self.model_path(trial_id) for trial_id in trial_ids}
         for other in self.models_dir.glob("trial_*.keras"):
-            if other != self.model_path(trial_id):
+            if other not in kept:
                 other.unlink(missing_ok=True)
 
     def checkpoint_path(self, trial_id: int, epochs: int) -> Path:

@@ -324,14 +324,20 @@ class SearchRunner:
             setattr(record, key, value)
         self.continuations.save(record, outcome.checkpoint_bytes, list(self.records.values()))
         best = self._update_best(record)
-        self._keep_model(record, best, outcome.model_bytes)
+        front = self._front
+        joined = front is not None and record.status is TrialStatus.COMPLETED and front.add(record)
+        leads = joined if front is not None else best is record
+        self._keep_model(record, leads, outcome.model_bytes)
         try:
             self._write(record)
         except StoreError:
             record.status = TrialStatus.RUNNING  # as on disk: the clean-up in run() then sees it
             raise
-        if best is record and self.study.config.models == "best":
-            self.store.keep_only_model(record.id)
+        if leads and self.study.config.models == "best":
+            if front is not None:
+                self.store.keep_only_models(member.id for member in front.members)
+            else:
+                self.store.keep_only_model(record.id)
         self.continuations.prune(self.records)
         if outcome.status is TrialStatus.FAILED and record.attempt <= self.settings.max_retries:
             record.attempt += 1
@@ -340,8 +346,6 @@ class SearchRunner:
             self._failures_in_a_row + 1 if outcome.status is TrialStatus.FAILED else 0
         )
         if self._front is not None:
-            if record.status is TrialStatus.COMPLETED:
-                self._front.add(record)
             self.events.front_counted(len(self._front))
         self.events.trial_finished(record, best)
 
@@ -371,16 +375,16 @@ class SearchRunner:
         measured = outcome.extra.get("scores") or outcome.metrics
         return {"scores": {o.name: measured.get(o.name) for o in objectives}}
 
-    def _keep_model(
-        self, record: TrialRecord, best: TrialRecord | None, data: bytes | None
-    ) -> None:
-        """``models: all`` keeps every model; ``best`` only the current best trial's.
+    def _keep_model(self, record: TrialRecord, leads: bool, data: bytes | None) -> None:
+        """``models: all`` keeps every model; ``best`` only those of the trials that lead
+        (``leads``): the best trial, or every trial on a multi-objective study's Pareto front,
+        since each front member is a trade-off a user may want to export.
 
-        Saved before the record that makes the trial the best, and the older best's model
-        removed only after it: a kill between the two leaves every recorded best with its model.
+        Saved before the record that makes the trial lead, and the models of those it displaced
+        removed only after it: a kill between the two leaves every recorded leader its model.
         """
         policy = self.study.config.models
-        if data is not None and (policy == "all" or (policy == "best" and best is record)):
+        if data is not None and (policy == "all" or (policy == "best" and leads)):
             self.store.save_model(record.id, data)
 
     @property

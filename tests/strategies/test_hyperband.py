@@ -196,6 +196,9 @@ def test_objective_function_run_records_rungs_and_growing_budgets(tmp_path, writ
     summary, store = run_study(write_config(FN_CONFIG), tmp_path / "out")
     found = records(store)
     assert len(found) == 17 and summary.counts == {"completed": 17}
+    assert summary.stop_reason == "every bracket of the Hyperband plan has run", (
+        "no max_trials was given: the plan's own count is not a limit to report"
+    )
     assert len({config_key(r["hyperparameters"]) for r in found}) == 17
     survivor = [r for r in found if r["bracket"] == 0 and r["round"] == 2]
     assert len(survivor) == 1

@@ -197,9 +197,13 @@ class SearchRunner:
         )
 
     def _exhausted_reason(self) -> str:
-        if self._limit_reached():
+        """``max_trials`` only when the strategy had more to run: a Hyperband plan whose
+        default limit is its own count of trials ends as every bracket having run, a space
+        used up by the last trial as exhausted (one question to the strategy, once)."""
+        records = list(self.records.values())
+        if self._limit_reached() and self.strategy.ask(records) is not None:
             return "max_trials reached"
-        return self.strategy.end_reason(list(self.records.values()))
+        return self.strategy.end_reason(records)
 
     def _limit_reached(self) -> bool:
         """A damaged record skipped on resume still used up its trial: it counts (when its

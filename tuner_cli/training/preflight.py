@@ -284,13 +284,17 @@ def check_metric_names(
     is read every epoch)."""
     logged = [*metrics, *(f"val_{name}" for name in metrics)]
     shown = ", ".join(dict.fromkeys([*logged, *(returned or [])]))
-    first, *others = (o.name for o in study.objectives)
-    for objective in [first, *(name for name in others if name != "params")]:
+    listed = isinstance(study.config.strategy.objective, list)
+    for i, objective in enumerate(o.name for o in study.objectives):
+        if i and objective == "params":
+            continue
         if objective not in logged and objective not in (returned or []):
             raise ConfigError(
                 f"'{objective}' is not a metric the model reports; the training history will "
                 f"hold {shown} (add the metric to model.metrics or choose one of these)",
-                key_path=("strategy", "objective"),
+                key_path=("strategy", "objective", i, "name")
+                if listed
+                else ("strategy", "objective"),
             )
     stopping = study.config.training.early_stopping
     if stopping is not None and stopping.monitor not in logged:

@@ -37,20 +37,21 @@ def big_study(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return root
 
 
-def _env() -> dict[str, str]:
-    """The environment of a plain ``python``: with PYTHONUNBUFFERED, CPython's text layer
-    drops what a write to a closing pipe could not send without raising, so no command can
-    tell that its reader went away (it then exits 0)."""
+def _env(unbuffered: bool = False) -> dict[str, str]:
+    """The environment of a plain ``python``, or with PYTHONUNBUFFERED=1 (set in many Docker
+    images and CI jobs), under which stdout's bytes go straight to the pipe."""
     env = cli_env()
     env.pop("PYTHONUNBUFFERED", None)
+    if unbuffered:
+        env["PYTHONUNBUFFERED"] = "1"
     return env
 
 
-def _start(*args: str) -> subprocess.Popen[str]:
+def _start(*args: str, unbuffered: bool = False) -> subprocess.Popen[str]:
     process = subprocess.Popen(
         [sys.executable, "-m", "tuner_cli", *args],
         cwd=REPO,
-        env=_env(),
+        env=_env(unbuffered),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
         text=True,
@@ -59,10 +60,10 @@ def _start(*args: str) -> subprocess.Popen[str]:
     return process
 
 
-def _read_first_line(*args: str) -> subprocess.CompletedProcess[str]:
+def _read_first_line(*args: str, unbuffered: bool = False) -> subprocess.CompletedProcess[str]:
     """``kt-run ARGS | head -1``: the first line read, then the pipe closed while the command
     still has most of its output to write."""
-    process = _start(*args)
+    process = _start(*args, unbuffered=unbuffered)
     first = process.stdout.readline()
     process.stdout.close()
     stderr = process.stderr.read()
@@ -85,6 +86,21 @@ def _read_first_line(*args: str) -> subprocess.CompletedProcess[str]:
 def test_a_reader_that_stops_after_the_first_line_ends_the_command_quietly(big_study, args):
     result = _read_first_line(*args, str(big_study))
     assert result.stdout  # it had started writing
+    assert result.stderr == ""
+    assert result.returncode == 141
+
+
+@pytest.mark.parametrize(
+    "args",
+    [["trials", "--format", "csv"], ["trials", "--format", "json"], ["trials"]],
+    ids=" ".join,
+)
+def test_a_reader_that_stops_early_is_noticed_with_pythonunbuffered_set(big_study, args):
+    """Under PYTHONUNBUFFERED, one write of the whole CSV met the pipe closing part way: the
+    system took part of it, CPython's text layer dropped the rest without an error, and the
+    command ended 0 as if the reader had had everything (``set -o pipefail`` saw no cut)."""
+    result = _read_first_line(*args, str(big_study), unbuffered=True)
+    assert result.stdout
     assert result.stderr == ""
     assert result.returncode == 141
 

@@ -50,8 +50,23 @@ def abort(message: str, code: int = 2) -> NoReturn:
 
 
 def emit(text: str) -> None:
-    """Machine-readable output exactly as given (click's echo would strip escape sequences)."""
-    sys.stdout.write(text if text.endswith("\n") else text + "\n")
+    """Machine-readable output exactly as given (click's echo would strip escape sequences).
+
+    Written as bytes until all are taken: under PYTHONUNBUFFERED (common in Docker images
+    and CI) stdout's text layer writes straight to the pipe and drops, without an error, what
+    a reader that closed part way did not take, so ``kt-run trials --format csv | head -1``
+    ended 0. The loop's next write meets the closed pipe and raises ``BrokenPipeError``.
+    """
+    text = text if text.endswith("\n") else text + "\n"
+    binary = getattr(sys.stdout, "buffer", None)
+    if binary is None:  # a stream of text only (a test's StringIO)
+        sys.stdout.write(text)
+        return
+    sys.stdout.flush()
+    data = memoryview(text.encode(sys.stdout.encoding or "utf-8", sys.stdout.errors or "strict"))
+    while data:
+        data = data[binary.write(data) or 0 :]
+    binary.flush()
 
 
 def warn(warnings: Sequence[str]) -> None:

@@ -94,11 +94,30 @@ def test_three_objectives_mark_the_whole_front_on_a_projection(tmp_path):
     start = html.index("<h2>Pareto front</h2>")
     chart = html[start : html.index("</section>", start)]
     assert chart.count("(Pareto front)") == 2
-    assert "trial 2: o1 = 1.5, o2 = 1.25, o3 = 0.75 (Pareto front)" in chart
+    # scores keep their trailing zeros here too, as in every other chart and table
+    assert "trial 2: o1 = 1.500, o2 = 1.250, o3 = 0.7500 (Pareto front)" in chart
     assert "o1 against o2 (projection; front on o1, o2, o3)" in chart
     assert "A projection onto the first two objectives" in chart
     assert "Pareto front: 2 trials of 3 completed" in html and "Best: trial" not in html
     assert "o1 (minimised), o2 (minimised), o3 (minimised)" in html
+
+
+def test_the_trials_table_of_several_objectives_gives_each_a_column_and_marks_the_front(
+    tmp_path,
+):
+    """The sortable table showed only the first objective, so the trade-offs the Pareto
+    chart draws could not be read or sorted there, nor the front's members found."""
+    html = render_report(make_pareto_study(tmp_path / "s"))
+    start = html.index("<h2>All trials</h2>")
+    table = html[start : html.index("</section>", start)]
+    headers = re.findall(r'<th scope="col">([^<]*)</th>', table)
+    assert headers[:6] == ["trial", "status", "o1 (min)", "o2 (min)", "o3 (min)", "front"]
+    rows = {
+        int(trial): re.findall(r"<td[^>]*>([^<]*)", row)
+        for trial, row in re.findall(r'<tr data-trial="(\d+)"[^>]*>(.*?)</tr>', table)
+    }
+    assert rows[2][2:6] == ["1.500", "1.250", "0.7500", "*"]
+    assert rows[3][2:6] == ["2.000", "2.000", "6.000", ""]
 
 
 INTERACT = """

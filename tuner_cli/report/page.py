@@ -69,7 +69,7 @@ def render_report(store: StudyStore, warnings: list[str] | None = None) -> str:
         _card("Parallel coordinates", _parallel(completed, names, objective), wide=True),
         _card("Hyperparameter importance", _importance(completed, objective)),
         _card(_curves_title(len(top)), _curves(top, objective)),
-        _card("All trials", _table(trials, names, objective, best_ids), wide=True),
+        _card("All trials", _table(trials, names, objectives, best_ids, front), wide=True),
     ]
     title = f"kt-run report: {info.get('name', store.root.name)}"
     return (
@@ -297,7 +297,7 @@ def _pareto_chart(completed: list[Summary], objectives: list[Objective], front: 
     for t, values in sorted(scored, key=lambda pair: pair[1][first.name]):
         on_front = t["id"] in front
         tip = f"trial {t['id']}: " + ", ".join(
-            f"{o.name} = {num(values[o.name])}" for o in objectives
+            f"{o.name} = {score_text(values[o.name])}" for o in objectives
         )
         if on_front:
             tip += " (Pareto front)"
@@ -531,13 +531,21 @@ def _curves(top: list[TrialRecord], objective: Objective) -> str:
 
 
 def _table(
-    trials: list[Summary], names: list[str], objective: Objective, best_ids: set[int]
+    trials: list[Summary],
+    names: list[str],
+    objectives: list[Objective],
+    best_ids: set[int],
+    front: set[int] | None,
 ) -> str:
+    """Every trial, one column per objective (several come from the records' ``scores``) and,
+    with several, a ``front`` column marking the Pareto front's members, as ``kt-run trials``
+    does."""
     stages = [f for f in STAGE_FIELDS if any(f in t for t in trials)]
     headers = [
         "trial",
         "status",
-        f"{objective.name} ({objective.direction})",
+        *(f"{o.name} ({o.direction})" for o in objectives),
+        *(["front"] if front is not None else []),
         "best epoch",
         "duration (s)",
         *stages,
@@ -554,7 +562,8 @@ def _table(
             f'<td data-v="{esc(t["status"])}"><span class="status" '
             f'style="--c:{STATUS_COLOUR.get(t["status"], "#64748b")}">{esc(t["status"])}</span>'
             "</td>",
-            _cell(t["score"], score=True),
+            *[_cell(value, score=True) for value in _objective_values(t, objectives)],
+            *([_front_cell(t["id"] in front)] if front is not None else []),
             _cell(t.get("best_epoch")),
             _cell(None if t.get("duration_s") is None else round(t["duration_s"], 1)),
             *[_cell(t.get(f)) for f in stages],
@@ -575,6 +584,19 @@ def _table(
         + f'<div class="scroll"><table class="trials sortable"><thead><tr>{head}</tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
     )
+
+
+def _objective_values(trial: Summary, objectives: list[Objective]) -> list[Any]:
+    """One objective's value is the trial's ``score``; several come from its ``scores``."""
+    if len(objectives) == 1:
+        return [trial["score"]]
+    scores = trial.get("scores")
+    return [scores.get(o.name) if isinstance(scores, dict) else None for o in objectives]
+
+
+def _front_cell(on_front: bool) -> str:
+    """``*`` as in the terminal's tables; sorting by the column gathers the front."""
+    return f'<td data-v="{int(on_front)}">{"*" if on_front else ""}</td>'
 
 
 def _cell(value: Any, score: bool = False) -> str:

@@ -149,6 +149,20 @@ def test_export_of_a_trial_without_a_saved_model_is_a_usage_error(tmp_path):
     assert "Traceback" not in result.stderr
 
 
+def test_export_of_a_trial_off_the_pareto_front_says_which_models_were_kept(tmp_path):
+    """A multi-objective study keeps every front member's model, not the best trial's alone:
+    the message said "keeps only the best trial's model", hiding the other trade-offs."""
+    from tests.cli.test_read_commands import make_pareto_study
+
+    store = make_pareto_study(tmp_path / "study")
+    result = invoke("export", str(store.root), "--trial", "3", "--output", "m.keras")
+    assert result.returncode == 2
+    assert "no saved model for trial 3" in result.stderr
+    assert "keeps only the models of the Pareto front's trials (1, 2)" in result.stderr
+    assert "best trial's model" not in result.stderr
+    assert "--retrain" in result.stderr
+
+
 @pytest.mark.parametrize("retrain", [[], ["--retrain"]])
 def test_export_of_an_objective_function_study_says_there_is_no_model(tmp_path, retrain):
     from tests.conftest import REPO

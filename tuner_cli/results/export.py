@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tuner_cli.errors import KtRunError, UsageError
-from tuner_cli.results.reading import study_objective
+from tuner_cli.results.reading import front_ids, study_objective, study_objectives
 from tuner_cli.results.store import StudyStore, write_error
 from tuner_cli.results.trial_index import load_index, read_record
 from tuner_cli.trial import TrialRecord, TrialStatus
@@ -46,6 +46,17 @@ def check_has_models(study: StudyConfig) -> None:
         )
 
 
+def _kept_models(store: StudyStore) -> str:
+    """What ``models: best`` keeps: the best trial's model, or with several objectives every
+    Pareto-front member's (each a trade-off a user may want), which the message names."""
+    objectives = study_objectives(store)
+    front = front_ids(load_index(store).summaries(), objectives)
+    if front is None:
+        return "only the best trial's model"
+    ids = ", ".join(map(str, sorted(front))) or "none yet"
+    return f"only the models of the Pareto front's trials ({ids})"
+
+
 def copy_saved_model(store: StudyStore, record: TrialRecord, output: Path, policy: str) -> str:
     """Copy the model the search kept; returns where its weights came from, for the user."""
     saved = store.model_path(record.id)
@@ -55,7 +66,7 @@ def copy_saved_model(store: StudyStore, record: TrialRecord, output: Path, polic
                 "the study kept no models (models: none), so there are no weights to export; "
                 "use --retrain to train the best configuration again"
             )
-        kept = "only the best trial's model" if policy == "best" else "every trial's model"
+        kept = _kept_models(store) if policy == "best" else "every trial's model"
         raise UsageError(
             f"no saved model for trial {record.id} in {store.models_dir}: with models: {policy} "
             f"the search keeps {kept}; use --retrain to train trial {record.id} again"

@@ -218,6 +218,19 @@ def measured_budget(fields: Mapping[str, Any], status: str | None = None) -> flo
     return float(value) if _number(value) else 0.0
 
 
+STAGE_FIELDS = ("bracket", "round", "rung", "budget")
+"""Where a multi-fidelity trial stands (Hyperband's and BOHB's bracket and round, ASHA's rung,
+and the budget in epochs): its scores compare only within a budget, so a table of them must
+say which."""
+
+
+def stage_fields(summaries: Iterable[Mapping[str, Any]]) -> list[str]:
+    """The ``STAGE_FIELDS`` that any of ``summaries`` holds, in that order: a table's columns
+    for them, none outside multi-fidelity studies."""
+    held = {field for summary in summaries for field in STAGE_FIELDS if field in summary}
+    return [field for field in STAGE_FIELDS if field in held]
+
+
 def union_names(mappings: Iterable[Mapping[str, Any]]) -> list[str]:
     """Every key of ``mappings``, each once, in order of first appearance: the columns of a
     table of trials whose hyperparameters (conditional ones) or metrics differ."""

@@ -7,7 +7,7 @@ import csv
 import io
 
 import tuner_cli
-from tests.conftest import REPO, run_cli
+from tests.conftest import REPO, invoke, run_cli
 from tuner_cli import run_search
 
 HYPERBAND = {
@@ -58,3 +58,32 @@ def test_csv_of_a_study_without_budgets_keeps_its_columns(tmp_path):
     result = run_search(REPO / "examples" / "objective.yaml", tmp_path, max_trials=2, workers=0)
     header = run_cli("trials", str(result.root), "--format", "csv").stdout.splitlines()[0]
     assert header.startswith("id,status,score,best_epoch,duration_s,x,y,")
+
+
+def test_csv_of_an_asha_study_has_each_trials_rung_and_budget(tmp_path):
+    """ASHA records hold ``rung``, not Hyperband's bracket and round: the CSV had two empty
+    columns for those and no rung at all."""
+    asha = {**HYPERBAND, "name": "branin-asha"}
+    asha["strategy"] = {**HYPERBAND["strategy"], "name": "asha"}
+    study = tuner_cli.load_config_dict(asha, REPO / "examples")
+    result = run_search(study, tmp_path, workers=0)
+    done = invoke("trials", str(result.root), "--format", "csv")
+    assert done.returncode == 0, done.stderr
+    rows = list(csv.DictReader(io.StringIO(done.stdout)))
+    assert list(rows[0])[:7] == [
+        "id",
+        "status",
+        "score",
+        "best_epoch",
+        "duration_s",
+        "rung",
+        "budget",
+    ]
+    by_id = {int(r["id"]): r for r in rows}
+    for record in result.trials:
+        row = by_id[record.id]
+        assert (int(row["rung"]), int(row["budget"])) == (
+            record.extra["rung"],
+            record.extra["budget"],
+        )
+    assert {r["rung"] for r in rows} >= {"0", "1"}

@@ -21,7 +21,7 @@ from tuner_cli.cli.common import (
 from tuner_cli.cli.read_options import ReadCommand, format_option, study_options
 from tuner_cli.results.reading import front_ids, study_objective, study_objectives
 from tuner_cli.results.trial_index import load_index
-from tuner_cli.trial import TrialStatus, measured_budget
+from tuner_cli.trial import TrialStatus, measured_budget, stage_fields
 from tuner_cli.wording import plural
 
 
@@ -114,28 +114,24 @@ def json_lines(records: list[dict[str, Any]]) -> str:
     return "[\n" + ",\n".join(json.dumps(r) for r in records) + "\n]"
 
 
-STAGE_FIELDS = ("bracket", "round", "budget")
-"""Where a multi-fidelity (Hyperband) trial stands: its scores are comparable only within a
-budget, so a table of them must say which."""
-
-
-def stages(summaries: list[dict[str, Any]]) -> dict[int, list[Any]]:
-    """Per trial id, its ``STAGE_FIELDS`` values; empty when no trial has any."""
-    if not any(field in s for s in summaries for field in STAGE_FIELDS):
-        return {}
-    return {s["id"]: [s.get(field) for field in STAGE_FIELDS] for s in summaries}
+def stages(summaries: list[dict[str, Any]]) -> tuple[list[str], dict[int, list[Any]]]:
+    """The ``STAGE_FIELDS`` the study's trials hold, and per trial id its values of them;
+    none when no trial has any."""
+    fields = stage_fields(summaries)
+    return fields, {s["id"]: [s.get(field) for field in fields] for s in summaries}
 
 
 def to_csv(
     hp_names: list[str],
     metric_names: list[str],
     rows: list[list[Any]],
-    stage_values: dict[int, list[Any]] | None = None,
+    stage_values: tuple[list[str], dict[int, list[Any]]] | None = None,
     front: set[int] | None = None,
 ) -> str:
     """One row per trial; hyperparameters and best-epoch metrics get a column each, and a
-    Hyperband study's bracket, round and budget (epochs) follow the duration, and a
-    multi-objective study's ``pareto_front`` (true or false, as in the JSON) after them.
+    multi-fidelity study's place of each trial follows the duration (Hyperband's and BOHB's
+    bracket, round and budget in epochs; ASHA's rung and budget), and a multi-objective
+    study's ``pareto_front`` (true or false, as in the JSON) after them.
 
     Every column has its own name: a hyperparameter or metric named like a column before it
     (the metric ``learning_rate`` that ReduceLROnPlateau logs beside the hyperparameter of
@@ -144,7 +140,7 @@ def to_csv(
     only one of two equal names (or rename one) and a script would read the wrong value."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\n")
-    staged = list(STAGE_FIELDS) if stage_values else []
+    staged, values = stage_values or ([], {})
     marked = ["pareto_front"] if front is not None else []
     header = ["id", "status", "score", "best_epoch", "duration_s", *staged, *marked]
     for section, names in (("hyperparameters", hp_names), ("metrics", metric_names)):
@@ -152,7 +148,7 @@ def to_csv(
         header += [f"{section}.{name}" if name in taken else name for name in names]
     writer.writerow(header)
     for row in rows:
-        middle = stage_values.get(row[0], [None] * 3) if stage_values else []
+        middle = values.get(row[0], [None] * len(staged))
         if front is not None:
             middle = [*middle, str(row[0] in front).lower()]
         writer.writerow([*row[:5], *middle, *row[5:]])

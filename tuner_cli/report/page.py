@@ -26,11 +26,9 @@ from tuner_cli.report.svg import (
 from tuner_cli.results.reading import front_ids, study_objective, study_objectives
 from tuner_cli.results.store import StudyStore
 from tuner_cli.results.trial_index import load_index, read_record
-from tuner_cli.trial import TrialRecord, measured_budget, union_names
+from tuner_cli.trial import TrialRecord, measured_budget, stage_fields, union_names
 from tuner_cli.wording import plural
 
-STAGE_FIELDS = ("bracket", "round", "budget")
-"""A Hyperband trial's place: its scores compare only with others at the same budget."""
 TOP_CURVES = 5
 MAX_LINES = 1500
 """Parallel coordinates draw at most this many trials (the best ones); more is a grey blur."""
@@ -540,7 +538,7 @@ def _table(
     """Every trial, one column per objective (several come from the records' ``scores``) and,
     with several, a ``front`` column marking the Pareto front's members, as ``kt-run trials``
     does."""
-    stages = [f for f in STAGE_FIELDS if any(f in t for t in trials)]
+    stages = stage_fields(trials)
     headers = [
         "trial",
         "status",

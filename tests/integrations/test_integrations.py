@@ -202,6 +202,30 @@ def test_missing_tracker_package_is_a_config_error(tmp_path):
     assert not (tmp_path / "results" / "tracked" / "trials").exists()
 
 
+def test_validate_names_a_missing_tracker_package_before_the_search_does(tmp_path):
+    """``validate`` said "Config is valid." and the search then stopped at logging.mlflow: a CI
+    job that validates first learnt of the missing package one step late."""
+    study_config(tmp_path, "logging: {mlflow: 'file:./mlruns'}\n")
+    blocker = tmp_path / "blocked" / "mlflow"
+    blocker.mkdir(parents=True)
+    (blocker / "__init__.py").write_text("raise ImportError('No module named mlflow')\n")
+    path = os.pathsep.join([str(blocker.parent), str(REPO)])
+    result = run_cli("validate", "config.yaml", "--no-build", cwd=tmp_path, PYTHONPATH=path)
+    assert result.returncode == 2, result.stdout
+    assert "logging.mlflow" in result.stderr
+    assert "pip install 'kt-run[mlflow]'" in result.stderr
+    assert "(config.yaml:9)" in result.stderr  # the line of logging.mlflow
+    assert "Config is valid" not in result.stdout
+    assert not (tmp_path / "mlruns").exists()
+
+
+def test_validate_creates_no_tracker_folder(tmp_path):
+    study_config(tmp_path, "logging: {tensorboard: tb, mlflow: 'file:./mlruns'}\n")
+    result = invoke("validate", "config.yaml", "--no-build", cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["config.yaml", "objectives.py"]
+
+
 class _Recorder(SearchEvents):
     def __init__(self):
         self.calls: list[str] = []

@@ -67,6 +67,9 @@ def validate(
         print_warning(f"hyperparameter '{name}' is not used by the model template")
     for note in study.ignored_settings():
         print_warning(note)
+    from tuner_cli.integrations import check_trackers
+
+    check_trackers(study)
     if study.is_keras:
         from tuner_cli.training.table import table_notes
 

@@ -16,45 +16,65 @@ if TYPE_CHECKING:
     from tuner_cli.config import StudyConfig
     from tuner_cli.events import SearchEvents
 
-__all__ = ["EventFanout", "fan_out", "integration_sinks"]
+__all__ = ["EventFanout", "check_trackers", "fan_out", "integration_sinks"]
+
+TRACKERS = ("tensorboard", "mlflow")
 
 
 def integration_sinks(study: StudyConfig) -> list[SearchEvents]:
     """The trackers the config asks for; a missing package is a config error (exit 2)."""
-    logging = study.config.logging
-    if logging is None:
-        return []
     sinks: list[SearchEvents] = []
-    for key in ("tensorboard", "mlflow"):
-        target = getattr(logging, key)
-        if target is None:
-            continue
+    for key, target in _named(study):
+        logger = _logger_class(key, study)
         try:
-            sinks.append(_make(key, target, study))
-        except ImportError as exc:
-            raise ConfigError(
-                f"logging to {key} needs the '{key}' package ({exc}): "
-                f"pip install 'kt-run[{key}]', or remove logging.{key}",
-                key_path=("logging", key),
-                source=str(study.path),
-            ) from None
+            where = study.resolve_path(target) if key == "tensorboard" else target
+            sinks.append(logger(where, study))
         except Exception as exc:  # noqa: BLE001 - a tracker's set-up errors come in many types
-            raise ConfigError(
-                f"cannot log to {key} at {target!r}: {type(exc).__name__}: {exc}",
-                key_path=("logging", key),
-                source=str(study.path),
+            raise _error(
+                study, key, f"cannot log to {key} at {target!r}: {type(exc).__name__}: {exc}"
             ) from None
     return sinks
 
 
-def _make(key: str, target: str, study: StudyConfig) -> SearchEvents:
-    if key == "tensorboard":
-        from tuner_cli.integrations.tensorboard import TensorBoardLogger
+def check_trackers(study: StudyConfig) -> None:
+    """``validate``: every tracker the config names can be imported, so a missing package is
+    the config error the search would stop on; nothing is created (no log folder, no store)."""
+    for key, _ in _named(study):
+        _logger_class(key, study)
 
-        return TensorBoardLogger(study.resolve_path(target), study)
-    from tuner_cli.integrations.mlflow import MlflowLogger
 
-    return MlflowLogger(target, study)
+def _named(study: StudyConfig) -> list[tuple[str, str]]:
+    logging = study.config.logging
+    if logging is None:
+        return []
+    return [(key, getattr(logging, key)) for key in TRACKERS if getattr(logging, key) is not None]
+
+
+def _logger_class(key: str, study: StudyConfig) -> type[SearchEvents]:
+    try:
+        if key == "tensorboard":
+            from tuner_cli.integrations.tensorboard import TensorBoardLogger
+
+            return TensorBoardLogger
+        from tuner_cli.integrations.mlflow import MlflowLogger
+
+        return MlflowLogger
+    except ImportError as exc:
+        raise _error(
+            study,
+            key,
+            f"logging to {key} needs the '{key}' package ({exc}): "
+            f"pip install 'kt-run[{key}]', or remove logging.{key}",
+        ) from None
+
+
+def _error(study: StudyConfig, key: str, message: str) -> ConfigError:
+    """A config error at ``logging.KEY``, with the file and the line that key is on."""
+    from tuner_cli.config.yaml_source import load_yaml_text
+
+    path = ("logging", key)
+    line = load_yaml_text(study.text, str(study.path)).line_of(path)
+    return ConfigError(message, key_path=path, source=str(study.path), line=line)
 
 
 def fan_out(view: SearchEvents, sinks: list[SearchEvents]) -> SearchEvents:

@@ -87,6 +87,33 @@ def test_hyperband_rounds_are_marked_by_budget(tmp_path):
     assert '<th scope="col">bracket</th><th scope="col">round</th>' in html
 
 
+def test_importance_of_a_multi_fidelity_study_compares_scores_of_one_budget(tmp_path):
+    """Scores after 1 epoch and after 3 do not compare: a forest fitted to both learns which
+    trials were promoted, not what the hyperparameters do. It uses the largest budget that
+    enough trials reached, and says so."""
+    records = []
+    for i in range(1, 9):
+        rungs = [{"round": 0, "epochs": 1, "score": 1.0 + i}]
+        if i <= 5:
+            rungs.append({"round": 1, "epochs": 3, "score": 0.1 * i})
+        last = rungs[-1]
+        records.append(
+            _trial(
+                i,
+                last["score"],
+                bracket=0,
+                round=len(rungs) - 1,
+                budget=last["epochs"],
+                rungs=rungs,
+            )
+        )
+    html = render_report(_study(tmp_path / "s", records))
+    start = html.index("<h2>Hyperparameter importance</h2>")
+    card = html[start : html.index("</section>", start)]
+    assert "of 5 completed trials" in card
+    assert "their scores at 3 epochs" in card
+
+
 def test_three_objectives_mark_the_whole_front_on_a_projection(tmp_path):
     # trial 2 is beaten by trial 1 on o1 and o2 (the chart's axes) but wins on o3
     store = make_pareto_study(tmp_path / "s")

@@ -10,7 +10,7 @@ from typing import Any
 
 from tuner_cli.objective import Objective
 from tuner_cli.report.assets import SCRIPT, STYLE
-from tuner_cli.report.importance import hyperparameter_importance, is_log_scale
+from tuner_cli.report.importance import MIN_TRIALS, hyperparameter_importance, is_log_scale
 from tuner_cli.report.svg import (
     BEST,
     PALETTE,
@@ -456,13 +456,41 @@ def _axis_positions(values: list[Any], top: float, bottom: float):
     return (lambda v: na if v is None else where[_text(v)]), labels
 
 
+def _one_budget(completed: list[Summary]) -> tuple[list[Summary], list[float], int | None]:
+    """The trials and scores to weigh hyperparameters on: in a multi-fidelity study, only the
+    scores at one budget (every trial's rung there), the largest that ``MIN_TRIALS`` trials
+    reached, as BOHB's model does; scores after 1 epoch and after 9 do not compare, and a
+    forest fitted to both learns which trials were promoted. Elsewhere every score (budget
+    None)."""
+    by_budget: dict[int, dict[int, tuple[Summary, float]]] = {}
+    for t in completed:
+        for score, epochs in _scores(t):
+            if epochs is not None:
+                by_budget.setdefault(epochs, {})[t["id"]] = (t, score)
+    if not by_budget:
+        return completed, [t["score"] for t in completed], None
+    enough = [b for b, scored in by_budget.items() if len(scored) >= MIN_TRIALS]
+    budget = max(enough) if enough else max(by_budget, key=lambda b: (len(by_budget[b]), b))
+    pairs = list(by_budget[budget].values())
+    return [t for t, _ in pairs], [score for _, score in pairs], budget
+
+
 def _importance(completed: list[Summary], objective: Objective) -> str:
-    result = hyperparameter_importance(
-        [t["hyperparameters"] for t in completed], [t["score"] for t in completed]
-    )
+    trials, scores, budget = _one_budget(completed)
+    result = hyperparameter_importance([t["hyperparameters"] for t in trials], scores)
+    if result is not None and budget is not None:
+        result.method += (
+            f" Only their scores at {plural(budget, 'epoch')} are used, the largest budget that "
+            f"at least {MIN_TRIALS} trials reached: scores after different epochs do not compare."
+        )
+    if result is None and budget is not None:
+        return _note(
+            f"Needs at least {MIN_TRIALS} trials scored at one budget, with varying "
+            f"hyperparameters (this study has {len(trials)} at {plural(budget, 'epoch')})."
+        )
     if result is None:
         return _note(
-            "Needs at least 5 completed trials with varying hyperparameters "
+            f"Needs at least {MIN_TRIALS} completed trials with varying hyperparameters "
             f"(this study has {len(completed)} completed)."
         )
     rows = len(result.values)

@@ -114,6 +114,20 @@ def test_importance_of_a_multi_fidelity_study_compares_scores_of_one_budget(tmp_
     assert "their scores at 3 epochs" in card
 
 
+def test_hyperparameter_charts_of_a_multi_fidelity_study_say_each_score_s_budget(tmp_path):
+    rungs = [{"round": 0, "epochs": 1, "score": 0.5}, {"round": 1, "epochs": 3, "score": 0.3}]
+    records = [
+        _trial(1, 0.3, bracket=0, round=1, budget=3, rungs=rungs),
+        _trial(2, 0.6, bracket=0, round=0, budget=1, rungs=rungs[:1]),
+    ]
+    html = render_report(_study(tmp_path / "s", records))
+    start = html.index("<h2>Hyperparameters against the objective</h2>")
+    card = html[start : html.index("</section>", start)]
+    assert "trial 1 at 3 epochs: units = 8, val_mae = 0.3000" in card
+    assert "trial 2 at 1 epoch: units = 16, val_mae = 0.6000" in card
+    assert "scores after different epochs do not compare" in card
+
+
 def test_three_objectives_mark_the_whole_front_on_a_projection(tmp_path):
     # trial 2 is beaten by trial 1 on o1 and o2 (the chart's axes) but wins on o3
     store = make_pareto_study(tmp_path / "s")

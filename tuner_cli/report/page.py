@@ -368,13 +368,26 @@ def _hp_charts(trials: list[Summary], names: list[str], objective: Objective) ->
                 position(value) + jitter,
                 y(t["score"]),
                 STATUS_COLOUR.get(t["status"], "#64748b"),
-                f"trial {t['id']}: {name} = {_text(value)}, "
+                f"trial {t['id']}{_at_budget(t)}: {name} = {_text(value)}, "
                 f"{objective.name} = {score_text(t['score'])}",
                 r=3.5,
                 trial=_mark(t),
             )
         charts.append(frame.svg(name))
-    return '<div class="grid">' + "".join(charts) + "</div>"
+    note = ""
+    if any(_at_budget(t) for t in scored):
+        note = _note(
+            "Each trial at the budget it last reached (pointing at a dot says which): scores "
+            "after different epochs do not compare."
+        )
+    return '<div class="grid">' + "".join(charts) + "</div>" + note
+
+
+def _at_budget(trial: Summary) -> str:
+    """`` at 9 epochs`` for a multi-fidelity trial's score (a promoted trial still running has
+    its last finished rung's), else nothing."""
+    budget = int(measured_budget(trial)) or trial.get("budget")
+    return f" at {plural(budget, 'epoch')}" if isinstance(budget, int) and budget else ""
 
 
 def _parallel(completed: list[Summary], names: list[str], objective: Objective) -> str:

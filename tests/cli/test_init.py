@@ -314,6 +314,7 @@ def test_the_starter_for_a_csv_of_texts_searches_as_written(tmp_path):
         (b"a,b,y\n1.0,2.0,0\n", "t.csv has 1 data row; a search needs rows to train on"),
         (b"a,y\n1,2.5\n2,NA\n3,4.5\n", "t.csv: row 3 has no target ('y' is 'NA')"),
         (b"p,y\n12%,1\n7%,0\n", "column 'p' holds percentages ('12%')"),
+        (b"a,b,y\n,NA,1\nNA,,0\n", "every column of t.csv but the target 'y' is all gaps"),
         ("a;Stadt;y\n1;Köln;0\n".encode("cp1252"), "t.csv is not UTF-8 text: line 2, column 4"),
     ],
 )
@@ -393,3 +394,23 @@ def test_the_regression_starter_learns_a_target_in_its_own_units(tmp_path):
     )
     assert [t.status.value for t in result.trials] == ["completed"]
     assert result.best.score < 0.5 * price.var()
+
+
+@pytest.mark.parametrize("row_numbers", [False, True])
+def test_a_column_of_gaps_only_is_left_out_of_the_features(tmp_path, row_numbers):
+    """An export's empty column (notes nobody wrote) is one loading refuses: the starter
+    listed it in data.features (or left it in the default features), so validate refused
+    the config init had just written."""
+    from tuner_cli.training.data import load_dataset
+
+    rows = ["id,price,notes,brand,sold" if row_numbers else "price,notes,brand,sold"]
+    for i in range(30):
+        cells = [f"{10 + i % 7}", "NA" if i % 2 else "", ("acme", "zeta")[i % 2], f"{i % 2}"]
+        rows.append(",".join([str(i + 1), *cells] if row_numbers else cells))
+    (tmp_path / "export.csv").write_text("\n".join(rows) + "\n")
+    result = init(tmp_path, "export.csv")
+    assert result.returncode == 0, result.stderr
+    assert "'notes' left out, only gaps (empty or NA-like cells)" in result.stdout
+    data = written(tmp_path / "export.yaml")["data"]
+    assert data["features"] == ["price", "brand"]
+    load_dataset(load_config(tmp_path / "export.yaml"), seed=0)  # what validate refused

@@ -283,17 +283,24 @@ def _csv(file: Path, path: str, target: str | None) -> Starter:
     if decimal == ",":
         data.append('decimal: ","')
     features = [name for name in table.header if name != target]
+    empty = [name for name in features if table.column(name).gaps == table.length]
+    if len(empty) == len(features):
+        raise ConfigError(
+            f"every column of {file.name} but the target {quoted(target)} is all gaps (empty "
+            "or NA-like cells): there is nothing to learn from"
+        )
+    features = [name for name in features if name not in empty]
     data.append("validation_split: 0.2")
     texts = [name for name in features if _free_text(table, name)]
     ids = _id_columns(table, features)
     if len(texts) == 1:
         data.append(f"text: [{json.dumps(texts[0])}]")
-        about = _text_found(table, texts[0], features, ids)
+        about = _text_found(table, texts[0], features, ids) + _empty_note(empty)
         space, layers = TEXT_SPACE, _text_layers
     else:
         if ids:
             features = [name for name in features if name not in ids]
-        if ids or texts:  # several texts: each a bag of words among the table's columns
+        if ids or texts or empty:  # several texts: each a bag of words among the columns
             data.append(f"features: [{', '.join(json.dumps(name) for name in features)}]")
         if texts:
             data.append(f"text: [{', '.join(json.dumps(name) for name in texts)}]")
@@ -316,6 +323,7 @@ def _csv(file: Path, path: str, target: str | None) -> Starter:
                 f" (left out, a different whole number in every row: row numbers or ids: "
                 f"{', '.join(quoted(name) for name in ids)})"
             )
+        about += _empty_note(empty)
         space, layers = TABLE_SPACE, _dense_head
     classes = _classes(table, target)
     if classes is None:
@@ -370,6 +378,15 @@ def _id_columns(table: Table, features: list[str]) -> list[str]:
     features, unless nothing else would be left."""
     ids = [name for name in features if table.column(name).numbers and row_ids(table, name)]
     return ids if len(ids) < len(features) else []
+
+
+def _empty_note(empty: list[str]) -> str:
+    """The columns left out for holding no value (an export's unused ``notes``), which
+    loading refuses as features, so the starter's features leave them out."""
+    if not empty:
+        return ""
+    names = ", ".join(quoted(name) for name in empty)
+    return f" ({names} left out, only gaps (empty or NA-like cells))"
 
 
 def _free_text(table: Table, name: str) -> bool:

@@ -127,6 +127,65 @@ def test_the_exported_image_model_scores_raw_files_as_the_search_recorded(tmp_pa
     assert accuracy > 0.8
 
 
+def resize_some(folder: Path, sizes: list[tuple[int, int]]) -> None:
+    """The folder's PNGs in turn at each of ``sizes`` (width, height), as photos of several
+    cameras arrive."""
+    from PIL import Image
+
+    for index, path in enumerate(sorted(folder.rglob("*.png"))):
+        width, height = sizes[index % len(sizes)]
+        Image.open(path).resize((width, height), Image.Resampling.NEAREST).save(path)
+
+
+@pytest.mark.slow
+def test_the_exported_model_resizes_raw_files_of_any_size_as_the_search_did(tmp_path):
+    """With ``image_size``, Keras' reader resized every image before the network saw it, but
+    the exported model took only images already at that size: a photo read from its file
+    failed in a Flatten model, and in a convolutional one was silently scored at its own
+    size. The export now resizes as the search did, so files read as they are score what the
+    search recorded."""
+    import keras
+
+    from tuner_cli.cli.app import app
+
+    make_data().digit_images(tmp_path / "train", rows=slice(0, 600))
+    make_data().digit_images(tmp_path / "val", rows=slice(1400, None))
+    for folder in ("train", "val"):
+        resize_some(tmp_path / folder, [(8, 8), (16, 16), (12, 20)])
+    data = {
+        "source": "images",
+        "path": "train",
+        "validation": {"path": "val"},
+        "color_mode": "grayscale",
+        "image_size": [8, 8],
+        "scale": 1 / 255,
+    }
+    result = run_search(load_config_dict(config(data), tmp_path), tmp_path / "out", workers=0)
+    output = tmp_path / "best.keras"
+    study_dir = tmp_path / "out" / "digit-folders"
+    exported = CliRunner().invoke(app, ["export", str(study_dir), "--output", str(output)])
+    assert exported.exit_code == 0, exported.output
+
+    from PIL import Image
+
+    model = keras.models.load_model(output)
+    by_size: dict[tuple[int, int], tuple[list, list]] = {}
+    for label, sub in enumerate(sorted((tmp_path / "val").iterdir())):
+        for path in sorted(sub.glob("*.png")):
+            pixels = np.asarray(Image.open(path), dtype="float32")[..., None]
+            images, labels = by_size.setdefault(pixels.shape, ([], []))
+            images.append(pixels)
+            labels.append(label)
+    assert len(by_size) == 3
+    right = sum(
+        int(np.sum(model.predict(np.stack(x), verbose=0).argmax(axis=1) == np.array(y)))
+        for x, y in by_size.values()
+    )
+    accuracy = right / sum(len(y) for _, y in by_size.values())
+    assert accuracy == pytest.approx(result.best.score, abs=1e-6)
+    assert accuracy > 0.7
+
+
 def _image_bytes(pixels: np.ndarray, fmt: str, mode: str | None = None) -> bytes:
     import io
 

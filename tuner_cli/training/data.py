@@ -69,9 +69,12 @@ class Dataset:
             object.__setattr__(self, "val_inputs", val)
 
     @property
-    def input_shape(self) -> tuple[int, ...]:
-        """One raw example's shape (without the batch axis)."""
+    def input_shape(self) -> tuple[int | None, ...]:
+        """One raw example's shape (without the batch axis): images the model resizes may
+        be of any height and width."""
         if self.streams:
+            if self.streams.resize_to is not None:
+                return (None, None, *self.streams.input_shape[2:])
             return self.streams.input_shape
         return self.network_shape if self.encoding else tuple(self.x_train.shape[1:])
 
@@ -102,8 +105,16 @@ class Dataset:
         return np.concatenate([np.asarray(batch) for batch in labels])
 
     def front(self) -> list:
-        """Fresh preprocessing layers that turn raw inputs into what the network trains on."""
-        return [] if self.scaling is None else [self.scaling.layer(len(self.input_shape))]
+        """Fresh preprocessing layers that turn raw inputs into what the network trains on:
+        the resizing Keras' folder reader did (bilinear, its default), then ``data.scale``."""
+        layers = []
+        if self.streams and self.streams.resize_to is not None:
+            import keras
+
+            layers.append(keras.layers.Resizing(*self.streams.resize_to))
+        if self.scaling is not None:
+            layers.append(self.scaling.layer(len(self.input_shape)))
+        return layers
 
     @property
     def network_dtype(self) -> str:

@@ -44,6 +44,9 @@ class Streams:
     val_uncached: Any
     """The validation pipeline before ``cache()``, to read a few examples from: a cache read
     only in part can keep only that part (TensorFlow finalises it when the iterator ends)."""
+    resize_to: tuple[int, int] | None = None
+    """``data.image_size``: every image was resized to it as it was read, so the exported model
+    resizes too and takes images of any size, as they are read from their files."""
 
     def batches(
         self, stream: Any, batch_size: int, scaling: Scaling | None, front: Any = None
@@ -107,7 +110,8 @@ def load_folders(data: DataConfig, base: Path, seed: int) -> tuple[Streams, tupl
     if decoded * sum(counts) <= CACHE_BYTES:
         train = train.cache().shuffle(min(counts[0], SHUFFLE_BUFFER), seed=seed)
         val = val.cache()
-    streams = Streams(train, val, shape, dtype, counts[0], counts[1], val_uncached)
+    resize_to = data.image_size if data.source == "images" else None
+    streams = Streams(train, val, shape, dtype, counts[0], counts[1], val_uncached, resize_to)
     return streams, folders.class_names
 
 

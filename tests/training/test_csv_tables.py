@@ -212,6 +212,43 @@ def test_columns_named_with_spaces_and_punctuation_predict_without_warnings():
     assert {tensor.name for tensor in inputs.values()} == set(columns)
 
 
+@pytest.mark.slow
+def test_columns_named_like_keras_layers_or_alike_once_slashes_go_still_load_and_export(
+    tmp_path,
+):
+    """Keras names the encoder's layers and operations itself (``where``, ``normalization``)
+    and the network's (``dense``), and refuses two alike in one model: a column named so,
+    or ``a/b`` beside ``a_b``, failed loading with "The name "a_b" is used 2 times"."""
+    import keras
+
+    from tuner_cli.cli.app import app
+
+    rng = np.random.default_rng(0)
+    header = ["a/b", "a_b", "where", "normalization", "dense", "string_lookup", "cultivar"]
+    rows = [",".join(header)]
+    for i in range(120):
+        x = rng.normal(size=3)
+        words = ("red", "blue")[i % 2], ("x", "y", "")[i % 3]
+        label = ("barbera", "barolo", "grignolino")[int(x[0] > 0) + int(i % 2 == 0)]
+        rows.append(",".join([*(f"{v:.3f}" for v in x), f"{x[0] * 2:.3f}", *words, label]))
+    (tmp_path / "t.csv").write_text("\n".join(rows) + "\n")
+    data = {"source": "csv", "path": "t.csv", "target": "cultivar", "validation_split": 0.25}
+    result = run_search(load_config_dict(config(data), tmp_path), tmp_path / "out", workers=0)
+    assert result.best is not None and result.best.score is not None
+    output = tmp_path / "best.keras"
+    study_dir = tmp_path / "out" / "wine-table"
+    exported = CliRunner().invoke(app, ["export", str(study_dir), "--output", str(output)])
+    assert exported.exit_code == 0, exported.output
+
+    columns, cultivars = raw_rows(tmp_path / "t.csv", {"dense", "string_lookup"})
+    model = keras.models.load_model(output)
+    names = ["barbera", "barolo", "grignolino"]
+    held_out = np.random.default_rng(2).permutation(120)[:30]  # split_rows with seed 2
+    predicted = model.predict({k: v[held_out] for k, v in columns.items()}, verbose=0)
+    accuracy = np.mean(predicted.argmax(axis=1) == [names.index(cultivars[i]) for i in held_out])
+    assert accuracy == pytest.approx(result.best.score, abs=1e-6)
+
+
 @pytest.mark.parametrize(
     "header, columns",
     [("a,a,city,label", "1 and 2"), ("a,,,label", "2 and 3"), ("a,b,city,a", "1 and 4")],

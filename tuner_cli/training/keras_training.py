@@ -312,7 +312,7 @@ def for_export(network: keras.Model, data: Dataset, front: list | None = None) -
     template's adapted ``front`` layers: the model that takes raw inputs."""
     layers = data.front() + list(front or [])
     if data.encoding is not None:
-        return with_encoder(network, data.encoding.graph(), layers)
+        return with_encoder(network, data.encoding.graph, layers)
     return with_preprocessing(network, layers, data.input_shape, data.input_dtype)
 
 

@@ -9,6 +9,7 @@ network alone.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -103,12 +104,15 @@ def with_preprocessing(network: Any, front: list[Any], input_shape: tuple, dtype
     return _compiled_like(model, network)
 
 
-def with_encoder(network: Any, encoder: tuple[dict[str, Any], Any], front: list[Any]) -> Any:
-    """``network`` behind a table's encoder (its dict of column inputs and their encoded
-    rows) and the ``front`` layers: the model takes a dict of raw columns."""
+def with_encoder(
+    network: Any, encoder: Callable[[frozenset[str]], tuple[dict[str, Any], Any]], front: list[Any]
+) -> Any:
+    """``network`` behind a table's encoder (a graph of column inputs, named around the
+    names it is given, and their encoded rows) and the ``front`` layers: the model takes a
+    dict of raw columns."""
     import keras
 
-    inputs, features = encoder
+    inputs, features = encoder(_layer_names(network) | {layer.name for layer in front})
     for layer in front:
         features = layer(features)
     if isinstance(network, keras.Sequential):
@@ -117,6 +121,16 @@ def with_encoder(network: Any, encoder: tuple[dict[str, Any], Any], front: list[
     else:
         features = network(features)
     return _compiled_like(keras.Model(inputs, features), network)
+
+
+def _layer_names(network: Any) -> frozenset[str]:
+    """The names the network brings into the exported model: its layers' when they are
+    laid out in it, its own when it is called as one layer."""
+    import keras
+
+    if isinstance(network, keras.Sequential):
+        return frozenset(layer.name for layer in network.layers)
+    return frozenset({network.name})
 
 
 def _compiled_like(model: Any, network: Any) -> Any:

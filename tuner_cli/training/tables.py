@@ -78,22 +78,27 @@ class TableEncoding:
                 )
         return cls(numeric, categorical, text)
 
-    def graph(self) -> tuple[dict[str, Any], Any]:
-        """Fresh Keras inputs (one per column, shape ``(1,)``) and the encoded rows."""
+    def graph(self, taken: frozenset[str] = frozenset()) -> tuple[dict[str, Any], Any]:
+        """Fresh Keras inputs (one per column, shape ``(1,)``) and the encoded rows; ``taken``
+        are the names of the layers the inputs go into a model with (the network's)."""
         import keras
 
-        inputs: dict[str, Any] = {}
+        names = _layer_names([*self.numeric, *self.categorical, *self.text], taken)
+        dtypes = {name: "float32" for name in self.numeric}
+        inputs: dict[str, Any] = {
+            name: keras.Input(shape=(1,), name=names[name], dtype=dtypes.get(name, "string"))
+            for name in names
+        }
         parts = []
         for name, (mean, variance) in self.numeric.items():
-            column = inputs[name] = keras.Input(shape=(1,), name=_layer_name(name), dtype="float32")
+            column = inputs[name]
             filled = keras.ops.where(keras.ops.isnan(column), mean, column)
             parts.append(keras.layers.Normalization(mean=mean, variance=variance)(filled))
         for name, vocabulary in self.categorical.items():
-            column = inputs[name] = keras.Input(shape=(1,), name=_layer_name(name), dtype="string")
             lookup = keras.layers.StringLookup(vocabulary=list(vocabulary), output_mode="one_hot")
-            parts.append(lookup(column))
+            parts.append(lookup(inputs[name]))
         for name, words in self.text.items():
-            column = inputs[name] = keras.Input(shape=(1,), name=_layer_name(name), dtype="string")
+            column = inputs[name]
             bag = keras.layers.TextVectorization(vocabulary=list(words), output_mode="multi_hot")
             # one slot per word and one for any other word; (rows, 1, slots) made (rows, slots)
             parts.append(keras.layers.Reshape((len(words) + 1,))(bag(column)))
@@ -119,11 +124,29 @@ def _words(texts: np.ndarray, max_tokens: int) -> tuple[str, ...]:
     return tuple(str(word) for word in counter.get_vocabulary()[1:])
 
 
-def _layer_name(column: str) -> str:
-    """The column's name, which Keras takes with spaces and punctuation but not ``/``. The
-    model's inputs are keyed by the names as written; an input named otherwise makes every
-    ``predict`` on a dict of columns warn that a key does not match its tensor's name."""
-    return column.replace("/", "_") or "column"
+def _layer_names(columns: list[str], taken: frozenset[str]) -> dict[str, str]:
+    """Each column's input name: its own, which Keras takes with spaces and punctuation but
+    not ``/``. The model's inputs are keyed by the names as written; an input named otherwise
+    makes every ``predict`` on a dict of columns warn that a key does not match its tensor's
+    name, so a column is renamed (numbered) only where Keras would refuse the model for two
+    operations of one name: ``a/b`` beside ``a_b``, or a column named as a layer in ``taken``
+    (``dense``). Each name is registered with Keras' automatic naming, so the encoder's own
+    layers and operations, made after the inputs, go around it (``where_1`` beside a column
+    ``where``)."""
+    import keras
+
+    names: dict[str, str] = {}
+    used = set(taken)
+    for column in columns:
+        base = name = column.replace("/", "_") or "column"
+        number = 0
+        while name in used:
+            number += 1
+            name = f"{base}_{number}"
+        used.add(name)
+        keras.backend.get_uid(name)
+        names[column] = name
+    return names
 
 
 def table_columns(table: Table, kinds: Columns) -> dict[str, np.ndarray]:

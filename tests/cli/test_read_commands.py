@@ -719,6 +719,17 @@ def test_report_into_a_pipe_writes_into_it_instead_of_replacing_it(tmp_path):
     assert "Report:" not in result.stdout and f"Report: {pipe}" in result.stderr
 
 
+def test_report_to_dash_prints_the_page_and_writes_no_file(tmp_path):
+    """``-o -`` is stdout, as Unix tools take it: it wrote a file named ``-``."""
+    store = make_study(tmp_path / "results" / "study", count=3)
+    result = invoke("report", str(store.root), "-o", "-", cwd=tmp_path)
+    no_crash(result)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.startswith("<!DOCTYPE html>") and result.stdout.endswith("</html>\n")
+    assert "Report:" not in result.stdout + result.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["results"]
+
+
 @pytest.mark.parametrize("scores", ['"o1"', "[0.5, 0.25, 5.0]", '{"o1": "0.5", "o2": 1}'])
 def test_a_record_whose_scores_are_not_numbers_is_skipped_by_every_command(tmp_path, scores):
     """A multi-objective record's ``scores`` are read by the Pareto front of every command."""

@@ -32,6 +32,9 @@ def test_cli_prints_the_schema_and_writes_a_file(tmp_path):
     written = invoke("schema", "--output", str(tmp_path / "kt-run.schema.json"))
     assert written.returncode == 0
     assert json.loads((tmp_path / "kt-run.schema.json").read_text()) == printed
+    dash = invoke("schema", "-o", "-", cwd=tmp_path)
+    assert dash.returncode == 0 and json.loads(dash.stdout) == printed
+    assert not (tmp_path / "-").exists()
 
 
 def test_the_schema_is_not_written_over_a_folder_or_a_study_file(tmp_path):

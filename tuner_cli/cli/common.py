@@ -49,6 +49,10 @@ def abort(message: str, code: int = 2) -> NoReturn:
     raise SystemExit(code)
 
 
+STDOUT = "-"
+"""``-o -``: the file a command writes goes to stdout instead, as Unix tools take it."""
+
+
 def emit(text: str) -> None:
     """Machine-readable output exactly as given (click's echo would strip escape sequences).
 

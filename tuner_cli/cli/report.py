@@ -4,7 +4,7 @@ from pathlib import Path
 
 import typer
 
-from tuner_cli.cli.common import check_output_file, locate_study, warn
+from tuner_cli.cli.common import STDOUT, check_output_file, emit, locate_study, warn
 
 
 def report(
@@ -12,7 +12,7 @@ def report(
         None, metavar="TARGET", help="Results folder, study folder or config file."
     ),
     html: Path = typer.Option(
-        Path("report.html"), "--output", "-o", help="The HTML file to write."
+        Path("report.html"), "--output", "-o", help="The HTML file to write; - for stdout."
     ),
     results: Path = typer.Option(
         Path("results"),
@@ -25,9 +25,14 @@ def report(
     from tuner_cli.results.store import atomic_write_text, write_error
 
     store = locate_study(target, results)
-    check_output_file(html)
+    if str(html) != STDOUT:
+        check_output_file(html)
     warnings: list[str] = []
     page = render_report(store, warnings)
+    if str(html) == STDOUT:
+        emit(page)
+        warn(warnings)
+        return
     try:
         stream = html.exists() and not html.is_file()
         if stream:

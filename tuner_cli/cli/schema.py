@@ -4,17 +4,19 @@ from pathlib import Path
 
 import typer
 
-from tuner_cli.cli.common import check_output_file, emit, to_json
+from tuner_cli.cli.common import STDOUT, check_output_file, emit, to_json
 
 
 def schema(
-    output: Path = typer.Option(None, "--output", "-o", help="Write to this file, not stdout."),
+    output: Path = typer.Option(
+        None, "--output", "-o", help="Write to this file (- or none: stdout)."
+    ),
 ) -> None:
     """The config's JSON Schema, for editor completion and validation as you type."""
     from tuner_cli.config.schema import config_schema
 
     text = to_json(config_schema()) + "\n"
-    if output is None:
+    if output is None or str(output) == STDOUT:
         emit(text)
     else:
         from tuner_cli.results.store import write_error

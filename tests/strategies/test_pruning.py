@@ -75,6 +75,22 @@ def test_median_uses_completed_trials_only_and_minimises_losses():
     assert not pruner.should_prune(history([0.9, 0.4], "val_loss"))
 
 
+def test_median_of_an_even_count_is_the_mean_of_the_middle_two():
+    """With 4 finished trials at 0.9, 0.8, 0.7, 0.6 the median is 0.75: a trial at 0.76 is
+    better than it. Taking the better middle value (0.8) pruned it, and with 2 finished trials
+    pruned every trial worse than the best of them."""
+    done = [record(i, [0.5, v]) for i, v in enumerate([0.9, 0.8, 0.7, 0.6], start=1)]
+    pruner = make_pruner(_settings("median", warmup_epochs=0, min_trials=2), ACC, done)
+    assert not pruner.should_prune(history([0.5, 0.76]))
+    assert pruner.should_prune(history([0.5, 0.74]))
+    two = make_pruner(_settings("median", warmup_epochs=0, min_trials=2), ACC, done[:2])
+    assert not two.should_prune(history([0.5, 0.86])), "the median of 0.9 and 0.8 is 0.85"
+    losses = [record(i, [v], name="val_loss") for i, v in enumerate([0.2, 0.4], start=1)]
+    lower = make_pruner(_settings("median", warmup_epochs=0, min_trials=2), LOSS, losses)
+    assert not lower.should_prune(history([0.29], "val_loss"))
+    assert lower.should_prune(history([0.31], "val_loss"))
+
+
 def test_asha_rungs_and_top_fraction():
     pruner = AshaPruner(ACC, min_epochs=1, reduction_factor=3, min_trials=1)
     assert [e for e in range(1, 30) if pruner.is_rung(e)] == [1, 3, 9, 27]

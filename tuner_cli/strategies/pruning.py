@@ -12,6 +12,7 @@ neither prunes a trial nor shields it.
 from __future__ import annotations
 
 import math
+import statistics
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -48,8 +49,7 @@ class MedianPruner:
         if epoch <= self.warmup_epochs or len(others) < self.min_trials:
             return False
         current = best_so_far(history, self.objective)[-1]
-        median = sorted(others, key=self.objective.sort_key)[(len(others) - 1) // 2]
-        return self.objective.is_better(median, current)
+        return self.objective.is_better(statistics.median(others), current)
 
 
 @dataclass(frozen=True)

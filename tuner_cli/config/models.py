@@ -739,11 +739,14 @@ class Config(StrictModel):
                 )
         elif self.data is None or self.model is None:
             raise ValueError("needs 'data' and 'model' (or an 'objective_function')")
+        # a promoted trial continues one saved model: the best fold's (which trained on the
+        # other folds' held-out rows) or the best execution's (so its score is one run's)
+        continued = self.strategy.name in MULTI_FIDELITY
         if self.data is not None and self.data.cross_validation is not None:
-            if self.strategy.name == "hyperband":
+            if continued:
                 raise ConfigError(
-                    "does not combine with hyperband, which continues one model from round "
-                    "to round",
+                    f"does not combine with {self.strategy.name}, which continues one model "
+                    "from round to round",
                     key_path=("data", "cross_validation"),
                 )
             if self.strategy.executions_per_trial > 1:
@@ -752,6 +755,13 @@ class Config(StrictModel):
                     "fold); set it to 1",
                     key_path=("strategy", "executions_per_trial"),
                 )
+        if continued and self.strategy.executions_per_trial > 1:
+            raise ConfigError(
+                f"does not combine with {self.strategy.name}, which continues one model from "
+                "round to round (a promoted trial would train once, from its best execution's "
+                "model); set it to 1",
+                key_path=("strategy", "executions_per_trial"),
+            )
         if self.objective_function is not None and self.strategy.pruning is not None:
             raise ConfigError(
                 "needs per-epoch values from Keras training; an objective_function returns "

@@ -170,7 +170,7 @@ def train_trial(study: StudyConfig, task: TrialTask, on_epoch: EpochCallback) ->
     """
     objective = study.objective
     folds = study.config.data.cross_validation
-    executions = 1 if task.resume_model else study.config.strategy.executions_per_trial
+    executions = study.config.strategy.executions_per_trial
     runs: list[_Run] = []
     for run in range(folds.folds if folds else executions):
         with forgotten_after():

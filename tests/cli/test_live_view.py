@@ -90,6 +90,19 @@ def test_plain_log_names_promotions_and_budgets():
     assert lines[2] == "trial 9 promoted to 3 epochs (bracket 0, round 1)"
 
 
+def test_plain_log_says_a_retried_trial_starts_again():
+    screen = _screen(200)
+    log = PlainSearchLog([OBJECTIVE], screen=screen)
+    log.search_started(10, 0, [])
+    record = _record(2)
+    log.trial_started(record, None)
+    record.attempt = 2
+    log.trial_started(record, None)
+    lines = screen.file.getvalue().splitlines()
+    assert lines[0].startswith("trial 2/10 started: units=16")
+    assert lines[1].startswith("trial 2/10 started again (attempt 2): units=16")
+
+
 def test_several_objectives_show_every_score_and_the_front_instead_of_a_best():
     screen = _screen(200)
     log = PlainSearchLog([OBJECTIVE, Objective("params", "min")], screen=screen)

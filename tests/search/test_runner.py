@@ -80,6 +80,29 @@ def test_a_failed_trial_is_retried_under_the_same_id(tmp_path):
     assert all(t.status is TrialStatus.COMPLETED and t.attempt == 2 for t in summary.trials)
 
 
+def test_a_failed_attempt_that_is_retried_is_not_a_failed_trial_in_a_row(tmp_path):
+    """max_retries 1 and 3 failures in a row: trials 2 and 3 failing twice each are two failed
+    trials, not four. Counting attempts stopped the search saying '3 trials failed in a row'
+    after trial 3's first attempt, its retry never run."""
+
+    def odd_fail(task: TrialTask) -> TrialOutcome:
+        if task.trial_id in (2, 3, 5, 6, 7):
+            return TrialOutcome(TrialStatus.FAILED, error={"message": "no", "traceback": ""})
+        return score_x(task)
+
+    executor = ScriptedExecutor(slots=1, outcome=odd_fail)
+    summary = runner_for(
+        tmp_path,
+        executor,
+        strategy={"max_retries": 1, "max_consecutive_failures": 3},
+        max_trials=10,
+    ).run()
+    ran = [t.trial_id for t in executor.submitted]
+    assert ran == [1, 2, 2, 3, 3, 4, 5, 5, 6, 6, 7, 7]
+    assert summary.stop_reason == "3 trials failed in a row"
+    assert [t.status for t in summary.trials].count(TrialStatus.FAILED) == 5
+
+
 def test_a_used_up_space_ends_the_search_before_max_trials(tmp_path):
     summary = runner_for(
         tmp_path,

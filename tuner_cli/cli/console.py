@@ -251,7 +251,9 @@ class PlainSearchLog(SearchEvents):
         budget = (
             f" for {plural(epochs or 0, 'epoch')}{_stage(record)}" if is_budgeted(record) else ""
         )
-        return f"trial {record.id}{of} started{budget}: {format_hp(record.hyperparameters)}"
+        # a retried trial keeps its id: without the attempt its two starts read as a repeat
+        again = f" again (attempt {record.attempt})" if record.attempt > 1 else ""
+        return f"trial {record.id}{of} started{again}{budget}: {format_hp(record.hyperparameters)}"
 
     def front_counted(self, size: int) -> None:
         self.front = size

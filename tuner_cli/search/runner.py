@@ -344,11 +344,13 @@ class SearchRunner:
                 self.store.keep_only_model(record.id)
         self.continuations.prune(self.records)
         if outcome.status is TrialStatus.FAILED and record.attempt <= self.settings.max_retries:
+            # not a failed trial yet: max_consecutive_failures counts trials, not attempts
             record.attempt += 1
             queue.append(record)
-        self._failures_in_a_row = (
-            self._failures_in_a_row + 1 if outcome.status is TrialStatus.FAILED else 0
-        )
+        elif outcome.status is TrialStatus.FAILED:
+            self._failures_in_a_row += 1
+        else:
+            self._failures_in_a_row = 0
         if self._front is not None:
             self.events.front_counted(len(self._front))
         self.events.trial_finished(record, best)

@@ -385,6 +385,28 @@ def test_a_max_trials_beyond_the_plan_ends_with_the_plan_not_an_exhausted_space(
     assert summary.stop_reason == "every bracket of the Hyperband plan has run"
 
 
+def test_a_max_trials_above_the_plan_warns_that_the_plan_ends_the_search(tmp_path, kt_run):
+    """max_trials 30 under a plan of 5 configurations ran 5 trials, with no word before the
+    search that the other 25 would not run, nor how to have more."""
+    here = Path(__file__).resolve().parent
+    (tmp_path / "strategy_objectives.py").write_text((here / "strategy_objectives.py").read_text())
+    config = tmp_path / "above.yaml"
+    config.write_text(
+        "name: above\nseed: 1\nobjective_function: strategy_objectives:bowl\n"
+        "search_space: {x: {type: float, min: 0.0, max: 1.0}}\n"
+        "strategy: {name: bohb, objective: loss, max_epochs: 3, factor: 3, max_trials: 30}\n"
+    )
+    expected = (
+        "max_trials (30) is above the BOHB plan's 5 configurations: the search ends when the "
+        "plan has run (hyperband_iterations: N runs it N times)"
+    )
+    checked = kt_run("validate", str(config))
+    assert checked.returncode == 0 and expected in " ".join(checked.stderr.split())
+    searched = kt_run("search", str(config), "-w", "0", "--results", str(tmp_path / "out"))
+    assert searched.returncode == 0 and expected in " ".join(searched.stderr.split())
+    assert "every bracket of the BOHB plan has run (5 completed)" in searched.stdout
+
+
 def test_a_max_trials_below_the_plan_says_which_brackets_are_cut(tmp_path, kt_run, write_config):
     """validate and the search print the whole plan (17 configurations for max_epochs 9,
     factor 3); a max_trials of 10 stops it in bracket 1, which the plan alone does not say."""

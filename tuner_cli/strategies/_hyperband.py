@@ -129,8 +129,16 @@ class Hyperband(Strategy):
 
     def plan_cut_note(self, max_trials: int | None) -> str | None:
         planned = self.default_max_trials()
-        if max_trials is None or max_trials >= planned:
+        if max_trials is None or max_trials == planned:
             return None
+        if max_trials > planned:
+            # the plan, not max_trials, ends the search: a user asking for more trials than it
+            # holds would otherwise learn so only at its end
+            return (
+                f"max_trials ({max_trials}) is above the {self.title} plan's {planned} "
+                "configurations: the search ends when the plan has run "
+                "(hyperband_iterations: N runs it N times)"
+            )
         started, cut = 0, []
         for bracket in self.plan:
             first = bracket.rounds[0].trials

@@ -91,7 +91,7 @@ class Strategy(ABC):
 
     def plan_cut_note(self, max_trials: int | None) -> str | None:
         """A warning when ``max_trials`` ends a plan that ``describe_plan`` printed in full
-        (Hyperband's brackets) before its end."""
+        (Hyperband's brackets) before its end, or asks for more trials than the plan holds."""
         return None
 
     def unrun_points_note(self, max_trials: int | None) -> str | None:

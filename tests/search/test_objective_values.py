@@ -104,3 +104,25 @@ def test_a_function_taking_nothing_is_a_config_error_naming_the_form(tmp_path):
     with pytest.raises(tuner_cli.ConfigError, match=r"def nothing\(hp, budget\)"):
         run_search(study, tmp_path, workers=0)
     assert not (tmp_path / "plain").exists()
+
+
+def test_executions_per_trial_is_said_to_be_ignored_for_an_objective_function(tmp_path):
+    """An objective function is called once a trial: executions_per_trial 3 was accepted
+    without a word, each trial a single call, its score no mean of anything."""
+    from tests.conftest import invoke
+
+    (tmp_path / "returns.py").write_text(OBJECTIVE, encoding="utf-8")
+    (tmp_path / "noisy.yaml").write_text(
+        "name: noisy\nobjective_function: returns:f\n"
+        "search_space: {kind: {type: choice, values: [float, numpy]}}\n"
+        "strategy: {name: grid, objective: loss, executions_per_trial: 3}\n",
+        encoding="utf-8",
+    )
+    expected = (
+        "strategy.executions_per_trial is ignored for an objective_function, which is called "
+        "once a trial (average its runs inside it)"
+    )
+    checked = invoke("validate", "noisy.yaml", cwd=tmp_path)
+    assert checked.returncode == 0 and expected in " ".join(checked.stderr.split())
+    searched = invoke("search", "noisy.yaml", "--workers", "0", "--quiet", cwd=tmp_path)
+    assert searched.returncode == 0 and expected in " ".join(searched.stderr.split())

@@ -832,6 +832,11 @@ class StudyConfig:
                 f"training.epochs ({epochs}) is ignored under {strategy.name}: trials "
                 f"train up to strategy.max_epochs ({strategy.max_epochs}) in rounds"
             )
+        if self.config.objective_function is not None and strategy.executions_per_trial > 1:
+            notes.append(
+                "strategy.executions_per_trial is ignored for an objective_function, which is "
+                "called once a trial (average its runs inside it)"
+            )
         return notes
 
     def with_builder_space(self, declared: Mapping[str, Mapping[str, Any]]) -> StudyConfig:

@@ -124,3 +124,24 @@ def test_a_search_too_short_for_its_given_points_says_how_many_will_not_run(
     quiet = Warnings()
     enough = run_search(load_config_dict(raw, HERE), tmp_path / "2", workers=0, events=quiet)
     assert len(enough.trials) == 2 and not quiet.seen
+
+
+def test_bayesian_plan_counts_given_points_towards_its_initial_design(tmp_path):
+    """num_initial_points 4 with 2 given points: 2 given, 2 Sobol, then the model, as the
+    records say. The plan printed '4 space-filling (Sobol) trials' after 'first 2 given',
+    2 more than ran before the model took over."""
+    from tuner_cli.strategies import make_strategy
+
+    raw = config({"name": "bayesian", "max_trials": 6, "num_initial_points": 4})
+    study = load_config_dict(raw, HERE)
+    settings = study.config.strategy
+    plan = make_strategy("bayesian", study.space, study.objective, 4, settings).describe_plan()
+    assert plan[0].startswith("Bayesian optimisation: 2 space-filling (Sobol) trials, then ")
+    assert plan[1] == (
+        "  first 2 given configurations (strategy.initial_points), counted towards the 4 "
+        "initial points"
+    )
+    result = run_search(study, tmp_path, workers=0)
+    proposed = [t.extra["proposed_by"] for t in sorted(result.trials, key=lambda t: t.id)]
+    assert proposed[:4] == ["initial_points", "initial_points", "initial", "initial"]
+    assert proposed[4].startswith("model:")

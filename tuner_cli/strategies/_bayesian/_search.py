@@ -143,14 +143,18 @@ class BayesianSearch(Strategy):
 
     def describe_plan(self) -> list[str]:
         known = len(self.settings.known_trials)
-        sobol = max(0, self.num_initial_points - known)
+        given = len(self.settings.initial_points)
+        # given points are trials, so they take the first places of the initial design
+        sobol = max(0, self.num_initial_points - known - given)
         lines = [
             f"Bayesian optimisation: {plural(sobol, 'space-filling (Sobol) trial')}, "
             f"then {self._model_words()}"
         ]
-        if self.settings.initial_points:
-            count = plural(len(self.settings.initial_points), "given configuration")
-            lines.append(f"  first {count} (strategy.initial_points)")
+        if given:
+            lines.append(
+                f"  first {plural(given, 'given configuration')} (strategy.initial_points), "
+                f"counted towards the {self.num_initial_points} initial points"
+            )
         if known:
             lines.append(
                 f"  warm start: {plural(known, 'known trial')} from another study, counted "

@@ -73,3 +73,33 @@ def test_grid_visits_every_combination_in_order():
     configs = run_to_end(make_strategy("grid", space, OBJECTIVE, 0, None))
     assert configs == list(space.grid())
     assert make_strategy("grid", space, OBJECTIVE, 0, None).default_max_trials() == 16
+
+
+def test_a_grid_cut_by_max_trials_says_so(tmp_path, kt_run):
+    """max_trials 5 of a 27-point grid ran the first 5 in grid order (every one at the first
+    x) without a word, where a cut Hyperband plan is warned about."""
+    import shutil
+
+    from tests.conftest import REPO
+
+    shutil.copy(REPO / "examples" / "objectives.py", tmp_path)
+    config = tmp_path / "cut.yaml"
+    config.write_text(
+        "name: cut\nobjective_function: objectives:branin\nsearch_space:\n"
+        "  x: {type: float, min: -5.0, max: 10.0, count: 3}\n"
+        "  y: {type: float, min: 0.0, max: 15.0, step: 5.0}\n"
+        "  z: {type: choice, values: [a, b, c]}\n"
+        "strategy: {name: grid, objective: {name: branin, direction: min}, max_trials: 5}\n"
+    )
+    expected = (
+        "max_trials (5) is below the grid's 36 configurations: only the first 5, in grid "
+        "order, run (leave max_trials out to run them all)"
+    )
+    checked = kt_run("validate", str(config))
+    assert checked.returncode == 0 and expected in " ".join(checked.stderr.split())
+    searched = kt_run("search", str(config), "-w", "0", "--results", str(tmp_path / "out"))
+    assert searched.returncode == 0 and expected in " ".join(searched.stderr.split())
+    whole = kt_run(
+        "search", str(config), "-w", "0", "--max-trials", "36", "--results", str(tmp_path / "out")
+    )
+    assert whole.returncode == 0 and "max_trials" not in whole.stderr

@@ -31,6 +31,17 @@ class GridSearch(Strategy):
             return None
         return size + sum(1 for point in self.settings.initial_points if not self._on_grid(point))
 
+    def plan_cut_note(self, max_trials: int | None) -> str | None:
+        """The grid runs in a stable order, so a cut leaves whole values of its first
+        parameters unvisited: the user should know before the search, not from its table."""
+        planned = self.default_max_trials()
+        if max_trials is None or planned is None or max_trials >= planned:
+            return None
+        return (
+            f"max_trials ({max_trials}) is below the grid's {planned} configurations: only "
+            f"the first {max_trials}, in grid order, run (leave max_trials out to run them all)"
+        )
+
     def _on_grid(self, point: Mapping[str, Any]) -> bool:
         return all(_grid_holds(self.space.params[name], value) for name, value in point.items())
 

@@ -224,6 +224,11 @@ and the budget in epochs): its scores compare only within a budget, so a table o
 say which."""
 
 
+BOOKKEEPING_FIELDS = ("run_started_at",)
+"""Record fields a strategy keeps for itself (when ASHA's running trial began its run, for its
+backfill estimates): in the JSON record, not among the facts ``show`` prints for a person."""
+
+
 def stage_fields(summaries: Iterable[Mapping[str, Any]]) -> list[str]:
     """The ``STAGE_FIELDS`` that any of ``summaries`` holds, in that order: a table's columns
     for them, none outside multi-fidelity studies."""

@@ -748,3 +748,17 @@ def test_a_record_whose_scores_are_not_numbers_is_skipped_by_every_command(tmp_p
         assert result.returncode == 0, (args, result.stderr)
         assert "skipped trial_0001.json: field 'scores' must be" in result.stderr, args
     assert json.loads(invoke("best", str(store.root), "-f", "json").stdout)[0]["id"] == 2
+
+
+def test_show_says_whether_a_trial_of_several_objectives_is_on_the_pareto_front(tmp_path):
+    """``trials`` marked the front's members, ``show`` did not say; its JSON adds
+    ``pareto_front`` as ``trials --format json`` does."""
+    store = make_pareto_study(tmp_path / "study")
+    member = [line.split() for line in invoke("show", "2", str(store.root)).stdout.splitlines()]
+    beaten = [line.split() for line in invoke("show", "3", str(store.root)).stdout.splitlines()]
+    assert ["Pareto", "front", "yes"] in member
+    assert ["Pareto", "front", "no"] in beaten
+    shown = json.loads(invoke("show", "3", str(store.root), "--format", "json").stdout)
+    assert shown["pareto_front"] is False
+    one = invoke("show", "3", str(make_study(tmp_path / "one")))
+    assert "Pareto" not in one.stdout

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 import io
+import json
 
 from rich.console import Console
 
+from tests.cli.test_read_commands import CONFIG
+from tests.conftest import invoke
 from tuner_cli.cli import console as console_module
 from tuner_cli.cli.show import plain_trial
+from tuner_cli.results.store import StudyStore
 from tuner_cli.trial import TrialRecord, TrialStatus
 
 RUNGS = [
@@ -91,3 +95,51 @@ def test_columns_a_narrow_terminal_cannot_hold_are_named_not_cropped(monkeypatch
     assert lines[row].split() == ["1", "completed", "0.9667", "16", "0.0002052", "0.4006", "0.001"]
     caption = " ".join(line.strip() for line in lines[row + 1 :])
     assert caption == "not shown at this width: optimizer, batch_size, best epoch, time"
+
+
+def test_show_leaves_out_the_strategies_bookkeeping_but_json_keeps_it(tmp_path):
+    """``run_started_at`` (ASHA's clock for backfill estimates) and an unset ``backfill_rung``
+    were printed among the facts a person reads; the JSON record keeps every field."""
+    record = TrialRecord(
+        id=6,
+        status=TrialStatus.COMPLETED,
+        hyperparameters={"units": 16},
+        score=1.0,
+        extra={
+            "rung": 1,
+            "budget": 3,
+            "backfill_rung": None,
+            "run_started_at": "2026-01-01T10:00:00.123+00:00",
+            "proposed_by": "model:ei",
+            "rungs": RUNGS,
+        },
+    )
+    text = plain_trial(record)
+    assert "run_started_at" not in text and "backfill" not in text
+    rows = [line.split() for line in text.splitlines()]
+    assert ["rung", "1"] in rows and ["budget", "3"] in rows
+    assert ["proposed", "by", "model:ei"] in rows
+    store = StudyStore(tmp_path / "study")
+    info = {"name": "study", "strategy": "asha", "space_fingerprint": "x", "seed": 1}
+    store.create(CONFIG, {**info, "objective": {"name": "val_loss", "direction": "min"}})
+    store.write_trial(record)
+    store.flush()
+    shown = invoke("show", "6", str(store.root), "--format", "json")
+    assert json.loads(shown.stdout)["run_started_at"] == "2026-01-01T10:00:00.123+00:00"
+    assert json.loads(shown.stdout)["backfill_rung"] is None
+
+
+def test_the_plain_history_draws_no_rule_under_its_unnamed_best_column():
+    record = TrialRecord(
+        id=2,
+        status=TrialStatus.COMPLETED,
+        hyperparameters={"units": 16},
+        score=0.5,
+        best_epoch=1,
+        history=[{"epoch": 1, "val_loss": 0.5}, {"epoch": 2, "val_loss": 0.6}],
+    )
+    lines = plain_trial(record).splitlines()
+    history = lines.index("History")
+    assert lines[history + 1].split() == ["epoch", "val_loss"]
+    assert lines[history + 2].split() == ["-----", "--------"]
+    assert lines[history + 3].split() == ["1", "0.5000", "<-", "best"]

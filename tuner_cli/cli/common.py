@@ -18,7 +18,7 @@ from tuner_cli.cli.formatting import format_duration, format_score, format_value
 from tuner_cli.errors import UsageError
 from tuner_cli.objective import Objective
 from tuner_cli.results.store import StudyStore, owning_study
-from tuner_cli.trial import TrialRecord, measured_budget, union_names
+from tuner_cli.trial import BOOKKEEPING_FIELDS, TrialRecord, measured_budget, union_names
 
 DEFAULT_OUTPUT = Path("results")
 RICH_ROWS = 500
@@ -239,12 +239,14 @@ def use_rich(rows: int) -> bool:
 def plain_table(
     headers: list[str], rows: Sequence[Sequence[str]], left: Sequence[int] = (0,)
 ) -> str:
-    """Space-aligned columns: the ``left`` ones left-aligned, the rest (numbers) to the right."""
+    """Space-aligned columns: the ``left`` ones left-aligned, the rest (numbers) to the right.
+    A column without a header (``show``'s ``<- best`` marks) gets no rule under it."""
     widths = [len(h) for h in headers]
     for i, column in enumerate(zip(*rows, strict=True)):
         widths[i] = max(widths[i], *map(len, column))
     pattern = "  ".join(f"{{:{'<' if i in left else '>'}{w}}}" for i, w in enumerate(widths))
-    lines = [pattern.format(*headers), pattern.format(*("-" * w for w in widths))]
+    rules = ("-" * w if h else "" for h, w in zip(headers, widths, strict=True))
+    lines = [pattern.format(*headers), pattern.format(*rules)]
     lines += [pattern.format(*row) for row in rows]
     return "\n".join(line.rstrip() for line in lines) + "\n"
 
@@ -338,20 +340,30 @@ EntriesTable = tuple[str, list[str], list[list[str]]]
 """A titled table: ``(title, headers, rows)``."""
 
 
-def extra_parts(record: TrialRecord) -> tuple[list[list[str]], list[EntriesTable]]:
+def extra_parts(
+    record: TrialRecord, on_front: bool | None = None
+) -> tuple[list[list[str]], list[EntriesTable]]:
     """A record's strategy fields as ``(facts, tables)``: scalars as ``[name, value]`` rows,
     lists of entries (Hyperband's rungs, repeated executions) as titled tables with one row
     per entry, instead of one long Python repr. An entry's nested metrics are left out: they
-    are the history's rows at its best epoch, which ``show`` prints in full below."""
+    are the history's rows at its best epoch, which ``show`` prints in full below. The
+    strategies' ``BOOKKEEPING_FIELDS`` and unset fields (a trial not backfilled) say nothing
+    to a person and are left out too. ``on_front``: whether a completed trial of a
+    multi-objective study is on the Pareto front (None: one objective, or not completed)."""
     facts: list[list[str]] = []
     tables: list[EntriesTable] = []
     for key, value in record.extra.items():
+        name = key.replace("_", " ")
+        if key in BOOKKEEPING_FIELDS or value is None:
+            continue
         if isinstance(value, list) and value and all(isinstance(v, dict) for v in value):
             tables.append(_entries_table(key, value))
         elif key == "scores" and isinstance(value, dict):
-            facts.append([key, _named_scores(value)])
+            facts.append([name, _named_scores(value)])
         else:
-            facts.append([key, format_value(value)])
+            facts.append([name, format_value(value)])
+    if on_front is not None:
+        facts.append(["Pareto front", "yes" if on_front else "no"])
     return facts, tables
 
 

@@ -521,7 +521,8 @@ def _is_tty(stream: Any) -> bool:
         return False
 
 
-def print_trial(record: TrialRecord) -> None:
+def print_trial(record: TrialRecord, on_front: bool | None = None) -> None:
+    """``show`` at a terminal; ``on_front`` as ``extra_parts`` takes it."""
     facts = Table(box=_table_box(), show_header=False, title=f"Trial {record.id}")
     facts.add_column(style="bold")
     facts.add_column()
@@ -531,7 +532,7 @@ def print_trial(record: TrialRecord) -> None:
     facts.add_row("best epoch", "-" if record.best_epoch is None else str(record.best_epoch))
     for name, value in record.hyperparameters.items():
         facts.add_row(name, format_value(value))
-    extra, tables = extra_parts(record)
+    extra, tables = extra_parts(record, on_front)
     for key, value in extra:
         facts.add_row(key, value)
     facts.add_row("started", record.started_at or "-")

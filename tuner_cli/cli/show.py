@@ -21,8 +21,9 @@ from tuner_cli.cli.common import (
 )
 from tuner_cli.cli.read_options import ReadCommand, format_option, study_options
 from tuner_cli.errors import UsageError
+from tuner_cli.results.reading import front_ids, study_objectives
 from tuner_cli.results.store import StudyStore
-from tuner_cli.results.trial_index import read_record_checked
+from tuner_cli.results.trial_index import load_index, read_record_checked
 from tuner_cli.trial import TrialRecord
 
 
@@ -48,16 +49,28 @@ def show(
     record, why = read_record_checked(store, trial)
     if record is None:
         raise UsageError(_missing(store, trial, why))
+    on_front = _on_front(store, record)
+    marked = {} if on_front is None else {"pareto_front": on_front}
     if fmt is ShowFormat.json:
-        emit(to_json(record.to_dict()))
+        emit(to_json({**record.to_dict(), **marked}))
     elif fmt is ShowFormat.yaml:
-        emit(to_yaml(record.to_dict()))
+        emit(to_yaml({**record.to_dict(), **marked}))
     elif use_rich(len(record.history)):
         from tuner_cli.cli.console import print_trial
 
-        print_trial(record)
+        print_trial(record, on_front)
     else:
-        emit(plain_trial(record))
+        emit(plain_trial(record, on_front))
+
+
+def _on_front(store: StudyStore, record: TrialRecord) -> bool | None:
+    """Whether the trial is on a multi-objective study's Pareto front, as ``trials`` marks it
+    (``pareto_front`` in its JSON); None for one objective, where there is no front."""
+    objectives = study_objectives(store)
+    if len(objectives) < 2:
+        return None
+    front = front_ids(load_index(store).summaries(), objectives)
+    return front is not None and record.id in front
 
 
 def _missing(store: StudyStore, trial: int, why: str) -> str:
@@ -81,9 +94,9 @@ def _missing(store: StudyStore, trial: int, why: str) -> str:
     return f"no trial {trial} in {store.root} (trials: {known})"
 
 
-def plain_trial(record: TrialRecord) -> str:
+def plain_trial(record: TrialRecord, on_front: bool | None = None) -> str:
     """The plain-text twin of ``console.print_trial``."""
-    extra, tables = extra_parts(record)
+    extra, tables = extra_parts(record, on_front)
     facts = [
         ["status", record.status.value],
         ["score", format_score(record.score)],

@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 import math
 import re
+from html import unescape
 from pathlib import Path
 
 import pytest
@@ -237,3 +238,27 @@ def test_a_report_of_extreme_scores_and_values_is_drawn(tmp_path):
         record.hyperparameters["x"] = x
     html = render_report(_study(tmp_path / "s", records))
     assert "<h2>Hyperparameter importance</h2>" in html and "Out-of-bag" in html
+
+
+def test_several_objectives_ring_and_highlight_the_front_not_the_first_objective_s_best(
+    tmp_path,
+):
+    """Trial 1 has the best o1, trial 2 is on the front too: the report ringed trial 1 alone as
+    "the best trial", highlighted its row and drew it alone in green, where no trial is best."""
+    html = unescape(render_report(make_pareto_study(tmp_path / "s")))
+    chart = _objective_chart(html)
+    ringed = re.findall(
+        r'stroke="#16a34a" stroke-width="2.5" class="mark" data-trial="(\d+)"', chart
+    )
+    assert sorted(map(int, ringed)) == [1, 2]
+    assert "the best trial" not in chart
+    assert "Ringed: the Pareto front's 2 trials" in chart
+    assert "best o1 so far" in chart
+    start = html.index("<h2>All trials</h2>")
+    table = html[start : html.index("</section>", start)]
+    assert re.findall(r'<tr data-trial="(\d+)"[^>]*class="best-row"', table) == ["1", "2"]
+    start = html.index("<h2>Parallel coordinates</h2>")
+    parallel = html[start : html.index("</section>", start)]
+    green = re.findall(r'stroke="#16a34a"[^>]*data-trial="(\d+)"', parallel)
+    assert sorted(map(int, green)) == [1, 2]
+    assert "the Pareto front's trials in green" in parallel

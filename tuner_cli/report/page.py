@@ -48,9 +48,10 @@ def render_report(store: StudyStore, warnings: list[str] | None = None) -> str:
     )
     top = [r for r in (read_record(store, t["id"]) for t in completed[:TOP_CURVES]) if r]
     names = union_names(t["hyperparameters"] for t in trials)
-    best_ids = _tied_best(completed)
     objectives = study_objectives(store)
     front = front_ids(completed, objectives)
+    # with several objectives no trial is best: the charts and the table mark the front instead
+    best_ids = _tied_best(completed) if front is None else front
     sections = [
         _overview(info, objectives, trials, completed, best_ids, front),
         *(
@@ -58,15 +59,22 @@ def render_report(store: StudyStore, warnings: list[str] | None = None) -> str:
             if front is not None
             else []
         ),
-        _card("Objective per trial", _objective_chart(trials, objective, best_ids), wide=True),
+        _card(
+            "Objective per trial",
+            _objective_chart(trials, objective, best_ids, front is not None),
+            wide=True,
+        ),
         _card(
             "Hyperparameters against the objective",
             _hp_charts(trials, names, objective),
             wide=True,
         ),
-        _card("Parallel coordinates", _parallel(completed, names, objective), wide=True),
+        _card("Parallel coordinates", _parallel(completed, names, objective, front), wide=True),
         _card("Hyperparameter importance", _importance(completed, objective)),
-        _card(_curves_title(len(top)), _curves(top, objective)),
+        _card(
+            _curves_title(len(top), objective if front is not None else None),
+            _curves(top, objective),
+        ),
         _card("All trials", _table(trials, names, objectives, best_ids, front), wide=True),
     ]
     title = f"kt-run report: {info.get('name', store.root.name)}"
@@ -93,12 +101,15 @@ def _tied_best(completed: list[Summary]) -> set[int]:
     }
 
 
-def _curves_title(count: int) -> str:
+def _curves_title(count: int, ranked_on: Objective | None = None) -> str:
+    """``ranked_on``: with several objectives, the first one, which alone ranks the trials
+    drawn (no trial is best on all of them)."""
+    by = f" by {ranked_on.name}" if ranked_on is not None else ""
     if count == 0:
         return "Learning curves"
     if count == 1:
-        return "Learning curve of the best trial"
-    return f"Learning curves of the top {count} trials"
+        return f"Learning curve of the best trial{by}"
+    return f"Learning curves of the top {count} trials{by}"
 
 
 def _mark(trial: Summary) -> tuple[int, str]:
@@ -189,11 +200,15 @@ def _text(value: Any) -> str:
     return num(value) if isinstance(value, float) else str(value)
 
 
-def _objective_chart(trials: list[Summary], objective: Objective, best_ids: set[int]) -> str:
+def _objective_chart(
+    trials: list[Summary], objective: Objective, best_ids: set[int], several: bool = False
+) -> str:
     """Each trial's score by trial number, the best so far as a line. A Hyperband trial gets
     one dot per round, sized by its budget (epochs), since its scores at 1 and at 9 epochs
     are not comparable. Trials without a score are crosses along the bottom, and when no
-    trial has one the vertical axis carries no numbers (a cross at 0 would read as a score)."""
+    trial has one the vertical axis carries no numbers (a cross at 0 would read as a score).
+    ``several``: the study has several objectives, this chart the first; ``best_ids`` are then
+    the Pareto front's trials, and the line the best of the first objective so far."""
     if not trials:
         return _note("No trials yet.")
     frame = Frame(width=1240, height=300)
@@ -248,9 +263,11 @@ def _objective_chart(trials: list[Summary], objective: Objective, best_ids: set[
     labels = {"pruned": "pruned (score when stopped)", "failed": "failed (no score)"}
     items = [(labels.get(s, s), STATUS_COLOUR.get(s, "#64748b")) for s in present]
     if best_line:
-        items.append(("best so far", BEST))
+        items.append((f"best {objective.name} so far" if several else "best so far", BEST))
     legend = _legend(items)
-    if best_ids:
+    if best_ids and several:
+        legend += _note(f"Ringed: the Pareto front's {plural(len(best_ids), 'trial')}.")
+    elif best_ids:
         legend += _note("Ringed: the best trial" + ("s (tied)." if len(best_ids) > 1 else "."))
     if budgets:
         sizes = ", ".join(plural(b, "epoch") for b in budgets)
@@ -390,7 +407,11 @@ def _at_budget(trial: Summary) -> str:
     return f" at {plural(budget, 'epoch')}" if isinstance(budget, int) and budget else ""
 
 
-def _parallel(completed: list[Summary], names: list[str], objective: Objective) -> str:
+def _parallel(
+    completed: list[Summary], names: list[str], objective: Objective, front: set[int] | None
+) -> str:
+    """One line per completed trial across its hyperparameters and score, the best in green;
+    with several objectives (``front``: the Pareto front's ids) the front's trials instead."""
     if len(completed) < 2 or not names:
         return _note("Needs at least two completed trials.")
     shown = completed[:MAX_LINES]
@@ -424,16 +445,18 @@ def _parallel(completed: list[Summary], names: list[str], objective: Objective) 
         for i, name in enumerate(axes):
             value = t["score"] if i == len(axes) - 1 else t["hyperparameters"].get(name)
             points.append(f"{left + i * step:.1f},{positions[i](value):.1f}")
-        colour = BEST if rank == 0 else gradient(1 - rank / max(count - 1, 1))
-        width_attr = "3" if rank == 0 else "1.2"
+        marked = rank == 0 if front is None else t["id"] in front
+        colour = BEST if marked else gradient(1 - rank / max(count - 1, 1))
+        width_attr = "3" if marked else "1.2"
         lines.append(
             f'<polyline points="{" ".join(points)}" fill="none" stroke="{colour}" '
             f'stroke-width="{width_attr}" stroke-opacity="0.8"{mark_attributes(_mark(t))}>'
             f"<title>trial {t['id']}: "
             f"{esc(objective.name)} = {esc(score_text(t['score']))}</title></polyline>"
         )
+    best = "the best in green" if front is None else "the Pareto front's trials in green"
     note = (
-        "Completed trials, coloured from worst (pale) to best (blue); the best in green. "
+        f"Completed trials, coloured by {objective.name} from worst (pale) to best (blue); {best}. "
         "'n/a' marks a hyperparameter that was inactive in a trial."
         + (f" Showing the best {MAX_LINES} of {len(completed)}." if len(completed) > count else "")
     )

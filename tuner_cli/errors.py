@@ -39,6 +39,16 @@ def exception_text(exc: BaseException) -> str:
     return " ".join(text.split())
 
 
+def failure_message(exc: BaseException) -> str:
+    """A failed trial's message, as every view shows it: a user's exception with its class
+    (``ValueError: x too large``), which says what their code raised, but kt-run's own
+    ``TrialError`` by its text alone, since that class name means nothing to a user."""
+    text = exception_text(exc)
+    if isinstance(exc, TrialError) and text:
+        return text
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
 def format_path(path: KeyPath) -> str:
     """``("model", "layers", 0, "Dense")`` -> ``model.layers[0].Dense``."""
     text = ""

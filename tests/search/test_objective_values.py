@@ -42,15 +42,13 @@ def test_numbers_of_any_kind_score_and_other_values_fail_their_trial_naming_them
         "array": 0.75,
     }
     messages = {k: t.error["message"] for k, t in by_kind.items() if t.status == "failed"}
+    # the message itself: TrialError, kt-run's own class, said nothing to a user
     assert messages == {
-        "text": "TrialError: returns:f returned '0.5' (str) for 'loss'; a metric must be a number",
-        "bool": "TrialError: returns:f returned True (bool) for 'loss'; a metric must be a number",
-        "numpy_bool": "TrialError: returns:f returned np.False_ (bool) for 'loss'; a metric "
-        "must be a number",
-        "word_metric": "TrialError: returns:f returned 'abc' (str) for 'note'; a metric must be "
-        "a number",
-        "none": "TrialError: returns:f returned None (NoneType) for 'loss'; a metric must be a "
-        "number",
+        "text": "returns:f returned '0.5' (str) for 'loss'; a metric must be a number",
+        "bool": "returns:f returned True (bool) for 'loss'; a metric must be a number",
+        "numpy_bool": "returns:f returned np.False_ (bool) for 'loss'; a metric must be a number",
+        "word_metric": "returns:f returned 'abc' (str) for 'note'; a metric must be a number",
+        "none": "returns:f returned None (NoneType) for 'loss'; a metric must be a number",
     }
 
 

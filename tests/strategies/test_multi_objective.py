@@ -163,7 +163,7 @@ def test_a_result_that_lacks_an_objective_fails_its_trial(tmp_path):
     kept, dropped = sorted(trials, key=lambda t: t.hyperparameters["drop"])
     assert kept.status.value == "completed" and dropped.status.value == "failed"
     assert dropped.error["message"] == (
-        "TrialError: the objective 'far' is not among the returned metrics: near, sum"
+        "the objective 'far' is not among the returned metrics: near, sum"
     )
     assert "scores" not in dropped.extra
 

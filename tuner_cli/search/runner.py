@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from tuner_cli.config import StudyConfig
-from tuner_cli.errors import ConfigError
+from tuner_cli.errors import ConfigError, failure_message
 from tuner_cli.events import SearchEvents
 from tuner_cli.executors import Executor
 from tuner_cli.objective import Objective, ParetoFront
@@ -297,7 +297,7 @@ class SearchRunner:
         if error is not None:
             outcome = TrialOutcome(
                 status=TrialStatus.FAILED,
-                error={"message": f"{type(error).__name__}: {error}", "traceback": ""},
+                error={"message": failure_message(error), "traceback": ""},
             )
         else:
             outcome = future.result()

@@ -18,7 +18,7 @@ import time
 import traceback
 
 from tuner_cli.config import StudyConfig
-from tuner_cli.errors import ConfigError, SignalInterrupt, TrialError, exception_text
+from tuner_cli.errors import ConfigError, SignalInterrupt, TrialError, failure_message
 from tuner_cli.training.keras_import import import_keras
 from tuner_cli.training.objective_function import load_objective_function
 from tuner_cli.trial import EpochCallback, TrialOutcome, TrialStatus, TrialTask, metric_number
@@ -77,11 +77,9 @@ def _failed(exc: BaseException) -> TrialOutcome:
     """A failed trial naming the user's exception. A ``KeyboardInterrupt`` outside the main
     thread (a worker's task thread) was raised by user code, not by a signal: left to propagate
     it would kill the worker process and hide what happened."""
-    text = exception_text(exc)
-    message = f"{type(exc).__name__}: {text}" if text else type(exc).__name__
     return TrialOutcome(
         status=TrialStatus.FAILED,
-        error={"message": message, "traceback": traceback.format_exc()},
+        error={"message": failure_message(exc), "traceback": traceback.format_exc()},
     )
 
 

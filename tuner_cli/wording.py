@@ -8,7 +8,16 @@ from collections.abc import Iterable
 
 RESUME = "rerun the same command (run_search again from Python) to resume"
 """How to resume, said to a person at a terminal and to a notebook's ``run_search`` alike:
-every message that can end a search reaches both."""
+every message that can end a search reaches both (the command line says ``AT_A_TERMINAL``)."""
+
+AT_A_TERMINAL = "rerun the same command to resume"
+
+
+def for_the_command_line(message: str) -> str:
+    """A message the search raised, as the command line prints it: without the Python hint of
+    ``RESUME``, since a person at a terminal has no ``run_search`` to call again."""
+    return message.replace(RESUME, AT_A_TERMINAL)
+
 
 SIGNIFICANT = 4
 """Every number kt-run shows (terminal, logs, report) carries four significant digits: enough

@@ -510,7 +510,8 @@ def test_a_signal_while_the_search_starts_stops_it_with_a_line(tmp_path: Path, s
     assert process.returncode in (code, -(code - 128)), err
     assert "Traceback" not in err
     assert "interrupted before any trial started" in err and "to resume the study" in err
-    assert "run_search again from Python" in err  # the same message reaches a notebook
+    # a notebook's run_search hint is for Python: the command line says to rerun the command
+    assert "rerun the same command to resume the study" in err and "run_search" not in err
     assert not (output / "faults").exists()
 
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 import tuner_cli
-from tests.conftest import cli_env
+from tests.conftest import cli_env, invoke
 from tuner_cli import run_search
 from tuner_cli.errors import UsageError
 from tuner_cli.results.store import StoreError
@@ -38,6 +38,23 @@ def test_a_study_in_use_says_how_a_notebook_resumes(tmp_path):
     with StudyLock(tmp_path / "branin").acquire(), pytest.raises(StudyLockedError) as refused:
         _search(tmp_path)
     assert "rerun the same command (run_search again from Python)" in str(refused.value)
+
+
+def test_a_study_in_use_tells_the_command_line_to_rerun_the_command_alone(tmp_path):
+    """Every message that ends a search ended "(run_search again from Python)" at a terminal
+    too, where no one calls run_search."""
+    import yaml
+
+    config = tmp_path / "branin.yaml"
+    config.write_text(yaml.safe_dump(CONFIG), encoding="utf-8")
+    (tmp_path / "objectives.py").write_text(
+        (REPO / "examples" / "objectives.py").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    with StudyLock(tmp_path / "results" / "branin").acquire():
+        refused = invoke("search", str(config), "--results", str(tmp_path / "results"))
+    assert refused.returncode == 1, refused.stderr
+    assert "stop it (Ctrl-C) and rerun the same command to resume" in refused.stderr
+    assert "run_search" not in refused.stderr
 
 
 def test_a_folder_kt_run_did_not_make_names_output_beside_results(tmp_path):

@@ -15,6 +15,7 @@ from contextlib import contextmanager, suppress
 from typing import NoReturn
 
 from tuner_cli.errors import KtRunError
+from tuner_cli.wording import for_the_command_line
 
 COMMANDS = {
     "init": "tuner_cli.cli.init:init",
@@ -198,7 +199,9 @@ def _report(message: str, code: int) -> None:
 
     if _verbose and sys.exc_info()[0] is not None and code != 130:
         traceback.print_exc()
-    error_console.print(f"error: {message}", markup=False, highlight=False, soft_wrap=True)
+    error_console.print(
+        f"error: {for_the_command_line(message)}", markup=False, highlight=False, soft_wrap=True
+    )
     raise SystemExit(code)
 
 

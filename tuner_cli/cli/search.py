@@ -12,6 +12,7 @@ from tuner_cli.cli.common import (
     abort,
     results_folder,
 )
+from tuner_cli.wording import for_the_command_line
 
 
 def search(
@@ -87,7 +88,7 @@ def search(
                 events=view,
             )
     except SearchInterrupted as stopped:  # Typer would end any KeyboardInterrupt with 130
-        abort(str(stopped), code=stopped.exit_code)
+        abort(for_the_command_line(str(stopped)), code=stopped.exit_code)
     print_summary(result.summary, study.objectives)
     typer.echo(f"Results: {result.root}")
     if result.summary.failure is not None:

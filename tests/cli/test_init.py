@@ -181,6 +181,15 @@ def test_force_replaces_the_config(tmp_path):
     assert written(tmp_path / "digits.yaml")["name"] == "digits"
 
 
+def test_counts_of_thousands_are_written_with_a_separator(tmp_path):
+    """``1500 rows`` where every other message writes ``2,000``."""
+    rows = ["a,b,label"] + [f"{i / 7:.3f},{i % 5},{i % 2}" for i in range(1500)]
+    (tmp_path / "big.csv").write_text("\n".join(rows) + "\n")
+    result = init(tmp_path, "big.csv")
+    assert result.returncode == 0, result.stderr
+    assert "1,500 rows, 2 feature columns of numbers" in result.stdout
+
+
 @pytest.mark.slow
 def test_the_starter_for_an_image_folder_searches_as_written(tmp_path):
     write_images(tmp_path / "shapes", {"round": (8, 8), "square": (8, 8)})

@@ -32,3 +32,33 @@ def test_significant_digits(value, hyperparameter, score):
 def test_lists_read_as_values_not_python_reprs():
     assert format_value(["sgd", 0.5]) == "sgd, 0.5"
     assert format_value(None) == "-"
+
+
+def test_validate_writes_a_range_as_its_default_is_written(tmp_path):
+    """``-5.0 .. 10.0`` stood beside the default ``-5`` on one line."""
+    from tests.conftest import invoke
+
+    (tmp_path / "f.py").write_text("def f(hp, budget):\n    return hp['x']\n", encoding="utf-8")
+    config = tmp_path / "c.yaml"
+    config.write_text(
+        "name: c\nobjective_function: f:f\n"
+        "search_space:\n"
+        "  x: {type: float, min: -5.0, max: 10.0, default: -5}\n"
+        "  lr: {type: float, min: 1.0e-4, max: 0.1, step: 0.0005}\n"
+        "strategy: {name: random, objective: {name: x, direction: min}}\n",
+        encoding="utf-8",
+    )
+    rows = [line.split() for line in invoke("validate", str(config)).stdout.splitlines()]
+    assert ["x", "float", "-5", "..", "10", "-5"] in rows
+    assert [
+        "lr",
+        "float",
+        "0.0001",
+        "..",
+        "0.1",
+        "step",
+        "0.0005",
+        "[200",
+        "values]",
+        "0.0001",
+    ] in rows

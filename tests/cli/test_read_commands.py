@@ -587,7 +587,9 @@ def test_the_trials_title_counts_one_trial_in_the_singular(tmp_path):
 def test_best_top_takes_the_first_members_of_the_front_and_env_exports_every_score(tmp_path):
     store = make_pareto_study(tmp_path / "study")
     first = invoke("best", str(store.root), "--top", "1")
-    assert first.stdout.splitlines()[0].startswith("Pareto front: the first 1 of 2 trials of 3")
+    assert first.stdout.splitlines()[0] == (
+        "Pareto front: 2 of 3 trials (o1 min, o2 min, o3 min); the one with the best o1 shown"
+    )
     assert [line.split()[0] for line in first.stdout.splitlines()[3:]] == ["1"]
     listed = json.loads(invoke("best", str(store.root), "-k", "1", "-f", "json").stdout)
     assert [r["id"] for r in listed] == [1], "a front is a list, however short"

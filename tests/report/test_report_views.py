@@ -140,7 +140,7 @@ def test_three_objectives_mark_the_whole_front_on_a_projection(tmp_path):
     assert "trial 2: o1 = 1.500, o2 = 1.250, o3 = 0.7500 (Pareto front)" in chart
     assert "o1 against o2 (projection; front on o1, o2, o3)" in chart
     assert "A projection onto the first two objectives" in chart
-    assert "Pareto front: 2 trials of 3 completed" in html and "Best: trial" not in html
+    assert "Pareto front: 2 of 3 completed trials" in html and "Best: trial" not in html
     assert "o1 (minimised), o2 (minimised), o3 (minimised)" in html
 
 

@@ -586,4 +586,7 @@ def test_the_plan_counts_only_the_space_filling_trials_that_will_run():
     assert first.startswith("Bayesian optimisation: 3 space-filling (Sobol) trials, then")
     assert "2 known trials from another study, counted towards the 5 initial points" in warm
     plenty = BayesianSettings(num_initial_points=2, known_trials=known)
-    assert "0 space-filling" in BayesianSearch(space, MIN, 0, plenty).describe_plan()[0]
+    covered = BayesianSearch(space, MIN, 0, plenty).describe_plan()[0]
+    assert covered.startswith("Bayesian optimisation: a Gaussian process with the 'ei' ")
+    assert "from the first trial on, the warm start's trials standing in for the" in covered
+    assert "0 space-filling" not in covered

@@ -134,7 +134,7 @@ def test_records_hold_scores_and_best_prints_the_front(tmp_path):
     assert {r["id"] for r in front} == expected
     assert [r["score"] for r in front] == sorted(r["score"] for r in front)
     table = runner.invoke(app, ["best", str(result.root)])
-    assert f"Pareto front: {len(expected)} trial" in table.stdout
+    assert f"Pareto front: {len(expected)} of {len(trials)} trials" in table.stdout
     listed = json.loads(runner.invoke(app, ["trials", str(result.root), "-f", "json"]).stdout)
     assert {r["id"] for r in listed if r["pareto_front"]} == expected
     page = tmp_path / "report.html"

@@ -73,11 +73,13 @@ def best(
     if front:
         members = pareto_trials(store.load_trials(), objectives)
         winners = members[:top]
-        shown = f"the first {len(winners)} of " if len(winners) < len(members) else ""
         title = (
-            f"Pareto front: {shown}{plural(len(members), 'trial')} of {len(index)} "
+            f"Pareto front: {len(members):,} of {plural(len(index), 'trial')} "
             f"({', '.join(f'{o.name} {o.direction}' for o in objectives)})"
         )
+        if len(winners) < len(members):
+            shown = "the one" if len(winners) == 1 else f"the {len(winners):,}"
+            title += f"; {shown} with the best {objectives[0].name} shown"
     else:
         winners = index.best_records(objective, top or 1)
         title = f"Best of {len(index)} trials"

@@ -189,9 +189,10 @@ def space_table(space: SearchSpace) -> Table:
     for name, param in space.params.items():
         values = param.grid_values()
         if param.type in ("int", "float"):
-            shown = f"{param.min} .. {param.max}"
+            # as the default beside it is written: -5 .. 10 and -5, not -5.0 .. 10.0 and -5
+            shown = f"{format_value(param.min)} .. {format_value(param.max)}"
             if param.step is not None:
-                shown += f" step {param.step}"
+                shown += f" step {format_value(param.step)}"
             if param.sampling != "linear":
                 shown += f" ({param.sampling})"
             if values is not None:

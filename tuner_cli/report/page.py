@@ -161,7 +161,7 @@ def _overview(
     if not completed:
         best = _note("No completed trial yet.")
     elif front is not None:
-        members = f"{plural(len(front), 'trial')} of {len(completed)} completed"
+        members = f"{len(front):,} of {plural(len(completed), 'completed trial')}"
         best = f"<div><h3>Pareto front: {members}</h3></div>"
     else:
         winner = completed[0]

@@ -194,7 +194,7 @@ def _images(folders: ClassFolders, path: str) -> Starter:
         data.append(f"image_size: [{RESIZE}, {RESIZE}]   # the images differ; each is resized")
     pool = ["MaxPooling2D: {}"] if min(height, width) >= 8 else []
     return Starter(
-        about=f"{folders.count} {color} images {size} in {_classes_found(folders)}",
+        about=f"{plural(folders.count, f'{color} image')} {size} in {_classes_found(folders)}",
         data=data,
         space=[
             "filters: {type: choice, values: [16, 32, 64]}",
@@ -216,12 +216,13 @@ def _images(folders: ClassFolders, path: str) -> Starter:
 
 def _classes_found(folders: ClassFolders) -> str:
     names = folders.class_names
-    return f"{len(names)} classes ({', '.join(names[:5])}{', ...' if len(names) > 5 else ''})"
+    listed = ", ".join(names[:5]) + (", ..." if len(names) > 5 else "")
+    return f"{plural(len(names), 'class', 'classes')} ({listed})"
 
 
 def _texts(folders: ClassFolders, path: str) -> Starter:
     return Starter(
-        about=f"{folders.count} text files in {_classes_found(folders)}",
+        about=f"{plural(folders.count, 'text file')} in {_classes_found(folders)}",
         data=["source: text", f"path: {json.dumps(path)}", "validation_split: 0.2"],
         space=TEXT_SPACE,
         layers=_text_layers(f"{len(folders.class_names)}, activation: softmax"),
@@ -312,7 +313,9 @@ def _csv(file: Path, path: str, target: str | None) -> Starter:
         numbers = all(table.column(name).numbers for name in features)
         kind = "numbers" if numbers else "numbers, words or gaps"
         kind += "" if plain else " (encoded inside the model)"
-        about = f"{table.length} rows, {plural(len(features), 'feature column')} of {kind}"
+        about = (
+            f"{plural(table.length, 'row')}, {plural(len(features), 'feature column')} of {kind}"
+        )
         if texts:
             about += (
                 f", {', '.join(quoted(name) for name in texts)} of free text, each a bag of "
@@ -402,7 +405,7 @@ def _text_found(table: Table, text: str, features: list[str], ids: list[str]) ->
     """What the starter reads, and the columns it leaves out: the text alone gets the text
     folders' model (an embedding of its words); beside other columns it is a bag of words.
     Row numbers and ids are not offered as columns to read beside it."""
-    about = f"{table.length} rows, column {quoted(text)} of free text"
+    about = f"{plural(table.length, 'row')}, column {quoted(text)} of free text"
     left_out = [quoted(name) for name in features if name != text and name not in ids]
     notes = []
     if left_out:
@@ -437,8 +440,8 @@ def _id_note(table: Table, target: str) -> str:
     if not looks_like_ids(len(set(cells)), len(cells)):
         return ""
     return (
-        f"; {len(set(cells))} different values in {len(cells)} rows look like names or ids, "
-        "not classes: choose the column to predict with --target COLUMN"
+        f"; {len(set(cells)):,} different values in {plural(len(cells), 'row')} look like names "
+        "or ids, not classes: choose the column to predict with --target COLUMN"
     )
 
 

@@ -149,6 +149,9 @@ class BayesianSearch(Strategy):
         lines = [
             f"Bayesian optimisation: {plural(sobol, 'space-filling (Sobol) trial')}, "
             f"then {self._model_words()}"
+            if sobol
+            else f"Bayesian optimisation: {self._model_words()} from the first trial on, the "
+            "warm start's trials standing in for the space-filling (Sobol) start"
         ]
         if given:
             lines.append(

@@ -61,3 +61,14 @@ def test_values_read_as_yaml_not_python(tmp_path):
 def test_limits_free_to_change_are_not_changes(tmp_path):
     more = BUILDER.replace("objective: val_accuracy}", "objective: val_accuracy, max_trials: 9}")
     assert changes(BUILDER, more, tmp_path) == []
+
+
+def test_bounds_on_a_hung_trial_or_a_workerless_cluster_are_free_to_change(tmp_path):
+    """A user whose trial hangs stops the search, adds ``max_trial_time`` as the README says,
+    and reruns the same command: the study resumes, since neither bound changes what a trial
+    computes (as ``memory_limit`` does not)."""
+    bounded = (
+        BUILDER.replace("objective: val_accuracy}", "objective: val_accuracy, max_trial_time: 10m}")
+        + "execution: {no_worker_timeout: 30s}\n"
+    )
+    assert changes(BUILDER, bounded, tmp_path) == []

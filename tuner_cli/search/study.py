@@ -2,7 +2,8 @@
 
 A rerun of the same command resumes. A rerun with a config whose search space, model, data or
 training changed is refused with a readable diff, since its trials would not be comparable;
-limits such as ``max_trials`` may change freely.
+limits such as ``max_trials`` and bounds such as ``max_trial_time`` (added once a trial hung)
+may change freely.
 """
 
 from __future__ import annotations
@@ -25,12 +26,14 @@ FREE_TO_CHANGE = {
     ("strategy", "max_time"),
     ("strategy", "max_consecutive_failures"),
     ("strategy", "max_retries"),
+    ("strategy", "max_trial_time"),
     ("models",),
     ("execution", "workers"),
     ("execution", "recycle_after"),
     ("execution", "recycle_memory"),
     ("execution", "memory_limit"),
     ("execution", "resources"),
+    ("execution", "no_worker_timeout"),
     ("logging",),
     ("logging", "tensorboard"),
     ("logging", "mlflow"),

@@ -469,6 +469,35 @@ def test_ctrl_c_twice_stops_now_and_the_trial_runs_again_on_resume(tmp_path: Pat
     assert found[current]["hyperparameters"] == interrupted["hyperparameters"]
 
 
+@pytest.mark.parametrize("presses", [2, 5])
+def test_ctrl_c_twice_stops_a_busy_worker_at_once_however_often_pressed(
+    tmp_path: Path, presses: int
+) -> None:
+    """A "stop now" with a worker in the middle of a trial: the worker used to be asked to
+    finish its running task first, which took Dask's 4 s grace before it was killed; a user
+    pressing Ctrl-C again meanwhile interrupted the cluster's close, so Dask's exit hook
+    closed it once more, printed its traceback, and left the scratch folder behind."""
+    config = tmp_path / "sig.yaml"
+    config.write_text(objective_config("sleepy", 3), encoding="utf-8")
+    output = tmp_path / "results"
+    scratch = tmp_path / "tmp"
+    scratch.mkdir()
+    process = start(config, output, tmp_path, KT_FAULT_SLEEP="60", TMPDIR=str(scratch))
+    wait_for(lambda: running_ids(output / "faults"))
+    time.sleep(1.0)  # the worker is inside the trial
+    for _ in range(presses):
+        os.killpg(process.pid, signal.SIGINT)
+        time.sleep(0.3)
+    last = time.monotonic() - 0.3
+    out, err = communicate_or_dump(process, timeout=30)
+    # a press after kt-run has put Python's own handler back ends it by SIGINT: 130 in a shell
+    assert process.returncode in (130, -signal.SIGINT), err
+    assert time.monotonic() - last < 2.5, "the running trial's worker was waited for"
+    assert "Traceback" not in err and "Exception ignored" not in err, err
+    assert [r["status"] for r in records(output / "faults").values()] == ["interrupted"]
+    assert not list(scratch.glob("kt-run-dask-*"))
+
+
 @pytest.mark.parametrize("more", [[], ["--workers", "0"]], ids=["worker", "in process"])
 def test_sigterm_marks_the_running_trial_interrupted(tmp_path: Path, more) -> None:
     config = tmp_path / "term.yaml"

@@ -60,3 +60,30 @@ def test_a_start_that_does_not_end_is_interrupted_after_the_limit(monkeypatch) -
         assert recorded == [signal.SIGTERM]  # the search's handler saw the signal it was sent
     finally:
         signal.signal(signal.SIGTERM, previous)
+
+
+def test_hold_all_keeps_every_signal_for_after_the_block() -> None:
+    """Closing a cluster after "stop now": a user pressing Ctrl-C again and again must not
+    interrupt it halfway; the first signal is delivered once it is closed."""
+    seen: list[int] = []
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: seen.append(signum))
+    try:
+        with held_signals(hold_all=True) as held:
+            for _ in range(4):
+                signal.raise_signal(signal.SIGINT)
+            assert seen == []
+        assert len(held.received) == 4
+        held.deliver()
+        assert seen == [signal.SIGINT]
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def test_hold_all_still_ends_a_block_that_hangs_after_the_limit(monkeypatch) -> None:
+    monkeypatch.setattr(_held_signals, "HOLD_LIMIT_S", 0.2)
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt), held_signals(hold_all=True):
+        signal.raise_signal(signal.SIGINT)
+        signal.raise_signal(signal.SIGINT)
+        time.sleep(30)  # a close that hangs
+    assert time.monotonic() - started < 10

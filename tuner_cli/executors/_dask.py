@@ -41,6 +41,7 @@ from tuner_cli.executors._base import (
     WarningCallback,
     ignore_warning,
 )
+from tuner_cli.executors._held_signals import held_signals
 from tuner_cli.executors._local import LocalWorkers
 from tuner_cli.executors.worker import IgnoreInterrupts, WorkerReply, check_in_worker, run_trial
 from tuner_cli.training.preflight import located
@@ -219,6 +220,15 @@ class DaskExecutor:
             self._idle(self._next_deadline(futures))
 
     def close(self) -> None:
+        """Release the trials and let the cluster go, with Ctrl-C and SIGTERM held until done
+        (``held_signals``): the close follows a "stop now" as often as a finished search, and
+        one interrupted halfway left Dask's exit hook to close the cluster again, with its
+        traceback. The first signal held is delivered afterwards."""
+        with held_signals(hold_all=True) as held:
+            self._close()
+        held.deliver()
+
+    def _close(self) -> None:
         self._await_restarts()  # a hung worker left behind would hold a slot forever
         for dask_future in self._dask.values():
             dask_future.release()

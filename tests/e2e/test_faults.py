@@ -544,6 +544,25 @@ def test_a_signal_while_the_search_starts_stops_it_with_a_line(tmp_path: Path, s
     assert not (output / "faults").exists()
 
 
+@pytest.mark.parametrize("more", [[], ["--workers", "0"]], ids=["worker", "in process"])
+def test_a_pre_search_check_that_hangs_ends_at_max_trial_time(tmp_path: Path, more) -> None:
+    """The check imports the objective's module (for Keras: loads the data, builds the model)
+    as a first trial would; a module or loader that never returns hung the search for ever,
+    though ``max_trial_time`` promises to end "a loader that never returns"."""
+    config = tmp_path / "hangs.yaml"
+    extra = "  max_trial_time: 4s\n"
+    config.write_text(objective_config("sleepy", 3, extra=extra), encoding="utf-8")
+    output = tmp_path / "results"
+    started = time.monotonic()
+    process = start(config, output, tmp_path, *more, KT_FAULT_IMPORT_SLEEP="600")
+    out, err = communicate_or_dump(process, timeout=90)
+    assert process.returncode == 1, err
+    assert time.monotonic() - started < 60
+    assert "the pre-search check" in err and "max_trial_time (4 s)" in err, err
+    assert "Traceback" not in err
+    assert not output.exists()
+
+
 def test_a_second_search_on_a_running_study_is_refused(tmp_path: Path) -> None:
     config = tmp_path / "busy.yaml"
     config.write_text(objective_config("sleepy", 3), encoding="utf-8")

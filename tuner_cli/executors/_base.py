@@ -8,6 +8,7 @@ from typing import Any, Protocol
 
 from tuner_cli.errors import KtRunError
 from tuner_cli.trial import TrialOutcome, TrialTask
+from tuner_cli.wording import format_span
 
 ProgressCallback = Callable[[int, int, int, dict[str, float]], bool]
 """``(trial_id, epoch, epochs, logs) -> prune``."""
@@ -43,3 +44,22 @@ def ignore_warning(message: str) -> None:
 
 class NoWorkersError(KtRunError):
     """No worker could run trials for too long; the search stops instead of waiting forever."""
+
+
+class CheckRanTooLongError(KtRunError):
+    """The pre-search check ran past ``max_trial_time``. It does what a first trial does before
+    training (imports the user's module, loads the data, builds the model), so one that never
+    returns would hang every trial too; without this bound it hung the search for ever."""
+
+    def __init__(self, seconds: float, keras: bool):
+        work = (
+            "loading the data and building the model at the default values"
+            if keras
+            else "importing the objective function's module"
+        )
+        suspects = "the data loader or the model builder" if keras else "the module's import"
+        super().__init__(
+            f"the pre-search check ({work}, as each trial does first) ran longer than "
+            f"strategy.max_trial_time ({format_span(seconds)}) and was stopped: does "
+            f"{suspects} ever return?"
+        )

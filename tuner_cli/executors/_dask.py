@@ -36,6 +36,7 @@ from distributed import Future as DaskFuture
 from tuner_cli.config import StudyConfig
 from tuner_cli.errors import ConfigError, KtRunError
 from tuner_cli.executors._base import (
+    CheckRanTooLongError,
     NoWorkersError,
     ProgressCallback,
     WarningCallback,
@@ -108,6 +109,8 @@ class DaskExecutor:
         self._tasks: dict[Future[TrialOutcome], TrialTask] = {}
         self._running_since: dict[int, tuple[float, str]] = {}
         """Trial id -> (when its worker began it, the worker's address)."""
+        self._check_since: tuple[float, str] | None = None
+        """When a worker began the pre-search check, and which one."""
         self._memory_kills: dict[str, int] = {}
         self._info: dict[str, Any] = {}
         self._nthreads: dict[str, int] | None = None
@@ -157,14 +160,23 @@ class DaskExecutor:
             self.study.text,
             str(self.study.path.resolve()),
             seed,
+            self.topic,
             key=f"{CHECK_PREFIX}{uuid.uuid4().hex[:8]}",
             pure=False,
             resources=self.resources or None,
         )
         check.add_done_callback(lambda _: self._wake.set())
+        limit = self.study.config.strategy.trial_time_limit_s()
         try:
             while not check.done():
-                self._idle(time.monotonic() + WATCH_S)
+                if limit is not None and self._check_since is not None:
+                    since, worker = self._check_since
+                    if time.monotonic() - since >= limit:
+                        self._stop_check(check, worker)
+                        raise CheckRanTooLongError(limit, self.study.is_keras)
+                    self._idle(min(since + limit, time.monotonic() + WATCH_S))
+                else:
+                    self._idle(time.monotonic() + WATCH_S)
             if check.status == "cancelled":
                 raise SchedulerLostError(
                     f"lost the connection to the Dask scheduler at {self.address} during the "
@@ -184,6 +196,15 @@ class DaskExecutor:
         if isinstance(answer, ConfigError):
             raise located(self.study, answer)
         return answer
+
+    def _stop_check(self, check: DaskFuture, worker: str) -> None:
+        """Free the worker a hung check holds, as for a hung trial: a local one is stopped
+        when the search closes its cluster; a cluster's is restarted by its nanny (or taken
+        off the cluster), so the next search does not queue behind it."""
+        check.release()
+        if self.local is None:
+            self._wait_released(check.key)
+            self._replace(worker, "the pre-search check ran past max_trial_time", stuck=True)
 
     def submit(self, task: TrialTask) -> Future[TrialOutcome]:
         while self._finished:
@@ -584,7 +605,9 @@ class DaskExecutor:
     def _handle(self, kind: str, event: tuple[float, Any]) -> None:
         message = event[1]
         if kind == "progress":
-            if message.get("started"):
+            if message.get("check"):
+                self._check_since = (time.monotonic(), message["worker"])
+            elif message.get("started"):
                 self._running_since[message["trial"]] = (time.monotonic(), message["worker"])
             else:
                 self.on_progress(

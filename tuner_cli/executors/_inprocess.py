@@ -16,7 +16,7 @@ from typing import Any
 
 from tuner_cli.config import StudyConfig
 from tuner_cli.errors import TrialError
-from tuner_cli.executors._base import ProgressCallback
+from tuner_cli.executors._base import CheckRanTooLongError, ProgressCallback
 from tuner_cli.training.data import forget_loaded_data
 from tuner_cli.training.execution import execute_trial
 from tuner_cli.training.preflight import preflight
@@ -32,7 +32,16 @@ class InProcessExecutor:
         self.on_progress = on_progress
 
     def preflight(self, seed: int) -> dict[str, dict[str, Any]] | None:
-        return preflight(self.study, seed)
+        seconds = self.study.config.strategy.trial_time_limit_s()
+        with _time_limit(seconds) as limit:
+            try:
+                return preflight(self.study, seed)
+            except Exception:
+                # the limit's error may come back wrapped (an import that failed is reported
+                # as a ConfigError of ``objective_function``)
+                if seconds is None or not limit.fired:
+                    raise
+                raise CheckRanTooLongError(seconds, self.study.is_keras) from None
 
     def submit(self, task: TrialTask) -> Future[TrialOutcome]:
         future: Future[TrialOutcome] = Future()
@@ -80,8 +89,11 @@ class _TimeLimit:
         self.seconds = seconds
         self._holding = False
         self._expired = False
+        self.fired = False
+        """Whether the time ran out, so what was raised is the limit's doing."""
 
     def on_alarm(self, signum: int, frame: object) -> None:
+        self.fired = True
         if self._holding:
             self._expired = True
             return

@@ -73,14 +73,18 @@ def run_trial(config_text: str, config_path: str, task: TrialTask, topic: str) -
 
 
 def check_in_worker(
-    config_text: str, config_path: str, seed: int
+    config_text: str, config_path: str, seed: int, topic: str | None = None
 ) -> ConfigError | dict[str, dict[str, Any]] | None:
     """The pre-search check (``tuner_cli.training.preflight``) in the process that will train.
 
     A problem is returned, not raised, so a worker of someone's cluster does not log it as a
     failed task; the error keeps its key, file and line on the way back. Otherwise the space a
-    KerasTuner-style builder declares (None without one).
+    KerasTuner-style builder declares (None without one). As ``run_trial`` does, it tells the
+    driver on ``topic`` when it starts, which starts the driver's clock for ``max_trial_time``.
     """
+    if topic is not None:
+        worker = get_worker()
+        worker.log_event(topic, {"check": True, "started": True, "worker": worker.address})
     study = _study(config_text, config_path)
     if study.is_keras:
         _limit_tensorflow_threads(get_worker().state.nthreads)

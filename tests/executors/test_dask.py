@@ -390,3 +390,39 @@ def test_an_unreachable_scheduler_is_a_clear_error(tmp_path):
     assert result.returncode == 1
     assert f"cannot reach the Dask scheduler at {address}" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_a_server_that_is_not_a_scheduler_is_a_clear_error_within_a_bound(tmp_path, monkeypatch):
+    """A port that accepts connections but never speaks Dask (the dashboard's 8787 given for
+    the scheduler's 8786, a web server): the client waited for its answer for ever."""
+    from tuner_cli.executors import _dask
+
+    monkeypatch.setattr(_dask, "ANSWER_WAIT_S", 3.0)
+    (tmp_path / "measure.py").write_text(OBJECTIVE)
+    (tmp_path / "on_dask.yaml").write_text(CONFIG)
+    with socket.socket() as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen()
+        address = f"tcp://127.0.0.1:{server.getsockname()[1]}"
+        started = time.monotonic()
+        result = invoke("search", "on_dask.yaml", "--scheduler", address, cwd=tmp_path)
+    assert time.monotonic() - started < 30
+    assert result.returncode == 1
+    assert f"cannot reach the Dask scheduler at {address}" in result.stderr
+    assert "8786" in result.stderr  # the hint: the scheduler's own port
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert not (tmp_path / "results").exists()
+
+
+def test_a_scheduler_address_without_a_port_is_a_bad_argument(tmp_path):
+    """``--scheduler hostA`` was an "internal error" (Dask's missing port), then a 30 s wait
+    and a traceback while Python collected the half-made client."""
+    (tmp_path / "measure.py").write_text(OBJECTIVE)
+    (tmp_path / "on_dask.yaml").write_text(CONFIG)
+    started = time.monotonic()
+    result = invoke("search", "on_dask.yaml", "--scheduler", "hostA", cwd=tmp_path)
+    assert time.monotonic() - started < 10
+    assert result.returncode == 2
+    assert "--scheduler hostA" in result.stderr and "tcp://hostA:8786" in result.stderr
+    assert "Traceback" not in result.stderr and "internal error" not in result.stderr
+    assert not (tmp_path / "results").exists()

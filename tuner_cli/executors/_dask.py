@@ -16,6 +16,7 @@ the search.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import queue
@@ -32,9 +33,11 @@ from typing import Any
 
 from distributed import Client, KilledWorker
 from distributed import Future as DaskFuture
+from distributed.comm import connect as open_comm
+from distributed.comm.addressing import parse_address, parse_host_port
 
 from tuner_cli.config import StudyConfig
-from tuner_cli.errors import ConfigError, KtRunError
+from tuner_cli.errors import ConfigError, KtRunError, UsageError
 from tuner_cli.executors._base import (
     CheckRanTooLongError,
     NoWorkersError,
@@ -790,19 +793,92 @@ def _describe_exit(code: int) -> str:
     return f"exit code {code}"
 
 
+ANSWER_WAIT_S = 15.0
+"""How long the scheduler has to answer Dask's handshake once connected. A server of another
+kind at that port (the dashboard's 8787 given for the scheduler's 8786, a web server) accepts
+the connection and never answers, and the client waited for ever; one that answers in its own
+words had its reply read as a Dask message ("Unable to allocate 3.07 EiB")."""
+CLIENT_WAIT_S = 45.0
+"""A bound on the client's start after the handshake passed (its own timeouts are 15 s)."""
+NOT_A_SCHEDULER = (
+    "is it a Dask scheduler's address and port? (`dask scheduler` listens on 8786 by default; "
+    "8787 is its dashboard)"
+)
+
+
 def connect(address: str) -> Client:
     """A client of the scheduler at ``address``, or an error that says what to check.
 
     A port nobody listens on is refused at once, but Dask retries it for its whole timeout:
     one plain TCP connection first makes that mistake (a wrong port, no scheduler started) an
-    immediate error instead of a 15 s wait."""
+    immediate error instead of a 15 s wait. The client is made on a thread of its own, so that
+    a server that never answers costs ``ANSWER_WAIT_S``, not the search."""
+    _check_address(address)
     try:
         _refused_at_once(address)
-        return Client(address, timeout="15s", set_as_default=False)
-    except (OSError, TimeoutError) as exc:
+    except OSError as exc:
         raise KtRunError(
             f"cannot reach the Dask scheduler at {address} ({exc}); start one with "
             "`dask scheduler` and check the address and port"
+        ) from None
+    made: list[Client] = []
+    failed: list[BaseException] = []
+    given_up = threading.Event()
+
+    def make() -> None:
+        try:
+            # the handshake first, on this thread's own event loop: a client whose start
+            # failed blocks 30 s and prints a traceback when Python collects it
+            asyncio.run(_answers(address))
+            client = Client(address, timeout="15s", set_as_default=False)
+        except BaseException as exc:  # noqa: BLE001 - reported by the caller, in words
+            failed.append(exc)
+            return
+        if given_up.is_set():
+            client.close(timeout=5)  # answered too late: nobody will use it
+        else:
+            made.append(client)
+
+    thread = threading.Thread(target=make, name="kt-run-connect", daemon=True)
+    thread.start()
+    thread.join(ANSWER_WAIT_S + CLIENT_WAIT_S)
+    given_up.set()
+    if made:
+        return made[0]
+    if not failed:
+        cause = f"connected, but the client did not start within {CLIENT_WAIT_S:.0f} s"
+    elif isinstance(failed[0], (OSError, TimeoutError)):
+        cause = str(failed[0])
+    else:  # a peer of another kind whose reply was read as a Dask message
+        cause = f"the answer was not Dask's: {type(failed[0]).__name__}: {str(failed[0])[:100]}"
+    raise KtRunError(f"cannot reach the Dask scheduler at {address} ({cause}); {NOT_A_SCHEDULER}")
+
+
+async def _answers(address: str) -> None:
+    """Open and close one connection with Dask's handshake, within ``ANSWER_WAIT_S`` (Dask's
+    own timeout does not cover a peer that never answers). ``tcp://`` only: other schemes
+    need the security settings the client reads itself."""
+    if address.rpartition("://")[0] not in ("", "tcp"):
+        return
+    try:
+        comm = await asyncio.wait_for(open_comm(address, timeout=ANSWER_WAIT_S), ANSWER_WAIT_S)
+    except asyncio.TimeoutError:
+        raise TimeoutError(f"connected, but no answer within {ANSWER_WAIT_S:.0f} s") from None
+    await comm.close()
+
+
+def _check_address(address: str) -> None:
+    """An address Dask cannot parse (``hostA``: no port) was an internal error, then a 30 s
+    wait while Python collected the half-made client."""
+    try:
+        scheme, location = parse_address(address)
+        if scheme in ("tcp", "tls"):
+            parse_host_port(location)
+    except ValueError as exc:
+        host = address.rpartition("://")[2] or "HOST"
+        raise UsageError(
+            f"--scheduler {address} (scheduler= from Python): {exc}; give the scheduler's "
+            f"address with its port, as in tcp://{host}:8786"
         ) from None
 
 

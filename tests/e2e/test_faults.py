@@ -471,7 +471,7 @@ def test_ctrl_c_twice_stops_now_and_the_trial_runs_again_on_resume(tmp_path: Pat
 
 @pytest.mark.parametrize("presses", [2, 5])
 def test_ctrl_c_twice_stops_a_busy_worker_at_once_however_often_pressed(
-    tmp_path: Path, presses: int
+    tmp_path: Path, request: pytest.FixtureRequest, presses: int
 ) -> None:
     """A "stop now" with a worker in the middle of a trial: the worker used to be asked to
     finish its running task first, which took Dask's 4 s grace before it was killed; a user
@@ -480,8 +480,9 @@ def test_ctrl_c_twice_stops_a_busy_worker_at_once_however_often_pressed(
     config = tmp_path / "sig.yaml"
     config.write_text(objective_config("sleepy", 3), encoding="utf-8")
     output = tmp_path / "results"
-    scratch = tmp_path / "tmp"
-    scratch.mkdir()
+    # short, for the forkserver's socket (107 characters; tmp_path under xdist is long)
+    scratch = Path(tempfile.mkdtemp(prefix="kt2-", dir="/tmp"))
+    request.addfinalizer(lambda: shutil.rmtree(scratch, ignore_errors=True))
     process = start(config, output, tmp_path, KT_FAULT_SLEEP="60", TMPDIR=str(scratch))
     wait_for(lambda: running_ids(output / "faults"))
     time.sleep(1.0)  # the worker is inside the trial

@@ -148,8 +148,11 @@ def wait_for_file(path: Path, timeout: float = 60) -> str:
 
 @pytest.mark.slow
 def test_a_search_through_a_scheduler_uses_both_workers_and_resources_pick_one(cluster):
-    result = run_cli("search", "on_dask.yaml", "--scheduler", cluster.address, cwd=cluster.folder)
+    result = run_cli(
+        "search", "on_dask.yaml", "--scheduler", cluster.address, "-w", "3", cwd=cluster.folder
+    )
     assert result.returncode == 0, result.stderr
+    assert "workers (3) applies to local workers and is ignored with a scheduler" in result.stderr
     found = records(cluster.folder)
     assert sorted(r["hyperparameters"]["x"] for r in found) == list(range(6))
     assert all(r["status"] == "completed" for r in found)
@@ -266,8 +269,11 @@ def test_a_cluster_whose_workers_all_leave_ends_the_search_and_a_rerun_resumes(c
 
     cluster.start_worker("w2")
     cluster.wait_for_workers(1)
-    result = run_cli("search", "on_dask.yaml", "--scheduler", cluster.address, cwd=cluster.folder)
+    result = run_cli(
+        "search", "on_dask.yaml", "--scheduler", cluster.address, "-w", "3", cwd=cluster.folder
+    )
     assert result.returncode == 0, result.stderr
+    assert "workers (3) applies to local workers and is ignored with a scheduler" in result.stderr
     found = records(cluster.folder)
     assert sorted(r["hyperparameters"]["x"] for r in found) == list(range(6))
     assert all(r["status"] == "completed" for r in found)

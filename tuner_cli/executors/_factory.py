@@ -19,7 +19,8 @@ def make_executor(
     """In-process for ``workers: 0``; else Dask, on a local cluster or the one at ``scheduler``.
 
     Only for a local cluster does the search start (and own) the workers, so only there do
-    ``memory_limit`` and the worker count apply; a cluster's workers bring their own.
+    ``memory_limit`` and the worker count apply; a cluster's workers bring their own, and a
+    count or limit given anyway is named in a warning rather than dropped without a word.
     """
     if scheduler is None and settings.workers == 0:
         if settings.resources:
@@ -42,6 +43,12 @@ def make_executor(
     from tuner_cli.executors._dask import DaskExecutor, connect, local_client
 
     if scheduler is not None:
+        if "workers" in settings.model_fields_set:
+            on_warning(
+                f"workers ({settings.workers}) applies to local workers and is ignored with a "
+                "scheduler: the cluster runs as many trials at once as its workers take "
+                "(`dask worker --nworkers N`)"
+            )
         if settings.memory_limit is not None:
             on_warning(
                 "memory_limit applies to local workers; give workers on a cluster theirs with "

@@ -138,8 +138,8 @@ def test_bayesian_plan_counts_given_points_towards_its_initial_design(tmp_path):
     plan = make_strategy("bayesian", study.space, study.objective, 4, settings).describe_plan()
     assert plan[0].startswith("Bayesian optimisation: 2 space-filling (Sobol) trials, then ")
     assert plan[1] == (
-        "  first 2 given configurations (strategy.initial_points), counted towards the 4 "
-        "initial points"
+        "  first the 2 given configurations (strategy.initial_points), counted towards the "
+        "4 initial points"
     )
     result = run_search(study, tmp_path, workers=0)
     proposed = [t.extra["proposed_by"] for t in sorted(result.trials, key=lambda t: t.id)]

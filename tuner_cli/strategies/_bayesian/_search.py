@@ -155,7 +155,7 @@ class BayesianSearch(Strategy):
         ]
         if given:
             lines.append(
-                f"  first {plural(given, 'given configuration')} (strategy.initial_points), "
+                f"  first the {plural(given, 'given configuration')} (strategy.initial_points), "
                 f"counted towards the {self.num_initial_points} initial points"
             )
         if known:

@@ -3,6 +3,9 @@ not wait for them (the seconds TensorFlow takes to load in each)."""
 
 from __future__ import annotations
 
+import os
+import subprocess
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,6 +14,7 @@ import tuner_cli
 from tuner_cli import run_search
 from tuner_cli.errors import ConfigError
 from tuner_cli.events import SearchEvents
+from tuner_cli.results.store import StoreError
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = {
@@ -69,3 +73,46 @@ def test_a_changed_config_is_refused_before_anything_starts(tmp_path):
         _search(tmp_path, changed, events)
     assert events.preparing_calls == []
     assert "overwrite=True from Python" in str(caught.value)  # the notebook's way out too
+
+
+@pytest.fixture
+def read_only_folder(tmp_path: Path) -> Iterator[Path]:
+    """A folder this process cannot write: mode 0555, or for root, whom modes do not stop, a
+    read-only bind mount (skipped where mounting is not allowed)."""
+    folder = tmp_path / "results"
+    folder.mkdir()
+    if os.geteuid() != 0:
+        folder.chmod(0o555)
+        yield folder
+        folder.chmod(0o755)
+        return
+    mount = subprocess.run(
+        ["mount", "--bind", str(folder), str(folder)], capture_output=True, check=False
+    )
+    if mount.returncode != 0:
+        pytest.skip("root, and no bind mount here to make a folder read-only")
+    try:
+        remount = ["mount", "-o", "remount,ro,bind", str(folder)]
+        if subprocess.run(remount, capture_output=True, check=False).returncode != 0:
+            pytest.skip("root, and a bind mount here cannot be made read-only")
+        yield folder
+    finally:
+        subprocess.run(["umount", str(folder)], check=True)
+
+
+def test_a_results_folder_it_cannot_write_is_refused_before_anything_starts(read_only_folder):
+    events = Recorder()
+    with pytest.raises(StoreError, match="cannot write the results directory .*branin: "):
+        _search(read_only_folder / "sub", CONFIG, events)
+    assert events.preparing_calls == []
+    assert list(read_only_folder.iterdir()) == []
+
+
+def test_a_results_folder_under_a_file_is_refused_before_anything_starts(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    events = Recorder()
+    with pytest.raises(StoreError, match="branin: Not a directory"):
+        _search(blocker / "results", CONFIG, events)
+    assert events.preparing_calls == []
+    assert blocker.read_text() == "not a folder"

@@ -317,6 +317,29 @@ class StudyStore:
                 f"{_listing(foreign)}: move them away first (nothing was deleted)"
             )
 
+    def check_writable(self) -> None:
+        """Refuse at once a study folder that cannot be made or written, creating nothing.
+
+        The search's pre-search check (workers, TensorFlow, the model) takes seconds and comes
+        before the first write, so a read-only results folder was refused only after it. The
+        folder asked is the study's, or the nearest one above it that exists, where the search
+        would create it (a file there, as in ``a-file/results``, stops it too). ``os.access``
+        answers as the kernel would (a mode root ignores, a read-only mount root does not)
+        without writing anything. The message is the one the write itself would give.
+        """
+        folder = self.root
+        while not folder.exists() and folder != folder.parent:
+            folder = folder.parent
+        if not folder.is_dir():
+            code = errno.ENOTDIR  # a file on the way: the study folder can never be made
+        elif os.access(folder, os.W_OK | os.X_OK):
+            return
+        else:
+            code = errno.EROFS if os.statvfs(folder).f_flag & os.ST_RDONLY else errno.EACCES
+        raise write_error(
+            f"cannot write the results directory {self.root}", OSError(code, os.strerror(code))
+        )
+
     def _check_own_study(self) -> None:
         if self.study_file.is_symlink() or not self.study_file.is_file():
             raise StoreError(f"{self.study_file} is not a regular file; not a kt-run study")

@@ -198,6 +198,7 @@ def run_search(
     store = StudyStore(output / study.config.name)
     # the refusals first: each reads a file or two, and must not wait for workers to start
     store.check_claimable(overwrite)
+    store.check_writable()
     StudyLock(store.root).check_free()
     resuming = store.exists() and not overwrite
     discovers_space = study.is_keras and study.config.model.builder is not None

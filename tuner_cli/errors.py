@@ -39,13 +39,26 @@ def exception_text(exc: BaseException) -> str:
     return " ".join(text.split())
 
 
+LESS_MEMORY = "a smaller model or batch size needs less"
+"""What to try after a trial ran out of memory, however it did (a ``MemoryError``, a worker
+stopped at its memory limit)."""
+
+
 def failure_message(exc: BaseException) -> str:
     """A failed trial's message, as every view shows it: a user's exception with its class
     (``ValueError: x too large``), which says what their code raised, but kt-run's own
-    ``TrialError`` by its text alone, since that class name means nothing to a user."""
+    ``TrialError`` by its text alone, since that class name means nothing to a user. A
+    ``MemoryError`` (NumPy's included, whatever its private class) says it was memory that ran
+    out and what helps: alone, ``MemoryError`` left a user to guess."""
     text = exception_text(exc)
     if isinstance(exc, TrialError) and text:
         return text
+    if isinstance(exc, MemoryError):
+        raised = f"MemoryError: {text}" if text else "MemoryError"
+        return (
+            f"out of memory ({raised}): the trial's process could not allocate what it asked "
+            f"for; {LESS_MEMORY}"
+        )
     return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
 
 

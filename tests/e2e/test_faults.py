@@ -922,6 +922,25 @@ def test_sys_exit_or_a_base_exception_in_the_objective_fails_only_its_trial(tmp_
     assert all(r["status"] in ("completed", "failed") for r in found.values())
 
 
+def test_a_trial_out_of_memory_in_this_process_says_so_and_what_helps(tmp_path, monkeypatch):
+    """With --workers 0 the record and the search log said "MemoryError" alone."""
+    config = tmp_path / "memory.yaml"
+    config.write_text(
+        objective_config("runs_out_of_memory", 6, extra="  max_consecutive_failures: 100\n"),
+        encoding="utf-8",
+    )
+    result = search_here(config, tmp_path / "results", tmp_path, monkeypatch)
+    assert result.returncode == 0, result.stderr
+    failed = [r for r in records(tmp_path / "results" / "faults").values() if r["error"]]
+    assert failed, "no trial had x > 0.5"
+    message = (
+        "out of memory (MemoryError): the trial's process could not allocate what it asked "
+        "for; a smaller model or batch size needs less"
+    )
+    assert {r["error"]["message"] for r in failed} == {message}
+    assert f"failed: {message}" in result.stderr
+
+
 @pytest.mark.slow
 def test_a_thread_the_objective_leaves_running_does_not_keep_the_search_from_ending(tmp_path):
     """With --workers 0 the finished search waited forever for the objective's thread."""

@@ -153,8 +153,13 @@ def test_a_trial_past_the_memory_limit_fails_alone(objective_study, tmp_path):
     assert result.returncode == 0, result.stderr
     by_x = {r["hyperparameters"]["x"]: r for r in records(tmp_path)}
     assert by_x[4]["status"] == "failed"
-    assert "over its memory limit" in by_x[4]["error"]["message"]
-    assert "limit 381 MiB" in by_x[4]["error"]["message"]
+    message = by_x[4]["error"]["message"]
+    assert message.startswith("out of memory: the worker process went over its memory limit (")
+    assert "limit 381 MiB" in message
+    assert message.endswith(
+        "and was stopped; a smaller model or batch size needs less, or give workers more "
+        "with --memory-limit"
+    )
     assert all(by_x[x]["status"] == "completed" for x in by_x if x != 4)
     assert by_x[5]["worker"] != by_x[3]["worker"]
 

@@ -37,7 +37,7 @@ from distributed.comm import connect as open_comm
 from distributed.comm.addressing import parse_address, parse_host_port
 
 from tuner_cli.config import StudyConfig
-from tuner_cli.errors import ConfigError, KtRunError, UsageError
+from tuner_cli.errors import LESS_MEMORY, ConfigError, KtRunError, UsageError
 from tuner_cli.executors._base import (
     CheckRanTooLongError,
     NoWorkersError,
@@ -436,8 +436,9 @@ class DaskExecutor:
         code = self._exit_code(worker.address)
         if rss is not None:
             cause = (
-                f"worker process was stopped for going over its memory limit "
-                f"({rss / 2**20:.0f} MiB used, limit {worker.memory_limit / 2**20:.0f} MiB)"
+                "out of memory: the worker process went over its memory limit "
+                f"({rss / 2**20:.0f} MiB used, limit {worker.memory_limit / 2**20:.0f} MiB) and "
+                "was stopped"
             )
         elif code is not None:
             cause = f"worker process died ({_describe_exit(code)})"
@@ -445,6 +446,9 @@ class DaskExecutor:
             cause = f"worker process died or was lost ({worker.address})"
         if error.allowed_failures > 0:
             cause += f"; {error.allowed_failures + 1} workers died running this trial"
+        if rss is not None:  # what helps, as a MemoryError's message says it
+            more = "--memory-limit" if self.local is not None else "`dask worker --memory-limit`"
+            cause += f"; {LESS_MEMORY}, or give workers more with {more}"
         return cause
 
     def _exit_code(self, address: str) -> int | None:

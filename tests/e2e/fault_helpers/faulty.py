@@ -76,6 +76,13 @@ def many_metrics(hp, budget):
     return {"loss": _loss(hp), **{f"metric_{i:04d}": float(i) for i in range(2000)}}
 
 
+def runs_out_of_memory(hp, budget):
+    """An allocation the process cannot get (4 EiB: MemoryError at once, nothing allocated)."""
+    if hp["x"] > 0.5:
+        bytearray(2**62)
+    return {"loss": _loss(hp)}
+
+
 class GaveUp(BaseException):
     """A BaseException of user code, as some libraries raise to unwind."""
 

@@ -58,6 +58,7 @@ def validate(
         console.print(line, markup=False, highlight=False)
     if message := warm.warning():
         print_warning(message)
+    console.print(strategy.trials_note(study.config.strategy.max_trials), highlight=False)
     limit = study.config.strategy.max_trials or strategy.default_max_trials()
     if note := strategy.unrun_points_note(limit):
         print_warning(note)

@@ -31,6 +31,9 @@ class GridSearch(Strategy):
             return None
         return size + sum(1 for point in self.settings.initial_points if not self._on_grid(point))
 
+    def runs_out_after(self) -> tuple[int | None, str]:
+        return self.default_max_trials(), "the whole grid"
+
     def plan_cut_note(self, max_trials: int | None) -> str | None:
         """The grid runs in a stable order, so a cut leaves whole values of its first
         parameters unvisited: the user should know before the search, not from its table."""

@@ -106,6 +106,12 @@ class Hyperband(Strategy):
     def default_max_trials(self) -> int | None:
         return sum(b.rounds[0].trials for b in self.plan)
 
+    def runs_out_after(self) -> tuple[int | None, str]:
+        """The plan's configurations, unless the space holds fewer."""
+        end, why = super().runs_out_after()
+        planned = self.default_max_trials()
+        return (end, why) if end is not None and end < planned else (planned, "the whole plan")
+
     def end_reason(self, trials: Sequence[TrialRecord]) -> str:
         if len(trials) < self.default_max_trials():
             return super().end_reason(trials)

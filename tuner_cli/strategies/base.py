@@ -57,6 +57,35 @@ class Strategy(ABC):
         """How many trials to run when the config does not say."""
         return 10
 
+    def runs_out_after(self) -> tuple[int | None, str]:
+        """How many trials the strategy proposes before it has nothing left (None: no end),
+        and that end in words: every configuration of a finite space once, less those of the
+        other study of ``strategy.warm_start``, which are never proposed again."""
+        size = self.space.size()
+        known = {config_key(t.hyperparameters) for t in self.settings.learns_from()}
+        if size is None:
+            return None, ""
+        if known:
+            return size - len(known), "every configuration the warm_start study did not run"
+        return size, "every configuration of the search space"
+
+    def trials_note(self, max_trials: int | None) -> str:
+        """``validate``'s count of the trials the search runs: ``max_trials`` (the config's or
+        the strategy's default), or fewer where the strategy runs out first, the same for every
+        strategy (Hyperband's plan alone said so before)."""
+        limit = max_trials or self.default_max_trials()
+        end, why = self.runs_out_after()
+        if end is not None and (limit is None or end <= limit):
+            short = max_trials is not None and end < max_trials
+            return f"Trials: {end:,}, {why}" + (
+                f" (fewer than max_trials, {max_trials:,})" if short else ""
+            )
+        if limit is None:
+            return "Trials: no limit (set max_trials)"
+        if max_trials:
+            return f"Trials: {limit:,} (max_trials)"
+        return f"Trials: {limit:,} (the default; max_trials sets another number)"
+
     def end_reason(self, trials: Sequence[TrialRecord]) -> str:
         """Why the search ended, when ``ask`` had nothing left for ``trials`` before
         ``max_trials``."""

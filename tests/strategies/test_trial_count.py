@@ -1,0 +1,60 @@
+"""validate says how many trials every strategy's search runs: max_trials, its default, or
+fewer where the strategy runs out first. It said so for Hyperband's plan alone."""
+
+from __future__ import annotations
+
+import shutil
+
+import pytest
+
+from tests.conftest import REPO
+
+STEPPED_X = "  x: {type: float, min: -5.0, max: 10.0, step: 5.0}\n"
+SPACES = {
+    "endless": "  x: {type: float, min: -5.0, max: 10.0}\n  y: {type: float, min: 0.0, max: 1.0}\n",
+    "sixteen": STEPPED_X + "  y: {type: int, min: 0, max: 3}\n",
+    "forty": STEPPED_X + "  y: {type: int, min: 0, max: 9}\n",
+}
+
+
+@pytest.mark.parametrize(
+    ("strategy", "space", "max_trials", "line"),
+    [
+        ("random", "endless", None, "Trials: 10 (the default; max_trials sets another number)"),
+        ("random", "endless", 25, "Trials: 25 (max_trials)"),
+        ("random", "sixteen", None, "Trials: 10 (the default; max_trials sets another number)"),
+        (
+            "random",
+            "sixteen",
+            50,
+            "Trials: 16, every configuration of the search space (fewer than max_trials, 50)",
+        ),
+        ("bayesian", "endless", None, "Trials: 10 (the default; max_trials sets another number)"),
+        ("bayesian", "sixteen", 16, "Trials: 16, every configuration of the search space"),
+        ("grid", "sixteen", None, "Trials: 16, the whole grid"),
+        ("grid", "sixteen", 5, "Trials: 5 (max_trials)"),
+        ("grid", "sixteen", 20, "Trials: 16, the whole grid (fewer than max_trials, 20)"),
+        ("hyperband", "forty", None, "Trials: 17, the whole plan"),
+        ("hyperband", "forty", 30, "Trials: 17, the whole plan (fewer than max_trials, 30)"),
+        ("hyperband", "sixteen", None, "Trials: 16, every configuration of the search space"),
+        ("bohb", "forty", 6, "Trials: 6 (max_trials)"),
+        ("asha", "endless", None, "Trials: 17 (the default; max_trials sets another number)"),
+        ("asha", "sixteen", None, "Trials: 16, every configuration of the search space"),
+    ],
+)
+def test_validate_says_how_many_trials_run(tmp_path, kt_run, strategy, space, max_trials, line):
+    shutil.copy(REPO / "examples" / "objectives.py", tmp_path)
+    settings = f"{{name: {strategy}, objective: {{name: branin, direction: min}}"
+    if strategy in ("hyperband", "bohb", "asha"):
+        settings += ", max_epochs: 9"
+    if max_trials is not None:
+        settings += f", max_trials: {max_trials}"
+    config = tmp_path / "count.yaml"
+    config.write_text(
+        "name: count\nobjective_function: objectives:branin\n"
+        f"search_space:\n{SPACES[space]}strategy: {settings}}}\n",
+        encoding="utf-8",
+    )
+    checked = kt_run("validate", str(config), "--no-build")
+    assert checked.returncode == 0, checked.stderr
+    assert line in checked.stdout.splitlines()

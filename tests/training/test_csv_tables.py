@@ -88,6 +88,19 @@ def test_a_numeric_csv_without_gaps_is_still_one_array(tmp_path):
     assert dataset.encoding is None and dataset.x_train.shape[1] == 4
 
 
+def test_a_numeric_csv_reads_its_validation_file_by_the_same_target(tmp_path):
+    """``validation: {path}`` names a file with the same columns; a plain table of numbers read
+    its target there as ``validation.target``, which no one sets: "has no column None"."""
+    from tuner_cli.training.data import load_dataset
+
+    rows = [f"{i / 10},{i % 3}\n" for i in range(30)]
+    (tmp_path / "t.csv").write_text("x,label\n" + "".join(rows), encoding="utf-8")
+    (tmp_path / "v.csv").write_text("x,label\n" + "".join(rows[:10]), encoding="utf-8")
+    data = {"source": "csv", "path": "t.csv", "target": "label", "validation": {"path": "v.csv"}}
+    dataset = load_dataset(load_config_dict(config(data), tmp_path), seed=0)
+    assert dataset.encoding is None and dataset.y_val.tolist() == [i % 3 for i in range(10)]
+
+
 def write_decimal_comma_csv(path) -> list[tuple[float, str, float, int]]:
     """Semicolons between cells, commas in numbers, as European spreadsheets export; the
     rows written, as numbers."""

@@ -95,7 +95,9 @@ class DataConfig(StrictModel):
         default=None, description="csv: the input columns (default: all but the target)"
     )
     categorical: list[str] | None = Field(
-        default=None, description="csv: columns read as categories (default: non-numbers)"
+        default=None,
+        description="csv: columns read as categories (default: non-numbers); the target "
+        "here reads its values as class names (a -1/1 label)",
     )
     numeric: list[str] | None = Field(
         default=None, description="csv: columns read as numbers (default: numbers and gaps)"
@@ -202,8 +204,19 @@ class DataConfig(StrictModel):
         One text column alone is the model's one input, raw strings, as a text folder's."""
         if not self.text:
             return False
-        named = [*(self.features or ()), *(self.numeric or ()), *(self.categorical or ())]
+        named = [*(self.features or ()), *(self.numeric or ()), *self.categorical_features]
         return len(self.text) > 1 or any(name not in self.text for name in named)
+
+    @property
+    def target_classes(self) -> bool:
+        """The target listed in ``data.categorical``: its values, numbers too, are class
+        names (a -1/1 label), which no softmax can take as class indices."""
+        return self.target is not None and self.target in (self.categorical or ())
+
+    @property
+    def categorical_features(self) -> list[str]:
+        """``data.categorical`` without the target: the input columns read as categories."""
+        return [name for name in self.categorical or () if name != self.target]
 
     @model_validator(mode="after")
     def _text_columns(self):

@@ -23,13 +23,21 @@ from tuner_cli.training.csv_columns import FLOAT32_MAX
 from tuner_cli.training.imports import load_callable
 from tuner_cli.training.preprocessing import Scaling
 from tuner_cli.training.streams import Streams, load_folders, loader_streams, stream_scaling
-from tuner_cli.training.table import Table, all_numbers, check_column, is_plain_matrix, read_table
+from tuner_cli.training.table import (
+    Table,
+    all_numbers,
+    check_column,
+    is_plain_matrix,
+    read_table,
+    target_values,
+)
 from tuner_cli.training.tables import (
     TableEncoding,
     fold_rows,
     load_table,
     read_data_table,
     split_rows,
+    validation_target,
 )
 from tuner_cli.training.template_front import ADAPT_BATCH
 from tuner_cli.training.text_column import text_rows, validation_rows
@@ -220,6 +228,7 @@ def _cached(data_json: str, base_dir: str, seed: int, fold: int) -> Dataset:
     data = DataConfig.model_validate(json.loads(data_json))
     base = Path(base_dir)
     where = _SOURCE_KEY[data.source]
+    names = None  # the class names of a plain table's target listed in data.categorical
     try:
         if data.source in FOLDER_SOURCES:
             streams, names = load_folders(data, base, seed)
@@ -243,6 +252,9 @@ def _cached(data_json: str, base_dir: str, seed: int, fold: int) -> Dataset:
                     class_names=table.class_names,
                 )
             loaded = _csv_arrays(csv_table, data.target, ("data",))
+            if data.target_classes:
+                y, names = target_values(csv_table, data.target, classes=True)
+                loaded = (loaded[0], y)
         else:
             loaded = _LOADERS[data.source](data, base)
         if isinstance(loaded, Streams):
@@ -267,11 +279,11 @@ def _cached(data_json: str, base_dir: str, seed: int, fold: int) -> Dataset:
         x, y = loaded
         if data.validation is not None:
             validation = ("data", "validation")
-            x_val, y_val = _load_file(data.validation, data, base, validation)
+            x_val, y_val = _load_file(data.validation, data, base, validation, names)
             _check_arrays((x_val, y_val), validation + ("path",))
         else:
             x, y, x_val, y_val = _split(x, y, data.validation_split, seed)
-    return Dataset(x, y, x_val, y_val, scaling=Scaling.fit(x, data.scale))
+    return Dataset(x, y, x_val, y_val, scaling=Scaling.fit(x, data.scale), class_names=names)
 
 
 def _text_dataset(table: Table, data: DataConfig, base: Path, seed: int, fold: int) -> Dataset:
@@ -379,14 +391,18 @@ def _keras(data: DataConfig, base):
     return x, y, x_val, y_val
 
 
-def _load_file(spec, data: DataConfig, base, key_path) -> tuple[np.ndarray, np.ndarray]:
+def _load_file(
+    spec, data: DataConfig, base, key_path, names: tuple[str, ...] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
+    """A validation file's arrays, its labels as indices into the training file's class
+    ``names`` where the target's values are class names."""
     path = Path(spec.path).expanduser()
     path = path if path.is_absolute() else base / path
     if not path.is_file():
         raise ConfigError(f"no such file: {path}", key_path=key_path + ("path",))
     if data.source == "npz":
         return _read_npz(path, spec.x_key, spec.y_key, key_path)
-    return _read_csv(path, spec.target, data, key_path)
+    return _read_csv(path, spec.target or data.target, data, key_path, names)
 
 
 def _read_npz(path, x_key: str, y_key: str, key_path) -> tuple[np.ndarray, np.ndarray]:
@@ -436,10 +452,15 @@ def _check_npy_header(archive, key: str, path: Path, key_path) -> None:
         )
 
 
-def _read_csv(path, target: str, data: DataConfig, key_path) -> tuple[np.ndarray, np.ndarray]:
+def _read_csv(
+    path, target: str, data: DataConfig, key_path, names: tuple[str, ...] | None
+) -> tuple[np.ndarray, np.ndarray]:
     table = read_table(path, data.delimiter, key_path, data.decimal)
     check_column(table, target, key_path + ("target",))
-    return _csv_arrays(table, target, key_path)
+    x, y = _csv_arrays(table, target, key_path)
+    if names is not None:
+        y = validation_target(table, target, names, classes=True)
+    return x, y
 
 
 def _csv_arrays(table: Table, target: str, key_path) -> tuple[np.ndarray, np.ndarray]:

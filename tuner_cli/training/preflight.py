@@ -84,7 +84,7 @@ def check_study(study: StudyConfig, seed: int) -> dict[str, dict[str, Any]] | No
     trainable = build_at_defaults(study, data)
     model = trainable.model
     try:
-        check_labels(data, model)
+        check_labels(data, model, _classes_hint(study.config.data))
         metrics = reported_metrics(model, data, trainable.front)
         check_metric_names(study, metrics, returned)
         check_callbacks(study, metrics)
@@ -202,7 +202,17 @@ def reported_metrics(model: Any, data: Any, front: Any = None) -> list[str]:
 SPARSE_LOSSES = ("sparse_categorical_crossentropy", "SparseCategoricalCrossentropy")
 
 
-def check_labels(data: Any, model: Any) -> None:
+def _classes_hint(data: Any) -> str:
+    """How a CSV's number target becomes class indices, for the message about its labels."""
+    if data is None or data.source != "csv" or data.target_classes:
+        return ""
+    return (
+        f"; or add 'categorical: [{data.target}]' to data: the target's values are then class "
+        "names, class 0 the smallest"
+    )
+
+
+def check_labels(data: Any, model: Any, hint: str = "") -> None:
     """With a sparse categorical loss, every label is the index of one of the output's units.
 
     Keras finds a label out of range only when a batch holds it, mid-epoch; a fractional one
@@ -254,7 +264,7 @@ def check_labels(data: Any, model: Any) -> None:
             raise ConfigError(
                 f"{label} holds labels from {low} to {high}, but the model's output has "
                 f"{units} units (class indices 0 to {units - 1}); labels must count from 0 "
-                "to one less than the number of classes, or the last layer needs more units",
+                f"to one less than the number of classes, or the last layer needs more units{hint}",
                 key_path=key,
             )
 

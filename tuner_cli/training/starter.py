@@ -340,6 +340,13 @@ def _csv(file: Path, path: str, target: str | None) -> Starter:
             objective="val_loss",
         )
     found = f"{classes} classes{_labels_note(table, target)}{_id_note(table, target)}"
+    if _signed_labels(table, target):
+        data.append(f"categorical: [{json.dumps(target)}]")
+        names = target_values(table, target, classes=True)[1]
+        found = (
+            f"2 classes (the labels {' and '.join(names)}, read as classes 0 and 1: "
+            "data.categorical lists the target)"
+        )
     return Starter(
         about=f"{about}; target {quoted(target)}: {found}",
         data=data,
@@ -456,6 +463,13 @@ def _delimiter(file: Path) -> str:
         return ","
 
 
+def _signed_labels(table: Table, target: str) -> bool:
+    """Two whole numbers, one below 0 (``-1``/``1``): a binary label as some tools write it,
+    which no softmax takes as class indices, so the starter reads them as class names."""
+    values = np.unique(table.column(target).values) if table.column(target).numbers else []
+    return len(values) == 2 and values[0] < 0 and all(v.is_integer() for v in values)
+
+
 def _classes(table: Table, target: str) -> int | None:
     """How many classes the target holds, or None for a regression target: words are
     classes; whole numbers from 0 are class labels when there are at most ``MAX_CLASSES``."""
@@ -463,6 +477,8 @@ def _classes(table: Table, target: str) -> int | None:
     if not all(is_number(c) for c in cells):
         return len(set(cells))
     values = {float(c) for c in cells}
+    if _signed_labels(table, target):
+        return 2
     labels = all(v.is_integer() and v >= 0 for v in values)
     if labels and max(values) < MAX_CLASSES:
         return int(max(values)) + 1

@@ -151,10 +151,10 @@ def choose_columns(table: Table, data: DataConfig) -> Columns:
     for key in ("features", "numeric", "categorical", "text"):
         for name in getattr(data, key) or ():
             check_column(table, name, ("data", key))
-    for key in ("numeric", "categorical"):
-        for name in getattr(data, key) or ():
-            if name == data.target:
-                raise ConfigError(f"{quoted(name)} is the target column", key_path=("data", key))
+    if data.target in (data.numeric or ()):
+        raise ConfigError(
+            f"{quoted(data.target)} is the target column", key_path=("data", "numeric")
+        )
     chosen = feature_names(table, data)
     if data.target in chosen:
         raise ConfigError(
@@ -213,7 +213,7 @@ def _check_no_infinity(table: Table, name: str) -> None:
 def is_plain_matrix(table: Table, data: DataConfig) -> bool:
     """A table of numbers without gaps and without column settings: read as one array, as
     kt-run always has (the exported model then takes an array, not columns)."""
-    if data.features or data.numeric or data.categorical or data.text:
+    if data.features or data.numeric or data.categorical_features or data.text:
         return False
     return all_numbers(table)
 
@@ -243,9 +243,12 @@ def category_values(table: Table, name: str) -> np.ndarray:
     return np.array([("" if c in GAPS else c) for c in table.cells(name)], dtype=object)
 
 
-def target_values(table: Table, target: str) -> tuple[np.ndarray, tuple[str, ...] | None]:
-    """Numbers as numbers (whole ones as int64 labels); strings as indices into the sorted
-    class names."""
+def target_values(
+    table: Table, target: str, classes: bool = False
+) -> tuple[np.ndarray, tuple[str, ...] | None]:
+    """Numbers as numbers (whole ones as int64 labels); strings, and numbers read as
+    ``classes`` (``data.categorical`` lists the target), as indices into the sorted class
+    names: numbers in the order of their values, each named as the file first writes it."""
     column = table.column(target)
     if column.gaps:
         index, cell = next((i, c) for i, c in enumerate(table.cells(target)) if c in GAPS)
@@ -254,6 +257,10 @@ def target_values(table: Table, target: str) -> tuple[np.ndarray, tuple[str, ...
             f"{quoted(cell)}); drop rows without a target",
             key_path=("data", "target"),
         )
+    if column.numbers and classes:
+        values, first, y = np.unique(column.values, return_index=True, return_inverse=True)
+        cells = table.cells(target)
+        return y.astype("int64"), tuple(cells[i] for i in first)
     if column.numbers:
         y = column.values
         return (y.astype("int64") if np.all(y == np.round(y)) else y), None
@@ -271,7 +278,7 @@ def target_class_names(data: DataConfig, base: Path) -> list[str] | None:
     try:
         table = read_table(path, data.delimiter, ("data", "path"), data.decimal)
         check_column(table, data.target, ("data", "target"))
-        names = target_values(table, data.target)[1]
+        names = target_values(table, data.target, data.target_classes)[1]
     except (ConfigError, OSError):
         return None
     return None if names is None else list(names)

@@ -195,7 +195,7 @@ def load_table(table: Table, data: Any, base: Path, seed: int, fold: int = 0) ->
         )
     kinds = choose_columns(table, data)
     columns = table_columns(table, kinds)
-    y, names = target_values(table, data.target)
+    y, names = target_values(table, data.target, data.target_classes)
     if data.validation is None:
         train, val = held_out_rows(y, data, seed, fold)
         val_columns, y_val = take_rows(columns, val), y[val]
@@ -227,12 +227,16 @@ def validation_table(
     val_table = read_table(resolve(data.validation.path, base), data.delimiter, key, data.decimal)
     for name in (*kinds.features, data.target):
         check_column(val_table, name, key)
-    return table_columns(val_table, kinds), validation_target(val_table, data.target, names)
+    return table_columns(val_table, kinds), validation_target(
+        val_table, data.target, names, data.target_classes
+    )
 
 
-def validation_target(table: Table, target: str, names: tuple[str, ...] | None) -> np.ndarray:
+def validation_target(
+    table: Table, target: str, names: tuple[str, ...] | None, classes: bool = False
+) -> np.ndarray:
     """The validation labels, as indices into the training file's class names."""
-    y_val, val_names = target_values(table, target)
+    y_val, val_names = target_values(table, target, classes)
     if names is None or val_names is None:
         if (names is None) != (val_names is None):
             raise ConfigError(

@@ -34,7 +34,7 @@ TextRows = tuple[np.ndarray, np.ndarray, tuple[str, ...] | None]
 def text_rows(table: Table, data: DataConfig) -> TextRows:
     """The training file's texts and targets (its target column checked already)."""
     texts = _texts(table, data, ("data", "text"))
-    y, names = target_values(table, data.target)
+    y, names = target_values(table, data.target, data.target_classes)
     return texts, y, names
 
 
@@ -45,7 +45,9 @@ def validation_rows(
     key = ("data", "validation", "path")
     table = read_table(resolve(data.validation.path, base), data.delimiter, key, data.decimal)
     check_column(table, data.target, key)
-    return _texts(table, data, key), validation_target(table, data.target, names)
+    return _texts(table, data, key), validation_target(
+        table, data.target, names, data.target_classes
+    )
 
 
 def _texts(table: Table, data: DataConfig, key_path: KeyPath) -> np.ndarray:

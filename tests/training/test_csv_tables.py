@@ -101,6 +101,27 @@ def test_a_numeric_csv_reads_its_validation_file_by_the_same_target(tmp_path):
     assert dataset.encoding is None and dataset.y_val.tolist() == [i % 3 for i in range(10)]
 
 
+def test_an_npz_validation_file_has_the_data_keys_unless_it_names_its_own(tmp_path):
+    """The validation file of an npz whose arrays are not ``x``/``y`` has the same keys; it was
+    read as ``x`` and ``y`` ("b.npz has no array 'x'") unless the keys were repeated."""
+    from tuner_cli.training.data import load_dataset
+
+    rng = np.random.default_rng(0)
+    for name, rows in (("a.npz", 30), ("b.npz", 10), ("c.npz", 5)):
+        keys = ("x", "y") if name == "c.npz" else ("features", "labels")
+        arrays = {keys[0]: rng.random((rows, 3)), keys[1]: rng.integers(0, 3, rows)}
+        np.savez(tmp_path / name, **arrays)
+    data = {"source": "npz", "path": "a.npz", "x_key": "features", "y_key": "labels"}
+    same = load_dataset(
+        load_config_dict(config({**data, "validation": {"path": "b.npz"}}), tmp_path), 0
+    )
+    assert same.x_val.shape == (10, 3)
+    own = {"path": "c.npz", "x_key": "x", "y_key": "y"}
+    assert load_dataset(
+        load_config_dict(config({**data, "validation": own}), tmp_path), 0
+    ).x_val.shape == (5, 3)
+
+
 def write_decimal_comma_csv(path) -> list[tuple[float, str, float, int]]:
     """Semicolons between cells, commas in numbers, as European spreadsheets export; the
     rows written, as numbers."""

@@ -52,9 +52,12 @@ class BadKeyError(KeyedError):
 
 
 class ValidationData(StrictModel):
+    """A file with the training data's layout: its keys and target are the training file's
+    unless given here."""
+
     path: str
-    x_key: str = "x"
-    y_key: str = "y"
+    x_key: str | None = None
+    y_key: str | None = None
     target: str | None = None
 
 

@@ -394,14 +394,15 @@ def _keras(data: DataConfig, base):
 def _load_file(
     spec, data: DataConfig, base, key_path, names: tuple[str, ...] | None = None
 ) -> tuple[np.ndarray, np.ndarray]:
-    """A validation file's arrays, its labels as indices into the training file's class
-    ``names`` where the target's values are class names."""
+    """The arrays of ``spec``'s file (the data's own, or ``data.validation``, whose keys and
+    target default to the data's), labels as indices into the training file's class ``names``
+    where the target's values are class names."""
     path = Path(spec.path).expanduser()
     path = path if path.is_absolute() else base / path
     if not path.is_file():
         raise ConfigError(f"no such file: {path}", key_path=key_path + ("path",))
     if data.source == "npz":
-        return _read_npz(path, spec.x_key, spec.y_key, key_path)
+        return _read_npz(path, spec.x_key or data.x_key, spec.y_key or data.y_key, key_path)
     return _read_csv(path, spec.target or data.target, data, key_path, names)
 
 

@@ -256,3 +256,32 @@ def test_a_hidden_folder_is_no_class_as_keras_reads_the_folder(tmp_path):
         read = keras.utils.image_dataset_from_directory(tmp_path, batch_size=None)
     assert folders.class_names == tuple(read.class_names) == ("a", "b")
     assert folders.count == int(read.cardinality()) == 2
+
+
+def test_files_keras_passes_over_are_named_before_the_search(tmp_path, kt_run):
+    """Keras reads .png/.jpg/.jpeg/.bmp/.gif and passes over a .webp or .tif photo without a
+    word: a folder a third of which is .webp trained on two thirds of it. Such files are named
+    by init, validate and the search (a notes file beside the images is not a photo)."""
+    import keras
+
+    from tuner_cli.training import class_folders
+    from tuner_cli.training.streams import _keras_quiet
+
+    pixels = np.zeros((8, 8, 3), np.uint8)
+    for label in ("a", "b"):
+        (tmp_path / "imgs" / label).mkdir(parents=True)
+        for i, kind in enumerate(("PNG", "JPEG", "WEBP", "PNG")):
+            suffix = {"PNG": "png", "JPEG": "JPG", "WEBP": "webp"}[kind]
+            (tmp_path / "imgs" / label / f"{i}.{suffix}").write_bytes(_image_bytes(pixels, kind))
+    (tmp_path / "imgs" / "b" / "scan.tif").write_bytes(_image_bytes(pixels, "TIFF"))
+    (tmp_path / "imgs" / "b" / "notes.txt").write_text("where these came from", encoding="utf-8")
+    folders = class_folders.scan(tmp_path / "imgs", "images", ("data", "path"))
+    with _keras_quiet():
+        read = keras.utils.image_dataset_from_directory(tmp_path / "imgs", batch_size=None)
+    assert folders.count == int(read.cardinality()) == 6
+    note = "3 files will not be trained on (2 .webp, 1 .tif: a/2.webp, b/2.webp, b/scan.tif)"
+    made = kt_run("init", "imgs", cwd=tmp_path)
+    assert made.returncode == 0 and note in made.stderr, made.stderr
+    checked = kt_run("validate", "imgs.yaml", "--no-build", cwd=tmp_path)
+    assert checked.returncode == 0 and note in checked.stderr, checked.stderr
+    assert "convert them to PNG or JPEG" in checked.stderr and "notes.txt" not in checked.stderr

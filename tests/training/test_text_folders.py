@@ -146,3 +146,21 @@ def test_a_byte_order_mark_is_not_read_as_part_of_the_first_word(tmp_path):
         for text, _ in stream
     ]
     assert len(texts) == 30 and not any(text.startswith("\ufeff") for text in texts)
+
+
+def test_files_keras_passes_over_beside_the_texts_are_named(tmp_path, kt_run):
+    """Keras reads only .txt files; a review saved as .md or without a suffix (as the 20
+    Newsgroups files are) is passed over silently."""
+    for label in ("neg", "pos"):
+        (tmp_path / "t" / label).mkdir(parents=True)
+        for i in range(3):
+            (tmp_path / "t" / label / f"{i}.txt").write_text(f"{label} words", encoding="utf-8")
+    (tmp_path / "t" / "pos" / "long.md").write_text("pos words", encoding="utf-8")
+    (tmp_path / "t" / "pos" / "49960").write_text("pos words", encoding="utf-8")
+    (tmp_path / "t" / "pos" / ".DS_Store").write_bytes(b"\0")
+    checked = kt_run("init", "t", cwd=tmp_path)
+    assert checked.returncode == 0, checked.stderr
+    assert "2 files will not be trained on (1 without a suffix, 1 .md: pos/49960, pos/long.md)" in (
+        checked.stderr
+    )
+    assert "rename them to .txt" in checked.stderr and ".DS_Store" not in checked.stderr

@@ -4,6 +4,7 @@ from pathlib import Path
 
 import typer
 
+from tuner_cli.cli.console import print_warning
 from tuner_cli.errors import UsageError
 
 
@@ -38,4 +39,6 @@ def init(
     load_config_text(text, output)  # checked before anything is written
     output.write_text(text, encoding="utf-8")
     typer.echo(f"Wrote {output}: {starter.about}.")
+    for warning in starter.warnings:
+        print_warning(warning)
     typer.echo(f"Next: kt-run validate {output}, then kt-run search {output}.")

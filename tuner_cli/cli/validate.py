@@ -72,9 +72,9 @@ def validate(
 
     check_trackers(study)
     if study.is_keras:
-        from tuner_cli.training.table import table_notes
+        from tuner_cli.training.data_notes import data_notes
 
-        for note in table_notes(study.config.data, study.base_dir):
+        for note in data_notes(study.config.data, study.base_dir):
             print_warning(note)
     if not build:
         return

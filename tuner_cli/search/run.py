@@ -29,8 +29,8 @@ from tuner_cli.search.signals import GracefulInterrupts
 from tuner_cli.search.study import check_resumable, claim_study, study_seed
 from tuner_cli.search.warm_start import load_warm_start
 from tuner_cli.strategies import make_strategy
+from tuner_cli.training.data_notes import data_notes
 from tuner_cli.training.keras_import import tensorflow_logger_as_found, tensorflow_seed_as_found
-from tuner_cli.training.table import table_notes
 from tuner_cli.trial import TrialRecord
 from tuner_cli.wording import RESUME, format_number, plural
 
@@ -192,7 +192,7 @@ def run_search(
     for note in study.ignored_settings():
         events.warning(note)
     if study.is_keras:
-        for note in table_notes(study.config.data, study.base_dir):
+        for note in data_notes(study.config.data, study.base_dir):
             events.warning(note)
     output = Path(output)
     store = StudyStore(output / study.config.name)

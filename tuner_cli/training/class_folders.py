@@ -9,12 +9,14 @@ from here (for study.json) without importing TensorFlow.
 from __future__ import annotations
 
 import os
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tuner_cli.errors import ConfigError, KeyPath, quoted
 from tuner_cli.training.image_check_memo import remembered
+from tuner_cli.wording import plural
 
 if TYPE_CHECKING:
     from tuner_cli.config import DataConfig
@@ -31,6 +33,8 @@ class ClassFolders:
     root: Path
     class_names: tuple[str, ...]
     files: tuple[Path, ...]
+    left_out: tuple[Path, ...] = ()
+    """Files Keras passes over that were likely meant as data (``left_out_note``)."""
 
     @property
     def count(self) -> int:
@@ -69,20 +73,74 @@ def scan(root: Path, source: str, key_path: KeyPath) -> ClassFolders:
     names = class_names(root, key_path)
     suffixes = SUFFIXES[source]
     files: list[Path] = []
+    left_out: list[Path] = []
     for name in names:
-        found = sorted(
+        every = sorted(
             Path(folder) / file
             for folder, _, filenames in os.walk(root / name)
             for file in filenames
-            if file.lower().endswith(suffixes)
         )
+        found = [path for path in every if path.name.lower().endswith(suffixes)]
         if not found:
             raise ConfigError(
                 f"class folder {root / name} holds no {'/'.join(suffixes)} files",
                 key_path=key_path,
             )
         files += found
-    return ClassFolders(root, names, tuple(files))
+        left_out += [path for path in every if _meant_as_data(path, source, suffixes)]
+    return ClassFolders(root, names, tuple(files), tuple(left_out))
+
+
+def _meant_as_data(path: Path, source: str, suffixes: tuple[str, ...]) -> bool:
+    """A file Keras does not read that looks like data: an image in a format Pillow knows
+    (``.webp``, ``.tif``) beside the images, any file beside the texts (``.md``, a file
+    without a suffix); hidden ones (``.DS_Store``) never."""
+    suffix = path.suffix.lower()
+    if suffix in suffixes or path.name.startswith("."):
+        return False
+    if source == "text":
+        return True
+    from PIL import Image
+
+    Image.init()
+    return suffix in Image.registered_extensions()
+
+
+def left_out_note(folders: ClassFolders, source: str) -> str | None:
+    """Say which files Keras leaves out, by kind: a folder of photos a third of which are
+    ``.webp`` trains on two thirds of them without a word from Keras."""
+    if not folders.left_out:
+        return None
+    kinds = Counter(path.suffix.lower() or "without a suffix" for path in folders.left_out)
+    counted = ", ".join(f"{count:,} {kind}" for kind, count in kinds.most_common())
+    shown = ", ".join(str(path.relative_to(folders.root)) for path in folders.left_out[:3])
+    more = ", ..." if len(folders.left_out) > 3 else ""
+    reads = ", ".join(SUFFIXES[source])
+    fix = "convert them to PNG or JPEG" if source == "images" else "rename them to .txt"
+    return (
+        f"{folders.root}: {plural(len(folders.left_out), 'file')} will not be trained on "
+        f"({counted}: {shown}{more}): Keras reads {reads} files only; {fix} to use them"
+    )
+
+
+def folder_notes(data: DataConfig | None, base: Path) -> list[str]:
+    """Warnings about class folders, read on the driver (no TensorFlow); empty when the source
+    is none or the folders cannot be read (loading reports why)."""
+    from tuner_cli.config import FOLDER_SOURCES
+
+    if data is None or data.source not in FOLDER_SOURCES:
+        return []
+    paths = [data.path, *([data.validation.path] if data.validation is not None else [])]
+    notes = []
+    for path in paths:
+        root = Path(path).expanduser()
+        try:
+            folders = scan(root if root.is_absolute() else base / root, data.source, ("data",))
+        except (ConfigError, OSError):
+            continue
+        if note := left_out_note(folders, data.source):
+            notes.append(note)
+    return notes
 
 
 def image_size(folders: ClassFolders, key_path: KeyPath) -> tuple[int, int]:

@@ -23,6 +23,7 @@ from tuner_cli.training.class_folders import (
     ClassFolders,
     class_names,
     color_mode,
+    left_out_note,
     one_size,
     read_images,
     scan,
@@ -63,6 +64,8 @@ class Starter:
     loss: str
     metric: str
     objective: str
+    warnings: tuple[str, ...] = ()
+    """What the user should know about the data before searching (files Keras leaves out)."""
 
     def render(self, name: str, command: str, config_name: str) -> str:
         lines = [
@@ -195,6 +198,7 @@ def _images(folders: ClassFolders, path: str) -> Starter:
     pool = ["MaxPooling2D: {}"] if min(height, width) >= 8 else []
     return Starter(
         about=f"{plural(folders.count, f'{color} image')} {size} in {_classes_found(folders)}",
+        warnings=_left_out(folders, "images"),
         data=data,
         space=[
             "filters: {type: choice, values: [16, 32, 64]}",
@@ -220,9 +224,15 @@ def _classes_found(folders: ClassFolders) -> str:
     return f"{plural(len(names), 'class', 'classes')} ({listed})"
 
 
+def _left_out(folders: ClassFolders, source: str) -> tuple[str, ...]:
+    note = left_out_note(folders, source)
+    return (note,) if note else ()
+
+
 def _texts(folders: ClassFolders, path: str) -> Starter:
     return Starter(
         about=f"{plural(folders.count, 'text file')} in {_classes_found(folders)}",
+        warnings=_left_out(folders, "text"),
         data=["source: text", f"path: {json.dumps(path)}", "validation_split: 0.2"],
         space=TEXT_SPACE,
         layers=_text_layers(f"{len(folders.class_names)}, activation: softmax"),

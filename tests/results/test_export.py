@@ -69,6 +69,46 @@ def test_export_retrains_on_all_the_data(searched):
 
 
 @pytest.mark.slow
+def test_export_for_serving_predicts_what_the_kept_model_predicts(searched, tmp_path):
+    """A SavedModel (TF Serving) and a TensorFlow Lite file hold the scaling in front of the
+    network, as the .keras file does, so raw inputs give the kept model's predictions."""
+    import warnings
+
+    import numpy as np
+    import tensorflow as tf
+
+    from tuner_cli.training.keras_import import import_keras
+
+    served = invoke(
+        "export", "--format", "saved_model", "-o", str(tmp_path / "serve"), cwd=searched
+    )
+    assert served.returncode == 0, served.stderr
+    assert "as a SavedModel to" in served.stdout
+    lite = invoke("export", "--retrain", "-o", str(tmp_path / "m.tflite"), cwd=searched)
+    assert lite.returncode == 0 and "as a TensorFlow Lite model" in lite.stdout, lite.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.tflite", "serve"]  # nothing partial
+
+    x = np.random.default_rng(0).normal(2.0, 1.5, (5, 4)).astype("float32")  # raw iris scale
+    invoke("export", "-o", str(tmp_path / "kept.keras"), cwd=searched)
+    kept = import_keras().models.load_model(tmp_path / "kept.keras").predict(x, verbose=0)
+    loaded = tf.saved_model.load(str(tmp_path / "serve"))
+    assert np.allclose(loaded.serve(x).numpy(), kept, atol=1e-5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tf.lite.Interpreter's deprecation notice
+        interpreter = tf.lite.Interpreter(model_path=str(tmp_path / "m.tflite"))
+    given = interpreter.get_input_details()[0]
+    interpreter.resize_tensor_input(given["index"], x.shape)
+    interpreter.allocate_tensors()
+    interpreter.set_tensor(given["index"], x)
+    interpreter.invoke()
+    probabilities = interpreter.get_tensor(interpreter.get_output_details()[0]["index"])
+    assert probabilities.shape == (5, 3) and np.allclose(probabilities.sum(axis=1), 1, atol=1e-4)
+
+    again = invoke("export", "--format", "saved_model", "-o", str(tmp_path / "serve"), cwd=searched)
+    assert again.returncode == 2 and "a SavedModel goes into a new folder" in again.stderr
+
+
+@pytest.mark.slow
 def test_export_without_kept_models_needs_retrain(searched, tmp_path):
     study = tmp_path / "results" / "export-me"
     shutil.copytree(searched / "results" / "export-me", study)
@@ -88,7 +128,14 @@ def test_export_checks_its_arguments(tmp_path):
     store = make_study(tmp_path / "study", count=3)
     wrong_suffix = invoke("export", str(store.root), "--output", str(tmp_path / "m.h5"))
     assert wrong_suffix.returncode == 2
-    assert "must end in .keras" in wrong_suffix.stderr
+    assert "must end in .keras or .tflite, or give --format saved_model" in wrong_suffix.stderr
+    mismatch = invoke("export", str(store.root), "--format", "tflite", "-o", "m.keras")
+    assert mismatch.returncode == 2 and "must end in .tflite for --format tflite" in mismatch.stderr
+    unknown = invoke("export", str(store.root), "--format", "onnx")
+    assert (
+        unknown.returncode == 2
+        and "--format must be keras, saved_model or tflite" in unknown.stderr
+    )
     failed = invoke("export", str(store.root), "--trial", "99", "--output", "m.keras")
     assert failed.returncode == 2
     assert "no readable trial 99" in failed.stderr

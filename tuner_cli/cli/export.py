@@ -1,10 +1,15 @@
 from __future__ import annotations
 
+import tempfile
 from pathlib import Path
 
 import typer
 
 from tuner_cli.cli.common import check_output_file, locate_study
+
+SUFFIXES = {"keras": ".keras", "tflite": ".tflite"}
+"""The file each format writes must end in (a SavedModel is a folder, of any name)."""
+DEFAULT_OUTPUTS = {"keras": "best.keras", "tflite": "best.tflite", "saved_model": "best_model"}
 
 
 def export(
@@ -12,7 +17,19 @@ def export(
         None, metavar="TARGET", help="Results folder, study folder or config file."
     ),
     model: Path = typer.Option(
-        Path("best.keras"), "--output", "-o", help="The .keras file to write."
+        None,
+        "--output",
+        "-o",
+        help="The file to write (.keras, .tflite), or the new folder of a SavedModel "
+        "(default: best.keras, best.tflite, best_model).",
+        show_default=False,
+    ),
+    kind: str = typer.Option(
+        None,
+        "--format",
+        help="keras (keras.models.load_model), saved_model (TF Serving: a new folder) or "
+        "tflite (LiteRT, TensorFlow Lite); default: from --output's suffix, else keras.",
+        show_default=False,
     ),
     retrain: bool = typer.Option(
         False,
@@ -27,13 +44,12 @@ def export(
         help="Folder that holds the studies, when TARGET is not given.",
     ),
 ) -> None:
-    """The best trial's model as a .keras file that keras.models.load_model opens."""
+    """The best trial's model as a .keras file that keras.models.load_model opens, or as a
+    SavedModel or a TensorFlow Lite file for serving."""
     from tuner_cli.config import load_config, load_config_text
-    from tuner_cli.errors import UsageError
     from tuner_cli.results.export import check_has_models, choose_trial, copy_saved_model
 
-    if model.suffix != ".keras":
-        raise UsageError(f"--output must end in .keras (got '{model}')")
+    kind, model = _kind_and_output(kind, model)
     store = locate_study(target, results)
     check_output_file(model)
     record = choose_trial(store, trial)
@@ -47,10 +63,52 @@ def export(
             store.saved_config_text(), store.config_file, Path(origin) if origin else None
         )
     check_has_models(study)
-    if retrain:
-        from tuner_cli.training.retrain import retrain as retrain_model
 
-        how = retrain_model(study, record, model, int(store.read_study()["seed"]))
+    def write_keras(output: Path) -> str:
+        if retrain:
+            from tuner_cli.training.retrain import retrain as retrain_model
+
+            return retrain_model(study, record, output, int(store.read_study()["seed"]))
+        return copy_saved_model(store, record, output, study.config.models)
+
+    if kind == "keras":
+        how = write_keras(model)
     else:
-        how = copy_saved_model(store, record, model, study.config.models)
+        from tuner_cli.results.store import write_error
+        from tuner_cli.training.artifacts import write_artifact
+
+        with tempfile.TemporaryDirectory() as folder:
+            kept = Path(folder) / "model.keras"
+            how = write_keras(kept)
+            try:
+                write_artifact(kept, model, kind)
+            except OSError as exc:
+                raise write_error(f"cannot write the model to {model}", exc) from None
+        how += {"saved_model": " as a SavedModel", "tflite": " as a TensorFlow Lite model"}[kind]
     typer.echo(f"Exported {how} to {model}")
+
+
+def _kind_and_output(kind: str | None, output: Path | None) -> tuple[str, Path]:
+    """The kind asked, or the one ``--output``'s suffix names, and where it goes."""
+    from tuner_cli.errors import UsageError
+
+    if kind is None:
+        suffix = output.suffix if output is not None else ".keras"
+        kind = next((name for name, end in SUFFIXES.items() if end == suffix), None)
+        if kind is None:
+            raise UsageError(
+                f"--output must end in .keras or .tflite, or give --format saved_model for a "
+                f"SavedModel folder (got '{output}')"
+            )
+    if kind not in DEFAULT_OUTPUTS:
+        raise UsageError(f"--format must be keras, saved_model or tflite (got '{kind}')")
+    output = output if output is not None else Path(DEFAULT_OUTPUTS[kind])
+    end = SUFFIXES.get(kind)
+    if end is not None and output.suffix != end:
+        raise UsageError(f"--output must end in {end} for --format {kind} (got '{output}')")
+    if kind == "saved_model" and output.exists():
+        raise UsageError(
+            f"--output {output} exists; a SavedModel goes into a new folder (kt-run never "
+            "writes into a folder it did not create)"
+        )
+    return kind, output

@@ -1,0 +1,48 @@
+"""``kt-run export --format saved_model|tflite``: the kept or retrained ``.keras`` model as
+an artifact for serving, TF Serving's SavedModel or a LiteRT (TensorFlow Lite) flat buffer.
+
+Both hold the forward pass alone, the scaling and encoding layers in front of the network
+included, so they take what ``keras.models.load_model`` of the ``.keras`` file takes."""
+
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+from tuner_cli.errors import UsageError
+from tuner_cli.training.keras_import import import_keras
+
+KERAS_FORMATS = {"saved_model": "tf_saved_model", "tflite": "litert"}
+"""kt-run's names for the formats, and Keras' (``Model.export``)."""
+
+
+def write_artifact(model_file: Path, output: Path, kind: str) -> None:
+    """Export ``model_file`` as ``kind`` (``KERAS_FORMATS``) to ``output``, whole or not at
+    all: Keras writes beside it, under a hidden name, and the result is renamed into place.
+    A file system error is raised as it is (``OSError``), for the caller to word."""
+    keras = import_keras()
+    try:
+        model = keras.models.load_model(model_file, compile=False)
+    except (TypeError, ValueError) as exc:
+        raise UsageError(
+            f"cannot load the model to convert it ({' '.join(str(exc).split())[:300]}); a class "
+            "of your own code must be registered (@keras.saving.register_keras_serializable) "
+            "in a module the config imports, or export as .keras and convert where it is"
+        ) from None
+    staging = output.with_name(f".{output.stem}.kt-run-partial{output.suffix}")  # as Keras asks
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+        model.export(staging, format=KERAS_FORMATS[kind], verbose=False)
+        staging.replace(output)
+    except OSError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - the converter's own errors, of many kinds
+        raise UsageError(
+            f"Keras cannot export this model as {kind}: {type(exc).__name__}: "
+            f"{' '.join(str(exc).split())[:400]}"
+        ) from None
+    finally:
+        if staging.is_dir():
+            shutil.rmtree(staging)
+        elif staging.exists():
+            staging.unlink()

@@ -412,3 +412,40 @@ def test_a_temporary_folder_too_long_for_a_socket_is_a_clear_error(objective_stu
     assert "set TMPDIR to a shorter folder" in result.stderr
     assert "internal error" not in result.stderr
     assert not (tmp_path / "results").exists()
+
+
+@pytest.mark.slow
+def test_max_trial_time_in_process_never_cuts_the_keras_import_halfway(tmp_path):
+    """With ``workers=0`` the limit is a signal in the caller's process. It fired while Keras
+    was being imported (seconds), left Keras half-made in ``sys.modules``, and the notebook's
+    next use of Keras failed: "module 'keras.src.backend' has no attribute 'backend'"."""
+    (tmp_path / "slow.py").write_text("import time\n\ndef load():\n    time.sleep(600)\n")
+    script = """
+from tuner_cli import load_config_dict, run_search
+from tuner_cli.executors._base import CheckRanTooLongError
+config = {
+    "name": "slow", "data": {"source": "python", "callable": "slow:load"},
+    "search_space": {"units": {"type": "fixed", "value": 4}},
+    "model": {"layers": [{"Dense": {"units": "$units"}}, {"Dense": {"units": 1}}],
+              "optimizer": "adam", "loss": "mse"},
+    "strategy": {"name": "random", "max_trials": 1, "objective": "val_loss",
+                 "max_trial_time": "1s"},
+}
+try:
+    run_search(load_config_dict(config, "."), output="results", workers=0)
+except CheckRanTooLongError:
+    print("stopped at max_trial_time")
+import keras
+keras.backend.clear_session()
+print("keras works:", keras.layers.Dense(2)(keras.ops.ones((1, 3))).shape)
+"""
+    done = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=tmp_path,
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "stopped at max_trial_time" in done.stdout and "keras works: (1, 2)" in done.stdout

@@ -2,7 +2,10 @@
 
 No isolation: a trial that crashes the process ends the search, and memory is never given back.
 ``max_trial_time`` interrupts the trial with a signal, which reaches Python code only: a trial
-hung inside native code needs worker processes, where the process itself is replaced.
+hung inside native code needs worker processes, where the process itself is replaced. Keras is
+imported before the signal is armed: interrupted halfway (its import takes seconds), it stayed
+half-made in ``sys.modules``, and every later use in the process (a notebook's next search)
+failed with "module 'keras.src.backend' has no attribute 'backend'".
 """
 
 from __future__ import annotations
@@ -19,6 +22,7 @@ from tuner_cli.errors import TrialError
 from tuner_cli.executors._base import CheckRanTooLongError, ProgressCallback
 from tuner_cli.training.data import forget_loaded_data
 from tuner_cli.training.execution import execute_trial
+from tuner_cli.training.keras_import import import_keras
 from tuner_cli.training.preflight import preflight
 from tuner_cli.trial import TrialOutcome, TrialTask
 from tuner_cli.wording import format_span
@@ -33,6 +37,7 @@ class InProcessExecutor:
 
     def preflight(self, seed: int) -> dict[str, dict[str, Any]] | None:
         seconds = self.study.config.strategy.trial_time_limit_s()
+        self._import_keras()
         with _time_limit(seconds) as limit:
             try:
                 return preflight(self.study, seed)
@@ -47,6 +52,7 @@ class InProcessExecutor:
         future: Future[TrialOutcome] = Future()
         view_errors: list[Exception] = []
         try:
+            self._import_keras()
             with _time_limit(task.time_limit_s) as limit:
 
                 def progress(epoch: int, epochs: int, logs: dict[str, float]) -> bool:
@@ -66,6 +72,11 @@ class InProcessExecutor:
             # with workers, where the view runs in the driver (the trial is run again on resume)
             raise view_errors[0]
         return future
+
+    def _import_keras(self) -> None:
+        """Import Keras outside ``max_trial_time``'s signal, which must not cut it halfway."""
+        if self.study.is_keras:
+            import_keras()
 
     def wait(self, futures: Collection[Future[TrialOutcome]]) -> set[Future[TrialOutcome]]:
         return {f for f in futures if f.done()}

@@ -39,7 +39,12 @@ def start_forkserver(keras: bool) -> None:
             "processes start from (Unix sockets allow 107 characters); set TMPDIR to a "
             "shorter folder, such as /tmp"
         )
-    preload = ["distributed", "numpy", "tuner_cli.executors.worker"]
+    preload = [
+        "distributed",
+        "numpy",
+        "tuner_cli.executors.worker",
+        "tuner_cli.executors.worker_main_guard",
+    ]
     if keras:
         preload.append("tuner_cli.executors.worker_preload")
     multiprocessing.get_context("forkserver").set_forkserver_preload(preload)

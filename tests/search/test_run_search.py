@@ -61,8 +61,8 @@ def test_a_cell_ending_in_run_search_shows_one_line_not_every_record(tmp_path):
 
 def test_a_dict_with_numpy_values_and_paths_loads_and_one_with_objects_names_the_key(tmp_path):
     """A notebook computes values with NumPy and names files with pathlib; those convert. A
-    function or a kt.Objective cannot be kept in the study's config: a ConfigError by key,
-    not yaml's RepresenterError."""
+    function where the config takes no ``module:function``, or a kt.Objective, cannot be kept
+    in the study's config: a ConfigError by key, not yaml's RepresenterError."""
     import numpy as np
 
     from tuner_cli.errors import ConfigError
@@ -86,10 +86,10 @@ def test_a_dict_with_numpy_values_and_paths_loads_and_one_with_objects_names_the
     }
     loaded = tuner_cli.load_config_dict(keras_study, tmp_path)
     assert Path(loaded.config.data.path) == tmp_path / "table.csv"
-    keras_study["model"] = {"builder": test_run_search_from_a_path}
+    keras_study["model"] = {"builder": "my_models:build", "optimizer": json.dumps}
     with pytest.raises(ConfigError, match="'module:function'") as caught:
         tuner_cli.load_config_dict(keras_study, tmp_path)
-    assert str(caught.value).startswith("model.builder: function")
+    assert str(caught.value).startswith("model.optimizer: function")
 
 
 def test_run_search_from_a_path(tmp_path):

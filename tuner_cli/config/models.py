@@ -11,6 +11,8 @@ import dataclasses
 import math
 import os
 import re
+import sys
+import types
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -819,6 +821,26 @@ class StudyConfig:
     def is_keras(self) -> bool:
         return self.config.objective_function is None
 
+    def main_names(self) -> dict[str, KeyPath]:
+        """What the config names in ``__main__`` (``"__main__:build_model"``: a notebook's or
+        a script's own function or class), each with the first key that names it; worker
+        processes have another ``__main__``, so the search sends these to them."""
+        found: dict[str, KeyPath] = {}
+
+        def visit(value: Any, path: KeyPath) -> None:
+            if isinstance(value, str) and value.startswith(MAIN_PREFIX):
+                found.setdefault(value.removeprefix(MAIN_PREFIX), path)
+            elif isinstance(value, dict):
+                for key, item in value.items():
+                    visit(key, (*path, key))  # {"__main__:MyLayer": {...}}: a class as a key
+                    visit(item, (*path, key))
+            elif isinstance(value, list):
+                for index, item in enumerate(value):
+                    visit(item, (*path, index))
+
+        visit(self.raw, ())
+        return found
+
     def epochs(self, hp: Mapping[str, Any]) -> int:
         """``training.epochs`` for one trial's values (it may be a ``$reference``)."""
         return int(resolve(self.config.training.epochs, hp))
@@ -972,6 +994,10 @@ def _overridden_text(data: dict[str, Any], overrides: str) -> str:
     return header + yaml.safe_dump(data, sort_keys=False, allow_unicode=True)
 
 
+MAIN_PREFIX = "__main__:"
+"""How a config names a function or class of the notebook or script that runs the search."""
+
+
 def load_config_dict(
     data: Mapping[str, Any],
     base_dir: str | Path = ".",
@@ -997,16 +1023,32 @@ def load_config_dict(
         raise
 
 
+NAMED_KEYS: tuple[KeyPath, ...] = (
+    ("model", "builder"),
+    ("objective_function",),
+    ("data", "callable"),
+)
+"""Where a config takes ``module:function``; a dict may give the function itself there."""
+
+
 def _plain_data(value: Any, path: KeyPath) -> Any:
     """``value`` as the plain data a YAML file could hold. A notebook's dict often carries
     values computed with NumPy (``np.float64``, an array of choices) or a ``pathlib.Path``, which
-    mean what they say and are converted; anything else (a builder function, a
-    ``kt.Objective``) cannot be saved in the study's config, so it is refused by key instead
-    of failing inside the YAML writer."""
+    mean what they say and are converted, and its own functions where the YAML names them
+    (``"builder": build_model``), which become their names (``"__main__:build_model"``), as
+    does a class given as an object's key (``{MyLayer: {units: 8}}``). Anything else (a
+    ``kt.Objective``, a function elsewhere) cannot be saved in the study's config, so it is
+    refused by key instead of failing inside the YAML writer."""
     if value is None or type(value) in (bool, int, float, str):  # np.float64 is a float too
         return value
+    if path in NAMED_KEYS and (callable(value) or callable(getattr(value, "build", None))):
+        return _name_of(value, path)  # a function, a class, a HyperModel
     if isinstance(value, Mapping):
-        return {key: _plain_data(item, (*path, key)) for key, item in value.items()}
+        plain = {}
+        for key, item in value.items():
+            name = _name_of(key, (*path, key.__name__)) if _is_named(key) else key
+            plain[name] = _plain_data(item, (*path, name))
+        return plain
     if isinstance(value, (list, tuple)):
         return [_plain_data(item, (*path, i)) for i, item in enumerate(value)]
     if isinstance(value, os.PathLike):
@@ -1014,14 +1056,58 @@ def _plain_data(value: Any, path: KeyPath) -> Any:
     if type(value).__module__ == "numpy" and callable(getattr(value, "tolist", None)):
         return _plain_data(value.tolist(), path)  # a NumPy scalar or array
     hint = ""
-    if path == ("model", "builder") or callable(getattr(value, "build", None)):
+    if callable(value):
         hint = (
-            ": name it as a string, 'module:function' or 'module:Class' (a notebook's own "
-            "function as '__main__:build_model', with workers=0)"
+            ": name it as a string, 'module:function' or 'module:Class' (a notebook's own as "
+            "'__main__:NAME'); a function object itself is taken only by model.builder, "
+            "objective_function and data.callable"
         )
     raise ConfigError(
         f"{type(value).__name__} {value!r} is not plain data (a string, number, list or "
         f"mapping), so the study cannot keep it in its config{hint}",
+        key_path=path,
+    )
+
+
+def _is_named(value: Any) -> bool:
+    return isinstance(value, (type, types.FunctionType))
+
+
+def _name_of(value: Any, path: KeyPath) -> str:
+    """The ``module:name`` that finds ``value`` again in a worker process, a later kernel or
+    ``kt-run export --retrain``: a function's or class's own module and name
+    (``"__main__:build_model"`` in a notebook), or for an object (a HyperModel made in the
+    notebook) the name the notebook binds it to."""
+    module = getattr(value, "__module__", None)
+    qualname = getattr(value, "__qualname__", None)
+    if isinstance(module, str) and isinstance(qualname, str):
+        kind = "class" if isinstance(value, type) else "function"
+        if "<" in qualname:  # <lambda>, <locals>
+            raise ConfigError(
+                f"the {kind} {qualname} has no name another process can find (a lambda, or one "
+                "defined inside a function): define it at the top level of the notebook or of "
+                "a module, then pass it or its name ('module:function')",
+                key_path=path,
+            )
+        found: Any = sys.modules.get(module)
+        for part in qualname.split("."):
+            found = getattr(found, part, None)
+        if found is not value:
+            raise ConfigError(
+                f"'{module}:{qualname}' does not name this {kind} (a method, or a {kind} "
+                "defined again since, under the same name): pass a top-level function or class "
+                "as it is defined now, or its name as a string",
+                key_path=path,
+            )
+        return f"{module}:{qualname}"
+    main = sys.modules.get("__main__")
+    bound = [n for n, v in vars(main).items() if v is value and not n.startswith("_")]
+    if bound:
+        return f"{MAIN_PREFIX}{bound[0]}"
+    raise ConfigError(
+        f"{type(value).__name__} {value!r} has no name the study can keep in its config: give "
+        "'module:function' or 'module:Class' as a string, or a top-level function, class or "
+        "object of the notebook (hypermodel = MyHyperModel(); then pass hypermodel)",
         key_path=path,
     )
 

@@ -432,3 +432,46 @@ def test_a_scheduler_address_without_a_port_is_a_bad_argument(tmp_path):
     assert "--scheduler hostA" in result.stderr and "tcp://hostA:8786" in result.stderr
     assert "Traceback" not in result.stderr and "internal error" not in result.stderr
     assert not (tmp_path / "results").exists()
+
+
+PIPED_ON_A_CLUSTER = """\
+from tuner_cli import load_config_dict, run_search
+
+SHIFT = 10.0
+
+
+def shifted(hp, budget):  # the script's own: the cluster's workers cannot import it
+    return {{"score": hp["x"] + SHIFT}}
+
+
+study = load_config_dict({{
+    "name": "piped",
+    "seed": 1,
+    "objective_function": shifted,
+    "search_space": {{"x": {{"type": "int", "min": 0, "max": 3}}}},
+    "strategy": {{"name": "grid", "objective": {{"name": "score", "direction": "max"}}}},
+}})
+print(run_search(study, "results", scheduler={address!r}))
+"""
+
+
+@pytest.mark.slow
+def test_a_piped_scripts_own_function_runs_on_a_cluster_which_keeps_nothing_of_it(cluster):
+    """The function travels to the cluster's workers by value (a plugin each new worker gets
+    too), and leaves with the search: a long-lived cluster does not collect every notebook's."""
+    from distributed import Client
+
+    piped = subprocess.run(
+        [sys.executable, "-"],
+        input=PIPED_ON_A_CLUSTER.format(address=cluster.address),
+        cwd=cluster.folder,
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
+    assert piped.returncode == 0, piped.stderr[-3000:]
+    assert "4 trials (4 completed), best trial 4 (score 13)" in piped.stdout
+    with Client(cluster.address, timeout="30s", set_as_default=False) as client:
+        plugins = client.run(lambda dask_worker: sorted(dask_worker.plugins))
+    assert not [p for names in plugins.values() for p in names if p.startswith("kt-run-main-")]

@@ -47,7 +47,14 @@ from tuner_cli.executors._base import (
 )
 from tuner_cli.executors._held_signals import held_signals
 from tuner_cli.executors._local import LocalWorkers
-from tuner_cli.executors.worker import IgnoreInterrupts, WorkerReply, check_in_worker, run_trial
+from tuner_cli.executors.worker import (
+    IgnoreInterrupts,
+    ShippedMain,
+    WorkerReply,
+    check_in_worker,
+    run_trial,
+)
+from tuner_cli.training.imports import ShippedObjects
 from tuner_cli.training.preflight import located
 from tuner_cli.trial import TrialOutcome, TrialStatus, TrialTask
 from tuner_cli.wording import RESUME, format_span
@@ -67,6 +74,7 @@ RESUBMITS = 3
 """Times one trial's task cancelled on the cluster is submitted again before the search stops."""
 KEY_PREFIX = "kt-run-trial-"
 CHECK_PREFIX = "kt-run-check-"
+SHIPPED_PREFIX = "kt-run-main-"
 REPLACED = "its worker process was replaced"
 
 
@@ -94,6 +102,7 @@ class DaskExecutor:
         recycle_memory: int | None = None,
         no_worker_timeout: float | None = None,
         local_workers: LocalWorkers | None = None,
+        shipped: ShippedObjects | None = None,
     ):
         self.client = client
         self.study = study
@@ -106,6 +115,8 @@ class DaskExecutor:
         self.local = local_workers
         self.address = client.scheduler.address
         self.topic = f"kt-run-progress-{uuid.uuid4().hex}"
+        self.shipped: str | None = None
+        """The name of the plugin that holds the ``__main__`` objects this search's tasks use."""
         self._wake = threading.Event()
         self._events: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
         self._dask: dict[Future[TrialOutcome], DaskFuture] = {}
@@ -131,6 +142,9 @@ class DaskExecutor:
         if self.local is not None:
             self.local.on_change = self._wake.set
         self._restore_logs = _quiet_client_logs() if self.local is None else lambda: None
+        if shipped is not None:
+            self.shipped = f"{SHIPPED_PREFIX}{uuid.uuid4().hex}"
+            client.register_plugin(ShippedMain(shipped, self.shipped), name=self.shipped)
 
     def _subscribe(self) -> None:
         """Listen to this search's progress and the cluster's events; sent again after a lost
@@ -164,6 +178,7 @@ class DaskExecutor:
             str(self.study.path.resolve()),
             seed,
             self.topic,
+            self.shipped,
             key=f"{CHECK_PREFIX}{uuid.uuid4().hex[:8]}",
             pure=False,
             resources=self.resources or None,
@@ -226,6 +241,7 @@ class DaskExecutor:
             str(self.study.path.resolve()),
             task,
             self.topic,
+            self.shipped,
             key=f"{KEY_PREFIX}{task.trial_id:04d}-{uuid.uuid4().hex[:8]}",
             pure=False,
             resources=self.resources or None,
@@ -261,6 +277,8 @@ class DaskExecutor:
         try:
             for topic in (self.topic, "all", "worker-restart-memory"):
                 self.client.unsubscribe_topic(topic)
+            if self.shipped is not None and self.local is None:  # a cluster outlives the search
+                self.client.unregister_worker_plugin(self.shipped)
             self.client.close(timeout=5)
         except Exception:  # noqa: BLE001 - closing after a lost scheduler must not hide the cause
             pass

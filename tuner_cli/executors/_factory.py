@@ -5,8 +5,9 @@ from __future__ import annotations
 from pydantic import ValidationError
 
 from tuner_cli.config import ExecutionConfig, StudyConfig
-from tuner_cli.errors import UsageError
+from tuner_cli.errors import ConfigError, UsageError
 from tuner_cli.executors._base import Executor, ProgressCallback, WarningCallback
+from tuner_cli.training.imports import ShippedObjects
 
 
 def make_executor(
@@ -36,6 +37,7 @@ def make_executor(
                 "call it from the main thread, or use workers >= 1"
             )
         return InProcessExecutor(study, on_progress)
+    shipped = _shipped_main(study)
     if scheduler is None:
         from tuner_cli.executors._forkserver import start_forkserver
 
@@ -75,7 +77,20 @@ def make_executor(
         recycle_memory=settings.recycle_memory_bytes(),
         no_worker_timeout=settings.no_worker_timeout_s(),
         local_workers=local_workers,
+        shipped=shipped,
     )
+
+
+def _shipped_main(study: StudyConfig) -> ShippedObjects | None:
+    """What the config names in this process's ``__main__`` (a notebook's builder), pickled
+    for worker processes before any starts: a name that is not there (``kt-run search`` on
+    a config a notebook wrote) is a config error with the key's file and line."""
+    from tuner_cli.training.preflight import located
+
+    try:
+        return ShippedObjects.from_main(study.main_names(), study.base_dir)
+    except ConfigError as exc:
+        raise located(study, exc) from None
 
 
 def recycle_after(settings: ExecutionConfig, keras: bool) -> int | None:

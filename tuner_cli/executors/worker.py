@@ -1,7 +1,9 @@
 """What a Dask worker process runs for one trial, on this machine or another.
 
 The driver sends the config's text and path rather than the validated objects: the text is
-small and plain, and each worker process validates it once. Data and user modules are loaded
+small and plain, and each worker process validates it once. What the config names in the
+driver's ``__main__`` (a notebook's own builder) reaches every worker once, as a plugin
+(``ShippedMain``) that each trial names. Data and user modules are loaded
 in the worker (``load_dataset`` caches per process), relative to the config's folder, which
 must therefore exist on every worker machine (or the modules be installed there). The worker
 writes nothing to the results directory: it returns the outcome, model bytes included, and
@@ -25,6 +27,7 @@ from distributed.diagnostics.plugin import WorkerPlugin
 from tuner_cli.config import StudyConfig, load_config_text
 from tuner_cli.errors import ConfigError
 from tuner_cli.training.execution import execute_trial
+from tuner_cli.training.imports import ShippedObjects, shipped_main
 from tuner_cli.training.keras_import import import_keras
 from tuner_cli.training.preflight import check_study
 from tuner_cli.trial import TrialOutcome, TrialTask
@@ -49,8 +52,27 @@ class WorkerReply:
     rss: int
 
 
-def run_trial(config_text: str, config_path: str, task: TrialTask, topic: str) -> WorkerReply:
-    """Train one trial in this worker process; epoch progress goes to the driver on ``topic``."""
+class ShippedMain(WorkerPlugin):
+    """One search's ``__main__`` objects on every worker of the cluster, those that join later
+    (a replacement after a recycle) included: registered once, not sent with every trial. Its
+    name is the search's own, which each task passes, as a cluster may serve several
+    searches."""
+
+    def __init__(self, objects: ShippedObjects, name: str):
+        self.objects = objects
+        self.name = name
+
+
+def _shipped(name: str | None) -> ShippedObjects | None:
+    plugin = get_worker().plugins.get(name) if name is not None else None
+    return plugin.objects if isinstance(plugin, ShippedMain) else None
+
+
+def run_trial(
+    config_text: str, config_path: str, task: TrialTask, topic: str, shipped: str | None = None
+) -> WorkerReply:
+    """Train one trial in this worker process; epoch progress goes to the driver on ``topic``.
+    ``shipped`` names the ``ShippedMain`` plugin holding the search's ``__main__`` objects."""
     global _trials_done
     worker = get_worker()
     # the driver's clock for max_trial_time starts here, and it learns which worker to free
@@ -65,7 +87,10 @@ def run_trial(config_text: str, config_path: str, task: TrialTask, topic: str) -
         worker.log_event(topic, message)
         return False
 
-    with _one_trial_at_a_time if study.is_keras else contextlib.nullcontext():
+    with (
+        _one_trial_at_a_time if study.is_keras else contextlib.nullcontext(),
+        shipped_main(_shipped(shipped)),
+    ):
         outcome = execute_trial(study, task, on_epoch)
         _trials_done += 1
         rss = psutil.Process().memory_info().rss
@@ -73,7 +98,11 @@ def run_trial(config_text: str, config_path: str, task: TrialTask, topic: str) -
 
 
 def check_in_worker(
-    config_text: str, config_path: str, seed: int, topic: str | None = None
+    config_text: str,
+    config_path: str,
+    seed: int,
+    topic: str | None = None,
+    shipped: str | None = None,
 ) -> ConfigError | dict[str, dict[str, Any]] | None:
     """The pre-search check (``tuner_cli.training.preflight``) in the process that will train.
 
@@ -88,7 +117,7 @@ def check_in_worker(
     study = _study(config_text, config_path)
     if study.is_keras:
         _limit_tensorflow_threads(get_worker().state.nthreads)
-    with _one_trial_at_a_time:
+    with _one_trial_at_a_time, shipped_main(_shipped(shipped)):
         try:
             return check_study(study, seed)
         except ConfigError as exc:

@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import importlib
 import os
+import pickle
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
@@ -30,6 +33,9 @@ def load_attribute(spec: str, base_dir: Path, key_path: KeyPath) -> Any:
     if folder in sys.path:
         sys.path.remove(folder)
     sys.path.insert(0, folder)
+    shipped = _shipped.get()
+    if module_name == "__main__" and shipped is not None and attribute in shipped.pickled:
+        return shipped.load(attribute, key_path)  # the modules it uses: config's folder first
     top = module_name.split(".")[0]
     _forget_if_shadowed(top, Path(base_dir))
     _forget_if_edited(top)
@@ -57,6 +63,77 @@ def load_attribute(spec: str, base_dir: Path, key_path: KeyPath) -> Any:
             )
         target = getattr(target, part)
     return target
+
+
+class ShippedObjects:
+    """What a config names in ``__main__`` (``"__main__:build_model"``), pickled by value for
+    worker processes, whose ``__main__`` is another: a notebook's cells or a script fed on
+    standard input cannot be imported there. cloudpickle pickles a ``__main__`` function or
+    class by value, with the ``__main__`` functions and globals it uses; modules it uses
+    (``keras``, a ``helpers.py``) travel by name and are imported where it is unpickled.
+
+    The driver makes it once per search (``from_main``); a worker unpickles each object the
+    first time a trial asks for it, so a failure there is a config error naming the key.
+    """
+
+    def __init__(self, pickled: Mapping[str, bytes]):
+        self.pickled = dict(pickled)
+        self._loaded: dict[str, Any] = {}
+
+    @classmethod
+    def from_main(cls, names: Mapping[str, KeyPath], base_dir: Path) -> ShippedObjects | None:
+        """The objects ``names`` (attribute -> the key that names it) in this process's
+        ``__main__``; None when there are none to send."""
+        if not names:
+            return None
+        import cloudpickle
+
+        pickled = {}
+        for attribute, key_path in names.items():
+            target = load_attribute(f"__main__:{attribute}", base_dir, key_path)
+            try:
+                pickled[attribute] = cloudpickle.dumps(target)
+            except Exception as exc:  # noqa: BLE001 - whatever the object holds is the user's
+                raise ConfigError(
+                    f"'__main__:{attribute}' cannot be sent to the worker processes "
+                    f"({type(exc).__name__}: {exc}); it, or a global it uses, cannot be "
+                    "pickled: move that into a module beside the config, or run the trials in "
+                    "this process (workers=0)",
+                    key_path=key_path,
+                ) from None
+        return cls(pickled)
+
+    def load(self, attribute: str, key_path: KeyPath) -> Any:
+        if attribute not in self._loaded:
+            install_if_missing()  # the object may use `kt.HyperModel` without KerasTuner here
+            try:
+                self._loaded[attribute] = pickle.loads(self.pickled[attribute])
+            except Exception as exc:  # noqa: BLE001 - unpickling runs the user's imports
+                raise ConfigError(
+                    f"'__main__:{attribute}', sent from the notebook or script that runs the "
+                    f"search, could not be loaded in the worker process: {type(exc).__name__}: "
+                    f"{exc}",
+                    key_path=key_path,
+                ) from None
+        return self._loaded[attribute]
+
+    def __getstate__(self) -> dict[str, Any]:
+        return {"pickled": self.pickled, "_loaded": {}}  # objects loaded here stay here
+
+
+_shipped: ContextVar[ShippedObjects | None] = ContextVar("kt_run_shipped", default=None)
+"""The ``__main__`` objects of the search whose trial runs in this thread, in a worker."""
+
+
+@contextmanager
+def shipped_main(objects: ShippedObjects | None) -> Iterator[None]:
+    """While a worker runs one search's trial, ``__main__:NAME`` finds that search's objects
+    (a cluster's worker may serve several searches, each with its own notebook)."""
+    token = _shipped.set(objects)
+    try:
+        yield
+    finally:
+        _shipped.reset(token)
 
 
 def _main_note(module_name: str) -> str:

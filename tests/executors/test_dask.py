@@ -382,7 +382,7 @@ def test_replacing_a_hung_trial_s_worker_costs_no_other_trial(tmp_path):
     finally:
         strict.stop()
     assert result.returncode == 0, result.stderr
-    assert "was lost" not in result.stderr
+    assert "was lost" not in result.stderr, result.stderr
     by_x = {r["hyperparameters"]["x"]: r for r in records(tmp_path)}
     assert [by_x[x]["status"] for x in range(6)] == ["completed", "failed"] * 2 + ["completed"] * 2
     assert "ran longer than max_trial_time" in by_x[3]["error"]["message"]
@@ -457,8 +457,8 @@ print(run_search(study, "results", scheduler={address!r}))
 
 @pytest.mark.slow
 def test_a_piped_scripts_own_function_runs_on_a_cluster_which_keeps_nothing_of_it(cluster):
-    """The function travels to the cluster's workers by value (a plugin each new worker gets
-    too), and leaves with the search: a long-lived cluster does not collect every notebook's."""
+    """The function travels to the cluster's workers by value, with each task: nothing of it
+    is registered on the cluster, so a long-lived one does not collect every notebook's."""
     from distributed import Client
 
     piped = subprocess.run(
@@ -474,4 +474,74 @@ def test_a_piped_scripts_own_function_runs_on_a_cluster_which_keeps_nothing_of_i
     assert "4 trials (4 completed), best trial 4 (score 13)" in piped.stdout
     with Client(cluster.address, timeout="30s", set_as_default=False) as client:
         plugins = client.run(lambda dask_worker: sorted(dask_worker.plugins))
-    assert not [p for names in plugins.values() for p in names if p.startswith("kt-run-main-")]
+    assert not [p for names in plugins.values() for p in names if p.startswith("kt-run")]
+
+
+def can_hide_folders() -> bool:
+    """Whether this machine lets a process mount over a folder for itself alone (root in a
+    container that allows it), which makes a worker that cannot see the study's folder."""
+    done = subprocess.run(["unshare", "-m", "true"], capture_output=True, check=False)
+    return done.returncode == 0
+
+
+HELPED = """\
+from helper import offset
+
+
+def measure(hp, budget):
+    return {"score": hp["x"] + offset()}
+"""
+
+HIDDEN_CSV = """\
+name: hidden-data
+data: {source: csv, path: rows.csv, target: label}
+search_space: {units: {type: fixed, value: 4}}
+model:
+  layers: [{Dense: {units: $units}}, {Dense: {units: 2, activation: softmax}}]
+  optimizer: adam
+  loss: sparse_categorical_crossentropy
+training: {epochs: 1}
+strategy: {name: random, max_trials: 1, objective: val_loss}
+"""
+
+
+@pytest.mark.slow
+@pytest.mark.skipif(not can_hide_folders(), reason="needs unshare -m (root, mount namespaces)")
+def test_a_worker_on_a_machine_without_the_config_folder_gets_its_python(tmp_path):
+    """A worker on another machine has no copy of the config's folder: its modules (and the
+    helpers they import) were "No module named 'measure'" unless copied there by hand. They
+    travel with the search now; a data file still has to be there, which the error says,
+    naming the worker."""
+    project = tmp_path / "elsewhere" / "project"
+    project.mkdir(parents=True)
+    (project / "measure.py").write_text(HELPED)
+    (project / "helper.py").write_text("def offset():\n    return 100\n")
+    (project / "on_dask.yaml").write_text(CONFIG)
+    (project / "rows.csv").write_text("a,label\n" + "".join(f"{i},{i % 2}\n" for i in range(20)))
+    (project / "hidden.yaml").write_text(HIDDEN_CSV)
+    cluster = Cluster(tmp_path, cli_env())
+    try:
+        cluster.scheduler = cluster._spawn(
+            [DASK, "scheduler", "--host", "127.0.0.1", "--port", str(cluster.port)]
+            + ["--no-dashboard"],
+            "scheduler.log",
+        )
+        worker = f"{DASK} worker {cluster.address} --nworkers 1 --nthreads 1 --no-dashboard"
+        hidden = f"mount -t tmpfs none {project.parent} && cd / && exec {worker} --host 127.0.0.1"
+        cluster.workers.append(cluster._spawn(["unshare", "-m", "sh", "-c", hidden], "w.log"))
+        cluster.wait_for_workers(1)
+        done = run_cli("search", "on_dask.yaml", "--scheduler", cluster.address, cwd=project)
+        assert done.returncode == 0, done.stderr
+        scores = sorted(
+            json.loads(p.read_text())["score"] for p in project.glob("results/*/trials/*")
+        )
+        assert scores == [100.0, 101.0, 102.0, 103.0, 104.0, 105.0]
+
+        missing = run_cli("search", "hidden.yaml", "--scheduler", cluster.address, cwd=project)
+        assert missing.returncode == 2, missing.stderr
+        assert f"no such file: {project / 'rows.csv'} (on the worker tcp://127.0.0.1:" in (
+            missing.stderr
+        )
+        assert "data files must be at the same path on every worker machine" in missing.stderr
+    finally:
+        cluster.stop()

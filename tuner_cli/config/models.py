@@ -825,11 +825,20 @@ class StudyConfig:
         """What the config names in ``__main__`` (``"__main__:build_model"``: a notebook's or
         a script's own function or class), each with the first key that names it; worker
         processes have another ``__main__``, so the search sends these to them."""
+        return {
+            spec.removeprefix(MAIN_PREFIX): path
+            for spec, path in self.named_code().items()
+            if spec.startswith(MAIN_PREFIX)
+        }
+
+    def named_code(self) -> dict[str, KeyPath]:
+        """Every ``module:name`` the config holds (a builder, a loader, a layer class as a
+        key), each with the first key that names it."""
         found: dict[str, KeyPath] = {}
 
         def visit(value: Any, path: KeyPath) -> None:
-            if isinstance(value, str) and value.startswith(MAIN_PREFIX):
-                found.setdefault(value.removeprefix(MAIN_PREFIX), path)
+            if isinstance(value, str) and NAMED_CODE.fullmatch(value):
+                found.setdefault(value, path)
             elif isinstance(value, dict):
                 for key, item in value.items():
                     visit(key, (*path, key))  # {"__main__:MyLayer": {...}}: a class as a key
@@ -996,6 +1005,8 @@ def _overridden_text(data: dict[str, Any], overrides: str) -> str:
 
 MAIN_PREFIX = "__main__:"
 """How a config names a function or class of the notebook or script that runs the search."""
+NAMED_CODE = re.compile(r"[A-Za-z_][\w.]*:[A-Za-z_][\w.]*")
+"""``module:name``, as a config names code (a time such as ``1:30`` is no name)."""
 
 
 def load_config_dict(

@@ -49,7 +49,6 @@ from tuner_cli.executors._held_signals import held_signals
 from tuner_cli.executors._local import LocalWorkers
 from tuner_cli.executors.worker import (
     IgnoreInterrupts,
-    ShippedMain,
     WorkerReply,
     check_in_worker,
     run_trial,
@@ -74,7 +73,6 @@ RESUBMITS = 3
 """Times one trial's task cancelled on the cluster is submitted again before the search stops."""
 KEY_PREFIX = "kt-run-trial-"
 CHECK_PREFIX = "kt-run-check-"
-SHIPPED_PREFIX = "kt-run-main-"
 REPLACED = "its worker process was replaced"
 
 
@@ -115,8 +113,10 @@ class DaskExecutor:
         self.local = local_workers
         self.address = client.scheduler.address
         self.topic = f"kt-run-progress-{uuid.uuid4().hex}"
-        self.shipped: str | None = None
-        """The name of the plugin that holds the ``__main__`` objects this search's tasks use."""
+        self.shipped = shipped
+        """The ``__main__`` objects (and a cluster's config folder code) each task carries:
+        not a worker plugin, which a worker restarted by its nanny took long enough to get
+        back that a trial sent to it meanwhile was lost."""
         self._wake = threading.Event()
         self._events: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
         self._dask: dict[Future[TrialOutcome], DaskFuture] = {}
@@ -142,9 +142,6 @@ class DaskExecutor:
         if self.local is not None:
             self.local.on_change = self._wake.set
         self._restore_logs = _quiet_client_logs() if self.local is None else lambda: None
-        if shipped is not None:
-            self.shipped = f"{SHIPPED_PREFIX}{uuid.uuid4().hex}"
-            client.register_plugin(ShippedMain(shipped, self.shipped), name=self.shipped)
 
     def _subscribe(self) -> None:
         """Listen to this search's progress and the cluster's events; sent again after a lost
@@ -277,8 +274,6 @@ class DaskExecutor:
         try:
             for topic in (self.topic, "all", "worker-restart-memory"):
                 self.client.unsubscribe_topic(topic)
-            if self.shipped is not None and self.local is None:  # a cluster outlives the search
-                self.client.unregister_worker_plugin(self.shipped)
             self.client.close(timeout=5)
         except Exception:  # noqa: BLE001 - closing after a lost scheduler must not hide the cause
             pass

@@ -7,7 +7,7 @@ from pydantic import ValidationError
 from tuner_cli.config import ExecutionConfig, StudyConfig
 from tuner_cli.errors import ConfigError, UsageError
 from tuner_cli.executors._base import Executor, ProgressCallback, WarningCallback
-from tuner_cli.training.imports import ShippedObjects
+from tuner_cli.training.imports import ShippedObjects, config_folder_sources
 
 
 def make_executor(
@@ -37,7 +37,7 @@ def make_executor(
                 "call it from the main thread, or use workers >= 1"
             )
         return InProcessExecutor(study, on_progress)
-    shipped = _shipped_main(study)
+    shipped = _shipped_code(study, remote=scheduler is not None)
     if scheduler is None:
         from tuner_cli.executors._forkserver import start_forkserver
 
@@ -81,14 +81,21 @@ def make_executor(
     )
 
 
-def _shipped_main(study: StudyConfig) -> ShippedObjects | None:
+def _shipped_code(study: StudyConfig, remote: bool) -> ShippedObjects | None:
     """What the config names in this process's ``__main__`` (a notebook's builder), pickled
-    for worker processes before any starts: a name that is not there (``kt-run search`` on
-    a config a notebook wrote) is a config error with the key's file and line."""
+    for worker processes before any starts, and for a cluster (``remote``), whose workers may
+    run on machines without the config's folder, that folder's Python. A ``__main__`` name
+    that is not there (``kt-run search`` on a config a notebook wrote) is a config error with
+    the key's file and line."""
     from tuner_cli.training.preflight import located
 
+    sources = (
+        config_folder_sources(study.base_dir, study.named_code())
+        if remote and study.base_dir.is_dir()
+        else None
+    )
     try:
-        return ShippedObjects.from_main(study.main_names(), study.base_dir)
+        return ShippedObjects.from_main(study.main_names(), study.base_dir, sources)
     except ConfigError as exc:
         raise located(study, exc) from None
 

@@ -2,10 +2,10 @@
 
 The driver sends the config's text and path rather than the validated objects: the text is
 small and plain, and each worker process validates it once. What the config names in the
-driver's ``__main__`` (a notebook's own builder) reaches every worker once, as a plugin
-(``ShippedMain``) that each trial names. Data and user modules are loaded
-in the worker (``load_dataset`` caches per process), relative to the config's folder, which
-must therefore exist on every worker machine (or the modules be installed there). The worker
+driver's ``__main__`` (a notebook's own builder), and on a cluster the config folder's Python,
+travel with every task (``ShippedObjects``) and are set up once per worker process. Data is
+loaded in the worker (``load_dataset`` caches per process), relative to the config's folder,
+which must therefore exist on every worker machine. The worker
 writes nothing to the results directory: it returns the outcome, model bytes included, and
 the driver records it.
 """
@@ -15,6 +15,7 @@ from __future__ import annotations
 import contextlib
 import os
 import threading
+from collections import OrderedDict
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -52,27 +53,39 @@ class WorkerReply:
     rss: int
 
 
-class ShippedMain(WorkerPlugin):
-    """One search's ``__main__`` objects on every worker of the cluster, those that join later
-    (a replacement after a recycle) included: registered once, not sent with every trial. Its
-    name is the search's own, which each task passes, as a cluster may serve several
-    searches."""
-
-    def __init__(self, objects: ShippedObjects, name: str):
-        self.objects = objects
-        self.name = name
+_installed: OrderedDict[str, ShippedObjects] = OrderedDict()
+"""The shipped code this process has set up, by content: every task of a search carries the
+same, unpickled and written to disk once here. A few at most (a long-lived cluster's worker
+serves one search after another)."""
+INSTALLED_KEPT = 4
 
 
-def _shipped(name: str | None) -> ShippedObjects | None:
-    plugin = get_worker().plugins.get(name) if name is not None else None
-    return plugin.objects if isinstance(plugin, ShippedMain) else None
+def _shipped(shipped: ShippedObjects | None) -> ShippedObjects | None:
+    """This process's copy of ``shipped`` (a task's argument): the first one of its content,
+    with the objects it has loaded and its config folder's code written under the worker's
+    local directory (which Dask removes when the worker stops)."""
+    if shipped is None:
+        return None
+    if shipped.digest not in _installed:
+        if shipped.sources:
+            folder = Path(get_worker().local_directory) / f"kt-run-code-{shipped.digest[:16]}"
+            shipped.write_sources(folder)
+        _installed[shipped.digest] = shipped
+        while len(_installed) > INSTALLED_KEPT:
+            _installed.popitem(last=False)
+    _installed.move_to_end(shipped.digest)
+    return _installed[shipped.digest]
 
 
 def run_trial(
-    config_text: str, config_path: str, task: TrialTask, topic: str, shipped: str | None = None
+    config_text: str,
+    config_path: str,
+    task: TrialTask,
+    topic: str,
+    shipped: ShippedObjects | None = None,
 ) -> WorkerReply:
     """Train one trial in this worker process; epoch progress goes to the driver on ``topic``.
-    ``shipped`` names the ``ShippedMain`` plugin holding the search's ``__main__`` objects."""
+    ``shipped``: the search's ``__main__`` objects and, on a cluster, its config folder's code."""
     global _trials_done
     worker = get_worker()
     # the driver's clock for max_trial_time starts here, and it learns which worker to free
@@ -102,7 +115,7 @@ def check_in_worker(
     config_path: str,
     seed: int,
     topic: str | None = None,
-    shipped: str | None = None,
+    shipped: ShippedObjects | None = None,
 ) -> ConfigError | dict[str, dict[str, Any]] | None:
     """The pre-search check (``tuner_cli.training.preflight``) in the process that will train.
 
@@ -121,7 +134,7 @@ def check_in_worker(
         try:
             return check_study(study, seed)
         except ConfigError as exc:
-            return exc
+            return _elsewhere(exc, study)
         except KeyboardInterrupt:
             # signals are ignored in workers, so user code raised it; raised on, it would kill
             # the worker and the search would report a dead worker instead
@@ -130,6 +143,19 @@ def check_in_worker(
                 "during the pre-search check",
                 key_path=("model",) if study.is_keras else ("objective_function",),
             )
+
+
+def _elsewhere(error: ConfigError, study: StudyConfig) -> ConfigError:
+    """A worker of a cluster, on a machine without the config's folder, says so: a data file
+    it cannot find exists on the driver's machine, where the user looks first."""
+    if study.base_dir.is_dir():
+        return error
+    return ConfigError(
+        f"{error.message} (on the worker {get_worker().address}, whose machine has no "
+        f"{study.base_dir}: kt-run sends the folder's Python to the cluster, but data files "
+        "must be at the same path on every worker machine)",
+        key_path=error.key_path,
+    )
 
 
 def usable_cores() -> int:

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import hashlib
 import importlib
 import os
 import pickle
 import sys
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 from pathlib import Path
@@ -29,11 +30,13 @@ def load_attribute(spec: str, base_dir: Path, key_path: KeyPath) -> Any:
     module_name, sep, attribute = spec.partition(":")
     if not sep or not module_name or not attribute:
         raise ConfigError(f"{quoted(spec)} must look like 'module:function'", key_path=key_path)
+    shipped = _shipped.get()
+    if shipped is not None and shipped.holds(module_name):
+        base_dir = shipped.code_folder  # a cluster's worker: the config folder's code as sent
     folder = str(base_dir)
     if folder in sys.path:
         sys.path.remove(folder)
     sys.path.insert(0, folder)
-    shipped = _shipped.get()
     if module_name == "__main__" and shipped is not None and attribute in shipped.pickled:
         return shipped.load(attribute, key_path)  # the modules it uses: config's folder first
     top = module_name.split(".")[0]
@@ -72,19 +75,35 @@ class ShippedObjects:
     class by value, with the ``__main__`` functions and globals it uses; modules it uses
     (``keras``, a ``helpers.py``) travel by name and are imported where it is unpickled.
 
+    For a cluster's workers, which may run on machines without the config's folder, also the
+    ``sources`` of that folder's Python (``config_folder_sources``); a worker writes them to
+    ``code_folder`` and imports from there where the folder does not exist.
+
     The driver makes it once per search (``from_main``); a worker unpickles each object the
     first time a trial asks for it, so a failure there is a config error naming the key.
     """
 
-    def __init__(self, pickled: Mapping[str, bytes]):
+    def __init__(self, pickled: Mapping[str, bytes], sources: Mapping[str, bytes] | None = None):
         self.pickled = dict(pickled)
+        self.sources = dict(sources or {})
+        self.code_folder: Path | None = None
         self._loaded: dict[str, Any] = {}
+        content = hashlib.sha256()
+        for part in sorted(self.pickled.items()) + sorted(self.sources.items()):
+            content.update(repr(part).encode())
+        self.digest = content.hexdigest()
+        """What the objects and sources are: a worker sets up each content once."""
 
     @classmethod
-    def from_main(cls, names: Mapping[str, KeyPath], base_dir: Path) -> ShippedObjects | None:
+    def from_main(
+        cls,
+        names: Mapping[str, KeyPath],
+        base_dir: Path,
+        sources: Mapping[str, bytes] | None = None,
+    ) -> ShippedObjects | None:
         """The objects ``names`` (attribute -> the key that names it) in this process's
-        ``__main__``; None when there are none to send."""
-        if not names:
+        ``__main__``, with ``sources``; None when there is nothing to send."""
+        if not names and not sources:
             return None
         import cloudpickle
 
@@ -101,7 +120,24 @@ class ShippedObjects:
                     "this process (workers=0)",
                     key_path=key_path,
                 ) from None
-        return cls(pickled)
+        return cls(pickled, sources)
+
+    def holds(self, module_name: str) -> bool:
+        """Whether this worker's copy of the config's folder has ``module_name``'s top module:
+        the driver's, imported in place of what the worker's machine may have at that path
+        (nothing, or an older copy)."""
+        top = module_name.split(".")[0]
+        return self.code_folder is not None and (
+            f"{top}.py" in self.sources or f"{top}/__init__.py" in self.sources
+        )
+
+    def write_sources(self, folder: Path) -> None:
+        """Write ``sources`` under ``folder``, this worker's copy of the config's folder."""
+        for name, content in self.sources.items():
+            path = folder / name
+            path.parent.mkdir(parents=True, exist_ok=True)
+            path.write_bytes(content)
+        self.code_folder = folder
 
     def load(self, attribute: str, key_path: KeyPath) -> Any:
         if attribute not in self._loaded:
@@ -118,7 +154,20 @@ class ShippedObjects:
         return self._loaded[attribute]
 
     def __getstate__(self) -> dict[str, Any]:
-        return {"pickled": self.pickled, "_loaded": {}}  # objects loaded here stay here
+        # objects loaded here, and the folder written here, stay here
+        return {**self.__dict__, "_loaded": {}, "code_folder": None}
+
+
+def config_folder_sources(base_dir: Path, specs: Iterable[str]) -> dict[str, bytes]:
+    """The Python of the config's folder, by path within it, for a cluster's workers: its
+    ``.py`` files (a builder's module and the helpers it imports) and the packages ``specs``
+    (``module:name``) import from it, with everything their folders hold."""
+    files = [path for path in base_dir.glob("*.py") if path.is_file()]
+    for top in {spec.partition(":")[0].split(".")[0] for spec in specs}:
+        package = base_dir / top
+        if (package / "__init__.py").is_file():
+            files += [path for path in package.rglob("*.py") if path.is_file()]
+    return {path.relative_to(base_dir).as_posix(): path.read_bytes() for path in files}
 
 
 _shipped: ContextVar[ShippedObjects | None] = ContextVar("kt_run_shipped", default=None)

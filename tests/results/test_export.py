@@ -246,3 +246,56 @@ def test_export_to_an_output_that_cannot_be_written_is_an_error_naming_it(tmp_pa
     written = invoke("export", str(store.root), "-o", "sub/m.keras", cwd=tmp_path)
     assert written.returncode == 0, written.stderr
     assert (tmp_path / "sub" / "m.keras").read_bytes() == b"the kept model"
+
+
+TABLE_CONFIG = """\
+name: table-export
+seed: 1
+data: {source: csv, path: table.csv, target: label}
+model:
+  layers:
+    - Dense: {units: 4, activation: relu}
+    - Dense: {units: 2, activation: softmax}
+  loss: sparse_categorical_crossentropy
+  metrics: [accuracy]
+training: {epochs: 1, batch_size: 16}
+strategy: {name: random, objective: val_accuracy, max_trials: 1}
+"""
+
+
+@pytest.mark.slow
+def test_a_served_table_model_takes_the_columns_predict_takes(tmp_path):
+    """A table's model takes a dict of 1-D columns (``predict({"color": np.array([...],
+    dtype=object), ...})``). Exported with Keras' default signature, the SavedModel wanted
+    each column as (N, 1) and refused those arrays, and TensorFlow Lite took them and gave a
+    prediction of the wrong rows without a word."""
+    import warnings
+
+    import numpy as np
+    import tensorflow as tf
+
+    from tuner_cli.training.keras_import import import_keras
+
+    rows = ["color,size,label"] + [
+        f"{('red', 'green', 'blue')[i % 3]},{i / 10:.1f},{i % 2}" for i in range(40)
+    ]
+    (tmp_path / "table.csv").write_text("\n".join(rows) + "\n")
+    (tmp_path / "config.yaml").write_text(TABLE_CONFIG)
+    assert invoke("search", "config.yaml", "--workers", "0", cwd=tmp_path).returncode == 0
+    for output in ("kept.keras", "m.tflite"):
+        assert invoke("export", "-o", output, cwd=tmp_path).returncode == 0
+    served = invoke("export", "--format", "saved_model", "-o", "serve", cwd=tmp_path)
+    assert served.returncode == 0, served.stderr
+
+    x = {
+        "color": np.array(["red", "blue", "", "green"], dtype=object),
+        "size": np.array([0.1, 2.5, np.nan, 1.0], dtype="float32"),
+    }
+    kept = import_keras().models.load_model(tmp_path / "kept.keras").predict(x, verbose=0)
+    loaded = tf.saved_model.load(str(tmp_path / "serve"))
+    assert np.allclose(loaded.serve(x).numpy(), kept, atol=1e-5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tf.lite.Interpreter's deprecation notice
+        interpreter = tf.lite.Interpreter(model_path=str(tmp_path / "m.tflite"))
+    lite = interpreter.get_signature_runner()(**x)["output_0"]
+    assert lite.shape == kept.shape and np.allclose(lite, kept, atol=1e-5)

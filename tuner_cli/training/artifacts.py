@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import shutil
 from pathlib import Path
+from typing import Any
 
 from tuner_cli.errors import UsageError
 from tuner_cli.training.keras_import import import_keras
@@ -32,7 +33,12 @@ def write_artifact(model_file: Path, output: Path, kind: str) -> None:
     staging = output.with_name(f".{output.stem}.kt-run-partial{output.suffix}")  # as Keras asks
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
-        model.export(staging, format=KERAS_FORMATS[kind], verbose=False)
+        model.export(
+            staging,
+            format=KERAS_FORMATS[kind],
+            input_signature=_columns_signature(model),
+            verbose=False,
+        )
         staging.replace(output)
     except OSError:
         raise
@@ -46,3 +52,21 @@ def write_artifact(model_file: Path, output: Path, kind: str) -> None:
             shutil.rmtree(staging)
         elif staging.exists():
             staging.unlink()
+
+
+def _columns_signature(model: Any) -> list[dict[str, Any]] | None:
+    """A table's model (a dict of inputs of shape ``(1,)``, one per column) served with 1-D
+    columns, as ``predict`` takes them (README, Tables); None keeps Keras' own signature.
+
+    Keras' default signature is the inputs' ``(None, 1)``: the SavedModel then refused the
+    1-D columns ``predict`` takes, and TensorFlow Lite took them and answered for the wrong
+    number of rows without a word."""
+    try:
+        inputs = model.input
+    except AttributeError:  # a Sequential model without an input shape: Keras' own way
+        return None
+    if not isinstance(inputs, dict) or any(tuple(t.shape) != (None, 1) for t in inputs.values()):
+        return None
+    import tensorflow as tf
+
+    return [{key: tf.TensorSpec((None,), t.dtype, name=t.name) for key, t in inputs.items()}]

@@ -482,6 +482,16 @@ class SearchSpace:
             yield from self._enumerate(index + 1, values)
         del values[name]
 
+    def on_grid(self, point: Mapping[str, Any]) -> bool:
+        """Whether ``point`` is one of the configurations ``grid`` enumerates. A value the
+        space holds may still be off it: a float between the points of its ``count`` (an
+        initial point, a warm start's trial from a continuous study), which a search runs as
+        a configuration of its own, beside every one of the grid."""
+        return all(
+            name in self.params and _on_grid(self.params[name], value)
+            for name, value in point.items()
+        )
+
     def possible(self, name: str) -> str:
         """What values ``name`` takes, in words (``an integer from 1 to 3``)."""
         return _possible(self.params[name])
@@ -505,6 +515,16 @@ class SearchSpace:
             {n: p.model_dump(mode="json") for n, p in self.params.items()}, sort_keys=True
         )
         return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+def _on_grid(param: _Param, value: Any) -> bool:
+    if not param.contains(value):
+        return False
+    if not isinstance(param, FloatParam) or param.step is not None or param.count is None:
+        return True
+    values = param.grid_values()
+    nearest = round(param.to_unit(value) * (len(values) - 1))
+    return math.isclose(values[nearest], value, rel_tol=1e-9, abs_tol=1e-12)
 
 
 def _possible(param: _Param) -> str:

@@ -206,11 +206,14 @@ def _given(study: StudyConfig, used: list[TrialRecord]) -> list[tuple[int, int]]
 
 def _covers(study: StudyConfig, used: list[TrialRecord]) -> int | None:
     """The size of this space when it is finite and ``used`` holds each of its
-    configurations, else None."""
+    configurations (a trial between a ``count``'s points is none of them), else None."""
     size = study.space.size()
     if size is None or size > len(used):
         return None
-    return size if len({config_key(t.hyperparameters) for t in used}) >= size else None
+    on_grid = {
+        config_key(t.hyperparameters) for t in used if study.space.on_grid(t.hyperparameters)
+    }
+    return size if len(on_grid) >= size else None
 
 
 def _digest(records: list[TrialRecord]) -> str:

@@ -1,10 +1,8 @@
 from __future__ import annotations
 
-import math
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Sequence
 
-from tuner_cli.space import FloatParam, config_key
+from tuner_cli.space import config_key
 from tuner_cli.strategies.base import Proposal, Strategy
 from tuner_cli.trial import TrialRecord
 
@@ -29,7 +27,7 @@ class GridSearch(Strategy):
         size = self.space.size()
         if size is None:
             return None
-        return size + sum(1 for point in self.settings.initial_points if not self._on_grid(point))
+        return size + len(self.off_grid_points())
 
     def runs_out_after(self) -> tuple[int | None, str]:
         return self.default_max_trials(), "the whole grid"
@@ -44,16 +42,3 @@ class GridSearch(Strategy):
             f"max_trials ({max_trials}) is below the grid's {planned} configurations: only "
             f"the first {max_trials}, in grid order, run (leave max_trials out to run them all)"
         )
-
-    def _on_grid(self, point: Mapping[str, Any]) -> bool:
-        return all(_grid_holds(self.space.params[name], value) for name, value in point.items())
-
-
-def _grid_holds(param: Any, value: Any) -> bool:
-    """Whether the grid visits ``value``: a point of the space is on it unless it is a float
-    whose grid is a ``count`` of points (a stepped one is checked against its steps already)."""
-    if not isinstance(param, FloatParam) or param.step is not None or param.count is None:
-        return True
-    values = param.grid_values()
-    nearest = round(param.to_unit(value) * (len(values) - 1))
-    return math.isclose(values[nearest], value, rel_tol=1e-9, abs_tol=1e-12)

@@ -62,12 +62,26 @@ class Strategy(ABC):
         and that end in words: every configuration of a finite space once, less those of the
         other study of ``strategy.warm_start``, which are never proposed again."""
         size = self.space.size()
-        known = {config_key(t.hyperparameters) for t in self.settings.learns_from()}
         if size is None:
             return None, ""
-        if known:
-            return size - len(known), "every configuration the warm_start study did not run"
-        return size, "every configuration of the search space"
+        end = size + len(self.off_grid_points())
+        if known := self.known_on_grid():
+            return end - len(known), "every configuration the warm_start study did not run"
+        return end, "every configuration of the search space"
+
+    def known_on_grid(self) -> set[str]:
+        """The configurations of this space's grid that ``strategy.warm_start``'s study ran,
+        which are never proposed again; its others (between a ``count``'s points) take
+        nothing from the grid."""
+        known = (t.hyperparameters for t in self.settings.learns_from())
+        return {config_key(point) for point in known if self.space.on_grid(point)}
+
+    def off_grid_points(self) -> set[str]:
+        """``strategy.initial_points`` off the space's grid (a float between a ``count``'s
+        points) and not known already: each runs as a configuration beside the whole grid."""
+        known = {config_key(t.hyperparameters) for t in self.settings.learns_from()}
+        points = self.settings.initial_points
+        return {config_key(p) for p in points if not self.space.on_grid(p)} - known
 
     def trials_note(self, max_trials: int | None) -> str:
         """``validate``'s count of the trials the search runs: ``max_trials`` (the config's or
@@ -89,8 +103,7 @@ class Strategy(ABC):
     def end_reason(self, trials: Sequence[TrialRecord]) -> str:
         """Why the search ended, when ``ask`` had nothing left for ``trials`` before
         ``max_trials``."""
-        ran = {config_key(t.hyperparameters) for t in trials}
-        known = {config_key(t.hyperparameters) for t in self.settings.learns_from()} - ran
+        known = self.known_on_grid() - {config_key(t.hyperparameters) for t in trials}
         if known:
             return (
                 f"search space exhausted: {plural(len(known), 'configuration')} of it ran in "

@@ -545,3 +545,58 @@ def test_a_worker_on_a_machine_without_the_config_folder_gets_its_python(tmp_pat
         assert "data files must be at the same path on every worker machine" in missing.stderr
     finally:
         cluster.stop()
+
+
+TWO_LOADERS_ON_A_CLUSTER = """\
+import numpy as np
+from tuner_cli import load_config_dict, run_search
+
+
+def config(name):
+    return {{
+        "name": name,
+        "seed": 1,
+        "data": {{"source": "python", "callable": load}},
+        "model": {{
+            "layers": [{{"Dense": {{"units": 2, "activation": "softmax"}}}}],
+            "loss": "sparse_categorical_crossentropy",
+        }},
+        "training": {{"epochs": 1}},
+        "strategy": {{"name": "random", "objective": "val_loss", "max_trials": 1}},
+    }}
+
+
+def load():
+    return np.zeros((40, 3), "float32"), np.zeros(40, "int64")
+
+
+run_search(load_config_dict(config("three")), "results", scheduler={address!r})
+
+
+def load():  # the notebook's next idea: the same name, other columns
+    return np.ones((40, 5), "float32"), np.ones(40, "int64")
+
+
+run_search(load_config_dict(config("five")), "results", scheduler={address!r})
+"""
+
+
+@pytest.mark.slow
+def test_a_cluster_loads_a_notebooks_data_again_when_its_loader_changed(cluster):
+    """A cluster's worker outlives a search, and keeps the data it loaded for the next: a
+    notebook's second study, whose loader has the name of the first's ('__main__:load') and
+    the same seed, trained on the first's data without a word."""
+    piped = subprocess.run(
+        [sys.executable, "-"],
+        input=TWO_LOADERS_ON_A_CLUSTER.format(address=cluster.address),
+        cwd=cluster.folder,
+        env=cli_env(),
+        capture_output=True,
+        text=True,
+        timeout=240,
+    )
+    assert piped.returncode == 0, piped.stderr[-3000:]
+    kept = cluster.folder / "results" / "five" / "models" / "trial_0001.keras"
+    with zipfile.ZipFile(kept) as archive:
+        model = json.loads(archive.read("config.json"))
+    assert model["config"]["build_input_shape"] == [None, 5]

@@ -20,7 +20,7 @@ import numpy as np
 
 from tuner_cli.errors import ConfigError, quoted
 from tuner_cli.training.csv_columns import FLOAT32_MAX
-from tuner_cli.training.imports import load_callable
+from tuner_cli.training.imports import load_callable, shipped_digest
 from tuner_cli.training.preprocessing import Scaling
 from tuner_cli.training.streams import Streams, load_folders, loader_streams, stream_scaling
 from tuner_cli.training.table import (
@@ -198,7 +198,8 @@ def load_dataset(study: StudyConfig, seed: int, fold: int = 0) -> Dataset:
     """
     data = study.config.data
     fold = fold if data.cross_validation is not None else 0
-    return _cached(data.model_dump_json(), str(study.base_dir), seed, fold)
+    loader = shipped_digest(data.callable) if data.callable else None
+    return _cached(data.model_dump_json(), str(study.base_dir), seed, fold, loader)
 
 
 def forget_loaded_data() -> None:
@@ -222,7 +223,11 @@ def check_every_fold(study: StudyConfig, seed: int) -> None:
 
 
 @lru_cache(maxsize=4)
-def _cached(data_json: str, base_dir: str, seed: int, fold: int) -> Dataset:
+def _cached(
+    data_json: str, base_dir: str, seed: int, fold: int, loader: str | None = None
+) -> Dataset:
+    """``loader`` is a key only: the digest of a notebook's loader (``shipped_digest``),
+    whose name stays the same when the notebook redefines it."""
     from tuner_cli.config import FOLDER_SOURCES, DataConfig
 
     data = DataConfig.model_validate(json.loads(data_json))

@@ -185,6 +185,17 @@ def shipped_main(objects: ShippedObjects | None) -> Iterator[None]:
         _shipped.reset(token)
 
 
+def shipped_digest(spec: str) -> str | None:
+    """What identifies the ``__main__`` object ``spec`` names in this worker's search (a digest
+    of its pickle), or None when it names none. A cluster's worker keeps what it loaded for
+    the next search, by the name, and a notebook's next loader has the same name."""
+    module_name, _, attribute = spec.partition(":")
+    shipped = _shipped.get()
+    if module_name != "__main__" or shipped is None or attribute not in shipped.pickled:
+        return None
+    return hashlib.sha256(shipped.pickled[attribute]).hexdigest()
+
+
 def _main_note(module_name: str) -> str:
     """``__main__:build_model`` names a function of the notebook or script that ran the
     search; any other process (``kt-run export --retrain``, a worker) has another

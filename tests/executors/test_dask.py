@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ DASK = str(Path(sys.executable).parent / "dask")
 OBJECTIVE = """\
 import os
 import time
+import zipfile
 from pathlib import Path
 
 

@@ -115,8 +115,8 @@ class DaskExecutor:
         self.topic = f"kt-run-progress-{uuid.uuid4().hex}"
         self.shipped = shipped
         """The ``__main__`` objects (and a cluster's config folder code) each task carries:
-        not a worker plugin, which a worker restarted by its nanny took long enough to get
-        back that a trial sent to it meanwhile was lost."""
+        not a worker plugin: with one registered, a trial sent to a worker its nanny was
+        restarting after a hung trial was lost (test_replacing_a_hung_trial_s_worker_...)."""
         self._wake = threading.Event()
         self._events: queue.SimpleQueue[tuple[str, Any]] = queue.SimpleQueue()
         self._dask: dict[Future[TrialOutcome], DaskFuture] = {}

@@ -186,14 +186,15 @@ def shipped_main(objects: ShippedObjects | None) -> Iterator[None]:
 
 
 def shipped_digest(spec: str) -> str | None:
-    """What identifies the ``__main__`` object ``spec`` names in this worker's search (a digest
-    of its pickle), or None when it names none. A cluster's worker keeps what it loaded for
-    the next search, by the name, and a notebook's next loader has the same name."""
+    """What identifies the ``__main__`` object ``spec`` names in this worker's search (the
+    digest of what the search shipped), or None when it names none. A cluster's worker keeps
+    what it loaded for the next search, by the name, and a notebook's next loader has the same
+    name."""
     module_name, _, attribute = spec.partition(":")
     shipped = _shipped.get()
     if module_name != "__main__" or shipped is None or attribute not in shipped.pickled:
         return None
-    return hashlib.sha256(shipped.pickled[attribute]).hexdigest()
+    return shipped.digest
 
 
 def _main_note(module_name: str) -> str:

@@ -134,6 +134,7 @@ def test_a_piped_scripts_own_builder_loader_and_objective_run_in_worker_processe
         assert "module '__main__' has no 'load'" in refused.stderr, refused.stderr
         assert "move the function into a module beside the config" in refused.stderr
         assert "Traceback" not in refused.stderr
+        assert "loading TensorFlow" not in refused.stdout + refused.stderr
 
 
 NOTEBOOK_CELLS = [

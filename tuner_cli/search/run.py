@@ -30,7 +30,9 @@ from tuner_cli.search.study import check_resumable, claim_study, study_seed
 from tuner_cli.search.warm_start import load_warm_start
 from tuner_cli.strategies import make_strategy
 from tuner_cli.training.data_notes import data_notes
+from tuner_cli.training.imports import load_attribute
 from tuner_cli.training.keras_import import tensorflow_logger_as_found, tensorflow_seed_as_found
+from tuner_cli.training.preflight import located
 from tuner_cli.trial import TrialRecord
 from tuner_cli.wording import RESUME, format_number, plural
 
@@ -155,6 +157,17 @@ def _stops_at_once_until_trials_run(
 
 @_leaves_the_process_as_found
 @_stops_at_once_until_trials_run
+def _check_main_names(study: StudyConfig) -> None:
+    """What the config names in ``__main__`` must be in this process's: a config a notebook
+    wrote, run by ``kt-run search``, is refused before any worker starts or TensorFlow loads,
+    not after a line saying they do."""
+    for name, key_path in study.main_names().items():
+        try:
+            load_attribute(f"__main__:{name}", study.base_dir, key_path)
+        except ConfigError as exc:
+            raise located(study, exc) from None
+
+
 def run_search(
     config: str | Path | Mapping[str, Any] | StudyConfig,
     output: str | Path = "results",
@@ -199,6 +212,7 @@ def run_search(
     # the refusals first: each reads a file or two, and must not wait for workers to start
     store.check_claimable(overwrite)
     store.check_writable()
+    _check_main_names(study)
     StudyLock(store.root).check_free()
     resuming = store.exists() and not overwrite
     discovers_space = study.is_keras and study.config.model.builder is not None

@@ -155,8 +155,6 @@ def _stops_at_once_until_trials_run(
     return wrapper
 
 
-@_leaves_the_process_as_found
-@_stops_at_once_until_trials_run
 def _check_main_names(study: StudyConfig) -> None:
     """What the config names in ``__main__`` must be in this process's: a config a notebook
     wrote, run by ``kt-run search``, is refused before any worker starts or TensorFlow loads,
@@ -168,6 +166,8 @@ def _check_main_names(study: StudyConfig) -> None:
             raise located(study, exc) from None
 
 
+@_leaves_the_process_as_found
+@_stops_at_once_until_trials_run
 def run_search(
     config: str | Path | Mapping[str, Any] | StudyConfig,
     output: str | Path = "results",

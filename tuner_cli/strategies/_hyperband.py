@@ -1,7 +1,7 @@
 """Hyperband and BOHB: successive halving over several brackets, continuing the survivors'
 training. They differ only in where new configurations come from: Hyperband samples them at
-random, BOHB asks a Gaussian process fitted on the largest budget with enough results
-(``_budget_model``).
+random, BOHB asks a Gaussian process: of the largest budget with enough results while one budget
+has results, then of configuration and budget together (``_budget_model``).
 
 A configuration promoted to the next round is not a new trial and does not start over: the same
 record is continued from its saved model (weights and optimizer state), and its ``rungs`` list

@@ -27,6 +27,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from functools import cached_property
+from typing import Protocol
 
 import numpy as np
 from scipy.optimize import minimize
@@ -84,6 +85,17 @@ values) more improvement than the incumbent's, falling linearly to none at
 ``EARLY_MARGIN_TRIALS_PER_DIMENSION`` trials per hyperparameter (``_improvement_margin``)."""
 
 _threadpools = ThreadpoolController()
+
+
+class Model(Protocol):
+    """What the acquisition asks of a model: ``GaussianProcess``, or BOHB's joint model seen
+    at the full budget (``_joint``)."""
+
+    def predict(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]: ...
+
+    def predict_with_gradient(
+        self, x: np.ndarray
+    ) -> tuple[float, float, np.ndarray, np.ndarray]: ...
 
 
 @dataclass
@@ -314,12 +326,33 @@ class BayesianSearch(Strategy):
             x_pending = encoding.features(data.pending_raw)
             lies = np.maximum(gp.predict(x_pending)[0], best)
             gp = gp.with_data(np.vstack([x, x_pending]), np.concatenate([y, lies]))
+        centres = data.raw[np.argsort(data.y, kind="stable")[:LOCAL_CENTRES]]
+        return self._best_candidate(gp, data, centres, best, seen, rng, finite_unseen, count)
 
+    def _best_candidate(
+        self,
+        gp: Model,
+        data: _Data,
+        centres: np.ndarray,
+        best: float,
+        seen: set[str],
+        rng: np.random.Generator,
+        finite_unseen: np.ndarray | None,
+        count: int,
+    ) -> Proposal | None:
+        """The unseen candidate of best acquisition under ``gp`` (``best``: the standardised
+        incumbent): random candidates and perturbations of ``centres`` (raw rows, the
+        acquisition's optimum is often near the best trials), or the unseen values of a finite
+        space, the best few refined."""
+        encoding = self.encoding
         if finite_unseen is not None:
             candidates = finite_unseen
         else:
             candidates = np.vstack(
-                [encoding.sample_raw(rng, RANDOM_CANDIDATES), self._local(data, rng)]
+                [
+                    encoding.sample_raw(rng, RANDOM_CANDIDATES),
+                    self._perturbed(centres, LOCAL_CANDIDATES, rng),
+                ]
             )
         target = best - self._improvement_margin(count)
         mean, std = gp.predict(encoding.features(candidates))
@@ -364,7 +397,7 @@ class BayesianSearch(Strategy):
             candidates = finite_unseen
         else:
             # local candidates spread evenly over every member of the front. Members tie at 0,
-            # so the five centres ``_local`` picks were the five found first, and a long front's
+            # so the five best-valued centres were the five found first, and a long front's
             # later members got none; spread over all, kt-run bayesian's median over seeds 0-39
             # went 0.710 -> 0.735 on ZDT1 in 10-D, 0.518 -> 0.521 on ZDT2, 0.1246 -> 0.1288 on
             # accuracy_size, 56.51 -> 56.50 on BraninCurrin (worst seed 36.0 -> 52.5): see
@@ -491,11 +524,6 @@ class BayesianSearch(Strategy):
         weights = np.exp(-(nominees - nominees.min()))
         return HEDGE_ARMS[int(rng.choice(len(HEDGE_ARMS), p=weights / weights.sum()))]
 
-    def _local(self, data: _Data, rng: np.random.Generator) -> np.ndarray:
-        """Perturbations of the best trials: the acquisition's optimum is often near them."""
-        order = np.argsort(data.y, kind="stable")[:LOCAL_CENTRES]
-        return self._perturbed(data.raw[order], LOCAL_CANDIDATES, rng)
-
     def _perturbed(self, centres: np.ndarray, count: int, rng: np.random.Generator) -> np.ndarray:
         """``count`` copies of each of ``centres`` (raw; an inactive value drawn at random) with
         their numbers moved by a normal step of 0.01, 0.05 or 0.2 of the range, and each
@@ -517,7 +545,7 @@ class BayesianSearch(Strategy):
 
     def _refine(
         self,
-        gp: GaussianProcess,
+        gp: Model,
         candidates: np.ndarray,
         scores: np.ndarray,
         name: str,

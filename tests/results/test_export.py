@@ -131,6 +131,8 @@ def test_export_checks_its_arguments(tmp_path):
     assert "must end in .keras or .tflite, or give --format saved_model" in wrong_suffix.stderr
     mismatch = invoke("export", str(store.root), "--format", "tflite", "-o", "m.keras")
     assert mismatch.returncode == 2 and "must end in .tflite for --format tflite" in mismatch.stderr
+    folder_as_file = invoke("export", str(store.root), "--format", "saved_model", "-o", "m.keras")
+    assert folder_as_file.returncode == 2 and "a SavedModel is a folder" in folder_as_file.stderr
     unknown = invoke("export", str(store.root), "--format", "onnx")
     assert (
         unknown.returncode == 2

@@ -52,13 +52,15 @@ def test_a_signed_label_listed_in_categorical_becomes_class_indices(tmp_path, wo
     assert set(dataset.y_val.tolist()) == {0, 1}
 
 
-def test_classes_are_in_the_order_of_the_values_each_named_as_written(tmp_path):
+def test_classes_are_in_the_order_of_the_values_each_named_by_its_value(tmp_path):
     (tmp_path / "t.csv").write_text(
         "a,label\n" + "".join(f"{i},{v}\n" for i, v in enumerate(["10", "-2", "2", "10", "2"])),
         encoding="utf-8",
     )
-    dataset = load(tmp_path, categorical=["label"], validation_split=0.4)
+    (tmp_path / "v.csv").write_text("a,label\n0,2.0\n1,-2\n2,1e1\n", encoding="utf-8")
+    dataset = load(tmp_path, categorical=["label"], validation={"path": "v.csv"})
     assert dataset.class_names == ("-2", "2", "10")  # numbers' order, not the strings' (10 < 2)
+    assert dataset.y_val.tolist() == [1, 0, 2]  # 2.0 is the training file's 2, 1e1 its 10
 
 
 def test_a_validation_label_the_training_file_lacks_is_named(tmp_path):

@@ -158,9 +158,12 @@ def test_files_keras_passes_over_beside_the_texts_are_named(tmp_path, kt_run):
     (tmp_path / "t" / "pos" / "long.md").write_text("pos words", encoding="utf-8")
     (tmp_path / "t" / "pos" / "49960").write_text("pos words", encoding="utf-8")
     (tmp_path / "t" / "pos" / ".DS_Store").write_bytes(b"\0")
+    (tmp_path / "t" / "neg" / "README.md").write_text("where these came from", encoding="utf-8")
+    (tmp_path / "t" / "neg" / "Thumbs.db").write_bytes(b"\0")
     checked = kt_run("init", "t", cwd=tmp_path)
     assert checked.returncode == 0, checked.stderr
     assert "2 files will not be trained on (1 without a suffix, 1 .md: pos/49960, pos/long.md)" in (
         checked.stderr
     )
-    assert "rename them to .txt" in checked.stderr and ".DS_Store" not in checked.stderr
+    assert "rename them to .txt" in checked.stderr
+    assert not any(name in checked.stderr for name in (".DS_Store", "README", "Thumbs"))

@@ -106,6 +106,11 @@ def _kind_and_output(kind: str | None, output: Path | None) -> tuple[str, Path]:
     end = SUFFIXES.get(kind)
     if end is not None and output.suffix != end:
         raise UsageError(f"--output must end in {end} for --format {kind} (got '{output}')")
+    if kind == "saved_model" and output.suffix in SUFFIXES.values():
+        raise UsageError(
+            f"--output {output} names a {output.suffix} file; a SavedModel is a folder: give "
+            "a name without that suffix (--output serving/model)"
+        )
     if kind == "saved_model" and output.exists():
         raise UsageError(
             f"--output {output} exists; a SavedModel goes into a new folder (kt-run never "

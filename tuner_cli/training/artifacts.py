@@ -26,9 +26,10 @@ def write_artifact(model_file: Path, output: Path, kind: str) -> None:
         model = keras.models.load_model(model_file, compile=False)
     except (TypeError, ValueError) as exc:
         raise UsageError(
-            f"cannot load the model to convert it ({' '.join(str(exc).split())[:300]}); a class "
-            "of your own code must be registered (@keras.saving.register_keras_serializable) "
-            "in a module the config imports, or export as .keras and convert where it is"
+            "cannot load the model to convert it: a class of your own code in it must be "
+            "registered (@keras.saving.register_keras_serializable) in a module the config "
+            "imports, or export as .keras and convert it where the class is imported (Keras: "
+            f"{' '.join(str(exc).split())[:200]})"
         ) from None
     staging = output.with_name(f".{output.stem}.kt-run-partial{output.suffix}")  # as Keras asks
     try:

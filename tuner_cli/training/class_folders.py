@@ -96,7 +96,7 @@ def _meant_as_data(path: Path, source: str, suffixes: tuple[str, ...]) -> bool:
     (``.webp``, ``.tif``) beside the images, any file beside the texts (``.md``, a file
     without a suffix); hidden ones (``.DS_Store``) never."""
     suffix = path.suffix.lower()
-    if suffix in suffixes or path.name.startswith("."):
+    if suffix in suffixes or path.name.startswith(".") or path.stem.upper() in NOT_DATA:
         return False
     if source == "text":
         return True
@@ -104,6 +104,11 @@ def _meant_as_data(path: Path, source: str, suffixes: tuple[str, ...]) -> bool:
 
     Image.init()
     return suffix in Image.registered_extensions()
+
+
+NOT_DATA = {"README", "LICENSE", "THUMBS", "DESKTOP"}
+"""Names of files that come with a data set or a file manager, never examples (``README.md``,
+``Thumbs.db``, ``desktop.ini``), left out of the warning."""
 
 
 def left_out_note(folders: ClassFolders, source: str) -> str | None:

@@ -349,7 +349,6 @@ def _csv(file: Path, path: str, target: str | None) -> Starter:
             metric="mae",
             objective="val_loss",
         )
-    found = f"{classes} classes{_labels_note(table, target)}{_id_note(table, target)}"
     if _signed_labels(table, target):
         data.append(f"categorical: [{json.dumps(target)}]")
         names = target_values(table, target, classes=True)[1]
@@ -357,6 +356,8 @@ def _csv(file: Path, path: str, target: str | None) -> Starter:
             f"2 classes (the labels {' and '.join(names)}, read as classes 0 and 1: "
             "data.categorical lists the target)"
         )
+    else:
+        found = f"{classes} classes{_labels_note(table, target)}{_id_note(table, target)}"
     return Starter(
         about=f"{about}; target {quoted(target)}: {found}",
         data=data,
@@ -486,9 +487,9 @@ def _classes(table: Table, target: str) -> int | None:
     cells = [c for c in table.cells(target) if c not in GAPS]
     if not all(is_number(c) for c in cells):
         return len(set(cells))
-    values = {float(c) for c in cells}
     if _signed_labels(table, target):
         return 2
+    values = {float(c) for c in cells}
     labels = all(v.is_integer() and v >= 0 for v in values)
     if labels and max(values) < MAX_CLASSES:
         return int(max(values)) + 1

@@ -248,7 +248,8 @@ def target_values(
 ) -> tuple[np.ndarray, tuple[str, ...] | None]:
     """Numbers as numbers (whole ones as int64 labels); strings, and numbers read as
     ``classes`` (``data.categorical`` lists the target), as indices into the sorted class
-    names: numbers in the order of their values, each named as the file first writes it."""
+    names: numbers in the order of their values, each named by its value (``1`` and ``1.0``
+    are one class, ``1``, in a training and a validation file alike)."""
     column = table.column(target)
     if column.gaps:
         index, cell = next((i, c) for i, c in enumerate(table.cells(target)) if c in GAPS)
@@ -258,9 +259,9 @@ def target_values(
             key_path=("data", "target"),
         )
     if column.numbers and classes:
-        values, first, y = np.unique(column.values, return_index=True, return_inverse=True)
-        cells = table.cells(target)
-        return y.astype("int64"), tuple(cells[i] for i in first)
+        values, y = np.unique(column.values, return_inverse=True)
+        names = tuple(str(int(v)) if v.is_integer() else repr(float(v)) for v in values)
+        return y.astype("int64"), names
     if column.numbers:
         y = column.values
         return (y.astype("int64") if np.all(y == np.round(y)) else y), None

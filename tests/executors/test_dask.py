@@ -6,6 +6,7 @@ a ``GPU=1`` resource (no GPU needed: Dask resources are only labels).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import shutil
@@ -66,22 +67,35 @@ def stop(process: subprocess.Popen) -> None:
 
 class Cluster:
     def __init__(self, folder: Path, env: dict[str, str]):
-        self.port = free_port()
-        self.address = f"tcp://127.0.0.1:{self.port}"
+        self.address = ""
         self.folder = folder
         self.env = env
         self.scheduler: subprocess.Popen | None = None
         self.workers: list[subprocess.Popen] = []
 
     def start(self) -> None:
-        self.scheduler = self._spawn(
-            [DASK, "scheduler", "--host", "127.0.0.1", "--port", str(self.port)]
-            + ["--no-dashboard"],
-            "scheduler.log",
-        )
+        self.start_scheduler()
         self.start_worker("w0", "--resources", "GPU=1")
         self.start_worker("w1")
         self.wait_for_workers(2)
+
+    def start_scheduler(self, timeout: float = 60) -> None:
+        """On a port the scheduler picks itself, read back from its scheduler file: a free port
+        chosen here was sometimes taken by another test's worker before the scheduler bound it
+        ("Address already in use")."""
+        found = self.folder / "scheduler.json"
+        self.scheduler = self._spawn(
+            [DASK, "scheduler", "--host", "127.0.0.1", "--port", "0", "--no-dashboard"]
+            + ["--scheduler-file", str(found)],
+            "scheduler.log",
+        )
+        deadline = time.monotonic() + timeout
+        while not self.address:
+            if time.monotonic() > deadline or self.scheduler.poll() is not None:
+                raise AssertionError((self.folder / "scheduler.log").read_text()[-2000:])
+            time.sleep(0.05)
+            with contextlib.suppress(OSError, ValueError):  # not there yet, or half written
+                self.address = json.loads(found.read_text())["address"]
 
     def start_worker(self, name: str, *extra: str) -> None:
         self.workers.append(
@@ -523,11 +537,7 @@ def test_a_worker_on_a_machine_without_the_config_folder_gets_its_python(tmp_pat
     (project / "hidden.yaml").write_text(HIDDEN_CSV)
     cluster = Cluster(tmp_path, cli_env())
     try:
-        cluster.scheduler = cluster._spawn(
-            [DASK, "scheduler", "--host", "127.0.0.1", "--port", str(cluster.port)]
-            + ["--no-dashboard"],
-            "scheduler.log",
-        )
+        cluster.start_scheduler()
         worker = f"{DASK} worker {cluster.address} --nworkers 1 --nthreads 1 --no-dashboard"
         hidden = f"mount -t tmpfs none {project.parent} && cd / && exec {worker} --host 127.0.0.1"
         cluster.workers.append(cluster._spawn(["unshare", "-m", "sh", "-c", hidden], "w.log"))

@@ -34,6 +34,20 @@ def run_cli(*args: str, cwd: Path | None = None, timeout: float = 300, **env: st
     )
 
 
+def run_piped(script: str, cwd: Path, timeout: float = 240, **env: str):
+    """``python - <<EOF``: a script fed on standard input, whose ``__main__.__file__`` is
+    ``<stdin>``, no file, as a notebook's ``__main__`` has none."""
+    return subprocess.run(
+        [sys.executable, "-"],
+        input=script,
+        cwd=cwd,
+        env=cli_env(PYTHONPATH=str(REPO), TMPDIR="/tmp", **env),
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+    )
+
+
 def invoke(*args: str, cwd: Path | None = None, **env: str) -> subprocess.CompletedProcess[str]:
     """``kt-run ARGS`` through the console script's own ``main()``, in this process.
 

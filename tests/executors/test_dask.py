@@ -20,7 +20,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import cli_env, invoke, run_cli
+from tests.conftest import cli_env, invoke, run_cli, run_piped
 
 DASK = str(Path(sys.executable).parent / "dask")
 
@@ -477,15 +477,7 @@ def test_a_piped_scripts_own_function_runs_on_a_cluster_which_keeps_nothing_of_i
     is registered on the cluster, so a long-lived one does not collect every notebook's."""
     from distributed import Client
 
-    piped = subprocess.run(
-        [sys.executable, "-"],
-        input=PIPED_ON_A_CLUSTER.format(address=cluster.address),
-        cwd=cluster.folder,
-        env=cli_env(),
-        capture_output=True,
-        text=True,
-        timeout=180,
-    )
+    piped = run_piped(PIPED_ON_A_CLUSTER.format(address=cluster.address), cluster.folder)
     assert piped.returncode == 0, piped.stderr[-3000:]
     assert "4 trials (4 completed), best trial 4 (score 13)" in piped.stdout
     with Client(cluster.address, timeout="30s", set_as_default=False) as client:
@@ -598,15 +590,7 @@ def test_a_cluster_loads_a_notebooks_data_again_when_its_loader_changed(cluster)
     """A cluster's worker outlives a search, and keeps the data it loaded for the next: a
     notebook's second study, whose loader has the name of the first's ('__main__:load') and
     the same seed, trained on the first's data without a word."""
-    piped = subprocess.run(
-        [sys.executable, "-"],
-        input=TWO_LOADERS_ON_A_CLUSTER.format(address=cluster.address),
-        cwd=cluster.folder,
-        env=cli_env(),
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
+    piped = run_piped(TWO_LOADERS_ON_A_CLUSTER.format(address=cluster.address), cluster.folder)
     assert piped.returncode == 0, piped.stderr[-3000:]
     kept = cluster.folder / "results" / "five" / "models" / "trial_0001.keras"
     with zipfile.ZipFile(kept) as archive:

@@ -68,16 +68,30 @@ def test_export_retrains_on_all_the_data(searched):
     _predicts(searched / "out" / "retrained.keras")
 
 
-@pytest.mark.slow
-def test_export_for_serving_predicts_what_the_kept_model_predicts(searched, tmp_path):
-    """A SavedModel (TF Serving) and a TensorFlow Lite file hold the scaling in front of the
-    network, as the .keras file does, so raw inputs give the kept model's predictions."""
+def _served_as_kept(folder: Path, x) -> tuple:
+    """What ``kept.keras`` predicts for ``x``, checked equal to what the SavedModel ``serve``
+    answers, and an interpreter of ``m.tflite``, all in ``folder``."""
     import warnings
 
     import numpy as np
     import tensorflow as tf
 
     from tuner_cli.training.keras_import import import_keras
+
+    kept = import_keras().models.load_model(folder / "kept.keras").predict(x, verbose=0)
+    loaded = tf.saved_model.load(str(folder / "serve"))
+    assert np.allclose(loaded.serve(x).numpy(), kept, atol=1e-5)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # tf.lite.Interpreter's deprecation notice
+        return kept, tf.lite.Interpreter(model_path=str(folder / "m.tflite"))
+
+
+@pytest.mark.slow
+def test_export_for_serving_predicts_what_the_kept_model_predicts(searched, tmp_path):
+    """A SavedModel (TF Serving) and a TensorFlow Lite file hold the scaling in front of the
+    network, as the .keras file does, so raw inputs give the kept model's predictions."""
+
+    import numpy as np
 
     served = invoke(
         "export", "--format", "saved_model", "-o", str(tmp_path / "serve"), cwd=searched
@@ -90,12 +104,7 @@ def test_export_for_serving_predicts_what_the_kept_model_predicts(searched, tmp_
 
     x = np.random.default_rng(0).normal(2.0, 1.5, (5, 4)).astype("float32")  # raw iris scale
     invoke("export", "-o", str(tmp_path / "kept.keras"), cwd=searched)
-    kept = import_keras().models.load_model(tmp_path / "kept.keras").predict(x, verbose=0)
-    loaded = tf.saved_model.load(str(tmp_path / "serve"))
-    assert np.allclose(loaded.serve(x).numpy(), kept, atol=1e-5)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # tf.lite.Interpreter's deprecation notice
-        interpreter = tf.lite.Interpreter(model_path=str(tmp_path / "m.tflite"))
+    kept, interpreter = _served_as_kept(tmp_path, x)
     given = interpreter.get_input_details()[0]
     interpreter.resize_tensor_input(given["index"], x.shape)
     interpreter.allocate_tensors()
@@ -271,12 +280,8 @@ def test_a_served_table_model_takes_the_columns_predict_takes(tmp_path):
     dtype=object), ...})``). Exported with Keras' default signature, the SavedModel wanted
     each column as (N, 1) and refused those arrays, and TensorFlow Lite took them and gave a
     prediction of the wrong rows without a word."""
-    import warnings
 
     import numpy as np
-    import tensorflow as tf
-
-    from tuner_cli.training.keras_import import import_keras
 
     rows = ["color,size,label"] + [
         f"{('red', 'green', 'blue')[i % 3]},{i / 10:.1f},{i % 2}" for i in range(40)
@@ -293,11 +298,6 @@ def test_a_served_table_model_takes_the_columns_predict_takes(tmp_path):
         "color": np.array(["red", "blue", "", "green"], dtype=object),
         "size": np.array([0.1, 2.5, np.nan, 1.0], dtype="float32"),
     }
-    kept = import_keras().models.load_model(tmp_path / "kept.keras").predict(x, verbose=0)
-    loaded = tf.saved_model.load(str(tmp_path / "serve"))
-    assert np.allclose(loaded.serve(x).numpy(), kept, atol=1e-5)
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # tf.lite.Interpreter's deprecation notice
-        interpreter = tf.lite.Interpreter(model_path=str(tmp_path / "m.tflite"))
+    kept, interpreter = _served_as_kept(tmp_path, x)
     lite = interpreter.get_signature_runner()(**x)["output_0"]
     assert lite.shape == kept.shape and np.allclose(lite, kept, atol=1e-5)

@@ -7,28 +7,13 @@ processes: a script fed on standard input (``python - <<EOF``) and a Jupyter ker
 
 from __future__ import annotations
 
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
-from tests.conftest import cli_env, run_cli
+from tests.conftest import cli_env, run_cli, run_piped
 
 REPO = Path(__file__).resolve().parents[2]
-
-
-def _piped(script: str, cwd: Path, **env: str) -> subprocess.CompletedProcess[str]:
-    """``python - <<EOF``: the script's ``__main__.__file__`` is ``<stdin>``, no file."""
-    return subprocess.run(
-        [sys.executable, "-"],
-        input=script,
-        cwd=cwd,
-        env=cli_env(PYTHONPATH=str(REPO), TMPDIR="/tmp", **env),
-        capture_output=True,
-        text=True,
-        timeout=240,
-    )
 
 
 PIPED_WITH_A_MODULE = f"""\
@@ -55,7 +40,7 @@ print(run_search(study, "results", max_trials=2, workers=1))
 def test_a_script_on_standard_input_starts_local_workers(tmp_path):
     """Each worker tried to run the main script again, ``<stdin>``, which is no file: the
     search failed with "Nanny failed to start worker process" and a traceback."""
-    piped = _piped(PIPED_WITH_A_MODULE, tmp_path)
+    piped = run_piped(PIPED_WITH_A_MODULE, tmp_path)
     assert piped.returncode == 0, piped.stderr[-3000:]
     assert "2 trials (2 completed)" in piped.stdout
 
@@ -119,7 +104,7 @@ def test_a_piped_scripts_own_builder_loader_and_objective_run_in_worker_processe
     """What a notebook defines reaches the workers by value, with the globals and the other
     functions it uses; a second call resumes; ``kt-run`` then says where the function is."""
     (tmp_path / "helpers.py").write_text("UNITS = [4, 8]\n")
-    piped = _piped(PIPED_NOTEBOOK, tmp_path)
+    piped = run_piped(PIPED_NOTEBOOK, tmp_path)
     assert piped.returncode == 0, piped.stderr[-3000:]
     lines = piped.stdout.splitlines()
     assert "<SearchResult results/iris: 2 trials (2 completed)" in lines[0], piped.stdout

@@ -92,6 +92,8 @@ def test_the_first_ctrl_c_in_a_notebook_finishes_the_trial_and_says_so_under_the
 
     if threading.current_thread() is not threading.main_thread():
         pytest.skip("signals reach the main thread only")
+    # not a kernel's wording: another test's Jupyter client imports ipykernel in this process
+    monkeypatch.delitem(sys.modules, "ipykernel", raising=False)
     (tmp_path / "interrupted.py").write_text(
         "import os, signal\n\n"
         "def branin(hp, budget):\n"

@@ -7,6 +7,7 @@ processes: a script fed on standard input (``python - <<EOF``) and a Jupyter ker
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
 
 import pytest
@@ -190,8 +191,8 @@ def _run_cells(cwd: Path, cells: list[str]) -> list[str]:
 def test_a_jupyter_notebooks_own_functions_run_in_worker_processes_and_resume(tmp_path):
     """A real kernel: the cells' functions go to a local worker process by value; a second
     call resumes, and so does a new kernel whose cells define them again."""
-    pytest.importorskip("ipykernel")
-    pytest.importorskip("jupyter_client")
+    if not all(importlib.util.find_spec(name) for name in ("ipykernel", "jupyter_client")):
+        pytest.skip("ipykernel and jupyter_client (the test extra) are not installed")
     define, search = NOTEBOOK_CELLS
     first = _run_cells(tmp_path, [define, search.format(trials=1), search.format(trials=2)])
     assert "results/iris: 1 trial (1 completed)" in first[1], first

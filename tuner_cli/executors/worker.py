@@ -58,6 +58,7 @@ _installed: OrderedDict[str, ShippedObjects] = OrderedDict()
 same, unpickled and written to disk once here. A few at most (a long-lived cluster's worker
 serves one search after another)."""
 INSTALLED_KEPT = 4
+_installing = threading.Lock()
 
 
 def _shipped(shipped: ShippedObjects | None) -> ShippedObjects | None:
@@ -66,15 +67,16 @@ def _shipped(shipped: ShippedObjects | None) -> ShippedObjects | None:
     local directory (which Dask removes when the worker stops)."""
     if shipped is None:
         return None
-    if shipped.digest not in _installed:
-        if shipped.sources:
-            folder = Path(get_worker().local_directory) / f"kt-run-code-{shipped.digest[:16]}"
-            shipped.write_sources(folder)
-        _installed[shipped.digest] = shipped
-        while len(_installed) > INSTALLED_KEPT:
-            _installed.popitem(last=False)
-    _installed.move_to_end(shipped.digest)
-    return _installed[shipped.digest]
+    with _installing:  # a worker with several threads runs objective functions side by side
+        if shipped.digest not in _installed:
+            if shipped.sources:
+                folder = Path(get_worker().local_directory) / f"kt-run-code-{shipped.digest[:16]}"
+                shipped.write_sources(folder)
+            _installed[shipped.digest] = shipped
+            while len(_installed) > INSTALLED_KEPT:
+                _installed.popitem(last=False)
+        _installed.move_to_end(shipped.digest)
+        return _installed[shipped.digest]
 
 
 def run_trial(

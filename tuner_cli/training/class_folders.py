@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 
 from tuner_cli.errors import ConfigError, KeyPath, quoted
 from tuner_cli.training.image_check_memo import remembered
+from tuner_cli.training.table import data_path
 from tuner_cli.wording import plural
 
 if TYPE_CHECKING:
@@ -138,9 +139,8 @@ def folder_notes(data: DataConfig | None, base: Path) -> list[str]:
     paths = [data.path, *([data.validation.path] if data.validation is not None else [])]
     notes = []
     for path in paths:
-        root = Path(path).expanduser()
         try:
-            folders = scan(root if root.is_absolute() else base / root, data.source, ("data",))
+            folders = scan(data_path(path, base), data.source, ("data",))
         except (ConfigError, OSError):
             continue
         if note := left_out_note(folders, data.source):
@@ -313,8 +313,7 @@ def recorded_class_names(data: DataConfig | None, base: Path) -> list[str] | Non
         return target_class_names(data, base)
     if data is None or data.source not in FOLDER_SOURCES:
         return None
-    root = Path(data.path).expanduser()
     try:
-        return list(class_names(root if root.is_absolute() else base / root, ("data", "path")))
+        return list(class_names(data_path(data.path, base), ("data", "path")))
     except (ConfigError, OSError):
         return None

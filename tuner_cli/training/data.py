@@ -27,6 +27,7 @@ from tuner_cli.training.table import (
     Table,
     all_numbers,
     check_column,
+    data_path,
     is_plain_matrix,
     read_table,
     target_values,
@@ -402,8 +403,7 @@ def _load_file(
     """The arrays of ``spec``'s file (the data's own, or ``data.validation``, whose keys and
     target default to the data's), labels as indices into the training file's class ``names``
     where the target's values are class names."""
-    path = Path(spec.path).expanduser()
-    path = path if path.is_absolute() else base / path
+    path = data_path(spec.path, base)
     if not path.is_file():
         raise ConfigError(f"no such file: {path}", key_path=key_path + ("path",))
     if data.source == "npz":

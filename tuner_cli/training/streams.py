@@ -20,6 +20,7 @@ import numpy as np
 from tuner_cli.errors import ConfigError
 from tuner_cli.training import class_folders
 from tuner_cli.training.preprocessing import Scaling
+from tuner_cli.training.table import data_path
 
 if TYPE_CHECKING:
     from tuner_cli.config import DataConfig
@@ -67,13 +68,15 @@ class Streams:
 def load_folders(data: DataConfig, base: Path, seed: int) -> tuple[Streams, tuple[str, ...]]:
     """The training and validation pipelines of an images or text source, and the class
     names (sorted subfolder names; a label is an index into them)."""
-    root = _resolve(data.path, base)
+    root = data_path(data.path, base)
     key = ("data", "path")
     folders = class_folders.scan(root, data.source, key)
     val_folders = None
     if data.validation is not None:
         val_key = ("data", "validation", "path")
-        val_folders = class_folders.scan(_resolve(data.validation.path, base), data.source, val_key)
+        val_folders = class_folders.scan(
+            data_path(data.validation.path, base), data.source, val_key
+        )
         if val_folders.class_names != folders.class_names:
             raise ConfigError(
                 f"the validation folder's classes ({', '.join(val_folders.class_names)}) are "
@@ -113,11 +116,6 @@ def load_folders(data: DataConfig, base: Path, seed: int) -> tuple[Streams, tupl
     resize_to = data.image_size if data.source == "images" else None
     streams = Streams(train, val, shape, dtype, counts[0], counts[1], val_uncached, resize_to)
     return streams, folders.class_names
-
-
-def _resolve(path: str, base: Path) -> Path:
-    resolved = Path(path).expanduser()
-    return resolved if resolved.is_absolute() else base / resolved
 
 
 def _image_size(data: DataConfig, folders, val_folders) -> tuple[int, int]:

@@ -272,10 +272,16 @@ def target_values(
     return np.array([index[c] for c in cells], dtype="int64"), names
 
 
+def data_path(path: str, base: Path) -> Path:
+    """A file or folder the config names, from the config's folder unless absolute (``~``
+    expanded)."""
+    resolved = Path(path).expanduser()
+    return resolved if resolved.is_absolute() else base / resolved
+
+
 def target_class_names(data: DataConfig, base: Path) -> list[str] | None:
     """A string target's class names, for study.json; ``None`` if numeric or unreadable."""
-    path = Path(data.path).expanduser()
-    path = path if path.is_absolute() else base / path
+    path = data_path(data.path, base)
     try:
         table = read_table(path, data.delimiter, ("data", "path"), data.decimal)
         check_column(table, data.target, ("data", "target"))
@@ -294,8 +300,7 @@ def table_notes(data: DataConfig | None, base: Path) -> list[str]:
     table of numbers costs its reading only."""
     if data is None or data.source != "csv":
         return []
-    path = Path(data.path).expanduser()
-    path = path if path.is_absolute() else base / path
+    path = data_path(data.path, base)
     try:
         table = read_table(path, data.delimiter, ("data", "path"), data.decimal)
     except (ConfigError, OSError):

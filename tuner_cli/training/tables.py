@@ -26,6 +26,7 @@ from tuner_cli.training.table import (
     category_values,
     check_column,
     choose_columns,
+    data_path,
     numeric_values,
     read_table,
     target_values,
@@ -173,7 +174,7 @@ class LoadedTable:
 
 def read_data_table(data: Any, base: Path) -> Table:
     """The config's CSV file, read once for whichever way it is loaded, its target there."""
-    path = resolve(data.path, base)
+    path = data_path(data.path, base)
     if not path.is_file():
         raise ConfigError(f"no such file: {path}", key_path=("data", "path"))
     table = read_table(path, data.delimiter, ("data", "path"), data.decimal)
@@ -224,7 +225,7 @@ def validation_table(
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """``data.validation``'s columns and labels, a word target's as indices into ``names``."""
     key = ("data", "validation", "path")
-    val_table = read_table(resolve(data.validation.path, base), data.delimiter, key, data.decimal)
+    val_table = read_table(data_path(data.validation.path, base), data.delimiter, key, data.decimal)
     for name in (*kinds.features, data.target):
         check_column(val_table, name, key)
     return table_columns(val_table, kinds), validation_target(
@@ -291,8 +292,3 @@ def fold_rows(y: np.ndarray, settings: Any, seed: int, fold: int) -> tuple[np.nd
         splitter = KFold(settings.folds, shuffle=True, random_state=seed % 2**32)
     train, val = list(splitter.split(np.zeros(len(y)), y))[fold]
     return train, val
-
-
-def resolve(path: str, base: Path) -> Path:
-    resolved = Path(path).expanduser()
-    return resolved if resolved.is_absolute() else base / resolved

@@ -19,10 +19,11 @@ from tuner_cli.training.table import (
     Table,
     category_values,
     check_column,
+    data_path,
     read_table,
     target_values,
 )
-from tuner_cli.training.tables import resolve, validation_target
+from tuner_cli.training.tables import validation_target
 
 if TYPE_CHECKING:
     from tuner_cli.config import DataConfig
@@ -43,7 +44,7 @@ def validation_rows(
 ) -> tuple[np.ndarray, np.ndarray]:
     """``data.validation``'s texts and labels, a word target's as indices into ``names``."""
     key = ("data", "validation", "path")
-    table = read_table(resolve(data.validation.path, base), data.delimiter, key, data.decimal)
+    table = read_table(data_path(data.validation.path, base), data.delimiter, key, data.decimal)
     check_column(table, data.target, key)
     return _texts(table, data, key), validation_target(
         table, data.target, names, data.target_classes

@@ -77,7 +77,8 @@ class ShippedObjects:
 
     For a cluster's workers, which may run on machines without the config's folder, also the
     ``sources`` of that folder's Python (``config_folder_sources``); a worker writes them to
-    ``code_folder`` and imports from there where the folder does not exist.
+    ``code_folder`` and imports those modules from there, whatever its machine holds at the
+    folder's path.
 
     The driver makes it once per search (``from_main``); a worker unpickles each object the
     first time a trial asks for it, so a failure there is a config error naming the key.
@@ -89,8 +90,9 @@ class ShippedObjects:
         self.code_folder: Path | None = None
         self._loaded: dict[str, Any] = {}
         content = hashlib.sha256()
-        for part in sorted(self.pickled.items()) + sorted(self.sources.items()):
-            content.update(repr(part).encode())
+        for name, data in sorted(self.pickled.items()) + sorted(self.sources.items()):
+            content.update(f"{name}:{len(data)}:".encode())
+            content.update(data)
         self.digest = content.hexdigest()
         """What the objects and sources are: a worker sets up each content once."""
 

@@ -248,6 +248,7 @@ def test_export_to_an_output_that_cannot_be_written_is_an_error_naming_it(tmp_pa
         ("folder.keras", "--output 'folder.keras' is a folder"),
         ("a_file/m.keras", "cannot write the model to a_file/m.keras"),
         ("y" * 300 + ".keras", "cannot write the model to yyy"),
+        ("new/deeper/" + "y" * 300 + ".keras", "cannot write the model to new/deeper/yyy"),
     ):
         result = invoke("export", str(store.root), "-o", output, cwd=tmp_path)
         assert "internal error" not in result.stderr and "Traceback" not in result.stderr

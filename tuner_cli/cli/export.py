@@ -1,11 +1,14 @@
 from __future__ import annotations
 
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 import typer
 
 from tuner_cli.cli.common import check_output_file, locate_study
+from tuner_cli.results.store import write_error
 
 SUFFIXES = {"keras": ".keras", "tflite": ".tflite"}
 """The file each format writes must end in (a SavedModel is a folder, of any name)."""
@@ -71,21 +74,41 @@ def export(
             return retrain_model(study, record, output, int(store.read_study()["seed"]))
         return copy_saved_model(store, record, output, study.config.models)
 
-    if kind == "keras":
-        how = write_keras(model)
-    else:
-        from tuner_cli.results.store import write_error
-        from tuner_cli.training.artifacts import write_artifact
+    with _output_folders(model):
+        if kind == "keras":
+            how = write_keras(model)
+        else:
+            from tuner_cli.training.artifacts import write_artifact
 
-        with tempfile.TemporaryDirectory() as folder:
-            kept = Path(folder) / "model.keras"
-            how = write_keras(kept)
-            try:
-                write_artifact(kept, model, kind)
-            except OSError as exc:
-                raise write_error(f"cannot write the model to {model}", exc) from None
-        how += {"saved_model": " as a SavedModel", "tflite": " as a TensorFlow Lite model"}[kind]
+            with tempfile.TemporaryDirectory() as folder:
+                kept = Path(folder) / "model.keras"
+                how = write_keras(kept)
+                try:
+                    write_artifact(kept, model, kind)
+                except OSError as exc:
+                    raise write_error(f"cannot write the model to {model}", exc) from None
+            how += {"saved_model": " as a SavedModel", "tflite": " as a TensorFlow Lite model"}[
+                kind
+            ]
     typer.echo(f"Exported {how} to {model}")
+
+
+@contextmanager
+def _output_folders(output: Path) -> Iterator[None]:
+    """Makes the folders ``output`` lies in, and takes back those it made when the export
+    fails: ``-o exports/v2/model.keras`` then leaves no empty ``exports/v2`` behind."""
+    made = [folder for folder in output.absolute().parents if not folder.exists()]
+    try:
+        output.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise write_error(f"cannot write the model to {output}", exc) from None
+    try:
+        yield
+    except BaseException:
+        for folder in made:  # the deepest first
+            with suppress(OSError):
+                folder.rmdir()
+        raise
 
 
 def _kind_and_output(kind: str | None, output: Path | None) -> tuple[str, Path]:

@@ -72,7 +72,6 @@ def copy_saved_model(store: StudyStore, record: TrialRecord, output: Path, polic
             f"the search keeps {kept}; use --retrain to train trial {record.id} again"
         )
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
         shutil.copyfile(saved, output)
     except OSError as exc:
         raise write_error(f"cannot write the model to {output}", exc) from None

@@ -33,7 +33,6 @@ def write_artifact(model_file: Path, output: Path, kind: str) -> None:
         ) from None
     staging = output.with_name(f".{output.stem}.kt-run-partial{output.suffix}")  # as Keras asks
     try:
-        output.parent.mkdir(parents=True, exist_ok=True)
         model.export(
             staging,
             format=KERAS_FORMATS[kind],

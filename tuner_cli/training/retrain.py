@@ -45,7 +45,6 @@ def retrain(study: StudyConfig, record: TrialRecord, output: Path, seed: int) ->
         class_weight=training_class_weights(study, data),
         verbose=0,
     )
-    output.parent.mkdir(parents=True, exist_ok=True)
     for_export(trainable.model, data, trainable.front_layers).save(output)
     on = "all the data" if None in data.rows else f"{sum(data.rows)} rows"
     return f"trial {record.id} retrained for {plural(epochs, 'epoch')} on {on}"

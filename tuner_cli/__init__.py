@@ -8,6 +8,9 @@ The Python API, beside the ``kt-run`` command::
     print(result.best.hyperparameters)
     print(best_trials("results/digits-mlp", top=3))
 
+``from tuner_cli import keras_tuner as kt`` stands for ``import keras_tuner as kt`` in a
+notebook without KerasTuner (``kt.HyperModel``, ``kt.HyperParameters``).
+
 Names are imported on first use, so ``kt-run best`` never loads the search machinery.
 """
 
@@ -31,10 +34,14 @@ _API = {
     "SearchInterrupted": "tuner_cli.search",
 }
 
-__all__ = ["__version__", *_API]
+__all__ = ["__version__", "keras_tuner", *_API]
 
 
 def __getattr__(name: str) -> Any:
+    if name == "keras_tuner":  # a module, made when asked for
+        from tuner_cli.training.keras_tuner_stand_in import keras_tuner
+
+        return keras_tuner()
     if name in _API:
         return getattr(import_module(_API[name]), name)
     raise AttributeError(f"module 'tuner_cli' has no attribute {name!r}")
@@ -42,4 +49,4 @@ def __getattr__(name: str) -> Any:
 
 def __dir__() -> list[str]:
     """The lazy names too, so a notebook's ``tuner_cli.<Tab>`` offers ``run_search``."""
-    return sorted({*globals(), *_API})
+    return sorted({*globals(), "keras_tuner", *_API})

@@ -199,3 +199,49 @@ def test_a_jupyter_notebooks_own_functions_run_in_worker_processes_and_resume(tm
     assert "results/iris: 2 trials (2 completed)" in first[2], first
     again = _run_cells(tmp_path, [define, search.format(trials=3)])
     assert "results/iris: 3 trials (3 completed)" in again[1], again
+
+
+PIPED_KERAS_TUNER = """\
+from tuner_cli import keras_tuner as kt  # in place of `import keras_tuner as kt`
+from tuner_cli import load_config_dict, run_search
+
+import numpy as np
+
+
+class IrisHyperModel(kt.HyperModel):
+    def build(self, hp):
+        import keras
+
+        model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, "softmax")])
+        model.compile(loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+        return model
+
+    def fit(self, hp, model, *args, **kwargs):
+        return model.fit(*args, batch_size=hp.Choice("batch_size", [16, 32]), **kwargs)
+
+
+def load():
+    rows = np.random.default_rng(0).normal(size=(60, 4)).astype("float32")
+    return rows, (rows[:, 0] > 0).astype("int64")
+
+
+study = {
+    "name": "iris-kt",
+    "seed": 2,
+    "data": {"source": "python", "callable": load},
+    "model": {"builder": IrisHyperModel},
+    "training": {"epochs": 1},
+    "strategy": {"name": "random", "objective": "val_accuracy", "max_trials": 2},
+}
+print(run_search(load_config_dict(study), "results", workers=1))
+"""
+
+
+@pytest.mark.slow
+def test_a_script_without_keras_tuner_subclasses_kt_run_s_hypermodel(tmp_path):
+    """``import keras_tuner as kt`` fails in a script or notebook without KerasTuner (kt-run
+    answers it only in the modules a config names); ``from tuner_cli import keras_tuner as
+    kt`` is the one line to change, and its HyperModel subclass runs in the workers."""
+    piped = run_piped(PIPED_KERAS_TUNER, tmp_path)
+    assert piped.returncode == 0, piped.stderr[-3000:]
+    assert "<SearchResult results/iris-kt: 2 trials (2 completed)" in piped.stdout

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import importlib.util
+
 import pytest
 
 from tuner_cli.config import load_config_dict
 from tuner_cli.errors import ConfigError
 from tuner_cli.training.builders import load_builder
+from tuner_cli.training.keras_tuner_stand_in import install_if_missing
 
 MODULE = """
 class Shaped:
@@ -246,3 +249,66 @@ def test_the_configs_compile_keys_compile_a_builders_model_as_keras_tuners_tuner
     builder = load_builder(load_config_dict(config, tmp_path))
     assert builder.recompile is None
     assert builder.build(builder.hyperparameters()).loss == "mse"
+
+
+TUNERS_MODULE = """
+from kerastuner.tuners import RandomSearch
+from keras_tuner.tuners import Hyperband
+from keras_tuner.engine.tuner import Tuner
+
+
+def build(hp):
+    return ("built", hp.Int("units", 1, 4))
+
+
+def tune():
+    return RandomSearch(build, objective="val_accuracy", max_trials=3)
+"""
+
+
+def test_tuners_imported_from_their_submodule_answer_as_the_other_tuners_do(tmp_path, monkeypatch):
+    """Tutorials written before KerasTuner 1.1 import ``from kerastuner.tuners import
+    RandomSearch``; such a module must import, and its tuner say who runs the search."""
+    import sys
+
+    for package in ("keras_tuner", "kerastuner"):
+        monkeypatch.setitem(sys.modules, package, None)  # blocked; undone after
+    monkeypatch.delitem(sys.modules, "kt_tuners_module", raising=False)
+    (tmp_path / "kt_tuners_module.py").write_text(TUNERS_MODULE)
+    config = {
+        "name": "kt-tuners-import",
+        "data": {"source": "sklearn", "name": "digits"},
+        "model": {"builder": "kt_tuners_module:build"},
+        "strategy": {"objective": "val_loss"},
+    }
+    builder = load_builder(load_config_dict(config, tmp_path))
+    assert builder.build(builder.hyperparameters()) == ("built", 1)
+    with pytest.raises(RuntimeError, match="keras_tuner.RandomSearch is not available here"):
+        sys.modules["kt_tuners_module"].tune()
+    assert sys.modules["keras_tuner"].tuners.Hyperband is sys.modules["keras_tuner"].Hyperband
+
+
+def test_tuner_cli_offers_keras_tuner_s_names_without_putting_a_keras_tuner_in_sys_modules(
+    monkeypatch,
+):
+    """A notebook's ``from tuner_cli import keras_tuner as kt``: the stand-in's names (or
+    KerasTuner itself, when installed), while ``import keras_tuner`` stays as it was, so no
+    other library takes the stand-in for KerasTuner."""
+    import sys
+
+    import tuner_cli
+
+    for name in [n for n in sys.modules if n.split(".")[0] in ("keras_tuner", "kerastuner")]:
+        monkeypatch.delitem(sys.modules, name)  # what other tests' builders installed
+    from tuner_cli import keras_tuner as kt
+
+    assert "keras_tuner" in dir(tuner_cli)
+    if importlib.util.find_spec("keras_tuner") is None:
+        assert "keras_tuner" not in sys.modules
+        assert kt.__kt_run_stand_in__
+        assert kt.engine.hyperparameters.HyperParameters is kt.HyperParameters
+        assert kt.tuners.RandomSearch is kt.RandomSearch
+    hp = kt.HyperParameters()
+    assert (hp.Int("units", 4, 8), hp.values) == (4, {"units": 4})
+    install_if_missing()  # as loading a config's builder module does
+    assert tuner_cli.keras_tuner.HyperModel is kt.HyperModel

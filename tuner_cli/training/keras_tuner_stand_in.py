@@ -5,7 +5,8 @@ KerasTuner code usually starts with ``import keras_tuner as kt`` and subclasses
 module is imported and ``keras_tuner`` cannot be, this module answers the import with
 kt-run's own ``HyperParameters``, a ``HyperModel`` base class and ``Objective``. Its tuners
 only explain that the config's ``strategy`` runs the search. With KerasTuner installed, it is
-never used.
+never used. A notebook or script, which imports before any config is loaded, gets it as
+``from tuner_cli import keras_tuner as kt``.
 """
 
 from __future__ import annotations
@@ -55,14 +56,24 @@ class _Tuner:
         )
 
 
+TUNERS = {
+    name: type(name, (_Tuner,), {})
+    for name in ("Tuner", "RandomSearch", "Hyperband", "BayesianOptimization", "GridSearch")
+}
+"""KerasTuner's tuners, by name: each explains that the config's strategy runs the search."""
+
 PACKAGE_NAMES = ("keras_tuner", "kerastuner")
 """``kerastuner`` is what the package was called before version 1.1; older code imports it."""
+MEMBERS = {"HyperParameters": HyperParameters, "HyperModel": HyperModel, "Objective": Objective}
 SUBMODULES = {
     "engine": {},
     "engine.hypermodel": {"HyperModel": HyperModel},
     "engine.hyperparameters": {"HyperParameters": HyperParameters},
+    "engine.tuner": {"Tuner": TUNERS["Tuner"]},
+    "tuners": {name: tuner for name, tuner in TUNERS.items() if name != "Tuner"},
 }
-"""Where older KerasTuner code imports the same classes from."""
+"""Where older KerasTuner code imports the same classes from (``from kerastuner.tuners import
+RandomSearch``, as tutorials written before version 1.1 do)."""
 
 
 def install_if_missing() -> None:
@@ -88,20 +99,38 @@ def _is_folder(module: types.ModuleType) -> bool:
     return getattr(module, "__file__", None) is None and hasattr(module, "__path__")
 
 
+def keras_tuner() -> types.ModuleType:
+    """``from tuner_cli import keras_tuner as kt``: KerasTuner when it is installed, else the
+    stand-in. A notebook or script cannot ``import keras_tuner`` without it (kt-run answers
+    that import only in the modules a config names); this is the one line to change. The
+    stand-in is not put in ``sys.modules``, where other libraries would take it for
+    KerasTuner."""
+    imported = sys.modules.get("keras_tuner")
+    if imported is not None and getattr(imported, "__spec__", None) is None:
+        return imported  # the stand-in, installed for a config's module
+    if _installed("keras_tuner"):
+        return importlib.import_module("keras_tuner")
+    return _stand_in("keras_tuner")[0]
+
+
 def _install(package: str) -> None:
+    for module in _stand_in(package):
+        sys.modules[module.__name__] = module
+
+
+def _stand_in(package: str) -> list[types.ModuleType]:
+    """The stand-in package ``package``, then its submodules (parents first)."""
     module = types.ModuleType(package, __doc__)
     module.__path__ = []  # a package, so its submodules import
-    module.HyperParameters = HyperParameters
-    module.HyperModel = HyperModel
-    module.Objective = Objective
-    for name in ("Tuner", "RandomSearch", "Hyperband", "BayesianOptimization", "GridSearch"):
-        setattr(module, name, type(name, (_Tuner,), {}))
+    module.__dict__.update(MEMBERS)
+    module.__dict__.update(TUNERS)
     module.__kt_run_stand_in__ = True
-    sys.modules[package] = module
+    made = {package: module}
     for dotted, members in SUBMODULES.items():
         submodule = types.ModuleType(f"{package}.{dotted}")
         submodule.__path__ = []
         submodule.__dict__.update(members)
-        sys.modules[submodule.__name__] = submodule
+        made[submodule.__name__] = submodule
         parent_name, _, leaf = submodule.__name__.rpartition(".")
-        setattr(sys.modules[parent_name], leaf, submodule)
+        setattr(made[parent_name], leaf, submodule)
+    return list(made.values())

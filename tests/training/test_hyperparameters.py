@@ -242,3 +242,20 @@ def test_a_stepped_float_default_is_the_samplers_own_grid_value(low, high, step,
 def test_a_default_on_steps_too_many_to_count_gets_the_ranges_own_message():
     with pytest.raises(HyperparameterError, match="more than"):
         HyperParameters().Float("x", 0.0, 1e300, step=1e-300, default=0.5)
+
+
+def test_names_that_differ_only_in_case_or_punctuation_are_refused_as_search_space_does():
+    """``units-1`` and ``units_1`` were both searched, and ``kt-run best --format env``
+    exported one ``KT_BEST_HP_UNITS_1`` holding whichever came last."""
+    hp = HyperParameters()
+    hp.Int("units-1", 1, 4)
+    hp.Int("units-1", 1, 4)  # the same name again is KerasTuner's way to read it
+    for clash in ("units_1", "Units-1"):
+        with pytest.raises(HyperparameterError) as caught:
+            hp.Int(clash, 1, 4)
+        assert f"'units-1' and '{clash}' differ only in case or punctuation" in str(caught.value)
+        assert "KT_BEST_HP_UNITS_1" in str(caught.value)
+    given = HyperParameters(overrides={"batch_size": ChoiceParam(type="choice", values=[8, 16])})
+    assert given.Choice("batch_size", [32, 64]) == 8  # the config's entry for the same name
+    with pytest.raises(HyperparameterError, match="'batch_size' and 'batch-size' differ only"):
+        given.Choice("batch-size", [32, 64])

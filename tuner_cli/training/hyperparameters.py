@@ -27,7 +27,7 @@ from pydantic import TypeAdapter, ValidationError
 
 from tuner_cli.errors import quoted
 from tuner_cli.space import Hyperparameter, Scalar, nearest_step
-from tuner_cli.trial import HYPERPARAMETER_NAME
+from tuner_cli.trial import HYPERPARAMETER_NAME, env_name
 
 SAMPLINGS = ("linear", "log", "reverse_log")
 MAX_LOG_STEPS = 10_000
@@ -284,6 +284,7 @@ class HyperParameters:
         conditions = self._current_conditions()
         previous = self.declarations.get(name)
         if previous is None:
+            self._check_distinct(name, kind)
             try:
                 param = _PARAM.validate_python(spec)
             except ValidationError as exc:
@@ -302,6 +303,18 @@ class HyperParameters:
             chosen = self.overrides.get(name) or self.declarations[name].param
             self.values[name] = chosen.default_value()
         return self.values[name]
+
+    def _check_distinct(self, name: str, kind: str) -> None:
+        """Refuse a name that, upper-cased with its punctuation made ``_``, is another's
+        (``units-1``, ``units_1``): as ``search_space`` refuses, since `kt-run best --format
+        env` would export both as one ``KT_BEST_HP_UNITS_1``."""
+        for other in [*self.declarations, *self.overrides]:
+            if other != name and env_name(other) == env_name(name):
+                raise HyperparameterError(
+                    f"hp.{kind}({name!r}): hyperparameter names '{other}' and '{name}' differ "
+                    "only in case or punctuation; `kt-run best --format env` would give both "
+                    f"as KT_BEST_HP_{env_name(name)}: rename one"
+                )
 
 
 def _whole(name: str, label: str, bound: Any) -> int:

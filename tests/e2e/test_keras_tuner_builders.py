@@ -414,7 +414,7 @@ def test_what_a_hypermodels_fit_returns_is_the_trials_score_as_in_keras_tuner(tm
             assert 0.0 <= record.score <= 1.0 and name not in record.history[0]
     config["strategy"]["objective"] = {"name": "metric_c", "direction": "max"}
     config["model"] = {"builder": "own_score:ReturnsDict"}
-    with pytest.raises(ConfigError, match="'metric_c' is not a metric .* metric_a, metric_b"):
+    with pytest.raises(ConfigError, match=r"without 'metric_c' \(it holds metric_a, metric_b\)"):
         run_search(load_config_dict(config, tmp_path), tmp_path / "c", workers=0)
 
 
@@ -449,3 +449,25 @@ def test_a_fit_that_sets_its_batch_size_clashes_with_training_batch_size_at_vali
     )
     assert "remove training.batch_size (batch.yaml:4)" in checked.stderr
     assert "Traceback" not in checked.stderr
+
+
+@pytest.mark.slow
+def test_a_fit_returning_a_dict_without_the_objective_is_refused_before_any_trial(tmp_path):
+    """The epochs log ``val_loss``, but a returned dict is the trial's result: every trial
+    failed ("returned a dict without the objective"), exit 1, after ``validate`` had said
+    "Config is valid." The check's own fit returns the dict, so the config is refused."""
+    (tmp_path / "own_score.py").write_text(OWN_SCORE)
+    (tmp_path / "dict.yaml").write_text(
+        "name: dict\nseed: 1\ndata: {source: sklearn, name: iris}\n"
+        "model: {builder: 'own_score:ReturnsDict'}\n"
+        "training: {epochs: 1}\nstrategy: {objective: val_loss, max_trials: 2}\n"
+    )
+    for command in ("validate", "search"):
+        refused = invoke(command, "dict.yaml", cwd=tmp_path)
+        assert refused.returncode == 2, refused.stdout + refused.stderr
+        assert (
+            "strategy.objective: own_score:ReturnsDict's fit returns a dict without "
+            "'val_loss' (it holds metric_a, metric_b)" in refused.stderr
+        )
+        assert "(dict.yaml:6)" in refused.stderr and "Traceback" not in refused.stderr
+    assert not (tmp_path / "results").exists()

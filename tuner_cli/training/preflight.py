@@ -123,8 +123,9 @@ def discover_builder_space(
                     result = builder.fit(
                         hp, model, x, y, validation_data=(x, y), epochs=1, verbose=0, **batch
                     )
-                    names = returned_metrics(result, study.objective.name) or {}
-                    (returned if returned is not None else []).extend(names)
+                    names = returned_metrics(result, study.objective.name)
+                    _check_returned(study, builder.spec, names)
+                    (returned if returned is not None else []).extend(names or {})
         finally:
             keras.backend.clear_session()
 
@@ -134,6 +135,22 @@ def discover_builder_space(
         raise
     except Exception as exc:  # noqa: BLE001 - the builder is user code
         raise builder_failed(exc) from None
+
+
+def _check_returned(study: StudyConfig, spec: str, names: dict[str, float] | None) -> None:
+    """A dict the fit returns is the trial's result, as in KerasTuner, so one without the
+    objective fails every trial (whatever the epochs logged): refuse it here instead."""
+    objective = study.objective.name
+    if names is None or objective in names:
+        return
+    listed = isinstance(study.config.strategy.objective, list)
+    raise ConfigError(
+        f"{spec}'s fit returns a dict without {objective!r} (it holds "
+        f"{', '.join(sorted(names)) or 'nothing'}), and what it returns is the trial's "
+        f"result: add {objective!r} to the dict, return the History (or a number, the "
+        "objective's value), or name one of its keys as the objective",
+        key_path=("strategy", "objective", 0, "name") if listed else ("strategy", "objective"),
+    )
 
 
 def check_is_model(model: Any) -> None:

@@ -312,3 +312,29 @@ def test_tuner_cli_offers_keras_tuner_s_names_without_putting_a_keras_tuner_in_s
     assert (hp.Int("units", 4, 8), hp.values) == (4, {"units": 4})
     install_if_missing()  # as loading a config's builder module does
     assert tuner_cli.keras_tuner.HyperModel is kt.HyperModel
+
+
+def test_validate_without_building_does_not_count_a_builders_unknown_space(tmp_path):
+    """``--no-build`` never calls the builder, so what it declares is unknown; validate
+    printed an empty table, "0 hyperparameters, 1 configuration" and "Trials: 1, every
+    configuration of the search space", where the search runs max_trials."""
+    from tests.conftest import invoke
+
+    (tmp_path / "tuned.py").write_text("def build(hp):\n    return hp.Int('units', 1, 64)\n")
+    (tmp_path / "b.yaml").write_text(
+        "name: b\ndata: {source: sklearn, name: iris}\nmodel: {builder: 'tuned:build'}\n"
+        "search_space: {batch_size: {type: choice, values: [16, 32]}}\n"
+        "training: {batch_size: $batch_size}\n"
+        "strategy: {name: random, objective: val_loss, max_trials: 5}\n"
+    )
+    shown = invoke("validate", "b.yaml", "--no-build", cwd=tmp_path)
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert any(line.split()[:2] == ["batch_size", "choice"] for line in lines), shown.stdout
+    assert (
+        "Search space: 1 hyperparameter from search_space, and what the builder declares "
+        "(not known with --no-build)" in lines
+    )
+    assert "Trials: at most 5 (max_trials)" in lines
+    assert "configuration" not in shown.stdout
+    assert "with --no-build the builder is not called" in " ".join(shown.stderr.split())

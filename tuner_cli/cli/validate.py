@@ -24,23 +24,37 @@ def validate(
     from tuner_cli.strategies import make_strategy
 
     study = load_config(config, strategy=strategy_name)
+    # the builder is not called, so the space it declares is not known: nothing is said of
+    # the space's size, nor of a strategy running out of it
+    unknown = not build and study.is_keras and bool(study.config.model.builder)
     if build:
         from tuner_cli.training.preflight import preflight
 
         # the split the search makes when the config sets its seed (a text column's words,
         # a column's values, come from the training rows); any split when it leaves it unset
         study = study.with_builder_space(preflight(study, seed=split_seed(study)) or {})
-    elif study.is_keras and study.config.model.builder:
+    elif unknown:
         print_warning(
-            "without --build the builder is not called, so the hyperparameters it declares "
+            "with --no-build the builder is not called, so the hyperparameters it declares "
             "(hp.Int, hp.Choice...) are not shown"
         )
     space = study.space
     size = space.size()
-    console.print(space_table(space))
-    shown = "infinite (continuous parameters)" if size is None else plural(size, "configuration")
     count = plural(len(space.params), "hyperparameter")
-    console.print(f"Search space: {count}, {shown}", highlight=False)
+    if unknown:
+        if space.params:
+            console.print(space_table(space))
+        own = f"{count} from search_space, and " if space.params else ""
+        console.print(
+            f"Search space: {own}what the builder declares (not known with --no-build)",
+            highlight=False,
+        )
+    else:
+        console.print(space_table(space))
+        shown = (
+            "infinite (continuous parameters)" if size is None else plural(size, "configuration")
+        )
+        console.print(f"Search space: {count}, {shown}", highlight=False)
     objective = study.objective
     objectives = ", ".join(o.described() for o in study.objectives)
     console.print(
@@ -58,9 +72,12 @@ def validate(
         console.print(line, markup=False, highlight=False)
     if message := warm.warning():
         print_warning(message)
-    console.print(strategy.trials_note(study.config.strategy.max_trials), highlight=False)
     limit = study.config.strategy.max_trials or strategy.default_max_trials()
-    if note := strategy.unrun_points_note(limit):
+    if unknown:
+        console.print(_at_most(limit, study.config.strategy.max_trials), highlight=False)
+    else:
+        console.print(strategy.trials_note(study.config.strategy.max_trials), highlight=False)
+    if not unknown and (note := strategy.unrun_points_note(limit)):
         print_warning(note)
     if note := strategy.plan_cut_note(limit):
         print_warning(note)
@@ -102,6 +119,15 @@ def validate(
             highlight=False,
         )
     console.print("Config is valid.", style="green")
+
+
+def _at_most(limit: int | None, max_trials: int | None) -> str:
+    """The trial count when the builder's space is unknown: the limit, which a small space
+    may cut short."""
+    if limit is None:
+        return "Trials: no limit (set max_trials)"
+    where = "max_trials" if max_trials else "the default; max_trials sets another number"
+    return f"Trials: at most {limit:,} ({where})"
 
 
 def split_seed(study: StudyConfig) -> int:

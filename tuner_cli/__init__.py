@@ -34,7 +34,7 @@ _API = {
     "SearchInterrupted": "tuner_cli.search",
 }
 
-__all__ = ["__version__", "keras_tuner", *_API]
+__all__ = ["__version__", *_API]
 
 
 def __getattr__(name: str) -> Any:

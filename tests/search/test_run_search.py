@@ -6,6 +6,7 @@ import json
 import threading
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import tuner_cli
@@ -372,3 +373,45 @@ def test_max_trial_time_passing_inside_a_slow_view_fails_the_trial_not_the_searc
     (record,) = result.trials
     assert record.status.value == "failed"
     assert record.error["message"].startswith("the trial ran longer than max_trial_time (2 s)")
+
+
+def test_a_keras_tuner_script_s_calls_after_the_search_answer_as_keras_tuner_s(tmp_path, capsys):
+    """``tuner.get_best_hyperparameters()[0].values`` and ``.get('x')``, and
+    ``results_summary()``: a script's lines after the search, kept as they are. The record's
+    plain dict made ``best_hps.values`` a method."""
+    study = load_config_dict({**BRANIN, "seed": 3}, REPO / "examples")
+    result = run_search(study, tmp_path, max_trials=3, workers=0)
+    ranked = best_trials(result.root, top=2)
+    best_hps = result.get_best_hyperparameters()[0]
+    assert best_hps.values == ranked[0].hyperparameters
+    assert best_hps.get("x") == ranked[0].hyperparameters["x"]
+    assert best_hps.Float("x", -5.0, 10.0) == ranked[0].hyperparameters["x"]  # builds it again
+    two = result.get_best_hyperparameters(num_trials=2)
+    assert [hp.values for hp in two] == [t.hyperparameters for t in ranked]
+    result.results_summary(num_trials=2)
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[:4] == [
+        "Results summary",
+        f"Results in {result.root}",
+        "Showing 2 best trials",
+        'Objective(name="branin", direction="min")',
+    ]
+    assert printed[4:7] == ["", f"Trial {ranked[0].id} summary", "Hyperparameters:"]
+    assert f"x: {ranked[0].hyperparameters['x']}" in printed
+    assert f"Score: {ranked[0].score}" in printed
+    assert printed.count("Hyperparameters:") == 2
+
+
+@pytest.mark.slow
+def test_get_best_models_loads_the_kept_model_and_names_the_setting_for_others(tmp_path):
+    """``tuner.get_best_models()[0]``: the best trial's model as kept (``models: best``);
+    asking for more than were kept says which setting keeps them."""
+    from tuner_cli.errors import KtRunError
+
+    result = run_search(IRIS, tmp_path, workers=0)
+    (model,) = result.get_best_models()
+    assert model.predict(np.zeros((2, 4), "float32"), verbose=0).shape == (2, 3)
+    study = load_config_dict({**IRIS, "strategy": {**IRIS["strategy"], "max_trials": 2}})
+    again = run_search(study, tmp_path, workers=0)
+    with pytest.raises(KtRunError, match="model was not kept .* `models: all`"):
+        again.get_best_models(num_models=2)

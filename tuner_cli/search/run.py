@@ -21,7 +21,7 @@ from tuner_cli.errors import ConfigError, KtRunError, SearchInterrupted
 from tuner_cli.events import SearchEvents
 from tuner_cli.executors import Executor, execution_settings, make_executor
 from tuner_cli.integrations import fan_out, integration_sinks
-from tuner_cli.results import StudyStore
+from tuner_cli.results import StudyStore, best_trials
 from tuner_cli.search.deferred import DeferredExecutor
 from tuner_cli.search.lock import StudyLock
 from tuner_cli.search.runner import STOPPED_BY_REQUEST, SearchRunner, SearchSummary
@@ -30,6 +30,7 @@ from tuner_cli.search.study import check_resumable, claim_study, study_seed
 from tuner_cli.search.warm_start import load_warm_start
 from tuner_cli.strategies import make_strategy
 from tuner_cli.training.data_notes import data_notes
+from tuner_cli.training.hyperparameters import HyperParameters
 from tuner_cli.training.imports import load_attribute
 from tuner_cli.training.keras_import import tensorflow_logger_as_found, tensorflow_seed_as_found
 from tuner_cli.training.preflight import located
@@ -54,6 +55,51 @@ class SearchResult:
     @property
     def trials(self) -> list[TrialRecord]:
         return self.summary.trials
+
+    def get_best_hyperparameters(self, num_trials: int = 1) -> list[HyperParameters]:
+        """KerasTuner's ``tuner.get_best_hyperparameters(num_trials)``, so a script's lines
+        after its search keep working: the best trials' values, best first (ranked as
+        ``kt-run best --top``), each an ``hp`` with ``.values`` and ``.get`` that a builder
+        builds that configuration again from (``build_model(hp)``)."""
+        ranked = best_trials(self.root, top=num_trials)
+        return [HyperParameters(trial.hyperparameters) for trial in ranked]
+
+    def get_best_models(self, num_models: int = 1) -> list[Any]:
+        """KerasTuner's ``tuner.get_best_models(num_models)``: the best trials' kept models
+        (``models: best`` keeps the best trial's, ``models: all`` every trial's), loaded."""
+        from tuner_cli.training.keras_training import load_kept_model
+
+        store = StudyStore(self.root)
+        models = []
+        for trial in best_trials(self.root, top=num_models):
+            path = store.model_path(trial.id)
+            if not path.is_file():
+                raise KtRunError(
+                    f"trial {trial.id}'s model was not kept in {store.models_dir} (the config's "
+                    "`models` decides which are: best, all or none); build it again from "
+                    "get_best_hyperparameters(), or keep every model with `models: all`"
+                )
+            models.append(load_kept_model(path))
+        return models
+
+    def results_summary(self, num_trials: int = 10) -> None:
+        """KerasTuner's ``tuner.results_summary()``, in its words: the best trials' values and
+        scores, printed (``kt-run best --top N`` shows the same as a table)."""
+        objective = self.summary.objective
+        print("Results summary")
+        print(f"Results in {self.root}")
+        print(f"Showing {num_trials} best trials")
+        print(f'Objective(name="{objective.name}", direction="{objective.direction}")')
+        for trial in best_trials(self.root, top=num_trials):
+            print()
+            print(f"Trial {trial.id} summary")
+            print("Hyperparameters:")
+            for name, value in trial.hyperparameters.items():
+                print(f"{name}: {value}")
+            if not trial.hyperparameters:
+                print("default configuration")
+            if trial.score is not None:
+                print(f"Score: {trial.score}")
 
     def __repr__(self) -> str:
         """One line: a notebook cell that ends in ``run_search(...)`` shows this, not every

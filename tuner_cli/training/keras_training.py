@@ -351,6 +351,11 @@ def restore_checkpoint(
     return model
 
 
+def load_kept_model(path: Path) -> keras.Model:
+    """A model the search kept in ``models/``, for ``SearchResult.get_best_models``."""
+    return keras.models.load_model(path)
+
+
 def model_from_bytes(data: bytes) -> keras.Model:
     with tempfile.TemporaryDirectory() as folder:
         path = Path(folder) / "model.keras"

@@ -209,6 +209,7 @@ def test_numpy_values_keep_their_python_type():
         (lambda hp: hp.Float("lr", 1e-4, 1e-2, sampling="log", default=0.1), 1e-2),
         (lambda hp: hp.Float("rate", 0.0, 0.5, step=0.1, default=-1), 0.0),
         (lambda hp: hp.Int("batch", 16, 256, step=2, sampling="log", default=100), 128),
+        (lambda hp: hp.Int("units", 1, 10, default=4.6), 5),  # was cut down to 4
     ],
 )
 def test_a_default_outside_the_range_becomes_the_nearest_value_as_keras_tuner_allows(

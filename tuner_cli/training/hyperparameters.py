@@ -371,7 +371,7 @@ def _within(default: float, low: float, high: float, step: float | None, kind: s
     float is snapped as the sampler makes its steps, so it is exactly one of them."""
     value = min(max(default, low), high)
     if step is None or step <= 0:
-        return int(value) if kind == "int" else value
+        return round(value) if kind == "int" else value
     if kind == "float":
         return nearest_step(low, high, step, value)
     value = low + round((value - low) / step) * step

@@ -56,7 +56,8 @@ def test_a_cell_ending_in_run_search_shows_one_line_not_every_record(tmp_path):
     shown = repr(result)
     assert shown == (
         f"<SearchResult {tmp_path / 'branin'}: 3 trials (3 completed), best trial "
-        f"{result.best.id} (branin {format_number(result.best.score)}), max_trials reached>"
+        f"{result.best.id} (branin {format_number(result.best.score, keep_zeros=True)}), "
+        "max_trials reached>"
     )
 
 
@@ -415,3 +416,15 @@ def test_get_best_models_loads_the_kept_model_and_names_the_setting_for_others(t
     again = run_search(study, tmp_path, workers=0)
     with pytest.raises(KtRunError, match="model was not kept .* `models: all`"):
         again.get_best_models(num_models=2)
+
+
+def test_the_one_line_keeps_a_scores_trailing_zeros_as_every_score_shown_does(tmp_path):
+    """``val_accuracy 0.525`` there, ``0.5250`` in every table and line of ``kt-run``."""
+    from tuner_cli.objective import Objective
+    from tuner_cli.search import SearchResult
+    from tuner_cli.search.runner import SearchSummary
+    from tuner_cli.trial import TrialRecord, TrialStatus
+
+    record = TrialRecord(1, TrialStatus.COMPLETED, {"units": 8}, score=0.525)
+    summary = SearchSummary([record], Objective("val_accuracy", "max"), "max_trials reached")
+    assert "(val_accuracy 0.5250)" in repr(SearchResult(summary, tmp_path))

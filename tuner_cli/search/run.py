@@ -108,7 +108,8 @@ class SearchResult:
         best = self.best
         shown = "no best trial" if best is None else f"best trial {best.id}"
         if best is not None and best.score is not None:
-            shown += f" ({self.summary.objective.name} {format_number(best.score)})"
+            score = format_number(best.score, keep_zeros=True)
+            shown += f" ({self.summary.objective.name} {score})"
         code = self.stopped_by_signal
         stopped = f", stopped_by_signal={code}" if code else ""
         return (

@@ -834,13 +834,48 @@ def test_a_full_disk_leaves_no_running_record_and_no_half_made_study(small_disk,
     assert "cannot write trial 2" in result.stderr
     assert "Traceback" not in result.stderr
     found = records(output / "faults")
-    assert [r["status"] for r in found.values()] == ["completed"]
+    # trial 2's small running record marked interrupted, or removed where even that failed
+    statuses = [r["status"] for r in found.values()]
+    assert statuses in (["completed"], ["completed", "interrupted"])
     assert not [p for p in (output / "faults").rglob("*.tmp")]
 
     filler.unlink()
     resumed = run(config, output, tmp_path, "--max-trials", "3")
     assert resumed.returncode == 0, resumed.stderr
     assert [r["status"] for r in records(output / "faults").values()] == ["completed"] * 3
+
+
+@pytest.mark.slow
+def test_a_model_a_full_disk_refuses_leaves_no_running_record(small_disk, tmp_path, monkeypatch):
+    """The trial trained, its record fits on the disk, its model does not: the search stops
+    (exit 1) and the trial is marked interrupted (or its record removed), never left
+    ``running`` as if a search still trained it; a rerun with space trains it again."""
+    config = tmp_path / "keras.yaml"
+    config.write_text(
+        keras_fault_config(name="keras-disk")
+        .replace("[ok, raise, nan]", "[ok]")
+        .replace("max: 8, step: 4", "max: 12, step: 4")
+        + "models: all\n",
+        encoding="utf-8",
+    )
+    output = small_disk / "results"
+    study = output / "keras-disk"
+    first = search_here(config, output, tmp_path, monkeypatch, "--max-trials", "1")
+    assert first.returncode == 0, first.stderr
+    model_size = (study / "models" / "trial_0001.keras").stat().st_size
+    filler = fill(small_disk, model_size // 2)
+    full = search_here(config, output, tmp_path, monkeypatch, "--max-trials", "2")
+    assert full.returncode == 1, full.stderr
+    assert "cannot save the model of trial 2" in full.stderr
+    found = records(study)
+    assert found[1]["status"] == "completed"
+    assert [r["status"] for r in found.values() if r["id"] != 1] in ([], ["interrupted"])
+
+    filler.unlink()
+    resumed = search_here(config, output, tmp_path, monkeypatch, "--max-trials", "2")
+    assert resumed.returncode == 0, resumed.stderr
+    assert [r["status"] for r in records(study).values()] == ["completed"] * 2
+    assert (study / "models" / "trial_0002.keras").is_file()
 
 
 @pytest.mark.slow

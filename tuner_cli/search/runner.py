@@ -11,7 +11,7 @@ import time
 from collections import Counter
 from collections.abc import Iterable, Sequence
 from concurrent.futures import Future
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from tuner_cli.config import StudyConfig
@@ -68,6 +68,7 @@ def best_trial(trials: Sequence[TrialRecord], objective: Objective) -> TrialReco
 
 
 STOPPED_BY_REQUEST = "stopped by request"
+_RECORD_FIELD_NAMES = tuple(f.name for f in fields(TrialRecord))
 
 
 def _rank(record: TrialRecord, objective: Objective) -> tuple:
@@ -324,18 +325,26 @@ class SearchRunner:
                 **self._scores(outcome),
             },
         )
+        as_started = replace(record)
         for key, value in changes.items():
             setattr(record, key, value)
-        self.continuations.save(record, outcome.checkpoint_bytes, list(self.records.values()))
-        best = self._update_best(record)
-        front = self._front
-        joined = front is not None and record.status is TrialStatus.COMPLETED and front.add(record)
-        leads = joined if front is not None else best is record
-        self._keep_model(record, leads, outcome.model_bytes)
         try:
+            self.continuations.save(record, outcome.checkpoint_bytes, list(self.records.values()))
+            best = self._update_best(record)
+            front = self._front
+            joined = (
+                front is not None and record.status is TrialStatus.COMPLETED and front.add(record)
+            )
+            leads = joined if front is not None else best is record
+            self._keep_model(record, leads, outcome.model_bytes)
             self._write(record)
         except StoreError:
-            record.status = TrialStatus.RUNNING  # as on disk: the clean-up in run() then sees it
+            # back to what the disk holds (running, without this run's results or rung), so
+            # the clean-up in run() marks it interrupted: a checkpoint or model the disk could
+            # not take stopped the search as a record it could not take does, and left the
+            # record ``running`` for good
+            for name in _RECORD_FIELD_NAMES:
+                setattr(record, name, getattr(as_started, name))
             raise
         if leads and self.study.config.models == "best":
             if front is not None:

@@ -564,6 +564,25 @@ def test_a_pre_search_check_that_hangs_ends_at_max_trial_time(tmp_path: Path, mo
     assert not output.exists()
 
 
+def test_a_stopped_workers_temporary_files_go_with_the_search(tmp_path: Path, request) -> None:
+    """A worker stopped mid-trial (here at ``max_trial_time``; also a second Ctrl-C, a
+    memory limit) leaves what its trial had made through ``tempfile``: Keras' half-saved
+    ``model.keras`` folders stayed in the temporary directory for good, with names kt-run
+    cannot tell from anyone's. Local workers make them in the search's own scratch folder."""
+    config = tmp_path / "hangs.yaml"
+    extra = "  max_trial_time: 2s\n"
+    config.write_text(
+        objective_config("hangs_in_a_temporary_folder", 1, extra=extra), encoding="utf-8"
+    )
+    scratch = Path(tempfile.mkdtemp(prefix="kttmp-", dir="/tmp"))
+    request.addfinalizer(lambda: shutil.rmtree(scratch, ignore_errors=True))
+    result = run(config, tmp_path / "results", tmp_path, TMPDIR=str(scratch))
+    assert result.returncode == 1, result.stderr
+    (record,) = records(tmp_path / "results" / "faults").values()
+    assert "ran longer than max_trial_time" in record["error"]["message"]
+    assert sorted(p.name for p in scratch.iterdir()) == []
+
+
 def test_a_second_search_on_a_running_study_is_refused(tmp_path: Path) -> None:
     config = tmp_path / "busy.yaml"
     config.write_text(objective_config("sleepy", 3), encoding="utf-8")

@@ -49,6 +49,7 @@ from tuner_cli.executors._held_signals import held_signals
 from tuner_cli.executors._local import LocalWorkers
 from tuner_cli.executors.worker import (
     IgnoreInterrupts,
+    ScratchTemporaryFolder,
     WorkerReply,
     check_in_worker,
     run_trial,
@@ -957,4 +958,5 @@ def local_client(
         ) from None
     client = Client(local.cluster, set_as_default=False)
     client.register_plugin(IgnoreInterrupts())
+    client.register_plugin(ScratchTemporaryFolder())
     return client, local

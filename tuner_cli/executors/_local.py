@@ -139,6 +139,7 @@ def _cluster(workers: int, memory_limit: int | None, threads: str, scratch: str)
             "OMP_NUM_THREADS": threads,
             "TF_CPP_MIN_LOG_LEVEL": os.environ.get("TF_CPP_MIN_LOG_LEVEL", "3"),
             SCRATCH_ENV: scratch,  # a folder's image check, kept for the next worker
+            "TMPDIR": scratch,  # a trial's temporary files (worker.ScratchTemporaryFolder)
         },
     )
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import tempfile
 import threading
 from collections import OrderedDict
 from dataclasses import dataclass
@@ -28,6 +29,7 @@ from distributed.diagnostics.plugin import WorkerPlugin
 from tuner_cli.config import StudyConfig, load_config_text
 from tuner_cli.errors import ConfigError
 from tuner_cli.training.execution import execute_trial
+from tuner_cli.training.image_check_memo import SCRATCH_ENV
 from tuner_cli.training.imports import ShippedObjects, shipped_main
 from tuner_cli.training.keras_import import import_keras
 from tuner_cli.training.preflight import check_study
@@ -209,3 +211,22 @@ class IgnoreInterrupts(WorkerPlugin):
             # blocked since the forkserver started (``_forkserver``); a trial's own
             # subprocesses then start with the usual signal mask
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
+
+
+class ScratchTemporaryFolder(WorkerPlugin):
+    """A local worker makes its temporary files in the search's scratch folder, which the
+    search removes when it ends (and the next search, when it was killed).
+
+    A worker stopped mid-trial (a second Ctrl-C, ``max_trial_time``, a memory limit, a killed
+    search) never removes what its trial had made through ``tempfile``: Keras' ``model.save``
+    folders, TensorFlow's autograph files. In the temporary directory they stayed for good,
+    under names kt-run cannot tell from anyone else's. ``TMPDIR`` is set for the worker by its
+    nanny, but a worker forked from a forkserver that imported Keras inherits ``tempfile``'s
+    folder already chosen, so it is chosen again here."""
+
+    name = "kt-run-scratch-temporary-folder"
+
+    def setup(self, worker) -> None:
+        folder = os.environ.get(SCRATCH_ENV)
+        if folder and os.path.isdir(folder):
+            tempfile.tempdir = folder

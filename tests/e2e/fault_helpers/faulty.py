@@ -7,6 +7,7 @@ that must survive a process (attempt counts) lives in files under ``$KT_FAULT_DI
 import math
 import os
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -107,3 +108,13 @@ def leaves_a_thread(hp, budget):
 
     threading.Thread(target=forever, name="objective-poller").start()
     return {"loss": _loss(hp)}
+
+
+def hangs_in_a_temporary_folder(hp, budget):
+    """Hangs inside a temporary folder, as a trial whose worker is stopped while Keras saves
+    its model (``model.save`` writes through ``tempfile``) does: the folder is never removed
+    by its maker."""
+    with tempfile.TemporaryDirectory() as folder:
+        Path(folder, "model.keras").write_bytes(b"half a model")
+        while True:
+            time.sleep(0.05)

@@ -201,9 +201,8 @@ def test_kill_9_at_random_moments_loses_and_duplicates_nothing(tmp_path: Path, r
     assert final.returncode == 0, final.stderr
     assert "Traceback" not in final.stderr
     assert abandoned, "no kill left a worker scratch folder behind"
-    # (Python's multiprocessing leaves its own pymp-* folder after a kill -9, as it does for
-    # any program; kt-run cannot tell those of its searches from other programs')
     assert not list(scratch.glob("kt-run-dask-*")), "the killed searches' folders were kept"
+    assert not list(scratch.glob("kt-run-mp-*")) and not list(scratch.glob("pymp-*"))
     now = records(study)
     assert sorted(now) == list(range(1, max_trials + 1))
     assert {r["status"] for r in now.values()} == {"completed"}
@@ -581,6 +580,33 @@ def test_a_stopped_workers_temporary_files_go_with_the_search(tmp_path: Path, re
     (record,) = records(tmp_path / "results" / "faults").values()
     assert "ran longer than max_trial_time" in record["error"]["message"]
     assert sorted(p.name for p in scratch.iterdir()) == []
+
+
+def test_a_killed_searchs_temporary_folders_go_with_the_next_search(tmp_path, request) -> None:
+    """kill -9 left a ``pymp-*`` folder (multiprocessing's, for the socket local workers fork
+    from) in the temporary directory at every kill, which nothing could tell from another
+    program's. The search makes that folder itself, locked while its process lives, so the
+    next search removes it with the scratch folder; folders it did not make stay."""
+    config = tmp_path / "kill.yaml"
+    config.write_text(objective_config("sleepy", 2), encoding="utf-8")
+    output = tmp_path / "results"
+    scratch = Path(tempfile.mkdtemp(prefix="kt9-", dir="/tmp"))
+    request.addfinalizer(lambda: shutil.rmtree(scratch, ignore_errors=True))
+    theirs = [scratch / "pymp-someones", scratch / "kt-run-mp-unlocked", scratch / "kt-run-x"]
+    for folder in theirs:
+        folder.mkdir()
+        (folder / "kt-run.lock.new").write_text("")
+    process = start(config, output, tmp_path, TMPDIR=str(scratch), KT_FAULT_SLEEP="60")
+    try:
+        wait_for(lambda: running_ids(output / "faults"), timeout=120)
+    finally:
+        process.kill()
+        process.communicate()
+    assert set(scratch.iterdir()) - set(theirs), "the killed search left nothing behind"
+
+    result = run(config, output, tmp_path, TMPDIR=str(scratch), KT_FAULT_SLEEP="0.1")
+    assert result.returncode == 0, result.stderr
+    assert sorted(scratch.iterdir()) == sorted(theirs)
 
 
 def test_a_second_search_on_a_running_study_is_refused(tmp_path: Path) -> None:

@@ -8,7 +8,13 @@ import sys
 import tempfile
 from pathlib import Path
 
-from tuner_cli.executors._scratch import LOCK_NAME, PREFIX, remove_abandoned, search_scratch
+from tuner_cli.executors._scratch import (
+    LOCK_NAME,
+    PREFIX,
+    PROCESS_PREFIX,
+    remove_abandoned,
+    search_scratch,
+)
 
 HOLD = """
 import sys, time
@@ -17,12 +23,18 @@ with search_scratch() as folder:
     print(folder, flush=True)
     time.sleep(600)
 """
+HOLD_PROCESS_FOLDER = """
+import sys, time
+from tuner_cli.executors._scratch import process_scratch
+print(process_scratch(), flush=True)
+time.sleep(float(sys.argv[1]))
+"""
 
 
-def hold_scratch(tmp: Path) -> tuple[subprocess.Popen, Path]:
+def hold_scratch(tmp: Path, script: str = HOLD, *args: str) -> tuple[subprocess.Popen, Path]:
     """A process holding a scratch folder under ``tmp``, as a running search does."""
     process = subprocess.Popen(
-        [sys.executable, "-c", HOLD],
+        [sys.executable, "-c", script, *args],
         env={"TMPDIR": str(tmp), "PYTHONPATH": str(Path(__file__).resolve().parents[2])},
         stdout=subprocess.PIPE,
         text=True,
@@ -63,3 +75,23 @@ def test_a_search_ending_normally_removes_its_folder(tmp_path, monkeypatch):
     with search_scratch() as folder:
         assert Path(folder, LOCK_NAME).is_file()
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_process_folder_lasts_as_long_as_its_process(tmp_path):
+    """The folder multiprocessing's socket goes in: kept while its process lives (a notebook
+    searches again with the same forkserver), removed when it exits, or after a kill -9 by
+    the next search."""
+    process, folder = hold_scratch(tmp_path, HOLD_PROCESS_FOLDER, "600")
+    try:
+        assert folder.parent == tmp_path and folder.name.startswith(PROCESS_PREFIX)
+        remove_abandoned(tmp_path)
+        assert (folder / LOCK_NAME).is_file()
+    finally:
+        process.send_signal(signal.SIGKILL)
+        process.wait()
+    remove_abandoned(tmp_path)
+    assert not folder.exists()
+
+    process, folder = hold_scratch(tmp_path, HOLD_PROCESS_FOLDER, "0")
+    assert process.wait(timeout=60) == 0
+    assert not folder.exists()

@@ -20,11 +20,12 @@ import threading
 from collections.abc import Iterator
 
 from tuner_cli.executors._base import NoWorkersError
+from tuner_cli.executors._scratch import process_scratch
 
 SOCKET_PATH_MAX = 107
 """The longest path a Unix socket may have on Linux (``sun_path`` holds 108 bytes)."""
-SOCKET_NAME = "/pymp-xxxxxxxx/listener-xxxxxxxx"
-"""What multiprocessing adds to the temporary folder for the forkserver's socket."""
+SOCKET_NAME = "/kt-run-mp-xxxxxxxx/listener-xxxxxxxx"
+"""What the forkserver's socket adds to the temporary folder (``_multiprocessing_folder``)."""
 
 
 def start_forkserver(keras: bool) -> None:
@@ -49,6 +50,7 @@ def start_forkserver(keras: bool) -> None:
         preload.append("tuner_cli.executors.worker_preload")
     multiprocessing.get_context("forkserver").set_forkserver_preload(preload)
     _stop_if_unreachable()
+    _multiprocessing_folder()
     # started first: its own start unblocks SIGINT, which would open the block below
     multiprocessing.resource_tracker.ensure_running()
     with _ctrl_c_held_from_children():
@@ -92,3 +94,13 @@ def _stop_if_unreachable() -> None:
     config = getattr(multiprocessing.current_process(), "_config", {})
     if not os.path.isdir(config.get("tempdir") or "/"):
         config.pop("tempdir", None)  # made again on next use
+
+
+def _multiprocessing_folder() -> None:
+    """Give multiprocessing a folder of kt-run's own (``_scratch.process_scratch``) for its
+    files in this process (the forkserver's socket), unless it has one already: its own
+    ``pymp-*`` folder outlived a killed search, and nothing could tell it from another
+    program's. The private name is guarded: without it, multiprocessing makes its own."""
+    config = getattr(multiprocessing.current_process(), "_config", None)
+    if isinstance(config, dict) and not config.get("tempdir"):
+        config["tempdir"] = process_scratch()

@@ -7,20 +7,32 @@ releases when the process dies, however it dies; so a folder whose lock can be t
 to no live search, on this machine or in another container sharing the directory, and the next
 search removes it. Folders without the lock file (made by kt-run before this rule, or being
 made right now) are left alone: kt-run deletes only what it can tell it made and abandoned.
+
+The search's process has a second folder, ``process_scratch``, for multiprocessing's files
+(the socket local workers fork from), which multiprocessing would otherwise put in a
+``pymp-*`` folder that a kill -9 left behind at every kill, with a name anyone's program
+uses. It lasts as long as the process (a notebook keeps its forkserver from one search to the
+next), under the same lock, and is swept the same way.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import multiprocessing.util
 import os
 import shutil
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
+from typing import IO
 
 PREFIX = "kt-run-dask-"
+PROCESS_PREFIX = "kt-run-mp-"
 LOCK_NAME = "kt-run.lock"
+
+_process_locks: list[IO[str]] = []
+"""The open lock files of this process's ``process_scratch`` folders: held until it exits."""
 
 
 @contextlib.contextmanager
@@ -37,8 +49,24 @@ def search_scratch() -> Iterator[str]:
             yield folder
 
 
+def process_scratch() -> str:
+    """A new folder, locked until this process exits, then removed (a killed process's by the
+    next search)."""
+    folder = tempfile.mkdtemp(prefix=PROCESS_PREFIX)
+    starting = os.path.join(folder, LOCK_NAME + ".new")
+    lock = open(starting, "w")  # noqa: SIM115 - held open for the life of the process
+    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    os.rename(starting, os.path.join(folder, LOCK_NAME))
+    _process_locks.append(lock)
+    # at exit, after everything that may still use it, as multiprocessing removes its own
+    multiprocessing.util.Finalize(
+        None, shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True}, exitpriority=-100
+    )
+    return folder
+
+
 def remove_abandoned(parent: Path) -> None:
-    for folder in parent.glob(PREFIX + "*"):
+    for folder in [*parent.glob(PREFIX + "*"), *parent.glob(PROCESS_PREFIX + "*")]:
         try:
             with open(folder / LOCK_NAME) as lock:
                 fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)

@@ -372,7 +372,7 @@ class DaskExecutor:
             if isinstance(error, KilledWorker):
                 future.set_result(self._died(error))
             else:
-                future.set_exception(error)
+                future.set_exception(self._as_named(error))
         elif status == "cancelled":
             self._submit_again(future)
             return False
@@ -380,6 +380,14 @@ class DaskExecutor:
             return False
         self._forget(future)
         return True
+
+    def _as_named(self, error: BaseException) -> BaseException:
+        """A config error a trial raised names the config as the user did (``study.yaml:11``),
+        not by the absolute path the workers were given, as the same error does without
+        workers."""
+        if isinstance(error, ConfigError) and error.source == str(self.study.path.resolve()):
+            error.source = str(self.study.path)
+        return error
 
     def _submit_again(self, future: Future[TrialOutcome]) -> None:
         """Submit again a trial whose task the cluster cancelled while this search still waits

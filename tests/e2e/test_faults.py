@@ -511,6 +511,36 @@ def test_sigterm_marks_the_running_trial_interrupted(tmp_path: Path, more) -> No
     assert [r["status"] for r in records(output / "faults").values()] == ["interrupted"]
 
 
+def test_a_closed_terminal_stops_the_search_as_sigterm_does(tmp_path: Path) -> None:
+    """Closing the terminal (or losing the ssh connection) sends SIGHUP: the search died on
+    the spot and left its running trials ``running``. It stops as for SIGTERM (exit 129);
+    under ``nohup``, which ignores SIGHUP, it runs on."""
+    config = tmp_path / "hup.yaml"
+    config.write_text(objective_config("sleepy", 2), encoding="utf-8")
+    output = tmp_path / "results"
+    process = start(config, output, tmp_path, KT_FAULT_SLEEP="30")
+    wait_for(lambda: running_ids(output / "faults"))
+    process.send_signal(signal.SIGHUP)
+    out, err = communicate_or_dump(process, timeout=20)
+    assert process.returncode == 129, err
+    assert [r["status"] for r in records(output / "faults").values()] == ["interrupted"]
+    assert "Traceback" not in err
+
+    kept = subprocess.Popen(
+        ["nohup", *command(config, output)],
+        env=env(tmp_path, KT_FAULT_SLEEP="2"),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+    )
+    wait_for(lambda: running_ids(output / "faults"))
+    kept.send_signal(signal.SIGHUP)
+    out, err = communicate_or_dump(kept, timeout=60)
+    assert kept.returncode == 0, err
+    assert [r["status"] for r in records(output / "faults").values()] == ["completed"] * 2
+
+
 @pytest.mark.parametrize(
     "send, code",
     [

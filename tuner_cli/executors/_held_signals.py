@@ -1,4 +1,4 @@
-"""Ctrl-C and SIGTERM held back while a local cluster starts or closes.
+"""Ctrl-C, SIGTERM and SIGHUP held back while a local cluster starts or closes.
 
 A ``KeyboardInterrupt`` raised inside ``LocalCluster(...)`` leaves a cluster half made: Dask's
 exit hook then fails to close it (a traceback on ``Status.init``) and a worker still being
@@ -24,7 +24,8 @@ from typing import Any
 
 from tuner_cli.errors import SignalInterrupt
 
-HELD = (signal.SIGINT, signal.SIGTERM)
+HELD = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
+"""Held unless ignored: a SIGHUP under ``nohup`` stays ignored."""
 HOLD_LIMIT_S = 15.0
 """How long the first signal waits for the cluster's start (about a second) to end."""
 
@@ -76,7 +77,11 @@ def held_signals(hold_all: bool = False) -> Iterator[HeldSignals]:
     if threading.current_thread() is not threading.main_thread():
         yield held
         return
-    held.previous = {signum: signal.signal(signum, held._hold) for signum in HELD}
+    held.previous = {
+        signum: signal.signal(signum, held._hold)
+        for signum in HELD
+        if signal.getsignal(signum) is not signal.SIG_IGN
+    }
     try:
         yield held
     finally:

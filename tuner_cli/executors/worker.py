@@ -199,7 +199,9 @@ def _limit_tensorflow_threads(nthreads: int) -> None:
 
 class IgnoreInterrupts(WorkerPlugin):
     """Ctrl-C in a terminal reaches every process of the group, local workers included; the
-    driver decides what it means (finish the running trials, or stop), so workers ignore it."""
+    driver decides what it means (finish the running trials, or stop), so workers ignore it.
+    So with SIGHUP, when the terminal closes: the driver stops them, its trials interrupted
+    rather than failed with a dead worker."""
 
     name = "kt-run-ignore-interrupts"
 
@@ -208,6 +210,7 @@ class IgnoreInterrupts(WorkerPlugin):
 
         if threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGINT, signal.SIG_IGN)
+            signal.signal(signal.SIGHUP, signal.SIG_IGN)
             # blocked since the forkserver started (``_forkserver``); a trial's own
             # subprocesses then start with the usual signal mask
             signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})

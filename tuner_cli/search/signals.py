@@ -7,7 +7,9 @@ runner marks the running trial ``interrupted`` and the next run of the same comm
 again. Before trials run (workers starting, the model checked) there is nothing to finish, so
 either signal stops at once. Either way the exit code is 128 + the signal number (130 for
 Ctrl-C), so a script chaining ``kt-run search && kt-run best`` does not carry on as if the
-search had finished.
+search had finished. SIGHUP (the terminal closed, an ssh connection lost) stops as SIGTERM
+does, unless it is ignored (``nohup``): it killed the search on the spot, its running trials
+left ``running``.
 """
 
 from __future__ import annotations
@@ -111,6 +113,8 @@ class GracefulInterrupts:
                 signal.SIGINT: signal.signal(signal.SIGINT, self._on_sigint),
                 signal.SIGTERM: signal.signal(signal.SIGTERM, self._on_sigterm),
             }
+            if signal.getsignal(signal.SIGHUP) is not signal.SIG_IGN:  # nohup: runs on
+                self._previous[signal.SIGHUP] = signal.signal(signal.SIGHUP, self._on_sigterm)
             self._previous_hook = sys.unraisablehook
             sys.unraisablehook = self._unraisable
         return self

@@ -520,7 +520,7 @@ def test_a_closed_terminal_stops_the_search_as_sigterm_does(tmp_path: Path) -> N
     output = tmp_path / "results"
     process = start(config, output, tmp_path, KT_FAULT_SLEEP="30")
     wait_for(lambda: running_ids(output / "faults"))
-    process.send_signal(signal.SIGHUP)
+    os.killpg(process.pid, signal.SIGHUP)  # as a terminal sends it: to the whole group
     out, err = communicate_or_dump(process, timeout=20)
     assert process.returncode == 129, err
     assert [r["status"] for r in records(output / "faults").values()] == ["interrupted"]

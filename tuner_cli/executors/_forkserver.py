@@ -52,13 +52,14 @@ def start_forkserver(keras: bool) -> None:
     _stop_if_unreachable()
     _multiprocessing_folder()
     # started first: its own start unblocks SIGINT, which would open the block below
-    multiprocessing.resource_tracker.ensure_running()
-    with _ctrl_c_held_from_children():
+    with _held_from_children({signal.SIGHUP}):
+        multiprocessing.resource_tracker.ensure_running()
+    with _held_from_children({signal.SIGINT, signal.SIGHUP}):
         multiprocessing.forkserver.ensure_running()
 
 
 @contextlib.contextmanager
-def _ctrl_c_held_from_children() -> Iterator[None]:
+def _held_from_children(signals: set[signal.Signals]) -> Iterator[None]:
     """Start the forkserver with SIGINT blocked, so that it reaches neither the forkserver
     while it imports (a terminal's Ctrl-C reaches the whole process group, and one that landed
     there printed its ``KeyboardInterrupt`` traceback under the driver's own line) nor the
@@ -66,11 +67,16 @@ def _ctrl_c_held_from_children() -> Iterator[None]:
     ignores it there and unblocks it). A blocked signal stays blocked across fork and exec.
     In the driver it is not lost: it waits for the block's end (or another of the driver's
     threads takes it, and the main thread handles it at once); a Ctrl-C sent while SIGINT was
-    ignored here instead vanished, and the search went on as if never interrupted."""
+    ignored here instead vanished, and the search went on as if never interrupted.
+
+    SIGHUP (the terminal closed) likewise, for the forkserver and multiprocessing's resource
+    tracker: the tracker ignores SIGINT and SIGTERM but died of a SIGHUP to the group, and the
+    one started in its place while the driver stopped its workers printed a ``KeyError``
+    traceback for every semaphore the first had been told of."""
     if threading.current_thread() is not threading.main_thread():
         yield
         return
-    before = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    before = signal.pthread_sigmask(signal.SIG_BLOCK, signals)
     try:
         yield
     finally:

@@ -70,7 +70,18 @@ def format_path(path: KeyPath) -> str:
     return text
 
 
-class KtRunError(Exception):
+class ShownByItsMessage:
+    """An exception IPython (a Jupyter notebook, the IPython shell) shows as its message alone,
+    as the command line prints it: its traceback runs through kt-run's own frames (30 to 100
+    lines of decorators and loaders, the message at the bottom), none of which the user wrote
+    or can fix. IPython asks ``_render_traceback_`` for the lines to show; ``%debug`` still
+    walks the frames."""
+
+    def _render_traceback_(self) -> list[str]:
+        return f"{type(self).__name__}: {self}".splitlines()
+
+
+class KtRunError(ShownByItsMessage, Exception):
     """An expected failure with a message meant for the user."""
 
     exit_code = 1
@@ -118,7 +129,7 @@ class TrialError(Exception):
     """A single trial failed in a way worth recording; the search goes on."""
 
 
-class SearchInterrupted(KeyboardInterrupt):
+class SearchInterrupted(ShownByItsMessage, KeyboardInterrupt):
     """A second Ctrl-C (or a SIGTERM) stopped the search at once; rerunning it resumes.
 
     A ``KeyboardInterrupt``, as the keystrokes that raise it: a notebook loop over searches

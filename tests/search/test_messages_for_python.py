@@ -79,6 +79,64 @@ def test_resources_without_a_cluster_name_the_scheduler_argument(tmp_path):
     assert "--scheduler (scheduler= from Python)" in str(refused.value)
 
 
+@pytest.mark.parametrize("max_trials", [0, -1, "2", 2.5, True])
+def test_max_trials_is_a_whole_number_from_1_as_the_command_line_checks_it(tmp_path, max_trials):
+    """``--max-trials`` is checked by the command line, the keyword was not: 0 ran the
+    config's max_trials, -1 made a study of no trials, '2' failed inside the strategy with
+    "'<=' not supported between instances of 'int' and 'str'"."""
+    study = tuner_cli.load_config_dict(CONFIG, REPO / "examples")
+    with pytest.raises(UsageError) as refused:
+        run_search(study, tmp_path, max_trials=max_trials, workers=0)
+    assert str(refused.value) == (f"max_trials: must be a whole number from 1 (got {max_trials!r})")
+    assert not any(tmp_path.iterdir())
+
+
+def test_max_trials_may_be_a_numpy_integer(tmp_path):
+    import numpy as np
+
+    study = tuner_cli.load_config_dict(CONFIG, REPO / "examples")
+    result = run_search(study, tmp_path, max_trials=np.int64(2), workers=0)
+    assert len(result.trials) == 2
+
+
+def test_a_yes_or_no_for_workers_names_the_option(tmp_path):
+    """The check that ``workers: yes`` is not one worker named no key: "--: must be a number"."""
+    study = tuner_cli.load_config_dict(CONFIG, REPO / "examples")
+    with pytest.raises(UsageError) as refused:
+        run_search(study, tmp_path, max_trials=1, workers=True)
+    assert str(refused.value).startswith("--workers: must be a number, not true")
+
+
+def test_a_path_given_to_load_config_dict_says_to_use_load_config():
+    """It failed inside ``dict()``: "dictionary update sequence element #0 has length 1"."""
+    with pytest.raises(TypeError) as refused:
+        tuner_cli.load_config_dict("configs/digits.yaml")
+    assert str(refused.value) == (
+        "load_config_dict takes a dict of the config's keys (got 'configs/digits.yaml', of type "
+        "str): a YAML file is load_config(path)"
+    )
+    with pytest.raises(TypeError, match="load_config_dict takes a dict of the config's keys"):
+        tuner_cli.load_config_dict(None)
+
+
+def test_a_dict_given_to_load_config_says_to_use_load_config_dict():
+    with pytest.raises(TypeError) as refused:
+        tuner_cli.load_config(CONFIG)
+    assert str(refused.value) == (
+        "load_config takes the path of a YAML file, not a dict: a dict of the config's keys "
+        "is load_config_dict(data, base_dir)"
+    )
+
+
+def test_run_search_names_what_it_takes_when_given_something_else(tmp_path):
+    with pytest.raises(TypeError) as refused:
+        run_search(42, tmp_path)
+    assert str(refused.value) == (
+        "run_search takes a config as a YAML file's path, a dict of its keys or a StudyConfig "
+        "(got 42, of type int)"
+    )
+
+
 def test_the_first_ctrl_c_in_a_notebook_finishes_the_trial_and_says_so_under_the_cell(
     tmp_path, capfd, monkeypatch
 ):

@@ -952,6 +952,11 @@ def load_config(
     never collides with the study the file makes as written. Errors still point at the file's
     lines, and say which override led to them.
     """
+    if isinstance(path, Mapping):
+        raise TypeError(
+            "load_config takes the path of a YAML file, not a dict: a dict of the config's keys "
+            "is load_config_dict(data, base_dir)"
+        )
     path = Path(path)
     document = load_yaml_file(path)
     text = path.read_text(encoding="utf-8")
@@ -1023,6 +1028,11 @@ def load_config_dict(
     """
     import yaml
 
+    if not isinstance(data, Mapping):
+        raise TypeError(
+            f"load_config_dict takes a dict of the config's keys (got {quoted(data)}, of type "
+            f"{type(data).__name__}): a YAML file is load_config(path)"
+        )
     plain = _plain_data(dict(data), ())  # a copy: the caller's dict is left as given
     overrides = _override(plain, strategy, name)
     text = yaml.safe_dump(plain, sort_keys=False)

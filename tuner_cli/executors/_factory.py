@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from pydantic import ValidationError
 
 from tuner_cli.config import ExecutionConfig, StudyConfig
 from tuner_cli.errors import ConfigError, UsageError
 from tuner_cli.executors._base import Executor, ProgressCallback, WarningCallback
+from tuner_cli.strict import KeyedError
 from tuner_cli.training.imports import ShippedObjects, config_folder_sources
 
 
@@ -110,6 +113,13 @@ def recycle_after(settings: ExecutionConfig, keras: bool) -> int | None:
     return None
 
 
+def _location(error: Any) -> tuple[Any, ...]:
+    """The option an error is about: the check that ``workers: yes`` is no number runs on the
+    whole section, so pydantic gives it no location, only the key it names."""
+    keyed = error.get("ctx", {}).get("error")
+    return error["loc"] or ((keyed.key,) if isinstance(keyed, KeyedError) else ())
+
+
 def execution_settings(base: ExecutionConfig, **overrides: object) -> ExecutionConfig:
     """The config's ``execution:`` section with the command line's options on top."""
     values = {
@@ -120,7 +130,7 @@ def execution_settings(base: ExecutionConfig, **overrides: object) -> ExecutionC
         return ExecutionConfig.model_validate(values)
     except ValidationError as exc:
         problems = "; ".join(
-            f"--{'-'.join(map(str, e['loc'])).replace('_', '-')}: "
+            f"--{'-'.join(map(str, _location(e))).replace('_', '-')}: "
             + e["msg"].removeprefix("Value error, ")
             for e in exc.errors()
         )

@@ -7,6 +7,7 @@ the summary; what to show goes out through ``SearchEvents``, so it never prints 
 from __future__ import annotations
 
 import functools
+import numbers
 import random
 import sys
 from collections.abc import Callable, Iterator, Mapping
@@ -17,7 +18,7 @@ from typing import Any
 
 from tuner_cli.config import ExecutionConfig, StudyConfig, load_config, load_config_dict
 from tuner_cli.config.references import unused_hyperparameters
-from tuner_cli.errors import ConfigError, KtRunError, SearchInterrupted
+from tuner_cli.errors import ConfigError, KtRunError, SearchInterrupted, UsageError, quoted
 from tuner_cli.events import SearchEvents
 from tuner_cli.executors import Executor, execution_settings, make_executor
 from tuner_cli.integrations import fan_out, integration_sinks
@@ -238,6 +239,7 @@ def run_search(
     >>> result = run_search("configs/digits.yaml", workers=0)  # doctest: +SKIP
     >>> result.best.hyperparameters  # doctest: +SKIP
     """
+    max_trials = _checked_max_trials(max_trials)
     study = _study(config, strategy, name)
     events = events or SearchEvents()
     execution = execution_settings(
@@ -319,6 +321,17 @@ def run_search(
                     output.rmdir()
 
 
+def _checked_max_trials(max_trials: object) -> int | None:
+    """``--max-trials``' own check (a whole number from 1), which the keyword skipped: 0 ran
+    the config's max_trials, -1 made a study of no trials, '2' failed inside the strategy."""
+    if max_trials is None:
+        return None
+    whole = isinstance(max_trials, numbers.Integral) and not isinstance(max_trials, bool)
+    if not whole or max_trials < 1:
+        raise UsageError(f"max_trials: must be a whole number from 1 (got {quoted(max_trials)})")
+    return int(max_trials)
+
+
 def _starting_message(study: StudyConfig, execution: ExecutionConfig, scheduler: str | None) -> str:
     """What the seconds before the first trial are spent on, in the user's terms."""
     if scheduler is not None:
@@ -383,4 +396,9 @@ def _study(
         return config
     if isinstance(config, Mapping):
         return load_config_dict(config, strategy=strategy, name=name)
+    if not isinstance(config, str | Path):
+        raise TypeError(
+            "run_search takes a config as a YAML file's path, a dict of its keys or a "
+            f"StudyConfig (got {quoted(config)}, of type {type(config).__name__})"
+        )
     return load_config(config, strategy=strategy, name=name)

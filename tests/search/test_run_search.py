@@ -61,6 +61,19 @@ def test_a_cell_ending_in_run_search_shows_one_line_not_every_record(tmp_path):
     )
 
 
+def test_a_failed_search_s_one_line_says_what_its_trials_raised(tmp_path):
+    """A notebook's run_search shows nothing as it goes: "3 trials (3 failed), no best trial"
+    left the user to dig the error out of ``result.trials[0].error["message"]``."""
+    (tmp_path / "broken.py").write_text("def loss(hp, budget):\n    return hp['nope']\n")
+    config = {**BRANIN, "objective_function": "broken:loss"}
+    result = run_search(load_config_dict(config, tmp_path), tmp_path, max_trials=5, workers=0)
+    assert result.summary.failed_run
+    assert repr(result) == (
+        f"<SearchResult {tmp_path / 'branin'}: 3 trials (3 failed), no best trial, 3 trials "
+        "failed in a row; the last one's error: KeyError: 'nope'>"
+    )
+
+
 def test_a_dict_with_numpy_values_and_paths_loads_and_one_with_objects_names_the_key(tmp_path):
     """A notebook computes values with NumPy and names files with pathlib; those convert. A
     function where the config takes no ``module:function``, or a kt.Objective, cannot be kept

@@ -18,7 +18,14 @@ from typing import Any
 
 from tuner_cli.config import ExecutionConfig, StudyConfig, load_config, load_config_dict
 from tuner_cli.config.references import unused_hyperparameters
-from tuner_cli.errors import ConfigError, KtRunError, SearchInterrupted, UsageError, quoted
+from tuner_cli.errors import (
+    ConfigError,
+    KtRunError,
+    SearchInterrupted,
+    UsageError,
+    capped,
+    quoted,
+)
 from tuner_cli.events import SearchEvents
 from tuner_cli.executors import Executor, execution_settings, make_executor
 from tuner_cli.integrations import fan_out, integration_sinks
@@ -37,6 +44,9 @@ from tuner_cli.training.keras_import import tensorflow_logger_as_found, tensorfl
 from tuner_cli.training.preflight import located
 from tuner_cli.trial import TrialRecord
 from tuner_cli.wording import RESUME, format_number, plural
+
+ERROR_CHARS = 300
+"""The most of a failed trial's message the one-line result repeats."""
 
 
 @dataclass(repr=False)
@@ -115,8 +125,17 @@ class SearchResult:
         stopped = f", stopped_by_signal={code}" if code else ""
         return (
             f"<SearchResult {self.root}: {plural(len(self.trials), 'trial')} ({counts}), "
-            f"{shown}, {self.summary.stop_reason}{stopped}>"
+            f"{shown}, {self.summary.stop_reason}{stopped}{self._last_error()}>"
         )
+
+    def _last_error(self) -> str:
+        """A failed search's last error: run_search shows nothing as it goes, so without it a
+        notebook's "3 trials (3 failed)" left the user to dig it out of the records."""
+        failed = [t for t in self.trials if t.error] if self.summary.failed_run else []
+        if not failed:
+            return ""
+        message = " ".join(str(failed[-1].error.get("message", "")).split())
+        return f"; the last one's error: {capped(message, ERROR_CHARS)}"
 
 
 @contextmanager

@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import cli_env, invoke, run_cli
+from tests.conftest import cli_env, invoke, run_cli, run_piped
 from tuner_cli.config import ExecutionConfig, load_config, parse_resources, parse_size
 from tuner_cli.errors import UsageError
 from tuner_cli.executors import execution_settings
@@ -412,6 +412,49 @@ def test_a_temporary_folder_too_long_for_a_socket_is_a_clear_error(objective_stu
     assert "set TMPDIR to a shorter folder" in result.stderr
     assert "internal error" not in result.stderr
     assert not (tmp_path / "results").exists()
+
+
+INTERRUPTED_WHILE_KERAS_LOADS = """
+import os, signal, sys, threading
+import numpy as np
+from tuner_cli import SearchInterrupted, run_search
+from tuner_cli.events import SearchEvents
+
+class InterruptSoon(SearchEvents):
+    def preparing(self, message):  # said just before Keras is imported, which takes seconds
+        threading.Timer(0.2, os.kill, (os.getpid(), signal.SIGINT)).start()
+
+rows = np.random.default_rng(0).normal(size=(32, 3)).astype("float32")
+
+def load():
+    return rows, rows[:, 0]
+
+config = {
+    "name": "tiny", "data": {"source": "python", "callable": load},
+    "search_space": {"units": {"type": "fixed", "value": 4}},
+    "model": {"layers": [{"Dense": {"units": "$units"}}, {"Dense": {"units": 1}}],
+              "optimizer": "adam", "loss": "mse"},
+    "training": {"epochs": 1},
+    "strategy": {"name": "random", "max_trials": 1, "objective": "val_loss"},
+}
+try:
+    run_search(config, "results", workers=0, events=InterruptSoon())
+except SearchInterrupted:
+    print("interrupted once Keras was imported:", "keras" in sys.modules)
+print(run_search(config, "results", workers=0))
+"""
+
+
+@pytest.mark.slow
+def test_an_interrupt_while_keras_loads_in_process_waits_for_the_import(tmp_path):
+    """A notebook's interrupt a second after a ``workers=0`` search starts lands in the import
+    of Keras (seconds). Cut halfway, it left modules of Keras in ``sys.modules`` that point at
+    a half-made ``keras.src.backend``: the next search in the kernel failed with "module
+    'keras.src.backend' has no attribute 'backend'" until the kernel restarted."""
+    done = run_piped(INTERRUPTED_WHILE_KERAS_LOADS, tmp_path)
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert "interrupted once Keras was imported: True" in done.stdout, done.stdout
+    assert "results/tiny: 1 trial (1 completed)" in done.stdout
 
 
 @pytest.mark.slow

@@ -144,3 +144,46 @@ def test_a_second_interrupt_shows_its_message_and_the_kernel_searches_again(tmp_
     ), interrupted["traceback"]
     assert "tuner_cli" not in interrupted["traceback"]
     assert "results/quad: 2 trials (2 completed)" in shown[2]["text"], shown[2]
+
+
+KERAS_STUDY = """\
+import numpy as np
+from tuner_cli import run_search
+
+rows = np.random.default_rng(0).normal(size=(64, 4)).astype("float32")
+
+def load():
+    return rows, (rows[:, 0] > 0).astype("int64")
+
+config = {
+    "name": "tiny",
+    "seed": 1,
+    "data": {"source": "python", "callable": load},
+    "search_space": {"units": {"type": "choice", "values": [4, 8]}},
+    "model": {
+        "layers": [
+            {"Dense": {"units": "$units"}},
+            {"Dense": {"units": 2, "activation": "softmax"}},
+        ],
+        "optimizer": "adam",
+        "loss": "sparse_categorical_crossentropy",
+        "metrics": ["accuracy"],
+    },
+    "training": {"epochs": 1},
+    "strategy": {"name": "random", "objective": "val_accuracy", "max_trials": 1},
+}
+"""
+
+
+@pytest.mark.slow
+def test_an_interrupt_while_the_search_loads_keras_leaves_the_kernel_able_to_search(
+    tmp_path, kernel_cells
+):
+    """The interrupt a second after the cell starts lands in the seconds-long import of Keras:
+    cut there, it broke Keras in the kernel, and the next search failed with "module
+    'keras.src.backend' has no attribute 'backend'" until the kernel restarted."""
+    search = 'run_search(config, "results", workers=0)'
+    shown = kernel_cells(tmp_path, [KERAS_STUDY, (search, [1.0]), search])
+    assert [cell["status"] for cell in shown] == ["ok", "error", "ok"], shown
+    assert shown[1]["ename"] == "SearchInterrupted", shown[1]
+    assert "results/tiny: 1 trial (1 completed)" in shown[2]["text"], shown[2]

@@ -3,15 +3,17 @@
 No isolation: a trial that crashes the process ends the search, and memory is never given back.
 ``max_trial_time`` interrupts the trial with a signal, which reaches Python code only: a trial
 hung inside native code needs worker processes, where the process itself is replaced. Keras is
-imported before the signal is armed: interrupted halfway (its import takes seconds), it stayed
-half-made in ``sys.modules``, and every later use in the process (a notebook's next search)
-failed with "module 'keras.src.backend' has no attribute 'backend'".
+imported before the signal is armed, and with Ctrl-C held until it is done: interrupted
+halfway (its import takes seconds), it stayed half-made in ``sys.modules``, and every later use
+in the process (a notebook's next search) failed with "module 'keras.src.backend' has no
+attribute 'backend'".
 """
 
 from __future__ import annotations
 
 import contextlib
 import signal
+import sys
 import threading
 from collections.abc import Collection, Iterator
 from concurrent.futures import Future
@@ -20,6 +22,7 @@ from typing import Any
 from tuner_cli.config import StudyConfig
 from tuner_cli.errors import TrialError
 from tuner_cli.executors._base import CheckRanTooLongError, ProgressCallback
+from tuner_cli.executors._held_signals import held_signals
 from tuner_cli.training.data import forget_loaded_data
 from tuner_cli.training.execution import execute_trial
 from tuner_cli.training.keras_import import import_keras
@@ -74,9 +77,13 @@ class InProcessExecutor:
         return future
 
     def _import_keras(self) -> None:
-        """Import Keras outside ``max_trial_time``'s signal, which must not cut it halfway."""
-        if self.study.is_keras:
-            import_keras()
+        """Import Keras outside ``max_trial_time``'s signal, which must not cut it halfway, and
+        with Ctrl-C and SIGTERM held until it is done (``held_signals``), for the same reason:
+        a notebook's interrupt soon after the search starts lands in this import."""
+        if self.study.is_keras and "keras" not in sys.modules:
+            with held_signals(hold_all=True) as held:
+                import_keras()
+            held.deliver()
 
     def wait(self, futures: Collection[Future[TrialOutcome]]) -> set[Future[TrialOutcome]]:
         return {f for f in futures if f.done()}

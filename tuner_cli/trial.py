@@ -36,7 +36,7 @@ class TrialStatus(str, Enum):
         return self in (TrialStatus.COMPLETED, TrialStatus.FAILED, TrialStatus.PRUNED)
 
 
-@dataclass
+@dataclass(repr=False)
 class TrialRecord:
     id: int
     status: TrialStatus
@@ -53,6 +53,30 @@ class TrialRecord:
     attempt: int = 1
     extra: dict[str, Any] = field(default_factory=dict)
     """The strategy's own fields (bracket, budget, rungs...), stored at the top level."""
+
+    def __repr__(self) -> str:
+        """One short line: a notebook cell ending in ``read_trials(...)`` or ``best_trials(...)``
+        showed every record's per-epoch history and its error's whole traceback (a megabyte for
+        300 Keras trials of 30 epochs). The fields still hold all of it."""
+        shown = [
+            f"id={self.id}",
+            f"status={self.status.value!r}",
+            f"score={self.score!r}",
+            f"hyperparameters={self.hyperparameters!r}",
+        ]
+        if self.metrics:
+            shown.append(f"metrics={self.metrics!r}")
+        if self.best_epoch is not None:
+            shown.append(f"best_epoch={self.best_epoch}")
+        if self.history:
+            shown.append(f"history=<list of {len(self.history)}>")
+        if self.duration_s is not None:
+            shown.append(f"duration_s={self.duration_s!r}")
+        if self.error:
+            shown.append(f"error={self.error.get('message')!r}")
+        if self.extra:
+            shown.append(f"extra={self.extra!r}")
+        return f"TrialRecord({', '.join(shown)})"
 
     @property
     def measured_budget(self) -> float:

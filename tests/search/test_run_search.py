@@ -61,6 +61,44 @@ def test_a_cell_ending_in_run_search_shows_one_line_not_every_record(tmp_path):
     )
 
 
+def test_a_cell_ending_in_read_trials_shows_each_record_on_one_short_line():
+    """``read_trials(...)`` and ``best_trials(...)`` end many a notebook cell, as the README
+    writes them: every record showed its per-epoch history and its error's whole traceback
+    (a megabyte for 300 Keras trials of 30 epochs). The fields still hold all of it."""
+    from tuner_cli.trial import TrialRecord, TrialStatus
+
+    epochs = [{"epoch": e, "loss": 0.5, "val_loss": 0.6, "val_accuracy": 0.75} for e in range(30)]
+    record = TrialRecord(
+        7,
+        TrialStatus.COMPLETED,
+        {"units": 8},
+        score=0.75,
+        metrics={"val_accuracy": 0.75},
+        history=epochs,
+        best_epoch=3,
+        started_at="2025-01-01T00:00:00+00:00",
+        duration_s=2.5,
+        worker="vm:1",
+        extra={"bracket": 0},
+    )
+    assert repr(record) == (
+        "TrialRecord(id=7, status='completed', score=0.75, hyperparameters={'units': 8}, "
+        "metrics={'val_accuracy': 0.75}, best_epoch=3, history=<list of 30>, duration_s=2.5, "
+        "extra={'bracket': 0})"
+    )
+    assert record.history == epochs and record.worker == "vm:1"
+    failed = TrialRecord(
+        8,
+        TrialStatus.FAILED,
+        {},
+        error={"message": "KeyError: 'nope'", "traceback": "Traceback ...\n" * 40},
+    )
+    assert repr(failed) == (
+        "TrialRecord(id=8, status='failed', score=None, hyperparameters={}, "
+        "error=\"KeyError: 'nope'\")"
+    )
+
+
 def test_a_failed_search_s_one_line_says_what_its_trials_raised(tmp_path):
     """A notebook's run_search shows nothing as it goes: "3 trials (3 failed), no best trial"
     left the user to dig the error out of ``result.trials[0].error["message"]``."""

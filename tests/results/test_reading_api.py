@@ -52,3 +52,24 @@ def test_reading_a_folder_that_is_no_study_is_an_error_not_an_empty_list(tmp_pat
     for read in (read_trials, best_trials):
         with pytest.raises(StoreError, match="is not a study"):
             read(tmp_path / "no-such-study")
+
+
+def test_the_results_folder_or_a_file_given_for_a_study_names_what_to_give(tmp_path):
+    """``kt-run best results`` and ``kt-run best config.yaml`` find the study; these take the
+    study folder itself, and said "results is not a study (no study.json)" or, for the
+    config, "cannot read config.yaml/study.json: [Errno 20] Not a directory"."""
+    study = tuner_cli.load_config_dict(TWO_OBJECTIVES, REPO / "examples")
+    root = run_search(study, tmp_path / "results", workers=0, max_trials=1).root
+    (tmp_path / "config.yaml").write_text("name: x\n")
+    for read in (read_trials, best_trials):
+        with pytest.raises(StoreError) as refused:
+            read(tmp_path / "results")
+        assert str(refused.value) == (
+            f"{tmp_path / 'results'} holds studies, not one: give a study's own folder ({root})"
+        )
+        with pytest.raises(StoreError) as refused:
+            read(tmp_path / "config.yaml")
+        assert str(refused.value) == (
+            f"{tmp_path / 'config.yaml'} is a file: give a study's folder, <output>/<name> "
+            "(run_search(...).root)"
+        )

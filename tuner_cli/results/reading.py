@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from tuner_cli.objective import Objective, pareto_front
-from tuner_cli.results.store import StudyStore
+from tuner_cli.results.store import StoreError, StudyStore
 from tuner_cli.results.trial_index import load_index
 from tuner_cli.trial import TrialRecord, TrialStatus
 
@@ -22,7 +22,7 @@ def read_trials(study_dir: str | Path) -> list[TrialRecord]:
     """Every readable trial record of the study in ``study_dir`` (``<output>/<name>``), by id.
     A folder that is no study (a mistyped name) raises ``StoreError``, as ``best_trials``
     does, rather than reading as a study without trials."""
-    store = StudyStore(Path(study_dir))
+    store = _study(study_dir)
     store.read_study()
     return store.load_trials()
 
@@ -31,11 +31,31 @@ def best_trials(study_dir: str | Path, top: int | None = None) -> list[TrialReco
     """The ``top`` best completed trials (default 1), best first, as ``kt-run best --top``
     answers: for several objectives the Pareto front (all of it by default, else its first
     ``top`` by the first objective), not a ranking by the first objective alone."""
-    store = StudyStore(Path(study_dir))
+    store = _study(study_dir)
     objectives = study_objectives(store)
     if len(objectives) > 1:
         return pareto_trials(store.load_trials(), objectives)[:top]
     return load_index(store).best_records(objectives[0], top or 1)
+
+
+def _study(study_dir: str | Path) -> StudyStore:
+    """The study in ``study_dir``. ``kt-run best`` also takes the folder that holds studies or
+    a config file and finds the study; these take the study folder itself, and say so."""
+    path = Path(study_dir)
+    if path.is_file():
+        raise StoreError(
+            f"{path} is a file: give a study's folder, <output>/<name> (run_search(...).root)"
+        )
+    store = StudyStore(path)
+    if path.is_dir() and not store.study_file.exists():
+        try:
+            studies = sorted(p for p in path.iterdir() if StudyStore(p).study_file.is_file())
+        except OSError:  # unreadable: read_study says what it can
+            studies = []
+        if studies:
+            shown = ", ".join(map(str, studies[:3])) + (", ..." if len(studies) > 3 else "")
+            raise StoreError(f"{path} holds studies, not one: give a study's own folder ({shown})")
+    return store
 
 
 def study_objectives(store: StudyStore) -> list[Objective]:

@@ -99,6 +99,30 @@ def test_a_cell_ending_in_read_trials_shows_each_record_on_one_short_line():
     )
 
 
+def test_a_multi_objective_search_s_one_line_names_its_pareto_front(tmp_path):
+    """ "best trial 10 (branin 0.5)" read as if the second objective did not count; the
+    command line shows the front, and so does the one line, as ``best_trials`` gives it."""
+    config = {
+        **BRANIN,
+        "seed": 5,
+        "strategy": {
+            "name": "random",
+            "objective": [
+                {"name": "branin", "direction": "min"},
+                {"name": "distance_to_origin", "direction": "min"},
+            ],
+        },
+    }
+    study = load_config_dict(config, REPO / "examples")
+    result = run_search(study, tmp_path, max_trials=8, workers=0)
+    front = [t.id for t in best_trials(result.root)]
+    assert 1 < len(front) < 8
+    assert repr(result) == (
+        f"<SearchResult {tmp_path / 'branin'}: 8 trials (8 completed), a Pareto front of "
+        f"{len(front)} trials ({', '.join(map(str, front))}), max_trials reached>"
+    )
+
+
 def test_a_failed_search_s_one_line_says_what_its_trials_raised(tmp_path):
     """A notebook's run_search shows nothing as it goes: "3 trials (3 failed), no best trial"
     left the user to dig the error out of ``result.trials[0].error["message"]``."""

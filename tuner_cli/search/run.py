@@ -12,7 +12,7 @@ import random
 import sys
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager, nullcontext, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -29,7 +29,8 @@ from tuner_cli.errors import (
 from tuner_cli.events import SearchEvents
 from tuner_cli.executors import Executor, execution_settings, make_executor
 from tuner_cli.integrations import fan_out, integration_sinks
-from tuner_cli.results import StudyStore, best_trials
+from tuner_cli.objective import Objective
+from tuner_cli.results import StudyStore, best_trials, pareto_trials
 from tuner_cli.search.deferred import DeferredExecutor
 from tuner_cli.search.lock import StudyLock
 from tuner_cli.search.runner import STOPPED_BY_REQUEST, SearchRunner, SearchSummary
@@ -58,6 +59,8 @@ class SearchResult:
     """The study folder, ``<output>/<name>``."""
     stopped_by_signal: int | None = None
     """The exit code (128 + signal) when Ctrl-C stopped the search after the running trial."""
+    objectives: list[Objective] = field(default_factory=list)
+    """Every objective of a multi-objective study, whose trials are ranked by their front."""
 
     @property
     def best(self) -> TrialRecord | None:
@@ -121,6 +124,11 @@ class SearchResult:
         if best is not None and best.score is not None:
             score = format_number(best.score, keep_zeros=True)
             shown += f" ({self.summary.objective.name} {score})"
+        if len(self.objectives) > 1 and best is not None:
+            # "best trial 10 (loss 0.5)" read as if the other objectives did not count
+            front = [t.id for t in pareto_trials(self.trials, self.objectives)]
+            listed = ", ".join(map(str, front[:10])) + (", ..." if len(front) > 10 else "")
+            shown = f"a Pareto front of {plural(len(front), 'trial')} ({listed})"
         code = self.stopped_by_signal
         stopped = f", stopped_by_signal={code}" if code else ""
         return (
@@ -397,7 +405,7 @@ def _run(
         ) from None
     asked = interrupts.stopped and summary.stop_reason == STOPPED_BY_REQUEST
     stopped = interrupts.exit_code if asked else None
-    return SearchResult(summary, store.root, stopped)
+    return SearchResult(summary, store.root, stopped, study.objectives)
 
 
 def _study(

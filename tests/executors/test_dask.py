@@ -296,6 +296,69 @@ def test_a_cluster_whose_workers_all_leave_ends_the_search_and_a_rerun_resumes(c
 
 
 @pytest.mark.slow
+def test_trials_needing_a_resource_no_worker_offers_end_within_no_worker_timeout(cluster):
+    """The cluster's workers offer one GPU at most: a search asking two per trial used to wait
+    for ever without a word, since it counted every worker, not those that can take a trial."""
+    config = cluster.folder / "on_dask.yaml"
+    config.write_text(CONFIG + "execution: {no_worker_timeout: 14s}\n")
+    result = run_cli(
+        "search",
+        "on_dask.yaml",
+        "--scheduler",
+        cluster.address,
+        "--resources",
+        "GPU=2",
+        cwd=cluster.folder,
+        timeout=120,
+    )
+    assert result.returncode == 1, result.stderr
+    said = " ".join(result.stderr.split())
+    assert "has had no worker that offers GPU=2 for 10 s (its 2 workers do not)" in said
+    assert "`dask worker " + cluster.address + " --nthreads 1 --resources GPU=2`" in said
+    assert "had no worker that offers GPU=2 for 14 s (execution.no_worker_timeout)" in said
+    assert "the pre-search check did not run and no trial started" in said
+    assert "marked interrupted" not in said  # a new study: there is none
+    assert "Traceback" not in result.stderr
+    assert not (cluster.folder / "results").exists()
+
+
+@pytest.mark.slow
+def test_a_search_whose_only_worker_with_the_resource_leaves_ends_and_a_rerun_resumes(cluster):
+    config = cluster.folder / "on_dask.yaml"
+    config.write_text(CONFIG + "execution: {no_worker_timeout: 14s}\n")
+    driver = search(cluster, "--resources", "GPU=1")
+    try:
+        wait_for_file(cluster.folder / "started_1")
+        stop(cluster.workers.pop(0))  # w0, the one with the GPU; w1 stays
+        _, stderr = driver.communicate(timeout=120)
+    finally:
+        stop(driver)
+    assert driver.returncode == 1, stderr
+    said = " ".join(stderr.split())
+    assert "had no worker that offers GPU=1 for 14 s (execution.no_worker_timeout)" in said
+    assert "the trials that were waiting are marked interrupted" in said
+    statuses = [r["status"] for r in records(cluster.folder)]
+    assert "running" not in statuses
+    assert "interrupted" in statuses
+
+    cluster.start_worker("w2", "--resources", "GPU=1")
+    cluster.wait_for_workers(2)
+    result = run_cli(
+        "search",
+        "on_dask.yaml",
+        "--scheduler",
+        cluster.address,
+        "--resources",
+        "GPU=1",
+        cwd=cluster.folder,
+    )
+    assert result.returncode == 0, result.stderr
+    found = records(cluster.folder)
+    assert sorted(r["hyperparameters"]["x"] for r in found) == list(range(6))
+    assert all(r["status"] == "completed" for r in found)
+
+
+@pytest.mark.slow
 def test_a_hung_trial_on_a_cluster_fails_and_its_worker_is_restarted(cluster):
     (cluster.folder / "hang").write_text("")
     config = cluster.folder / "on_dask.yaml"

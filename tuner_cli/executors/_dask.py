@@ -57,7 +57,7 @@ from tuner_cli.executors.worker import (
 from tuner_cli.training.imports import ShippedObjects
 from tuner_cli.training.preflight import located
 from tuner_cli.trial import TrialOutcome, TrialStatus, TrialTask
-from tuner_cli.wording import RESUME, format_span
+from tuner_cli.wording import RESUME, format_span, plural
 
 WATCH_S = 1.0
 """How often the driver looks at the cluster's workers when nothing else wakes it."""
@@ -126,6 +126,9 @@ class DaskExecutor:
         """Trial id -> (when its worker began it, the worker's address)."""
         self._check_since: tuple[float, str] | None = None
         """When a worker began the pre-search check, and which one."""
+        self._checking = False
+        """Whether the pre-search check is waiting or running: a search that ends then has
+        started no trial."""
         self._memory_kills: dict[str, int] = {}
         self._info: dict[str, Any] = {}
         self._nthreads: dict[str, int] | None = None
@@ -162,7 +165,12 @@ class DaskExecutor:
         return max(1, sum(self._fits(w.get("resources", {})) for w in workers))
 
     def _fits(self, offered: Mapping[str, float]) -> int:
-        return min(int(offered.get(name, 0) // need) for name, need in self.resources.items())
+        """How many trials at once a worker offering ``offered`` takes (1 when none needs
+        resources, a worker running one trial at a time)."""
+        return min(
+            (int(offered.get(name, 0) // need) for name, need in self.resources.items()),
+            default=1,
+        )
 
     def preflight(self, seed: int) -> dict[str, dict[str, Any]] | None:
         """The pre-search check, on a worker as a trial would run: the driver needs no
@@ -183,6 +191,7 @@ class DaskExecutor:
         )
         check.add_done_callback(lambda _: self._wake.set())
         limit = self.study.config.strategy.trial_time_limit_s()
+        self._checking = True
         try:
             while not check.done():
                 if limit is not None and self._check_since is not None:
@@ -208,6 +217,7 @@ class DaskExecutor:
                 raise error
             answer = check.result()
         finally:
+            self._checking = False
             check.release()
         if isinstance(answer, ConfigError):
             raise located(self.study, answer)
@@ -671,8 +681,11 @@ class DaskExecutor:
         if self.local is not None:
             self.local.keep_alive({w.get("name") for w in workers.values()}, now)
         if workers:
-            self._no_workers_since = None
             self._warn_about_threads(workers)
+        # a worker without the resources a trial needs never gets one: with only such
+        # workers, trials waited for ever without a word, though the cluster had workers
+        if any(self._fits(w.get("resources", {})) for w in workers.values()):
+            self._no_workers_since = None
             return
         if self._no_workers_since is None:
             self._no_workers_since = now
@@ -680,17 +693,30 @@ class DaskExecutor:
             return
         waited = now - self._no_workers_since
         if self.no_worker_timeout is not None and waited >= self.no_worker_timeout:
+            waiting = (
+                "the pre-search check did not run and no trial started; start a worker, then "
+                "rerun the same command"
+                if self._checking
+                else f"the trials that were waiting are marked interrupted: {RESUME}"
+            )
             raise NoWorkersError(
-                f"the Dask scheduler at {self.address} had no workers for "
-                f"{format_span(waited)} (execution.no_worker_timeout); the trials that were "
-                f"waiting are marked interrupted: {RESUME}"
+                f"the Dask scheduler at {self.address} had {self._no_worker()} for "
+                f"{format_span(waited)} (execution.no_worker_timeout); {waiting}"
             )
         due = self._no_workers_warned_at + NO_WORKERS_WARNING_EVERY_S
         if waited >= NO_WORKERS_FIRST_WARNING_S and now >= due:
             self._no_workers_warned_at = now
-            self.on_warning(self._no_workers_message(waited))
+            self.on_warning(self._no_workers_message(waited, len(workers)))
 
-    def _no_workers_message(self, waited: float) -> str:
+    def _no_worker(self) -> str:
+        """``no workers``, or ``no worker that offers GPU=1`` when trials need resources."""
+        return f"no worker that offers {self._needs(' and ')}" if self.resources else "no workers"
+
+    def _needs(self, joined: str) -> str:
+        """The resources a trial needs, as ``dask worker --resources`` takes them."""
+        return joined.join(f"{name}={need:g}" for name, need in self.resources.items())
+
+    def _no_workers_message(self, waited: float, count: int) -> str:
         limit = (
             f"the search stops after {format_span(self.no_worker_timeout)}"
             if self.no_worker_timeout is not None
@@ -701,10 +727,17 @@ class DaskExecutor:
                 f"no local worker process has been running for {format_span(waited)}; "
                 f"starting new ones ({limit})"
             )
+        others = f" (its {plural(count, 'worker')} do not)" if count and self.resources else ""
+        needs = self._needs(" ")
+        offer = (
+            f" --resources {needs if len(self.resources) == 1 else repr(needs)}"
+            if self.resources
+            else ""
+        )
         return (
-            f"the Dask scheduler at {self.address} has had no workers for "
-            f"{format_span(waited)}; trials wait until one joins (start one with `dask "
-            f"worker {self.address} --nthreads 1`; {limit})"
+            f"the Dask scheduler at {self.address} has had {self._no_worker()} for "
+            f"{format_span(waited)}{others}; trials wait until one joins (start one with `dask "
+            f"worker {self.address} --nthreads 1{offer}`; {limit})"
         )
 
     def _warn_about_threads(self, workers: Mapping[str, Any]) -> None:

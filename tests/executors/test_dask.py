@@ -359,6 +359,71 @@ def test_a_search_whose_only_worker_with_the_resource_leaves_ends_and_a_rerun_re
 
 
 @pytest.mark.slow
+def test_recycling_a_worker_never_kills_another_users_task_running_on_it(cluster):
+    """A shared cluster: the other user's task queued behind a trial starts on the worker as
+    soon as the trial ends, and the search's recycle (restarting that worker) killed it; two
+    searches sharing a cluster so failed each other's trials, each lost worker a new start."""
+    from distributed import Client
+
+    stop(cluster.workers.pop())  # one worker, so the other user's task waits for that one
+    starts = cluster.folder / "other_user_starts"
+
+    def other_users_task() -> str:
+        with starts.open("a") as log:
+            log.write("started\n")
+        time.sleep(5)
+        return "done"
+
+    with Client(cluster.address, set_as_default=False) as other_user:
+        driver = search(cluster, "--recycle-after", "1")
+        try:
+            wait_for_file(cluster.folder / "started_0")
+            task = other_user.submit(other_users_task, pure=False)
+            assert task.result(timeout=120) == "done"
+            task.release()  # the result it held on the worker: recycling may lose it now
+            _, stderr = driver.communicate(timeout=120)
+        finally:
+            stop(driver)
+    assert starts.read_text() == "started\n", "the other user's task was killed and run again"
+    assert driver.returncode == 0, stderr
+    assert "was lost" not in stderr
+    said = " ".join(stderr.split())
+    assert (
+        "is not replaced now (it ran 1 trial): it runs or holds the result of 1 other task" in said
+    )
+    found = records(cluster.folder)
+    assert sorted(r["hyperparameters"]["x"] for r in found) == list(range(6))
+    assert all(r["status"] == "completed" for r in found), [r["status"] for r in found]
+    assert len({r["worker"] for r in found}) > 1, "the worker was recycled once it was free"
+
+
+@pytest.mark.slow
+def test_a_worker_lost_under_another_searchs_trial_is_not_reported_as_ours(cluster):
+    """Every search hears of every lost worker: one said "worker ... was lost while running
+    trial 42; Dask runs it again" of the other search's trial 42, which it does not have."""
+    from distributed import Client
+
+    with Client(cluster.address, set_as_default=False) as other_search:
+        w1 = next(
+            a for a, w in other_search.scheduler_info()["workers"].items() if w["name"] == "w1"
+        )
+        others = other_search.submit(
+            time.sleep, 60, key="kt-run-trial-0042-0123abcd", workers=[w1], pure=False
+        )
+        driver = search(cluster, "--resources", "GPU=1")  # on w0 only: none of ours is lost
+        try:
+            wait_for_file(cluster.folder / "started_1")
+            os.kill(other_search.run(os.getpid, workers=[w1])[w1], signal.SIGKILL)
+            _, stderr = driver.communicate(timeout=120)
+        finally:
+            stop(driver)
+            others.cancel()
+    assert driver.returncode == 0, stderr
+    assert "trial 42" not in stderr
+    assert "was lost" not in stderr
+
+
+@pytest.mark.slow
 def test_a_hung_trial_on_a_cluster_fails_and_its_worker_is_restarted(cluster):
     (cluster.folder / "hang").write_text("")
     config = cluster.folder / "on_dask.yaml"

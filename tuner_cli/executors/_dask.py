@@ -141,6 +141,8 @@ class DaskExecutor:
         """Trials returned but not yet checked for recycling their worker: that waits until
         the next submission, so the runner records the trial first."""
         self._resubmits: dict[int, int] = {}
+        self._recycles_put_off: set[str] = set()
+        """Cluster workers whose recycle waits because they run others' tasks (warned once)."""
         self._allowed_failures = self._scheduler_allowed_failures()
         self._subscribe()
         if self.local is not None:
@@ -506,7 +508,7 @@ class DaskExecutor:
             return
         self._wait_released(key)
         reason = (
-            f"it ran {reply.trials_done} trials"
+            f"it ran {plural(reply.trials_done, 'trial')}"
             if too_many
             else f"it holds {reply.rss / 2**20:.0f} MiB"
         )
@@ -540,12 +542,41 @@ class DaskExecutor:
         worker = self._cluster_info(fresh=True).get("workers", {}).get(address)
         if worker is None:
             return "its worker had already left the cluster"
+        if not stuck and self._busy_elsewhere(address, reason):
+            return "its worker process was left running"
         if not worker.get("nanny"):
             return self._without_nanny(address, reason, stuck)
         restart = threading.Thread(target=self._restart_remote, args=(address, reason), daemon=True)
         restart.start()
         self._restarts.append(restart)
         return REPLACED
+
+    def _busy_elsewhere(self, address: str, reason: str) -> bool:
+        """Whether a cluster worker due for recycling runs or holds tasks that are not ours:
+        on a shared cluster, a task queued behind our trial (another search's trial, another
+        user's work) starts there the moment the trial ends, and a result it keeps for its
+        owner is lost with the process; the restart killed the one and lost the other, and
+        Dask ran them again (and failed a task after a few such restarts). The recycle then
+        waits for a later trial of ours after which the worker runs and holds nothing else."""
+        try:
+            others = {
+                *self.client.processing(workers=[address]).get(address, ()),
+                *self.client.has_what(workers=[address]).get(address, ()),
+            }
+        except Exception as exc:  # noqa: BLE001 - any comm failure means the same here
+            raise SchedulerLostError(
+                f"lost the connection to the Dask scheduler at {self.address}: {exc}"
+            ) from None
+        if not others:
+            return False
+        if address not in self._recycles_put_off:
+            self._recycles_put_off.add(address)
+            self.on_warning(
+                f"worker {address} is not replaced now ({reason}): it runs or holds the result "
+                f"of {plural(len(others), 'other task')} (another search's or another user's); "
+                "it is replaced after a later trial, once it runs and holds nothing else"
+            )
+        return True
 
     def _retire(self, address: str, close: bool) -> None:
         """Take the worker off the scheduler, so no trial goes to it; ``close`` also asks its
@@ -662,7 +693,9 @@ class DaskExecutor:
     def _worker_removed(self, message: dict[str, Any]) -> None:
         if message.get("expected") or self._allowed_failures == 0:
             return
-        trials = _trials_of(message.get("processing-tasks", ()))
+        # every search on the cluster hears of every lost worker: name only our own trials
+        ours = {dask_future.key for dask_future in self._dask.values()}
+        trials = _trials_of([k for k in message.get("processing-tasks", ()) if k in ours])
         if trials:
             self.on_warning(
                 f"worker {message['worker']} was lost while running {trials}; Dask runs "

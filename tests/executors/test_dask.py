@@ -607,7 +607,7 @@ def test_a_piped_scripts_own_function_runs_on_a_cluster_which_keeps_nothing_of_i
 
     piped = run_piped(PIPED_ON_A_CLUSTER.format(address=cluster.address), cluster.folder)
     assert piped.returncode == 0, piped.stderr[-3000:]
-    assert "4 trials (4 completed), best trial 4 (score 13)" in piped.stdout
+    assert "4 trials (4 completed), best trial 4 (score 13.00)" in piped.stdout
     with Client(cluster.address, timeout="30s", set_as_default=False) as client:
         plugins = client.run(lambda dask_worker: sorted(dask_worker.plugins))
     assert not [p for names in plugins.values() for p in names if p.startswith("kt-run")]

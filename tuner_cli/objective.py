@@ -9,7 +9,7 @@ import math
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import attrgetter
-from typing import Generic, Literal, TypeVar
+from typing import Any, Generic, Literal, TypeVar
 
 T = TypeVar("T")
 
@@ -80,6 +80,16 @@ class Objective:
         if score is None or math.isnan(score):
             return False
         return score >= threshold if self.direction == "max" else score <= threshold
+
+
+def objective_values(
+    objectives: Sequence[Objective], score: Any, scores: Mapping[str, Any] | None
+) -> list[Any]:
+    """A trial's value of each objective, one table column or log entry each: one objective's
+    is its ``score``; several come from its ``scores``, since ``score`` holds only the first."""
+    if len(objectives) == 1:
+        return [score]
+    return [(scores or {}).get(o.name) for o in objectives]
 
 
 def dominates(a: Sequence[float], b: Sequence[float], objectives: Sequence[Objective]) -> bool:

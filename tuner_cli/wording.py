@@ -1,10 +1,11 @@
-"""Words for counts and spans in messages, shared by every room that talks to people."""
+"""Words and numbers for messages, logs and tables, shared by every room that talks to people."""
 
 from __future__ import annotations
 
 import difflib
 import math
 from collections.abc import Iterable
+from typing import Any
 
 RESUME = "rerun the same command (run_search again from Python) to resume"
 """How to resume, said to a person at a terminal and to a notebook's ``run_search`` alike:
@@ -62,3 +63,34 @@ def format_number(value: float, keep_zeros: bool = False) -> str:
     if not keep_zeros and "." in text:
         text = text.rstrip("0").rstrip(".")
     return text
+
+
+def format_value(value: Any) -> str:
+    """A hyperparameter or any other value: four significant digits, trailing zeros dropped
+    (``0.001``, ``0.05018``, ``0.0003755``, ``128``); scientific only below 1e-4 or from 1e6."""
+    if isinstance(value, float):
+        return format_number(value)
+    if isinstance(value, list | tuple):
+        return ", ".join(map(format_value, value))
+    return "-" if value is None else str(value)
+
+
+def format_score(value: Any) -> str:
+    """A score or metric: like ``format_value`` but trailing zeros kept, so scores in a column
+    or a log line have their digits in the same places (``0.9610`` beside ``0.9721``)."""
+    if isinstance(value, float):
+        return format_number(value, keep_zeros=True)
+    return format_value(value)
+
+
+def format_duration(seconds: float | None) -> str:
+    if seconds is None or math.isnan(seconds):
+        return "-"
+    seconds = int(round(seconds))
+    hours, rest = divmod(seconds, 3600)
+    minutes, secs = divmod(rest, 60)
+    return f"{hours}:{minutes:02d}:{secs:02d}" if hours else f"{minutes:02d}:{secs:02d}"
+
+
+def format_hp(values: dict[str, Any]) -> str:
+    return " ".join(f"{k}={format_value(v)}" for k, v in values.items())

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from tuner_cli.cli.formatting import format_score, format_value
 from tuner_cli.report.svg import num
+from tuner_cli.wording import format_score, format_value
 
 
 @pytest.mark.parametrize(

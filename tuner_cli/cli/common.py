@@ -14,11 +14,11 @@ from collections.abc import Collection, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
-from tuner_cli.cli.formatting import format_duration, format_score, format_value
 from tuner_cli.errors import UsageError
-from tuner_cli.objective import Objective
+from tuner_cli.objective import Objective, objective_values
 from tuner_cli.results.store import StudyStore, owning_study
 from tuner_cli.trial import BOOKKEEPING_FIELDS, TrialRecord, measured_budget, union_names
+from tuner_cli.wording import format_duration, format_score, format_value
 
 DEFAULT_OUTPUT = Path("results")
 RICH_ROWS = 500
@@ -263,16 +263,6 @@ def front_header(front: Collection[int] | None) -> list[str]:
 
 def front_cells(ids: Iterable[int], front: Collection[int]) -> list[str]:
     return [FRONT_MARK if i in front else "" for i in ids]
-
-
-def objective_values(
-    objectives: Sequence[Objective], score: Any, scores: Mapping[str, Any] | None
-) -> list[Any]:
-    """A trial's value of each objective, one table column each: one objective's is its
-    ``score``; several come from its ``scores``, since ``score`` holds only the first."""
-    if len(objectives) == 1:
-        return [score]
-    return [(scores or {}).get(o.name) for o in objectives]
 
 
 def summaries_table(summaries: list[dict[str, Any]], objectives: Sequence[Objective]) -> str:

@@ -26,20 +26,14 @@ from tuner_cli.cli.common import (
     front_cells,
     front_header,
     objective_headers,
-    objective_values,
 )
-from tuner_cli.cli.formatting import (
-    format_condition,
-    format_duration,
-    format_hp,
-    format_score,
-    format_value,
-)
+from tuner_cli.cli.formatting import format_condition
 from tuner_cli.events import SearchEvents
-from tuner_cli.objective import Objective
+from tuner_cli.integrations.progress_log import ProgressLog, is_budgeted, stage, trained_epochs
+from tuner_cli.objective import Objective, objective_values
 from tuner_cli.results.reading import pareto_trials
 from tuner_cli.trial import TrialRecord, TrialStatus, union_names
-from tuner_cli.wording import plural
+from tuner_cli.wording import format_duration, format_hp, format_score, format_value, plural
 
 if TYPE_CHECKING:
     from tuner_cli.search.runner import SearchSummary
@@ -208,97 +202,19 @@ def print_warning(message: str) -> None:
     error_console.print(f"warning: {message}", style="yellow", markup=False)
 
 
-class PlainSearchLog(SearchEvents):
-    """One line per event: readable in CI logs and under ``| tee``."""
+class PlainSearchLog(ProgressLog):
+    """One line per event: readable in CI logs and under ``| tee``. The lines go through the
+    console, so they are whole off a terminal (``width=1000``) and scroll above a live panel."""
 
     def __init__(self, objectives: Sequence[Objective], screen: Console | None = None):
-        self.objectives = list(objectives)
-        self.objective = self.objectives[0]
+        super().__init__(objectives)
         self.screen = screen or console
-        self.total: int | None = None
-        self.front: int | None = None
-        """A multi-objective study's Pareto front size, shown instead of a best trial."""
 
-    def preparing(self, message: str) -> None:
-        self.screen.print(message, markup=False, highlight=False)
-
-    def search_started(self, total: int | None, resumed: int, plan: list[str]) -> None:
-        self.total = total
-        for line in plan:
-            self.screen.print(line, markup=False, highlight=False)
-        if resumed:
-            self.screen.print(
-                f"Resuming: {plural(resumed, 'finished trial')} kept.", highlight=False
-            )
-
-    def best_restored(self, best: TrialRecord) -> None:
-        self.screen.print(self._best_line(best), markup=False, highlight=False)
-
-    def trials_rerun(self, trial_ids: list[int]) -> None:
-        shown = ", ".join(map(str, trial_ids[:5])) + (", ..." if len(trial_ids) > 5 else "")
-        if len(trial_ids) == 1:
-            line = f"Resuming: trial {shown}, left unfinished, runs again."
-        else:
-            line = f"Resuming: {len(trial_ids)} trials left unfinished ({shown}) run again."
+    def say(self, line: str) -> None:
         self.screen.print(line, markup=False, highlight=False)
-
-    def trial_started(self, record: TrialRecord, epochs: int | None) -> None:
-        self.screen.print(self._started_line(record, epochs), markup=False, highlight=False)
-
-    def _started_line(self, record: TrialRecord, epochs: int | None) -> str:
-        if record.extra.get("rungs"):
-            return f"trial {record.id} promoted to {plural(epochs or 0, 'epoch')}{_stage(record)}"
-        of = f"/{self.total}" if self.total else ""
-        budget = (
-            f" for {plural(epochs or 0, 'epoch')}{_stage(record)}" if is_budgeted(record) else ""
-        )
-        # a retried trial keeps its id: without the attempt its two starts read as a repeat
-        again = f" again (attempt {record.attempt})" if record.attempt > 1 else ""
-        return f"trial {record.id}{of} started{again}{budget}: {format_hp(record.hyperparameters)}"
-
-    def front_counted(self, size: int) -> None:
-        self.front = size
-
-    def trial_finished(self, record: TrialRecord, best: TrialRecord | None) -> None:
-        values = objective_values(self.objectives, record.score, record.extra.get("scores"))
-        scores = " ".join(
-            f"{o.name}={format_score(v)}" for o, v in zip(self.objectives, values, strict=True)
-        )
-        at = f" at {plural(_trained(record), 'epoch')}" if is_budgeted(record) else ""
-        scored = f": {scores}" if any(v is not None for v in values) else ""
-        line = (
-            f"trial {record.id} {record.status.value}{at}{scored} "
-            f"({format_duration(record.duration_s)})"
-        )
-        if record.error:
-            line += f" error: {record.error['message']}"
-        if self.front is not None:
-            line += f"; {self._front_line()}"
-        elif best is not None:
-            line += f"; best so far {format_score(best.score)} (trial {best.id})"
-        self.screen.print(line, markup=False, highlight=False)
-
-    def _best_line(self, best: TrialRecord) -> str:
-        if self.front is not None:
-            return self._front_line()
-        return f"best so far: {self.objective.name}={format_score(best.score)} (trial {best.id})"
-
-    def _front_line(self) -> str:
-        return f"Pareto front so far: {plural(self.front or 0, 'trial')}"
 
     def warning(self, message: str) -> None:
         print_warning(message)
-
-
-def is_budgeted(record: TrialRecord) -> bool:
-    """A trial a multi-fidelity strategy (Hyperband) trains to a budget of epochs per round."""
-    return record.extra.get("budget") is not None
-
-
-def _stage(record: TrialRecord) -> str:
-    """`` (bracket 0, round 1)``: where a Hyperband trial stands, for its log lines."""
-    parts = [f"{key} {record.extra[key]}" for key in ("bracket", "round") if key in record.extra]
-    return f" ({', '.join(parts)})" if parts else ""
 
 
 class LiveSearchView(PlainSearchLog):
@@ -461,20 +377,12 @@ def _bar(completed: int, total: int, width: int) -> Text:
     return Text.assemble(("━" * filled, "magenta"), ("━" * (width - filled), "grey23"))
 
 
-def _trained(record: TrialRecord) -> int:
-    """Epochs trained so far: the last history entry's number. A Keras run adds one entry an
-    epoch (early stopping may end it before its budget); an objective function, one a call,
-    numbered by the budget it was called with."""
-    last = record.history[-1].get("epoch") if record.history else None
-    return int(last) if isinstance(last, int | float) else len(record.history)
-
-
 class _RunningTrial:
     """What the live view knows of a trial in flight."""
 
     def __init__(self, record: TrialRecord, epochs: int | None):
         self.record = record
-        self.epoch = _trained(record) if record.extra.get("rungs") else 0
+        self.epoch = trained_epochs(record) if record.extra.get("rungs") else 0
         self.epochs = epochs
         self.logs: dict[str, float] = {}
 
@@ -482,7 +390,7 @@ class _RunningTrial:
         if not is_budgeted(self.record):
             return ""
         promoted = " promoted to" if self.record.extra.get("rungs") else ","
-        return f"{promoted} {plural(self.epochs or 0, 'epoch')}{_stage(self.record)}"
+        return f"{promoted} {plural(self.epochs or 0, 'epoch')}{stage(self.record)}"
 
     def format_logs(self, first: str, only: bool = False) -> str:
         """The objective first, so a narrow pane cuts the other metrics, not it."""

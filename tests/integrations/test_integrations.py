@@ -11,7 +11,7 @@ import pytest
 
 from tests.conftest import REPO, block_tensorflow, invoke, run_cli
 from tuner_cli.config import load_config_text
-from tuner_cli.integrations import EventFanout
+from tuner_cli.integrations import EventFanout, EventPair
 from tuner_cli.search.runner import SearchEvents
 from tuner_cli.trial import TrialRecord, TrialStatus
 
@@ -257,3 +257,26 @@ def test_fanout_reaches_everyone_and_drops_a_failing_tracker():
     assert view.calls == ["epoch 1.1", "finished 1", "finished 1"]
     assert other.calls == view.calls
     assert view.warnings == ["_Broken stopped logging: OSError: disk full"]
+
+
+class _Stopping(_Recorder):
+    def stop_requested(self, message):
+        self.calls.append(f"stop {message}")
+
+
+def test_a_pair_gives_both_views_every_event_and_the_first_ctrl_c_line_once(capfd):
+    """``run_search(progress=True, events=...)``: the printed lines and the caller's own object
+    both see warnings and the other events a tracker never gets; the line ``SearchEvents``
+    writes on Ctrl-C comes once, not once for each view that keeps that default."""
+    first, second = _Recorder(), _Stopping()
+    pair = EventPair(first, second)
+    with pair:
+        pair.warning("slow")
+        pair.trial_finished(records()[0], None)
+        pair.stop_requested("finishing")
+    assert first.warnings == second.warnings == ["slow"]
+    assert first.calls == ["finished 1"]
+    assert second.calls == ["finished 1", "stop finishing"]
+    assert capfd.readouterr().err == "warning: finishing\n"
+    EventPair(_Recorder(), _Recorder()).stop_requested("finishing")
+    assert capfd.readouterr().err == "warning: finishing\n"

@@ -1,7 +1,10 @@
-"""Experiment trackers fed from the search loop's events: TensorBoard and MLflow.
+"""What the search loop's events feed besides the caller's view: TensorBoard and MLflow, and
+the plain progress log (``progress_log``) that the command line and ``run_search(progress=True)``
+print.
 
 The runner takes one ``SearchEvents``; ``fan_out`` puts the trackers named in the config's
-``logging:`` section beside the terminal view. Trackers run in the driver when a trial finishes
+``logging:`` section beside the terminal view, and ``EventPair`` the progress log beside a
+caller's own. Trackers run in the driver when a trial finishes
 (its record carries the per-epoch history), so workers need none of them.
 """
 
@@ -10,13 +13,13 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from tuner_cli.errors import ConfigError
-from tuner_cli.integrations._fanout import EventFanout
+from tuner_cli.integrations._fanout import EventFanout, EventPair
 
 if TYPE_CHECKING:
     from tuner_cli.config import StudyConfig
     from tuner_cli.events import SearchEvents
 
-__all__ = ["EventFanout", "check_trackers", "fan_out", "integration_sinks"]
+__all__ = ["EventFanout", "EventPair", "check_trackers", "fan_out", "integration_sinks"]
 
 TRACKERS = ("tensorboard", "mlflow")
 

@@ -1,7 +1,8 @@
 """``run_search``: the whole search as one call, for the command line, notebooks and tests.
 
 It opens or resumes the study, checks it where trials will run, runs the loop and returns
-the summary; what to show goes out through ``SearchEvents``, so it never prints by itself.
+the summary; what to show goes out through ``SearchEvents``, so it prints nothing by itself
+unless asked (``progress=True``: the command line's plain log, for a notebook's cell).
 """
 
 from __future__ import annotations
@@ -28,7 +29,8 @@ from tuner_cli.errors import (
 )
 from tuner_cli.events import SearchEvents
 from tuner_cli.executors import Executor, execution_settings, make_executor
-from tuner_cli.integrations import fan_out, integration_sinks
+from tuner_cli.integrations import EventPair, fan_out, integration_sinks
+from tuner_cli.integrations.progress_log import ProgressLog
 from tuner_cli.objective import Objective
 from tuner_cli.results import StudyStore, best_trials, pareto_trials
 from tuner_cli.search.deferred import DeferredExecutor
@@ -137,8 +139,9 @@ class SearchResult:
         )
 
     def _last_error(self) -> str:
-        """A failed search's last error: run_search shows nothing as it goes, so without it a
-        notebook's "3 trials (3 failed)" left the user to dig it out of the records."""
+        """A failed search's last error: run_search shows nothing as it goes (unless
+        ``progress=True``), so without it a notebook's "3 trials (3 failed)" left the user to
+        dig it out of the records."""
         failed = [t for t in self.trials if t.error] if self.summary.failed_run else []
         if not failed:
             return ""
@@ -257,18 +260,21 @@ def run_search(
     strategy: str | None = None,
     name: str | None = None,
     events: SearchEvents | None = None,
+    progress: bool = False,
 ) -> SearchResult:
     """Run the study, or resume it: a second call on the same ``output`` keeps finished trials.
 
     ``config`` is a YAML path, a dict with the same keys, or a loaded ``StudyConfig``; the
     keyword arguments are ``kt-run search``'s options (``strategy`` and ``name`` as
     ``--strategy`` and ``--name``, for a path or a dict). A bad config raises ``ConfigError``.
+    ``progress=True`` prints a line as each trial starts and ends (``kt-run search``'s plain
+    log: warnings on stderr), also when ``events`` is given; by default nothing is printed.
     >>> result = run_search("configs/digits.yaml", workers=0)  # doctest: +SKIP
     >>> result.best.hyperparameters  # doctest: +SKIP
     """
     max_trials = _checked_max_trials(max_trials)
     study = _study(config, strategy, name)
-    events = events or SearchEvents()
+    events = _view(events, progress, study.objectives)
     execution = execution_settings(
         study.config.execution,
         workers=workers,
@@ -346,6 +352,14 @@ def run_search(
             if made_output:
                 with suppress(OSError):
                     output.rmdir()
+
+
+def _view(events: SearchEvents | None, progress: bool, objectives: list[Objective]) -> SearchEvents:
+    """The caller's events, the progress log, both (the log's lines first), or neither."""
+    if not progress:
+        return events or SearchEvents()
+    log = ProgressLog(objectives)
+    return log if events is None else EventPair(log, events)
 
 
 def _checked_max_trials(max_trials: object) -> int | None:

@@ -760,7 +760,8 @@ class DaskExecutor:
                 f"no local worker process has been running for {format_span(waited)}; "
                 f"starting new ones ({limit})"
             )
-        others = f" (its {plural(count, 'worker')} do not)" if count and self.resources else ""
+        do = "does" if count == 1 else "do"
+        others = f" (its {plural(count, 'worker')} {do} not)" if count and self.resources else ""
         needs = self._needs(" ")
         offer = (
             f" --resources {needs if len(self.resources) == 1 else repr(needs)}"

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import cli_env
+from tests.search.test_notebook_errors import DEFINE
 from tuner_cli import load_config_dict, run_search
 from tuner_cli.events import SearchEvents
 
@@ -108,23 +109,7 @@ def test_the_users_own_events_still_raise_beside_the_progress_lines(tmp_path):
         )
 
 
-KERNEL_CELL = """\
-import time
-from tuner_cli import run_search
-
-def loss(hp, budget):
-    time.sleep({sleep})
-    return (hp["x"] - 1.0) ** 2
-
-config = {{
-    "name": "quad",
-    "seed": 1,
-    "objective_function": loss,
-    "search_space": {{"x": {{"type": "float", "min": -2.0, "max": 2.0}}}},
-    "strategy": {{"name": "random", "objective": {{"name": "loss", "direction": "min"}}}},
-}}
-run_search(config, "results", workers=0, max_trials=3, progress=True)
-"""
+KERNEL_CELL = DEFINE + 'run_search(config, "results", workers=0, max_trials=3, progress=True)\n'
 
 
 def _streamed(cwd: Path, code: str) -> tuple[list[tuple[float, str]], float]:

@@ -225,8 +225,7 @@ def _stops_at_once_until_trials_run(
             if not isinstance(exc, KeyboardInterrupt) and not interrupts.stopped:
                 raise
             raise SearchInterrupted(
-                f"interrupted before any trial started, so nothing was lost: {RESUME} the "
-                "study",
+                f"interrupted before any trial started, so nothing was lost: {RESUME} the study",
                 exit_code=interrupts.exit_code,
             ) from None
 

@@ -423,3 +423,52 @@ def test_a_column_of_gaps_only_is_left_out_of_the_features(tmp_path, row_numbers
     data = written(tmp_path / "export.yaml")["data"]
     assert data["features"] == ["price", "brand"]
     load_dataset(load_config(tmp_path / "export.yaml"), seed=0)  # what validate refused
+
+
+def excel_rows(delimiter: str) -> str:
+    """A small sales export as Excel writes it: a number, a word column and a word target."""
+    rows = [delimiter.join(("amount", "region", "bought"))]
+    rows += [
+        delimiter.join((f"{i * 1.5}", "nsew"[i % 4], ("yes", "no")[i % 3 == 0])) for i in range(24)
+    ]
+    return "\r\n".join(rows) + "\r\n"
+
+
+def test_an_excel_unicode_text_export_is_read_as_utf16(tmp_path):
+    """Excel's "Unicode Text" is UTF-16 with a byte order mark, tab-separated: init told the
+    user to convert it from Windows-1252, which garbles it."""
+    (tmp_path / "sales.txt").write_bytes(excel_rows("\t").encode("utf-16"))
+    result = init(tmp_path, "sales.txt")
+    assert result.returncode == 0, result.stderr
+    assert "24 rows, 2 feature columns" in result.stdout
+    config = written(tmp_path / "sales.yaml")
+    assert config["data"]["delimiter"] == "\t" and config["data"]["target"] == "bought"
+
+
+def test_an_excel_sep_line_names_the_delimiter(tmp_path):
+    """Excel writes (and honours) a first line ``sep=;``: init read it as a header of two
+    columns and refused every row ('row 2 has 3 cells; the header has 2')."""
+    (tmp_path / "sales.csv").write_text("sep=;\r\n" + excel_rows(";"), newline="")
+    result = init(tmp_path, "sales.csv")
+    assert result.returncode == 0, result.stderr
+    assert "24 rows, 2 feature columns" in result.stdout
+    config = written(tmp_path / "sales.yaml")
+    assert config["data"]["delimiter"] == ";" and config["data"]["target"] == "bought"
+
+
+@pytest.mark.parametrize(
+    "encoding, message",
+    [
+        ("latin-1", "café/0.txt is not UTF-8 text (byte 0xe8 at offset 2)"),
+        ("utf-16", "café/0.txt is UTF-16 text (its byte order mark); Keras reads UTF-8"),
+    ],
+)
+def test_a_text_folder_that_is_not_utf8_writes_no_starter(tmp_path, encoding, message):
+    """validate refused the starter init had just written for it."""
+    for name, words in (("café", "très bon café"), ("thé", "good tea")):
+        (tmp_path / "mail" / name).mkdir(parents=True)
+        for i in range(3):
+            (tmp_path / "mail" / name / f"{i}.txt").write_text(words, encoding=encoding)
+    result = init(tmp_path, "mail")
+    assert result.returncode == 2 and message in result.stderr, result.stderr
+    assert "internal error" not in result.stderr and not (tmp_path / "mail.yaml").exists()

@@ -452,3 +452,29 @@ def test_a_windows_1252_export_names_the_line_and_column_of_its_first_accent(tmp
         error.value.message
     )
     assert error.value.key_path == ("data", "path")
+
+
+def test_excel_unicode_text_and_a_sep_line_load_as_the_utf8_file_does(tmp_path):
+    """Excel's "Unicode Text" (UTF-16, its byte order mark, tabs) was refused as Windows-1252
+    with an iconv line that garbles it; a ``sep=;`` first line was read as the header."""
+    from tuner_cli.errors import ConfigError
+    from tuner_cli.training.data import load_dataset
+
+    rows = spreadsheet_rows([f"{i / 4}" for i in range(20)], "\t").replace("\n", "\r\n")
+    (tmp_path / "plain.csv").write_text(rows)
+    (tmp_path / "unicode.txt").write_bytes(rows.encode("utf-16"))
+    (tmp_path / "sep.csv").write_text("sep=\t\r\n" + rows)
+    loaded = []
+    for name in ("plain.csv", "unicode.txt", "sep.csv"):
+        data = {"source": "csv", "path": name, "target": "label", "delimiter": "\t"}
+        dataset = load_dataset(load_config_dict(config(data), tmp_path), seed=0)
+        loaded.append(np.concatenate([dataset.x_train["amount"], dataset.x_val["amount"]]))
+    assert np.array_equal(loaded[0], loaded[1]) and np.array_equal(loaded[0], loaded[2])
+
+    data = {"source": "csv", "path": "sep.csv", "target": "label"}
+    with pytest.raises(ConfigError) as error:
+        load_dataset(load_config_dict(config(data), tmp_path), seed=0)
+    assert error.value.message == (
+        "sep.csv: its first line, 'sep=\\t', names the delimiter '\\t'; set data.delimiter: \"\\t\""
+    )
+    assert error.value.key_path == ("data", "path")

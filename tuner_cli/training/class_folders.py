@@ -200,6 +200,13 @@ def check_texts(folders: ClassFolders, key_path: KeyPath) -> None:
         offset = 0
         try:
             with open(path, "rb") as handle:
+                if handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+                    raise ConfigError(
+                        f"{path} is UTF-16 text (its byte order mark); Keras reads UTF-8: save "
+                        f"it as UTF-8 (iconv -f UTF-16 -t UTF-8 {path.name} > utf8-{path.name})",
+                        key_path=key_path,
+                    )
+                handle.seek(0)
                 while chunk := handle.read(TEXT_CHUNK):
                     offset += len(chunk)
                     decoder.decode(chunk)

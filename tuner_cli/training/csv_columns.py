@@ -13,6 +13,7 @@ from __future__ import annotations
 import codecs
 import csv
 import itertools
+import json
 import math
 import re
 from dataclasses import dataclass
@@ -34,6 +35,9 @@ export them: ``data.decimal: ","`` reads it as a number."""
 LINES = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")
 """A line with its end, split where a file opened with ``newline=""`` splits them."""
 CHUNK_ROWS = 2048
+EXCEL_SEP = re.compile(r"sep=([^\r\n])(?:\r\n?|\n)")
+"""Excel's first line naming the delimiter (``sep=;``), which Excel hides and honours."""
+UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
 """Rows parsed together: one gap costs its chunk of its column a cell-by-cell pass."""
 
 
@@ -85,13 +89,23 @@ def with_decimal_point(cell: str) -> str:
 
 def read_text(path: Path, key_path: KeyPath = (), size: int = -1) -> str:
     """The file's text (of its first ``size`` bytes), UTF-8 with or without a byte order
-    mark; another encoding (Excel's "CSV" in Western Europe is Windows-1252) is an error
+    mark, or UTF-16 with one (Excel's "Unicode Text", which the mark names unambiguously);
+    another encoding (Excel's "CSV" in Western Europe is Windows-1252) is an error
     naming the line and column of the first byte UTF-8 cannot read."""
     try:
         with open(path, "rb") as handle:
             data = handle.read(size)
     except OSError as exc:
         raise ConfigError(f"cannot read {path}: {exc}", key_path=key_path) from None
+    if data.startswith(UTF16_BOMS):  # Excel's "Unicode Text" export
+        try:
+            return codecs.getincrementaldecoder("utf-16")().decode(data, final=size < 0)
+        except UnicodeDecodeError as exc:
+            raise ConfigError(
+                f"{path.name} starts as UTF-16 text (its byte order mark) but is not: "
+                f"{exc.reason} at byte {exc.start}; save it as UTF-8 (Excel: 'CSV UTF-8')",
+                key_path=key_path,
+            ) from None
     try:
         # line ends stay as written, as with newline=""; a sample may end inside a character
         return codecs.getincrementaldecoder("utf-8-sig")().decode(data, final=size < 0)
@@ -115,6 +129,15 @@ def read_columns(
     """The header and the columns; the errors name the file (and the row, for a row with
     another number of cells than the header), in the order a whole read found them."""
     text = read_text(path, key_path)
+    if named := EXCEL_SEP.match(text):
+        if named.group(1) != delimiter:
+            line = named.group().rstrip("\r\n")
+            raise ConfigError(
+                f"{path.name}: its first line, {line!r}, names the delimiter "
+                f"{named.group(1)!r}; set data.delimiter: {json.dumps(named.group(1))}",
+                key_path=key_path,
+            )
+        text = text[named.end() :]  # Excel's rows start below it, the header row 1
     # a decimal comma is written as a point, the one character a cell gains from its reading
     separator = next(chr(c) for c in itertools.count() if chr(c) not in text and chr(c) != ".")
     # lines, not a StringIO: it would hold the text at four bytes a character

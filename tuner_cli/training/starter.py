@@ -21,6 +21,7 @@ from tuner_cli.config.models import STUDY_NAME
 from tuner_cli.errors import ConfigError, KeyPath, quoted
 from tuner_cli.training.class_folders import (
     ClassFolders,
+    check_texts,
     class_names,
     color_mode,
     left_out_note,
@@ -28,7 +29,7 @@ from tuner_cli.training.class_folders import (
     read_images,
     scan,
 )
-from tuner_cli.training.csv_columns import GAPS, is_number, read_text
+from tuner_cli.training.csv_columns import EXCEL_SEP, GAPS, is_number, read_text
 from tuner_cli.training.table import (
     Table,
     all_numbers,
@@ -230,6 +231,7 @@ def _left_out(folders: ClassFolders, source: str) -> tuple[str, ...]:
 
 
 def _texts(folders: ClassFolders, path: str) -> Starter:
+    check_texts(folders, KEY)  # validate refuses a Latin-1 or UTF-16 file: say so first
     return Starter(
         about=f"{plural(folders.count, 'text file')} in {_classes_found(folders)}",
         warnings=_left_out(folders, "text"),
@@ -464,8 +466,11 @@ def _id_note(table: Table, target: str) -> str:
 
 
 def _delimiter(file: Path) -> str:
-    """The delimiter the file's first lines agree on; a comma when they do not say."""
+    """The delimiter Excel's ``sep=`` line names, else the one the file's first lines agree
+    on; a comma when they do not say."""
     sample = read_text(file, size=SAMPLE_BYTES)
+    if named := EXCEL_SEP.match(sample):
+        return named.group(1)
     lines = sample.splitlines()
     sample = "\n".join(lines[:-1] if len(lines) > 2 else lines)
     try:

@@ -110,9 +110,30 @@ def test_stratified_folds_keep_each_word_class_share(tmp_path):
 def test_a_word_class_rarer_than_the_folds_is_a_config_error(tmp_path):
     from tuner_cli.errors import ConfigError
 
-    with pytest.raises(ConfigError, match="a class has 15 rows, fewer than the 16 folds") as error:
+    with pytest.raises(ConfigError) as error:
         folds(tmp_path, {"folds": 16})
+    assert error.value.message == (
+        "class 'yes' has 15 rows, fewer than the 16 folds; use fewer folds or stratified: false"
+    )
     assert error.value.key_path == ("data", "cross_validation", "folds")
+
+
+def test_the_classes_too_rare_for_stratified_folds_are_named(tmp_path):
+    """It said 'a class has 1 rows', naming neither the class nor the others as rare: the
+    user had to count the labels of the file to find them."""
+    from tuner_cli.errors import ConfigError
+    from tuner_cli.training.data import load_dataset
+
+    labels = ["common"] * 20 + ["odd"] + ["few"] * 2
+    rows = ["x,label", *(f"{i},{label}" for i, label in enumerate(labels))]
+    (tmp_path / "t.csv").write_text("\n".join(rows) + "\n")
+    study = load_config_dict(config({"folds": 3}), tmp_path)
+    with pytest.raises(ConfigError) as error:
+        load_dataset(study, seed=3, fold=0)
+    assert error.value.message == (
+        "classes 'odd' (1 row) and 'few' (2 rows) have fewer rows than the 3 folds; use fewer "
+        "folds or stratified: false"
+    )
 
 
 @pytest.fixture(scope="module")

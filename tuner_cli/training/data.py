@@ -277,7 +277,7 @@ def _cached(
     _check_arrays(loaded, where)
     if data.cross_validation is not None:
         x, y = _all_rows(loaded)
-        train, val = fold_rows(y, data.cross_validation, seed, fold)
+        train, val = fold_rows(y, data.cross_validation, seed, fold, names)
         x, y, x_val, y_val = x[train], y[train], x[val], y[val]
     elif len(loaded) == 4:
         x, y, x_val, y_val = loaded
@@ -298,7 +298,7 @@ def _text_dataset(table: Table, data: DataConfig, base: Path, seed: int, fold: i
     front adapts on the training strings and the model takes them raw."""
     x, y, names = text_rows(table, data)
     if data.cross_validation is not None:
-        train, val = fold_rows(y, data.cross_validation, seed, fold)
+        train, val = fold_rows(y, data.cross_validation, seed, fold, names)
         x, y, x_val, y_val = x[train], y[train], x[val], y[val]
     elif data.validation is not None:
         x_val, y_val = validation_rows(data, base, names)

@@ -31,6 +31,7 @@ from tuner_cli.training.table import (
     read_table,
     target_values,
 )
+from tuner_cli.wording import plural
 
 ENCODE_BATCH = 1024
 
@@ -198,7 +199,7 @@ def load_table(table: Table, data: Any, base: Path, seed: int, fold: int = 0) ->
     columns = table_columns(table, kinds)
     y, names = target_values(table, data.target, data.target_classes)
     if data.validation is None:
-        train, val = held_out_rows(y, data, seed, fold)
+        train, val = held_out_rows(y, data, seed, fold, names)
         val_columns, y_val = take_rows(columns, val), y[val]
         columns, y = take_rows(columns, train), y[train]
     else:
@@ -212,11 +213,13 @@ def load_table(table: Table, data: Any, base: Path, seed: int, fold: int = 0) ->
     return LoadedTable(columns, y, val_columns, y_val, encoding, names)
 
 
-def held_out_rows(y: np.ndarray, data: Any, seed: int, fold: int) -> tuple[np.ndarray, np.ndarray]:
+def held_out_rows(
+    y: np.ndarray, data: Any, seed: int, fold: int, class_names: tuple[str, ...] | None = None
+) -> tuple[np.ndarray, np.ndarray]:
     """Training and validation rows of the file: the fold's, under cross_validation, or
     the seeded ``validation_split``."""
     if data.cross_validation is not None:
-        return fold_rows(y, data.cross_validation, seed, fold)
+        return fold_rows(y, data.cross_validation, seed, fold, class_names)
     return split_rows(len(y), data.validation_split, seed)
 
 
@@ -266,9 +269,16 @@ def split_rows(count: int, fraction: float, seed: int) -> tuple[np.ndarray, np.n
     return order[n_val:], order[:n_val]
 
 
-def fold_rows(y: np.ndarray, settings: Any, seed: int, fold: int) -> tuple[np.ndarray, np.ndarray]:
+def fold_rows(
+    y: np.ndarray,
+    settings: Any,
+    seed: int,
+    fold: int,
+    class_names: tuple[str, ...] | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Training and validation rows of one fold: a seeded shuffle into ``folds`` parts,
-    stratified by class when asked (scikit-learn's KFold and StratifiedKFold)."""
+    stratified by class when asked (scikit-learn's KFold and StratifiedKFold); a class too
+    rare to stratify is named by ``class_names`` (a word target's) or its label."""
     from sklearn.model_selection import KFold, StratifiedKFold
 
     key = ("data", "cross_validation")
@@ -280,11 +290,16 @@ def fold_rows(y: np.ndarray, settings: Any, seed: int, fold: int) -> tuple[np.nd
                 "stratified folds need one whole-number class label per row; set stratified: false",
                 key_path=key + ("stratified",),
             )
-        smallest = int(np.unique(y, return_counts=True)[1].min())
-        if smallest < settings.folds:
+        labels, counts = np.unique(y, return_counts=True)
+        rare = [
+            (int(c), int(label))
+            for label, c in zip(labels, counts, strict=True)
+            if c < settings.folds
+        ]
+        if rare:
             raise ConfigError(
-                f"a class has {smallest} rows, fewer than the {settings.folds} folds; use fewer "
-                "folds or stratified: false",
+                f"{_rare_classes(sorted(rare), class_names)} the {settings.folds} folds; use "
+                "fewer folds or stratified: false",
                 key_path=key + ("folds",),
             )
         splitter = StratifiedKFold(settings.folds, shuffle=True, random_state=seed % 2**32)
@@ -292,3 +307,16 @@ def fold_rows(y: np.ndarray, settings: Any, seed: int, fold: int) -> tuple[np.nd
         splitter = KFold(settings.folds, shuffle=True, random_state=seed % 2**32)
     train, val = list(splitter.split(np.zeros(len(y)), y))[fold]
     return train, val
+
+
+def _rare_classes(rare: list[tuple[int, int]], class_names: tuple[str, ...] | None) -> str:
+    """``class 'odd' has 1 row, fewer than``, or, for several (rarest first), ``classes 'odd'
+    (1 row) and 'few' (2 rows) have fewer rows than``: the user finds them without counting
+    the file's labels."""
+    named = [quoted(class_names[label]) if class_names else str(label) for _, label in rare]
+    if len(rare) == 1:
+        return f"class {named[0]} has {plural(rare[0][0], 'row')}, fewer than"
+    listed = [
+        f"{name} ({plural(count, 'row')})" for name, (count, _) in zip(named, rare, strict=True)
+    ]
+    return f"classes {', '.join(listed[:-1])} and {listed[-1]} have fewer rows than"

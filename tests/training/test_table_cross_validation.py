@@ -210,3 +210,20 @@ def test_a_column_that_one_folds_training_rows_lack_is_refused_before_the_search
         ConfigError, match=r"'note' has no value in the training rows of fold 3 \(of 3\)"
     ):
         preflight(study, seed=3)
+
+
+def test_a_whole_number_regression_target_too_rare_to_stratify_names_three_values(tmp_path):
+    """Each price is a class of its own to StratifiedKFold: the error lists three, not 20."""
+    from tuner_cli.errors import ConfigError
+    from tuner_cli.training.data import load_dataset
+
+    rows = ["x,price", *(f"{i},{100 + i}" for i in range(20))]  # a regression: one row each
+    (tmp_path / "t.csv").write_text("\n".join(rows) + "\n")
+    settings = config({"folds": 3})
+    settings["data"]["target"] = "price"
+    study = load_config_dict(settings, tmp_path)
+    with pytest.raises(ConfigError) as error:
+        load_dataset(study, seed=3, fold=0)
+    assert error.value.message.startswith(
+        "classes 100 (1 row), 101 (1 row), 102 (1 row) and 17 more have fewer rows than the 3"
+    )

@@ -34,6 +34,8 @@ from tuner_cli.training.table import (
 from tuner_cli.wording import plural
 
 ENCODE_BATCH = 1024
+RARE_LISTED = 3
+"""The classes too rare to stratify that an error names; the others it counts."""
 
 
 @dataclass(frozen=True)
@@ -319,4 +321,6 @@ def _rare_classes(rare: list[tuple[int, int]], class_names: tuple[str, ...] | No
     listed = [
         f"{name} ({plural(count, 'row')})" for name, (count, _) in zip(named, rare, strict=True)
     ]
+    if len(listed) > RARE_LISTED:  # a regression target of whole numbers: one class each
+        listed = [*listed[:RARE_LISTED], f"{len(listed) - RARE_LISTED:,} more"]
     return f"classes {', '.join(listed[:-1])} and {listed[-1]} have fewer rows than"

@@ -35,10 +35,11 @@ export them: ``data.decimal: ","`` reads it as a number."""
 LINES = re.compile(r"[^\r\n]*(?:\r\n?|\n)|[^\r\n]+")
 """A line with its end, split where a file opened with ``newline=""`` splits them."""
 CHUNK_ROWS = 2048
+"""Rows parsed together: one gap costs its chunk of its column a cell-by-cell pass."""
 EXCEL_SEP = re.compile(r"sep=([^\r\n])(?:\r\n?|\n)")
 """Excel's first line naming the delimiter (``sep=;``), which Excel hides and honours."""
 UTF16_BOMS = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-"""Rows parsed together: one gap costs its chunk of its column a cell-by-cell pass."""
+"""Byte order marks of UTF-16 text, which Excel's "Unicode Text" export starts with."""
 
 
 @dataclass(frozen=True)

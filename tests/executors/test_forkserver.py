@@ -54,3 +54,36 @@ def test_the_forkserver_starts_with_ctrl_c_blocked() -> None:
     forkserver, tracker = (int(mask, 16) for mask in child.stdout.split())
     assert forkserver & (1 << (signal.SIGINT - 1))
     assert forkserver & (1 << (signal.SIGHUP - 1)) and tracker & (1 << (signal.SIGHUP - 1))
+
+
+KERAS_AFTER_AN_OBJECTIVE_STUDY = """\
+import multiprocessing, sys
+from tuner_cli.executors._forkserver import start_forkserver
+
+def has_keras(queue):
+    queue.put("keras" in sys.modules)
+
+if __name__ == "__main__":
+    for keras in (False, True, False):
+        start_forkserver(keras=keras)
+        context = multiprocessing.get_context("forkserver")
+        queue = context.Queue()
+        child = context.Process(target=has_keras, args=(queue,))
+        child.start()
+        print(queue.get(timeout=120))
+        child.join()
+"""
+
+
+def test_a_keras_study_after_an_objective_function_study_forks_warm_workers(tmp_path) -> None:
+    """One forkserver per process (a notebook's): started for an objective function study, it
+    had no Keras, and every worker of a later Keras study in that process, and every
+    replacement, imported Keras itself (5 to 13 s each). A later objective function study
+    keeps the one with Keras."""
+    script = tmp_path / "script.py"
+    script.write_text(KERAS_AFTER_AN_OBJECTIVE_STUDY)
+    child = subprocess.run(
+        [sys.executable, str(script)], capture_output=True, text=True, timeout=300
+    )
+    assert child.returncode == 0, child.stderr
+    assert child.stdout.split() == ["False", "True", "True"]

@@ -26,6 +26,8 @@ SOCKET_PATH_MAX = 107
 """The longest path a Unix socket may have on Linux (``sun_path`` holds 108 bytes)."""
 SOCKET_NAME = "/kt-run-mp-xxxxxxxx/listener-xxxxxxxx"
 """What the forkserver's socket adds to the temporary folder (``_multiprocessing_folder``)."""
+_keras_servers: set[int] = set()
+"""The forkservers this process started with Keras preloaded, by process id."""
 
 
 def start_forkserver(keras: bool) -> None:
@@ -50,12 +52,17 @@ def start_forkserver(keras: bool) -> None:
         preload.append("tuner_cli.executors.worker_preload")
     multiprocessing.get_context("forkserver").set_forkserver_preload(preload)
     _stop_if_unreachable()
+    if keras:
+        _stop_without_keras()
     _multiprocessing_folder()
     # started first: its own start unblocks SIGINT, which would open the block below
     with _held_from_children({signal.SIGHUP}):
         multiprocessing.resource_tracker.ensure_running()
     with _held_from_children({signal.SIGINT, signal.SIGHUP}):
         multiprocessing.forkserver.ensure_running()
+    pid = getattr(multiprocessing.forkserver._forkserver, "_forkserver_pid", None)
+    if keras and pid is not None:
+        _keras_servers.add(pid)
 
 
 @contextlib.contextmanager
@@ -100,6 +107,19 @@ def _stop_if_unreachable() -> None:
     config = getattr(multiprocessing.current_process(), "_config", {})
     if not os.path.isdir(config.get("tempdir") or "/"):
         config.pop("tempdir", None)  # made again on next use
+
+
+def _stop_without_keras() -> None:
+    """Stop a forkserver started without Keras (for an objective function study earlier in
+    this process, a notebook's), so ``ensure_running`` starts one with it: every worker of a
+    Keras study, and every replacement, imported Keras itself from it (5 to 13 s each). Between
+    two searches no worker forks from it. The private names are guarded, as above."""
+    server = multiprocessing.forkserver._forkserver
+    pid = getattr(server, "_forkserver_pid", None)
+    if pid is None or pid in _keras_servers:
+        return
+    with contextlib.suppress(FileNotFoundError):  # the socket it unlinks after stopping
+        getattr(server, "_stop", lambda: None)()
 
 
 def _multiprocessing_folder() -> None:

@@ -11,7 +11,6 @@ sample, and the generated 10 MB file, also run as a separate ``kt-run`` process.
 
 from __future__ import annotations
 
-import multiprocessing.forkserver
 import re
 import sys
 from pathlib import Path
@@ -72,26 +71,6 @@ def existing_study(tmp_path_factory: pytest.TempPathFactory) -> Path:
     return output
 
 
-_KERAS_FORKSERVERS: set[int] = set()
-
-
-@pytest.fixture
-def keras_forkserver() -> None:
-    """Local workers fork from one forkserver per process, which keeps the preload it started
-    with: where an earlier test of this pytest process started it for an objective function
-    (no Keras), every corpus search's worker imported Keras itself (4 s, 13 s on a loaded
-    machine, each time). Restarted once with Keras, as the ``kt-run search`` of a Keras config
-    starts it, the workers fork warm; they still run each pre-search check."""
-    from tuner_cli.executors._forkserver import start_forkserver
-
-    server = multiprocessing.forkserver._forkserver
-    if getattr(server, "_forkserver_pid", None) in _KERAS_FORKSERVERS:
-        return
-    server._stop()  # none, or one without Keras: between tests no worker forks from it
-    start_forkserver(keras=True)
-    _KERAS_FORKSERVERS.add(server._forkserver_pid)
-
-
 def check_refused(path: Path, code: int, err: str) -> None:
     assert code == 2, f"{path.name}: exit {code}\n{err}"
     assert "Traceback" not in err, err
@@ -119,7 +98,6 @@ def test_the_corpus_is_large_and_every_file_says_what_to_expect() -> None:
 def test_validate_and_search_refuse_it(
     path: Path,
     existing_study: Path,
-    keras_forkserver: None,
     tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
     monkeypatch: pytest.MonkeyPatch,

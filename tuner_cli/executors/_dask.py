@@ -29,7 +29,7 @@ import uuid
 from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import CancelledError, Future
 from pathlib import Path
-from typing import Any
+from typing import Any, TypeVar
 
 from distributed import Client, KilledWorker
 from distributed import Future as DaskFuture
@@ -58,6 +58,8 @@ from tuner_cli.training.imports import ShippedObjects
 from tuner_cli.training.preflight import located
 from tuner_cli.trial import TrialOutcome, TrialStatus, TrialTask
 from tuner_cli.wording import RESUME, format_span, plural
+
+T = TypeVar("T")
 
 WATCH_S = 1.0
 """How often the driver looks at the cluster's workers when nothing else wakes it."""
@@ -558,15 +560,10 @@ class DaskExecutor:
         owner is lost with the process; the restart killed the one and lost the other, and
         Dask ran them again (and failed a task after a few such restarts). The recycle then
         waits for a later trial of ours after which the worker runs and holds nothing else."""
-        try:
-            others = {
-                *self.client.processing(workers=[address]).get(address, ()),
-                *self.client.has_what(workers=[address]).get(address, ()),
-            }
-        except Exception as exc:  # noqa: BLE001 - any comm failure means the same here
-            raise SchedulerLostError(
-                f"lost the connection to the Dask scheduler at {self.address}: {exc}"
-            ) from None
+        others = {
+            *self._asked(lambda: self.client.processing(workers=[address])).get(address, ()),
+            *self._asked(lambda: self.client.has_what(workers=[address])).get(address, ()),
+        }
         if not others:
             return False
         if address not in self._recycles_put_off:
@@ -794,23 +791,22 @@ class DaskExecutor:
         if self.resources:
             return self._cluster_info(fresh).get("workers", {})
         if fresh or self._nthreads is None:
-            try:
-                self._nthreads = self.client.nthreads()
-            except Exception as exc:  # noqa: BLE001 - any comm failure means the same here
-                raise SchedulerLostError(
-                    f"lost the connection to the Dask scheduler at {self.address}: {exc}"
-                ) from None
+            self._nthreads = self._asked(self.client.nthreads)
         return {address: {"nthreads": n} for address, n in self._nthreads.items()}
 
     def _cluster_info(self, fresh: bool = False) -> dict[str, Any]:
         if fresh or not self._info:
-            try:
-                self._info = dict(self.client.scheduler_info(n_workers=-1))
-            except Exception as exc:  # noqa: BLE001 - any comm failure means the same here
-                raise SchedulerLostError(
-                    f"lost the connection to the Dask scheduler at {self.address}: {exc}"
-                ) from None
+            self._info = dict(self._asked(lambda: self.client.scheduler_info(n_workers=-1)))
         return self._info
+
+    def _asked(self, question: Callable[[], T]) -> T:
+        """The scheduler's answer to ``question``; any failure to get it is a lost scheduler."""
+        try:
+            return question()
+        except Exception as exc:  # noqa: BLE001 - any comm failure means the same here
+            raise SchedulerLostError(
+                f"lost the connection to the Dask scheduler at {self.address}: {exc}"
+            ) from None
 
     def _scheduler_holds(self, key: str) -> bool:
         holds = self.client.run_on_scheduler(lambda dask_scheduler: key in dask_scheduler.tasks)

@@ -102,8 +102,7 @@ def _stop_if_unreachable() -> None:
     address = getattr(server, "_forkserver_address", None)
     if not isinstance(address, str) or address.startswith("\0") or os.path.exists(address):
         return  # none yet, an abstract socket (no file), or a socket file still there
-    with contextlib.suppress(FileNotFoundError):  # the socket it unlinks after stopping
-        getattr(server, "_stop", lambda: None)()
+    _stop(server)
     config = getattr(multiprocessing.current_process(), "_config", {})
     if not os.path.isdir(config.get("tempdir") or "/"):
         config.pop("tempdir", None)  # made again on next use
@@ -116,8 +115,12 @@ def _stop_without_keras() -> None:
     two searches no worker forks from it. The private names are guarded, as above."""
     server = multiprocessing.forkserver._forkserver
     pid = getattr(server, "_forkserver_pid", None)
-    if pid is None or pid in _keras_servers:
-        return
+    if pid is not None and pid not in _keras_servers:
+        _stop(server)
+
+
+def _stop(server: object) -> None:
+    """Stop the forkserver; the next ``ensure_running`` starts another."""
     with contextlib.suppress(FileNotFoundError):  # the socket it unlinks after stopping
         getattr(server, "_stop", lambda: None)()
 

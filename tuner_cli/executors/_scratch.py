@@ -39,30 +39,30 @@ _process_locks: list[IO[str]] = []
 def search_scratch() -> Iterator[str]:
     """A new scratch folder, held until the block ends, then removed."""
     remove_abandoned(Path(tempfile.gettempdir()))
-    with tempfile.TemporaryDirectory(prefix=PREFIX) as folder:
-        # locked under another name first, then renamed: a sweep never finds the lock file
-        # unlocked while its search lives
-        starting = os.path.join(folder, LOCK_NAME + ".new")
-        with open(starting, "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            os.rename(starting, os.path.join(folder, LOCK_NAME))
-            yield folder
+    with tempfile.TemporaryDirectory(prefix=PREFIX) as folder, _locked(folder):
+        yield folder
 
 
 def process_scratch() -> str:
     """A new folder, locked until this process exits, then removed (a killed process's by the
     next search)."""
     folder = tempfile.mkdtemp(prefix=PROCESS_PREFIX)
-    starting = os.path.join(folder, LOCK_NAME + ".new")
-    lock = open(starting, "w")  # noqa: SIM115 - held open for the life of the process
-    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-    os.rename(starting, os.path.join(folder, LOCK_NAME))
-    _process_locks.append(lock)
+    _process_locks.append(_locked(folder))  # held open for the life of the process
     # at exit, after everything that may still use it, as multiprocessing removes its own
     multiprocessing.util.Finalize(
         None, shutil.rmtree, args=(folder,), kwargs={"ignore_errors": True}, exitpriority=-100
     )
     return folder
+
+
+def _locked(folder: str) -> IO[str]:
+    """The folder's lock file, open and locked. It is locked under another name first, then
+    renamed: a sweep never finds the lock file unlocked while its folder's owner lives."""
+    starting = os.path.join(folder, LOCK_NAME + ".new")
+    lock = open(starting, "w")  # noqa: SIM115 - the caller holds it as long as the folder lives
+    fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    os.rename(starting, os.path.join(folder, LOCK_NAME))
+    return lock
 
 
 def remove_abandoned(parent: Path) -> None:

@@ -276,8 +276,8 @@ def test_a_cluster_whose_workers_all_leave_ends_the_search_and_a_rerun_resumes(c
         stop(driver)
     assert driver.returncode == 1, stderr
     said = " ".join(stderr.split())
-    assert "has had no workers for 10 s; trials wait until one joins" in said
-    assert "had no workers for 14 s (execution.no_worker_timeout)" in said
+    assert "has had no workers for 10 s; trials wait until one joins" in said, said
+    assert "had no workers for 14 s (execution.no_worker_timeout)" in said, said
     assert "Traceback" not in stderr
     statuses = [r["status"] for r in records(cluster.folder)]
     assert "running" not in statuses

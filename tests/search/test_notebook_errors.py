@@ -77,6 +77,10 @@ def _kernel_cells(cwd: Path, cells: list[str | tuple[str, list[float]]]) -> list
                         "traceback": ANSI.sub("", "\n".join(content["traceback"])),
                     }
             reply = client.get_shell_msg(timeout=30)
+            while reply["parent_header"].get("msg_id") != msg_id:
+                # A kernel slow to start answers each of the client's repeated
+                # kernel_info requests; those stale replies queue before this cell's.
+                reply = client.get_shell_msg(timeout=30)
             shown.append(
                 {"status": reply["content"]["status"], "text": "".join(text), **(error or {})}
             )

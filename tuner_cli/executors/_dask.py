@@ -29,7 +29,7 @@ import uuid
 from collections.abc import Callable, Collection, Mapping
 from concurrent.futures import CancelledError, Future
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from distributed import Client, KilledWorker
 from distributed import Future as DaskFuture
@@ -58,6 +58,9 @@ from tuner_cli.training.imports import ShippedObjects
 from tuner_cli.training.preflight import located
 from tuner_cli.trial import TrialOutcome, TrialStatus, TrialTask
 from tuner_cli.wording import RESUME, format_span, plural
+
+if TYPE_CHECKING:
+    from distributed.scheduler import WorkerState
 
 T = TypeVar("T")
 
@@ -156,7 +159,7 @@ class DaskExecutor:
         connection, since a scheduler restarted meanwhile knows no subscriptions."""
         for topic, kind in ((self.topic, "progress"), ("all", "cluster")):
             self.client.subscribe_topic(topic, lambda event, kind=kind: self._event(kind, event))
-        self.client.subscribe_topic("worker-restart-memory", lambda e: self._event("memory", e))
+        self.client.subscribe_topic("worker-restart-memory", self._memory_kill)
 
     @property
     def slots(self) -> int:
@@ -468,8 +471,8 @@ class DaskExecutor:
 
     def _death_cause(self, error: KilledWorker) -> str:
         worker = error.last_worker
-        rss = self._memory_kills.get(worker.address)
         code = self._exit_code(worker.address)
+        rss = self._rss_when_stopped(worker, code)
         if rss is not None:
             cause = (
                 "out of memory: the worker process went over its memory limit "
@@ -486,6 +489,16 @@ class DaskExecutor:
             more = "--memory-limit" if self.local is not None else "`dask worker --memory-limit`"
             cause += f"; {LESS_MEMORY}, or give workers more with {more}"
         return cause
+
+    def _rss_when_stopped(self, worker: WorkerState, code: int | None) -> int | None:
+        """The memory used by a worker its nanny stopped for going over its memory limit.
+        The nanny tells the scheduler and sends SIGTERM at once; under load the scheduler
+        passed on the lost worker first, and the trial read "died (SIGTERM)"."""
+        if worker.memory_limit and code in (None, -signal.SIGTERM):
+            deadline = time.monotonic() + EXIT_CODE_WAIT_S
+            while worker.address not in self._memory_kills and time.monotonic() < deadline:
+                time.sleep(0.02)
+        return self._memory_kills.get(worker.address)
 
     def _exit_code(self, address: str) -> int | None:
         """The scheduler may notice the lost connection before the nanny sees the process
@@ -662,6 +675,11 @@ class DaskExecutor:
 
     # events from the cluster
 
+    def _memory_kill(self, event: tuple[float, Any]) -> None:
+        """Called on the client's thread and kept at once, not queued: the trial's error can
+        reach the driver before this event, and ``_death_cause`` waits for it."""
+        self._memory_kills[event[1]["worker"]] = event[1]["rss"]
+
     def _handle_events(self) -> None:
         while True:
             try:
@@ -680,8 +698,6 @@ class DaskExecutor:
                 self.on_progress(
                     message["trial"], message["epoch"], message["epochs"], message["logs"]
                 )
-        elif kind == "memory":
-            self._memory_kills[message["worker"]] = message["rss"]
         elif kind == "warning":
             self.on_warning(message)
         elif kind == "cluster" and message.get("action") == "remove-worker":
@@ -731,12 +747,14 @@ class DaskExecutor:
             )
             raise NoWorkersError(
                 f"the Dask scheduler at {self.address} had {self._no_worker()} for "
-                f"{format_span(waited)} (execution.no_worker_timeout); {waiting}"
+                f"{format_span(self.no_worker_timeout)} (execution.no_worker_timeout); {waiting}"
             )
         due = self._no_workers_warned_at + NO_WORKERS_WARNING_EVERY_S
         if waited >= NO_WORKERS_FIRST_WARNING_S and now >= due:
             self._no_workers_warned_at = now
-            self.on_warning(self._no_workers_message(waited, len(workers)))
+            # whole seconds waited: the watch ticks late under load, and "for 11 s" after a
+            # 10 s threshold read as a wrong threshold
+            self.on_warning(self._no_workers_message(int(waited), len(workers)))
 
     def _no_worker(self) -> str:
         """``no workers``, or ``no worker that offers GPU=1`` when trials need resources."""

@@ -764,3 +764,26 @@ def test_show_says_whether_a_trial_of_several_objectives_is_on_the_pareto_front(
     assert shown["pareto_front"] is False
     one = invoke("show", "3", str(make_study(tmp_path / "one")))
     assert "Pareto" not in one.stdout
+
+
+def test_trials_left_running_by_a_killed_search_are_named_unless_a_search_runs(tmp_path):
+    """After a kill -9 the records still said running, and `trials` and `show` listed them so,
+    as if a search were training them."""
+    from tuner_cli.search.lock import StudyLock
+
+    store = make_study(tmp_path / "study")
+    for trial_id in (13, 14):
+        store.write_trial(TrialRecord(id=trial_id, status=TrialStatus.RUNNING, hyperparameters={}))
+    store.flush()
+    warning = (
+        "warning: trials 13, 14 are marked running, but no search is running on this study (the "
+        "last one stopped without finishing); the next `kt-run search` on it resumes them"
+    )
+    assert invoke("trials", str(store.root)).stderr.strip() == warning
+    assert invoke("trials", str(store.root), "-f", "json").stderr.strip() == warning
+    shown = invoke("show", "14", str(store.root)).stderr.strip()
+    assert shown.startswith("warning: trial 14 is marked running") and shown.endswith("resumes it")
+    assert invoke("show", "3", str(store.root)).stderr == ""
+    with StudyLock(store.root):
+        assert invoke("trials", str(store.root)).stderr == ""
+        assert invoke("show", "14", str(store.root)).stderr == ""

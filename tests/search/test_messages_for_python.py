@@ -91,6 +91,17 @@ def test_max_trials_is_a_whole_number_from_1_as_the_command_line_checks_it(tmp_p
     assert not any(tmp_path.iterdir())
 
 
+@pytest.mark.parametrize("flag", ["overwrite", "progress"])
+def test_a_flag_that_is_not_true_or_false_is_refused_before_anything_is_deleted(tmp_path, flag):
+    """``overwrite="no"`` is truthy: it deleted the study it was written to keep."""
+    study = tuner_cli.load_config_dict(CONFIG, REPO / "examples")
+    run_search(study, tmp_path, max_trials=1, workers=0)
+    with pytest.raises(UsageError) as refused:
+        run_search(study, tmp_path, max_trials=2, workers=0, **{flag: "no"})
+    assert str(refused.value) == f"{flag}: must be True or False (got 'no')"
+    assert len(tuner_cli.read_trials(tmp_path / study.config.name)) == 1
+
+
 def test_max_trials_may_be_a_numpy_integer(tmp_path):
     import numpy as np
 

@@ -79,6 +79,20 @@ def warn(warnings: Sequence[str]) -> None:
         sys.stderr.write(f"warning: {warning}\n")
 
 
+def warn_if_left_running(store: StudyStore, running: Sequence[int]) -> None:
+    """Trials a killed search left marked running read as if a search ran them still."""
+    if not running or store.in_search():
+        return
+    ids = ", ".join(map(str, sorted(running)))
+    marked, them = (f"trial {ids} is", "it") if len(running) == 1 else (f"trials {ids} are", "them")
+    warn(
+        [
+            f"{marked} marked running, but no search is running on this study (the last one "
+            f"stopped without finishing); the next `kt-run search` on it resumes {them}"
+        ]
+    )
+
+
 def locate_study(target: str | None, output: Path) -> StudyStore:
     """A study from a results folder, a study folder, the config that made it, or a study's
     name inside ``output`` (``kt-run best digits-mlp``).

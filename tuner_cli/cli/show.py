@@ -18,13 +18,14 @@ from tuner_cli.cli.common import (
     to_json,
     to_yaml,
     use_rich,
+    warn_if_left_running,
 )
 from tuner_cli.cli.read_options import ReadCommand, format_option, study_options
 from tuner_cli.errors import UsageError
 from tuner_cli.results.reading import front_ids, study_objectives
 from tuner_cli.results.store import StudyStore
 from tuner_cli.results.trial_index import load_index, read_record_checked
-from tuner_cli.trial import TrialRecord
+from tuner_cli.trial import TrialRecord, TrialStatus
 
 
 class ShowFormat(str, Enum):
@@ -49,6 +50,8 @@ def show(
     record, why = read_record_checked(store, trial)
     if record is None:
         raise UsageError(_missing(store, trial, why))
+    if record.status is TrialStatus.RUNNING:
+        warn_if_left_running(store, [record.id])
     on_front = _on_front(store, record)
     marked = {} if on_front is None else {"pareto_front": on_front}
     if fmt is ShowFormat.json:

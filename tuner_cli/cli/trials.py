@@ -17,6 +17,7 @@ from tuner_cli.cli.common import (
     results_folder,
     use_rich,
     warn,
+    warn_if_left_running,
 )
 from tuner_cli.cli.read_options import ReadCommand, format_option, study_options
 from tuner_cli.results.reading import front_ids, study_objective, study_objectives
@@ -64,6 +65,7 @@ def trials(
     objectives = study_objectives(store)
     summaries = index.summaries()
     front = front_ids(summaries, objectives)
+    warn_if_left_running(store, [r["id"] for r in summaries if r["status"] == "running"])
     if fmt is TrialsFormat.json:
         records = summaries
         warn(index.warnings)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import atexit
 import contextlib
 import errno
+import fcntl
 import json
 import os
 import queue
@@ -276,6 +277,21 @@ class StudyStore:
     def exists(self) -> bool:
         """A study to resume: its description and its config are both there."""
         return self.study_file.is_file() and self.config_file.is_file()
+
+    def in_search(self) -> bool:
+        """Whether a search holds the study's lock now. A trial marked running while none
+        does was left so by a search that was killed; the next search resumes it."""
+        try:
+            fd = os.open(self.root / LOCK_NAME, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
+        except OSError:
+            return False
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except OSError as exc:
+            return exc.errno in (errno.EWOULDBLOCK, errno.EACCES)
+        finally:
+            os.close(fd)
+        return False
 
     def check_claimable(self, overwrite: bool) -> None:
         """Refuse, before anything is written, a folder kt-run cannot prove it made.

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from tuner_cli.errors import KtRunError
-from tuner_cli.results.store import LOCK_NAME, StoreError, now_iso, write_error
+from tuner_cli.results.store import LOCK_NAME, StoreError, StudyStore, now_iso, write_error
 from tuner_cli.wording import RESUME
 
 _held_fds: set[int] = set()
@@ -109,17 +109,8 @@ class StudyLock:
         ``search`` asks before its seconds-long pre-search check; ``acquire`` still takes the
         lock before anything is written, so a search that starts in between is refused there.
         """
-        try:
-            fd = os.open(self.path, os.O_RDONLY | os.O_CLOEXEC | os.O_NOFOLLOW)
-        except OSError:
-            return
-        try:
-            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
-        except OSError as exc:
-            if exc.errno in (errno.EWOULDBLOCK, errno.EACCES):
-                raise StudyLockedError(self._refusal()) from None
-        finally:
-            os.close(fd)
+        if StudyStore(self.path.parent).in_search():
+            raise StudyLockedError(self._refusal())
 
     def _refusal(self) -> str:
         holder = read_holder(self.path)

@@ -272,6 +272,7 @@ def run_search(
     >>> result.best.hyperparameters  # doctest: +SKIP
     """
     max_trials = _checked_max_trials(max_trials)
+    _check_flags(overwrite=overwrite, progress=progress)
     study = _study(config, strategy, name)
     events = _view(events, progress, study.objectives)
     execution = execution_settings(
@@ -370,6 +371,13 @@ def _checked_max_trials(max_trials: object) -> int | None:
     if not whole or max_trials < 1:
         raise UsageError(f"max_trials: must be a whole number from 1 (got {quoted(max_trials)})")
     return int(max_trials)
+
+
+def _check_flags(**flags: object) -> None:
+    """``overwrite="no"`` is truthy: taken as asked, it deleted the study's trials."""
+    for key, value in flags.items():
+        if not isinstance(value, bool):
+            raise UsageError(f"{key}: must be True or False (got {quoted(value)})")
 
 
 def _starting_message(study: StudyConfig, execution: ExecutionConfig, scheduler: str | None) -> str:

@@ -144,6 +144,32 @@ def test_a_row_number_or_id_column_is_left_out_of_the_features(tmp_path):
     assert [t.status.value for t in searched.trials] == ["completed"]
 
 
+def test_a_column_of_dates_or_codes_is_left_out_unless_it_is_all_there_is(tmp_path):
+    """A timestamp column became 40 categories, one per row, that fit the training rows and
+    nothing new; `validate` warned about the config `init` had just written."""
+    rng = np.random.default_rng(2)
+    rows = ["when,order,shop,price,label"]
+    rows += [
+        f"2024-01-{i % 28 + 1:02d} {i % 24:02d}:00,A-{1000 + 7 * i},{'xyz'[i % 3]},"
+        f"{rng.normal():.3f},{i % 2}"
+        for i in range(40)
+    ]
+    (tmp_path / "sales.csv").write_text("\n".join(rows) + "\n")
+    result = init(tmp_path, "sales.csv")
+    assert result.returncode == 0, result.stderr
+    assert "nearly every row: dates, times, ids or names" in result.stdout
+    assert "'when', 'order')" in result.stdout
+    assert written(tmp_path / "sales.yaml")["data"]["features"] == ["shop", "price"]
+    checked = invoke("validate", "sales.yaml", "--no-build", cwd=tmp_path)
+    assert checked.returncode == 0 and "warning" not in checked.stderr, checked.stderr
+
+    (tmp_path / "codes.csv").write_text(
+        "\n".join(["code,label", *(f"A-{1000 + i},{i % 2}" for i in range(40))]) + "\n"
+    )
+    assert init(tmp_path, "codes.csv").returncode == 0
+    assert "features" not in written(tmp_path / "codes.yaml")["data"]
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

@@ -311,9 +311,10 @@ def _csv(file: Path, path: str, target: str | None) -> Starter:
         about = _text_found(table, texts[0], features, ids) + _empty_note(empty)
         space, layers = TEXT_SPACE, _text_layers
     else:
-        if ids:
-            features = [name for name in features if name not in ids]
-        if ids or texts or empty:  # several texts: each a bag of words among the columns
+        one_offs = _one_off_words(table, [name for name in features if name not in ids], texts)
+        if ids or one_offs:
+            features = [name for name in features if name not in (*ids, *one_offs)]
+        if ids or one_offs or texts or empty:  # several texts: each a bag of words
             data.append(f"features: [{', '.join(json.dumps(name) for name in features)}]")
         if texts:
             data.append(f"text: [{', '.join(json.dumps(name) for name in texts)}]")
@@ -337,6 +338,12 @@ def _csv(file: Path, path: str, target: str | None) -> Starter:
             about += (
                 f" (left out, a different whole number in every row: row numbers or ids: "
                 f"{', '.join(quoted(name) for name in ids)})"
+            )
+        if one_offs:
+            about += (
+                " (left out, a different value in nearly every row: dates, times, ids or "
+                f"names, which as categories cannot carry over to new rows: "
+                f"{', '.join(quoted(name) for name in one_offs)})"
             )
         about += _empty_note(empty)
         space, layers = TABLE_SPACE, _dense_head
@@ -401,6 +408,21 @@ def _id_columns(table: Table, features: list[str]) -> list[str]:
     features, unless nothing else would be left."""
     ids = [name for name in features if table.column(name).numbers and row_ids(table, name)]
     return ids if len(ids) < len(features) else []
+
+
+def _one_off_words(table: Table, features: list[str], texts: list[str]) -> list[str]:
+    """Word columns that are not sentences yet hold a different value in nearly every row
+    (``2024-01-03 14:00``, order codes, names). Read as categories, one per value, they fit
+    the training rows and nothing new, as loading warns; the starter leaves them out, unless
+    nothing else would be left."""
+    found = []
+    for name in features:
+        if name in texts or table.column(name).numbers_and_gaps:
+            continue
+        cells = [cell for cell in table.cells(name) if cell not in GAPS]
+        if looks_like_ids(len(set(cells)), len(cells)):
+            found.append(name)
+    return found if len(found) < len(features) else []
 
 
 def _empty_note(empty: list[str]) -> str:

@@ -170,3 +170,21 @@ def test_files_keras_passes_over_beside_the_texts_are_named(tmp_path, kt_run):
     )
     assert "rename them to .txt" in checked.stderr
     assert not any(name in checked.stderr for name in (".DS_Store", "README", "Thumbs"))
+
+
+def test_every_file_not_in_utf8_is_counted_in_one_message(tmp_path):
+    """A corpus saved in Latin-1 is rarely one file: naming one per run made a user fix and
+    rerun once per file."""
+    from tuner_cli.errors import ConfigError
+    from tuner_cli.training.data import load_dataset
+
+    make_data().topic_texts(tmp_path / "train", per_class=5)
+    for name in ("a", "b", "c", "d", "e"):
+        (tmp_path / "train" / "sport" / f"{name}.txt").write_bytes("déjà".encode("latin-1"))
+    study = load_config_dict(config({"source": "text", "path": "train"}), tmp_path)
+    with pytest.raises(ConfigError) as error:
+        load_dataset(study, seed=0)
+    assert error.value.message.endswith(
+        "is not UTF-8 text (byte 0xe9 at offset 1); save it as UTF-8; 4 other files are not "
+        "UTF-8 either (b.txt, c.txt, d.txt, ...)"
+    ), error.value.message

@@ -192,34 +192,46 @@ TEXT_CHUNK = 2**20
 def check_texts(folders: ClassFolders, key_path: KeyPath) -> None:
     """Every ``.txt`` file is UTF-8 (a byte order mark is fine). Keras reads the files as
     bytes: a Latin-1 or UTF-16 file trains, then the vocabulary it put in the model cannot
-    be saved, and every trial fails at its end without naming the file."""
+    be saved, and every trial fails at its end without naming the file. All files are read,
+    as a valid corpus is, so the message counts every file to convert, not one per run."""
+    wrong = [(path, problem) for path in folders.files if (problem := _not_utf8(path))]
+    if not wrong:
+        return
+    path, problem = wrong[0]
+    message = f"{path} {problem}"
+    if len(wrong) > 1:
+        count = len(wrong) - 1
+        names = ", ".join(p.name for p, _ in wrong[1:4]) + (", ..." if count > 3 else "")
+        others = "1 other file is" if count == 1 else f"{count:,} other files are"
+        message += f"; {others} not UTF-8 either ({names})"
+    raise ConfigError(message, key_path=key_path)
+
+
+def _not_utf8(path: Path) -> str | None:
+    """What keeps ``path`` from being read as UTF-8 text, with its fix; None when nothing."""
     import codecs
 
-    for path in folders.files:
-        decoder = codecs.getincrementaldecoder("utf-8")()
-        offset = 0
-        try:
-            with open(path, "rb") as handle:
-                if handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
-                    raise ConfigError(
-                        f"{path} is UTF-16 text (its byte order mark); Keras reads UTF-8: save "
-                        f"it as UTF-8 (iconv -f UTF-16 -t UTF-8 {path.name} > utf8-{path.name})",
-                        key_path=key_path,
-                    )
-                handle.seek(0)
-                while chunk := handle.read(TEXT_CHUNK):
-                    offset += len(chunk)
-                    decoder.decode(chunk)
-                decoder.decode(b"", final=True)
-        except UnicodeDecodeError as exc:
-            at = offset - len(exc.object) + exc.start  # exc.object ends at offset
-            byte = exc.object[exc.start]
-            raise ConfigError(
-                f"{path} is not UTF-8 text (byte 0x{byte:02x} at offset {at}); save it as UTF-8",
-                key_path=key_path,
-            ) from None
-        except OSError as exc:
-            raise ConfigError(f"cannot read {path}: {exc}", key_path=key_path) from None
+    decoder = codecs.getincrementaldecoder("utf-8")()
+    offset = 0
+    try:
+        with open(path, "rb") as handle:
+            if handle.read(2) in (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE):
+                return (
+                    "is UTF-16 text (its byte order mark); Keras reads UTF-8: save it as UTF-8 "
+                    f"(iconv -f UTF-16 -t UTF-8 {path.name} > utf8-{path.name})"
+                )
+            handle.seek(0)
+            while chunk := handle.read(TEXT_CHUNK):
+                offset += len(chunk)
+                decoder.decode(chunk)
+            decoder.decode(b"", final=True)
+    except UnicodeDecodeError as exc:
+        at = offset - len(exc.object) + exc.start  # exc.object ends at offset
+        byte = exc.object[exc.start]
+        return f"is not UTF-8 text (byte 0x{byte:02x} at offset {at}); save it as UTF-8"
+    except OSError as exc:
+        return f"cannot be read: {exc.strerror or exc}"
+    return None
 
 
 GRAY_MODES = ("1", "L", "LA", "I", "I;16", "F")

@@ -123,6 +123,37 @@ def test_a_multi_objective_search_s_one_line_names_its_pareto_front(tmp_path):
     )
 
 
+def test_results_summary_of_several_objectives_shows_the_front_with_every_score(tmp_path, capsys):
+    """It printed the first objective alone and each trial's score by it: the front read as a
+    ranking by branin."""
+    config = {
+        **BRANIN,
+        "seed": 5,
+        "strategy": {
+            "name": "random",
+            "objective": [
+                {"name": "branin", "direction": "min"},
+                {"name": "distance_to_origin", "direction": "max"},
+            ],
+        },
+    }
+    study = load_config_dict(config, REPO / "examples")
+    result = run_search(study, tmp_path, max_trials=6, workers=0)
+    result.results_summary(num_trials=3)
+    printed = capsys.readouterr().out.splitlines()
+    assert printed[2:5] == [
+        "Showing 3 trials of the Pareto front",
+        'Objective(name="branin", direction="min")',
+        'Objective(name="distance_to_origin", direction="max")',
+    ]
+    first = best_trials(result.root)[0]
+    assert (
+        f"Scores: branin={first.extra['scores']['branin']}, "
+        f"distance_to_origin={first.extra['scores']['distance_to_origin']}"
+    ) in printed
+    assert not any(line.startswith("Score: ") for line in printed)
+
+
 def test_a_failed_search_s_one_line_says_what_its_trials_raised(tmp_path):
     """A notebook's run_search shows nothing as it goes: "3 trials (3 failed), no best trial"
     left the user to dig the error out of ``result.trials[0].error["message"]``."""

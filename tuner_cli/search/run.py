@@ -31,7 +31,7 @@ from tuner_cli.events import SearchEvents
 from tuner_cli.executors import Executor, execution_settings, make_executor
 from tuner_cli.integrations import EventPair, fan_out, integration_sinks
 from tuner_cli.integrations.progress_log import ProgressLog
-from tuner_cli.objective import Objective
+from tuner_cli.objective import Objective, objective_values
 from tuner_cli.results import StudyStore, best_trials, pareto_trials
 from tuner_cli.search.deferred import DeferredExecutor
 from tuner_cli.search.lock import StudyLock
@@ -101,11 +101,12 @@ class SearchResult:
     def results_summary(self, num_trials: int = 10) -> None:
         """KerasTuner's ``tuner.results_summary()``, in its words: the best trials' values and
         scores, printed (``kt-run best --top N`` shows the same as a table)."""
-        objective = self.summary.objective
+        several = len(self.objectives) > 1
         print("Results summary")
         print(f"Results in {self.root}")
-        print(f"Showing {num_trials} best trials")
-        print(f'Objective(name="{objective.name}", direction="{objective.direction}")')
+        print(f"Showing {num_trials} {'trials of the Pareto front' if several else 'best trials'}")
+        for objective in self.objectives:
+            print(f'Objective(name="{objective.name}", direction="{objective.direction}")')
         for trial in best_trials(self.root, top=num_trials):
             print()
             print(f"Trial {trial.id} summary")
@@ -114,7 +115,11 @@ class SearchResult:
                 print(f"{name}: {value}")
             if not trial.hyperparameters:
                 print("default configuration")
-            if trial.score is not None:
+            if several:
+                values = objective_values(self.objectives, trial.score, trial.extra.get("scores"))
+                named = zip(self.objectives, values, strict=True)
+                print("Scores: " + ", ".join(f"{o.name}={value}" for o, value in named))
+            elif trial.score is not None:
                 print(f"Score: {trial.score}")
 
     def __repr__(self) -> str:

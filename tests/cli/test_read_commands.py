@@ -11,10 +11,11 @@ import sys
 from pathlib import Path
 
 import pytest
+import yaml
 
 from tests.conftest import REPO, block_tensorflow, cli_env, invoke
 from tuner_cli.results.store import StudyStore
-from tuner_cli.results.trial_index import index_path, load_index
+from tuner_cli.results.trial_index import index_path, load_index, read_record
 from tuner_cli.trial import TrialRecord, TrialStatus
 
 HOSTILE = [
@@ -787,3 +788,29 @@ def test_trials_left_running_by_a_killed_search_are_named_unless_a_search_runs(t
     with StudyLock(store.root):
         assert invoke("trials", str(store.root)).stderr == ""
         assert invoke("show", "14", str(store.root)).stderr == ""
+
+
+def test_best_top_gives_a_list_whatever_k_is(study):
+    """``--top 1`` printed one record and ``--top 2`` a list, so a CI step running
+    ``best --top "$K" -f json | jq '.[0]'`` broke when K was 1; the list comes with --top."""
+    for fmt in ("json", "yaml"):
+        one = invoke("best", str(study), "--top", "1", "-f", fmt)
+        assert one.returncode == 0, one.stderr
+        records = json.loads(one.stdout) if fmt == "json" else yaml.safe_load(one.stdout)
+        assert [r["id"] for r in records] == [3]
+        plain = invoke("best", str(study), "-f", fmt).stdout
+        assert (json.loads(plain) if fmt == "json" else yaml.safe_load(plain))["id"] == 3
+
+
+def test_yaml_writes_names_and_values_as_they_are_not_escaped(tmp_path):
+    """A metric ``ünïcode`` read ``"\\xFCn\\xEFcode"`` in ``best`` and ``show`` YAML."""
+    store = make_study(tmp_path / "study", best_hp={"act": "tanh·ü"})
+    record = read_record(store, 3)
+    record.metrics["ünïcode"] = 0.5
+    store.write_trial(record)
+    store.flush()
+    for command in (("best",), ("show", "3")):
+        done = invoke(*command, str(store.root), "-f", "yaml")
+        assert done.returncode == 0, done.stderr
+        assert "ünïcode: 0.5" in done.stdout and "act: tanh·ü" in done.stdout
+        assert yaml.safe_load(done.stdout)["metrics"]["ünïcode"] == 0.5

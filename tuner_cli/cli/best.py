@@ -128,9 +128,10 @@ def _finite(value: float | None) -> float | None:
 
 
 def _payload(winners: list[TrialRecord], top: int | None, front: bool):
-    """One record, or a list: with ``--top`` above 1, and always for a Pareto front."""
+    """One record, or a list: with any ``--top`` (``--top 1`` too, so a script passing its
+    own K reads one shape whatever K is), and always for a Pareto front."""
     records = [w.to_dict() for w in winners]
-    return records if (top or 1) > 1 or front else records[0]
+    return records if top is not None or front else records[0]
 
 
 def env_lines(record: TrialRecord) -> str:

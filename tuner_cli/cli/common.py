@@ -241,9 +241,11 @@ def to_json(value: Any) -> str:
 
 
 def to_yaml(value: Any) -> str:
+    """YAML for people and scripts; non-ASCII names and values as they are (``ünïcode``),
+    not escaped (``"\\xFCn\\xEFcode"``), which any YAML reader reads back the same."""
     import yaml
 
-    return yaml.safe_dump(value, sort_keys=False)
+    return yaml.safe_dump(value, sort_keys=False, allow_unicode=True)
 
 
 def use_rich(rows: int) -> bool:

@@ -9,6 +9,7 @@ import pytest
 import tuner_cli
 from tests.conftest import REPO, invoke
 from tuner_cli import best_trials, read_trials, run_search
+from tuner_cli.errors import UsageError
 from tuner_cli.results import StoreError
 
 TWO_OBJECTIVES = {
@@ -73,3 +74,23 @@ def test_the_results_folder_or_a_file_given_for_a_study_names_what_to_give(tmp_p
             f"{tmp_path / 'config.yaml'} is a file: give a study's folder, <output>/<name> "
             "(run_search(...).root)"
         )
+
+
+@pytest.mark.parametrize("top", [0, -1, 2.5, "3", True])
+def test_best_trials_refuses_a_top_that_is_not_a_count_from_1(tmp_path, top):
+    """``top=0`` gave one trial, ``top=-1`` every trial but the last of a front, and ``-1``,
+    ``2.5`` or ``"3"`` every completed trial of a single objective, each read in full."""
+    study = tuner_cli.load_config_dict(TWO_OBJECTIVES, REPO / "examples")
+    root = run_search(study, tmp_path, workers=0, max_trials=2).root
+    with pytest.raises(UsageError, match=r"top: must be a whole number from 1 \(got"):
+        best_trials(root, top=top)
+    single = {
+        **TWO_OBJECTIVES,
+        "name": "one",
+        "strategy": {"name": "random", "objective": {"name": "branin", "direction": "min"}},
+    }
+    root = run_search(
+        tuner_cli.load_config_dict(single, REPO / "examples"), tmp_path, workers=0, max_trials=2
+    ).root
+    with pytest.raises(UsageError, match="top: must be a whole number from 1"):
+        best_trials(root, top=top)

@@ -534,3 +534,22 @@ def test_the_one_line_keeps_a_scores_trailing_zeros_as_every_score_shown_does(tm
     record = TrialRecord(1, TrialStatus.COMPLETED, {"units": 8}, score=0.525)
     summary = SearchSummary([record], Objective("val_accuracy", "max"), "max_trials reached")
     assert "(val_accuracy 0.5250)" in repr(SearchResult(summary, tmp_path))
+
+
+def test_get_best_models_of_an_objective_function_study_says_it_has_none_before_keras(
+    tmp_path, monkeypatch
+):
+    """An objective_function trains no model: ``get_best_models()`` imported TensorFlow (its
+    log lines, seconds) and then said the model "was not kept", advising ``models: all``."""
+    import sys
+
+    from tuner_cli.errors import KtRunError
+
+    result = run_search(load_config_dict(BRANIN, REPO / "examples"), tmp_path, max_trials=2)
+    monkeypatch.setitem(sys.modules, "tuner_cli.training.keras_training", None)  # no Keras
+    with pytest.raises(KtRunError) as refused:
+        result.get_best_models()
+    assert str(refused.value) == (
+        "this study tunes an objective_function (objectives:branin), not a Keras model, so it "
+        "has no models to load; get_best_hyperparameters() gives its best values"
+    )

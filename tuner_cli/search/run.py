@@ -63,6 +63,8 @@ class SearchResult:
     """The exit code (128 + signal) when Ctrl-C stopped the search after the running trial."""
     objectives: list[Objective] = field(default_factory=list)
     """Every objective of a multi-objective study, whose trials are ranked by their front."""
+    objective_function: str | None = None
+    """The config's ``objective_function``, when the study tunes one: it has no models."""
 
     @property
     def best(self) -> TrialRecord | None:
@@ -82,11 +84,17 @@ class SearchResult:
 
     def get_best_models(self, num_models: int = 1) -> list[Any]:
         """KerasTuner's ``tuner.get_best_models(num_models)``: the best trials' kept models
-        (``models: best`` keeps the best trial's, ``models: all`` every trial's), loaded."""
-        from tuner_cli.training.keras_training import load_kept_model
-
+        (``models: best`` keeps the best trial's, ``models: all`` every trial's), loaded.
+        Each is found before Keras is imported, so a model that is not there costs no
+        TensorFlow start-up."""
+        if self.objective_function is not None:
+            raise KtRunError(
+                f"this study tunes an objective_function ({self.objective_function}), not a "
+                "Keras model, so it has no models to load; get_best_hyperparameters() gives its "
+                "best values"
+            )
         store = StudyStore(self.root)
-        models = []
+        paths = []
         for trial in best_trials(self.root, top=num_models):
             path = store.model_path(trial.id)
             if not path.is_file():
@@ -95,8 +103,10 @@ class SearchResult:
                     "`models` decides which are: best, all or none); build it again from "
                     "get_best_hyperparameters(), or keep every model with `models: all`"
                 )
-            models.append(load_kept_model(path))
-        return models
+            paths.append(path)
+        from tuner_cli.training.keras_training import load_kept_model
+
+        return [load_kept_model(path) for path in paths]
 
     def results_summary(self, num_trials: int = 10) -> None:
         """KerasTuner's ``tuner.results_summary()``, in its words: the best trials' values and
@@ -431,7 +441,8 @@ def _run(
         ) from None
     asked = interrupts.stopped and summary.stop_reason == STOPPED_BY_REQUEST
     stopped = interrupts.exit_code if asked else None
-    return SearchResult(summary, store.root, stopped, study.objectives)
+    function = None if study.is_keras else study.config.objective_function
+    return SearchResult(summary, store.root, stopped, study.objectives, function)
 
 
 def _study(

@@ -262,3 +262,58 @@ def test_several_objectives_ring_and_highlight_the_front_not_the_first_objective
     green = re.findall(r'stroke="#16a34a"[^>]*data-trial="(\d+)"', parallel)
     assert sorted(map(int, green)) == [1, 2]
     assert "the Pareto front's trials in green" in parallel
+
+
+MEASURE_TICKS = """
+<script>
+(function () {
+  var out = [];
+  Array.prototype.forEach.call(document.querySelectorAll("svg"), function (svg) {
+    var box = svg.viewBox.baseVal;
+    var label = svg.querySelector('text.label[transform]');
+    var labelRight = label ? label.getBBox().y + label.getBBox().height : null;
+    Array.prototype.forEach.call(svg.querySelectorAll('text.tick[text-anchor="end"]'),
+      function (tick) {
+        var b = tick.getBBox();
+        out.push({text: tick.textContent, left: b.x, min: box.x,
+                  label: label ? label.textContent : null,
+                  labelRight: label ? label.getBoundingClientRect().right : null,
+                  tickLeft: tick.getBoundingClientRect().left});
+      });
+  });
+  var pre = document.createElement("pre");
+  pre.id = "result";
+  pre.textContent = JSON.stringify(out);
+  document.body.appendChild(pre);
+})();
+</script>
+"""
+
+
+def test_tick_labels_of_large_and_tiny_scores_read_whole(tmp_path):
+    """A regression's mse near 1e7 had y ticks ``1.000e+07``, ``1.100e+07``... wider than the
+    chart's margin: the page showed ``.000e+07`` and ``.100e+07``, which read as other
+    numbers. Ticks are round values, written as such (``1e+07``, ``1.1e+07``)."""
+    scores = (1.0e7, 1.05e7, 1.2e7, 3.0e7)
+    html = render_report(_study(tmp_path / "s", [_trial(i, s) for i, s in enumerate(scores, 1)]))
+    ticks = re.findall(r'<text class="tick"[^>]*text-anchor="end">([^<]*)</text>', html)
+    assert "1e+07" in ticks and "3e+07" in ticks and not any("000e" in t for t in ticks)
+
+
+@needs_chromium
+@pytest.mark.slow
+def test_y_tick_labels_stay_inside_the_chart_and_clear_of_the_axis_label(tmp_path):
+    """The y ticks of the objective, hyperparameter, Pareto and learning-curve charts, however
+    wide (``-2.5e+07``, ``0.0001``), lie inside their SVG and left of none of the axis label."""
+    records = [_trial(i, s) for i, s in enumerate((-2.5e7, -1.25e7, 0.00012, 3.5e-05), 1)]
+    html = render_report(_study(tmp_path / "s", records))
+    page = tmp_path / "page.html"
+    page.write_text(html.replace("</body>", MEASURE_TICKS + "</body>"), encoding="utf-8")
+    loaded = _chromium(tmp_path, "--window-size=1400,2000", "--dump-dom", page.as_uri())
+    assert console_messages(loaded.stderr) == []
+    found = json.loads(unescape(re.search(r'<pre id="result">(.*?)</pre>', loaded.stdout)[1]))
+    assert len(found) > 10
+    for tick in found:
+        assert tick["left"] >= tick["min"], tick  # not cut off at the SVG's left edge
+        if tick["label"] is not None:
+            assert tick["tickLeft"] >= tick["labelRight"], tick  # not under the axis label

@@ -22,6 +22,7 @@ from tuner_cli.report.svg import (
     mark_attributes,
     num,
     score_text,
+    tick_text,
 )
 from tuner_cli.results.reading import front_ids, study_objective, study_objectives
 from tuner_cli.results.store import StudyStore
@@ -364,7 +365,7 @@ def _hp_charts(trials: list[Summary], names: list[str], objective: Objective) ->
             log = is_log_scale(numbers)
             x = Scale(min(numbers), max(numbers), frame.x0, frame.x1, log=log)
             integer = all(isinstance(v, int) for v in numbers)
-            ticks = [(t, num(t)) for t in x.ticks(4, integer=integer)]
+            ticks = [(t, tick_text(t)) for t in x.ticks(4, integer=integer)]
             frame.x_axis(x, name + (" (log)" if log else ""), ticks)
             position = x
         else:
@@ -479,7 +480,7 @@ def _axis_positions(values: list[Any], top: float, bottom: float):
         log = is_log_scale(numbers)
         scale = Scale(min(numbers), max(numbers), bottom, top, log=log)
         ticks = scale.ticks(4, integer=all(isinstance(v, int) for v in numbers))
-        labels = [(scale(t), num(t)) for t in ticks if top <= scale(t) <= bottom]
+        labels = [(scale(t), tick_text(t)) for t in ticks if top <= scale(t) <= bottom]
         if len(present) < len(values):
             labels.append((na, "n/a"))
         return (lambda v: na if v is None else scale(v)), labels

@@ -32,6 +32,21 @@ def num(value: float) -> str:
     return format_number(value)
 
 
+def tick_text(value: float) -> str:
+    """An axis tick: a round value, so as written (``1e+07``, ``2.5e-05``), not as a measured
+    number's four digits (``1.000e+07``), which a chart's margin had room for only in part."""
+    mantissa, e, exponent = num(value).partition("e")
+    if e and "." in mantissa:
+        mantissa = mantissa.rstrip("0").rstrip(".")
+    return mantissa + e + exponent
+
+
+def text_width(text: str) -> float:
+    """About how wide a tick label is drawn, in SVG units (11px system fonts: a digit is about
+    0.64 em, a point half that); a little over, so the margin kept for it is enough."""
+    return sum(3.6 if c in ".,:;" else 7.2 for c in text)
+
+
 def score_text(value: float) -> str:
     """A score, trailing zeros kept as in the terminal's tables (``1.000``, ``0.9667``)."""
     return format_number(value, keep_zeros=True)
@@ -47,6 +62,11 @@ def mark_attributes(mark: Mark | None) -> str:
         return ""
     return f' class="mark" data-trial="{mark[0]}" data-status="{esc(mark[1])}"'
 
+
+LABEL_BAND = 19
+"""The y axis label's band at the chart's left edge (12px bold text, rotated, at x=13)."""
+TICK_GAP = 5
+"""From a y tick's text to the axis."""
 
 EDGE = 1e300
 """Values beyond +-EDGE are drawn at the edge: the span of -1e308..1e308 is no float."""
@@ -116,12 +136,15 @@ class Frame:
         self.x0, self.x1 = left, width - 14
         self.y0, self.y1 = height - bottom, 14
         self.parts: list[str] = []
+        self.overflow = 0.0
+        """How far left of 0 the y ticks and the axis label are drawn: the SVG shows that much
+        more, so a wide tick (``-2.5e+07``) is neither cut off nor under the axis label."""
 
     def add(self, svg: str) -> None:
         self.parts.append(svg)
 
     def x_axis(self, scale: Scale, label: str, ticks: Sequence[tuple[float, str]] = ()) -> None:
-        marks = ticks or [(t, num(t)) for t in scale.ticks()]
+        marks = ticks or [(t, tick_text(t)) for t in scale.ticks()]
         for value, text in marks:
             x = scale(value)
             if self.x0 - 1 <= x <= self.x1 + 1:
@@ -138,23 +161,25 @@ class Frame:
         )
 
     def y_axis(self, scale: Scale, label: str) -> None:
-        for value in scale.ticks():
-            y = scale(value)
-            if self.y1 - 1 <= y <= self.y0 + 1:
-                self.add(
-                    f'<line class="grid" x1="{self.x0}" x2="{self.x1}" y1="{y:.1f}" y2="{y:.1f}"/>'
-                )
-                self.add(
-                    f'<text class="tick" x="{self.x0 - 5}" y="{y + 4:.1f}" text-anchor="end">'
-                    f"{esc(num(value))}</text>"
-                )
+        shown = [(v, scale(v)) for v in scale.ticks() if self.y1 - 1 <= scale(v) <= self.y0 + 1]
+        texts = [tick_text(value) for value, _ in shown]
+        widest = max(map(text_width, texts), default=0.0)
+        self.overflow = max(self.overflow, LABEL_BAND + widest + TICK_GAP - self.x0)
+        for (_, y), text in zip(shown, texts, strict=True):
+            self.add(
+                f'<line class="grid" x1="{self.x0}" x2="{self.x1}" y1="{y:.1f}" y2="{y:.1f}"/>'
+            )
+            self.add(
+                f'<text class="tick" x="{self.x0 - TICK_GAP}" y="{y + 4:.1f}" text-anchor="end">'
+                f"{esc(text)}</text>"
+            )
         self.y_axis_label(label)
 
     def y_axis_label(self, label: str) -> None:
         mid = (self.y0 + self.y1) / 2
         self.add(
-            f'<text class="label" transform="translate(13 {mid:.1f}) rotate(-90)" '
-            f'text-anchor="middle">{esc(label)}</text>'
+            f'<text class="label" transform="translate({13 - self.overflow:.1f} {mid:.1f}) '
+            f'rotate(-90)" text-anchor="middle">{esc(label)}</text>'
         )
 
     def point(
@@ -203,9 +228,11 @@ class Frame:
             f'height="{self.y0 - self.y1}"/>'
         )
         label = f"<title>{esc(title)}</title>" if title else ""
+        left = math.ceil(self.overflow)
         return (
-            f'<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {self.width} {self.height}" '
-            f'width="{self.width}" height="{self.height}" role="img">{label}{box}'
+            f'<svg xmlns="http://www.w3.org/2000/svg" '
+            f'viewBox="{-left} 0 {self.width + left} {self.height}" '
+            f'width="{self.width + left}" height="{self.height}" role="img">{label}{box}'
             + "".join(self.parts)
             + "</svg>"
         )

@@ -302,3 +302,38 @@ def test_a_served_table_model_takes_the_columns_predict_takes(tmp_path):
     kept, interpreter = _served_as_kept(tmp_path, x)
     lite = interpreter.get_signature_runner()(**x)["output_0"]
     assert lite.shape == kept.shape and np.allclose(lite, kept, atol=1e-5)
+
+
+@pytest.mark.slow
+def test_an_export_cut_short_leaves_the_file_it_was_replacing_whole(tmp_path):
+    """A re-export over last week's ``best.keras`` that a file-size limit (a full disk, a
+    kill) stopped half way left half a model there, which a server watching the file
+    loaded; the model is written beside it and renamed into place, as the other formats are."""
+    import resource
+    import subprocess
+    import sys
+
+    from tests.cli.test_read_commands import make_study
+    from tests.conftest import cli_env
+
+    store = make_study(tmp_path / "study")
+    store.model_path(3).parent.mkdir()
+    store.model_path(3).write_bytes(b"k" * 200_000)
+    old = tmp_path / "best.keras"
+    old.write_bytes(b"last week's model")
+
+    def limit_file_size() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "tuner_cli", "export", str(store.root), "-o", str(old)],
+        env=cli_env(),
+        preexec_fn=limit_file_size,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.startswith(f"error: cannot write the model to {old}: File too large")
+    assert old.read_bytes() == b"last week's model"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["best.keras", "study"]

@@ -7,13 +7,12 @@ weights of the trial's best epoch, with the optimizer state of its last). Traini
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from tuner_cli.errors import KtRunError, UsageError
 from tuner_cli.results.reading import front_ids, study_objective, study_objectives
-from tuner_cli.results.store import StudyStore, write_error
+from tuner_cli.results.store import StudyStore, atomic_write_bytes, write_error
 from tuner_cli.results.trial_index import load_index, read_record
 from tuner_cli.trial import TrialRecord, TrialStatus
 
@@ -58,7 +57,8 @@ def _kept_models(store: StudyStore) -> str:
 
 
 def copy_saved_model(store: StudyStore, record: TrialRecord, output: Path, policy: str) -> str:
-    """Copy the model the search kept; returns where its weights came from, for the user."""
+    """Copy the model the search kept, renamed over ``output`` once whole (as the other
+    formats are); returns where its weights came from, for the user."""
     saved = store.model_path(record.id)
     if not saved.is_file():
         if policy == "none":
@@ -71,8 +71,8 @@ def copy_saved_model(store: StudyStore, record: TrialRecord, output: Path, polic
             f"no saved model for trial {record.id} in {store.models_dir}: with models: {policy} "
             f"the search keeps {kept}; use --retrain to train trial {record.id} again"
         )
-    try:
-        shutil.copyfile(saved, output)
+    try:  # whole or not at all: a server watching ``output`` must never load half a model
+        atomic_write_bytes(output, saved.read_bytes())
     except OSError as exc:
         raise write_error(f"cannot write the model to {output}", exc) from None
     epoch = record.best_epoch or len(record.history)

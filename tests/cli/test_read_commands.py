@@ -477,6 +477,27 @@ def test_best_env_exports_to_child_processes(tmp_path):
     assert lines and all(line.startswith("export KT_BEST_") for line in lines)
 
 
+def test_best_env_unsets_the_hyperparameters_the_best_trial_does_not_have(tmp_path):
+    """Evaluated again after a new best whose ``momentum`` is inactive (a condition), the
+    last best's ``KT_BEST_HP_MOMENTUM`` stayed in the shell, read as the new best's."""
+    store = make_study(tmp_path / "s")
+    for trial_id in (1, 2):
+        record = store.load_trials()[trial_id - 1]
+        record.hyperparameters["momentum"] = 0.9
+        store.write_trial(record)
+    store.flush()
+    script = "export KT_BEST_HP_MOMENTUM=0.9\nset -eu\n"
+    script += f'eval "$({_kt_run_command()} best {store.root} --format env)"\n'
+    script += 'printf "%s|%s" "$KT_BEST_TRIAL" "${KT_BEST_HP_MOMENTUM-unset}"\n'
+    result = subprocess.run(
+        ["bash", "-c", script], capture_output=True, text=True, timeout=120, env=cli_env()
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout == "3|unset"
+    lines = invoke("best", str(store.root), "--format", "env").stdout.splitlines()
+    assert lines[-1] == "unset KT_BEST_HP_MOMENTUM"
+
+
 def test_a_study_is_found_by_its_name_inside_the_results_folder(tmp_path):
     make_study(tmp_path / "results" / "study")
     for args in (["study"], ["study", "--results", str(tmp_path / "results")]):
@@ -814,3 +835,18 @@ def test_yaml_writes_names_and_values_as_they_are_not_escaped(tmp_path):
         assert done.returncode == 0, done.stderr
         assert "ünïcode: 0.5" in done.stdout and "act: tanh·ü" in done.stdout
         assert yaml.safe_load(done.stdout)["metrics"]["ünïcode"] == 0.5
+
+
+def test_an_ascii_only_output_escapes_names_rather_than_failing(tmp_path):
+    """Under PYTHONIOENCODING=ascii a hyperparameter value ``tanh·ü`` ended the table in
+    "internal error: UnicodeEncodeError"."""
+    store = make_study(tmp_path / "study", best_hp={"act": "tanh·ü"})
+    for fmt in ("table", "json", "yaml"):
+        done = subprocess.run(
+            [sys.executable, "-m", "tuner_cli", "best", str(store.root), "-f", fmt],
+            capture_output=True,
+            env=cli_env(PYTHONIOENCODING="ascii"),
+            timeout=120,
+        )
+        assert done.returncode == 0, done.stderr
+        assert b"tanh\\xb7\\xfc" in done.stdout or b"tanh\\u00b7\\u00fc" in done.stdout, done.stdout

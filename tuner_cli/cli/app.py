@@ -82,6 +82,10 @@ def load_command(name: str):
 
 
 def main() -> None:
+    # a terminal or pipe that takes ASCII alone (PYTHONIOENCODING=ascii, a bare C locale on
+    # old Pythons) made a non-ASCII hyperparameter name an "internal error"; it is escaped
+    if hasattr(sys.stdout, "reconfigure"):
+        sys.stdout.reconfigure(errors="backslashreplace")
     try:
         try:
             try:

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import math
 import shlex
+from collections.abc import Iterable
 from enum import Enum
 from pathlib import Path
 
@@ -91,7 +92,7 @@ def best(
     elif fmt is BestFormat.yaml:
         emit(to_yaml(_payload(winners, top, front)))
     elif fmt is BestFormat.env:
-        emit(env_lines(winners[0]))
+        emit(env_lines(winners[0], index.header["hp_names"]))
     elif use_rich(len(winners)):
         from tuner_cli.cli.console import console, trials_table
 
@@ -134,9 +135,11 @@ def _payload(winners: list[TrialRecord], top: int | None, front: bool):
     return records if top is not None or front else records[0]
 
 
-def env_lines(record: TrialRecord) -> str:
+def env_lines(record: TrialRecord, study_names: Iterable[str] = ()) -> str:
     """``export KT_BEST_HP_UNITS=64`` lines, quoted so ``eval "$(kt-run best --format env)"``
-    is safe; exported, so the programs the script starts see them too.
+    is safe; exported, so the programs the script starts see them too. The study's other
+    hyperparameters (``study_names`` the best trial has none of: inactive under a condition)
+    are unset: evaluated again after a new best, an old ``KT_BEST_HP_MOMENTUM`` stayed.
 
     Names keep only ``[A-Z0-9_]``; every value is single-quoted by ``shlex.quote`` (strings as
     they are, anything else as JSON), so no value can run a command or end its assignment.
@@ -151,4 +154,6 @@ def env_lines(record: TrialRecord) -> str:
             "punctuation, so their KT_BEST_* variables would collide; use --format json"
         )
     texts = {k: v if isinstance(v, str) else json.dumps(v) for k, v in values.items()}
-    return "\n".join(f"export KT_BEST_{k}={shlex.quote(v)}" for k, v in texts.items())
+    lines = [f"export KT_BEST_{k}={shlex.quote(v)}" for k, v in texts.items()]
+    inactive = {f"HP_{env_name(n)}" for n in study_names} - texts.keys()
+    return "\n".join([*lines, *(f"unset KT_BEST_{k}" for k in sorted(inactive))])

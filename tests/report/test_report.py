@@ -87,6 +87,18 @@ def test_report_of_an_empty_study(tmp_path):
     assert "No completed trial yet." in html
 
 
+def test_a_record_left_out_is_said_on_the_page_not_only_on_stderr(tmp_path):
+    """Whoever is handed the page could not tell it was missing a trial."""
+    store = make_study(tmp_path / "study")
+    store.trial_path(4).write_text("{not json", encoding="utf-8")
+    html = render_report(store)
+    parsed = _Parsed()
+    parsed.feed(html)
+    assert parsed.headings[:2] == ["Study", "Records left out"]
+    assert "skipped trial_0004.json" in html
+    assert "Records left out" not in render_report(make_study(tmp_path / "whole"))
+
+
 def test_log_scale_detection_and_encoding():
     assert is_log_scale([1e-4, 3e-4, 1e-3, 2e-3, 1e-2, 1e-1])
     assert not is_log_scale([0.01, 0.1, 0.2, 0.3, 0.4, 0.5])

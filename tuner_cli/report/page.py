@@ -55,6 +55,12 @@ def render_report(store: StudyStore, warnings: list[str] | None = None) -> str:
     best_ids = _tied_best(completed) if front is None else front
     sections = [
         _overview(info, objectives, trials, completed, best_ids, front),
+        # said on stderr too, but whoever is handed the page should see it is missing trials
+        *(
+            [_card("Records left out", "".join(map(_note, index.warnings)))]
+            if index.warnings
+            else []
+        ),
         *(
             [_card("Pareto front", _pareto_chart(completed, objectives, front), wide=True)]
             if front is not None

@@ -337,3 +337,34 @@ def test_an_export_cut_short_leaves_the_file_it_was_replacing_whole(tmp_path):
     assert done.stderr.startswith(f"error: cannot write the model to {old}: File too large")
     assert old.read_bytes() == b"last week's model"
     assert sorted(p.name for p in tmp_path.iterdir()) == ["best.keras", "study"]
+
+
+@pytest.mark.slow
+def test_a_retrained_export_cut_short_leaves_the_file_it_was_replacing_whole(searched):
+    """``--retrain`` saved straight over ``--output``: cut short, half a model was left for a
+    server watching the file to load."""
+    import resource
+    import subprocess
+    import sys
+
+    from tests.conftest import cli_env
+
+    old = searched / "served.keras"
+    old.write_bytes(b"last week's model")
+
+    def limit_file_size() -> None:
+        resource.setrlimit(resource.RLIMIT_FSIZE, (8_000, 8_000))
+
+    done = subprocess.run(
+        [sys.executable, "-m", "tuner_cli", "export", "--retrain", "-o", str(old)],
+        cwd=searched,
+        env=cli_env(),
+        preexec_fn=limit_file_size,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.startswith(f"error: cannot write the model to {old}: File too large")
+    assert old.read_bytes() == b"last week's model"
+    assert not list(searched.glob(".*partial*"))

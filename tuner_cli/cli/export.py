@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import os
 import tempfile
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
@@ -68,11 +69,22 @@ def export(
     check_has_models(study)
 
     def write_keras(output: Path) -> str:
-        if retrain:
-            from tuner_cli.training.retrain import retrain as retrain_model
+        if not retrain:
+            return copy_saved_model(store, record, output, study.config.models)
+        from tuner_cli.training.retrain import retrain as retrain_model
 
-            return retrain_model(study, record, output, int(store.read_study()["seed"]))
-        return copy_saved_model(store, record, output, study.config.models)
+        # renamed over ``output`` once whole, as the copy is: a server watching the file must
+        # never load half a model (Keras names the format by the suffix, so it stays .keras)
+        partial = output.with_name(f".{output.stem}.partial.keras")
+        try:
+            how = retrain_model(study, record, partial, int(store.read_study()["seed"]))
+            os.replace(partial, output)
+        except OSError as exc:
+            raise write_error(f"cannot write the model to {output}", exc) from None
+        finally:
+            with suppress(OSError):
+                partial.unlink(missing_ok=True)
+        return how
 
     with _output_folders(model):
         if kind == "keras":

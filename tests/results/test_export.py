@@ -246,7 +246,8 @@ def test_export_to_an_output_that_cannot_be_written_is_an_error_naming_it(tmp_pa
     (tmp_path / "a_file").write_text("x")
     for output, message in (
         ("folder.keras", "--output 'folder.keras' is a folder"),
-        ("a_file/m.keras", "cannot write the model to a_file/m.keras"),
+        ("a_file/m.keras", "cannot write the model to a_file/m.keras: a_file is a file, not"),
+        ("a_file/deeper/m.keras", "a_file/deeper/m.keras: a_file is a file, not a folder"),
         ("y" * 300 + ".keras", "cannot write the model to yyy"),
         ("new/deeper/" + "y" * 300 + ".keras", "cannot write the model to new/deeper/yyy"),
     ):

@@ -9,6 +9,7 @@ from pathlib import Path
 import typer
 
 from tuner_cli.cli.common import check_output_file, locate_study
+from tuner_cli.errors import UsageError
 from tuner_cli.results.store import write_error
 
 SUFFIXES = {"keras": ".keras", "tflite": ".tflite"}
@@ -110,6 +111,9 @@ def _output_folders(output: Path) -> Iterator[None]:
     """Makes the folders ``output`` lies in, and takes back those it made when the export
     fails: ``-o exports/v2/model.keras`` then leaves no empty ``exports/v2`` behind."""
     made = [folder for folder in output.absolute().parents if not folder.exists()]
+    below = output.parents[len(made)]  # the deepest folder that exists, as given
+    if not below.is_dir():  # mkdir would say "File exists", of a folder that does not
+        raise UsageError(f"cannot write the model to {output}: {below} is a file, not a folder")
     try:
         output.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:

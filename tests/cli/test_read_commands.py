@@ -850,3 +850,27 @@ def test_an_ascii_only_output_escapes_names_rather_than_failing(tmp_path):
         )
         assert done.returncode == 0, done.stderr
         assert b"tanh\\xb7\\xfc" in done.stdout or b"tanh\\u00b7\\u00fc" in done.stdout, done.stdout
+
+
+def test_best_of_a_study_whose_trials_all_failed_says_how_they_ended(tmp_path):
+    """ "no completed trial ... yet" read as if waiting would help, of trials that had all
+    failed."""
+    store = make_study(tmp_path / "study", count=0)
+    assert (
+        invoke("best", str(store.root))
+        .stderr.strip()
+        .endswith(f"no completed trial in {store.root} yet")
+    )
+    for trial_id, status in (
+        (1, TrialStatus.FAILED),
+        (2, TrialStatus.FAILED),
+        (3, TrialStatus.PRUNED),
+    ):
+        store.write_trial(TrialRecord(id=trial_id, status=status, hyperparameters={}))
+    store.flush()
+    result = invoke("best", str(store.root))
+    assert result.returncode == 1
+    assert result.stderr.strip() == (
+        f"error: no completed trial in {store.root}: 2 failed, 1 pruned (`kt-run trials` lists "
+        "them; `kt-run show ID` says why)"
+    )

@@ -3,6 +3,7 @@ from __future__ import annotations
 import json
 import math
 import shlex
+from collections import Counter
 from collections.abc import Iterable
 from enum import Enum
 from pathlib import Path
@@ -86,7 +87,7 @@ def best(
         title = f"Best of {len(index)} trials"
     warn(index.warnings)
     if not winners:
-        abort(f"no completed trial in {store.root} yet", code=1)
+        abort(f"no completed trial in {store.root}{_why_none(index.summaries())}", code=1)
     if fmt is BestFormat.json:
         emit(to_json(_payload(winners, top, front)))
     elif fmt is BestFormat.yaml:
@@ -107,6 +108,16 @@ def best(
             f"than --fail-under {fail_under:g} ({objective.direction}imised)",
             code=1,
         )
+
+
+def _why_none(summaries: list[dict]) -> str:
+    """`` yet`` for a study still to run; for one whose trials all ended otherwise, how they
+    ended and where to read why: "yet" read as if waiting would help."""
+    ended = Counter(s["status"] for s in summaries if s["status"] != "running")
+    if not ended:
+        return " yet"
+    counts = ", ".join(f"{n} {status}" for status, n in sorted(ended.items()))
+    return f": {counts} (`kt-run trials` lists them; `kt-run show ID` says why)"
 
 
 def _failing_score(score: float | None, objective, threshold: float) -> str:

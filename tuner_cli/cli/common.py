@@ -245,7 +245,9 @@ def to_yaml(value: Any) -> str:
     not escaped (``"\\xFCn\\xEFcode"``), which any YAML reader reads back the same."""
     import yaml
 
-    return yaml.safe_dump(value, sort_keys=False, allow_unicode=True)
+    # libyaml's dumper where PyYAML has it: the pure-Python one took 3.3 s for 5,000 records
+    dumper = getattr(yaml, "CSafeDumper", yaml.SafeDumper)
+    return yaml.dump(value, Dumper=dumper, sort_keys=False, allow_unicode=True)
 
 
 def use_rich(rows: int) -> bool:

@@ -283,3 +283,43 @@ def test_a_character_yaml_refuses_is_named_with_its_line(tmp_path, character, ne
     message = str(caught.value)
     assert f"the character U+{ord(character):04X} is not allowed" in message
     assert message.endswith("c.yaml:2)") and "position" not in message
+
+
+def test_numbers_with_an_exponent_are_numbers_everywhere(kt_run, write_config, tmp_path):
+    """PyYAML reads YAML 1.1, whose floats need a dot and a signed exponent: ``1e-3`` and
+    ``1.0e3`` were the strings '1e-3' and '1.0e3' (YAML 1.2, editors and JSON read numbers).
+    Where a field's type converted them it went unseen, but a choice of learning rates, a
+    regulariser's ``l2: 1e-4`` or an initial point's ``lr: 1e-2`` stayed text: a build error
+    quoting Keras ('Received: l2=1e-4'), or '1e-2' is not a possible value of 'lr'."""
+    from tuner_cli.config import load_config_text
+
+    text = (
+        VALID.replace(
+            "  momentum:",
+            "  lr: {type: choice, values: [1e-3, 1E-2, 1.0e-1]}\n"
+            "  decay: {type: fixed, value: 1e3}\n"
+            "  label: {type: choice, values: ['1e-3', plain]}\n"
+            "  momentum:",
+        )
+        .replace(
+            "- Dense: {units: $units, activation: relu}",
+            "- Dense: {units: $units, activation: relu, kernel_regularizer: {L2: {l2: 1e-4}}}",
+        )
+        .replace("momentum: $momentum}", "momentum: $momentum, learning_rate: $lr}")
+        .replace(
+            "max_trials: 2",
+            "max_trials: 2\n  initial_points:\n"
+            "    - {units: 8, optimizer: adam, lr: 1e-2, label: '1e-3'}\n"
+            "    - {units: 8, optimizer: sgd, momentum: +5e-1, lr: 1.0e-1, label: plain}",
+        )
+    )
+    study = load_config_text(text, tmp_path / "c.yaml")
+    assert study.space.params["lr"].values == [0.001, 0.01, 0.1]
+    assert study.space.params["decay"].value == 1000.0
+    assert study.space.params["label"].values == ["1e-3", "plain"]  # quoted: still text
+    dense = study.config.model.layers[0]["Dense"]
+    assert dense["kernel_regularizer"] == {"L2": {"l2": 0.0001}}
+    points = study.config.strategy.initial_points
+    assert points[0]["lr"] == 0.01 and points[1]["momentum"] == 0.5
+    result = kt_run("validate", str(write_config(text)), cwd=tmp_path)
+    assert result.returncode == 0, result.stderr

@@ -84,6 +84,17 @@ class _DepthLimitedLoader(yaml.SafeLoader):
             self.depth -= 1
 
 
+# YAML 1.1, which PyYAML reads, takes a float only with a dot and a signed exponent, so
+# `1e-3`, `1E-2` and `1.0e3` were strings: a learning rate of text in a choice, a template
+# argument or an initial point. YAML 1.2 (and every editor the schema serves) reads them as
+# numbers; so does kt-run. Quoted ('1e-3') they stay text.
+_DepthLimitedLoader.add_implicit_resolver(
+    "tag:yaml.org,2002:float",
+    re.compile(r"^[-+]?(?:[0-9][0-9_]*(?:\.[0-9_]*)?|\.[0-9_]+)[eE][-+]?[0-9]+$"),
+    list("-+.0123456789"),
+)
+
+
 class _TooDeep(Exception):
     def __init__(self, line: int):
         self.line = line

@@ -18,7 +18,7 @@ from typing import Annotated, Any, Literal
 import numpy as np
 from pydantic import Field, field_validator, model_validator
 
-from tuner_cli.errors import ConfigError, quoted
+from tuner_cli.errors import ConfigError, KeyPath, quoted
 from tuner_cli.strict import KeyedError, StrictModel
 
 Scalar = str | int | float | bool | None
@@ -368,13 +368,44 @@ class SearchSpace:
                     close = difflib.get_close_matches(parent, list(self.params), n=1)
                     hint = f"; did you mean '{close[0]}'?" if close else ""
                     raise ConfigError(f"unknown hyperparameter '{parent}'{hint}", key_path=where)
-                for value in values:
-                    if not self.params[parent].contains(value):
-                        raise ConfigError(
-                            f"{quoted(value)} is not a possible value of '{parent}' "
-                            f"({_possible(self.params[parent])})",
-                            key_path=where,
-                        )
+                self._check_condition_values(name, parent, values, where)
+
+    def _check_condition_values(
+        self, name: str, parent: str, values: list[Scalar], where: KeyPath
+    ) -> None:
+        """Values a trial can draw: one no trial draws leaves ``name`` never active, silently."""
+        if not values:
+            raise ConfigError(
+                f"the condition lists no values of '{parent}', so '{name}' would never be active",
+                key_path=where,
+            )
+        param = self.params[parent]
+        drawn = param.grid_values()
+        if drawn is None:
+            raise ConfigError(
+                f"'{parent}' is a continuous float, which no trial draws at exactly "
+                f"{quoted(values[0])}, so '{name}' would never be active: give '{parent}' a "
+                "step or a count, or make it a choice",
+                key_path=where,
+            )
+        for value in values:
+            if not param.contains(value):
+                raise ConfigError(
+                    f"{quoted(value)} is not a possible value of '{parent}' ({_possible(param)})",
+                    key_path=where,
+                )
+            if not isinstance(param, FloatParam) or param.step is not None:
+                continue
+            # a float with a count: contains() admits its range (an initial point may lie
+            # between the points), but trials draw only the points
+            nearest = param.from_unit(param.to_unit(value))
+            if not _same(value, nearest):
+                listed = ", ".join(map(str, drawn)) if len(drawn) <= 10 else ""
+                raise ConfigError(
+                    f"{quoted(value)} is not one of the {len(drawn)} values a trial draws for "
+                    f"'{parent}' ({listed or f'the nearest is {nearest}'})",
+                    key_path=where,
+                )
 
     def _dependency_order(self) -> list[str]:
         order: list[str] = []

@@ -89,6 +89,25 @@ CASES = [
         "when: {optimizer: rmsprop}",
         ["search_space.momentum.when.optimizer", "rmsprop"],
     ),
+    (
+        "condition on no values",
+        "when: {optimizer: sgd}",
+        "when: {optimizer: []}",
+        ["search_space.momentum.when.optimizer", "lists no values", "never be active", ":9"],
+    ),
+    (
+        "condition on a continuous float",
+        "when: {optimizer: sgd}}",
+        "when: {optimizer: sgd}}\n  nesterov: {type: bool, when: {momentum: 0.5}}",
+        ["search_space.nesterov.when.momentum", "continuous", "step or a count", ":10"],
+    ),
+    (
+        "condition on a float between its count's points",
+        "max: 0.9, when: {optimizer: sgd}}",
+        "max: 0.9, count: 4, when: {optimizer: sgd}}\n"
+        "  nesterov: {type: bool, when: {momentum: 0.5}}",
+        ["search_space.nesterov.when.momentum", "0.5 is not", "0.0, 0.3, 0.6, 0.9", ":10"],
+    ),
     ("unsafe study name", "name: errors", "name: ../../etc", ["name", "safe study name"]),
     (
         "objective with unknown direction",
@@ -323,3 +342,21 @@ def test_numbers_with_an_exponent_are_numbers_everywhere(kt_run, write_config, t
     assert points[0]["lr"] == 0.01 and points[1]["momentum"] == 0.5
     result = kt_run("validate", str(write_config(text)), cwd=tmp_path)
     assert result.returncode == 0, result.stderr
+
+
+def test_a_condition_on_a_value_a_float_draws_is_kept(tmp_path):
+    """A float with a step or a count draws only its points, so a condition on one of them
+    is met; only values no trial draws are refused."""
+    from tuner_cli.config import load_config_text
+
+    text = VALID.replace(
+        "max: 0.9, when: {optimizer: sgd}}",
+        "max: 0.9, count: 4, when: {optimizer: sgd}}\n"
+        "  nesterov: {type: bool, when: {momentum: [0.3, 0.9]}}\n"
+        "  rate: {type: float, min: 0.0, max: 0.5, step: 0.1}\n"
+        "  decay: {type: bool, when: {rate: 0.3}}",
+    )
+    space = load_config_text(text, tmp_path / "c.yaml").space
+    assert space.is_active("nesterov", {"optimizer": "sgd", "momentum": 0.3})
+    assert not space.is_active("nesterov", {"optimizer": "sgd", "momentum": 0.6})
+    assert space.is_active("decay", {"rate": 0.3})

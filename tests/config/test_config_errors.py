@@ -108,6 +108,28 @@ CASES = [
         "  nesterov: {type: bool, when: {momentum: 0.5}}",
         ["search_space.nesterov.when.momentum", "0.5 is not", "0.0, 0.3, 0.6, 0.9", ":10"],
     ),
+    (
+        "hyperparameter without a type",
+        "units: {type: int, min: 4",
+        "units: {min: 4",
+        [
+            "search_space.units: needs a 'type' key",
+            "'int', 'float', 'choice', 'bool', 'fixed'",
+            ":7",
+        ],
+    ),
+    (
+        "hyperparameter that is a number",
+        "units: {type: int, min: 4, max: 16, step: 4}",
+        "units: 8",
+        ["search_space.units: must be a mapping of keys (got 8)", ":7"],
+    ),
+    (
+        "pruning without a type",
+        "max_trials: 2",
+        "max_trials: 2\n  pruning: {warmup_epochs: 1}",
+        ["strategy.pruning: needs a 'type' key", "'median', 'asha'", ":23"],
+    ),
     ("unsafe study name", "name: errors", "name: ../../etc", ["name", "safe study name"]),
     (
         "objective with unknown direction",

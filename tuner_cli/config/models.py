@@ -1192,6 +1192,13 @@ def _config_error(exc: ValidationError, document: YamlDocument) -> ConfigError:
                 f"unknown {ctx['discriminator'].strip(chr(39))} {quoted(ctx['tag'])}; "
                 f"expected one of {ctx['expected_tags']}"
             )
+        elif error["type"] == "union_tag_not_found":
+            key = error["ctx"]["discriminator"].strip("'")
+            message = f"needs a {quoted(key)} key"
+            expected = _expected_tags(document.data, path, key)
+            message += f": one of {expected}" if expected else ""
+        elif error["type"] == "model_attributes_type":
+            message = f"must be a mapping of keys (got {quoted(error['input'], 60)})"
         else:
             message = error["msg"].removeprefix("Value error, ")
             if error["type"] not in ("missing", "value_error") and "input" in error:
@@ -1209,6 +1216,25 @@ def _config_error(exc: ValidationError, document: YamlDocument) -> ConfigError:
         more = "; ".join(f"{format_path(p) or 'config'}: {m}" for p, m in problems[1:5])
         error.message += f". Also: {more}"
     return error
+
+
+def _expected_tags(data: Any, path: KeyPath, key: str) -> str | None:
+    """The values ``key`` may take at ``path`` (``'int', 'float', ...``), which pydantic names
+    only for a wrong one: the config is checked again with an impossible one there."""
+    import copy
+
+    probe = copy.deepcopy(data)
+    node = probe
+    for part in path:
+        node = node[part]
+    node[key] = "\0"
+    try:
+        Config.model_validate(probe)
+    except ValidationError as exc:
+        for error in exc.errors():
+            if error["type"] == "union_tag_invalid" and _error_path(error, probe) == path:
+                return error["ctx"]["expected_tags"]
+    return None
 
 
 def _deepest(errors: list[Any], data: Any) -> list[Any]:

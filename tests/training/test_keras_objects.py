@@ -153,3 +153,22 @@ def test_a_layer_of_the_users_own_code_in_the_template(tmp_path):
     study = load_config_dict(config, base_dir=tmp_path)
     model = build_model(study.config.model, {"lr": 0.01}, (64,), tmp_path)
     assert type(model.layers[0]).__name__ == "Scale" and model.layers[0].factor == 0.5
+
+
+def test_a_misspelt_argument_of_a_callback_that_drops_unknown_ones_is_an_error():
+    """Keras' ReduceLROnPlateau takes ``**kwargs`` and ignores them: ``patiance: 2`` trained
+    with the default patience of 10, and ``monitr`` watched val_loss, without a word."""
+    path = ("training", "callbacks")
+    with pytest.raises(ConfigError) as caught:
+        make_objects(
+            [{"ReduceLROnPlateau": {"monitor": "val_loss", "patiance": 2}}], "callbacks", path, "."
+        )
+    assert caught.value.key_path == (*path, 0, "ReduceLROnPlateau")
+    assert "unknown argument 'patiance'; did you mean patience?" in caught.value.message
+    made = make_objects(
+        [{"ReduceLROnPlateau": {"monitor": "val_accuracy", "patience": 2, "factor": 0.5}}],
+        "callbacks",
+        path,
+        ".",
+    )
+    assert made[0].patience == 2 and made[0].monitor == "val_accuracy"

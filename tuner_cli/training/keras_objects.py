@@ -78,6 +78,8 @@ def make_object(spec: dict[str, Any], key: str | int | None, path: KeyPath, base
     namespaces = _namespaces(key)
     cls = _find_class(name, namespaces, where, base_dir)
     arguments = make_objects(arguments, name, where, base_dir)
+    if isinstance(arguments, dict) and ":" not in name and namespaces == ("callbacks",):
+        _check_keywords(cls, arguments, where)
     try:
         if arguments is None:
             return cls()
@@ -88,6 +90,24 @@ def make_object(spec: dict[str, Any], key: str | int | None, path: KeyPath, base
         return cls(arguments)
     except (TypeError, ValueError) as exc:
         raise ConfigError(f"cannot create {name}: {exc}", key_path=where) from None
+
+
+def _check_keywords(cls: type, arguments: dict[str, Any], path: KeyPath) -> None:
+    """A Keras callback that takes ``**kwargs`` ignores the ones it does not name
+    (``ReduceLROnPlateau(patiance=2)`` keeps its patience of 10), so a misspelt argument,
+    which a layer or an optimizer refuses, would change nothing without a word."""
+    import inspect
+
+    parameters = inspect.signature(cls.__init__).parameters.values()
+    if not any(p.kind is p.VAR_KEYWORD for p in parameters):
+        return
+    named = [p.name for p in parameters if p.kind in (p.POSITIONAL_OR_KEYWORD, p.KEYWORD_ONLY)]
+    for key in arguments:
+        if key not in named:
+            hint = did_you_mean(key, [n for n in named if n != "self"])
+            raise ConfigError(
+                f"cannot create {cls.__name__}: unknown argument '{key}'{hint}", key_path=path
+            )
 
 
 def find_class(name: str, namespace: str, path: KeyPath, base_dir: Path) -> type:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import math
 import types
 from typing import Any, Literal, Union, get_args, get_origin
 
@@ -42,6 +43,25 @@ def _numbers_only(annotation: Any) -> bool:
     return any(m in (int, float) for m in members) and all(plain(m) for m in members)
 
 
+def _numbers_not_text(annotation: Any) -> bool:
+    """A field of numbers that takes no text (``max_time: "90"`` is a duration, text)."""
+    union = get_origin(annotation) in (Union, types.UnionType)
+    members = get_args(annotation) if union else (annotation,)
+    return _numbers_only(annotation) and str not in members
+
+
+def _quoted_number(value: Any) -> bool:
+    """``"2"`` or ``'1e-3'``: text that reads as a number, which pydantic would convert where a
+    number is due. ``epochs: "2"`` (a number or a ``$name``) was refused while ``max_trials:
+    "2"`` passed and the schema an editor checks with flags both: quotes mean text."""
+    if not isinstance(value, str):
+        return False
+    try:
+        return math.isfinite(float(value))  # "inf" is refused as no finite number, elsewhere
+    except ValueError:
+        return False
+
+
 class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
@@ -57,5 +77,10 @@ class StrictModel(BaseModel):
                 if isinstance(value, bool) and field and _numbers_only(field.annotation):
                     raise KeyedError(
                         key, f"must be a number, not {str(value).lower()} (a YAML yes/no/on/off)"
+                    )
+                if _quoted_number(value) and field and _numbers_not_text(field.annotation):
+                    raise KeyedError(
+                        key,
+                        f"must be a number, not the text {quoted(value)} (write it without quotes)",
                     )
         return data

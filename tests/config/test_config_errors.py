@@ -130,6 +130,18 @@ CASES = [
         "max_trials: 2\n  pruning: {warmup_epochs: 1}",
         ["strategy.pruning: needs a 'type' key", "'median', 'asha'", ":23"],
     ),
+    (
+        "a quoted number",
+        "max_trials: 2",
+        'max_trials: "2"',
+        ["strategy.max_trials: must be a number, not the text '2'", "quotes", ":22"],
+    ),
+    (
+        "a quoted bound",
+        "min: 4, max: 16",
+        "min: '4', max: 16",
+        ["search_space.units.min: must be a number, not the text '4'", ":7"],
+    ),
     ("unsafe study name", "name: errors", "name: ../../etc", ["name", "safe study name"]),
     (
         "objective with unknown direction",

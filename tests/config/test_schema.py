@@ -83,3 +83,23 @@ BASE = {
 def test_mistakes_are_flagged(validator, change):
     assert validator.is_valid(BASE)
     assert not validator.is_valid({**BASE, **change})
+
+
+@pytest.mark.parametrize("name", ["batch_size", "batch-size", "block_1/batch"])
+def test_a_reference_the_loader_takes_is_valid_in_the_schema(validator, name):
+    """Hyperparameter names may join Python names by '-' or '/' (``units-1``, KerasTuner's
+    ``block_1/units``), and ``training.batch_size: $batch-size`` loads; the schema's pattern
+    for a reference took Python names only, so an editor underlined a config kt-run runs."""
+    from tuner_cli.config import load_config_dict
+
+    config = {
+        "name": "s",
+        "data": {"source": "sklearn", "name": "iris"},
+        "search_space": {name: {"type": "choice", "values": [8, 16]}},
+        "model": {"layers": [{"Dense": {"units": 3}}], "loss": "mse"},
+        "training": {"epochs": 1, "batch_size": f"${name}"},
+    }
+    assert load_config_dict(config).batch_size({name: 16}) == 16
+    assert validator.is_valid(config)
+    for wrong in ("$", "$1units", "$batch size", "$a/", "batch_size"):
+        assert not validator.is_valid({**config, "training": {"batch_size": wrong}}), wrong

@@ -9,8 +9,11 @@ from __future__ import annotations
 
 from typing import Any
 
+from tuner_cli.trial import HYPERPARAMETER_NAME
+
 SCHEMA_DIALECT = "http://json-schema.org/draft-07/schema#"
-REFERENCE_PATTERN = r"^\$[A-Za-z_][A-Za-z0-9_]*$"
+REFERENCE_PATTERN = rf"^\$(?:{HYPERPARAMETER_NAME.pattern})$"
+"""``$`` and a hyperparameter name as the loader reads one (``$batch-size``, ``$block_1/u``)."""
 REFERENCE_HELP = "a $name reference to a hyperparameter"
 
 

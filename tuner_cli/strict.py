@@ -65,6 +65,12 @@ def _quoted_number(value: Any) -> bool:
 class StrictModel(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True, populate_by_name=True)
 
+    @classmethod
+    def _unknown_key(cls, key: str, valid: list[str]) -> KeyedError:
+        """The error for ``key``, which this section does not define (a hook for a section
+        that can say more)."""
+        return UnknownKeyError(key, valid)
+
     @model_validator(mode="before")
     @classmethod
     def _reject_unknown_keys(cls, data: Any) -> Any:
@@ -72,7 +78,7 @@ class StrictModel(BaseModel):
             valid = sorted({f.alias or name for name, f in cls.model_fields.items()})
             for key, value in data.items():
                 if key not in valid:
-                    raise UnknownKeyError(str(key), valid)
+                    raise cls._unknown_key(str(key), valid)
                 field = cls.model_fields.get(key)
                 if isinstance(value, bool) and field and _numbers_only(field.annotation):
                     raise KeyedError(

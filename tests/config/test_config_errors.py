@@ -142,6 +142,18 @@ CASES = [
         "min: '4', max: 16",
         ["search_space.units.min: must be a number, not the text '4'", ":7"],
     ),
+    (
+        "a section's key at the top level",
+        "  epochs: 1",
+        "epochs: 1",
+        ["epochs: unknown key 'epochs' at the top level", "a key of training", ":18"],
+    ),
+    (
+        "a key indented less than the next",
+        "  name: random",
+        " name: random",
+        ["mapping values are not allowed here", "indentation", ":21"],
+    ),
     ("unsafe study name", "name: errors", "name: ../../etc", ["name", "safe study name"]),
     (
         "objective with unknown direction",

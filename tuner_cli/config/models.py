@@ -13,6 +13,7 @@ import os
 import re
 import sys
 import types
+import typing
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -696,6 +697,20 @@ class Config(StrictModel):
     execution: ExecutionConfig = ExecutionConfig()
     logging: LoggingConfig | None = None
 
+    @classmethod
+    def _unknown_key(cls, key: str, valid: list[str]) -> KeyedError:
+        """``epochs: 10`` at the top level is a key of ``training`` indented too little, which
+        a list of the top-level keys does not tell."""
+        for section in ("data", "model", "training", "strategy", "execution", "logging"):
+            model = _section_model(cls.model_fields[section].annotation)
+            if key in model.model_fields:
+                return KeyedError(
+                    key,
+                    f"unknown key {quoted(key)} at the top level; it is a key of {section}: "
+                    f"indent it under '{section}:'",
+                )
+        return super()._unknown_key(key, valid)
+
     @field_validator("name")
     @classmethod
     def _safe_name(cls, value: str) -> str:
@@ -1216,6 +1231,12 @@ def _config_error(exc: ValidationError, document: YamlDocument) -> ConfigError:
         more = "; ".join(f"{format_path(p) or 'config'}: {m}" for p, m in problems[1:5])
         error.message += f". Also: {more}"
     return error
+
+
+def _section_model(annotation: Any) -> type[StrictModel]:
+    """The section's model in ``DataConfig | None``."""
+    members = typing.get_args(annotation) or (annotation,)
+    return next(m for m in members if isinstance(m, type) and issubclass(m, StrictModel))
 
 
 def _expected_tags(data: Any, path: KeyPath, key: str) -> str | None:

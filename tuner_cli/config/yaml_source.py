@@ -116,6 +116,12 @@ def load_yaml_text(text: str, source: str = "<string>") -> YamlDocument:
             problem += f" ({exc.context} that starts at line {exc.context_mark.line + 1})"
         if "\t" in problem or "\\t" in problem or "tab" in problem:
             problem += " (YAML does not allow tabs for indentation; use spaces)"
+        elif problem.startswith("mapping values are not allowed"):
+            # PyYAML's words for a key indented unlike the keys above it, or a ': ' in a value
+            problem += (
+                " (check this line's indentation against the keys above it; a value holding "
+                "': ' needs quotes)"
+            )
         raise ConfigError(f"YAML syntax error: {problem}", source=source, line=line) from None
     except yaml.reader.ReaderError as exc:
         code = exc.character

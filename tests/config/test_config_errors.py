@@ -154,6 +154,12 @@ CASES = [
         " name: random",
         ["mapping values are not allowed here", "indentation", ":21"],
     ),
+    (
+        "a layer's arguments indented as its siblings",
+        "    - Dense: {units: $units, activation: relu}",
+        "    - Dense:\n      units: $units\n      activation: relu",
+        ["model.layers[0]: a layer entry has one key", "indent units, activation", ":12"],
+    ),
     ("unsafe study name", "name: errors", "name: ../../etc", ["name", "safe study name"]),
     (
         "objective with unknown direction",

@@ -163,8 +163,16 @@ def _check_layers(layers: list[Any], path: KeyPath) -> None:
             _check_block(entry, where)
             continue
         if len(entry) != 1:
+            first, *others = map(str, entry)
+            # "- Dense:" over "  units: 8" at the same indentation: arguments become siblings
+            hint = (
+                f"; indent {', '.join(others)} under {first}: (two more spaces)"
+                if next(iter(entry.values())) is None
+                else ""
+            )
             raise ConfigError(
-                f"a layer entry has one key, the layer class (got {', '.join(map(str, entry))})",
+                f"a layer entry has one key, the layer class (got {', '.join(map(str, entry))})"
+                + hint,
                 key_path=where,
             )
         ((name, args),) = entry.items()

@@ -67,3 +67,17 @@ def test_overrides_are_checked_like_the_config(objective_config, args, expected)
     assert f"(with {' '.join(args)})" in result.stderr
     assert "objective.yaml:" in result.stderr
     assert not (objective_config.parent / "results").exists()
+
+
+def test_an_error_found_after_loading_points_at_the_files_own_line(objective_config):
+    """With an override the study runs a re-written config, whose lines are not the file's:
+    an error found later (here the warm-start folder, read after the config is loaded) still
+    names the line of the file the user wrote, and the override that led to it."""
+    with objective_config.open("a") as file:
+        file.write("  warm_start: results/nowhere\n")
+    line = objective_config.read_text().splitlines().index("  warm_start: results/nowhere") + 1
+    result = _search(objective_config, "--strategy", "bayesian")
+    assert result.returncode == 2
+    assert "strategy.warm_start: cannot warm-start from it" in result.stderr
+    assert f"(with --strategy bayesian) (objective.yaml:{line})" in result.stderr
+    assert not (objective_config.parent / "results").exists()

@@ -816,6 +816,24 @@ class StudyConfig:
     origin: Path | None = None
     """The folder of the config file a study was started from, when ``path`` is the study's
     saved copy of it (``results/<name>/config.yaml``)."""
+    written: str | None = None
+    """The file's text as the user wrote it, when ``text`` is the config as run with
+    ``--strategy``/``--name`` (a re-written dump whose lines are not the file's)."""
+    overrides: str = ""
+    """Those overrides as given on the command line, for errors that the file alone would not
+    explain (``--strategy bayesian``)."""
+
+    def locate(self, error: ConfigError) -> ConfigError:
+        """Give ``error`` the file and the line of the key it names, unless it has a place
+        already: for errors found after loading (the warm-start folder, the pre-search check).
+        The line is the file's own, overrides or not, and the overrides are named as
+        ``load_config`` names them."""
+        if not error.source:
+            document = load_yaml_text(self.written or self.text, str(self.path))
+            error.source, error.line = str(self.path), document.line_of(error.key_path)
+            if self.overrides:
+                error.message += f" (with {self.overrides})"
+        return error
 
     @property
     def base_dir(self) -> Path:
@@ -985,7 +1003,7 @@ def load_config(
     except ConfigError as exc:
         exc.message += f" (with {overrides})"
         raise
-    return study
+    return replace(study, written=text, overrides=overrides)
 
 
 def _apply_overrides(document: YamlDocument, strategy: str | None, name: str | None) -> str:
@@ -1052,11 +1070,12 @@ def load_config_dict(
     overrides = _override(plain, strategy, name)
     text = yaml.safe_dump(plain, sort_keys=False)
     try:
-        return load_config_text(text, Path(base_dir) / DICT_SOURCE)
+        study = load_config_text(text, Path(base_dir) / DICT_SOURCE)
     except ConfigError as exc:
         if overrides:
             exc.message += f" (with {overrides})"
         raise
+    return replace(study, overrides=overrides)
 
 
 NAMED_KEYS: tuple[KeyPath, ...] = (

@@ -55,7 +55,6 @@ from tuner_cli.executors.worker import (
     run_trial,
 )
 from tuner_cli.training.imports import ShippedObjects
-from tuner_cli.training.preflight import located
 from tuner_cli.trial import TrialOutcome, TrialStatus, TrialTask
 from tuner_cli.wording import RESUME, format_span, plural
 
@@ -227,7 +226,7 @@ class DaskExecutor:
             self._checking = False
             check.release()
         if isinstance(answer, ConfigError):
-            raise located(self.study, answer)
+            raise self.study.locate(answer)
         return answer
 
     def _stop_check(self, check: DaskFuture, worker: str) -> None:

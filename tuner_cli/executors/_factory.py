@@ -90,7 +90,6 @@ def _shipped_code(study: StudyConfig, remote: bool) -> ShippedObjects | None:
     run on machines without the config's folder, that folder's Python. A ``__main__`` name
     that is not there (``kt-run search`` on a config a notebook wrote) is a config error with
     the key's file and line."""
-    from tuner_cli.training.preflight import located
 
     sources = (
         config_folder_sources(study.base_dir, study.named_code())
@@ -100,7 +99,7 @@ def _shipped_code(study: StudyConfig, remote: bool) -> ShippedObjects | None:
     try:
         return ShippedObjects.from_main(study.main_names(), study.base_dir, sources)
     except ConfigError as exc:
-        raise located(study, exc) from None
+        raise study.locate(exc) from None
 
 
 def recycle_after(settings: ExecutionConfig, keras: bool) -> int | None:

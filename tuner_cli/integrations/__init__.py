@@ -73,11 +73,7 @@ def _logger_class(key: str, study: StudyConfig) -> type[SearchEvents]:
 
 def _error(study: StudyConfig, key: str, message: str) -> ConfigError:
     """A config error at ``logging.KEY``, with the file and the line that key is on."""
-    from tuner_cli.config.yaml_source import load_yaml_text
-
-    path = ("logging", key)
-    line = load_yaml_text(study.text, str(study.path)).line_of(path)
-    return ConfigError(message, key_path=path, source=str(study.path), line=line)
+    return study.locate(ConfigError(message, key_path=("logging", key)))
 
 
 def fan_out(view: SearchEvents, sinks: list[SearchEvents]) -> SearchEvents:

@@ -44,7 +44,6 @@ from tuner_cli.training.data_notes import data_notes
 from tuner_cli.training.hyperparameters import HyperParameters
 from tuner_cli.training.imports import load_attribute
 from tuner_cli.training.keras_import import tensorflow_logger_as_found, tensorflow_seed_as_found
-from tuner_cli.training.preflight import located
 from tuner_cli.trial import TrialRecord
 from tuner_cli.wording import RESUME, format_number, plural
 
@@ -255,7 +254,7 @@ def _check_main_names(study: StudyConfig) -> None:
         try:
             load_attribute(f"__main__:{name}", study.base_dir, key_path)
         except ConfigError as exc:
-            raise located(study, exc) from None
+            raise study.locate(exc) from None
 
 
 @_leaves_the_process_as_found

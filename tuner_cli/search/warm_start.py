@@ -31,7 +31,6 @@ from typing import Any
 import yaml
 
 from tuner_cli.config import StudyConfig
-from tuner_cli.config.yaml_source import load_yaml_text
 from tuner_cli.errors import ConfigError
 from tuner_cli.objective import Objective
 from tuner_cli.results import StudyStore, study_objectives
@@ -363,5 +362,4 @@ def _in_space(study: StudyConfig, record: TrialRecord) -> tuple[dict[str, Any] |
 
 
 def _error(study: StudyConfig, message: str) -> ConfigError:
-    line = load_yaml_text(study.text, str(study.path)).line_of(KEY)
-    return ConfigError(message, key_path=KEY, source=str(study.path), line=line)
+    return study.locate(ConfigError(message, key_path=KEY))

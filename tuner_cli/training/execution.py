@@ -97,16 +97,13 @@ def _call_objective(study: StudyConfig, task: TrialTask) -> TrialOutcome:
         raise TrialError(_missing_message(missing, metrics))
     if missing:
         # Before any result had it: a misspelt objective, which every call would miss alike.
-        from tuner_cli.training.preflight import located
-
-        raise located(
-            study,
+        raise study.locate(
             ConfigError(
                 f"{_names(missing)} {'is' if len(missing) == 1 else 'are'} not among the metrics "
                 f"{study.config.objective_function} returns "
                 f"({', '.join(map(str, metrics)) or 'none'}); name one of them",
                 key_path=("strategy", "objective"),
-            ),
+            )
         )
     metrics = {k: _number(study, k, v) for k, v in metrics.items()}
     for objective in study.objectives:

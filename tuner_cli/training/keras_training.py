@@ -156,10 +156,8 @@ def _build_for_trial(study: StudyConfig, hp: dict[str, Any], data: Dataset) -> T
     try:
         return Trainable.build(study, hp, data)
     except ConfigError as exc:
-        from tuner_cli.training.preflight import located
-
         raise TrialError(
-            f"the model cannot be built at these values: {located(study, exc)}"
+            f"the model cannot be built at these values: {study.locate(exc)}"
         ) from None
 
 

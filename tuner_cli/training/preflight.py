@@ -19,7 +19,6 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from tuner_cli.config.yaml_source import load_yaml_text
 from tuner_cli.errors import ConfigError, exception_text, quoted
 from tuner_cli.training.objective_function import load_objective_function
 from tuner_cli.training.user_code import user_location
@@ -47,16 +46,8 @@ def preflight(study: StudyConfig, seed: int) -> dict[str, dict[str, Any]] | None
     try:
         return check_study(study, seed)
     except ConfigError as exc:
-        located(study, exc)
+        study.locate(exc)
         raise
-
-
-def located(study: StudyConfig, error: ConfigError) -> ConfigError:
-    """Add the file and line of the key ``error`` names, unless it already has a place."""
-    if not error.source:
-        error.source = str(study.path)
-        error.line = load_yaml_text(study.text, str(study.path)).line_of(error.key_path)
-    return error
 
 
 def check_study(study: StudyConfig, seed: int) -> dict[str, dict[str, Any]] | None:

@@ -469,12 +469,14 @@ class StrategyConfig(StrictModel):
             if self.max_epochs is None:
                 raise ValueError(f"{self.name} needs 'max_epochs' (the most epochs a trial trains)")
             if self.min_epochs > self.max_epochs:
-                raise ValueError(
-                    f"min_epochs ({self.min_epochs}) is above max_epochs ({self.max_epochs})"
+                raise BadKeyError(
+                    "min_epochs",
+                    f"min_epochs ({self.min_epochs}) is above max_epochs ({self.max_epochs})",
                 )
             if self.pruning is not None:
-                raise ValueError(
-                    f"'pruning' is for random, grid and bayesian; {self.name} stops trials itself"
+                raise BadKeyError(
+                    "pruning",
+                    f"'pruning' is for random, grid and bayesian; {self.name} stops trials itself",
                 )
         if isinstance(self.objective, list) and self.name not in ("random", "grid", "bayesian"):
             raise BadKeyError(

@@ -499,9 +499,13 @@ class StrategyConfig(StrictModel):
         if isinstance(value, list) and len(value) < 2:
             raise ValueError("a list of objectives needs at least two (or give one without a list)")
         names = [entry if isinstance(entry, str) else entry.name for entry in entries]
-        repeated = sorted({n for n in names if names.count(n) > 1})
-        if repeated:
-            raise ValueError(f"objective {quoted(repeated[0])} is listed twice")
+        for index, name in enumerate(names):
+            if (first := names.index(name)) < index:  # at the repeat's own line
+                raise KeyedError(
+                    index,
+                    f"objective {quoted(name)} is listed twice (it is strategy.objective[{first}] "
+                    "too)",
+                )
         return value
 
     def objective_spec(self, metric_classes: Mapping[str, str] | None = None) -> Objective:

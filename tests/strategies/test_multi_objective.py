@@ -232,6 +232,24 @@ def test_a_keras_study_can_minimise_the_parameter_count(tmp_path, write_config):
     )
 
 
+def test_the_parameter_count_first_is_refused_saying_why(tmp_path, write_config):
+    """The first objective picks each trial's best epoch, which a count that never changes
+    cannot do: the error says so and how to list them, instead of claiming that the model does
+    not report ``params``, which every Keras trial does."""
+    text = KERAS_PARAMS.replace(
+        "[{name: val_accuracy, direction: max}, {name: params, direction: min}]",
+        "[{name: params, direction: min}, {name: val_accuracy, direction: max}]",
+    )
+    with pytest.raises(ConfigError) as caught:
+        run_search(write_config(text), tmp_path / "results", workers=0)
+    message = str(caught.value)
+    assert message.startswith("strategy.objective[0].name: 'params'"), message
+    assert "not a metric the model reports" not in message
+    assert "cannot be the first objective" in message
+    assert "list it after" in message
+    assert not (tmp_path / "results").exists()
+
+
 def test_the_bayesian_plan_names_the_multi_objective_acquisition():
     from tuner_cli.strategies import make_strategy
 

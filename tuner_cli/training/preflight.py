@@ -307,12 +307,18 @@ def check_metric_names(
         if i and objective == "params":
             continue
         if objective not in logged and objective not in (returned or []):
+            key = ("strategy", "objective", i, "name") if listed else ("strategy", "objective")
+            if objective == "params":
+                raise ConfigError(
+                    "'params' (the parameter count) cannot be the first objective, which picks "
+                    "each trial's best epoch and ranks the tables: list it after one from the "
+                    f"training history ({shown})",
+                    key_path=key,
+                )
             raise ConfigError(
                 f"'{objective}' is not a metric the model reports; the training history will "
                 f"hold {shown} (add the metric to model.metrics or choose one of these)",
-                key_path=("strategy", "objective", i, "name")
-                if listed
-                else ("strategy", "objective"),
+                key_path=key,
             )
     stopping = study.config.training.early_stopping
     if stopping is not None and stopping.monitor not in logged:

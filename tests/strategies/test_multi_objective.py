@@ -148,7 +148,8 @@ def test_an_objective_no_result_has_stops_the_search_naming_it(tmp_path):
     raw = config(objectives=[*OBJECTIVES, {"name": "f3", "direction": "min"}], trials=3)
     with pytest.raises(ConfigError, match="'f3' is not among the metrics") as caught:
         run_search(load_config_dict(raw, HERE), tmp_path, workers=0)
-    assert "(near, far, sum)" in str(caught.value) and "strategy.objective" in str(caught.value)
+    assert "(near, far, sum)" in str(caught.value)
+    assert str(caught.value).startswith("strategy.objective[2]: "), "the entry that names it"
 
 
 def test_a_result_that_lacks_an_objective_fails_its_trial(tmp_path):

@@ -18,7 +18,7 @@ import time
 import traceback
 
 from tuner_cli.config import StudyConfig
-from tuner_cli.errors import ConfigError, SignalInterrupt, TrialError, failure_message
+from tuner_cli.errors import ConfigError, KeyPath, SignalInterrupt, TrialError, failure_message
 from tuner_cli.training.keras_import import import_keras
 from tuner_cli.training.objective_function import load_objective_function
 from tuner_cli.trial import EpochCallback, TrialOutcome, TrialStatus, TrialTask, metric_number
@@ -102,7 +102,7 @@ def _call_objective(study: StudyConfig, task: TrialTask) -> TrialOutcome:
                 f"{_names(missing)} {'is' if len(missing) == 1 else 'are'} not among the metrics "
                 f"{study.config.objective_function} returns "
                 f"({', '.join(map(str, metrics)) or 'none'}); name one of them",
-                key_path=("strategy", "objective"),
+                key_path=_objective_key(study, missing[0]),
             )
         )
     metrics = {k: _number(study, k, v) for k, v in metrics.items()}
@@ -132,6 +132,13 @@ def _missing(study: StudyConfig, metrics: dict[str, object]) -> list[str]:
     """Objectives a trial's metrics lack: a multi-objective trial needs every one of them, or
     its record would be ``completed`` with no place on the front and nothing to learn from."""
     return [o.name for o in study.objectives if o.name not in metrics]
+
+
+def _objective_key(study: StudyConfig, name: str) -> KeyPath:
+    """Where the config names the objective ``name``: its entry of a list, for its line."""
+    if not isinstance(study.config.strategy.objective, list):
+        return ("strategy", "objective")
+    return ("strategy", "objective", [o.name for o in study.objectives].index(name))
 
 
 def _missing_message(missing: list[str], metrics: dict[str, object]) -> str:

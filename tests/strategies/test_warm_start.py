@@ -354,6 +354,17 @@ def test_the_warning_names_the_status_of_trials_left_unfinished(tmp_path):
     assert "not completed" not in warning
 
 
+def test_an_unreadable_record_of_the_other_study_is_counted_as_left_out(tmp_path, earlier):
+    """A damaged record (a half-copied folder, an edit gone wrong) was skipped in silence:
+    '11 known trials' of a study whose folder holds 12, with nothing saying why."""
+    (earlier / "trials" / "trial_0002.json").write_text("{broken")
+    config = study("later", {"name": "bayesian", "warm_start": str(earlier)}, EARLIER_SPACE)
+    warm = load_warm_start(load_config_dict(config, HERE))
+    assert len(warm.trials) == 11
+    assert "of the 12 trials in" in warm.warning()
+    assert "11 used and 1 left out: 1 unreadable (trial_0002.json:" in warm.warning()
+
+
 @pytest.mark.parametrize("strategy", [{"name": "bayesian"}, {"name": "bohb", "max_epochs": 3}])
 def test_an_initial_point_a_known_trial_holds_is_skipped_with_a_warning(
     tmp_path, earlier, strategy

@@ -34,7 +34,7 @@ from tuner_cli.config import StudyConfig
 from tuner_cli.errors import ConfigError
 from tuner_cli.objective import Objective
 from tuner_cli.results import StudyStore, study_objectives
-from tuner_cli.results.store import StoreError
+from tuner_cli.results.store import StoreError, trial_id_of
 from tuner_cli.space import config_key
 from tuner_cli.strict import KeyedError
 from tuner_cli.trial import TrialRecord, TrialStatus
@@ -159,8 +159,8 @@ def load_warm_start(
         raise _error(study, f"cannot warm-start from it: {exc}{needed}") from None
     _check_objectives(study, folder, objectives)
     changed = False
-    if saved is not None:
-        wanted = set(saved.get("trial_ids", []))
+    wanted = None if saved is None else set(saved.get("trial_ids", []))
+    if wanted is not None:
         records = [r for r in records if r.id in wanted]
         changed = "digest" in saved and saved["digest"] != _digest(records)
     completed = [r for r in records if _score(study, r) is not None]
@@ -173,6 +173,9 @@ def load_warm_start(
             left_out[reason] += 1
         else:
             used.append(known)
+    if unreadable := _unreadable(store, wanted):
+        more = f"; {len(unreadable) - 1} more" if len(unreadable) > 1 else ""
+        left_out[f"unreadable ({unreadable[0]}{more})"] = len(unreadable)
     total = sum(left_out.values())
     ids = [t.id for t in used]
     used_ids = set(ids)
@@ -183,6 +186,16 @@ def load_warm_start(
     return WarmStart(
         used, info, left_out, short, dropped, _given(study, used), _covers(study, used), changed
     )
+
+
+def _unreadable(store: StudyStore, wanted: set[int] | None) -> list[str]:
+    """The records ``load_trials`` skipped (``trial_0002.json: why``), of ``wanted`` ids only
+    on resume: a damaged record is left out like any other, and the warning's count of the
+    other study's trials, which a user compares with its folder, still holds it."""
+    skipped = [warning.removeprefix("skipped ") for warning in store.warnings]
+    if wanted is None:
+        return skipped
+    return [s for s in skipped if trial_id_of(s.split(":", 1)[0]) in wanted]
 
 
 def _it(given: list[tuple[int, int]]) -> str:

@@ -468,3 +468,39 @@ def test_a_builder_study_learns_the_known_trials_in_the_space_its_builder_declar
     )
     info = json.loads((result.root / "study.json").read_text())["warm_start"]
     assert info["trial_ids"] == list(range(1, 13))
+
+
+def keras_study(name: str, strategy: dict, epochs: int | None = None) -> dict:
+    """A tiny Keras study of iris (``epochs``: its ``training.epochs``, when given)."""
+    return {
+        "name": name,
+        "seed": 0,
+        "data": {"source": "sklearn", "name": "iris", "scale": "standard"},
+        "search_space": {"units": {"type": "choice", "values": [2, 8, 16]}},
+        "model": {
+            "layers": [{"Dense": {"units": "$units"}}, {"Dense": {"units": 3}}],
+            "loss": {"SparseCategoricalCrossentropy": {"from_logits": True}},
+            "metrics": ["accuracy"],
+        },
+        "training": {"batch_size": 32, **({"epochs": epochs} if epochs else {})},
+        "strategy": {"objective": "val_accuracy", **strategy},
+    }
+
+
+@pytest.mark.slow
+def test_known_trials_trained_for_another_length_are_warned_about(tmp_path):
+    """A score depends on how long a configuration trained: the known trials of a 3-epoch
+    study, learnt by a study that trains 1 epoch (or by BOHB at its max_epochs 9), look like
+    what this study's own trials would score there, and they do not compare."""
+    raw = keras_study("earlier", {"name": "random", "max_trials": 2}, epochs=3)
+    earlier = run_search(load_config_dict(raw, HERE), tmp_path / "old", workers=0).root
+    for strategy, epochs, theirs, mine in [
+        ({"name": "bayesian"}, 1, "3 epochs", "1 epoch (training.epochs)"),
+        ({"name": "bohb", "max_epochs": 9}, None, "3 epochs", "9 epochs (max_epochs)"),
+    ]:
+        later = keras_study("later", {**strategy, "warm_start": str(earlier)}, epochs)
+        warning = load_warm_start(load_config_dict(later, HERE)).warning()
+        assert warning is not None and f"the trials used trained {theirs}" in warning
+        assert f"this study counts them as trained {mine}" in warning
+    same = keras_study("same", {"name": "bayesian", "warm_start": str(earlier)}, epochs=3)
+    assert load_warm_start(load_config_dict(same, HERE)).warning() is None

@@ -30,7 +30,7 @@ from typing import Any
 
 import yaml
 
-from tuner_cli.config import StudyConfig
+from tuner_cli.config import StudyConfig, load_config_text
 from tuner_cli.errors import ConfigError
 from tuner_cli.objective import Objective
 from tuner_cli.results import StudyStore, study_objectives
@@ -63,6 +63,9 @@ class WarmStart:
     changed: bool = False
     """On resume: the other study's records under the saved ids are not those learnt from at
     the start (it was started over, or records were removed or edited)."""
+    lengths: str | None = None
+    """How the epochs the trials used trained differ from what this study counts them as
+    (``_lengths``)."""
 
     def warning(self) -> str | None:
         """What ``search`` and ``validate`` warn about: the trials left out, by reason, or
@@ -80,6 +83,7 @@ class WarmStart:
         notes = [
             changed,
             self._use(),
+            self.lengths,
             self._given_note(),
             self._covers_note(),
             self._dropped_note(),
@@ -183,8 +187,17 @@ def load_warm_start(
     info = {"path": str(folder), "trial_ids": ids, "left_out": total, "digest": digest}
     short = _short_of(store, largest) if used and study.config.strategy.name != "bohb" else None
     dropped = _dropped(study, records, info["trial_ids"])
+    lengths = _lengths(study, store, largest) if used else None
     return WarmStart(
-        used, info, left_out, short, dropped, _given(study, used), _covers(study, used), changed
+        used,
+        info,
+        left_out,
+        short,
+        dropped,
+        _given(study, used),
+        _covers(study, used),
+        changed,
+        lengths,
     )
 
 
@@ -318,6 +331,42 @@ def _short_of(store: StudyStore, largest: int | None) -> str | None:
         f"the trials of {store.root} reached at most {plural(largest, 'epoch')} of its "
         f"max_epochs {planned}: this study learns from shorter training than it asked for"
     )
+
+
+def _lengths(study: StudyConfig, store: StudyStore, largest: int | None) -> str | None:
+    """Whether the known trials of a Keras study trained for as many epochs as this study
+    counts them at: its ``training.epochs`` (bayesian), or for trials without budgets BOHB's
+    ``max_epochs``. A score depends on how long a configuration trained, so 3-epoch scores
+    taken for 1-epoch ones (or for 9-epoch ones) do not compare with this study's own. The
+    other study's length is its largest budget, else its own ``training.epochs``; None when
+    either is not a number of epochs (an objective function, a ``$reference``)."""
+    if not study.is_keras:
+        return None
+    strategy = study.config.strategy
+    if strategy.name == "bohb":
+        if largest is not None:  # each rung counts at its own epochs
+            return None
+        mine, key = strategy.max_epochs, "max_epochs"
+    else:
+        mine, key = study.config.training.epochs, "training.epochs"
+    theirs = largest if largest is not None else _planned_epochs(store)
+    if not isinstance(mine, int) or theirs is None or theirs == mine:
+        return None
+    return (
+        f"the trials used trained {plural(theirs, 'epoch')}, and this study counts them as "
+        f"trained {plural(mine, 'epoch')} ({key}): a score depends on how long a configuration "
+        "trained, so the model learns scores that do not compare with this study's own"
+    )
+
+
+def _planned_epochs(store: StudyStore) -> int | None:
+    """The ``training.epochs`` of a Keras study's saved config, when it is a number."""
+    try:
+        other = load_config_text(store.saved_config_text(), store.config_file)
+    except (ConfigError, StoreError):
+        return None
+    epochs = other.config.training.epochs
+    return epochs if other.is_keras and isinstance(epochs, int) else None
 
 
 def _known(

@@ -553,3 +553,21 @@ def test_get_best_models_of_an_objective_function_study_says_it_has_none_before_
         "this study tunes an objective_function (objectives:branin), not a Keras model, so it "
         "has no models to load; get_best_hyperparameters() gives its best values"
     )
+
+
+def test_a_resumed_study_records_when_it_was_last_updated(tmp_path):
+    """study.json's updated_at stayed its created_at for good, whatever ran on it since."""
+    import json
+
+    study = load_config_dict(BRANIN, REPO / "examples")
+    result = run_search(study, tmp_path, max_trials=1, workers=0)
+    info_file = result.root / "study.json"
+    info = json.loads(info_file.read_text())
+    assert info["updated_at"] == info["created_at"]
+    info_file.write_text(json.dumps({**info, "updated_at": "2020-01-01T00:00:00+00:00"}))
+    run_search(study, tmp_path, max_trials=2, workers=0)
+    again = json.loads(info_file.read_text())
+    assert again["updated_at"] >= info["created_at"] > "2020-01-01T00:00:00+00:00"
+    assert {k: v for k, v in again.items() if k != "updated_at"} == {
+        k: v for k, v in info.items() if k != "updated_at"
+    }

@@ -92,6 +92,8 @@ def open_study(
     if store.exists() and not overwrite:
         check_resumable(study, store)
         store.remove_partial_writes()
+        info = store.read_study()
+        store.write_study(info)  # its updated_at: when a search last took the study up
         return store, store.read_study()
     objective = study.objective
     info = {

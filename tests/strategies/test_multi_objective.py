@@ -93,7 +93,7 @@ def test_the_benchmarks_hypervolume_is_exact_in_two_and_three_objectives():
 @pytest.mark.parametrize(
     "objective, message",
     [
-        ([{"name": "near", "direction": "min"}], "at least two"),
+        ([], "at least one"),
         ([{"name": "val_loss"}, "val_loss"], "'val_loss' is listed twice"),
     ],
 )
@@ -101,6 +101,16 @@ def test_a_bad_list_of_objectives_is_a_config_error(objective, message):
     with pytest.raises(ConfigError, match=message) as caught:
         load_config_dict(config(objectives=objective), HERE)
     assert "strategy.objective" in str(caught.value)
+
+
+def test_a_list_of_one_objective_is_that_objective():
+    """KerasTuner and Optuna take ``[objective]``; it was refused as a front of one."""
+    listed = load_config_dict(config(objectives=[{"name": "near", "direction": "min"}]), HERE)
+    plain = load_config_dict(config(objectives={"name": "near", "direction": "min"}), HERE)
+    assert listed.objectives == plain.objectives == [Objective("near", "min")]
+    raw = config("hyperband", objectives=[{"name": "near", "direction": "min"}])
+    raw["strategy"]["max_epochs"] = 3
+    assert load_config_dict(raw, HERE).objectives == [Objective("near", "min")]
 
 
 def test_multi_fidelity_strategies_refuse_a_list():

@@ -496,8 +496,10 @@ class StrategyConfig(StrictModel):
     @classmethod
     def _objectives_listed_once(cls, value: Any) -> Any:
         entries = value if isinstance(value, list) else [value]
-        if isinstance(value, list) and len(value) < 2:
-            raise ValueError("a list of objectives needs at least two (or give one without a list)")
+        if isinstance(value, list) and not value:
+            raise ValueError("a list of objectives needs at least one")
+        if isinstance(value, list) and len(value) == 1:
+            return value[0]  # one objective, as KerasTuner and Optuna take a list of one
         names = [entry if isinstance(entry, str) else entry.name for entry in entries]
         for index, name in enumerate(names):
             if (first := names.index(name)) < index:  # at the repeat's own line

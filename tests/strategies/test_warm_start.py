@@ -504,3 +504,10 @@ def test_known_trials_trained_for_another_length_are_warned_about(tmp_path):
         assert f"this study counts them as trained {mine}" in warning
     same = keras_study("same", {"name": "bayesian", "warm_start": str(earlier)}, epochs=3)
     assert load_warm_start(load_config_dict(same, HERE)).warning() is None
+    # scores on iris say nothing of wine: the model would learn them as this study's own
+    other = {**same, "data": {**same["data"], "name": "wine"}}
+    warning = load_warm_start(load_config_dict(other, HERE)).warning()
+    assert warning == (
+        "warm start: the trials used trained on other data (data.name: iris -> wine: theirs "
+        "-> this study's); their scores may not carry over"
+    )

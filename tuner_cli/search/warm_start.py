@@ -35,6 +35,7 @@ from tuner_cli.errors import ConfigError
 from tuner_cli.objective import Objective
 from tuner_cli.results import StudyStore, study_objectives
 from tuner_cli.results.store import StoreError, trial_id_of
+from tuner_cli.search.study import config_changes
 from tuner_cli.space import config_key
 from tuner_cli.strict import KeyedError
 from tuner_cli.trial import TrialRecord, TrialStatus
@@ -66,6 +67,8 @@ class WarmStart:
     lengths: str | None = None
     """How the epochs the trials used trained differ from what this study counts them as
     (``_lengths``)."""
+    other_data: str | None = None
+    """How the data the trials used trained on differs from this study's (``_other_data``)."""
 
     def warning(self) -> str | None:
         """What ``search`` and ``validate`` warn about: the trials left out, by reason, or
@@ -84,11 +87,16 @@ class WarmStart:
             changed,
             self._use(),
             self.lengths,
+            self.other_data,
             self._given_note(),
             self._covers_note(),
             self._dropped_note(),
         ]
-        return "; ".join(n for n in notes if n) or None
+        text = "; ".join(n for n in notes if n)
+        if not text:
+            return None
+        # said on its own, "the trials used" needs saying where they come from
+        return text if text.startswith("warm start") else f"warm start: {text}"
 
     def _use(self) -> str | None:
         short = f" ({self.short})" if self.short else ""
@@ -187,7 +195,9 @@ def load_warm_start(
     info = {"path": str(folder), "trial_ids": ids, "left_out": total, "digest": digest}
     short = _short_of(store, largest) if used and study.config.strategy.name != "bohb" else None
     dropped = _dropped(study, records, info["trial_ids"])
-    lengths = _lengths(study, store, largest) if used else None
+    other = _saved_config(store) if used else None
+    lengths = _lengths(study, other, largest) if used else None
+    other_data = _other_data(study, other)
     return WarmStart(
         used,
         info,
@@ -198,6 +208,7 @@ def load_warm_start(
         _covers(study, used),
         changed,
         lengths,
+        other_data,
     )
 
 
@@ -333,7 +344,7 @@ def _short_of(store: StudyStore, largest: int | None) -> str | None:
     )
 
 
-def _lengths(study: StudyConfig, store: StudyStore, largest: int | None) -> str | None:
+def _lengths(study: StudyConfig, other: StudyConfig | None, largest: int | None) -> str | None:
     """Whether the known trials of a Keras study trained for as many epochs as this study
     counts them at: its ``training.epochs`` (bayesian), or for trials without budgets BOHB's
     ``max_epochs``. A score depends on how long a configuration trained, so 3-epoch scores
@@ -349,7 +360,7 @@ def _lengths(study: StudyConfig, store: StudyStore, largest: int | None) -> str 
         mine, key = strategy.max_epochs, "max_epochs"
     else:
         mine, key = study.config.training.epochs, "training.epochs"
-    theirs = largest if largest is not None else _planned_epochs(store)
+    theirs = largest if largest is not None else _planned_epochs(other)
     if not isinstance(mine, int) or theirs is None or theirs == mine:
         return None
     return (
@@ -359,14 +370,48 @@ def _lengths(study: StudyConfig, store: StudyStore, largest: int | None) -> str 
     )
 
 
-def _planned_epochs(store: StudyStore) -> int | None:
+def _planned_epochs(other: StudyConfig | None) -> int | None:
     """The ``training.epochs`` of a Keras study's saved config, when it is a number."""
-    try:
-        other = load_config_text(store.saved_config_text(), store.config_file)
-    except (ConfigError, StoreError):
+    if other is None:
         return None
     epochs = other.config.training.epochs
     return epochs if other.is_keras and isinstance(epochs, int) else None
+
+
+def _saved_config(store: StudyStore) -> StudyConfig | None:
+    """The other study's config as it ran, its files found from the folder it was read from."""
+    try:
+        origin = store.read_study().get("config_dir")
+        return load_config_text(
+            store.saved_config_text(), store.config_file, Path(origin) if origin else None
+        )
+    except (ConfigError, StoreError):
+        return None
+
+
+def _other_data(study: StudyConfig, other: StudyConfig | None) -> str | None:
+    """How the data the known trials trained on differs from this study's: scores on iris
+    say nothing of digits, nor a CSV's scores of another CSV. Files compare by where they
+    are, not by how each config spells their path."""
+    if other is None or not (study.is_keras and other.is_keras):
+        return None
+    changes = config_changes(_data_as_read(other), _data_as_read(study))
+    if not changes:
+        return None
+    shown = "; ".join(f"data.{change}" for change in changes[:3])
+    more = f"; {len(changes) - 3} more" if len(changes) > 3 else ""
+    return (
+        f"the trials used trained on other data ({shown}{more}: theirs -> this study's); their "
+        "scores may not carry over"
+    )
+
+
+def _data_as_read(study: StudyConfig) -> dict[str, Any]:
+    data = study.config.data.model_dump(mode="json")
+    for section in (data, data.get("validation")):
+        if isinstance(section, dict) and isinstance(section.get("path"), str):
+            section["path"] = str(study.resolve_path(section["path"]))
+    return data
 
 
 def _known(

@@ -310,12 +310,7 @@ def test_an_export_cut_short_leaves_the_file_it_was_replacing_whole(tmp_path):
     """A re-export over last week's ``best.keras`` that a file-size limit (a full disk, a
     kill) stopped half way left half a model there, which a server watching the file
     loaded; the model is written beside it and renamed into place, as the other formats are."""
-    import resource
-    import subprocess
-    import sys
-
     from tests.cli.test_read_commands import make_study
-    from tests.conftest import cli_env
 
     store = make_study(tmp_path / "study")
     store.model_path(3).parent.mkdir()
@@ -323,17 +318,7 @@ def test_an_export_cut_short_leaves_the_file_it_was_replacing_whole(tmp_path):
     old = tmp_path / "best.keras"
     old.write_bytes(b"last week's model")
 
-    def limit_file_size() -> None:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (100_000, 100_000))
-
-    done = subprocess.run(
-        [sys.executable, "-m", "tuner_cli", "export", str(store.root), "-o", str(old)],
-        env=cli_env(),
-        preexec_fn=limit_file_size,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    done = _export_writing_at_most(100_000, str(store.root), "-o", str(old))
     assert done.returncode == 1, done.stderr
     assert done.stderr.startswith(f"error: cannot write the model to {old}: File too large")
     assert old.read_bytes() == b"last week's model"
@@ -344,28 +329,33 @@ def test_an_export_cut_short_leaves_the_file_it_was_replacing_whole(tmp_path):
 def test_a_retrained_export_cut_short_leaves_the_file_it_was_replacing_whole(searched):
     """``--retrain`` saved straight over ``--output``: cut short, half a model was left for a
     server watching the file to load."""
+    old = searched / "served.keras"
+    old.write_bytes(b"last week's model")
+    done = _export_writing_at_most(8_000, "--retrain", "-o", str(old), cwd=searched)
+    assert done.returncode == 1, done.stderr
+    assert done.stderr.startswith(f"error: cannot write the model to {old}: File too large")
+    assert old.read_bytes() == b"last week's model"
+    assert not list(searched.glob(".*partial*"))
+
+
+def _export_writing_at_most(size: int, *args: str, cwd: Path | None = None):
+    """``kt-run export ARGS`` in a process whose files may not grow past ``size`` bytes, as
+    a full disk would stop it half way."""
     import resource
     import subprocess
     import sys
 
     from tests.conftest import cli_env
 
-    old = searched / "served.keras"
-    old.write_bytes(b"last week's model")
-
     def limit_file_size() -> None:
-        resource.setrlimit(resource.RLIMIT_FSIZE, (8_000, 8_000))
+        resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
 
-    done = subprocess.run(
-        [sys.executable, "-m", "tuner_cli", "export", "--retrain", "-o", str(old)],
-        cwd=searched,
+    return subprocess.run(
+        [sys.executable, "-m", "tuner_cli", "export", *args],
+        cwd=cwd,
         env=cli_env(),
         preexec_fn=limit_file_size,
         capture_output=True,
         text=True,
         timeout=300,
     )
-    assert done.returncode == 1, done.stderr
-    assert done.stderr.startswith(f"error: cannot write the model to {old}: File too large")
-    assert old.read_bytes() == b"last week's model"
-    assert not list(searched.glob(".*partial*"))

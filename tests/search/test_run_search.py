@@ -99,22 +99,20 @@ def test_a_cell_ending_in_read_trials_shows_each_record_on_one_short_line():
     )
 
 
+def two_objectives(distance: str):
+    """Branin and the distance to the origin (minimised or maximised), at random."""
+    objectives = [
+        {"name": "branin", "direction": "min"},
+        {"name": "distance_to_origin", "direction": distance},
+    ]
+    config = {**BRANIN, "seed": 5, "strategy": {"name": "random", "objective": objectives}}
+    return load_config_dict(config, REPO / "examples")
+
+
 def test_a_multi_objective_search_s_one_line_names_its_pareto_front(tmp_path):
     """ "best trial 10 (branin 0.5)" read as if the second objective did not count; the
     command line shows the front, and so does the one line, as ``best_trials`` gives it."""
-    config = {
-        **BRANIN,
-        "seed": 5,
-        "strategy": {
-            "name": "random",
-            "objective": [
-                {"name": "branin", "direction": "min"},
-                {"name": "distance_to_origin", "direction": "min"},
-            ],
-        },
-    }
-    study = load_config_dict(config, REPO / "examples")
-    result = run_search(study, tmp_path, max_trials=8, workers=0)
+    result = run_search(two_objectives("min"), tmp_path, max_trials=8, workers=0)
     front = [t.id for t in best_trials(result.root)]
     assert 1 < len(front) < 8
     assert repr(result) == (
@@ -126,19 +124,7 @@ def test_a_multi_objective_search_s_one_line_names_its_pareto_front(tmp_path):
 def test_results_summary_of_several_objectives_shows_the_front_with_every_score(tmp_path, capsys):
     """It printed the first objective alone and each trial's score by it: the front read as a
     ranking by branin."""
-    config = {
-        **BRANIN,
-        "seed": 5,
-        "strategy": {
-            "name": "random",
-            "objective": [
-                {"name": "branin", "direction": "min"},
-                {"name": "distance_to_origin", "direction": "max"},
-            ],
-        },
-    }
-    study = load_config_dict(config, REPO / "examples")
-    result = run_search(study, tmp_path, max_trials=6, workers=0)
+    result = run_search(two_objectives("max"), tmp_path, max_trials=6, workers=0)
     result.results_summary(num_trials=3)
     printed = capsys.readouterr().out.splitlines()
     assert printed[2:5] == [

@@ -9,18 +9,21 @@ from rich.console import Console
 
 from tuner_cli.cli.console import LiveSearchView, PlainSearchLog
 from tuner_cli.objective import Objective
+from tuner_cli.search.signals import FIRST_PRESS
 from tuner_cli.trial import TrialRecord, TrialStatus
 
 OBJECTIVE = Objective("val_accuracy", "max")
 HP = {"units": 16, "learning_rate": 0.0685512345, "optimizer": "adam", "dropout": 0.2}
 
 
-def _screen(width: int = 60) -> Console:
-    return Console(file=io.StringIO(), width=width, force_terminal=True, color_system=None)
+def _screen(width: int = 60, height: int = 25) -> Console:
+    return Console(
+        file=io.StringIO(), width=width, height=height, force_terminal=True, color_system=None
+    )
 
 
 def _panel(view: LiveSearchView) -> list[str]:
-    screen = _screen(view.screen.width)
+    screen = _screen(view.screen.width, view.screen.height)
     screen.print(view._render())
     return screen.file.getvalue().rstrip("\n").split("\n")
 
@@ -52,6 +55,31 @@ def test_single_trial_panel_ends_the_bar_line_and_fits_60_columns():
     bar = next(line for line in lines if "━" in line)
     assert set(bar.strip()) == {"━"}, "the progress bar shares its line with nothing"
     assert any(line.startswith("epoch 2/5  val_accuracy=0.9610  loss=") for line in lines)
+
+
+def test_many_hyperparameters_leave_the_progress_best_and_clock_on_a_20_line_screen():
+    """Thirty long names wrapped over more lines than the window has: rich cropped the panel's
+    bottom, so the epoch bar, the best so far, the clock and the Ctrl-C note were never seen."""
+    view = LiveSearchView([OBJECTIVE], screen=_screen(60, 20))
+    view.search_started(12, 0, [])
+    best = _finish(_record(1), 0.9721, 5)
+    view.best_restored(best)
+    many = {f"hyperparameter_number_{i:02d}_long": 0.1234 + i for i in range(30)}
+    view.trial_started(TrialRecord(id=2, status=TrialStatus.RUNNING, hyperparameters=many), 5)
+    view.epoch_ended(2, 2, 5, {"loss": 0.31, "val_accuracy": 0.961})
+    view.stop_requested(FIRST_PRESS)
+    lines = _panel(view)
+    assert len(lines) <= 20, lines
+    assert lines[0].startswith("Trial 2 of 12")
+    assert lines[1].startswith("hyperparameter_number_00_long=0.1234")
+    assert any(line.startswith("epoch 2/5  val_accuracy=0.9610") for line in lines)
+    assert "best so far: val_accuracy=0.9721 (trial 1)" in lines
+    stopping = next(i for i, line in enumerate(lines) if line.startswith("Ctrl-C: no new"))
+    assert lines[stopping - 1].startswith("elapsed ")
+    assert " ".join(lines[stopping:]).replace("  ", " ").strip() == FIRST_PRESS
+    values = [line for line in lines if "hyperparameter_number" in line]
+    assert values[-1].endswith("…"), "the cut list of values says that it is cut"
+    assert len(values) <= 10, "half the window at most: the finished trials above stay in sight"
 
 
 def test_hyperband_promotions_keep_counts_within_the_total_and_hide_a_wrong_eta():

@@ -223,8 +223,10 @@ class LiveSearchView(PlainSearchLog):
     Finished trials (and promotions) scroll above the panel as plain lines, so the history stays
     visible. With several workers, each running trial gets one line with its own progress bar.
     Every line fits the terminal's width (a 60-column pane included): long parts are cut with
-    an ellipsis rather than wrapped into the next line. The panel is redrawn from the view's
-    state on every refresh, so the clock ticks and a Ctrl-C shows without a new event.
+    an ellipsis rather than wrapped into the next line, and a trial's values (they wrap, so
+    all of them can be read) take half the window's height at most. The panel is redrawn from
+    the view's state on every refresh, so the clock ticks and a Ctrl-C shows without a new
+    event.
     """
 
     def __init__(self, objectives: Sequence[Objective], screen: Console | None = None):
@@ -301,6 +303,7 @@ class LiveSearchView(PlainSearchLog):
             self.spinner.update(text=_fit(Text(self.note), width - 2))
             lines.append(self.spinner)
         total = f" of {self.total}" if self.total else ""
+        values: Text | None = None
         if len(running) == 1 and self.parallel == 1:
             trial = next(iter(running.values()))
             lines.append(
@@ -313,7 +316,7 @@ class LiveSearchView(PlainSearchLog):
                     width,
                 )
             )
-            lines.append(Text(format_hp(trial.record.hyperparameters), style="dim"))
+            values = Text(format_hp(trial.record.hyperparameters), style="dim")
             if trial.epochs:
                 logs = trial.format_logs(self.objective.name)
                 lines.append(_fit(Text(f"epoch {trial.epoch}/{trial.epochs}  {logs}"), width))
@@ -327,7 +330,13 @@ class LiveSearchView(PlainSearchLog):
         eta = self._eta(len(running))
         lines.append(_fit(Text(f"elapsed {self._elapsed()}{eta}", style="dim"), width))
         if self.stopping is not None:
-            lines.append(Text(self.stopping, style="yellow"))
+            lines.append(Text(self.stopping, style="yellow"))  # wrapped: all of it matters
+        if values is not None:
+            # after the trial's title line, in the rows the other lines leave, and in half the
+            # window at most: the finished trials scrolling above stay in sight
+            used = sum(len(x.wrap(self.screen, width)) if isinstance(x, Text) else 1 for x in lines)
+            rows = min(self.screen.height - used, self.screen.height // 2)
+            lines.insert(2 if self.note is not None else 1, _clip(values, self.screen, rows))
         return Group(*lines)
 
     def _elapsed(self) -> str:
@@ -369,6 +378,21 @@ def _fit(text: Text, width: int) -> Text:
     text.overflow = "ellipsis"
     text.truncate(max(width, 1), overflow="ellipsis")
     return text
+
+
+def _clip(text: Text, screen: Console, rows: int) -> Text:
+    """``text`` wrapped to the screen's width in at most ``rows`` lines (one at least), the last
+    ending in an ellipsis when some are left out: a panel taller than the window is cropped at
+    its bottom by rich, which would hide the progress, the best so far and the clock."""
+    lines = text.wrap(screen, screen.width)
+    if len(lines) <= max(rows, 1):
+        return text
+    kept = lines[: max(rows, 1)]
+    last = kept[-1]
+    last.rstrip()
+    last.truncate(screen.width - 2)
+    last.append(" …")
+    return Text("\n").join(kept)
 
 
 def _bar(completed: int, total: int, width: int) -> Text:

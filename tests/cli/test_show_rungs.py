@@ -143,3 +143,78 @@ def test_the_plain_history_draws_no_rule_under_its_unnamed_best_column():
     assert lines[history + 1].split() == ["epoch", "val_loss"]
     assert lines[history + 2].split() == ["-----", "--------"]
     assert lines[history + 3].split() == ["1", "0.5000", "<-", "best"]
+
+
+def test_the_best_trial_in_a_narrow_terminal_lists_every_value(monkeypatch):
+    """``kt-run best`` in a 60-column pane named 10 of the winner's 13 hyperparameters under
+    the table instead of showing their values, which are what the command is for."""
+    from tuner_cli.cli.console import best_table
+    from tuner_cli.objective import Objective
+
+    screen = Console(file=io.StringIO(), width=60, color_system=None, force_terminal=True)
+    monkeypatch.setattr(console_module, "console", screen)
+    hyperparameters = {f"hyperparameter_{i:02d}": 0.0002052 * (i + 1) for i in range(12)}
+    hyperparameters["learning_rate_of_the_very_first_optimizer_stage"] = 0.001115
+    record = TrialRecord(
+        id=8,
+        status=TrialStatus.COMPLETED,
+        hyperparameters=hyperparameters,
+        score=0.9667,
+        best_epoch=3,
+        duration_s=7.0,
+    )
+    screen.print(best_table(record, [Objective("val_accuracy", "max")], "Best of 8 trials"))
+    lines = screen.file.getvalue().splitlines()
+    assert max(len(line) for line in lines) <= 60
+    assert "not shown" not in "\n".join(lines)
+    rows = [line.split() for line in lines]
+    assert ["trial", "8"] in rows and ["val_accuracy", "(max)", "0.9667"] in rows
+    assert ["learning_rate_of_the_very_first_optimizer_stage", "0.001115"] in rows
+    assert ["hyperparameter_11", "0.002462"] in rows
+    assert ["best", "epoch", "3"] in rows and ["time", "00:07"] in rows
+
+
+def test_the_best_trial_in_a_wide_terminal_stays_one_row(monkeypatch):
+    from tuner_cli.cli.console import best_table
+    from tuner_cli.objective import Objective
+
+    screen = Console(file=io.StringIO(), width=120, color_system=None, force_terminal=True)
+    monkeypatch.setattr(console_module, "console", screen)
+    record = TrialRecord(
+        id=8, status=TrialStatus.COMPLETED, hyperparameters={"units": 16}, score=0.9667
+    )
+    screen.print(best_table(record, [Objective("val_accuracy", "max")], "Best of 8 trials"))
+    row = next(line for line in screen.file.getvalue().splitlines() if "completed" in line)
+    assert row.replace("│", " ").split()[:4] == ["8", "completed", "0.9667", "16"]
+
+
+def test_a_table_wider_than_a_wide_terminal_is_never_cropped_at_its_edge(monkeypatch):
+    """At 120 columns and more the bordered table of 13 hyperparameters ran past the edge, and
+    rich cropped it there: ``tim`` and ``00:0`` in the last column, with nothing to say so."""
+    from tuner_cli.cli.console import trials_table
+    from tuner_cli.objective import Objective
+
+    screen = Console(file=io.StringIO(), width=120, color_system=None, force_terminal=True)
+    monkeypatch.setattr(console_module, "console", screen)
+    hyperparameters = {f"hyperparameter_{i:02d}": 0.0002052 * (i + 1) for i in range(13)}
+    records = [
+        TrialRecord(
+            id=i,
+            status=TrialStatus.COMPLETED,
+            hyperparameters=hyperparameters,
+            score=0.9667,
+            best_epoch=3,
+            duration_s=7.0,
+        )
+        for i in (1, 2)
+    ]
+    screen.print(trials_table(records, [Objective("val_accuracy", "max")]))
+    lines = screen.file.getvalue().splitlines()
+    assert max(len(line) for line in lines) <= 120
+    last = next(i for i, line in enumerate(lines) if line.split()[:1] == ["2"])
+    row = lines[last].split()
+    caption = " ".join(line.strip() for line in lines[last + 1 :])
+    shown = ["2", "completed", "0.9667", *(f"{0.0002052 * (i + 1):.4g}" for i in range(13))]
+    assert row == shown[: len(row)], "the values shown are whole"
+    hidden = [*hyperparameters, "best epoch", "time"][len(row) - 3 :]
+    assert f"not shown at this width: {', '.join(hidden)}" in caption

@@ -95,9 +95,12 @@ def best(
     elif fmt is BestFormat.env:
         emit(env_lines(winners[0], index.header["hp_names"]))
     elif use_rich(len(winners)):
-        from tuner_cli.cli.console import console, trials_table
+        from tuner_cli.cli.console import best_table, console, trials_table
 
-        console.print(trials_table(winners, objectives, title=title))
+        if len(winners) == 1 and not front:
+            console.print(best_table(winners[0], objectives, title))
+        else:
+            console.print(trials_table(winners, objectives, title=title))
     else:
         emit(title)
         emit(summaries_table([summarize(w.to_dict()) for w in winners], objectives))

@@ -59,6 +59,8 @@ NARROW_HEADER = 8
 many characters stays whole (``params``, ``dropout``)."""
 COLUMN_GAP = 2
 """Spaces between two columns of a borderless table (rich's padding of one on each side)."""
+BORDERED_GAP = 3
+"""What each column of a bordered table adds to its values' width: a border and two spaces."""
 
 
 PLAIN_BOX = box.Box("    \n    \n -- \n    \n    \n -- \n    \n    \n", ascii=True)
@@ -79,6 +81,32 @@ def trials_table(
     """One row per trial: id, status, a score per objective, whether it is on the Pareto front
     (``front``: its ids, for a multi-objective study), hyperparameters as columns, best epoch,
     duration."""
+    headers, rows = _trial_cells(records, objectives, front)
+    return value_table(headers, rows, title, left=(1,))
+
+
+def best_table(record: TrialRecord, objectives: Sequence[Objective], title: str) -> Table:
+    """The best trial as ``trials_table`` draws it while its row fits the terminal; past that,
+    its columns as lines of a name and a value: the winner's values are what ``kt-run best``
+    is for, and a row too wide would only name most of them under the table."""
+    headers, rows = _trial_cells([record], objectives)
+    table = value_table(headers, rows, title, left=(1,))
+    if table.caption is None:
+        return table
+    listing = Table(title=title, box=None, show_header=False, pad_edge=False)
+    listing.add_column(style="bold", overflow="fold")
+    listing.add_column(overflow="fold")
+    for header, cell in zip(headers, rows[0], strict=True):
+        listing.add_row(header, cell)
+    return listing
+
+
+def _trial_cells(
+    records: Sequence[TrialRecord],
+    objectives: Sequence[Objective],
+    front: Collection[int] | None = None,
+) -> tuple[list[str], list[list[str | Text]]]:
+    """``trials_table``'s headers and rows."""
     marks = front_cells((record.id for record in records), front) if front is not None else []
     names = union_names(record.hyperparameters for record in records)
     trained = budget_cells([record.measured_budget for record in records])
@@ -103,7 +131,7 @@ def trials_table(
     ]
     headers = ["trial", "status", *objective_headers(objectives), *front_header(front)]
     headers += [*names, "best epoch", *(["epochs"] if trained else []), "time"]
-    return value_table(headers, rows, title, left=(1,))
+    return headers, rows
 
 
 def value_table(
@@ -114,20 +142,29 @@ def value_table(
 ) -> Table:
     """A table of values that never cuts one: ``0.050…`` would read as another number.
 
-    In a narrow terminal (a 60-column pane) the borders go and long headers fold onto more
-    lines, so the values keep their room; the columns that still do not fit are left out and
-    named under the table, rather than cropped at the edge without a word.
+    In a wide terminal whose bordered table is too wide for its whole headers, long headers
+    fold onto more lines, so the values keep their room. In a narrow terminal (a 60-column pane),
+    or one too narrow for the bordered table even so (a dozen hyperparameters at 200 columns),
+    the borders go too, and the columns that still do not fit are left out and named under the
+    table, rather than cropped at the edge without a word.
     """
-    narrow = console.is_terminal and console.width < 100
     widths = [max((len(str(row[i])) for row in rows), default=0) for i in range(len(headers))]
+    folded = [
+        max(width, min(max(map(len, header.split()), default=1), NARROW_HEADER))
+        for width, header in zip(widths, headers, strict=True)
+    ]
+    wide = console.width >= 100
+    whole = [max(width, len(header)) for width, header in zip(widths, headers, strict=True)]
+    fits = not console.is_terminal or (wide and _bordered_width(whole) <= console.width)
+    narrow = not fits and not (wide and _bordered_width(folded) <= console.width)
     shown = len(headers)
+    if not fits and not narrow:  # the room left unfolds the shortest headers first
+        for i in sorted(range(len(headers)), key=lambda i: whole[i] - folded[i]):
+            if _bordered_width(folded) - folded[i] + whole[i] <= console.width:
+                folded[i] = whole[i]
     if narrow:
-        widths = [
-            max(width, min(max(map(len, header.split()), default=1), NARROW_HEADER))
-            for width, header in zip(widths, headers, strict=True)
-        ]
         used = -COLUMN_GAP
-        for i, width in enumerate(widths):
+        for i, width in enumerate(folded):
             used += width + COLUMN_GAP
             if used > console.width and i:
                 shown = i
@@ -141,13 +178,21 @@ def value_table(
         pad_edge=not narrow,
     )
     for i in range(shown):
-        header = "\n".join(textwrap.wrap(headers[i], widths[i])) if narrow else headers[i]
+        header = headers[i] if fits else "\n".join(textwrap.wrap(headers[i], folded[i]))
         table.add_column(
-            header, justify="left" if i in left else "right", min_width=widths[i], overflow="fold"
+            header,
+            justify="left" if i in left else "right",
+            min_width=widths[i] if fits else folded[i],
+            overflow="fold",
         )
     for row in rows:
         table.add_row(*row[:shown])
     return table
+
+
+def _bordered_width(widths: Sequence[int]) -> int:
+    """A bordered table's width for columns of these widths."""
+    return sum(widths) + BORDERED_GAP * len(widths) + 1
 
 
 def print_summary(summary: SearchSummary, objectives: Sequence[Objective], top: int = 10) -> None:

@@ -218,3 +218,34 @@ def test_a_table_wider_than_a_wide_terminal_is_never_cropped_at_its_edge(monkeyp
     assert row == shown[: len(row)], "the values shown are whole"
     hidden = [*hyperparameters, "best epoch", "time"][len(row) - 3 :]
     assert f"not shown at this width: {', '.join(hidden)}" in caption
+
+
+def test_a_narrow_terminal_keeps_the_epochs_a_hyperband_ranking_follows(monkeypatch):
+    """Ranked by epochs first, a 60-column summary read 0.8873, 0.5310, 0.8110: unsorted, with
+    the ``epochs`` column that explains it named under the table among those left out."""
+    from tuner_cli.cli.console import trials_table
+    from tuner_cli.objective import Objective
+
+    screen = Console(file=io.StringIO(), width=60, color_system=None, force_terminal=True)
+    monkeypatch.setattr(console_module, "console", screen)
+    hyperparameters = {"learning_rate": 0.0002052, "units": 512, "dropout": 0.4006, "l2": 0.001}
+    records = [
+        TrialRecord(
+            id=i,
+            status=TrialStatus.COMPLETED,
+            hyperparameters=hyperparameters,
+            score=score,
+            best_epoch=epochs,
+            duration_s=7.0,
+            extra={"bracket": 0, "round": 0, "budget": epochs, "rungs": [{"epochs": epochs}]},
+        )
+        for i, score, epochs in ((16, 0.8873, 9), (15, 0.531, 9), (9, 0.811, 3))
+    ]
+    screen.print(trials_table(records, [Objective("val_accuracy", "max")]))
+    lines = screen.file.getvalue().splitlines()
+    assert max(len(line) for line in lines) <= 60
+    header = next(i for i, line in enumerate(lines) if line.startswith("trial"))
+    assert lines[header].split()[-1] == "epochs"
+    assert [line.split()[-1] for line in lines[header + 1 : header + 4]] == ["9", "9", "3"]
+    caption = " ".join(line.strip() for line in lines[header + 4 :])
+    assert caption.startswith("not shown at this width:") and "epochs," not in caption

@@ -82,7 +82,7 @@ def trials_table(
     (``front``: its ids, for a multi-objective study), hyperparameters as columns, best epoch,
     duration."""
     headers, rows = _trial_cells(records, objectives, front)
-    return value_table(headers, rows, title, left=(1,))
+    return value_table(headers, rows, title, left=(1,), keep=_ranked_by(headers))
 
 
 def best_table(record: TrialRecord, objectives: Sequence[Objective], title: str) -> Table:
@@ -99,6 +99,12 @@ def best_table(record: TrialRecord, objectives: Sequence[Objective], title: str)
     for header, cell in zip(headers, rows[0], strict=True):
         listing.add_row(header, cell)
     return listing
+
+
+def _ranked_by(headers: Sequence[str]) -> set[int]:
+    """The ``epochs`` column of a Hyperband study, whose ranking puts scores measured at more
+    epochs first: without it, the rows would look out of order."""
+    return {len(headers) - 2} if headers[-2] == "epochs" else set()
 
 
 def _trial_cells(
@@ -139,6 +145,7 @@ def value_table(
     rows: Sequence[Sequence[str | Text]],
     title: str | None = None,
     left: Sequence[int] = (),
+    keep: Collection[int] = (),
 ) -> Table:
     """A table of values that never cuts one: ``0.050…`` would read as another number.
 
@@ -146,7 +153,8 @@ def value_table(
     fold onto more lines, so the values keep their room. In a narrow terminal (a 60-column pane),
     or one too narrow for the bordered table even so (a dozen hyperparameters at 200 columns),
     the borders go too, and the columns that still do not fit are left out and named under the
-    table, rather than cropped at the edge without a word.
+    table, rather than cropped at the edge without a word: the last ones, never those in
+    ``keep`` (the rows' order follows them).
     """
     widths = [max((len(str(row[i])) for row in rows), default=0) for i in range(len(headers))]
     folded = [
@@ -157,19 +165,21 @@ def value_table(
     whole = [max(width, len(header)) for width, header in zip(widths, headers, strict=True)]
     fits = not console.is_terminal or (wide and _bordered_width(whole) <= console.width)
     narrow = not fits and not (wide and _bordered_width(folded) <= console.width)
-    shown = len(headers)
     if not fits and not narrow:  # the room left unfolds the shortest headers first
         for i in sorted(range(len(headers)), key=lambda i: whole[i] - folded[i]):
             if _bordered_width(folded) - folded[i] + whole[i] <= console.width:
                 folded[i] = whole[i]
+    shown = list(range(len(headers)))
     if narrow:
-        used = -COLUMN_GAP
+        used = sum(folded[i] + COLUMN_GAP for i in keep) - COLUMN_GAP
         for i, width in enumerate(folded):
+            if i in keep:
+                continue
             used += width + COLUMN_GAP
             if used > console.width and i:
-                shown = i
+                shown = [j for j in shown if j < i or j in keep]
                 break
-    hidden = ", ".join(headers[shown:])
+    hidden = ", ".join(h for i, h in enumerate(headers) if i not in shown)
     table = Table(
         title=title,
         caption=f"not shown at this width: {hidden}" if hidden else None,
@@ -177,7 +187,7 @@ def value_table(
         header_style="bold underline" if narrow else "bold",
         pad_edge=not narrow,
     )
-    for i in range(shown):
+    for i in shown:
         header = headers[i] if fits else "\n".join(textwrap.wrap(headers[i], folded[i]))
         table.add_column(
             header,
@@ -186,7 +196,7 @@ def value_table(
             overflow="fold",
         )
     for row in rows:
-        table.add_row(*row[:shown])
+        table.add_row(*(row[i] for i in shown))
     return table
 
 

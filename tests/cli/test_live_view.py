@@ -53,7 +53,7 @@ def test_single_trial_panel_ends_the_bar_line_and_fits_60_columns():
     assert all(len(line) <= 60 for line in lines), lines
     assert any(line.startswith("best so far: val_accuracy=0.9721 (trial 1)") for line in lines)
     bar = next(line for line in lines if "━" in line)
-    assert set(bar.strip()) == {"━"}, "the progress bar shares its line with nothing"
+    assert set(bar.strip()) == {"━", "─"}, "the progress bar shares its line with nothing"
     assert any(line.startswith("epoch 2/5  val_accuracy=0.9610  loss=") for line in lines)
 
 
@@ -80,6 +80,20 @@ def test_many_hyperparameters_leave_the_progress_best_and_clock_on_a_20_line_scr
     values = [line for line in lines if "hyperparameter_number" in line]
     assert values[-1].endswith("…"), "the cut list of values says that it is cut"
     assert len(values) <= 10, "half the window at most: the finished trials above stay in sight"
+
+
+def test_without_colour_the_epoch_bar_still_shows_how_far_the_trial_is(monkeypatch):
+    """The filled and the empty part differed only in colour: under ``NO_COLOR`` the bar of
+    epoch 2 of 5 was one solid line, as full as at the last epoch."""
+    monkeypatch.setenv("NO_COLOR", "1")
+    screen = Console(file=io.StringIO(), width=60, height=25, force_terminal=True)
+    view = LiveSearchView([OBJECTIVE], screen=screen)
+    view.search_started(12, 0, [])
+    view.trial_started(_record(2), 5)
+    view.epoch_ended(2, 2, 5, {"val_accuracy": 0.961})
+    screen.print(view._render())
+    bar = next(line for line in screen.file.getvalue().splitlines() if "━" in line)
+    assert bar.strip() == "━" * 16 + "─" * 24
 
 
 def test_hyperband_promotions_keep_counts_within_the_total_and_hide_a_wrong_eta():

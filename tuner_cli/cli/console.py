@@ -375,7 +375,8 @@ class LiveSearchView(PlainSearchLog):
             if trial.epochs:
                 logs = trial.format_logs(self.objective.name)
                 lines.append(_fit(Text(f"epoch {trial.epoch}/{trial.epochs}  {logs}"), width))
-                lines.append(_bar(trial.epoch, trial.epochs, min(40, width)))
+                bar = _bar(trial.epoch, trial.epochs, min(40, width), self._colour)
+                lines.append(bar)
         elif running:
             count = plural(len(running), "trial")
             lines.append(_fit(Text(f"{count} running ({self.done} done{total})"), width))
@@ -393,6 +394,10 @@ class LiveSearchView(PlainSearchLog):
             rows = min(self.screen.height - used, self.screen.height // 2)
             lines.insert(2 if self.note is not None else 1, _clip(values, self.screen, rows))
         return Group(*lines)
+
+    @property
+    def _colour(self) -> bool:
+        return not self.screen.no_color and self.screen.color_system is not None
 
     def _elapsed(self) -> str:
         return format_duration(time.monotonic() - self.started)
@@ -417,7 +422,7 @@ class LiveSearchView(PlainSearchLog):
             trial = running[trial_id]
             line = Text(f"trial {trial_id}".ljust(label) + " ", style="bold cyan")
             if trial.epochs:
-                line.append_text(_bar(trial.epoch, trial.epochs, bar))
+                line.append_text(_bar(trial.epoch, trial.epochs, bar, self._colour))
                 line.append(f" {trial.epoch}/{trial.epochs}".ljust(7))
             logs = trial.format_logs(self.objective.name, only=True)
             if logs:
@@ -450,10 +455,12 @@ def _clip(text: Text, screen: Console, rows: int) -> Text:
     return Text("\n").join(kept)
 
 
-def _bar(completed: int, total: int, width: int) -> Text:
-    """A progress bar as text, so it can share a line and always ends one."""
+def _bar(completed: int, total: int, width: int, colour: bool = True) -> Text:
+    """A progress bar as text, so it can share a line and always ends one. Without ``colour``
+    (``NO_COLOR``) the part still to go is a thinner line, as colour alone tells them apart."""
     filled = round(width * min(completed, total) / max(total, 1))
-    return Text.assemble(("━" * filled, "magenta"), ("━" * (width - filled), "grey23"))
+    rest = "━" if colour else "─"
+    return Text.assemble(("━" * filled, "magenta"), (rest * (width - filled), "grey23"))
 
 
 class _RunningTrial:

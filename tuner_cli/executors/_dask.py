@@ -689,7 +689,10 @@ class DaskExecutor:
     def _handle(self, kind: str, event: tuple[float, Any]) -> None:
         message = event[1]
         if kind == "progress":
-            if message.get("check"):
+            if "printed" in message:
+                # where the driver's own output goes: above the live panel, in a notebook cell
+                print(message["printed"], file=getattr(sys, message["stream"]), flush=True)
+            elif message.get("check"):
                 self._check_since = (time.monotonic(), message["worker"])
             elif message.get("started"):
                 self._running_since[message["trial"]] = (time.monotonic(), message["worker"])

@@ -13,10 +13,12 @@ the driver records it.
 from __future__ import annotations
 
 import contextlib
+import io
 import os
 import tempfile
 import threading
 from collections import OrderedDict
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -107,6 +109,7 @@ def run_trial(
     with (
         _one_trial_at_a_time if study.is_keras else contextlib.nullcontext(),
         shipped_main(_shipped(shipped)),
+        _printed_to_driver(worker, topic, task.trial_id),
     ):
         outcome = execute_trial(study, task, on_epoch)
         _trials_done += 1
@@ -134,7 +137,11 @@ def check_in_worker(
     study = _study(config_text, config_path)
     if study.is_keras:
         _limit_tensorflow_threads(get_worker().state.nthreads)
-    with _one_trial_at_a_time, shipped_main(_shipped(shipped)):
+    with (
+        _one_trial_at_a_time,
+        shipped_main(_shipped(shipped)),
+        _printed_to_driver(get_worker(), topic, None),
+    ):
         try:
             return check_study(study, seed)
         except ConfigError as exc:
@@ -147,6 +154,70 @@ def check_in_worker(
                 "during the pre-search check",
                 key_path=("model",) if study.is_keras else ("objective_function",),
             )
+
+
+MAX_PRINTED_LINES = 1_000
+"""Lines of one trial's prints sent to the driver; a print in a training loop's every step
+would flood the scheduler and the screen."""
+
+
+class _LinesToDriver(io.TextIOBase):
+    """What user code prints in a worker, sent to the driver a line at a time, which prints it
+    where its own output goes: written to the terminal the worker shares, a line landed inside
+    the live panel and the next redraw erased it (and a notebook never showed it). A line
+    redrawn with ``\r`` (a progress bar) is sent as it ends."""
+
+    def __init__(self, send: Callable[[str], None]):
+        self._send = send
+        self._pending = ""
+        self._sent = 0
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        *lines, self._pending = (self._pending + text).split("\n")
+        for line in lines:
+            self._line(line.rsplit("\r", 1)[-1])
+        return len(text)
+
+    def close_lines(self) -> None:
+        if self._pending:
+            self._line(self._pending.rsplit("\r", 1)[-1])
+            self._pending = ""
+
+    def _line(self, line: str) -> None:
+        self._sent += 1
+        if self._sent <= MAX_PRINTED_LINES:
+            self._send(line)
+        elif self._sent == MAX_PRINTED_LINES + 1:
+            self._send(f"(more printed lines left out after {MAX_PRINTED_LINES:,})")
+
+
+@contextlib.contextmanager
+def _printed_to_driver(worker: Any, topic: str | None, trial_id: int | None) -> Iterator[None]:
+    """``print`` and ``sys.stderr`` of user code, sent to the driver on ``topic`` while it
+    runs. Only in a worker that runs one task at a time: the streams are the process's."""
+    if topic is None or worker.state.nthreads != 1:
+        yield
+        return
+    streams = {
+        name: _LinesToDriver(
+            lambda line, name=name: worker.log_event(
+                topic, {"trial": trial_id, "printed": line, "stream": name}
+            )
+        )
+        for name in ("stdout", "stderr")
+    }
+    try:
+        with (
+            contextlib.redirect_stdout(streams["stdout"]),
+            contextlib.redirect_stderr(streams["stderr"]),
+        ):
+            yield
+    finally:
+        for stream in streams.values():
+            stream.close_lines()
 
 
 def _elsewhere(error: ConfigError, study: StudyConfig) -> ConfigError:

@@ -280,3 +280,124 @@ def test_a_pair_gives_both_views_every_event_and_the_first_ctrl_c_line_once(capf
     assert capfd.readouterr().err == "warning: finishing\n"
     EventPair(_Recorder(), _Recorder()).stop_requested("finishing")
     assert capfd.readouterr().err == "warning: finishing\n"
+
+
+def _closed_port() -> int:
+    """A local port nothing listens on: a connection to it is refused at once."""
+    import socket
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def test_an_mlflow_server_that_is_not_there_stops_the_search_at_once(tmp_path):
+    """``mlflow: http://...`` with no server: MLflow's own retries (7, backing off to two
+    minutes) held the search for four minutes after the first trial, then logged nothing. The
+    tracker asks the server once, briefly, before any trial: exit 2 naming logging.mlflow."""
+    import time
+
+    url = f"http://127.0.0.1:{_closed_port()}"
+    study_config(tmp_path, f"logging: {{mlflow: '{url}'}}\n")
+    began = time.monotonic()
+    result = run_cli("search", "config.yaml", "--workers", "0", cwd=tmp_path, timeout=120)
+    assert time.monotonic() - began < 60
+    assert result.returncode == 2, result.stderr
+    assert "logging.mlflow" in result.stderr
+    assert url in result.stderr
+    assert "Connection refused" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "results").exists()
+
+
+def test_mlflow_requests_are_bounded_unless_the_user_set_their_own(monkeypatch):
+    """Every call to a server gives up within seconds (a few retries, a short timeout), so a
+    server lost mid-search only switches the tracker off; the user's own settings win, and the
+    environment is left as it was."""
+    pytest.importorskip("mlflow")
+    from mlflow.environment_variables import (
+        MLFLOW_HTTP_REQUEST_MAX_RETRIES,
+        MLFLOW_HTTP_REQUEST_TIMEOUT,
+    )
+
+    from tuner_cli.integrations.mlflow import _client_environment
+
+    monkeypatch.delenv("MLFLOW_HTTP_REQUEST_MAX_RETRIES", raising=False)
+    monkeypatch.setenv("MLFLOW_HTTP_REQUEST_TIMEOUT", "3")
+    before = dict(os.environ)
+    with _client_environment("http://127.0.0.1:1"):
+        assert MLFLOW_HTTP_REQUEST_MAX_RETRIES.get() <= 2
+        assert MLFLOW_HTTP_REQUEST_TIMEOUT.get() == 3
+    assert dict(os.environ) == before
+
+
+@pytest.mark.slow
+def test_a_continued_hyperband_trial_is_one_run_with_each_epoch_once(tmp_path, monkeypatch):
+    """A trial Hyperband promoted was logged again at each rung: its TensorBoard run repeated
+    the earlier rungs' steps (1, 1, 2, 1, 2, 4) and MLflow held one run per rung, all named
+    trial_0001. Now each trial is one run, each epoch logged once, also across a resume."""
+    pytest.importorskip("mlflow")
+    text = CONFIG.replace("max_trials: 4}", "max_epochs: 4, factor: 2}").replace(
+        "name: random", "name: hyperband"
+    )
+    (tmp_path / "objectives.py").write_text(
+        "def quadratic(hp, budget):\n    return {'loss': hp['x'] ** 2 + 1.0 / budget}\n"
+    )
+    (tmp_path / "config.yaml").write_text(
+        text + "logging: {tensorboard: tb, mlflow: 'file:./mlruns'}\n"
+    )
+    first = invoke("search", "config.yaml", "--workers", "0", "--max-trials", "3", cwd=tmp_path)
+    assert first.returncode == 0, first.stderr
+    done = invoke("search", "config.yaml", "--workers", "0", cwd=tmp_path)
+    assert done.returncode == 0, done.stderr
+    folder = tmp_path / "results" / "tracked" / "trials"
+    trials = [json.loads(f.read_text()) for f in sorted(folder.glob("trial_*.json"))]
+    continued = [t for t in trials if len(t["history"]) > 1]
+    assert continued
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    for trial in trials:
+        run = EventAccumulator(str(tmp_path / "tb" / f"trial_{trial['id']:04d}"))
+        run.Reload()
+        steps = [e.step for e in run.Scalars("loss")]
+        assert steps == [row["epoch"] for row in trial["history"]], trial["id"]
+    from mlflow.tracking import MlflowClient
+
+    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")
+    client = MlflowClient(tracking_uri=f"file:{tmp_path / 'mlruns'}")
+    experiment = client.get_experiment_by_name("tracked")
+    runs = client.search_runs([experiment.experiment_id])
+    assert sorted(r.info.run_name for r in runs) == [f"trial_{t['id']:04d}" for t in trials]
+    for run in runs:
+        trial = next(t for t in trials if t["id"] == int(run.data.tags["kt_run.trial_id"]))
+        history = client.get_metric_history(run.info.run_id, "loss")
+        assert sorted(m.step for m in history) == [row["epoch"] for row in trial["history"]]
+        assert run.data.metrics["score"] == trial["score"]
+        assert run.info.status == "FINISHED"
+
+
+def test_a_relative_mlflow_store_is_beside_the_config_as_tensorboard_is(tmp_path, monkeypatch):
+    """``mlflow: file:./mlruns`` went to the working folder while ``tensorboard: tb`` went beside
+    the config; and MLflow keeps the store it opened for that text, so a second search in this
+    process from another folder (a notebook's next cell) stopped on "'./mlruns' does not
+    exist". Both are now the config's folder, as every other path in a config is."""
+    pytest.importorskip("mlflow")
+    configs, elsewhere = tmp_path / "configs", tmp_path / "elsewhere"
+    configs.mkdir()
+    elsewhere.mkdir()
+    study_config(configs, "logging: {tensorboard: tb, mlflow: 'file:./mlruns'}\n")
+    from tuner_cli.search import run_search
+
+    for round_, cwd in enumerate([elsewhere, tmp_path], start=1):
+        monkeypatch.chdir(cwd)
+        run_search(
+            configs / "config.yaml", output=tmp_path / "results", workers=0, max_trials=2 * round_
+        )
+    assert not (elsewhere / "mlruns").exists()
+    assert not (tmp_path / "mlruns").exists()
+    from mlflow.tracking import MlflowClient
+
+    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")
+    client = MlflowClient(tracking_uri=(configs / "mlruns").as_uri())
+    experiment = client.get_experiment_by_name("tracked")
+    assert len(client.search_runs([experiment.experiment_id])) == 4

@@ -680,11 +680,13 @@ class LoggingConfig(StrictModel):
 
     tensorboard: str | None = Field(
         default=None,
-        description="folder for TensorBoard event files: per-epoch scalars and HParams",
+        description="folder for TensorBoard event files (relative to the config): per-epoch "
+        "scalars and HParams",
     )
     mlflow: str | None = Field(
         default=None,
-        description="MLflow tracking URI (e.g. file:./mlruns): one run per trial",
+        description="MLflow tracking URI (e.g. file:./mlruns; a relative store is from the "
+        "config's folder): one run per trial",
     )
 
 

@@ -5,6 +5,9 @@ the driver pays no TensorFlow import for it. Layout (``tensorboard --logdir DIR`
 
     DIR/events.out.tfevents...            the HParams experiment: parameters and metrics
     DIR/trial_0001/events.out.tfevents... epoch scalars, session start (values), session end
+
+A trial Hyperband (or BOHB, ASHA) continues gets one more file in its folder per run, with
+only the epochs that run trained.
 """
 
 from __future__ import annotations
@@ -21,6 +24,7 @@ from tensorboard.summary.writer.record_writer import RecordWriter
 
 from tuner_cli.config import StudyConfig
 from tuner_cli.events import SearchEvents
+from tuner_cli.integrations._continued import epochs_before_this_run, rows_after
 from tuner_cli.space import BoolParam, ChoiceParam, FixedParam, FloatParam, IntParam
 from tuner_cli.trial import TrialRecord, TrialStatus
 
@@ -81,7 +85,11 @@ class TensorBoardLogger(SearchEvents):
         if new or not self.metrics:
             self.metrics += new
             self._write_experiment()
-        run = EventFile(self.folder / f"trial_{record.id:04d}")
+        folder = self.folder / f"trial_{record.id:04d}"
+        # a continued trial's earlier runs are in its folder already; without one (the logging
+        # was added on resume) the whole history goes in
+        logged = epochs_before_this_run(record) if folder.is_dir() else 0
+        run = EventFile(folder)
         try:
             start = _epoch_seconds(record.started_at)
             session = plugin_data_pb2.SessionStartInfo(
@@ -96,12 +104,12 @@ class TensorBoardLogger(SearchEvents):
                 ),
                 wall_time=start,
             )
-            for step, row in enumerate(record.history, start=1):
+            for epoch, row in rows_after(record, logged):
                 summary = summary_pb2.Summary()
                 for name, value in row.items():
                     if name != "epoch" and isinstance(value, (int, float)):
                         summary.value.add(tag=name, simple_value=float(value))
-                run.summary(summary, step=int(row.get("epoch", step)))
+                run.summary(summary, step=epoch)
             end = plugin_data_pb2.SessionEndInfo(
                 status=_STATUS.get(record.status, api_pb2.STATUS_UNKNOWN),
                 end_time_secs=_epoch_seconds(record.finished_at),

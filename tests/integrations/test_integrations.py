@@ -401,3 +401,31 @@ def test_a_relative_mlflow_store_is_beside_the_config_as_tensorboard_is(tmp_path
     client = MlflowClient(tracking_uri=(configs / "mlruns").as_uri())
     experiment = client.get_experiment_by_name("tracked")
     assert len(client.search_runs([experiment.experiment_id])) == 4
+
+
+def test_a_measure_outside_the_history_is_logged_too(tmp_path, monkeypatch):
+    """A multi-objective study's ``params`` objective (the model's size) is in the trial's
+    metrics but no epoch's row: neither tracker had it, so the HParams dashboard and MLflow
+    showed one side of the trade-off only."""
+    pytest.importorskip("mlflow")
+    from mlflow.tracking import MlflowClient
+    from tensorboard.backend.event_processing.event_accumulator import EventAccumulator
+
+    from tuner_cli.integrations.mlflow import MlflowLogger
+    from tuner_cli.integrations.tensorboard import TensorBoardLogger
+
+    study = study_config(tmp_path)
+    record = records()[0]
+    record.metrics = {"loss": 1 / 3, "val_loss": 0.5, "params": 2410}
+    TensorBoardLogger(tmp_path / "tb", study).trial_finished(record, None)
+    run = EventAccumulator(str(tmp_path / "tb" / "trial_0001"))
+    run.Reload()
+    assert [(e.step, e.value) for e in run.Scalars("params")] == [(3, 2410.0)]
+    uri = (tmp_path / "mlruns").as_uri()
+    MlflowLogger(uri, study).trial_finished(record, None)
+    monkeypatch.setenv("MLFLOW_ALLOW_FILE_STORE", "true")
+    client = MlflowClient(tracking_uri=uri)
+    (found,) = client.search_runs([client.get_experiment_by_name("tracked").experiment_id])
+    assert found.data.metrics["params"] == 2410
+    assert found.data.tags["kt_run.objective"] == "loss (min)"
+    assert [m.step for m in client.get_metric_history(found.info.run_id, "loss")] == [1, 2, 3]

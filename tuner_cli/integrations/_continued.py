@@ -28,3 +28,14 @@ def rows_after(record: TrialRecord, epochs: int) -> list[tuple[int, dict[str, An
         (int(row.get("epoch", step)), row) for step, row in enumerate(record.history, start=1)
     ]
     return [(epoch, row) for epoch, row in numbered if epoch > epochs]
+
+
+def measured_once(record: TrialRecord) -> dict[str, float]:
+    """The trial's numeric metrics no epoch's row has (a multi-objective study's ``params``):
+    logged at its last epoch, or a tracker would show one side of the trade-off only."""
+    in_rows = {name for row in record.history for name in row}
+    return {
+        name: float(value)
+        for name, value in (record.metrics or {}).items()
+        if name not in in_rows and isinstance(value, int | float) and not isinstance(value, bool)
+    }

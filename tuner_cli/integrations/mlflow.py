@@ -26,7 +26,7 @@ from mlflow.tracking import MlflowClient
 
 from tuner_cli.config import StudyConfig
 from tuner_cli.events import SearchEvents
-from tuner_cli.integrations._continued import epochs_before_this_run, rows_after
+from tuner_cli.integrations._continued import epochs_before_this_run, measured_once, rows_after
 from tuner_cli.trial import TrialRecord, TrialStatus
 
 _RUN_STATUS = {
@@ -56,12 +56,12 @@ class MlflowLogger(SearchEvents):
             self._log(record)
 
     def _log(self, record: TrialRecord) -> None:
-        objective = self.study.objective
+        objectives = ", ".join(f"{o.name} ({o.direction})" for o in self.study.objectives)
         tags = {
             "kt_run.study": self.study.config.name,
             "kt_run.trial_id": str(record.id),
             "kt_run.status": record.status.value,
-            "kt_run.objective": f"{objective.name} ({objective.direction})",
+            "kt_run.objective": objectives,
         }
         if record.error:
             tags["kt_run.error"] = record.error.get("message", "")[:PARAM_LIMIT]
@@ -90,9 +90,10 @@ class MlflowLogger(SearchEvents):
             for name, value in row.items()
             if name != "epoch" and isinstance(value, (int, float))
         ]
+        # at the trial's last epoch, so a continued trial's score has one point per run
+        step = rows[-1][0] if rows else logged
+        metrics += [Metric(name, value, at, step) for name, value in measured_once(record).items()]
         if record.score is not None:
-            # at the trial's last epoch, so a continued trial's score has one point per run
-            step = rows[-1][0] if rows else logged
             metrics.append(Metric("score", record.score, at, step))
         for start in range(0, max(len(metrics), 1), 1000):
             self.client.log_batch(

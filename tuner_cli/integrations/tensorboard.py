@@ -24,7 +24,7 @@ from tensorboard.summary.writer.record_writer import RecordWriter
 
 from tuner_cli.config import StudyConfig
 from tuner_cli.events import SearchEvents
-from tuner_cli.integrations._continued import epochs_before_this_run, rows_after
+from tuner_cli.integrations._continued import epochs_before_this_run, measured_once, rows_after
 from tuner_cli.space import BoolParam, ChoiceParam, FixedParam, FloatParam, IntParam
 from tuner_cli.trial import TrialRecord, TrialStatus
 
@@ -80,7 +80,8 @@ class TensorBoardLogger(SearchEvents):
         folder.mkdir(parents=True, exist_ok=True)
 
     def trial_finished(self, record: TrialRecord, best: TrialRecord | None) -> None:
-        names = [k for row in record.history for k in row if k != "epoch"]
+        once = measured_once(record)
+        names = [k for row in record.history for k in row if k != "epoch"] + list(once)
         new = [n for n in dict.fromkeys(names) if n not in self.metrics]
         if new or not self.metrics:
             self.metrics += new
@@ -110,6 +111,11 @@ class TensorBoardLogger(SearchEvents):
                     if name != "epoch" and isinstance(value, (int, float)):
                         summary.value.add(tag=name, simple_value=float(value))
                 run.summary(summary, step=epoch)
+            if once:
+                summary = summary_pb2.Summary()
+                for name, value in once.items():
+                    summary.value.add(tag=name, simple_value=value)
+                run.summary(summary, step=_last_epoch(record))
             end = plugin_data_pb2.SessionEndInfo(
                 status=_STATUS.get(record.status, api_pb2.STATUS_UNKNOWN),
                 end_time_secs=_epoch_seconds(record.finished_at),
@@ -184,6 +190,10 @@ def _set_value(target: Any, value: Any) -> None:
         target.number_value = float(value)
     else:
         target.string_value = value if isinstance(value, str) else str(value)
+
+
+def _last_epoch(record: TrialRecord) -> int:
+    return int(record.history[-1].get("epoch", len(record.history))) if record.history else 0
 
 
 def _epoch_seconds(iso: str | None) -> float:

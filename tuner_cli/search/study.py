@@ -9,6 +9,7 @@ may change freely.
 from __future__ import annotations
 
 import secrets
+from contextlib import suppress
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ import yaml
 from tuner_cli._version import __version__
 from tuner_cli.config import StudyConfig, load_config_text
 from tuner_cli.errors import ConfigError, format_path
-from tuner_cli.results.store import StudyStore
+from tuner_cli.results.store import StoreError, StudyStore
 from tuner_cli.search.lock import StudyLock, StudyLockedError
 from tuner_cli.training.class_folders import recorded_class_names
 
@@ -93,7 +94,10 @@ def open_study(
         check_resumable(study, store)
         store.remove_partial_writes()
         info = store.read_study()
-        store.write_study(info)  # its updated_at: when a search last took the study up
+        # its updated_at: when a search last took the study up. Only a date, so a full disk
+        # is reported by the first record the search writes, as it was before
+        with suppress(StoreError):
+            store.write_study(info)
         return store, store.read_study()
     objective = study.objective
     info = {

@@ -6,6 +6,7 @@ The CLI turns each into one readable paragraph and an exit code; a traceback is 
 
 from __future__ import annotations
 
+import numbers
 import re
 
 KeyPath = tuple[str | int, ...]
@@ -144,3 +145,15 @@ class SignalInterrupt(KeyboardInterrupt):
     """Raised by kt-run's own Ctrl-C and SIGTERM handlers, so that a ``KeyboardInterrupt`` an
     objective raises itself (to give up on a trial) is told apart from the user's keystroke:
     with ``--workers 0`` both reach the trial in the main thread."""
+
+
+def whole_number_from_1(key: str, value: object) -> int | None:
+    """``value`` as a count a keyword takes (``max_trials=``, ``top=``), None left as None:
+    ``True``, ``2.5``, ``"2"``, ``0`` or ``-1`` is a ``UsageError`` naming ``key``, as the
+    command line's own check refuses them."""
+    if value is None:
+        return None
+    whole = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    if not whole or value < 1:
+        raise UsageError(f"{key}: must be a whole number from 1 (got {quoted(value)})")
+    return int(value)

@@ -3,11 +3,10 @@ Python callers all read through here, so a study is interpreted one way."""
 
 from __future__ import annotations
 
-import numbers
 from pathlib import Path
 from typing import Any
 
-from tuner_cli.errors import UsageError, quoted
+from tuner_cli.errors import whole_number_from_1
 from tuner_cli.objective import Objective, pareto_front
 from tuner_cli.results.store import StoreError, StudyStore
 from tuner_cli.results.trial_index import load_index
@@ -33,20 +32,13 @@ def best_trials(study_dir: str | Path, top: int | None = None) -> list[TrialReco
     """The ``top`` best completed trials (default 1), best first, as ``kt-run best --top``
     answers: for several objectives the Pareto front (all of it by default, else its first
     ``top`` by the first objective), not a ranking by the first objective alone."""
-    _check_top(top)
+    # top=0 gave one trial and -1, 2.5 or "3" every completed one, each read in full
+    top = whole_number_from_1("top", top)
     store = _study(study_dir)
     objectives = study_objectives(store)
     if len(objectives) > 1:
         return pareto_trials(store.load_trials(), objectives)[:top]
     return load_index(store).best_records(objectives[0], top or 1)
-
-
-def _check_top(top: object) -> None:
-    """``top=0`` gave one trial and ``top=-1``, ``2.5`` or ``"3"`` every completed one (a
-    slice or a count that never matched), each record read in full."""
-    whole = isinstance(top, numbers.Integral) and not isinstance(top, bool)
-    if top is not None and (not whole or top < 1):
-        raise UsageError(f"top: must be a whole number from 1 (got {quoted(top)})")
 
 
 def _study(study_dir: str | Path) -> StudyStore:

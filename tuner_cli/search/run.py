@@ -8,7 +8,6 @@ unless asked (``progress=True``: the command line's plain log, for a notebook's 
 from __future__ import annotations
 
 import functools
-import numbers
 import random
 import sys
 from collections.abc import Callable, Iterator, Mapping
@@ -26,6 +25,7 @@ from tuner_cli.errors import (
     UsageError,
     capped,
     quoted,
+    whole_number_from_1,
 )
 from tuner_cli.events import SearchEvents
 from tuner_cli.executors import Executor, execution_settings, make_executor
@@ -285,7 +285,9 @@ def run_search(
     >>> result = run_search("configs/digits.yaml", workers=0)  # doctest: +SKIP
     >>> result.best.hyperparameters  # doctest: +SKIP
     """
-    max_trials = _checked_max_trials(max_trials)
+    # --max-trials' own check, which the keyword skipped: 0 ran the config's max_trials, -1
+    # made a study of no trials, '2' failed inside the strategy
+    max_trials = whole_number_from_1("max_trials", max_trials)
     _check_flags(overwrite=overwrite, progress=progress)
     study = _study(config, strategy, name)
     events = _view(events, progress, study.objectives)
@@ -374,17 +376,6 @@ def _view(events: SearchEvents | None, progress: bool, objectives: list[Objectiv
         return events or SearchEvents()
     log = ProgressLog(objectives)
     return log if events is None else EventPair(log, events)
-
-
-def _checked_max_trials(max_trials: object) -> int | None:
-    """``--max-trials``' own check (a whole number from 1), which the keyword skipped: 0 ran
-    the config's max_trials, -1 made a study of no trials, '2' failed inside the strategy."""
-    if max_trials is None:
-        return None
-    whole = isinstance(max_trials, numbers.Integral) and not isinstance(max_trials, bool)
-    if not whole or max_trials < 1:
-        raise UsageError(f"max_trials: must be a whole number from 1 (got {quoted(max_trials)})")
-    return int(max_trials)
 
 
 def _check_flags(**flags: object) -> None:

@@ -494,9 +494,7 @@ class DaskExecutor:
         The nanny tells the scheduler and sends SIGTERM at once; under load the scheduler
         passed on the lost worker first, and the trial read "died (SIGTERM)"."""
         if worker.memory_limit and code in (None, -signal.SIGTERM):
-            deadline = time.monotonic() + EXIT_CODE_WAIT_S
-            while worker.address not in self._memory_kills and time.monotonic() < deadline:
-                time.sleep(0.02)
+            return _awaited(self._memory_kills, worker.address)
         return self._memory_kills.get(worker.address)
 
     def _exit_code(self, address: str) -> int | None:
@@ -504,10 +502,7 @@ class DaskExecutor:
         end, so a local nanny gets a moment to record the exit code."""
         if self.local is None:
             return None
-        deadline = time.monotonic() + EXIT_CODE_WAIT_S
-        while address not in self.local.exit_codes and time.monotonic() < deadline:
-            time.sleep(0.02)
-        return self.local.exit_codes.get(address)
+        return _awaited(self.local.exit_codes, address)
 
     # keeping workers fresh
 
@@ -850,6 +845,15 @@ def _cancel_reason(dask_future: DaskFuture) -> str:
     except Exception:  # noqa: BLE001 - no longer cancelled
         pass
     return "unknown"
+
+
+def _awaited(found: Mapping[str, T], key: str) -> T | None:
+    """``found[key]`` once another thread has put it there, or None after
+    ``EXIT_CODE_WAIT_S``: news of a dead worker comes by several ways, in no set order."""
+    deadline = time.monotonic() + EXIT_CODE_WAIT_S
+    while key not in found and time.monotonic() < deadline:
+        time.sleep(0.02)
+    return found.get(key)
 
 
 def _trials_of(keys: Collection[Any]) -> str:

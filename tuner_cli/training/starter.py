@@ -419,10 +419,15 @@ def _one_off_words(table: Table, features: list[str], texts: list[str]) -> list[
     for name in features:
         if name in texts or table.column(name).numbers_and_gaps:
             continue
-        cells = [cell for cell in table.cells(name) if cell not in GAPS]
+        cells = _filled(table, name)
         if looks_like_ids(len(set(cells)), len(cells)):
             found.append(name)
     return found if len(found) < len(features) else []
+
+
+def _filled(table: Table, name: str) -> list[str]:
+    """The column's cells that hold a value, gaps (empty or NA-like) left out."""
+    return [cell for cell in table.cells(name) if cell not in GAPS]
 
 
 def _empty_note(empty: list[str]) -> str:
@@ -439,7 +444,7 @@ def _free_text(table: Table, name: str) -> bool:
     descriptions, tickets, which the starter reads as text rather than as categories."""
     if not table.column(name).words:
         return False
-    cells = [cell for cell in table.cells(name) if cell not in GAPS]
+    cells = _filled(table, name)
     return looks_like_ids(len(set(cells)), len(cells)) and looks_like_text(set(cells))
 
 
@@ -466,7 +471,7 @@ def _text_found(table: Table, text: str, features: list[str], ids: list[str]) ->
 
 def _labels_note(table: Table, target: str) -> str:
     """Whole numbers may be labels or quantities: say how to switch when it guessed labels."""
-    if not all(is_number(c) for c in table.cells(target) if c not in GAPS):
+    if not all(is_number(c) for c in _filled(table, target)):
         return ""
     return (
         " (whole numbers read as class labels; for a regression: loss mse, metrics [mae], "
@@ -478,7 +483,7 @@ def _id_note(table: Table, target: str) -> str:
     """A word target with a value for nearly every row is more likely a name or an id than
     a class: such a classifier cannot learn, so say which column was taken and how to pick
     another before anyone spends an hour on it."""
-    cells = [c for c in table.cells(target) if c not in GAPS]
+    cells = _filled(table, target)
     if not looks_like_ids(len(set(cells)), len(cells)):
         return ""
     return (
@@ -511,7 +516,7 @@ def _signed_labels(table: Table, target: str) -> bool:
 def _classes(table: Table, target: str) -> int | None:
     """How many classes the target holds, or None for a regression target: words are
     classes; whole numbers from 0 are class labels when there are at most ``MAX_CLASSES``."""
-    cells = [c for c in table.cells(target) if c not in GAPS]
+    cells = _filled(table, target)
     if not all(is_number(c) for c in cells):
         return len(set(cells))
     if _signed_labels(table, target):

@@ -29,11 +29,16 @@ class UnknownKeyError(KeyedError):
         super().__init__(key, f"unknown key {quoted(key)} ({hint})")
 
 
+def _members(annotation: Any) -> tuple[Any, ...]:
+    """The types a field takes: a union's members, or the one type."""
+    union = get_origin(annotation) in (Union, types.UnionType)
+    return get_args(annotation) if union else (annotation,)
+
+
 def _numbers_only(annotation: Any) -> bool:
     """A field of numbers (or also text, a fixed word or null), where pydantic would read
     YAML's ``yes``/``no`` as 1/0: ``epochs: yes`` must be an error, not one epoch."""
-    union = get_origin(annotation) in (Union, types.UnionType)
-    members = get_args(annotation) if union else (annotation,)
+    members = _members(annotation)
 
     def plain(member: Any) -> bool:
         if get_origin(member) is Literal:
@@ -45,9 +50,7 @@ def _numbers_only(annotation: Any) -> bool:
 
 def _numbers_not_text(annotation: Any) -> bool:
     """A field of numbers that takes no text (``max_time: "90"`` is a duration, text)."""
-    union = get_origin(annotation) in (Union, types.UnionType)
-    members = get_args(annotation) if union else (annotation,)
-    return _numbers_only(annotation) and str not in members
+    return _numbers_only(annotation) and str not in _members(annotation)
 
 
 def _quoted_number(value: Any) -> bool:
